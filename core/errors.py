@@ -1,0 +1,25 @@
+"""Typed exceptions of the core: each carries a message fit to show a user as is."""
+
+from __future__ import annotations
+
+
+class GridJobsError(Exception):
+    """Base of every error the user can fix (bad input, unreadable file, ...)."""
+
+
+class GridError(GridJobsError, ValueError):
+    """The grid cannot be built from the given extent, tile size or CRS."""
+
+
+class TooManyTilesError(GridError):
+    """The grid would exceed the tile-count limit; raised before anything is built."""
+
+    def __init__(self, count: int, limit: int, tile_size: float) -> None:
+        self.count = count
+        self.limit = limit
+        self.tile_size = tile_size
+        super().__init__(
+            f"{count:,} tiles of {tile_size:g} m would be made, more than the limit of "
+            f"{limit:,}. Check the extent and the tile size (a typo in a coordinate?), "
+            f"use a larger tile size, or raise the limit if you really want that many."
+        )

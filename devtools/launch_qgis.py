@@ -1,0 +1,84 @@
+"""Start the real QGIS desktop with this plugin enabled from a throw-away profile.
+
+Without a display it runs under ``xvfb-run``. With ``--screenshot`` it drives
+the desktop through :mod:`devtools.qgis_driver` (click the plugin's button, do
+the demo steps), saves a screenshot after ``--after`` seconds and quits, so a
+run can be checked on a machine without a screen. The driver writes a JSON
+report next to the screenshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from devtools.qgis_profile import REPO_ROOT, make_profile
+
+DRIVER = Path(__file__).resolve().parent / "qgis_driver.py"
+
+
+def qgis_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment in which QGIS's Python sees this venv's packages."""
+    env = dict(os.environ)
+    # Tests run Qt offscreen; the desktop must draw on the (X)vfb display.
+    env.pop("QT_QPA_PLATFORM", None)
+    site = sysconfig.get_paths()["purelib"]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (site, env.get("PYTHONPATH")) if p)
+    env.setdefault("QT_LOGGING_RULES", "*.debug=false")
+    env.update(extra or {})
+    return env
+
+
+def qgis_command(profiles_path: Path, *, code: Path | None, use_xvfb: bool) -> list[str]:
+    cmd = ["qgis", "--profiles-path", str(profiles_path), "--nologo", "--noversioncheck"]
+    if code is not None:
+        cmd += ["--code", str(code)]
+    if use_xvfb:
+        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd]
+    return cmd
+
+
+def run(
+    profiles_path: Path,
+    *,
+    screenshot: Path | None = None,
+    after: float = 5.0,
+    settings: dict[str, dict[str, str]] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Launch QGIS and wait for it to exit."""
+    make_profile(profiles_path, settings)
+    extra = dict(env or {})
+    code = None
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        extra["OGJ_SCREENSHOT"] = str(screenshot)
+        extra["OGJ_SCREENSHOT_AFTER"] = str(after)
+        code = DRIVER
+    use_xvfb = not os.environ.get("DISPLAY") or screenshot is not None
+    if use_xvfb and shutil.which("xvfb-run") is None:
+        sys.exit("xvfb-run is missing: run scripts/setup.sh first")
+    cmd = qgis_command(profiles_path, code=code, use_xvfb=use_xvfb)
+    return subprocess.run(cmd, env=qgis_environment(extra), timeout=timeout, check=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profiles-path", type=Path, default=REPO_ROOT / ".work" / "qgis-profiles")
+    parser.add_argument("--screenshot", type=Path, help="save a PNG of the screen, then quit")
+    parser.add_argument("--after", type=float, default=5.0, help="seconds before the screenshot")
+    args = parser.parse_args()
+    result = run(args.profiles_path, screenshot=args.screenshot, after=args.after)
+    if args.screenshot:
+        print(f"screenshot: {args.screenshot}")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

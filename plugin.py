@@ -1,0 +1,95 @@
+"""The QGIS plugin shell: one action (toolbar + Web menu) that toggles the dock.
+
+Kept thin on purpose: everything that does work lives in ``ui/`` (Qt/QGIS) and
+``core/`` (plain Python). The dock is only built the first time it is opened,
+so loading the plugin costs QGIS almost nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qgis.core import Qgis
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QApplication, QPushButton
+
+from .core.dependencies import missing_packages, pip_install_command
+
+if TYPE_CHECKING:
+    from qgis.gui import QgisInterface
+
+    from .ui.dock import GridJobsDock
+
+PLUGIN_NAME = "openEO Grid Jobs"
+ICON_PATH = str(Path(__file__).resolve().parent / "icon.svg")
+
+
+class OpenEOGridJobsPlugin:
+    """Entry point created by :func:`classFactory`."""
+
+    def __init__(self, iface: QgisInterface) -> None:
+        self.iface = iface
+        self.action: QAction | None = None
+        self.dock: GridJobsDock | None = None
+
+    # --- QGIS plugin API ---------------------------------------------------------
+    def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
+        self.action = QAction(QIcon(ICON_PATH), PLUGIN_NAME, self.iface.mainWindow())
+        self.action.setObjectName("openeoGridJobsAction")
+        self.action.setToolTip(f"{PLUGIN_NAME}: run one openEO batch job per grid tile")
+        self.action.setCheckable(True)
+        self.action.toggled.connect(self.set_dock_visible)
+        self.iface.addWebToolBarIcon(self.action)
+        self.iface.addPluginToWebMenu(PLUGIN_NAME, self.action)
+        self.warn_if_dependencies_missing()
+
+    def unload(self) -> None:
+        if self.dock is not None:
+            self.dock.visibilityChanged.disconnect(self._sync_action)
+            self.iface.removeDockWidget(self.dock)
+            self.dock.shutdown()
+            self.dock.deleteLater()
+            self.dock = None
+        if self.action is not None:
+            self.action.toggled.disconnect(self.set_dock_visible)
+            self.iface.removePluginWebMenu(PLUGIN_NAME, self.action)
+            self.iface.removeWebToolBarIcon(self.action)
+            self.action.deleteLater()
+            self.action = None
+
+    # --- behaviour -------------------------------------------------------------
+    def set_dock_visible(self, visible: bool) -> None:
+        """Show or hide the dock, building it on first use."""
+        if visible and self.dock is None:
+            from .ui.dock import GridJobsDock
+
+            self.dock = GridJobsDock(self.iface, parent=self.iface.mainWindow())
+            self.dock.visibilityChanged.connect(self._sync_action)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        if self.dock is not None:
+            self.dock.setVisible(visible)
+
+    def _sync_action(self, visible: bool) -> None:
+        # Closing the dock with its own [x] must un-check the toolbar button.
+        if self.action is not None and self.action.isChecked() != visible:
+            self.action.setChecked(visible)
+
+    def warn_if_dependencies_missing(self) -> list[str]:
+        """Tell the user which packages are missing and how to install them."""
+        missing = missing_packages()
+        if not missing:
+            return missing
+        command = pip_install_command(missing)
+        bar = self.iface.messageBar()
+        item = bar.createMessage(
+            PLUGIN_NAME,
+            f"Missing Python packages: {', '.join(missing)}. Install them for QGIS's Python "
+            f"with: {command} — then restart QGIS.",
+        )
+        copy = QPushButton("Copy command", item)
+        copy.clicked.connect(lambda: QApplication.clipboard().setText(command))
+        item.layout().addWidget(copy)
+        bar.pushWidget(item, Qgis.Warning, 0)
+        return missing

@@ -1,0 +1,59 @@
+"""Real-desktop smoke test: the actual QGIS application under Xvfb.
+
+Green headless tests do not prove the desktop works (binary wheels of
+shapely/pyogrio clash with the GEOS/GDAL QGIS has loaded), so this starts
+``qgis`` itself with the plugin enabled in a throw-away profile, clicks the
+plugin's toolbar button, exercises shapely/geopandas/pyogrio inside QGIS's
+own Python, takes a screenshot and quits.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from devtools.launch_qgis import run
+
+pytestmark = pytest.mark.desktop
+
+
+@pytest.fixture(scope="module")
+def desktop_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("desktop")
+    shot = out / "qgis.png"
+    result = run(out / "profiles", screenshot=shot, after=3, timeout=120)
+    report = json.loads(shot.with_suffix(".json").read_text())
+    return result, report, shot
+
+
+def test_qgis_exits_cleanly(desktop_run):
+    result, report, _ = desktop_run
+    assert report["errors"] == []
+    assert result.returncode == 0, "QGIS crashed or did not exit cleanly"
+
+
+def test_toolbar_button_opens_dock(desktop_run):
+    _, report, _ = desktop_run
+    assert report["plugin_loaded"]
+    assert report["toolbar_buttons"] == 1
+    assert report["toolbar_button_visible"]
+    assert report["dock_visible"]
+    assert "openEO Grid Jobs" in report["web_menu_entries"]
+
+
+def test_geo_stack_works_inside_qgis(desktop_run):
+    _, report, _ = desktop_run
+    geo = report["geo_stack"]
+    assert geo["wkb_sizes"] == [93, 93]
+    assert geo["qgis_reads_gpkg_features"] == 2
+    # Antwerp, as in the seed notebook's UTM 31N boxes.
+    assert geo["lonlat_bounds"][0] == pytest.approx(4.356, abs=1e-3)
+    assert geo["lonlat_bounds"][1] == pytest.approx(51.082, abs=1e-3)
+    # One GDAL in the process: pyogrio must be built against QGIS's.
+    assert geo["pyogrio_gdal"] == geo["qgis_gdal"]
+
+
+def test_screenshot_saved(desktop_run):
+    _, _, shot = desktop_run
+    assert shot.stat().st_size > 20_000

@@ -1,0 +1,97 @@
+"""The plugin shell: action in the Web toolbar and menu, dock toggling, clean unload."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from openeo_grid_jobs import classFactory
+from openeo_grid_jobs.plugin import PLUGIN_NAME
+from qgis.core import Qgis
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+
+def flush_deletes() -> None:
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def plugin(desktop):
+    plugin = classFactory(desktop.iface)
+    plugin.initGui()
+    yield plugin
+    plugin.unload()
+
+
+def test_initGui_adds_action_to_web_toolbar_and_web_menu(plugin, desktop):
+    assert plugin.action in desktop.web_toolbar.actions()
+    assert desktop.web_toolbar.widgetForAction(plugin.action).isVisible()
+    menu = desktop.plugin_menu(PLUGIN_NAME)
+    assert menu is not None
+    assert plugin.action in menu.actions()
+    assert plugin.action.text() == PLUGIN_NAME
+    assert not plugin.action.icon().isNull()
+
+
+def test_action_opens_and_closes_the_dock(plugin, desktop, qtbot):
+    assert plugin.dock is None, "the dock is built lazily, on first use"
+    plugin.action.trigger()
+    assert plugin.dock is not None
+    qtbot.waitUntil(plugin.dock.isVisible)
+    assert plugin.dock in desktop.docks()
+    plugin.action.trigger()
+    qtbot.waitUntil(lambda: not plugin.dock.isVisible())
+
+
+def test_closing_dock_unchecks_action(plugin, qtbot):
+    plugin.action.trigger()
+    qtbot.waitUntil(plugin.dock.isVisible)
+    plugin.dock.close()
+    qtbot.waitUntil(lambda: not plugin.action.isChecked())
+
+
+def test_unload_twice_leaves_nothing_behind(desktop, qtbot):
+    for _ in range(2):
+        plugin = classFactory(desktop.iface)
+        plugin.initGui()
+        plugin.action.trigger()
+        action, dock = plugin.action, plugin.dock
+        qtbot.waitUntil(dock.isVisible)
+        plugin.unload()
+        flush_deletes()
+        assert sip.isdeleted(action)
+        assert sip.isdeleted(dock)
+        assert desktop.web_toolbar.actions() == []
+        assert desktop.plugin_menu(PLUGIN_NAME) is None
+        assert desktop.docks() == []
+
+
+def test_missing_dependency_shows_message_with_pip_command(desktop, monkeypatch):
+    desktop.iface.messageBar().clearWidgets()
+    # Hide geopandas from the import system, as if it were not installed.
+    monkeypatch.setitem(sys.modules, "geopandas", None)
+    plugin = classFactory(desktop.iface)
+    plugin.initGui()
+    try:
+        bar = desktop.iface.messageBar()
+        item = bar.currentItem()
+        assert item is not None
+        assert item.level() == Qgis.Warning
+        assert "geopandas" in item.text()
+        assert "-m pip install" in item.text()
+        assert '"geopandas>=' in item.text()
+        assert "openeo" not in item.text().split("Missing Python packages:")[1].split(".")[0]
+    finally:
+        plugin.unload()
+
+
+def test_no_message_when_dependencies_present(desktop):
+    desktop.iface.messageBar().clearWidgets()
+    plugin = classFactory(desktop.iface)
+    plugin.initGui()
+    try:
+        assert desktop.iface.messageBar().currentItem() is None
+    finally:
+        plugin.unload()

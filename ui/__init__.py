@@ -1,0 +1,1 @@
+"""Everything that touches QGIS or Qt: dock, layers, renderer, worker threads."""

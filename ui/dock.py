@@ -1,0 +1,35 @@
+"""The plugin's dock panel: the one place where the user drives grids and jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from qgis.gui import QgisInterface
+    from qgis.PyQt.QtWidgets import QWidget as _Parent
+
+
+class GridJobsDock(QgsDockWidget):
+    """Dock with the grid and job panels."""
+
+    OBJECT_NAME = "OpenEOGridJobsDock"
+
+    def __init__(self, iface: QgisInterface, parent: _Parent | None = None) -> None:
+        super().__init__("openEO Grid Jobs", parent)
+        self.setObjectName(self.OBJECT_NAME)
+        self.iface = iface
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        intro = QLabel(
+            "Build a tile grid over the map, then run one openEO batch job per tile.", body
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def shutdown(self) -> None:
+        """Stop background work before the plugin unloads."""
