@@ -17,6 +17,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from devtools.local_backend.launcher import USERNAME, LocalBackend
 from devtools.qgis_profile import REPO_ROOT, make_profile
 
 DRIVER = Path(__file__).resolve().parent / "qgis_driver.py"
@@ -68,13 +69,39 @@ def run(
     return subprocess.run(cmd, env=qgis_environment(extra), timeout=timeout, check=False)
 
 
+def backend_settings(url: str) -> dict[str, dict[str, str]]:
+    """Plugin settings (QGIS3.ini) that point the plugin at the local back-end."""
+    return {"openeo_grid_jobs": {"backend_url": url, "username": USERNAME}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles-path", type=Path, default=REPO_ROOT / ".work" / "qgis-profiles")
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the screen, then quit")
     parser.add_argument("--after", type=float, default=5.0, help="seconds before the screenshot")
+    parser.add_argument(
+        "--no-backend", action="store_true", help="do not start the local openEO back-end"
+    )
+    parser.add_argument("--job-duration", type=float, default=8.0, help="local back-end job time")
     args = parser.parse_args()
-    result = run(args.profiles_path, screenshot=args.screenshot, after=args.after)
+    settings: dict[str, dict[str, str]] = {}
+    backend = None
+    if not args.no_backend:
+        backend = LocalBackend(
+            state_dir=REPO_ROOT / ".work" / "backend-state",
+            job_duration=args.job_duration,
+            jitter=args.job_duration / 4,
+            max_running=4,
+        )
+        print(f"local openEO back-end: {backend.url} (user {USERNAME})", flush=True)
+        settings = backend_settings(backend.url)
+    try:
+        result = run(
+            args.profiles_path, screenshot=args.screenshot, after=args.after, settings=settings
+        )
+    finally:
+        if backend is not None:
+            backend.stop()
     if args.screenshot:
         print(f"screenshot: {args.screenshot}")
     return result.returncode

@@ -24,3 +24,39 @@ def desktop(qgis_iface):
     stub = StubDesktop(qgis_iface)
     yield stub
     stub.close()
+
+
+BACKEND_DEFAULTS = {
+    "job_duration": 1.0,
+    "jitter": 0.0,
+    "queue_time": 0.2,
+    "error_fraction": 0.0,
+    "error_titles": [],
+    "max_running": 0,
+}
+
+
+@pytest.fixture(scope="session")
+def _backend_process():
+    from devtools.local_backend.launcher import LocalBackend
+
+    with LocalBackend(**{k: v for k, v in BACKEND_DEFAULTS.items() if k != "error_titles"}) as b:
+        yield b
+
+
+@pytest.fixture
+def local_backend(_backend_process):
+    """The session's local openEO back-end, its knobs reset for every test."""
+    _backend_process.knobs(**BACKEND_DEFAULTS)
+    yield _backend_process
+    _backend_process.knobs(**BACKEND_DEFAULTS)
+
+
+@pytest.fixture
+def connection(local_backend):
+    """An openeo client connection to the local back-end, logged in as the test user."""
+    import openeo
+
+    from devtools.local_backend.launcher import PASSWORD, USERNAME
+
+    return openeo.connect(local_backend.url).authenticate_basic(USERNAME, PASSWORD)

@@ -11,9 +11,21 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 REQUIRED_METADATA = {
-    "name", "qgisMinimumVersion", "description", "about", "version", "author", "email",
-    "repository", "tracker", "homepage", "tags", "category", "icon", "experimental",
-}  # fmt: skip
+    "name",
+    "qgisMinimumVersion",
+    "description",
+    "about",
+    "version",
+    "author",
+    "email",
+    "repository",
+    "tracker",
+    "homepage",
+    "tags",
+    "category",
+    "icon",
+    "experimental",
+}
 
 
 def test_package_command_builds_installable_zip(tmp_path):
@@ -31,11 +43,29 @@ def test_package_command_builds_installable_zip(tmp_path):
         metadata = zf.read("openeo_grid_jobs/metadata.txt").decode()
 
     assert all(n.startswith("openeo_grid_jobs/") for n in names)
-    for needed in ("__init__.py", "plugin.py", "metadata.txt", "icon.svg", "LICENSE",
-                   "core/__init__.py", "ui/__init__.py", "ui/dock.py"):  # fmt: skip
+    for needed in (
+        "__init__.py",
+        "plugin.py",
+        "metadata.txt",
+        "icon.svg",
+        "LICENSE",
+        "core/__init__.py",
+        "ui/__init__.py",
+        "ui/dock.py",
+    ):
         assert f"openeo_grid_jobs/{needed}" in names
-    for forbidden in ("tests/", "devtools/", "scripts/", "benchmarks/", ".venv", ".ci/",
-                      "__pycache__", ".git", "pyproject.toml", "requirements/"):  # fmt: skip
+    for forbidden in (
+        "tests/",
+        "devtools/",
+        "scripts/",
+        "benchmarks/",
+        ".venv",
+        ".ci/",
+        "__pycache__",
+        ".git",
+        "pyproject.toml",
+        "requirements/",
+    ):
         assert not any(forbidden in n for n in names), forbidden
 
     meta = configparser.ConfigParser()

@@ -1,0 +1,35 @@
+"""Test knobs of the local back-end, settable per launch and at run time."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Knobs:
+    #: seconds a job stays ``running``
+    job_duration: float = 3.0
+    #: +/- seconds of uniform random variation of ``job_duration``
+    jitter: float = 0.0
+    #: seconds a started job stays ``queued`` at least
+    queue_time: float = 0.2
+    #: fraction (0..1) of jobs that end in ``error``
+    error_fraction: float = 0.0
+    #: jobs whose title contains any of these strings end in ``error``
+    error_titles: list[str] = field(default_factory=list)
+    #: most jobs ``running`` at once per user; extra ones stay ``queued`` (0: no limit)
+    max_running: int = 0
+    #: seed of the random generator (jitter, error fraction)
+    seed: int = 0
+
+    def update(self, values: dict) -> None:
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = set(values) - names
+        if unknown:
+            raise ValueError(f"unknown knobs: {sorted(unknown)}")
+        for key, value in values.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)

@@ -1,0 +1,121 @@
+"""Start and stop the local openEO back-end as a subprocess of its own venv.
+
+Works from any Python (the plugin's venv, pytest, the README's main command)
+without importing openeo-driver, whose pins clash with the plugin's openeo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BACKEND_PYTHON = REPO_ROOT / ".venv-backend" / "bin" / "python"
+READY_PREFIX = "openEO back-end ready at "
+
+#: the test user of the local back-end (see backend_config.py)
+USERNAME = "alice"
+PASSWORD = "alice123"
+
+
+class BackendError(RuntimeError):
+    pass
+
+
+class LocalBackend:
+    """A running local back-end: ``url``, run-time ``knobs``, ``stop()``; a context manager."""
+
+    def __init__(self, *, startup_timeout: float = 60.0, **options: object) -> None:
+        if not BACKEND_PYTHON.exists():
+            raise BackendError(f"{BACKEND_PYTHON} is missing: run scripts/setup.sh first")
+        cmd = [str(BACKEND_PYTHON), "-m", "devtools.local_backend.server"]
+        for key, value in options.items():
+            flag = "--" + key.replace("_", "-")
+            if key == "error_titles":
+                for title in value:  # type: ignore[attr-defined]
+                    cmd += ["--error-title", str(title)]
+            elif value is not None:
+                cmd += [flag, str(value)]
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")
+        env.pop("OPENEO_BACKEND_CONFIG", None)
+        self.process = subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # Ctrl-C in a terminal goes to us; we stop it ourselves
+        )
+        self.output: list[str] = []
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, args=(lines,), daemon=True).start()
+        self.url = self._wait_ready(lines, startup_timeout)
+
+    def _pump(self, lines: queue.Queue[str | None]) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    def _wait_ready(self, lines: queue.Queue[str | None], timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if line.startswith(READY_PREFIX):
+                return line[len(READY_PREFIX) :].strip()
+        self.stop()
+        raise BackendError("local openEO back-end did not start:\n" + "".join(self.output[-30:]))
+
+    # --- test helpers (loopback-only endpoints of the local back-end) ---------------
+    def _call(self, path: str, payload: dict | None = None) -> object:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            self.url + path, data=data, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def knobs(self, **changes: object) -> dict:
+        """Read, or change then read, the back-end's knobs at run time."""
+        return self._call("/_local/knobs", changes or None)  # type: ignore[return-value]
+
+    def all_jobs(self) -> list[dict]:
+        """Every job of every user: id, user_id, status, title."""
+        return self._call("/_local/jobs")  # type: ignore[return-value]
+
+    # --- lifecycle -------------------------------------------------------------------
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout)
+
+    def __enter__(self) -> LocalBackend:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
