@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    from . import cli_grid
+
+    cli_grid.add_parser(sub)
     return parser
 
 

@@ -14,12 +14,14 @@ class GridError(GridJobsError, ValueError):
 class TooManyTilesError(GridError):
     """The grid would exceed the tile-count limit; raised before anything is built."""
 
-    def __init__(self, count: int, limit: int, tile_size: float) -> None:
+    def __init__(self, count: int, limit: int, tile_size: float, *, at_least: bool = False) -> None:
         self.count = count
         self.limit = limit
         self.tile_size = tile_size
+        self.at_least = at_least
+        how_many = f"At least {count:,}" if at_least else f"{count:,}"
         super().__init__(
-            f"{count:,} tiles of {tile_size:g} m would be made, more than the limit of "
+            f"{how_many} tiles of {tile_size:g} m would be made, more than the limit of "
             f"{limit:,}. Check the extent and the tile size (a typo in a coordinate?), "
             f"use a larger tile size, or raise the limit if you really want that many."
         )

@@ -35,13 +35,26 @@ def qgis_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def qgis_command(profiles_path: Path, *, code: Path | None, use_xvfb: bool) -> list[str]:
+def qgis_command(profiles_path: Path, *, project: Path | None, use_xvfb: bool) -> list[str]:
     cmd = ["qgis", "--profiles-path", str(profiles_path), "--nologo", "--noversioncheck"]
-    if code is not None:
-        cmd += ["--code", str(code)]
+    cmd += ["--code", str(DRIVER)]
+    if project is not None:
+        cmd += ["--project", str(project)]
     if use_xvfb:
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd]
     return cmd
+
+
+def demo_project(path: Path) -> Path:
+    """Write the demo project (in a child process: it needs a QgsApplication)."""
+    subprocess.run(
+        [sys.executable, "-m", "devtools.demo_project", str(path)],
+        cwd=REPO_ROOT,
+        env=qgis_environment({"QT_QPA_PLATFORM": "offscreen"}),
+        check=True,
+        capture_output=True,
+    )
+    return path
 
 
 def run(
@@ -53,19 +66,18 @@ def run(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Launch QGIS and wait for it to exit."""
+    """Launch QGIS on the demo project (over Antwerp) and wait for it to exit."""
     make_profile(profiles_path, settings)
+    project = demo_project(profiles_path / "demo" / "antwerp.qgz")
     extra = dict(env or {})
-    code = None
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
-        extra["OGJ_SCREENSHOT"] = str(screenshot)
+        extra["OGJ_SCREENSHOT"] = str(screenshot.resolve())
         extra["OGJ_SCREENSHOT_AFTER"] = str(after)
-        code = DRIVER
     use_xvfb = not os.environ.get("DISPLAY") or screenshot is not None
     if use_xvfb and shutil.which("xvfb-run") is None:
         sys.exit("xvfb-run is missing: run scripts/setup.sh first")
-    cmd = qgis_command(profiles_path, code=code, use_xvfb=use_xvfb)
+    cmd = qgis_command(profiles_path, project=project, use_xvfb=use_xvfb)
     return subprocess.run(cmd, env=qgis_environment(extra), timeout=timeout, check=False)
 
 

@@ -1,8 +1,10 @@
-"""Runs *inside* the QGIS desktop (``qgis --code``): drives the plugin like a user.
+"""Runs *inside* the QGIS desktop (``qgis --code``): sets up the demo and drives it.
 
-Clicks the plugin's toolbar button, checks that the dock opened and that the
-geo stack works inside QGIS's own Python (shapely/pyogrio built against the
-same GEOS/GDAL that QGIS loaded), waits, saves a screenshot and quits.
+Always: zoom the map to Antwerp (the seed notebook's area) unless the project
+already has a saved view. With ``OGJ_SCREENSHOT`` set it also acts as a user
+would: clicks the plugin's toolbar button, checks the dock, checks the geo
+stack inside QGIS's own Python (shapely/pyogrio built against the GEOS/GDAL
+QGIS loaded), clicks "Create grid", waits, saves a screenshot and quits.
 Everything it saw goes to ``<screenshot>.json`` for the tests to assert on.
 """
 
@@ -12,13 +14,21 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QDockWidget, QToolBar
 from qgis.utils import iface, plugins
 
-SCREENSHOT = Path(os.environ["OGJ_SCREENSHOT"])
+ANTWERP_LONLAT = (4.2, 51.1, 4.6, 51.35)
+SCREENSHOT = os.environ.get("OGJ_SCREENSHOT")
 AFTER_MS = int(float(os.environ.get("OGJ_SCREENSHOT_AFTER", "3")) * 1000)
 REPORT: dict = {"errors": []}
 
@@ -31,6 +41,16 @@ def _record(step):
             REPORT["errors"].append(traceback.format_exc())
 
     return wrapped
+
+
+def zoom_to_antwerp():
+    canvas = iface.mapCanvas()
+    crs = canvas.mapSettings().destinationCrs()
+    to_canvas = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:4326"), crs, QgsProject.instance()
+    )
+    canvas.setExtent(to_canvas.transformBoundingBox(QgsRectangle(*ANTWERP_LONLAT)))
+    canvas.refresh()
 
 
 @_record
@@ -75,17 +95,39 @@ def check_geo_stack():
     }
 
 
+@_record
+def click_create_grid():
+    dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
+    panel = dock.grid_panel
+    QTest.mouseClick(panel.create_button, Qt.LeftButton)
+    layer = panel.grid_layer
+    REPORT["grid"] = {
+        "features": layer.featureCount(),
+        "crs": layer.crs().authid(),
+        "renderer": layer.renderer().type(),
+        "statuses": sorted({f["status"] for f in layer.getFeatures()}),
+        "in_project": layer.id() in QgsProject.instance().mapLayers(),
+        "messages": [item.text() for item in iface.messageBar().items()],
+    }
+
+
 def screenshot_and_quit():
     try:
-        QgsApplication.primaryScreen().grabWindow(0).save(str(SCREENSHOT))
-        REPORT["screenshot"] = str(SCREENSHOT)
+        QgsApplication.primaryScreen().grabWindow(0).save(SCREENSHOT)
+        REPORT["screenshot"] = SCREENSHOT
     except Exception:
         REPORT["errors"].append(traceback.format_exc())
-    SCREENSHOT.with_suffix(".json").write_text(json.dumps(REPORT, indent=2))
-    QTimer.singleShot(0, lambda: QgsApplication.exit(0))
+    Path(SCREENSHOT).with_suffix(".json").write_text(json.dumps(REPORT, indent=2))
+    # Quit as a user does (File > Exit): QgsApplication.exit() skips QGIS's own
+    # close sequence and crashes 3.22 on exit when the project has layers.
+    QgsProject.instance().setDirty(False)
+    QTimer.singleShot(0, iface.mainWindow().close)
 
 
-iface.mainWindow().showMaximized()
-QTimer.singleShot(500, click_plugin_button)
-QTimer.singleShot(800, check_geo_stack)
-QTimer.singleShot(max(AFTER_MS, 1500), screenshot_and_quit)
+iface.mainWindow().setGeometry(0, 0, 1600, 1000)  # no window manager under Xvfb
+QTimer.singleShot(200, zoom_to_antwerp)
+if SCREENSHOT:
+    QTimer.singleShot(500, click_plugin_button)
+    QTimer.singleShot(800, check_geo_stack)
+    QTimer.singleShot(1200, click_create_grid)
+    QTimer.singleShot(max(AFTER_MS, 2500), screenshot_and_quit)

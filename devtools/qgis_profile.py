@@ -35,7 +35,13 @@ def make_profile(profiles_path: Path, settings: dict[str, dict[str, str]] | None
     ini.read(ini_path)
     wanted: dict[str, dict[str, str]] = {
         "PythonPlugins": {PLUGIN_FOLDER_NAME: "true"},
-        "qgis": {"showTips": "false", "checkVersion": "false", "allowVersionCheck": "false"},
+        "qgis": {
+            "showTips": "false",
+            "checkVersion": "false",
+            "allowVersionCheck": "false",
+        },
+        # no "scratch layers will be lost" dialog when the demo (or a test) quits
+        "app": {"askToSaveMemoryLayers": "false"},
         "core": {"NewsFeed\\httpsfeedqgisorg\\disabled": "true"},
     }
     for section, values in (settings or {}).items():

@@ -57,3 +57,15 @@ def test_geo_stack_works_inside_qgis(desktop_run):
 def test_screenshot_saved(desktop_run):
     _, _, shot = desktop_run
     assert shot.stat().st_size > 20_000
+
+
+def test_create_grid_in_real_desktop(desktop_run):
+    """Clicking "Create grid" over Antwerp (the demo view) lands a styled UTM grid."""
+    _, report, _ = desktop_run
+    grid = report["grid"]
+    assert grid["in_project"]
+    assert grid["crs"] == "EPSG:32631"
+    assert grid["renderer"] == "categorizedSymbol"
+    assert grid["statuses"] == ["not_started"]
+    assert 30 <= grid["features"] <= 80
+    assert any("tiles of 5000 m" in m and "EPSG:32631" in m for m in grid["messages"])

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from .grid_panel import GridPanel
+
 if TYPE_CHECKING:
     from qgis.gui import QgisInterface
     from qgis.PyQt.QtWidgets import QWidget as _Parent
@@ -28,6 +30,8 @@ class GridJobsDock(QgsDockWidget):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.grid_panel = GridPanel(iface, body)
+        layout.addWidget(self.grid_panel)
         layout.addStretch(1)
         self.setWidget(body)
 

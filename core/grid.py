@@ -1,0 +1,336 @@
+"""Metric tile grids over an area of interest, snapped to multiples of the tile size.
+
+A grid lives in one projected CRS (by default the UTM zone of the AOI's centre,
+like the seed notebook's EPSG:32631 for Antwerp). Tile corners are multiples of
+the tile size in that CRS, so grids made on different days, or over different
+AOIs, line up tile for tile, and tiles follow Sentinel-2's 10/20/60 m pixel edges.
+
+Each tile's ``col``/``row`` are its absolute indices (``x_min / tile_size``,
+``y_min / tile_size``), which makes ``tile_id`` stable across runs and extents.
+
+AOIs wider than one UTM zone get one grid in the zone of their centre and a
+warning (``Grid.warnings``): a batch of jobs should share one CRS so results
+align; pass ``grid_crs`` to choose another projected CRS.
+
+Everything is vectorized (numpy / shapely 2): no Python loop per tile.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import TYPE_CHECKING, Any, Union
+
+from .errors import GridError, TooManyTilesError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
+DEFAULT_MAX_TILES = 10_000
+#: Candidate tiles (bounding box of the AOI) beyond which nothing is built, whatever
+#: ``max_tiles`` says: a guard on memory, not on the user's intent.
+HARD_CANDIDATE_LIMIT = 20_000_000
+UTM_LATITUDES = (-80.0, 84.0)
+#: Vertices per AOI edge when reprojecting: a bare 4-corner reprojection of a large
+#: extent leaves uncovered strips along its (curved) edges.
+DENSIFY_POINTS = 64
+
+Bounds = tuple[float, float, float, float]
+CrsLike = Union[str, int, "pyproj.CRS"]
+
+
+@dataclass
+class Grid:
+    """A built grid: the tiles and what a user should know about how they were made."""
+
+    tiles: gpd.GeoDataFrame
+    crs: pyproj.CRS
+    tile_size: float
+    zone_label: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def epsg(self) -> int | None:
+        return self.crs.to_epsg()
+
+    def summary(self) -> str:
+        return f"{len(self.tiles):,} tiles of {self.tile_size:g} m in {self.crs.name}"
+
+
+def validate_tile_size(tile_size: Any) -> float:
+    """Return ``tile_size`` as a float, or raise :class:`GridError` saying what is wrong."""
+    if isinstance(tile_size, bool) or not isinstance(tile_size, (Real, str)):
+        raise GridError(f"Tile size must be a number of metres, got {tile_size!r}.")
+    try:
+        size = float(tile_size)
+    except ValueError:
+        raise GridError(f"Tile size must be a number of metres, got {tile_size!r}.") from None
+    if not math.isfinite(size):
+        raise GridError(f"Tile size must be a finite number of metres, got {tile_size!r}.")
+    if size <= 0:
+        raise GridError(f"Tile size must be greater than 0 m, got {size:g}.")
+    return size
+
+
+def utm_crs_for(lon: float, lat: float) -> pyproj.CRS:
+    """The WGS 84 / UTM zone CRS (north or south) that contains ``lon``, ``lat``."""
+    import pyproj
+
+    lo, hi = UTM_LATITUDES
+    if not lo <= lat <= hi:
+        raise GridError(
+            f"Latitude {lat:.2f}° is outside the UTM range ({lo:g}° to {hi:g}°). "
+            "Choose a polar projected grid CRS, e.g. EPSG:3413 (Arctic) or EPSG:3031 (Antarctic)."
+        )
+    zone = min(60, int((lon + 180.0) // 6.0) + 1)
+    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def utm_zone_of(lon: float) -> int:
+    return min(60, int((lon + 180.0) // 6.0) + 1)
+
+
+def build_grid(
+    aoi: Bounds | Any | Iterable[Any],
+    aoi_crs: CrsLike,
+    tile_size: Any,
+    *,
+    grid_crs: CrsLike | None = None,
+    max_tiles: int = DEFAULT_MAX_TILES,
+) -> Grid:
+    """Tiles of ``tile_size`` metres covering ``aoi``.
+
+    :param aoi: an extent ``(xmin, ymin, xmax, ymax)``, a shapely geometry, or an
+        iterable of geometries (e.g. a GeoSeries), in ``aoi_crs``.
+    :param aoi_crs: CRS of ``aoi`` (anything pyproj understands: ``"EPSG:4326"``, 4326, WKT).
+    :param tile_size: tile edge in metres (units of the grid CRS).
+    :param grid_crs: a projected CRS in metres; default: the UTM zone of the AOI's centre.
+    :param max_tiles: refuse (with :class:`TooManyTilesError`) to build more tiles than this.
+    :raises GridError: for any input that cannot make a sensible grid.
+    """
+    import numpy as np
+    import shapely
+
+    size = validate_tile_size(tile_size)
+    if isinstance(max_tiles, bool) or not isinstance(max_tiles, int) or max_tiles < 1:
+        raise GridError(f"The tile limit must be a whole number ≥ 1, got {max_tiles!r}.")
+    src = _crs(aoi_crs, "AOI CRS")
+    geom = _aoi_geometry(aoi)
+    lonlat = _reproject(geom, src, _crs(4326, "EPSG:4326"))
+    west, south, east, north = lonlat.bounds
+    warnings: list[str] = []
+    if east - west > 180:
+        raise GridError(
+            "The area crosses the antimeridian (180° longitude) or spans more than half the "
+            "globe; split it into parts east and west of 180°."
+        )
+    if grid_crs is None:
+        dst = utm_crs_for((west + east) / 2, (south + north) / 2)
+        lo, hi = UTM_LATITUDES
+        if south < lo or north > hi:
+            raise GridError(
+                f"The area reaches latitude {south if south < lo else north:.2f}°, outside the "
+                f"UTM range ({lo:g}° to {hi:g}°). Choose a polar projected grid CRS."
+            )
+        zones = sorted({utm_zone_of(west), utm_zone_of(east)})
+        zone = utm_zone_of((west + east) / 2)
+        hemisphere = "N" if dst.to_epsg() < 32700 else "S"
+        label = f"{zone}{hemisphere}"
+        if zones[0] != zones[-1]:
+            warnings.append(
+                f"The area spans UTM zones {zones[0]}–{zones[-1]}; all tiles use zone {label} "
+                f"(EPSG:{dst.to_epsg()}, its centre) so that results align. Tiles far from "
+                "that zone are slightly distorted; pick a grid CRS to choose another."
+            )
+    else:
+        dst = _crs(grid_crs, "grid CRS")
+        _require_metric(dst)
+        label = f"EPSG{dst.to_epsg()}" if dst.to_epsg() else "GRID"
+
+    projected = _reproject(geom, src, dst)
+    xmin, ymin, xmax, ymax = projected.bounds
+    col0, col1 = math.floor(xmin / size), math.ceil(xmax / size)
+    row0, row1 = math.floor(ymin / size), math.ceil(ymax / size)
+    ncols, nrows = max(1, col1 - col0), max(1, row1 - row0)
+    candidates = ncols * nrows
+
+    # The guard, before anything is built: the AOI's area is a lower bound of the
+    # count, the snapped bounding box an upper bound.
+    at_least = math.ceil(projected.area / size**2) if projected.area > 0 else 1
+    if at_least > max_tiles:
+        exact = candidates if _is_rectangle(projected) else None
+        raise TooManyTilesError(exact or at_least, max_tiles, size, at_least=exact is None)
+    if candidates > HARD_CANDIDATE_LIMIT:
+        raise GridError(
+            f"The area's bounding box holds {candidates:,} tiles of {size:g} m, too many to "
+            "check one by one; use a larger tile size or split the area."
+        )
+
+    cols = np.arange(col0, col0 + ncols, dtype=np.int64)
+    rows = np.arange(row0, row0 + nrows, dtype=np.int64)
+    cc, rr = np.meshgrid(cols, rows[::-1])  # north to south, west to east
+    cc, rr = cc.ravel(), rr.ravel()
+    boxes = shapely.box(cc * size, rr * size, (cc + 1) * size, (rr + 1) * size)
+    keep = _overlapping(projected, boxes)
+    cc, rr, boxes = cc[keep], rr[keep], boxes[keep]
+    if len(boxes) > max_tiles:
+        raise TooManyTilesError(len(boxes), max_tiles, size)
+
+    tiles = _frame(cc, rr, boxes, size, dst, label)
+    return Grid(tiles=tiles, crs=dst, tile_size=size, zone_label=label, warnings=warnings)
+
+
+def _frame(cols, rows, boxes, size: float, crs: pyproj.CRS, label: str) -> gpd.GeoDataFrame:
+    """The tiles as a GeoDataFrame with id, indices and lon/lat bounds."""
+    import geopandas as gpd
+    import numpy as np
+    import pyproj
+
+    # Lon/lat bounds from the transformed grid nodes: each node is shared by up
+    # to four tiles, so this transforms ~1 point per tile instead of 4+.
+    c0, r0 = (int(cols.min()), int(rows.min())) if len(cols) else (0, 0)
+    nx, ny = (int(cols.max()) - c0 + 2, int(rows.max()) - r0 + 2) if len(cols) else (1, 1)
+    gx, gy = np.meshgrid((c0 + np.arange(nx)) * size, (r0 + np.arange(ny)) * size)
+    to_lonlat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    lon, lat = to_lonlat.transform(gx, gy)
+    i, j = cols - c0, rows - r0
+    corners_lon = np.stack([lon[j, i], lon[j, i + 1], lon[j + 1, i], lon[j + 1, i + 1]])
+    corners_lat = np.stack([lat[j, i], lat[j, i + 1], lat[j + 1, i], lat[j + 1, i + 1]])
+    ids = np.array([f"{label}_{c}_{r}" for c, r in zip(cols.tolist(), rows.tolist())], object)
+    return gpd.GeoDataFrame(
+        {
+            "tile_id": ids,
+            "col": cols,
+            "row": rows,
+            "west": corners_lon.min(axis=0),
+            "south": corners_lat.min(axis=0),
+            "east": corners_lon.max(axis=0),
+            "north": corners_lat.max(axis=0),
+        },
+        geometry=gpd.GeoSeries(boxes, crs=crs),
+    )
+
+
+def _overlapping(aoi: shapely.Geometry, boxes) -> Any:
+    """Mask of the boxes whose interior meets the AOI (touching an edge is not enough)."""
+    import numpy as np
+    import shapely
+
+    if aoi.area == 0:  # a point or line AOI: any box it touches
+        return shapely.intersects(aoi, boxes)
+    shapely.prepare(aoi)
+    hits = shapely.intersects(aoi, boxes)
+    inside = np.zeros(len(boxes), dtype=bool)
+    inside[hits] = shapely.contains_properly(aoi, boxes[hits])
+    edge = hits & ~inside
+    # Boxes on the AOI's boundary: keep those sharing area, not just an edge.
+    hits[edge] = ~shapely.touches(aoi, boxes[edge])
+    if not hits.any():  # the AOI is inside one box's boundary? keep the box it touches
+        hits = shapely.intersects(aoi, boxes)
+    return hits
+
+
+def _is_rectangle(geom: shapely.Geometry) -> bool:
+    """True when ``geom`` is its own axis-aligned bounding box."""
+    import shapely
+
+    return geom.area > 0 and math.isclose(geom.area, shapely.box(*geom.bounds).area, rel_tol=1e-9)
+
+
+def _crs(value: CrsLike, what: str) -> pyproj.CRS:
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError as exc:
+        raise GridError(f"Unknown {what} {value!r}: {exc}") from None
+
+
+def _require_metric(crs: pyproj.CRS) -> None:
+    if crs.is_geographic or not crs.is_projected:
+        raise GridError(
+            f"The grid CRS must be projected, in metres; {crs.name} is geographic "
+            "(degrees). Leave it empty for the automatic UTM zone."
+        )
+    units = {a.unit_name for a in crs.axis_info[:2]}
+    if not units <= {"metre", "meter", "m"}:
+        raise GridError(f"The grid CRS must be in metres; {crs.name} uses {', '.join(units)}.")
+
+
+def _aoi_geometry(aoi: Any) -> shapely.Geometry:
+    """One shapely geometry from bounds, a geometry, or an iterable of geometries."""
+    import shapely
+
+    if isinstance(aoi, shapely.Geometry):
+        geom = aoi
+    elif isinstance(aoi, Sequence) and len(aoi) == 4 and all(_is_number(v) for v in aoi):
+        xmin, ymin, xmax, ymax = (float(v) for v in aoi)
+        if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
+            raise GridError(f"The extent has a coordinate that is not a finite number: {aoi!r}.")
+        if xmin > xmax:
+            raise GridError(
+                f"The extent's west ({xmin:g}) is east of its east ({xmax:g}). If it crosses the "
+                "antimeridian, split it into parts east and west of 180°."
+            )
+        if xmin == xmax or ymin >= ymax:
+            raise GridError(f"The extent is empty or has no area: {aoi!r}.")
+        geom = shapely.box(xmin, ymin, xmax, ymax)
+    else:
+        try:
+            parts = [g for g in aoi if g is not None]
+        except TypeError:
+            raise GridError(f"Cannot make an area of interest from {aoi!r}.") from None
+        if not all(isinstance(g, shapely.Geometry) for g in parts):
+            raise GridError("The area of interest must be an extent or shapely geometries.")
+        geom = shapely.union_all(shapely.make_valid(parts)) if parts else shapely.Polygon()
+    if geom.is_empty:
+        raise GridError("The area of interest is empty (no features, or none selected).")
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    return geom
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _reproject(geom: shapely.Geometry, src: pyproj.CRS, dst: pyproj.CRS) -> shapely.Geometry:
+    """Reproject with densified edges, so that straight edges may curve as they should."""
+    import numpy as np
+    import pyproj
+    import shapely
+
+    if src == dst:
+        return geom
+    xmin, ymin, xmax, ymax = geom.bounds
+    span = max(xmax - xmin, ymax - ymin)
+    dense = shapely.segmentize(geom, span / DENSIFY_POINTS) if span > 0 else geom
+    transformer = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+
+    def transform(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    out = shapely.transform(dense, transform)
+    coords = shapely.get_coordinates(out)
+    # A projection's inverse happily returns finite nonsense for points beyond the
+    # Earth (e.g. a northing of 56,730,000 m): go back and compare.
+    back_x, back_y = pyproj.Transformer.from_crs(dst, src, always_xy=True).transform(
+        coords[:, 0], coords[:, 1]
+    )
+    original = shapely.get_coordinates(dense)
+    tolerance = 1e-6 if src.is_geographic else 0.01
+    roundtrip_ok = np.allclose(np.column_stack([back_x, back_y]), original, atol=tolerance)
+    if not (np.isfinite(coords).all() and roundtrip_ok):
+        raise GridError(
+            f"The area {tuple(round(v, 6) for v in geom.bounds)} in {src.name} cannot be "
+            f"expressed in {dst.name}: it lies outside the Earth or that CRS's valid area. "
+            "Check the coordinates (a typo?) and the CRS."
+        )
+    if not out.is_valid:
+        out = shapely.make_valid(out)
+    return out

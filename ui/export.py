@@ -1,0 +1,50 @@
+"""Write a grid layer (with its statuses) to Shapefile, GeoPackage or GeoJSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsProject,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+)
+
+DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON"}
+FILE_FILTER = "GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)"
+
+
+class ExportError(Exception):
+    """The layer could not be written; the message says why."""
+
+
+def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
+    """Write ``layer`` to ``path``; the format follows the file extension.
+
+    GeoJSON is written in WGS 84 lon/lat (RFC 7946); the other formats keep the
+    grid's CRS, so tiles stay exact squares. Field names are at most 10
+    characters, so a Shapefile keeps them as they are.
+    """
+    path = Path(path)
+    driver = DRIVERS.get(path.suffix.lower())
+    if driver is None:
+        raise ExportError(f"Cannot tell the format of {path.name!r}: use .gpkg, .shp or .geojson.")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = driver
+    options.fileEncoding = "UTF-8"
+    if driver == "GeoJSON":
+        options.ct = QgsCoordinateTransform(
+            layer.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance()
+        )
+        options.layerOptions = ["RFC7946=YES"]
+    if driver == "GPKG":
+        options.layerName = layer.name()
+    result = QgsVectorFileWriter.writeAsVectorFormatV3(
+        layer, str(path), QgsProject.instance().transformContext(), options
+    )
+    error, message = result[0], result[1]
+    if error != QgsVectorFileWriter.NoError:
+        raise ExportError(f"Could not write {path}: {message or error}")
+    return path

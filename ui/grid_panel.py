@@ -1,0 +1,192 @@
+"""Dock section "Grid": make a tile grid from the map or a polygon layer, export it."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsMapLayerProxyModel,
+    QgsProject,
+    QgsVectorLayer,
+)
+from qgis.gui import (
+    QgisInterface,
+    QgsDoubleSpinBox,
+    QgsMapLayerComboBox,
+    QgsProjectionSelectionWidget,
+)
+from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ..core.errors import GridJobsError
+from .export import FILE_FILTER, ExportError, export_layer
+
+SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
+MESSAGE_TITLE = "openEO Grid Jobs"
+
+
+class GridPanel(QGroupBox):
+    """Tile size, area of interest, grid CRS; Create grid; Export."""
+
+    #: emitted with the new grid layer once it is in the project
+    grid_created = pyqtSignal(QgsVectorLayer)
+
+    def __init__(self, iface: QgisInterface, parent: QWidget | None = None) -> None:
+        super().__init__("Grid", parent)
+        self.iface = iface
+        self.grid_layer: QgsVectorLayer | None = None
+        form = QFormLayout(self)
+
+        self.tile_size = QgsDoubleSpinBox(self)
+        self.tile_size.setObjectName("tileSize")
+        self.tile_size.setDecimals(0)
+        self.tile_size.setRange(10, 1_000_000)
+        self.tile_size.setSingleStep(1000)
+        self.tile_size.setClearValue(5000)
+        self.tile_size.setValue(5000)
+        self.tile_size.setSuffix(" m")
+        form.addRow("Tile size", self.tile_size)
+
+        self.source = QComboBox(self)
+        self.source.setObjectName("aoiSource")
+        self.source.addItems(["Map canvas extent", "Polygon layer", "Selected features"])
+        form.addRow("Area", self.source)
+
+        self.aoi_layer = QgsMapLayerComboBox(self)
+        self.aoi_layer.setObjectName("aoiLayer")
+        self.aoi_layer.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        form.addRow("Polygon layer", self.aoi_layer)
+
+        self.grid_crs = QgsProjectionSelectionWidget(self)
+        self.grid_crs.setObjectName("gridCrs")
+        self.grid_crs.setOptionVisible(QgsProjectionSelectionWidget.CrsNotSet, True)
+        self.grid_crs.setNotSetText("Automatic UTM zone")
+        self.grid_crs.setCrs(QgsCoordinateReferenceSystem())
+        form.addRow("Grid CRS", self.grid_crs)
+
+        self.max_tiles = QSpinBox(self)
+        self.max_tiles.setObjectName("maxTiles")
+        self.max_tiles.setRange(1, 10_000_000)
+        self.max_tiles.setValue(10_000)
+        self.max_tiles.setToolTip("Refuse to build more tiles than this (protects from typos).")
+        form.addRow("Tile limit", self.max_tiles)
+
+        buttons = QHBoxLayout()
+        self.create_button = QPushButton("Create grid", self)
+        self.create_button.setObjectName("createGrid")
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setObjectName("exportGrid")
+        self.export_button.setToolTip(
+            "Save the grid with its statuses (GeoPackage, Shapefile, GeoJSON)"
+        )
+        self.export_button.setEnabled(False)
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.export_button)
+        form.addRow(buttons)
+
+        self.source.currentIndexChanged.connect(self._update_enabled)
+        self.create_button.clicked.connect(self.create_grid)
+        self.export_button.clicked.connect(self.ask_export)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        self.aoi_layer.setEnabled(self.source.currentIndex() != SOURCE_CANVAS)
+
+    # --- actions --------------------------------------------------------------------
+    def create_grid(self) -> QgsVectorLayer | None:
+        """Build the grid, add it to the project and zoom to it; report problems in the bar."""
+        from ..core.grid import build_grid
+        from .aoi import canvas_aoi, layer_aoi, pyproj_crs
+        from .grid_layer import create_grid_layer
+        from .status_style import apply_status_style
+
+        try:
+            if self.source.currentIndex() == SOURCE_CANVAS:
+                aoi, aoi_crs = canvas_aoi(self.iface.mapCanvas())
+            else:
+                selected = self.source.currentIndex() == SOURCE_SELECTION
+                aoi, aoi_crs = layer_aoi(self.aoi_layer.currentLayer(), selected)
+            chosen = self.grid_crs.crs()
+            grid = build_grid(
+                aoi,
+                aoi_crs,
+                self.tile_size.value(),
+                grid_crs=pyproj_crs(chosen) if chosen.isValid() else None,
+                max_tiles=self.max_tiles.value(),
+            )
+        except GridJobsError as exc:
+            self.iface.messageBar().pushMessage(MESSAGE_TITLE, str(exc), Qgis.Warning, 0)
+            return None
+
+        layer = create_grid_layer(grid)
+        QgsProject.instance().addMapLayer(layer)
+        apply_status_style(layer)
+        self.set_grid_layer(layer)
+        self._zoom_to(layer)
+        epsg = f"EPSG:{grid.epsg}" if grid.epsg else grid.crs.name
+        self.iface.messageBar().pushMessage(
+            MESSAGE_TITLE,
+            f"{len(grid.tiles):,} tiles of {grid.tile_size:g} m, {grid.crs.name} ({epsg}).",
+            Qgis.Success,
+            5,
+        )
+        for warning in grid.warnings:
+            self.iface.messageBar().pushMessage(MESSAGE_TITLE, warning, Qgis.Warning, 0)
+        self.grid_created.emit(layer)
+        return layer
+
+    def set_grid_layer(self, layer: QgsVectorLayer | None) -> None:
+        """Make ``layer`` the grid that Export (and later Run) work on."""
+        if self.grid_layer is not None:
+            self.grid_layer.willBeDeleted.disconnect(self._grid_layer_deleted)
+        self.grid_layer = layer
+        self.export_button.setEnabled(layer is not None)
+        if layer is not None:
+            # A bound method: Qt drops the connection when this panel is destroyed.
+            layer.willBeDeleted.connect(self._grid_layer_deleted)
+
+    def _grid_layer_deleted(self) -> None:
+        self.grid_layer = None
+        self.export_button.setEnabled(False)
+
+    def _zoom_to(self, layer: QgsVectorLayer) -> None:
+        canvas = self.iface.mapCanvas()
+        transform = QgsCoordinateTransform(
+            layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
+        )
+        extent = transform.transformBoundingBox(layer.extent())
+        extent.scale(1.05)
+        canvas.setExtent(extent)
+        canvas.refresh()
+
+    def ask_export(self) -> None:
+        if self.grid_layer is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export grid", f"{self.grid_layer.name()}.gpkg", FILE_FILTER
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> None:
+        """Export the grid layer, reporting the outcome in the message bar."""
+        if self.grid_layer is None:
+            return
+        try:
+            written = export_layer(self.grid_layer, path)
+        except ExportError as exc:
+            self.iface.messageBar().pushMessage(MESSAGE_TITLE, str(exc), Qgis.Critical, 0)
+            return
+        self.iface.messageBar().pushMessage(
+            MESSAGE_TITLE, f"Grid exported to {written}", Qgis.Success, 5
+        )

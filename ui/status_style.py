@@ -1,0 +1,63 @@
+"""Categorized renderer of a grid layer by job ``status``, with counts in the legend."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsLayerTreeLayer,
+    QgsProject,
+    QgsRendererCategory,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtGui import QColor
+
+from ..core.statuses import STATUSES
+
+#: The seed notebook's colours, plus the job manager's other statuses.
+STATUS_COLOURS: dict[str, str] = {
+    "not_started": "lightgrey",
+    "created": "gold",
+    "queued_for_start": "khaki",
+    "queued": "lightsteelblue",
+    "running": "navy",
+    "finished": "lime",
+    "error": "darkred",
+    "start_failed": "crimson",
+    "skipped": "darkorange",
+    "canceled": "dimgray",
+}
+OTHER_COLOUR = "grey"  # the seed's colour for a missing status
+assert set(STATUS_COLOURS) == set(STATUSES)
+
+
+def status_symbol(colour: str) -> QgsFillSymbol:
+    fill = QColor(colour)
+    fill.setAlpha(170)  # see the map below the tiles
+    return QgsFillSymbol.createSimple(
+        {
+            "color": ",".join(str(v) for v in fill.getRgb()),
+            "outline_color": "35,35,35,200",
+            "outline_width": "0.2",
+        }
+    )
+
+
+def status_renderer() -> QgsCategorizedSymbolRenderer:
+    categories = [
+        QgsRendererCategory(status, status_symbol(colour), status)
+        for status, colour in STATUS_COLOURS.items()
+    ]
+    # Empty value: the catch-all for anything else (NULL, a status of a newer client).
+    categories.append(QgsRendererCategory("", status_symbol(OTHER_COLOUR), "other"))
+    return QgsCategorizedSymbolRenderer("status", categories)
+
+
+def apply_status_style(layer: QgsVectorLayer, project: QgsProject | None = None) -> None:
+    """Style ``layer`` by status and show per-status counts in the layer tree."""
+    layer.setRenderer(status_renderer())
+    project = project or QgsProject.instance()
+    node = project.layerTreeRoot().findLayer(layer.id())
+    if isinstance(node, QgsLayerTreeLayer):
+        node.setCustomProperty("showFeatureCount", True)
+    layer.triggerRepaint()
