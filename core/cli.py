@@ -22,9 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    from . import cli_grid
+    from . import cli_grid, cli_run
 
     cli_grid.add_parser(sub)
+    cli_run.add_parser(sub)
     return parser
 
 

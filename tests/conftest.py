@@ -33,6 +33,8 @@ BACKEND_DEFAULTS = {
     "error_fraction": 0.0,
     "error_titles": [],
     "max_running": 0,
+    "reject_titles": [],
+    "reject_status": 400,
 }
 
 
@@ -40,7 +42,10 @@ BACKEND_DEFAULTS = {
 def _backend_process():
     from devtools.local_backend.launcher import LocalBackend
 
-    with LocalBackend(**{k: v for k, v in BACKEND_DEFAULTS.items() if k != "error_titles"}) as b:
+    # knobs with a command-line flag; the others are set per test at run time
+    flags = ("job_duration", "jitter", "queue_time", "error_fraction", "max_running")
+    launch = {k: BACKEND_DEFAULTS[k] for k in flags}
+    with LocalBackend(**launch) as b:
         yield b
 
 
@@ -60,3 +65,20 @@ def connection(local_backend):
     from devtools.local_backend.launcher import PASSWORD, USERNAME
 
     return openeo.connect(local_backend.url).authenticate_basic(USERNAME, PASSWORD)
+
+
+@pytest.fixture
+def make_backend():
+    """Start extra local back-ends (e.g. a second one, or one with state on disk)."""
+    from devtools.local_backend.launcher import LocalBackend
+
+    started = []
+
+    def start(**options):
+        backend = LocalBackend(**options)
+        started.append(backend)
+        return backend
+
+    yield start
+    for backend in started:
+        backend.stop()

@@ -18,6 +18,9 @@ class Knobs:
     error_fraction: float = 0.0
     #: jobs whose title contains any of these strings end in ``error``
     error_titles: list[str] = field(default_factory=list)
+    #: ``POST /jobs`` with a title containing any of these is refused with ``reject_status``
+    reject_titles: list[str] = field(default_factory=list)
+    reject_status: int = 400
     #: most jobs ``running`` at once per user; extra ones stay ``queued`` (0: no limit)
     max_running: int = 0
     #: seed of the random generator (jitter, error fraction)

@@ -44,7 +44,7 @@ from openeo_driver.dummy.dummy_backend import (
     DummyBatchJobs,
     DummyCatalog,
 )
-from openeo_driver.errors import JobNotFinishedException, JobNotFoundException
+from openeo_driver.errors import JobNotFinishedException, JobNotFoundException, OpenEOApiException
 from openeo_driver.users import User
 from openeo_driver.views import build_app
 from werkzeug.serving import make_server
@@ -161,6 +161,13 @@ class JobStore:
 
     # --- API operations ------------------------------------------------------------
     def create(self, user_id: str, process: dict, metadata: dict, job_options: dict | None) -> Job:
+        title = metadata.get("title") or ""
+        if any(t and t in title for t in self.knobs.reject_titles):
+            raise OpenEOApiException(
+                message=f"Job {title!r} refused (reject knob of the local back-end)",
+                code="Internal" if self.knobs.reject_status >= 500 else "ProcessGraphInvalid",
+                status_code=self.knobs.reject_status,
+            )
         now = time.time()
         job = Job(
             id=f"j-{uuid.uuid4().hex[:24]}",

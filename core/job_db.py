@@ -1,0 +1,229 @@
+"""The job database: one row per tile, in openEO's job-manager format (CSV or Parquet).
+
+Columns of the openeo client's ``MultiBackendJobManager`` (``id``,
+``backend_name``, ``status``, ``start_time``, ``running_start_time``,
+``costs``, usage columns) so that a tracker made by a notebook opens here and
+vice versa; reading goes through the client's own ``CsvJobDatabase`` /
+``ParquetJobDatabase``. Our extra columns: the tile (``tile_id``, ``col``,
+``row``, ``crs``, ``geometry`` as WKT in the grid CRS) and the seed notebook's
+``spatial_extent`` (GeoJSON, lon/lat), ``start_date``, ``end_date``; plus
+``message``, ``result`` and ``run_tag``.
+
+Writes are atomic (write a sibling file, then rename), and a file that cannot
+be read is reported and never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import GridJobsError
+from .statuses import NOT_STARTED, STATUSES
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .job_template import TileExtent
+
+#: The openeo client's job-manager columns (``MultiBackendJobManager._column_requirements``).
+MANAGER_COLUMNS: dict[str, Any] = {
+    "id": None,
+    "backend_name": None,
+    "status": NOT_STARTED,
+    "start_time": None,
+    "running_start_time": None,
+    "costs": float("nan"),
+}
+EXTRA_COLUMNS: dict[str, Any] = {"message": None, "result": None, "run_tag": None}
+SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
+
+
+class JobDatabaseError(GridJobsError):
+    """The job database cannot be read or written; the file is left as it was."""
+
+
+def kind_of(path: Path) -> str:
+    try:
+        return SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise JobDatabaseError(
+            f"Cannot tell the job database format of {path.name!r}: use .csv or .parquet."
+        ) from None
+
+
+def new_run_tag() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def frame_from_tiles(
+    tiles: gpd.GeoDataFrame, start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """A new job table: one ``not_started`` row per tile (a grid's ``tiles`` or grid file)."""
+    import shapely
+
+    if tiles.crs is None or "tile_id" not in tiles.columns:
+        raise JobDatabaseError("A grid needs a CRS and a tile_id column (make it with 'grid').")
+    lonlat = tiles.to_crs(4326).geometry
+    frame = tiles[[c for c in ("tile_id", "col", "row") if c in tiles.columns]].copy()
+    epsg = tiles.crs.to_epsg()
+    frame["crs"] = f"EPSG:{epsg}" if epsg else tiles.crs.to_wkt()
+    frame["geometry"] = shapely.to_wkt(tiles.geometry.values, rounding_precision=-1)
+    frame["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
+    frame["start_date"] = start
+    frame["end_date"] = end
+    return normalize(frame, run_tag=new_run_tag())
+
+
+def normalize(frame: pd.DataFrame, run_tag: str | None = None) -> pd.DataFrame:
+    """Add missing job-manager and plugin columns (as the client's ``normalize_df`` does)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(frame).copy()
+    for column, default in {**MANAGER_COLUMNS, **EXTRA_COLUMNS}.items():
+        if column not in frame.columns:
+            frame[column] = default
+    if run_tag is not None:
+        frame["run_tag"] = run_tag
+    elif frame["run_tag"].isna().all():
+        frame["run_tag"] = new_run_tag()
+    if "tile_id" not in frame.columns:  # a foreign tracker: its row number names the tile
+        frame["tile_id"] = [str(i) for i in range(len(frame))]
+    for column in ("id", "backend_name", "start_time", "running_start_time", "message", "result"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    frame["status"] = frame["status"].fillna(NOT_STARTED).astype(str)
+    frame["costs"] = pd.to_numeric(frame["costs"], errors="coerce")
+    frame["tile_id"] = frame["tile_id"].astype(str)
+    return frame.reset_index(drop=True)
+
+
+class JobDatabase:
+    """A job table on disk (CSV or Parquet) with atomic saves."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.kind = kind_of(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def read(self) -> pd.DataFrame:
+        """Read through the openeo client's own job-database classes, for compatibility."""
+        from openeo.extra.job_management import CsvJobDatabase, ParquetJobDatabase
+
+        if not self.path.exists():
+            raise JobDatabaseError(f"The job database {self.path} does not exist.")
+        reader = CsvJobDatabase if self.kind == "csv" else ParquetJobDatabase
+        try:
+            frame = reader(self.path).read()
+        except Exception as exc:  # pandas/pyarrow raise many types; the message is what matters
+            raise JobDatabaseError(
+                f"Cannot read the job database {self.path} ({type(exc).__name__}: {exc}). "
+                "The file was left as it is."
+            ) from None
+        if "status" not in frame.columns and "spatial_extent" not in frame.columns:
+            raise JobDatabaseError(
+                f"{self.path} is not an openEO job database: it has neither a 'status' nor a "
+                "'spatial_extent' column. The file was left as it is."
+            )
+        unknown = set(frame.get("status", [])) - set(STATUSES) - {float("nan")}
+        unknown = {s for s in unknown if isinstance(s, str)}
+        if unknown:
+            raise JobDatabaseError(
+                f"{self.path} has unknown job statuses {sorted(unknown)}. "
+                "The file was left as it is."
+            )
+        return normalize(frame)
+
+    def save(self, frame: pd.DataFrame) -> None:
+        """Write ``frame`` atomically: readers never see a half-written file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            if self.kind == "csv":
+                plain = frame.copy()
+                if "geometry" in plain.columns and plain["geometry"].dtype.name == "geometry":
+                    import shapely
+
+                    plain["geometry"] = shapely.to_wkt(
+                        plain["geometry"].values, rounding_precision=-1
+                    )
+                plain.to_csv(tmp, index=False)
+            else:
+                _to_parquet(frame, tmp)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise JobDatabaseError(f"Cannot write the job database {self.path}: {exc}") from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+
+def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
+    import geopandas as gpd
+    import shapely
+
+    plain = frame.copy()
+    geometry = plain.pop("geometry") if "geometry" in plain.columns else None
+    if geometry is None:
+        plain.to_parquet(path, index=False)
+        return
+    if geometry.dtype.name != "geometry":
+        geometry = shapely.from_wkt(geometry.astype(object).where(geometry.notna(), None))
+    crs = plain["crs"].dropna().iloc[0] if plain["crs"].notna().any() else None
+    gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(geometry, crs=crs)).to_parquet(path, index=False)
+
+
+def tile_extents(frame: pd.DataFrame) -> list[TileExtent]:
+    """The extent to send for each row: grid-CRS bbox, or a seed tracker's GeoJSON."""
+    import pyproj
+    import shapely
+
+    from .job_template import TileExtent
+
+    extents = []
+    geometries = _geometries(frame)
+    for i, row in enumerate(frame.itertuples(index=False)):
+        geom = geometries[i]
+        crs = getattr(row, "crs", None)
+        if geom is not None and isinstance(crs, str) and crs:
+            epsg = pyproj.CRS.from_user_input(crs).to_epsg()
+            extents.append(TileExtent(row.tile_id, *shapely.bounds(geom), epsg=epsg))
+            continue
+        spatial = getattr(row, "spatial_extent", None)
+        if isinstance(spatial, str) and spatial:
+            geojson = json.loads(spatial)
+            bounds = shapely.geometry.shape(geojson).bounds
+            extents.append(TileExtent(row.tile_id, *bounds, epsg=None, geojson=geojson))
+            continue
+        raise JobDatabaseError(f"Row {i} (tile {row.tile_id}) has no geometry or spatial_extent.")
+    return extents
+
+
+def _geometries(frame: pd.DataFrame) -> list[Any]:
+    import shapely
+
+    if "geometry" not in frame.columns:
+        return [None] * len(frame)
+    column = frame["geometry"]
+    if column.dtype.name == "geometry":
+        return list(column.values)
+    return [shapely.from_wkt(v) if isinstance(v, str) and v else None for v in column]
+
+
+def lonlat_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The rows with lon/lat polygons, for maps (a seed tracker has only spatial_extent)."""
+    import geopandas as gpd
+    import shapely
+
+    if "spatial_extent" in frame.columns and frame["spatial_extent"].notna().all():
+        shapes = [shapely.geometry.shape(json.loads(s)) for s in frame["spatial_extent"]]
+        return gpd.GeoDataFrame(
+            frame.drop(columns=["geometry"], errors="ignore"), geometry=shapes, crs=4326
+        )
+    crs = frame["crs"].dropna().iloc[0]
+    return gpd.GeoDataFrame(frame, geometry=_geometries(frame), crs=crs).to_crs(4326)

@@ -1,0 +1,217 @@
+"""What each tile's openEO batch job computes: the job template.
+
+Default: the seed notebook's job, NDVI of B04/B08 averaged over the dates
+(``load_collection → ndvi → mean_time``), saved as NetCDF. Alternatives: a
+user-supplied process graph (its ``load_collection`` gets the tile's extent and
+the dates), or a user-defined process (UDP) called with ``spatial_extent`` and
+``temporal_extent``.
+
+The tile's extent is sent as a bbox in the grid's own CRS (``{"west", ...,
+"crs": 32631}``), so results align with the grid.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import GridJobsError
+
+if TYPE_CHECKING:
+    import openeo
+
+PROCESS_NDVI = "ndvi_mean"
+PROCESS_GRAPH = "process_graph"
+PROCESS_UDP = "udp"
+PROCESSES = (PROCESS_NDVI, PROCESS_GRAPH, PROCESS_UDP)
+OUTPUT_FORMATS = ("NetCDF", "GTiff")
+#: The seed notebook's job options.
+DEFAULT_JOB_OPTIONS: dict[str, str] = {
+    "executor-memory": "2G",
+    "executor-memoryOverhead": "2G",
+    "python-memory": "500m",
+}
+
+
+class TemplateError(GridJobsError):
+    """The job template is not valid (dates, bands, format, process graph...)."""
+
+
+@dataclass
+class TileExtent:
+    """One tile as the back-end should see it."""
+
+    tile_id: str
+    west: float
+    south: float
+    east: float
+    north: float
+    epsg: int | None = None  # None: ``geojson`` is used instead
+    geojson: dict | None = None  # a seed-style tracker's lon/lat polygon
+
+    def spatial_extent(self) -> dict:
+        if self.epsg is None:
+            if self.geojson is None:
+                raise TemplateError(f"Tile {self.tile_id} has neither a CRS nor a GeoJSON extent.")
+            return self.geojson
+        return {
+            "west": self.west,
+            "south": self.south,
+            "east": self.east,
+            "north": self.north,
+            "crs": self.epsg,
+        }
+
+
+@dataclass
+class JobTemplate:
+    start: str
+    end: str
+    collection: str = "SENTINEL2_L2A"
+    bands: list[str] = field(default_factory=lambda: ["B04", "B08"])
+    process: str = PROCESS_NDVI
+    process_graph: dict | None = None
+    udp_id: str | None = None
+    udp_namespace: str | None = None
+    out_format: str = "NetCDF"
+    job_options: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_JOB_OPTIONS))
+    title: str = "openEO Grid Jobs"
+
+    def validate(self) -> JobTemplate:
+        """Check everything that can be checked without a back-end; return self."""
+        start, end = _date(self.start, "start"), _date(self.end, "end")
+        if end <= start:
+            raise TemplateError(
+                f"The end date {self.end} must be after the start date {self.start}."
+            )
+        if self.process not in PROCESSES:
+            raise TemplateError(f"Unknown process {self.process!r}; choose one of {PROCESSES}.")
+        if self.out_format not in OUTPUT_FORMATS:
+            raise TemplateError(
+                f"Unknown output format {self.out_format!r}; choose one of {OUTPUT_FORMATS}."
+            )
+        if not isinstance(self.job_options, dict):
+            raise TemplateError(
+                'Job options must be a JSON object, e.g. {"executor-memory": "2G"}.'
+            )
+        if self.process == PROCESS_NDVI:
+            if not self.collection.strip():
+                raise TemplateError("Name the collection to load, e.g. SENTINEL2_L2A.")
+            if len(self.bands) != 2 or not all(b.strip() for b in self.bands):
+                raise TemplateError(
+                    "NDVI needs exactly two bands, red then near-infrared (e.g. B04, B08)."
+                )
+        elif self.process == PROCESS_GRAPH:
+            graph = _flat_graph(self.process_graph)
+            if not any(n.get("process_id") == "load_collection" for n in graph.values()):
+                raise TemplateError(
+                    "The process graph has no load_collection node to receive the tile's extent."
+                )
+        elif not (self.udp_id or "").strip():
+            raise TemplateError("Name the user-defined process (UDP) to call.")
+        return self
+
+    def job_title(self, tile_id: str, run_tag: str) -> str:
+        """Unique per tile and run: resuming finds a tile's job by this title."""
+        return f"{self.title} {tile_id} [{run_tag}]"
+
+    def create_job(
+        self, connection: openeo.Connection, tile: TileExtent, run_tag: str
+    ) -> openeo.BatchJob:
+        """Create (not start) the tile's batch job on ``connection``."""
+        title = self.job_title(tile.tile_id, run_tag)
+        extent = tile.spatial_extent()
+        dates = [self.start, self.end]
+        if self.process == PROCESS_NDVI:
+            cube = connection.load_collection(
+                self.collection,
+                spatial_extent=extent,
+                temporal_extent=dates,
+                bands=list(self.bands),
+                fetch_metadata=False,
+            )
+            cube = cube.ndvi(red=self.bands[0], nir=self.bands[1]).mean_time()
+            return cube.create_job(
+                title=title, out_format=self.out_format, job_options=self.job_options
+            )
+        if self.process == PROCESS_UDP:
+            cube = connection.datacube_from_process(
+                self.udp_id,
+                namespace=self.udp_namespace or None,
+                spatial_extent=extent,
+                temporal_extent=dates,
+            )
+            return cube.create_job(
+                title=title, out_format=self.out_format, job_options=self.job_options
+            )
+        graph = _inject_extent(_flat_graph(self.process_graph), extent, dates, self.out_format)
+        return connection.create_job(
+            {"process_graph": graph}, title=title, job_options=self.job_options
+        )
+
+    # --- persistence (settings, CLI) -------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> JobTemplate:
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _date(value: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise TemplateError(f"The {what} date {value!r} is not a date like 2024-05-01.") from None
+
+
+def parse_process_graph(text: str) -> dict:
+    """A process graph from JSON text (flat graph, or ``{"process_graph": ...}``)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TemplateError(f"The process graph is not valid JSON: {exc}") from None
+    return _flat_graph(value)
+
+
+def parse_job_options(text: str) -> dict:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TemplateError(f"The job options are not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise TemplateError('Job options must be a JSON object, e.g. {"executor-memory": "2G"}.')
+    return value
+
+
+def _flat_graph(value: Any) -> dict:
+    if isinstance(value, dict) and isinstance(value.get("process_graph"), dict):
+        value = value["process_graph"]
+    if (
+        not isinstance(value, dict)
+        or not value
+        or not all(isinstance(n, dict) and "process_id" in n for n in value.values())
+    ):
+        raise TemplateError(
+            "The process graph must be a JSON object of nodes, each with a process_id."
+        )
+    return value
+
+
+def _inject_extent(graph: dict, extent: dict, dates: list[str], out_format: str) -> dict:
+    """A copy of ``graph`` with the tile's extent and dates in every load_collection."""
+    graph = copy.deepcopy(graph)
+    for node in graph.values():
+        args = node.setdefault("arguments", {})
+        if node["process_id"] == "load_collection":
+            args["spatial_extent"] = extent
+            args["temporal_extent"] = dates
+        elif node["process_id"] == "save_result" and not args.get("format"):
+            args["format"] = out_format
+    return graph

@@ -1,0 +1,113 @@
+"""A run's settings, kept beside its job database (``JOBS.csv.run.json``) for resume.
+
+Holds the job template, the back-ends (name, URL, user name, parallel jobs),
+the poll interval and the output folder. Never a password or token: those
+come from the environment (CLI) or the QGIS authentication manager (plugin).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from .errors import GridJobsError
+from .job_template import JobTemplate
+
+if TYPE_CHECKING:
+    import openeo
+
+SECRET_KEYS = ("password", "token", "secret")
+
+
+class RunConfigError(GridJobsError):
+    """The run settings are missing, unreadable or incomplete."""
+
+
+@dataclass
+class BackendConfig:
+    url: str
+    username: str | None = None
+    parallel_jobs: int = 2
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        parsed = urlparse(self.url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise RunConfigError(f"{self.url!r} is not a back-end URL like https://openeo.example.")
+        if not self.name:
+            self.name = parsed.netloc
+
+    def connect(self, password: str | None, timeout: float = 60) -> openeo.Connection:
+        """An authenticated connection (basic auth when a user name is set)."""
+        import openeo
+
+        connection = openeo.connect(self.url, default_timeout=timeout)
+        if self.username:
+            if not password:
+                raise RunConfigError(f"No password for {self.username} on {self.url}.")
+            connection.authenticate_basic(self.username, password)
+        return connection
+
+
+@dataclass
+class RunConfig:
+    template: JobTemplate
+    backends: list[BackendConfig]
+    poll_interval: float = 5.0
+    output_dir: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def path_for(job_db: str | Path) -> Path:
+        job_db = Path(job_db)
+        return job_db.with_name(job_db.name + ".run.json")
+
+    def save(self, job_db: str | Path) -> Path:
+        path = self.path_for(job_db)
+        data = {
+            "template": self.template.to_dict(),
+            "backends": [asdict(b) for b in self.backends],
+            "poll_interval": self.poll_interval,
+            "output_dir": self.output_dir,
+            "extra": self.extra,
+        }
+        _refuse_secrets(data)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, job_db: str | Path) -> RunConfig:
+        path = cls.path_for(job_db)
+        if not path.exists():
+            raise RunConfigError(
+                f"No run settings beside {job_db} ({path.name}): give the template and back-end "
+                "options to start a run."
+            )
+        try:
+            data = json.loads(path.read_text())
+            return cls(
+                template=JobTemplate.from_dict(data["template"]),
+                backends=[BackendConfig(**b) for b in data["backends"]],
+                poll_interval=float(data.get("poll_interval", 5.0)),
+                output_dir=data.get("output_dir"),
+                extra=data.get("extra", {}),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RunConfigError(f"Cannot read the run settings {path}: {exc}") from None
+
+
+def _refuse_secrets(value: Any, where: str = "") -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if any(s in str(key).lower() for s in SECRET_KEYS) and key != "job_options":
+                raise RunConfigError(f"Refusing to save a secret ({where}{key}) in run settings.")
+            _refuse_secrets(item, f"{where}{key}.")
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_secrets(item, where)

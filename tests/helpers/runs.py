@@ -1,0 +1,83 @@
+"""Small grids, back-end connections and request logs for runner tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import openeo
+from openeo_grid_jobs.core.grid import build_grid
+from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.job_template import JobTemplate
+from openeo_grid_jobs.core.runner import Backend, GridJobRunner
+
+from devtools.local_backend.launcher import PASSWORD, USERNAME
+
+DATES = ("2024-05-01", "2024-08-01")
+
+
+def small_grid(cols: int, rows: int, size: int = 5000):
+    """``cols`` x ``rows`` tiles of the seed's Antwerp grid (UTM 31N)."""
+    x0, y0 = 595000, 5660000
+    return build_grid((x0, y0, x0 + cols * size, y0 + rows * size), "EPSG:32631", size).tiles
+
+
+@dataclass
+class RequestLog:
+    """Every HTTP request the runner's connections make: (time, method, url)."""
+
+    entries: list[tuple[float, str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hook(self, response, *args, **kwargs):
+        with self.lock:
+            self.entries.append((time.monotonic(), response.request.method, response.request.url))
+
+    def after(self, t: float) -> list[tuple[float, str, str]]:
+        with self.lock:
+            return [e for e in self.entries if e[0] > t]
+
+
+def backend(url: str, name: str = "local", parallel: int = 2, log: RequestLog | None = None):
+    def connect():
+        con = openeo.connect(url)
+        if log is not None:
+            con.session.hooks["response"].append(log.hook)
+        return con.authenticate_basic(USERNAME, PASSWORD)
+
+    return Backend(name, connect, parallel)
+
+
+def make_runner(
+    tmp_path,
+    backends,
+    tiles=None,
+    *,
+    template=None,
+    poll=0.3,
+    updates=None,
+    db_name="jobs.csv",
+    output=True,
+):
+    tiles = small_grid(3, 2) if tiles is None else tiles
+    frame = frame_from_tiles(tiles, *DATES)
+    db = JobDatabase(tmp_path / db_name)
+    db.save(frame)
+    return GridJobRunner(
+        db,
+        frame,
+        template or JobTemplate(*DATES),
+        backends,
+        poll_interval=poll,
+        output_dir=tmp_path / "results" if output else None,
+        on_update=(updates.extend if updates is not None else None),
+    )
+
+
+def run_in_thread(runner):
+    stop = threading.Event()
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(runner.run(stop)), daemon=True)
+    thread.start()
+    return thread, stop, result

@@ -1,0 +1,177 @@
+"""``openeo-grid-jobs run`` against the local back-end: run, interrupt, resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from openeo_grid_jobs.core.job_db import JobDatabase
+
+COMMAND = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "openeo-grid-jobs")
+TEMPLATE = ["--start", "2024-05-01", "--end", "2024-08-01", "--poll-interval", "0.3"]
+
+
+def make_grid(tmp_path, tiles_across=3):
+    out = tmp_path / "grid.gpkg"
+    east = 595000 + tiles_across * 5000
+    subprocess.run(
+        [
+            COMMAND,
+            "grid",
+            "--bbox",
+            "595000",
+            "5660000",
+            str(east),
+            "5670000",
+            "--crs",
+            "EPSG:32631",
+            "--tile-size",
+            "5000",
+            "--out",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
+def run_cli(*args, password="alice123", **kwargs):
+    env = dict(os.environ)
+    env.pop("OPENEO_PASSWORD", None)
+    if password is not None:
+        env["OPENEO_PASSWORD"] = password
+    return subprocess.Popen(
+        [COMMAND, "run", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def test_run_to_the_end(local_backend, tmp_path):
+    grid = make_grid(tmp_path)
+    proc = run_cli(
+        "--grid",
+        str(grid),
+        "--job-db",
+        str(tmp_path / "jobs.parquet"),
+        "--backend",
+        local_backend.url,
+        "--username",
+        "alice",
+        "--parallel-jobs",
+        "3",
+        "--output-dir",
+        str(tmp_path / "out"),
+        *TEMPLATE,
+    )
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "6 tiles: finished 6" in out.splitlines()[-1]
+    frame = JobDatabase(tmp_path / "jobs.parquet").read()
+    assert set(frame["status"]) == {"finished"}
+    assert len(list((tmp_path / "out").rglob("openEO.nc"))) == 6
+    assert "alice123" not in (tmp_path / "jobs.parquet.run.json").read_text()
+
+
+def run_titles(local_backend, frame) -> int:
+    """How many jobs of this run the back-end has, checking that no title repeats."""
+    tag = frame["run_tag"][0]
+    titles = [j["title"] for j in local_backend.all_jobs() if tag in (j["title"] or "")]
+    assert len(titles) == len(set(titles)), "a tile was submitted twice"
+    return len(titles)
+
+
+def start_run_until(local_backend, grid, db, status):
+    """Start a 2-parallel run in a child process; return once a tile has ``status``."""
+    proc = run_cli(
+        "--grid",
+        str(grid),
+        "--job-db",
+        str(db),
+        "--backend",
+        local_backend.url,
+        "--username",
+        "alice",
+        "--parallel-jobs",
+        "2",
+        *TEMPLATE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if db.exists() and status in set(JobDatabase(db).read()["status"]):
+            return proc
+        time.sleep(0.02)
+    raise AssertionError(f"no tile reached {status}")
+
+
+def test_sigterm_stops_quickly_and_resume_finishes_without_duplicates(local_backend, tmp_path):
+    local_backend.knobs(job_duration=2.0)
+    grid = make_grid(tmp_path, tiles_across=4)
+    db = tmp_path / "jobs.csv"
+    proc = start_run_until(local_backend, grid, db, "running")
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=10)
+    assert time.monotonic() - t0 < 2.0
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert "resume with" in out
+    frame = JobDatabase(db).read()
+    assert "not_started" in set(frame["status"])
+
+    resumed = run_cli("--job-db", str(db))
+    out, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    frame = JobDatabase(db).read()
+    assert set(frame["status"]) == {"finished"}
+    assert run_titles(local_backend, frame) == 8
+
+
+def test_killed_mid_run_resumes_without_duplicates(local_backend, tmp_path):
+    local_backend.knobs(job_duration=1.5)
+    grid = make_grid(tmp_path)
+    db = tmp_path / "jobs.csv"
+    proc = start_run_until(local_backend, grid, db, "queued")
+    proc.kill()  # no chance to clean up: like QGIS being killed
+    proc.communicate()
+    resumed = run_cli("--job-db", str(db))
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    frame = JobDatabase(db).read()
+    assert set(frame["status"]) == {"finished"}
+    assert run_titles(local_backend, frame) == 6
+
+
+def test_missing_password_and_bad_input(local_backend, tmp_path):
+    grid = make_grid(tmp_path)
+    args = [
+        "--grid",
+        str(grid),
+        "--job-db",
+        str(tmp_path / "j.csv"),
+        "--backend",
+        local_backend.url,
+        "--username",
+        "alice",
+        *TEMPLATE,
+    ]
+    proc = run_cli(*args, password=None)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "No password" in err
+    assert "Traceback" not in err
+    proc = run_cli("--job-db", str(tmp_path / "none.csv"))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "give --grid" in err
+    assert not (tmp_path / "j.csv").exists(), "nothing is written before the input is checked"
+    args[3] = str(tmp_path / "k.csv")
+    bad = run_cli(*args[:-6], "--start", "2024-08-01", "--end", "2024-05-01")
+    _, err = bad.communicate(timeout=60)
+    assert bad.returncode == 2
+    assert "must be after" in err

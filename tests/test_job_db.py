@@ -1,0 +1,155 @@
+"""The job database: openEO job-manager format, round trips, atomic writes, bad files."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pandas as pd
+import pytest
+import shapely
+from helpers.runs import DATES, backend, small_grid
+from openeo.extra.job_management import CsvJobDatabase
+from openeo_grid_jobs.core.job_db import (
+    MANAGER_COLUMNS,
+    JobDatabase,
+    JobDatabaseError,
+    frame_from_tiles,
+    lonlat_frame,
+)
+from openeo_grid_jobs.core.job_template import JobTemplate, TemplateError, parse_process_graph
+from openeo_grid_jobs.core.runner import GridJobRunner
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_round_trip_keeps_geometry_crs_and_columns(tmp_path, suffix):
+    tiles = small_grid(2, 2)
+    frame = frame_from_tiles(tiles, *DATES)
+    db = JobDatabase(tmp_path / f"jobs{suffix}")
+    db.save(frame)
+    back = db.read()
+    assert set(MANAGER_COLUMNS) <= set(back.columns)
+    assert list(back["tile_id"]) == list(tiles["tile_id"])
+    assert set(back["crs"]) == {"EPSG:32631"}
+    restored = lonlat_frame(back)
+    assert restored.crs.to_epsg() == 4326
+    expected = tiles.to_crs(4326).geometry.values
+    assert shapely.equals_exact(restored.geometry.values, expected, tolerance=1e-9).all()
+    assert set(back["status"]) == {"not_started"}
+
+
+def test_our_csv_reads_with_the_openeo_client(tmp_path):
+    db = JobDatabase(tmp_path / "jobs.csv")
+    db.save(frame_from_tiles(small_grid(2, 1), *DATES))
+    frame = CsvJobDatabase(tmp_path / "jobs.csv").read()
+    assert list(frame["status"]) == ["not_started", "not_started"]
+    # the seed notebook's start_job reads these three columns
+    assert json.loads(frame["spatial_extent"].iloc[0])["type"] == "Polygon"
+    assert list(frame["start_date"]) == [DATES[0]] * 2
+
+
+SEED_TRACKER = """spatial_extent,start_date,end_date,id,backend_name,status,start_time,running_start_time,cpu,memory,duration,costs
+"{""type"": ""Polygon"", ""coordinates"": [[[4.35, 51.08], [4.42, 51.08], [4.42, 51.12], [4.35, 51.12], [4.35, 51.08]]]}",2024-05-01,2024-08-01,,,not_started,,,,,,
+"{""type"": ""Polygon"", ""coordinates"": [[[4.42, 51.08], [4.49, 51.08], [4.49, 51.12], [4.42, 51.12], [4.42, 51.08]]]}",2024-05-01,2024-08-01,j-0001,cdse,finished,2024-09-01T10:00:00Z,2024-09-01T10:05:00Z,1 cpu-seconds,2 mb-seconds,3 seconds,1.5
+"""  # noqa: E501
+
+
+def test_seed_notebook_tracker_opens_and_runs(local_backend, tmp_path):
+    path = tmp_path / "job_tracker.csv"
+    path.write_text(SEED_TRACKER)
+    db = JobDatabase(path)
+    frame = db.read()
+    assert list(frame["status"]) == ["not_started", "finished"]
+    assert frame.at[1, "costs"] == 1.5
+    shapes = lonlat_frame(frame)
+    assert shapes.crs.to_epsg() == 4326
+    assert shapes.total_bounds == pytest.approx((4.35, 51.08, 4.49, 51.12))
+    runner = GridJobRunner(
+        db, frame, JobTemplate(*DATES), [backend(local_backend.url, "cdse")], poll_interval=0.3
+    )
+    assert runner.run(threading.Event()) == {"finished": 2}
+    back = CsvJobDatabase(path).read()  # and the notebook can read it back
+    assert list(back["status"]) == ["finished", "finished"]
+    assert back.at[1, "id"] == "j-0001"  # the finished row is left alone
+    assert back.at[1, "cpu"] == "1 cpu-seconds"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01garbage\xff\xfe" * 50, "Cannot read"),
+        (b"a,b\n1,2\n", "not an openEO job database"),
+        (b"status\nfinished\nweird_status\n", "unknown job statuses"),
+    ],
+)
+def test_unreadable_database_is_reported_and_left_alone(tmp_path, content, message):
+    path = tmp_path / "jobs.csv"
+    path.write_bytes(content)
+    with pytest.raises(JobDatabaseError, match=message):
+        JobDatabase(path).read()
+    assert path.read_bytes() == content
+
+
+def test_corrupt_parquet_is_reported(tmp_path):
+    path = tmp_path / "jobs.parquet"
+    path.write_bytes(b"PAR1 but not really")
+    with pytest.raises(JobDatabaseError, match="left as it is"):
+        JobDatabase(path).read()
+    assert path.read_bytes() == b"PAR1 but not really"
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    db = JobDatabase(tmp_path / "jobs.csv")
+    frame = frame_from_tiles(small_grid(2, 1), *DATES)
+    db.save(frame)
+    before = db.path.read_bytes()
+
+    def explode(self, *args, **kwargs):
+        with open(args[0], "w") as f:
+            f.write("half a fi")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", explode)
+    with pytest.raises(JobDatabaseError, match="disk full"):
+        db.save(frame)
+    assert db.path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [db.path]
+
+
+def test_unknown_extension(tmp_path):
+    with pytest.raises(JobDatabaseError, match=r"\.csv or \.parquet"):
+        JobDatabase(tmp_path / "jobs.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start": "2024-13-01"}, "not a date"),
+        ({"end": "2024-04-01"}, "must be after"),
+        ({"end": "2024-05-01"}, "must be after"),
+        ({"out_format": "JPEG"}, "output format"),
+        ({"bands": ["B04"]}, "exactly two bands"),
+        ({"collection": " "}, "collection"),
+        ({"process": "process_graph", "process_graph": {"a": 1}}, "process_id"),
+        (
+            {
+                "process": "process_graph",
+                "process_graph": {"x": {"process_id": "add", "arguments": {}}},
+            },
+            "load_collection",
+        ),
+        ({"process": "udp", "udp_id": ""}, "UDP"),
+        ({"process": "magic"}, "Unknown process"),
+    ],
+)
+def test_template_validation(changes, message):
+    values = {"start": DATES[0], "end": DATES[1], **changes}
+    with pytest.raises(TemplateError, match=message):
+        JobTemplate(**values).validate()
+
+
+def test_process_graph_json_errors():
+    with pytest.raises(TemplateError, match="not valid JSON"):
+        parse_process_graph("{nope")
+    graph = parse_process_graph('{"process_graph": {"l": {"process_id": "load_collection"}}}')
+    assert list(graph) == ["l"]

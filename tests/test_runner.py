@@ -1,0 +1,294 @@
+"""The job-manager loop against the local openEO back-end over HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+import pytest
+from helpers.runs import DATES, RequestLog, backend, make_runner, run_in_thread, small_grid
+from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.job_template import JobTemplate
+from openeo_grid_jobs.core.runner import RANK, GridJobRunner, RunError, reset_failed
+
+
+def statuses_by_tile(updates):
+    seen = defaultdict(list)
+    for u in updates:
+        if not seen[u.tile_id] or seen[u.tile_id][-1] != u.status:
+            seen[u.tile_id].append(u.status)
+    return seen
+
+
+def test_full_run_finishes_every_tile_and_downloads_results(local_backend, tmp_path):
+    updates = []
+    runner = make_runner(tmp_path, [backend(local_backend.url)], updates=updates)
+    counts = runner.run(threading.Event())
+    assert counts == {"finished": 6}
+    frame = JobDatabase(tmp_path / "jobs.csv").read()
+    assert set(frame["status"]) == {"finished"}
+    assert frame["id"].notna().all()
+    assert set(frame["backend_name"]) == {"local"}
+    for path in frame["result"]:
+        assert path.endswith("openEO.nc")
+        assert (tmp_path / "results").exists()
+    for sequence in statuses_by_tile(updates).values():
+        assert sequence[0] == "created"
+        assert sequence[-1] == "finished"
+        assert "running" in sequence
+
+
+def test_parallel_limit_per_backend_and_two_backends(local_backend, make_backend, tmp_path):
+    other = make_backend(job_duration=1.0)
+    updates = []
+    runner = make_runner(
+        tmp_path,
+        [backend(local_backend.url, "first", 2), backend(other.url, "second", 1)],
+        small_grid(4, 2),
+        updates=updates,
+    )
+    most = defaultdict(int)
+
+    def watch(batch):
+        updates.extend(batch)
+        active = runner.frame[runner.frame["status"].isin(["created", "queued", "running"])]
+        for name, n in active.groupby("backend_name").size().items():
+            most[name] = max(most[name], n)
+
+    runner.on_update = watch
+    assert runner.run(threading.Event()) == {"finished": 8}
+    assert dict(most) == {"first": 2, "second": 1}
+    assert set(runner.frame["backend_name"]) == {"first", "second"}
+    assert len(other.all_jobs()) == (runner.frame["backend_name"] == "second").sum()
+
+
+def test_status_changes_arrive_within_one_poll_and_never_go_backwards(local_backend, tmp_path):
+    local_backend.knobs(job_duration=1.5)
+    stamps = []
+    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)], poll=0.5)
+    runner.on_update = lambda batch: stamps.extend((time.monotonic(), u) for u in batch)
+    runner.run(threading.Event())
+    first_seen = {}
+    for t, u in stamps:
+        first_seen.setdefault((u.tile_id, u.status), t)
+    for tile in runner.frame["tile_id"]:
+        # The back-end runs a job for 1.5 s: the GUI sees running → finished within
+        # that plus one poll interval (and a little slack for the request itself).
+        gap = first_seen[(tile, "finished")] - first_seen[(tile, "running")]
+        assert gap < 1.5 + 0.5 + 0.4, (tile, gap)
+    for sequence in statuses_by_tile([u for _, u in stamps]).values():
+        ranks = [RANK[s] for s in sequence]
+        assert ranks == sorted(ranks), sequence
+
+
+def test_backend_status_going_backwards_is_ignored(local_backend, tmp_path):
+    runner = make_runner(tmp_path, [backend(local_backend.url)], small_grid(1, 1))
+    runner.run(threading.Event())
+    runner._apply_status(0, "queued", {})
+    runner._apply_status(0, "running", {})
+    assert runner.frame.at[0, "status"] == "finished"
+
+
+def test_each_finished_job_is_handled_once(local_backend, tmp_path):
+    handled = defaultdict(int)
+
+    class Counting(GridJobRunner):
+        def _on_finished(self, i):
+            handled[self.frame.at[i, "tile_id"]] += 1
+            super()._on_finished(i)
+
+    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)])
+    counting = Counting(
+        runner.db,
+        runner.frame,
+        runner.template,
+        runner.backends,
+        poll_interval=0.2,
+        output_dir=tmp_path / "results",
+    )
+    counting.run(threading.Event())
+    # polling on after the end must not handle anything again
+    counting._poll(threading.Event())
+    assert dict(handled) == {t: 1 for t in counting.frame["tile_id"]}
+    files = list((tmp_path / "results").rglob("openEO.nc"))
+    assert len(files) == 6
+
+
+def test_create_errors_mark_one_tile_and_the_run_goes_on(local_backend, tmp_path):
+    tiles = small_grid(3, 2)
+    bad_4xx, bad_5xx = tiles.tile_id.iloc[1], tiles.tile_id.iloc[4]
+    local_backend.knobs(reject_titles=[bad_4xx])
+
+    class Broken(JobTemplate):
+        def create_job(self, connection, tile, run_tag):
+            if tile.tile_id == bad_5xx:
+                raise RuntimeError("bug in the template")
+            return super().create_job(connection, tile, run_tag)
+
+    runner = make_runner(tmp_path, [backend(local_backend.url)], tiles, template=Broken(*DATES))
+    counts = runner.run(threading.Event())
+    assert counts == {"finished": 4, "start_failed": 2}
+    by_tile = runner.frame.set_index("tile_id")
+    assert "refused" in by_tile.at[bad_4xx, "message"]
+    assert (
+        "400" in by_tile.at[bad_4xx, "message"]
+        or "ProcessGraphInvalid" in by_tile.at[bad_4xx, "message"]
+    )
+    assert "bug in the template" in by_tile.at[bad_5xx, "message"]
+
+
+def test_server_error_on_create_is_marked_too(local_backend, tmp_path):
+    tiles = small_grid(2, 1)
+    local_backend.knobs(reject_titles=[tiles.tile_id.iloc[0]], reject_status=500)
+    runner = make_runner(tmp_path, [backend(local_backend.url)], tiles)
+    assert runner.run(threading.Event()) == {"finished": 1, "start_failed": 1}
+
+
+def test_job_error_on_backend_gets_the_log_message(local_backend, tmp_path):
+    tiles = small_grid(2, 1)
+    local_backend.knobs(error_titles=[tiles.tile_id.iloc[0]])
+    runner = make_runner(tmp_path, [backend(local_backend.url)], tiles)
+    assert runner.run(threading.Event()) == {"finished": 1, "error": 1}
+    assert "Simulated failure" in runner.frame.at[0, "message"]
+
+
+def test_stop_is_quick_final_and_loses_no_result(local_backend, tmp_path):
+    local_backend.knobs(job_duration=1.0)
+    log = RequestLog()
+    runner = make_runner(
+        tmp_path, [backend(local_backend.url, parallel=3, log=log)], small_grid(3, 3), poll=0.3
+    )
+    thread, stop, _ = run_in_thread(runner)
+    deadline = time.monotonic() + 20
+    while (runner.frame["status"] == "finished").sum() < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    t0 = time.monotonic()
+    stop.set()
+    thread.join(2.0)
+    assert not thread.is_alive(), "the loop did not end within 2 s"
+    assert time.monotonic() - t0 < 2.0
+    stopped = time.monotonic()
+    time.sleep(1.0)
+    assert [e for e in log.after(stopped) if "/results" not in e[2]] == [], "polled after stop"
+    # jobs keep running on the back-end
+    assert any(j["status"] in ("queued", "running", "finished") for j in local_backend.all_jobs())
+    # everything finished so far is saved; a resume downloads what is missing
+    saved = JobDatabase(tmp_path / "jobs.csv").read()
+    assert (saved["status"] == "finished").sum() >= 2
+    again = GridJobRunner(
+        runner.db,
+        saved,
+        runner.template,
+        runner.backends,
+        poll_interval=0.3,
+        output_dir=tmp_path / "results",
+    )
+    assert again.run(threading.Event()) == {"finished": 9}
+    assert again.frame["result"].notna().all()
+
+
+def test_resume_adopts_jobs_missing_from_the_table(local_backend, tmp_path):
+    """A job created on the back-end just before a crash (table not saved) is not duplicated."""
+    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)], small_grid(2, 2))
+    con = runner.backends[0].connect()
+    orphan = runner.template.create_job(
+        con, runner.extents[runner.frame.at[0, "tile_id"]], runner.run_tag
+    )
+    orphan.start()
+    assert runner.frame.at[0, "status"] == "not_started"
+    before = {j["id"] for j in local_backend.all_jobs()}
+    runner.run(threading.Event())
+    assert runner.frame.at[0, "id"] == orphan.job_id
+    created = {j["id"] for j in local_backend.all_jobs()} - before
+    assert len(created) == 3  # only the three other tiles
+
+
+def test_retry_failed_resubmits_only_failed_tiles(local_backend, tmp_path):
+    tiles = small_grid(3, 1)
+    local_backend.knobs(error_titles=[tiles.tile_id.iloc[0]], reject_titles=[tiles.tile_id.iloc[1]])
+    runner = make_runner(tmp_path, [backend(local_backend.url)], tiles)
+    assert runner.run(threading.Event()) == {"error": 1, "start_failed": 1, "finished": 1}
+    finished_id = runner.frame.at[2, "id"]
+    local_backend.knobs(error_titles=[], reject_titles=[])
+    before = len(local_backend.all_jobs())
+    assert reset_failed(runner.frame) == [0, 1]
+    assert runner.run(threading.Event()) == {"finished": 3}
+    assert len(local_backend.all_jobs()) == before + 2
+    assert runner.frame.at[2, "id"] == finished_id
+
+
+def test_cancel_selected_jobs(local_backend, tmp_path):
+    local_backend.knobs(job_duration=30)
+    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=4)], small_grid(2, 2))
+    thread, _, _ = run_in_thread(runner)
+    deadline = time.monotonic() + 10
+    while not runner.frame["status"].eq("running").all() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    runner.request_cancel([0, 1])
+    deadline = time.monotonic() + 5
+    while (runner.frame["status"] == "canceled").sum() < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(runner.frame["status"]) == ["canceled", "canceled", "running", "running"]
+    runner.request_cancel(None)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert set(runner.frame["status"]) == {"canceled"}
+    statuses = {j["id"]: j["status"] for j in local_backend.all_jobs()}
+    assert {statuses[i] for i in runner.frame["id"]} == {"canceled"}
+
+
+def test_no_backend_or_bad_connection_is_a_run_error(local_backend, tmp_path):
+    with pytest.raises(RunError, match="at least one"):
+        make_runner(tmp_path, [])
+    runner = make_runner(tmp_path, [backend("http://127.0.0.1:9")], small_grid(1, 1))
+    with pytest.raises(RunError, match="Cannot connect"):
+        runner.run(threading.Event())
+
+
+def test_custom_process_graph_gets_the_tile_extent(connection, local_backend, tmp_path):
+    graph = {
+        "load": {
+            "process_id": "load_collection",
+            "arguments": {
+                "id": "SENTINEL2_L2A",
+                "bands": ["B04"],
+                "spatial_extent": None,
+                "temporal_extent": None,
+            },
+        },
+        "save": {
+            "process_id": "save_result",
+            "arguments": {"data": {"from_node": "load"}, "format": "GTiff"},
+            "result": True,
+        },
+    }
+    template = JobTemplate(*DATES, process="process_graph", process_graph=graph)
+    runner = make_runner(
+        tmp_path, [backend(local_backend.url)], small_grid(1, 1), template=template
+    )
+    assert runner.run(threading.Event()) == {"finished": 1}
+    process = connection.job(runner.frame.at[0, "id"]).describe()["process"]["process_graph"]
+    extent = process["load"]["arguments"]["spatial_extent"]
+    assert extent == {
+        "west": 595000,
+        "south": 5660000,
+        "east": 600000,
+        "north": 5665000,
+        "crs": 32631,
+    }
+    assert runner.frame.at[0, "result"].endswith(".tif")
+
+
+def test_udp_template_sends_extent_to_the_process(connection, local_backend, tmp_path):
+    template = JobTemplate(*DATES, process="udp", udp_id="my_ndvi")
+    tiles = small_grid(1, 1)
+    frame = frame_from_tiles(tiles, *DATES)
+    runner = GridJobRunner(
+        JobDatabase(tmp_path / "j.csv"), frame, template, [backend(local_backend.url)]
+    )
+    job = template.create_job(connection, runner.extents[tiles.tile_id.iloc[0]], "tag")
+    graph = job.describe()["process"]["process_graph"]
+    (udp,) = [n for n in graph.values() if n["process_id"] == "my_ndvi"]
+    assert udp["arguments"]["spatial_extent"]["crs"] == 32631
+    assert udp["arguments"]["temporal_extent"] == list(DATES)
