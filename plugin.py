@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 PLUGIN_NAME = "openEO Grid Jobs"
 ICON_PATH = str(Path(__file__).resolve().parent / "icon.svg")
+DOCK_WIDTH = 400
 
 
 class OpenEOGridJobsPlugin:
@@ -68,6 +69,9 @@ class OpenEOGridJobsPlugin:
             self.dock = GridJobsDock(self.iface, parent=self.iface.mainWindow())
             self.dock.visibilityChanged.connect(self._sync_action)
             self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            window = self.iface.mainWindow()
+            if hasattr(window, "resizeDocks"):  # room for the form without scrolling sideways
+                window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Horizontal)
         if self.dock is not None:
             self.dock.setVisible(visible)
 

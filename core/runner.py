@@ -150,6 +150,26 @@ class GridJobRunner:
         """Cancel the back-end jobs of these rows (all when None), from any thread."""
         self._cancel_requests.put(indices)
 
+    def indices_of(self, tile_ids: Iterable[str]) -> list[int]:
+        """Rows of the given tiles (unknown ids are skipped)."""
+        wanted = set(tile_ids)
+        return [int(i) for i in self.frame.index[self.frame["tile_id"].isin(wanted)]]
+
+    def snapshot(self) -> list[TileUpdate]:
+        """Every tile as it stands, e.g. to paint a layer when a run is opened."""
+        return self.updates_of(self.frame)
+
+    @staticmethod
+    def updates_of(frame: pd.DataFrame) -> list[TileUpdate]:
+        return [_update(frame, i) for i in frame.index]
+
+    def cancel_now(self, indices: list[int] | None, stop: threading.Event) -> int:
+        """Connect, cancel the jobs of ``indices`` (all when None), save; without a run."""
+        self._connect_all(stop)
+        count = self.cancel(indices)
+        self._flush()
+        return count
+
     def run(self, stop: threading.Event) -> dict[str, int]:
         """Submit and track jobs until every tile is final or ``stop`` is set."""
         self._connect_all(stop)
@@ -438,25 +458,7 @@ class GridJobRunner:
             self.on_update([self._update(i) for i in rows])
 
     def _update(self, i: int) -> TileUpdate:
-        row = self.frame.loc[i]
-
-        def text(column: str) -> str | None:
-            value = row.get(column)
-            return None if value is None or value != value else str(value)
-
-        costs = row.get("costs")
-        return TileUpdate(
-            index=int(i),
-            tile_id=str(row["tile_id"]),
-            status=str(row["status"]),
-            job_id=text("id"),
-            backend=text("backend_name"),
-            started=text("start_time"),
-            running=text("running_start_time"),
-            costs=None if costs is None or costs != costs else float(costs),
-            message=text("message"),
-            result=text("result"),
-        )
+        return _update(self.frame, i)
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:
         """Sleep ``seconds`` but wake at once on stop, cancel, or a finished download."""
@@ -465,6 +467,28 @@ class GridJobRunner:
             if not self._cancel_requests.empty():
                 return
             stop.wait(min(TICK, max(0.0, deadline - time.monotonic())))
+
+
+def _update(frame: pd.DataFrame, i: int) -> TileUpdate:
+    row = frame.loc[i]
+
+    def text(column: str) -> str | None:
+        value = row.get(column)
+        return None if value is None or value != value else str(value)
+
+    costs = row.get("costs")
+    return TileUpdate(
+        index=int(i),
+        tile_id=str(row["tile_id"]),
+        status=str(row["status"]),
+        job_id=text("id"),
+        backend=text("backend_name"),
+        started=text("start_time"),
+        running=text("running_start_time"),
+        costs=None if costs is None or costs != costs else float(costs),
+        message=text("message"),
+        result=text("result"),
+    )
 
 
 def reset_failed(frame: pd.DataFrame) -> list[int]:

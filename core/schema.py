@@ -28,5 +28,6 @@ JOB_FIELDS: tuple[tuple[str, FieldType], ...] = (
     ("running", "str"),
     ("costs", "float"),
     ("message", "str"),
+    ("result", "str"),
 )
 GRID_FIELDS = TILE_FIELDS + JOB_FIELDS

@@ -81,9 +81,16 @@ def run(
     return subprocess.run(cmd, env=qgis_environment(extra), timeout=timeout, check=False)
 
 
-def backend_settings(url: str) -> dict[str, dict[str, str]]:
+def backend_settings(url: str, parallel_jobs: int = 4) -> dict[str, dict[str, str]]:
     """Plugin settings (QGIS3.ini) that point the plugin at the local back-end."""
-    return {"openeo_grid_jobs": {"backend_url": url, "username": USERNAME}}
+    return {
+        "openeo_grid_jobs": {
+            "backend_url": url,
+            "username": USERNAME,
+            "parallel_jobs": str(parallel_jobs),
+            "poll_interval": "1.0",
+        }
+    }
 
 
 def main() -> int:
@@ -95,6 +102,9 @@ def main() -> int:
         "--no-backend", action="store_true", help="do not start the local openEO back-end"
     )
     parser.add_argument("--job-duration", type=float, default=8.0, help="local back-end job time")
+    parser.add_argument(
+        "--demo-run", action="store_true", help="with --screenshot: also run the grid's jobs"
+    )
     args = parser.parse_args()
     settings: dict[str, dict[str, str]] = {}
     backend = None
@@ -107,9 +117,14 @@ def main() -> int:
         )
         print(f"local openEO back-end: {backend.url} (user {USERNAME})", flush=True)
         settings = backend_settings(backend.url)
+    env = {"OGJ_DEMO_RUN": "1"} if args.demo_run else {}
     try:
         result = run(
-            args.profiles_path, screenshot=args.screenshot, after=args.after, settings=settings
+            args.profiles_path,
+            screenshot=args.screenshot,
+            after=args.after,
+            settings=settings,
+            env=env,
         )
     finally:
         if backend is not None:

@@ -29,14 +29,17 @@ from qgis.utils import iface, plugins
 
 ANTWERP_LONLAT = (4.2, 51.1, 4.6, 51.35)
 SCREENSHOT = os.environ.get("OGJ_SCREENSHOT")
+#: also run the jobs of the grid (needs the local back-end; password typed as a user would)
+DEMO_RUN = os.environ.get("OGJ_DEMO_RUN") == "1"
+DEMO_PASSWORD = "alice123"  # the local back-end's public test user
 AFTER_MS = int(float(os.environ.get("OGJ_SCREENSHOT_AFTER", "3")) * 1000)
 REPORT: dict = {"errors": []}
 
 
 def _record(step):
-    def wrapped():
+    def wrapped(*args):
         try:
-            step()
+            step(*args)
         except Exception:
             REPORT["errors"].append(traceback.format_exc())
 
@@ -111,9 +114,62 @@ def click_create_grid():
     }
 
 
+def grab(path):
+    QgsApplication.primaryScreen().grabWindow(0).save(str(path))
+
+
+def jobs_panel():
+    return iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock").jobs_panel
+
+
+@_record
+def click_run():
+    panel = jobs_panel()
+    panel.password.setText(DEMO_PASSWORD)
+    panel.run_finished.connect(on_run_finished)
+    QTest.mouseClick(panel.run_button, Qt.LeftButton)
+    REPORT["run"] = {"started": panel.is_running()}
+    QTimer.singleShot(200, watch_mid_run)
+
+
+def layer_statuses():
+    layer = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock").grid_panel.grid_layer
+    return sorted(f["status"] for f in layer.getFeatures())
+
+
+@_record
+def watch_mid_run():
+    statuses = layer_statuses()
+    if "finished" in statuses and ("running" in statuses or "queued" in statuses):
+        iface.mapCanvas().refresh()
+        QTimer.singleShot(300, lambda: _mid_run_shot(statuses))
+    elif "run_counts" not in REPORT:
+        QTimer.singleShot(100, watch_mid_run)
+
+
+@_record
+def _mid_run_shot(statuses):
+    path = Path(SCREENSHOT).with_name(Path(SCREENSHOT).stem + "-running.png")
+    grab(path)
+    REPORT["run"]["mid_run_statuses"] = sorted(set(statuses))
+    REPORT["run"]["mid_run_screenshot"] = str(path)
+
+
+@_record
+def on_run_finished(counts):
+    REPORT["run_counts"] = counts
+    REPORT["run"]["final_statuses"] = sorted(set(layer_statuses()))
+    REPORT["run"]["counts_label"] = jobs_panel().counts_label.text()
+    REPORT["run"]["messages"] = [item.text() for item in iface.messageBar().items()]
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(800, screenshot_and_quit)
+
+
 def screenshot_and_quit():
+    if REPORT.get("screenshot"):
+        return  # already quitting
     try:
-        QgsApplication.primaryScreen().grabWindow(0).save(SCREENSHOT)
+        grab(SCREENSHOT)
         REPORT["screenshot"] = SCREENSHOT
     except Exception:
         REPORT["errors"].append(traceback.format_exc())
@@ -130,4 +186,8 @@ if SCREENSHOT:
     QTimer.singleShot(500, click_plugin_button)
     QTimer.singleShot(800, check_geo_stack)
     QTimer.singleShot(1200, click_create_grid)
-    QTimer.singleShot(max(AFTER_MS, 2500), screenshot_and_quit)
+    if DEMO_RUN:  # quits when the run ends (or after a safety timeout)
+        QTimer.singleShot(1800, click_run)
+        QTimer.singleShot(180_000, screenshot_and_quit)
+    else:
+        QTimer.singleShot(max(AFTER_MS, 2500), screenshot_and_quit)

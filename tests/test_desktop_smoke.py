@@ -13,16 +13,24 @@ import json
 
 import pytest
 
-from devtools.launch_qgis import run
+from devtools.launch_qgis import backend_settings, run
 
 pytestmark = pytest.mark.desktop
 
 
 @pytest.fixture(scope="module")
-def desktop_run(tmp_path_factory):
+def desktop_run(tmp_path_factory, _backend_process):
+    """One real QGIS session: open the dock, create a grid over Antwerp, run its jobs."""
+    _backend_process.knobs(job_duration=1.0, max_running=0, error_titles=[], reject_titles=[])
     out = tmp_path_factory.mktemp("desktop")
     shot = out / "qgis.png"
-    result = run(out / "profiles", screenshot=shot, after=3, timeout=120)
+    result = run(
+        out / "profiles",
+        screenshot=shot,
+        settings=backend_settings(_backend_process.url, parallel_jobs=10),
+        env={"OGJ_DEMO_RUN": "1"},
+        timeout=240,
+    )
     report = json.loads(shot.with_suffix(".json").read_text())
     return result, report, shot
 
@@ -69,3 +77,18 @@ def test_create_grid_in_real_desktop(desktop_run):
     assert grid["statuses"] == ["not_started"]
     assert 30 <= grid["features"] <= 80
     assert any("tiles of 5000 m" in m and "EPSG:32631" in m for m in grid["messages"])
+
+
+def test_run_turns_the_map_green(desktop_run):
+    """Run from the dock: tiles change status live, and every tile ends finished."""
+    _, report, shot = desktop_run
+    run_report = report["run"]
+    assert run_report["started"]
+    mid = set(run_report["mid_run_statuses"])
+    assert "finished" in mid
+    assert mid & {"queued", "running", "not_started", "created"}, "seen before the end"
+    assert run_report["final_statuses"] == ["finished"]
+    assert report["run_counts"] == {"finished": report["grid"]["features"]}
+    assert f"finished {report['grid']['features']}" in run_report["counts_label"]
+    assert any("Run complete" in m for m in run_report["messages"])
+    assert shot.with_name(shot.stem + "-running.png").stat().st_size > 20_000

@@ -74,18 +74,35 @@ def test_renderer_has_a_category_per_status_with_seed_colours(grid_layer):
         assert colours[status].rgb() == expected.rgb(), status
 
 
+def symbol_counts(layer) -> dict[str, int]:
+    counter = layer.countSymbolFeatures()
+    if counter is not None:
+        counter.waitForFinished()
+    keys = {item.label(): item.ruleKey() for item in layer.renderer().legendSymbolItems()}
+    return {label: layer.featureCount(key) for label, key in keys.items()}
+
+
 def test_legend_counts_follow_statuses(grid_layer):
+    from openeo_grid_jobs.core.runner import TileUpdate
+    from openeo_grid_jobs.ui.layer_updates import GridLayerUpdater
+
     node = QgsProject.instance().layerTreeRoot().findLayer(grid_layer.id())
     assert isinstance(node, QgsLayerTreeLayer)
     assert node.customProperty("showFeatureCount") in (True, "true", 1)
-    ids = [f.id() for f in grid_layer.getFeatures()][:5]
-    status = grid_layer.fields().indexOf("status")
-    grid_layer.dataProvider().changeAttributeValues({fid: {status: "finished"} for fid in ids})
-    counter = grid_layer.countSymbolFeatures()
-    counter.waitForFinished()
-    keys = {item.label(): item.ruleKey() for item in grid_layer.renderer().legendSymbolItems()}
-    assert grid_layer.featureCount(keys["finished"]) == 5
-    assert grid_layer.featureCount(keys["not_started"]) == 37
+    assert node.isExpanded()
+    assert symbol_counts(grid_layer)["not_started"] == 42  # counted (and cached) once
+    tiles = [f["tile_id"] for f in grid_layer.getFeatures()]
+    updater = GridLayerUpdater(grid_layer)
+
+    def update(tile_id, status):
+        return TileUpdate(0, tile_id, status, "j-1", "local", None, None, None, None, None)
+
+    updater.apply([update(t, "finished") for t in tiles[:5]])
+    assert symbol_counts(grid_layer)["finished"] == 5
+    updater.apply([update(t, "running") for t in tiles[5:8]])
+    counts = symbol_counts(grid_layer)
+    assert (counts["finished"], counts["running"], counts["not_started"]) == (5, 3, 34)
+    assert updater.counts() == {"finished": 5, "running": 3, "not_started": 34}
 
 
 @pytest.mark.parametrize("suffix", [".shp", ".gpkg", ".geojson"])

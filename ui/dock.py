@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from .grid_panel import GridPanel
+from .jobs_panel import JobsPanel
 
 if TYPE_CHECKING:
     from qgis.gui import QgisInterface
@@ -32,8 +34,16 @@ class GridJobsDock(QgsDockWidget):
         layout.addWidget(intro)
         self.grid_panel = GridPanel(iface, body)
         layout.addWidget(self.grid_panel)
+        self.jobs_panel = JobsPanel(iface, body)
+        layout.addWidget(self.jobs_panel)
         layout.addStretch(1)
-        self.setWidget(body)
+        self.grid_panel.grid_layer_changed.connect(self.jobs_panel.set_grid_layer)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the width, never cut
+        scroll.setWidget(body)
+        self.setWidget(scroll)
 
     def shutdown(self) -> None:
-        """Stop background work before the plugin unloads."""
+        """Stop background work before the plugin unloads (jobs go on on the back-end)."""
+        self.jobs_panel.shutdown()

@@ -40,6 +40,8 @@ class GridPanel(QGroupBox):
 
     #: emitted with the new grid layer once it is in the project
     grid_created = pyqtSignal(QgsVectorLayer)
+    #: the grid layer the dock works on changed (None: it was removed)
+    grid_layer_changed = pyqtSignal(object)
 
     def __init__(self, iface: QgisInterface, parent: QWidget | None = None) -> None:
         super().__init__("Grid", parent)
@@ -154,10 +156,12 @@ class GridPanel(QGroupBox):
         if layer is not None:
             # A bound method: Qt drops the connection when this panel is destroyed.
             layer.willBeDeleted.connect(self._grid_layer_deleted)
+        self.grid_layer_changed.emit(layer)
 
     def _grid_layer_deleted(self) -> None:
         self.grid_layer = None
         self.export_button.setEnabled(False)
+        self.grid_layer_changed.emit(None)
 
     def _zoom_to(self, layer: QgsVectorLayer) -> None:
         canvas = self.iface.mapCanvas()

@@ -60,4 +60,5 @@ def apply_status_style(layer: QgsVectorLayer, project: QgsProject | None = None)
     node = project.layerTreeRoot().findLayer(layer.id())
     if isinstance(node, QgsLayerTreeLayer):
         node.setCustomProperty("showFeatureCount", True)
+        node.setExpanded(True)  # the per-status counts are the point: show them
     layer.triggerRepaint()

@@ -1,0 +1,228 @@
+"""Runs driven through the dock's Jobs panel: QThread worker, live layer, messages."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from helpers.runs import small_grid
+from openeo_grid_jobs.core.grid import build_grid
+from openeo_grid_jobs.core.job_db import JobDatabase
+from openeo_grid_jobs.ui.grid_layer import create_grid_layer
+from openeo_grid_jobs.ui.jobs_panel import JobsPanel
+from openeo_grid_jobs.ui.status_style import apply_status_style
+from qgis.core import Qgis, QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QDate, Qt, QTimer
+
+from devtools.local_backend.launcher import PASSWORD, USERNAME
+
+RUN_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture
+def grid_layer(qgis_new_project):
+    tiles = small_grid(3, 2)
+    x0, y0, x1, y1 = tiles.total_bounds
+    layer = create_grid_layer(build_grid((x0, y0, x1, y1), "EPSG:32631", 5000))
+    QgsProject.instance().addMapLayer(layer)
+    apply_status_style(layer)
+    return layer
+
+
+@pytest.fixture
+def panel(desktop, local_backend, grid_layer, tmp_path, qtbot):
+    desktop.iface.messageBar().clear_messages()
+    panel = JobsPanel(desktop.iface)
+    qtbot.addWidget(panel)
+    panel.backend_url.setText(local_backend.url)
+    panel.username.setText(USERNAME)
+    panel.password.setText(PASSWORD)
+    panel.parallel_jobs.setValue(3)
+    panel.poll_interval.setValue(0.3)
+    panel.set_grid_layer(grid_layer)
+    panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
+    yield panel
+    panel.shutdown()
+
+
+def statuses(layer):
+    return sorted(f["status"] for f in layer.getFeatures())
+
+
+def run_and_wait(panel, qtbot, button=None):
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(button or panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    return blocker.args[0]
+
+
+def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path):
+    stalls = []
+    last = [time.monotonic()]
+
+    def tick():
+        now = time.monotonic()
+        stalls.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    counts = run_and_wait(panel, qtbot)
+    timer.stop()
+    assert counts == {"finished": 6}
+    assert statuses(grid_layer) == ["finished"] * 6
+    features = list(grid_layer.getFeatures())
+    assert all(f["job_id"] and f["backend"] and f["result"] for f in features)
+    # legend counts follow the statuses
+    grid_layer.countSymbolFeatures().waitForFinished()
+    keys = {i.label(): i.ruleKey() for i in grid_layer.renderer().legendSymbolItems()}
+    assert grid_layer.featureCount(keys["finished"]) == 6
+    assert grid_layer.featureCount(keys["not_started"]) == 0
+    assert panel.progress.value() == panel.progress.maximum() == 6
+    assert "finished 6" in panel.counts_label.text()
+    messages = desktop.iface.messageBar().get_messages(Qgis.Success)
+    assert any("Run complete: 6 of 6 tiles finished" in m for m in messages)
+    # the GUI thread never stalled on network or disk
+    assert max(stalls) < 0.5, max(stalls)
+    # the job database and the run settings are on disk, without the password
+    assert set(JobDatabase(tmp_path / "jobs.csv").read()["status"]) == {"finished"}
+    settings = (tmp_path / "jobs.csv.run.json").read_text()
+    assert PASSWORD not in settings
+    assert json.loads(settings)["backends"][0]["username"] == USERNAME
+    assert PASSWORD not in json.dumps(
+        {k: str(QgsSettings().value(k)) for k in QgsSettings().allKeys()}
+    )
+
+
+def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, desktop, qtbot):
+    local_backend.knobs(job_duration=3.0)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "running" in statuses(grid_layer), timeout=20_000)
+    t0 = time.monotonic()
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    assert time.monotonic() - t0 < 0.1, "Stop must not block the GUI"
+    qtbot.waitUntil(lambda: panel.thread.thread.isFinished(), timeout=2000)
+    assert time.monotonic() - t0 < 2.0
+    assert any("Stopped" in m for m in desktop.iface.messageBar().get_messages(Qgis.Info))
+    assert panel.run_button.isEnabled()
+    jobs_before = len(local_backend.all_jobs())
+    assert "not_started" in statuses(grid_layer)
+    local_backend.knobs(job_duration=0.5)
+    counts = run_and_wait(panel, qtbot)
+    assert counts == {"finished": 6}
+    assert statuses(grid_layer) == ["finished"] * 6
+    submitted_before = jobs_before  # jobs created in the first part are tracked, not redone
+    assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
+
+
+def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):
+    first = next(grid_layer.getFeatures())["tile_id"]
+    local_backend.knobs(error_titles=[first])
+    assert run_and_wait(panel, qtbot) == {"finished": 5, "error": 1}
+    errored = [f for f in grid_layer.getFeatures() if f["status"] == "error"]
+    assert [f["tile_id"] for f in errored] == [first]
+    assert "Simulated failure" in errored[0]["message"]
+    local_backend.knobs(error_titles=[])
+    before = len(local_backend.all_jobs())
+    assert run_and_wait(panel, qtbot, panel.retry_button) == {"finished": 6}
+    assert len(local_backend.all_jobs()) == before + 1
+
+
+def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, qtbot):
+    local_backend.knobs(job_duration=30)
+    panel.parallel_jobs.setValue(6)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: statuses(grid_layer) == ["running"] * 6, timeout=20_000)
+    chosen = [f.id() for f in grid_layer.getFeatures()][:2]
+    grid_layer.selectByIds(chosen)
+    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: statuses(grid_layer).count("canceled") == 2, timeout=10_000)
+    assert {grid_layer.getFeature(fid)["status"] for fid in chosen} == {"canceled"}
+    grid_layer.removeSelection()
+    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)  # nothing selected: all
+    qtbot.waitUntil(lambda: statuses(grid_layer) == ["canceled"] * 6, timeout=10_000)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: p.password.setText(""), "Enter the password"),
+        (lambda p: p.end.setDate(QDate(2024, 1, 1)), "must be after"),
+        (lambda p: p.job_options.setText("{nope"), "not valid JSON"),
+        (lambda p: p.bands.setText("B04"), "exactly two bands"),
+        (lambda p: p.backend_url.setText("openeo.example"), "not a back-end URL"),
+        (lambda p: p.job_db.setFilePath("/tmp/jobs.xlsx"), ".csv or .parquet"),
+    ],
+)
+def test_bad_input_is_reported_and_nothing_starts(panel, desktop, qtbot, change, message):
+    change(panel)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert panel.thread is None
+    warnings = desktop.iface.messageBar().get_messages(Qgis.Warning)
+    assert any(message in m for m in warnings), warnings
+
+
+def test_unreachable_backend_is_reported(panel, desktop, qtbot):
+    panel.backend_url.setText("http://127.0.0.1:9")
+    assert run_and_wait(panel, qtbot) == {}
+    errors = desktop.iface.messageBar().get_messages(Qgis.Critical)
+    assert any("Cannot connect" in m for m in errors), errors
+
+
+def test_open_seed_tracker_shows_statuses_on_the_map(panel, desktop, qtbot, tmp_path):
+    from test_job_db import SEED_TRACKER
+
+    path = tmp_path / "job_tracker.csv"
+    path.write_text(SEED_TRACKER)
+    with qtbot.waitSignal(panel.job_db_opened, timeout=20_000) as blocker:
+        panel.open_job_db(str(path))
+    layer = blocker.args[0]
+    assert layer.crs().authid() == "EPSG:4326"
+    assert sorted(f["status"] for f in layer.getFeatures()) == ["finished", "not_started"]
+    assert layer.renderer().classAttribute() == "status"
+    assert panel.layer is layer
+    assert panel.job_db.filePath() == str(path)
+
+
+def test_open_corrupt_job_db_is_reported(panel, desktop, qtbot, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"\x00\xff" * 100)
+    panel.open_job_db(str(path))
+    qtbot.waitUntil(
+        lambda: bool(desktop.iface.messageBar().get_messages(Qgis.Critical)), timeout=10_000
+    )
+    assert "Cannot read" in desktop.iface.messageBar().get_messages(Qgis.Critical)[0]
+    assert path.read_bytes() == b"\x00\xff" * 100
+
+
+def test_load_results_adds_one_raster_per_tile(panel, grid_layer, qtbot):
+    assert run_and_wait(panel, qtbot) == {"finished": 6}
+    layers = panel.load_results()
+    assert len(layers) == 6
+    assert all(r.isValid() and r.crs().authid() == "EPSG:32631" for r in layers)
+    tile = next(grid_layer.getFeatures())
+    raster = next(r for r in layers if r.name() == tile["tile_id"])
+    assert raster.extent() == tile.geometry().boundingBox()
+
+
+def test_job_db_of_another_grid_is_refused(panel, desktop, qtbot, tmp_path):
+    from test_job_db import SEED_TRACKER
+
+    (tmp_path / "jobs.csv").write_text(SEED_TRACKER)
+    assert run_and_wait(panel, qtbot) == {}
+    errors = desktop.iface.messageBar().get_messages(Qgis.Critical)
+    assert any("holds other tiles" in m for m in errors), errors
+    assert (tmp_path / "jobs.csv").read_text() == SEED_TRACKER
+
+
+def test_default_job_db_is_always_a_new_file(tmp_path, qgis_new_project):
+    from openeo_grid_jobs.ui.jobs_panel import default_job_db
+
+    QgsProject.instance().setFileName(str(tmp_path / "project.qgz"))
+    first = default_job_db("Grid 5000 m (31N)")
+    assert first == tmp_path / "Grid_5000_m_31N.jobs.csv"
+    first.write_text("status\n")
+    assert default_job_db("Grid 5000 m (31N)") == tmp_path / "Grid_5000_m_31N-2.jobs.csv"

@@ -1,0 +1,194 @@
+"""Runs the job manager in a QThread: the GUI never waits on the network or disk.
+
+The worker opens (or creates) the job database, builds the runner and runs it;
+every batch of status changes comes back to the main thread as a signal
+(queued connection), where the layer is updated.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt.QtCore import QObject, QThread, pyqtSignal
+
+from ..core.errors import GridJobsError
+
+LOG_TAG = "openEO Grid Jobs"
+
+
+def guarded(func, failed) -> tuple[bool, Any]:
+    """Call ``func``; report a failure through the ``failed`` signal instead of raising.
+
+    A :class:`GridJobsError` carries a message fit for the user; anything else is
+    a bug, logged in full to the QGIS log with a short message for the user.
+    """
+    try:
+        return True, func()
+    except GridJobsError as exc:
+        failed.emit(str(exc))
+    except Exception as exc:
+        QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
+        failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}); see the log.")
+    return False, None
+
+
+@dataclass
+class RunRequest:
+    """Everything the worker needs, gathered on the main thread (no I/O there)."""
+
+    job_db: str
+    template: Any  # core.job_template.JobTemplate
+    backends: list  # core.runner.Backend
+    tiles: dict | None = None  # {"tile_id", "col", "row", "wkb", "crs"} from the grid layer
+    poll_interval: float = 5.0
+    output_dir: str | None = None
+    run_config: Any = None  # core.run_config.RunConfig, saved beside the job DB
+    retry_failed: bool = False
+    cancel_only: list[str] | None = field(default=None)  # tile ids
+    cancel_all: bool = False
+
+
+class RunWorker(QObject):
+    #: a batch of TileUpdate, and the per-status counts after it
+    updates = pyqtSignal(list, dict)
+    #: the run ended (done or stopped): per-status counts
+    done = pyqtSignal(dict)
+    #: the run could not start or broke off: a message for the user
+    failed = pyqtSignal(str)
+
+    def __init__(self, request: RunRequest) -> None:
+        super().__init__()
+        self.request = request
+        self.stop_event = threading.Event()
+        self.runner = None
+
+    def run(self) -> None:
+        ok, counts = guarded(self._run, self.failed)
+        if ok:
+            self.done.emit(counts)
+
+    def _run(self) -> dict:
+        self.runner = self._build_runner()
+        self._emit(self.runner.snapshot())  # the table as it is now (e.g. a resumed run)
+        req = self.request
+        if req.cancel_only is not None or req.cancel_all:
+            rows = None if req.cancel_all else self.runner.indices_of(req.cancel_only or [])
+            self.runner.cancel_now(rows, self.stop_event)
+            return self.runner.counts()
+        return self.runner.run(self.stop_event)
+
+    def _build_runner(self):
+        from ..core.job_db import JobDatabase, frame_from_tiles
+        from ..core.runner import GridJobRunner, reset_failed
+
+        req = self.request
+        db = JobDatabase(req.job_db)
+        if db.exists():
+            frame = db.read()
+            if req.tiles is not None and set(frame["tile_id"]) != set(req.tiles["tile_id"]):
+                raise GridJobsError(
+                    f"The job database {db.path} holds other tiles than the grid layer. "
+                    "Choose a new file to start a new run (the existing one is left as is)."
+                )
+        elif req.tiles is not None:
+            frame = frame_from_tiles(_tiles_frame(req.tiles), req.template.start, req.template.end)
+        else:
+            raise GridJobsError(f"The job database {req.job_db} does not exist.")
+        if req.retry_failed:
+            reset_failed(frame)
+        runner = GridJobRunner(
+            db,
+            frame,
+            req.template,
+            req.backends,
+            poll_interval=req.poll_interval,
+            output_dir=req.output_dir,
+            on_update=self._emit,
+        )
+        db.save(frame)
+        if req.run_config is not None:
+            req.run_config.save(db.path)
+        return runner
+
+    def _emit(self, batch: list) -> None:
+        self.updates.emit(batch, self.runner.counts())
+
+    def request_stop(self) -> None:
+        self.stop_event.set()
+
+    def request_cancel(self, tile_ids: list[str] | None) -> None:
+        """Cancel these tiles' jobs (all when None) from the running loop."""
+        if self.runner is not None:
+            rows = None if tile_ids is None else self.runner.indices_of(tile_ids)
+            self.runner.request_cancel(rows)
+
+
+def _tiles_frame(tiles: dict):
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame(
+        {"tile_id": tiles["tile_id"], "col": tiles["col"], "row": tiles["row"]},
+        geometry=shapely.from_wkb(tiles["wkb"]),
+        crs=tiles["crs"],
+    )
+
+
+class RunThread(QObject):
+    """Owns one worker and its QThread; ``stop`` returns at once."""
+
+    def __init__(self, request: RunRequest, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.worker = RunWorker(request)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.done.connect(self.thread.quit)
+        self.worker.failed.connect(self.thread.quit)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the loop to end; it does within a tenth of a second (no waiting here)."""
+        self.worker.request_stop()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def wait(self, ms: int) -> bool:
+        return self.thread.wait(ms)
+
+
+class _Call(QObject):
+    done = pyqtSignal(object)
+    failed = pyqtSignal(str)
+
+    def __init__(self, func) -> None:
+        super().__init__()
+        self.func = func
+
+    def run(self) -> None:
+        ok, value = guarded(self.func, self.failed)
+        if ok:
+            self.done.emit(value)
+
+
+class BackgroundCall(QObject):
+    """Run ``func`` (file I/O, parsing) off the main thread; results arrive as signals."""
+
+    def __init__(self, func, on_done, on_failed, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.call = _Call(func)
+        self.call.moveToThread(self.thread)
+        self.thread.started.connect(self.call.run)
+        self.call.done.connect(on_done)
+        self.call.failed.connect(on_failed)
+        self.call.done.connect(self.thread.quit)
+        self.call.failed.connect(self.thread.quit)
+        self.thread.start()
