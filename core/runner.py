@@ -30,7 +30,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,8 @@ RANK = {s: (5 if s in FINAL_STATUSES else i) for i, s in enumerate(STATUSES)}
 DATA_SUFFIXES = (".nc", ".tif", ".tiff", ".gpkg", ".geojson", ".json", ".parquet", ".csv")
 MESSAGE_LIMIT = 250  # fits a Shapefile text field
 TICK = 0.1  # seconds between checks of the stop flag while waiting
+LAUNCH_THREADS = 8  # job submissions at once
+DOWNLOAD_ATTEMPTS = 3  # per tile and run; a later run tries again
 
 
 class RunError(GridJobsError):
@@ -82,15 +85,6 @@ class TileUpdate:
     costs: float | None
     message: str | None
     result: str | None
-
-
-@dataclass
-class RunStats:
-    requests: Counter = field(default_factory=Counter)
-
-    @property
-    def total_requests(self) -> int:
-        return sum(self.requests.values())
 
 
 def now_utc() -> str:
@@ -124,12 +118,13 @@ class GridJobRunner:
         self.poll_interval = float(poll_interval)
         self.output_dir = Path(output_dir) if output_dir else None
         self.on_update = on_update
-        self.stats = RunStats()
         self.extents = {e.tile_id: e for e in tile_extents(frame)}
         self._connections: dict[str, openeo.Connection] = {}
         self._dirty: set[int] = set()
         self._downloads: queue.Queue[tuple[int, str | None, str | None]] = queue.Queue()
         self._downloading: set[int] = set()
+        self._download_failures: Counter = Counter()
+        self._just_finished: list[int] = []
         self._cancel_requests: queue.Queue[list[int] | None] = queue.Queue()
 
     # --- public API -------------------------------------------------------------------
@@ -177,15 +172,18 @@ class GridJobRunner:
             self._adopt_existing_jobs()
             self._flush()
         while not stop.is_set():
+            cycle_start = time.monotonic()
             self._process_cancel_requests()
             self._poll(stop)
-            self._launch(stop)
+            self._launch(stop)  # first refill the free slots, then the bookkeeping
+            self._handle_finished()
             self._start_missing_downloads()
             self._collect_downloads()
             self._flush()
             if self.is_done():
                 break
-            self._wait(stop, self.poll_interval)
+            # the poll interval counts from the start of the cycle, not from its end
+            self._wait(stop, self.poll_interval - (time.monotonic() - cycle_start))
         self._collect_downloads()
         self._flush()
         return self.counts()
@@ -201,7 +199,6 @@ class GridJobRunner:
                 raise
             except Exception as exc:
                 raise RunError(f"Cannot connect to back-end {backend.name!r}: {exc}") from exc
-            self.stats.requests["connect"] += 1
 
     def _connection(self, name: str | None) -> openeo.Connection | None:
         return self._connections.get(name) if name else None
@@ -233,13 +230,18 @@ class GridJobRunner:
                 self._apply_status(i, job.get("status", "created"), job)
                 if job.get("status") == "created":
                     self._start(i)
+        self._handle_finished()
 
     def _missing_results(self) -> list[int]:
         if self.output_dir is None:
             return []
         finished = self.frame["status"] == "finished"
         missing = self.frame["result"].isna()
-        return [i for i in self.frame.index[finished & missing] if i not in self._downloading]
+        return [
+            i
+            for i in self.frame.index[finished & missing]
+            if i not in self._downloading and self._download_failures[i] < DOWNLOAD_ATTEMPTS
+        ]
 
     # --- polling ----------------------------------------------------------------------
     def _list_jobs(self, name: str) -> list[dict]:
@@ -247,7 +249,6 @@ class GridJobRunner:
         if con is None:
             return []
         try:
-            self.stats.requests["list_jobs"] += 1
             return list(con.list_jobs(limit=1000))
         except Exception as exc:
             _log.warning("listing jobs on %s failed: %s", name, exc)
@@ -275,7 +276,6 @@ class GridJobRunner:
         if con is None:
             return None
         try:
-            self.stats.requests["describe"] += 1
             return con.job(job_id).describe()
         except Exception as exc:
             _log.warning("describing job %s on %s failed: %s", job_id, name, exc)
@@ -292,7 +292,7 @@ class GridJobRunner:
             changes["running_start_time"] = now_utc()
         self._set(i, **changes)
         if new == "finished":
-            self._on_finished(i)
+            self._just_finished.append(i)  # costs and download after the next launch
         elif new == "error":
             self._on_error(i)
         elif new == "canceled":
@@ -301,6 +301,10 @@ class GridJobRunner:
     def _has(self, i: int, column: str) -> bool:
         value = self.frame.at[i, column]
         return value is not None and value == value
+
+    def _handle_finished(self) -> None:
+        while self._just_finished:
+            self._on_finished(self._just_finished.pop(0))
 
     def _on_finished(self, i: int) -> None:
         info = self._describe(self.frame.at[i, "backend_name"], self.frame.at[i, "id"]) or {}
@@ -313,7 +317,6 @@ class GridJobRunner:
         message = "error (no log message)"
         if con is not None:
             try:
-                self.stats.requests["logs"] += 1
                 logs = con.job(self.frame.at[i, "id"]).logs(level="error")
                 if logs:
                     message = logs[-1].message
@@ -328,43 +331,56 @@ class GridJobRunner:
             return
         active = self.frame[self.frame["status"].isin(ACTIVE_STATUSES)]
         busy = Counter(active["backend_name"])
+        picks: list[tuple[int, str, str]] = []  # row, back-end, tile id
         for backend in self.backends:
             free = backend.parallel_jobs - busy.get(backend.name, 0)
             while free > 0 and waiting and not stop.is_set():
                 i = waiting.pop(0)
-                self._create_and_start(i, backend.name)
+                picks.append((i, backend.name, str(self.frame.at[i, "tile_id"])))
                 free -= 1
+        if not picks:
+            return
+        # A burst of submissions at once (each is two short HTTP requests), so that the
+        # last job of the burst does not start a second after the first. A crash in
+        # the middle is covered on resume: jobs are found again by their title.
+        with ThreadPoolExecutor(max_workers=min(LAUNCH_THREADS, len(picks))) as pool:
+            outcomes = pool.map(lambda p: self._submit(p[1], p[2]), picks)
+            for (i, name, _), outcome in zip(picks, outcomes):
+                self._record_submission(i, name, outcome)
 
-    def _create_and_start(self, i: int, name: str) -> None:
-        tile_id = self.frame.at[i, "tile_id"]
+    def _submit(self, name: str, tile_id: str) -> tuple[str, str | None, str | None]:
+        """Create and start one tile's job (network only): (outcome, job id, message)."""
         con = self._connection(name)
         try:
-            self.stats.requests["create"] += 1
             job = self.template.create_job(con, self.extents[tile_id], self.run_tag)
         except Exception as exc:
-            self._set(
-                i,
-                status="start_failed",
-                backend_name=name,
-                message=f"create failed: {_reason(exc)}"[:MESSAGE_LIMIT],
-            )
-            return
+            return "start_failed", None, f"create failed: {_reason(exc)}"
+        try:
+            job.start()
+        except Exception as exc:
+            return "start_failed", job.job_id, f"start failed: {_reason(exc)}"
+        return "queued", job.job_id, None
+
+    def _record_submission(self, i: int, name: str, outcome: tuple) -> None:
+        status, job_id, message = outcome
         self._set(
             i,
-            id=job.job_id,
+            id=job_id,
             backend_name=name,
-            status="created",
             start_time=now_utc(),
-            message=None,
             result=None,
+            status="created" if job_id else "start_failed",
+            message=message[:MESSAGE_LIMIT] if message else None,
         )
-        self._flush()  # the job exists on the back-end: write it down before starting it
-        self._start(i)
+        if status == "queued":
+            self._apply_status(i, "queued", {})
+        elif job_id:
+            self._set(i, status="start_failed")
 
     def _start(self, i: int) -> None:
+        """Start an adopted job that was created but not started before a crash."""
         con = self._connection(self.frame.at[i, "backend_name"])
         try:
-            self.stats.requests["start"] += 1
             con.job(self.frame.at[i, "id"]).start()
         except Exception as exc:
             self._set(
@@ -393,7 +409,6 @@ class GridJobRunner:
             if con is None:
                 continue
             try:
-                self.stats.requests["cancel"] += 1
                 con.job(self.frame.at[i, "id"]).stop()
             except Exception as exc:
                 self._set(i, message=f"cancel failed: {_reason(exc)}"[:MESSAGE_LIMIT])
@@ -416,7 +431,6 @@ class GridJobRunner:
         self._downloading.add(i)
         job_id = self.frame.at[i, "id"]
         target = self.output_dir / str(self.frame.at[i, "tile_id"])
-        self.stats.requests["download"] += 2  # results listing + one asset
         # A daemon thread: a Stop never waits for a download; an unfinished one is
         # simply done again on the next run (the table has no result for it yet).
         threading.Thread(target=self._download, args=(con, job_id, target, i), daemon=True).start()
@@ -438,7 +452,8 @@ class GridJobRunner:
             self._downloading.discard(i)
             if path is not None:
                 self._set(i, result=path)
-            else:
+            else:  # tried again next cycle, up to DOWNLOAD_ATTEMPTS; then on the next run
+                self._download_failures[i] += 1
                 self._set(i, message=(error or "")[:MESSAGE_LIMIT])
 
     # --- bookkeeping ------------------------------------------------------------------------

@@ -203,3 +203,10 @@ def test_error_fraction_knob(local_backend, connection):
 def test_unknown_knob_is_refused(local_backend):
     with pytest.raises(Exception, match="400"):
         local_backend.knobs(no_such_knob=1)
+
+
+def test_request_counter(local_backend, connection):
+    before = local_backend.requests_served()
+    connection.list_jobs()
+    connection.list_jobs()
+    assert local_backend.requests_served() == before + 2

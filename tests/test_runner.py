@@ -34,7 +34,7 @@ def test_full_run_finishes_every_tile_and_downloads_results(local_backend, tmp_p
         assert path.endswith("openEO.nc")
         assert (tmp_path / "results").exists()
     for sequence in statuses_by_tile(updates).values():
-        assert sequence[0] == "created"
+        assert sequence[0] in ("created", "queued")  # created+started in one batch
         assert sequence[-1] == "finished"
         assert "running" in sequence
 
@@ -292,3 +292,16 @@ def test_udp_template_sends_extent_to_the_process(connection, local_backend, tmp
     (udp,) = [n for n in graph.values() if n["process_id"] == "my_ndvi"]
     assert udp["arguments"]["spatial_extent"]["crs"] == 32631
     assert udp["arguments"]["temporal_extent"] == list(DATES)
+
+
+def test_failing_download_does_not_keep_the_run_alive(local_backend, tmp_path):
+    """A result that cannot be saved is retried a few times, then left for the next run."""
+    runner = make_runner(tmp_path, [backend(local_backend.url)], small_grid(2, 1))
+    runner.output_dir.parent.mkdir(parents=True, exist_ok=True)
+    runner.output_dir.write_text("a file where the results folder should be")
+    thread, _, result = run_in_thread(runner)
+    thread.join(30)
+    assert not thread.is_alive(), "the run never ended"
+    assert result == {"finished": 2}
+    assert runner.frame["result"].isna().all()
+    assert all("download failed" in m for m in runner.frame["message"])

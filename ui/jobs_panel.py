@@ -33,7 +33,7 @@ from ..core.errors import GridJobsError
 from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
 from ..core.statuses import FINAL_STATUSES, STATUSES
 from .layer_updates import GridLayerUpdater
-from .run_worker import BackgroundCall, RunRequest, RunThread
+from .run_worker import BackgroundCall, RunRequest, RunThread, warm_up_imports
 
 SETTINGS = "openeo_grid_jobs/"
 MESSAGE_TITLE = "openEO Grid Jobs"
@@ -183,6 +183,8 @@ class JobsPanel(QGroupBox):
         self.results_button.clicked.connect(self.load_results)
         self._loader: BackgroundCall | None = None
         self._update_enabled()
+        # while the user fills in the form: nothing to report, failures show at Run
+        self._warm_up = BackgroundCall(warm_up_imports, lambda _: None, lambda _: None, self)
 
     # --- state -------------------------------------------------------------------------
     def _update_enabled(self) -> None:

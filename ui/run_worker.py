@@ -192,3 +192,16 @@ class BackgroundCall(QObject):
         self.call.done.connect(self.thread.quit)
         self.call.failed.connect(self.thread.quit)
         self.thread.start()
+
+
+def warm_up_imports() -> None:
+    """Import the run's heavy packages now, off the main thread.
+
+    Importing openeo (and what it pulls in) takes a few hundred milliseconds,
+    much of it in C-extension set-up that holds the GIL; done at the first Run,
+    that would freeze the map for a moment just as jobs start.
+    """
+    import importlib
+
+    for name in ("pandas", "shapely", "openeo", "openeo.rest.job"):
+        importlib.import_module(name)

@@ -94,6 +94,10 @@ class LocalBackend:
         """Read, or change then read, the back-end's knobs at run time."""
         return self._call("/_local/knobs", changes or None)  # type: ignore[return-value]
 
+    def requests_served(self) -> int:
+        """openEO API requests this back-end has answered (test helpers excluded)."""
+        return self._call("/_local/requests")["count"]  # type: ignore[index]
+
     def all_jobs(self) -> list[dict]:
         """Every job of every user: id, user_id, status, title."""
         return self._call("/_local/jobs")  # type: ignore[return-value]

@@ -260,7 +260,7 @@ class JobStore:
             for job in self.jobs.values():
                 if job.status == "running" and now - job.running_at >= job.duration:
                     to_finish.append(job)
-        for job in to_finish:
+        for job in to_finish:  # one at a time: netCDF4/HDF5 is not thread-safe
             self._finish(job)
         if changed or to_finish:
             self.save()
@@ -396,6 +396,17 @@ class LocalBackend(DummyBackendImplementation):
 
 def create_app(store: JobStore) -> flask.Flask:
     app = build_app(backend_implementation=LocalBackend(store))
+    api_requests = {"count": 0}
+
+    @app.before_request
+    def count_requests():
+        if not flask.request.path.startswith("/_local/"):
+            api_requests["count"] += 1
+
+    @app.route("/_local/requests")
+    def requests_served():
+        """openEO API requests served so far (benchmarks compare clients with it)."""
+        return flask.jsonify(api_requests)
 
     @app.route("/_local/knobs", methods=["GET", "POST"])
     def knobs():

@@ -1,0 +1,155 @@
+"""Status updates on the map: cost per batch, and the main thread's longest stall.
+
+1. Apply 10 000 status changes to a 10 000-tile grid layer (GridLayerUpdater:
+   one provider call, legend recount, repaint request), then render the layer
+   once, as the canvas would. Target: < 100 ms for both together.
+2. Run 1 000 tiles through the Jobs panel (QThread worker, local back-end) while
+   a 5 ms timer on the main thread records the gaps between its ticks. Target:
+   longest stall < 50 ms.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/status_layer.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qgis.core import (
+    QgsApplication,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsProject,
+)
+from qgis.gui import QgsMessageBar
+from qgis.PyQt.QtCore import QEventLoop, QSize, QTimer
+
+
+def grid_layer(tiles_across: int):
+    from openeo_grid_jobs.core.grid import build_grid
+    from openeo_grid_jobs.ui.grid_layer import create_grid_layer
+    from openeo_grid_jobs.ui.status_style import apply_status_style
+
+    size = 1000
+    extent = (500000, 5600000, 500000 + tiles_across * size, 5600000 + tiles_across * size)
+    layer = create_grid_layer(build_grid(extent, "EPSG:32631", size, max_tiles=10**6))
+    QgsProject.instance().addMapLayer(layer)
+    apply_status_style(layer)
+    return layer
+
+
+def render(layer) -> float:
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(layer.crs())
+    settings.setExtent(layer.extent())
+    settings.setOutputSize(QSize(1000, 1000))
+    job = QgsMapRendererSequentialJob(settings)
+    t0 = time.perf_counter()
+    job.start()
+    job.waitForFinished()
+    return time.perf_counter() - t0
+
+
+def updates_batch() -> None:
+    from openeo_grid_jobs.core.runner import TileUpdate
+    from openeo_grid_jobs.ui.layer_updates import GridLayerUpdater
+
+    layer = grid_layer(100)
+    updater = GridLayerUpdater(layer)
+    tile_ids = list(updater.fid_of)
+    render(layer)  # warm up
+    for status in ("queued", "running", "finished"):
+        batch = [
+            TileUpdate(i, t, status, f"j-{i}", "local", "t0", None, None, None, None)
+            for i, t in enumerate(tile_ids)
+        ]
+        t0 = time.perf_counter()
+        changed = updater.apply(batch)
+        applied = time.perf_counter() - t0
+        drawn = render(layer)
+        print(
+            f"  {changed:,} tiles -> {status:9} apply {applied * 1000:6.1f} ms + render "
+            f"{drawn * 1000:6.1f} ms = {(applied + drawn) * 1000:6.1f} ms   target < 100 ms"
+        )
+
+
+class Iface:
+    """The bits of QgisInterface the Jobs panel uses outside QGIS."""
+
+    def __init__(self) -> None:
+        self.bar = QgsMessageBar()
+
+    def messageBar(self):  # noqa: N802
+        return self.bar
+
+
+def stalls_during_run(tiles_across: int = 32) -> None:
+    from openeo_grid_jobs.ui.jobs_panel import JobsPanel
+
+    from devtools.local_backend.launcher import PASSWORD, USERNAME, LocalBackend
+
+    layer = grid_layer(tiles_across)
+    with (
+        LocalBackend(job_duration=1.0, queue_time=0.2) as backend,
+        tempfile.TemporaryDirectory() as work,
+    ):
+        panel = JobsPanel(Iface())
+        panel._warm_up.thread.wait(30_000)  # as when the user fills in the form first
+        panel.backend_url.setText(backend.url)
+        panel.username.setText(USERNAME)
+        panel.password.setText(PASSWORD)
+        panel.parallel_jobs.setValue(100)
+        panel.poll_interval.setValue(0.5)
+        panel.set_grid_layer(layer)
+        panel.job_db.setFilePath(str(Path(work) / "jobs.csv"))
+        gaps: list[float] = []
+        last = [time.perf_counter()]
+        worst = [0.0, 0.0]  # gap, when (seconds after Run)
+        t0 = time.perf_counter()
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            if gaps[-1] > worst[0]:
+                worst[:] = [gaps[-1], now - t0]
+            last[0] = now
+
+        timer = QTimer()
+        timer.timeout.connect(tick)
+        loop = QEventLoop()
+        panel.run_finished.connect(lambda counts: loop.quit())
+        timer.start(5)
+        t0 = time.perf_counter()
+        assert panel.start_run()
+        loop.exec_()
+        timer.stop()
+        elapsed = time.perf_counter() - t0
+        panel.shutdown()
+    finished = sum(1 for f in layer.getFeatures() if f["status"] == "finished")
+    gaps_ms = sorted(g * 1000 for g in gaps)
+    print(
+        f"  {finished:,} of {layer.featureCount():,} tiles finished in {elapsed:.1f} s; main "
+        f"thread ticks every 5 ms: median {statistics.median(gaps_ms):.1f} ms, "
+        f"p99 {gaps_ms[int(len(gaps_ms) * 0.99)]:.1f} ms, longest {gaps_ms[-1]:.1f} ms "
+        f"({worst[1]:.1f} s after Run)   target longest < 50 ms"
+    )
+
+
+def main() -> None:
+    app = QgsApplication([], True)
+    app.initQgis()
+    print("1. 10,000 status changes on a 10,000-tile layer")
+    updates_batch()
+    print("2. main thread during a 1,024-tile run (100 parallel, poll 0.5 s)")
+    stalls_during_run()
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
