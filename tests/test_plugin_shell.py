@@ -95,3 +95,13 @@ def test_no_message_when_dependencies_present(desktop):
         assert desktop.iface.messageBar().currentItem() is None
     finally:
         plugin.unload()
+
+
+def test_unload_right_after_opening_waits_for_background_threads(desktop, qtbot):
+    """Opening the dock starts a background import; unloading at once must not abort."""
+    plugin = classFactory(desktop.iface)
+    plugin.initGui()
+    plugin.action.trigger()
+    warm_up = plugin.dock.jobs_panel._warm_up.thread
+    plugin.unload()
+    assert warm_up.isFinished()

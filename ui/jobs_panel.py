@@ -456,10 +456,17 @@ class JobsPanel(QGroupBox):
         )
 
     def shutdown(self) -> None:
-        """Stop the run (jobs go on on the back-end) and wait briefly for the thread."""
+        """Stop the run (jobs go on on the back-end) and let every thread end.
+
+        A QThread destroyed while running aborts QGIS, so unloading the plugin
+        waits (briefly: the run loop ends within a tick) for each of them.
+        """
         if self.thread is not None:
             self.thread.stop()
             self.thread.wait(2000)
+        for call in (self._warm_up, self._loader):
+            if call is not None:
+                call.thread.wait(10_000)
 
 
 def layer_tiles(layer: QgsVectorLayer) -> dict:

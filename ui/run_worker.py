@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qgis.core import Qgis, QgsMessageLog
-from qgis.PyQt.QtCore import QObject, QThread, pyqtSignal
+from qgis.PyQt.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from ..core.errors import GridJobsError
 
@@ -147,8 +147,11 @@ class RunThread(QObject):
         self.worker = RunWorker(request)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
-        self.worker.done.connect(self.thread.quit)
-        self.worker.failed.connect(self.thread.quit)
+        # Direct: quit from the worker thread itself, so that a main thread blocked
+        # in wait() (plugin unload) does not have to deliver it (QThread.quit is
+        # thread-safe).
+        self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.failed.connect(self.thread.quit, Qt.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()
@@ -189,8 +192,8 @@ class BackgroundCall(QObject):
         self.thread.started.connect(self.call.run)
         self.call.done.connect(on_done)
         self.call.failed.connect(on_failed)
-        self.call.done.connect(self.thread.quit)
-        self.call.failed.connect(self.thread.quit)
+        self.call.done.connect(self.thread.quit, Qt.DirectConnection)
+        self.call.failed.connect(self.thread.quit, Qt.DirectConnection)
         self.thread.start()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,17 @@ FORMAT_ALIASES = {
     "netcdf": "netcdf",
     "nc": "netcdf",
 }
+
+
+@lru_cache(maxsize=64)
+def _crs(epsg: int) -> pyproj.CRS:
+    """CRS objects and transformers take tens of ms to build: once per EPSG code."""
+    return pyproj.CRS.from_epsg(epsg)
+
+
+@lru_cache(maxsize=64)
+def _to_lonlat(epsg: int) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
 
 
 class ProcessGraphError(ValueError):
@@ -97,7 +109,7 @@ def _pixel_grid(req: Request) -> tuple[np.ndarray, np.ndarray, float]:
     west, south, east, north = req.bounds
     if east <= west or north <= south:
         raise ProcessGraphError(f"empty spatial extent {req.bounds}")
-    res = 0.0001 if pyproj.CRS.from_epsg(req.epsg).is_geographic else 10.0
+    res = 0.0001 if _crs(req.epsg).is_geographic else 10.0
     while (east - west) / res * (north - south) / res > MAX_PIXELS:
         res *= 2
     width = max(1, math.ceil((east - west) / res - 1e-9))
@@ -119,8 +131,7 @@ def _season_factor(dates: tuple[str, str] | None) -> float:
 def compute(req: Request) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, float]:
     xs, ys, res = _pixel_grid(req)
     xx, yy = np.meshgrid(xs, ys)
-    to_lonlat = pyproj.Transformer.from_crs(req.epsg, 4326, always_xy=True)
-    lon, lat = to_lonlat.transform(xx, yy)
+    lon, lat = _to_lonlat(req.epsg).transform(xx, yy)
     pattern = 0.5 + 0.5 * np.sin(lon * 90.0) * np.cos(lat * 70.0)  # fields ~1 km across
     season = _season_factor(req.dates)
     b04 = (0.12 - 0.08 * pattern * season).astype("float32")
@@ -173,7 +184,7 @@ def _write_gtiff(path, data, xs, ys, res, epsg) -> None:
 def _write_netcdf(path, data, xs, ys, res, epsg) -> None:
     import netCDF4
 
-    crs = pyproj.CRS.from_epsg(epsg)
+    crs = _crs(epsg)
     with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
         nc.Conventions = "CF-1.9"
         nc.createDimension("y", len(ys))
