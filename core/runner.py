@@ -56,6 +56,7 @@ MESSAGE_LIMIT = 250  # fits a Shapefile text field
 TICK = 0.1  # seconds between checks of the stop flag while waiting
 LAUNCH_THREADS = 8  # job submissions at once
 DOWNLOAD_ATTEMPTS = 3  # per tile and run; a later run tries again
+DOWNLOAD_THREADS = 4  # downloads at once
 
 
 class RunError(GridJobsError):
@@ -124,6 +125,9 @@ class GridJobRunner:
         self._downloads: queue.Queue[tuple[int, str | None, str | None]] = queue.Queue()
         self._downloading: set[int] = set()
         self._download_failures: Counter = Counter()
+        # Few downloads at a time: each running thread competes for the GIL, and a
+        # hundred of them would make the GUI thread wait for its turn.
+        self._download_slots = threading.BoundedSemaphore(DOWNLOAD_THREADS)
         self._just_finished: list[int] = []
         self._cancel_requests: queue.Queue[list[int] | None] = queue.Queue()
 
@@ -436,6 +440,10 @@ class GridJobRunner:
         threading.Thread(target=self._download, args=(con, job_id, target, i), daemon=True).start()
 
     def _download(self, con: openeo.Connection, job_id: str, target: Path, i: int) -> None:
+        with self._download_slots:
+            self._download_now(con, job_id, target, i)
+
+    def _download_now(self, con: openeo.Connection, job_id: str, target: Path, i: int) -> None:
         try:
             paths = con.job(job_id).get_results().download_files(target)
             data = [p for p in paths if p.suffix in DATA_SUFFIXES and p.name != "job-results.json"]

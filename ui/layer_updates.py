@@ -37,21 +37,32 @@ class GridLayerUpdater:
 
     def apply(self, updates: Iterable[TileUpdate]) -> int:
         """Apply ``updates``; return how many features changed."""
+        indexes = [self.field_index[n] for n in UPDATE_FIELDS]
+        empty = (None,) * len(UPDATE_FIELDS)
         changes: dict[int, dict[int, object]] = {}
-        for update in updates:
-            fid = self.fid_of.get(update.tile_id)
+        for u in updates:
+            fid = self.fid_of.get(u.tile_id)
             if fid is None:
                 continue
-            new = tuple(getattr(update, n) for n in UPDATE_FIELDS)
-            old = self.last.get(fid, (None,) * len(UPDATE_FIELDS))
-            changed = {
-                self.field_index[n]: value
-                for n, value, before in zip(UPDATE_FIELDS, new, old)
-                if value != before
-            }
-            if changed:
-                changes.setdefault(fid, {}).update(changed)
-                self.last[fid] = new
+            new = (
+                u.status,
+                u.job_id,
+                u.backend,
+                u.started,
+                u.running,
+                u.costs,
+                u.message,
+                u.result,
+            )
+            old = self.last.get(fid, empty)
+            if new == old:
+                continue
+            changed = {k: v for k, v, b in zip(indexes, new, old) if v != b}
+            if fid in changes:
+                changes[fid].update(changed)
+            else:
+                changes[fid] = changed
+            self.last[fid] = new
         if changes:
             self.layer.dataProvider().changeAttributeValues(changes)
             refresh_symbol_counts(self.layer)
