@@ -130,8 +130,7 @@ class JobDatabase:
                 f"{self.path} is not an openEO job database: it has neither a 'status' nor a "
                 "'spatial_extent' column. The file was left as it is."
             )
-        unknown = set(frame.get("status", [])) - set(STATUSES) - {float("nan")}
-        unknown = {s for s in unknown if isinstance(s, str)}
+        unknown = {s for s in frame.get("status", []) if isinstance(s, str) and s not in STATUSES}
         if unknown:
             raise JobDatabaseError(
                 f"{self.path} has unknown job statuses {sorted(unknown)}. "

@@ -105,7 +105,7 @@ class RunConfig:
 def _refuse_secrets(value: Any, where: str = "") -> None:
     if isinstance(value, dict):
         for key, item in value.items():
-            if any(s in str(key).lower() for s in SECRET_KEYS) and key != "job_options":
+            if any(s in str(key).lower() for s in SECRET_KEYS):
                 raise RunConfigError(f"Refusing to save a secret ({where}{key}) in run settings.")
             _refuse_secrets(item, f"{where}{key}.")
     elif isinstance(value, list):

@@ -373,13 +373,11 @@ class GridJobRunner:
             backend_name=name,
             start_time=now_utc(),
             result=None,
-            status="created" if job_id else "start_failed",
+            status="created" if status == "queued" else "start_failed",
             message=message[:MESSAGE_LIMIT] if message else None,
         )
         if status == "queued":
             self._apply_status(i, "queued", {})
-        elif job_id:
-            self._set(i, status="start_failed")
 
     def _start(self, i: int) -> None:
         """Start an adopted job that was created but not started before a crash."""
