@@ -57,7 +57,10 @@ def kind_of(path: Path) -> str:
 
 
 def new_run_tag() -> str:
-    return uuid.uuid4().hex[:8]
+    """Names this run in job titles. It starts with a letter: a tag of digits only
+    (or like ``1e234567``) would come back from a CSV as a number, lose leading
+    zeros, and no longer match the titles on resume."""
+    return "r" + uuid.uuid4().hex[:8]
 
 
 def frame_from_tiles(
@@ -91,6 +94,7 @@ def normalize(frame: pd.DataFrame, run_tag: str | None = None) -> pd.DataFrame:
         frame["run_tag"] = run_tag
     elif frame["run_tag"].isna().all():
         frame["run_tag"] = new_run_tag()
+    frame["run_tag"] = frame["run_tag"].astype(str)
     if "tile_id" not in frame.columns:  # a foreign tracker: its row number names the tile
         frame["tile_id"] = [str(i) for i in range(len(frame))]
     for column in ("id", "backend_name", "start_time", "running_start_time", "message", "result"):

@@ -153,3 +153,15 @@ def test_process_graph_json_errors():
         parse_process_graph("{nope")
     graph = parse_process_graph('{"process_graph": {"l": {"process_id": "load_collection"}}}')
     assert list(graph) == ["l"]
+
+
+def test_run_tag_survives_csv_as_text(tmp_path, monkeypatch):
+    """A tag that looks like a number must come back identical (resume matches titles)."""
+    import openeo_grid_jobs.core.job_db as job_db
+
+    assert job_db.new_run_tag()[0].isalpha()
+    frame = frame_from_tiles(small_grid(1, 1), *DATES)
+    frame["run_tag"] = "r0012345"
+    db = JobDatabase(tmp_path / "jobs.csv")
+    db.save(frame)
+    assert db.read()["run_tag"].iloc[0] == "r0012345"
