@@ -86,11 +86,11 @@ def utm_crs_for(lon: float, lat: float) -> pyproj.CRS:
             f"Latitude {lat:.2f}° is outside the UTM range ({lo:g}° to {hi:g}°). "
             "Choose a polar projected grid CRS, e.g. EPSG:3413 (Arctic) or EPSG:3031 (Antarctic)."
         )
-    zone = min(60, int((lon + 180.0) // 6.0) + 1)
-    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + utm_zone_of(lon))
 
 
 def utm_zone_of(lon: float) -> int:
+    """The standard UTM zone number (1-60) of a longitude."""
     return min(60, int((lon + 180.0) // 6.0) + 1)
 
 

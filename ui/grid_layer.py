@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from ..core.grid import Grid
 
 QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.LongLong, "float": QVariant.Double}
-#: Marks a layer as an openEO Grid Jobs grid (custom property), with its tile size.
-GRID_PROPERTY = "openeo_grid_jobs/tile_size"
 CHUNK = 50_000  # features handed to the provider at once (bounded memory)
 STRING_WIDTH = 254  # the most a Shapefile (dBASE) text field holds
 
@@ -49,9 +47,7 @@ def create_grid_layer(grid: Grid, name: str | None = None) -> QgsVectorLayer:
     them on the fly for display.
     """
     name = name or f"Grid {grid.tile_size:g} m ({grid.zone_label})"
-    layer = tiles_layer(grid.tiles, name)
-    layer.setCustomProperty(GRID_PROPERTY, grid.tile_size)
-    return layer
+    return tiles_layer(grid.tiles, name)
 
 
 def tiles_layer(tiles: gpd.GeoDataFrame, name: str) -> QgsVectorLayer:

@@ -30,6 +30,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.errors import GridJobsError
+from ..core.job_db import kind_of
 from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
 from ..core.statuses import FINAL_STATUSES, STATUSES
 from .layer_updates import GridLayerUpdater
@@ -284,9 +285,7 @@ class JobsPanel(QGroupBox):
         job_db = self.job_db.filePath().strip()
         if not job_db:
             raise GridJobsError("Choose where to keep the job database (.csv or .parquet).")
-        from ..core.job_db import kind_of
-
-        kind_of(Path(job_db))
+        kind_of(Path(job_db))  # an unknown extension fails here, before any work
         output_dir = str(Path(job_db).with_name(Path(job_db).stem + "_results"))
         backend = Backend(config.name, lambda: config.connect(password), config.parallel_jobs)
         run_config = RunConfig(template, [config], self.poll_interval.value(), output_dir)
