@@ -1,7 +1,9 @@
 """``openeo-grid-jobs run``: one openEO batch job per tile of a grid, until all are done.
 
-The password comes from the environment variable ``OPENEO_PASSWORD``, never
-from a flag (flags show in ``ps`` and shell history). Ctrl-C or SIGTERM stops
+Secrets come from the environment, never from a flag (flags show in ``ps`` and
+shell history): the basic-auth password from ``OPENEO_PASSWORD``; a service
+account's client id and secret from the openeo client's own variables
+``OPENEO_AUTH_CLIENT_ID`` and ``OPENEO_AUTH_CLIENT_SECRET``. Ctrl-C or SIGTERM stops
 within a moment, with the job database consistent; run again with only
 ``--job-db`` to resume.
 """
@@ -14,11 +16,18 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GridJobsError
+
+if TYPE_CHECKING:
+    from .backend import Secrets
 from .job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS
 
 PASSWORD_VARIABLE = "OPENEO_PASSWORD"
+CLIENT_ID_VARIABLE = "OPENEO_AUTH_CLIENT_ID"
+CLIENT_SECRET_VARIABLE = "OPENEO_AUTH_CLIENT_SECRET"
+AUTH_CHOICES = ("none", "basic", "client-credentials")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +41,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--grid", help="grid file (from 'grid' or the plugin); needed for a new run")
     p.add_argument("--backend", action="append", help="openEO back-end URL (repeatable)")
     p.add_argument("--username", help="basic-auth user name (password from $OPENEO_PASSWORD)")
+    p.add_argument(
+        "--auth",
+        choices=AUTH_CHOICES,
+        help="login: basic (default with --username), client-credentials (a service account: "
+        f"${CLIENT_ID_VARIABLE}, ${CLIENT_SECRET_VARIABLE}), none",
+    )
+    p.add_argument("--provider-id", help="OpenID Connect provider of the back-end to log in with")
     p.add_argument("--collection")
     p.add_argument("--bands", help="red,nir band names, e.g. B04,B08")
     p.add_argument("--start", help="first date, e.g. 2024-05-01")
@@ -59,15 +75,9 @@ def run(args: argparse.Namespace) -> int:
         config = _new_config(args)
         frame = frame_from_tiles(_read_grid(args.grid), config.template.start, config.template.end)
     config.template.validate()
-    password = os.environ.get(PASSWORD_VARIABLE)
-    for b in config.backends:
-        if b.username and not password:
-            raise GridJobsError(
-                f"No password for {b.username} on {b.url}: set ${PASSWORD_VARIABLE} "
-                "(never given as a flag)."
-            )
+    secrets = _secrets_from_environment(config.backends)
     backends = [
-        Backend(b.name, (lambda b=b: b.connect(password)), b.parallel_jobs) for b in config.backends
+        Backend(b.name, (lambda b=b: b.connect(secrets)), b.parallel_jobs) for b in config.backends
     ]
     printer = _ProgressPrinter()
     runner = GridJobRunner(
@@ -103,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _new_config(args: argparse.Namespace):
     from .job_template import JobTemplate
-    from .run_config import BackendConfig, RunConfig
+    from .run_config import RunConfig
 
     missing = [f"--{n}" for n in ("backend", "start", "end") if not getattr(args, n)]
     if missing:
@@ -116,24 +126,61 @@ def _new_config(args: argparse.Namespace):
         out_format=args.format or "NetCDF",
         job_options=dict(DEFAULT_JOB_OPTIONS),
     )
-    backends = [
-        BackendConfig(url=url, username=args.username, parallel_jobs=args.parallel_jobs or 2)
-        for url in args.backend
-    ]
     return RunConfig(
-        template, backends, poll_interval=args.poll_interval or 5.0, output_dir=args.output_dir
+        template,
+        _backend_configs(args.backend, args),
+        poll_interval=args.poll_interval or 5.0,
+        output_dir=args.output_dir,
     )
+
+
+def _secrets_from_environment(backends: list) -> Secrets:
+    from .backend import Secrets
+
+    secrets = Secrets(
+        password=os.environ.get(PASSWORD_VARIABLE),
+        client_id=os.environ.get(CLIENT_ID_VARIABLE),
+        client_secret=os.environ.get(CLIENT_SECRET_VARIABLE),
+    )
+    for b in backends:
+        if b.auth_method == "basic" and not secrets.password:
+            raise GridJobsError(
+                f"No password for {b.username} on {b.url}: set ${PASSWORD_VARIABLE} "
+                "(never given as a flag)."
+            )
+        if b.auth_method == "oidc_client_credentials" and not secrets.client_secret:
+            raise GridJobsError(
+                f"No service account for {b.url}: set ${CLIENT_ID_VARIABLE} and "
+                f"${CLIENT_SECRET_VARIABLE}."
+            )
+        if b.auth_method == "oidc_device":
+            raise GridJobsError(
+                f"{b.url} logs in in a browser (OpenID Connect device flow), which needs the "
+                "QGIS plugin; on a server use --auth client-credentials."
+            )
+    return secrets
+
+
+def _backend_configs(urls: list[str], args: argparse.Namespace) -> list:
+    from .backend import BackendConfig
+
+    method = {"client-credentials": "oidc_client_credentials"}.get(args.auth, args.auth or "")
+    return [
+        BackendConfig(
+            url=u,
+            username=args.username,
+            parallel_jobs=args.parallel_jobs or 2,
+            auth_method=method,
+            provider_id=args.provider_id,
+        )
+        for u in urls
+    ]
 
 
 def _override(config, args: argparse.Namespace):
     """Flags given on resume win over the saved settings."""
-    from .run_config import BackendConfig
-
     if args.backend:
-        config.backends = [
-            BackendConfig(url=u, username=args.username, parallel_jobs=args.parallel_jobs or 2)
-            for u in args.backend
-        ]
+        config.backends = _backend_configs(args.backend, args)
     elif args.parallel_jobs:
         for b in config.backends:
             b.parallel_jobs = args.parallel_jobs

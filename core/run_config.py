@@ -1,6 +1,7 @@
 """A run's settings, kept beside its job database (``JOBS.csv.run.json``) for resume.
 
-Holds the job template, the back-ends (name, URL, user name, parallel jobs),
+Holds the job template, the back-ends (name, URL, login method, user name,
+parallel jobs),
 the poll interval and the output folder. Never a password or token: those
 come from the environment (CLI) or the QGIS authentication manager (plugin).
 """
@@ -11,46 +12,17 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from typing import Any
 
+from .backend import BackendConfig
 from .errors import GridJobsError
 from .job_template import JobTemplate
-
-if TYPE_CHECKING:
-    import openeo
 
 SECRET_KEYS = ("password", "token", "secret")
 
 
 class RunConfigError(GridJobsError):
     """The run settings are missing, unreadable or incomplete."""
-
-
-@dataclass
-class BackendConfig:
-    url: str
-    username: str | None = None
-    parallel_jobs: int = 2
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        parsed = urlparse(self.url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise RunConfigError(f"{self.url!r} is not a back-end URL like https://openeo.example.")
-        if not self.name:
-            self.name = parsed.netloc
-
-    def connect(self, password: str | None, timeout: float = 60) -> openeo.Connection:
-        """An authenticated connection (basic auth when a user name is set)."""
-        import openeo
-
-        connection = openeo.connect(self.url, default_timeout=timeout)
-        if self.username:
-            if not password:
-                raise RunConfigError(f"No password for {self.username} on {self.url}.")
-            connection.authenticate_basic(self.username, password)
-        return connection
 
 
 @dataclass

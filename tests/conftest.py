@@ -39,13 +39,33 @@ BACKEND_DEFAULTS = {
 
 
 @pytest.fixture(scope="session")
-def _backend_process():
+def _oidc_provider():
+    from helpers.fake_oidc import FakeOidcProvider
+
+    provider = FakeOidcProvider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(_oidc_provider):
+    """The fake OpenID Connect provider (a stand-in: no real one can run here) of the
+    session's back-end, with default token lifetimes for every test."""
+    _oidc_provider.access_ttl = 300.0
+    _oidc_provider.rotate_refresh_tokens = False
+    yield _oidc_provider
+    _oidc_provider.access_ttl = 300.0
+    _oidc_provider.rotate_refresh_tokens = False
+
+
+@pytest.fixture(scope="session")
+def _backend_process(_oidc_provider):
     from devtools.local_backend.launcher import LocalBackend
 
     # knobs with a command-line flag; the others are set per test at run time
     flags = ("job_duration", "jitter", "queue_time", "error_fraction", "max_running")
     launch = {k: BACKEND_DEFAULTS[k] for k in flags}
-    with LocalBackend(**launch) as b:
+    with LocalBackend(oidc_issuer=_oidc_provider.issuer, **launch) as b:
         yield b
 
 

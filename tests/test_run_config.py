@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from openeo_grid_jobs.core.backend import BackendConfig, BackendConnectionError
 from openeo_grid_jobs.core.job_template import JobTemplate
-from openeo_grid_jobs.core.run_config import BackendConfig, RunConfig, RunConfigError
+from openeo_grid_jobs.core.run_config import RunConfig, RunConfigError
 
 
 def test_round_trip(tmp_path):
@@ -20,6 +21,7 @@ def test_round_trip(tmp_path):
     assert back.backends[0].name == "openeo.example"
     assert (back.backends[0].username, back.backends[0].parallel_jobs) == ("me", 3)
     assert back.poll_interval == 30
+    assert (back.backends[0].auth_method, back.backends[0].verify_tls) == ("basic", True)
 
 
 @pytest.mark.parametrize("key", ["password", "access_token", "client_secret"])
@@ -31,7 +33,7 @@ def test_secrets_are_refused(tmp_path, key):
 
 
 def test_bad_url_and_missing_settings(tmp_path):
-    with pytest.raises(RunConfigError, match="not a back-end URL"):
+    with pytest.raises(BackendConnectionError, match="not a back-end URL"):
         BackendConfig("openeo.example")
     with pytest.raises(RunConfigError, match="No run settings"):
         RunConfig.load(tmp_path / "jobs.csv")

@@ -238,7 +238,7 @@ class JobsPanel(QGroupBox):
         ).validate()
 
     def backend_config(self):
-        from ..core.run_config import BackendConfig
+        from ..core.backend import BackendConfig
 
         url = self.backend_url.text().strip()
         if not url:

@@ -46,6 +46,7 @@ class LocalBackend:
                 cmd += [flag, str(value)]
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")
         env.pop("OPENEO_BACKEND_CONFIG", None)
+        env.pop("OGJ_OIDC_ISSUER", None)
         self.process = subprocess.Popen(
             cmd,
             cwd=REPO_ROOT,

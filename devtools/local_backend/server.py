@@ -448,6 +448,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-running", type=int, default=defaults.max_running)
     p.add_argument("--seed", type=int, default=defaults.seed)
     p.add_argument("--state-dir", type=Path, help="keep jobs and results here across restarts")
+    p.add_argument("--oidc-issuer", help="list this OpenID Connect issuer (tests: a fake one)")
+    p.add_argument("--basic-auth", choices=("on", "off"), default="on")
     p.add_argument("--url-file", type=Path, help="also write the URL into this file")
     return p.parse_args(argv)
 
@@ -459,6 +461,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("openeo_driver").setLevel(logging.ERROR)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("the local back-end only listens on loopback")
+    if args.oidc_issuer:
+        os.environ["OGJ_OIDC_ISSUER"] = args.oidc_issuer  # read when the config loads
+    os.environ["OGJ_BASIC_AUTH"] = args.basic_auth
     knobs = Knobs(
         job_duration=args.job_duration,
         jitter=args.jitter,

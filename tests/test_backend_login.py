@@ -1,0 +1,257 @@
+"""Connecting and logging in (core, no QGIS): every way in, and every fault with its message.
+
+Back-end: the real local openEO back-end over HTTP. OpenID Connect: the fake
+provider of ``helpers.fake_oidc`` (a stand-in, because no real OIDC provider can
+run here); the back-end checks each access token at its ``/userinfo``.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+
+import pytest
+from helpers.fake_oidc import DEVICE_CLIENT, SERVICE_CLIENT, SERVICE_SECRET
+from openeo.rest.auth.oidc import VerificationInfo, _BasicDeviceCodePollUi
+from openeo_grid_jobs.core.backend import (
+    AuthenticationError,
+    BackendConfig,
+    BackendConnectionError,
+    LoginCancelledError,
+    LoginRequiredError,
+    LoginTimeoutError,
+    Secrets,
+    describe,
+    oidc_providers,
+    parse_device_instructions,
+)
+
+from devtools.local_backend.launcher import PASSWORD, USERNAME
+
+
+def approve_when_shown(provider, sub="eve"):
+    """The user: reads the code in the dialog and approves it in the browser."""
+    prompts = []
+
+    def on_device_code(prompt):
+        prompts.append(prompt)
+        threading.Timer(0.3, provider.approve, (prompt.user_code, sub)).start()
+
+    return on_device_code, prompts
+
+
+# --- basic -----------------------------------------------------------------------------
+def test_basic_login_and_test_connection(local_backend):
+    config = BackendConfig(local_backend.url, USERNAME)
+    connection = config.connect(Secrets(password=PASSWORD))
+    info = describe(connection)
+    assert info.title.startswith("Local openEO back-end")
+    assert info.api_version.startswith("1.")
+    assert info.has_collection
+    assert info.user == USERNAME
+    assert not describe(connection, "NO_SUCH_COLLECTION").has_collection
+
+
+def test_wrong_password_is_refused(local_backend):
+    config = BackendConfig(local_backend.url, USERNAME)
+    with pytest.raises(AuthenticationError, match="refused the user name or password of alice"):
+        config.connect(Secrets(password="not-it"))
+    with pytest.raises(AuthenticationError, match="Enter the user name and password"):
+        config.connect(Secrets())
+
+
+def test_back_end_without_basic_login(make_backend):
+    backend = make_backend(basic_auth="off")
+    with pytest.raises(AuthenticationError, match="does not offer user-name/password login"):
+        BackendConfig(backend.url, USERNAME).connect(Secrets(password=PASSWORD))
+
+
+def test_no_login_reaches_public_endpoints(local_backend):
+    info = describe(BackendConfig(local_backend.url).connect())
+    assert info.user is None
+    assert info.has_collection
+
+
+# --- what is not a back-end ------------------------------------------------------------
+@pytest.mark.parametrize("url", ["openeo.example", "ftp://x.example", "https://", "http://a b"])
+def test_malformed_url(url):
+    with pytest.raises(BackendConnectionError, match="not a back-end URL"):
+        BackendConfig(url)
+
+
+def test_unreachable_host():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(BackendConnectionError, match=f"Cannot reach 127.0.0.1:{port}"):
+        BackendConfig(f"http://127.0.0.1:{port}").connect(timeout=5)
+
+
+@pytest.fixture
+def web_page():
+    """A web server that is not openEO: an HTML page, or JSON without an API version."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            html = self.path.startswith("/html")
+            body = b"<html><body>Welcome</body></html>" if html else json.dumps({"a": 1}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html" if html else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/html", "/json"])
+def test_not_an_openeo_back_end(web_page, path):
+    with pytest.raises(BackendConnectionError, match="not as an openEO back-end"):
+        BackendConfig(web_page + path).connect(timeout=5)
+
+
+# --- OpenID Connect device flow --------------------------------------------------------
+def test_device_login_then_refresh_token(local_backend, oidc_provider, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENEO_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    on_device_code, prompts = approve_when_shown(oidc_provider)
+    tokens = []
+    connection = config.connect(on_device_code=on_device_code, on_refresh_token=tokens.append)
+    assert describe(connection).user == "Eve"
+    # the dialog got a link and the code, structured
+    assert prompts[0].url.startswith(oidc_provider.issuer + "/device")
+    assert prompts[0].user_code
+    assert prompts[0].user_code in prompts[0].url
+    # the refresh token came to us, with the client it belongs to, and not to a file
+    assert [t.client_id for t in tokens] == [DEVICE_CLIENT]
+    assert tokens[0].refresh_token.startswith("RT-")
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+    # next start: no dialog, the refresh token logs in
+    secrets = Secrets(refresh_token=tokens[0].refresh_token, client_id=tokens[0].client_id)
+    again = config.connect(secrets)
+    assert describe(again).user == "Eve"
+
+
+def test_device_login_needed_without_a_dialog(local_backend, oidc_provider):
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    with pytest.raises(LoginRequiredError, match=r"Log in to .* first"):
+        config.connect()
+
+
+def test_revoked_refresh_token_asks_to_log_in_again(local_backend, oidc_provider):
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    on_device_code, _ = approve_when_shown(oidc_provider)
+    tokens = []
+    config.connect(on_device_code=on_device_code, on_refresh_token=tokens.append)
+    oidc_provider.revoke_refresh_tokens()
+    secrets = Secrets(refresh_token=tokens[0].refresh_token, client_id=DEVICE_CLIENT)
+    with pytest.raises(LoginRequiredError, match="expired or was revoked: log in again"):
+        config.connect(secrets)
+    # with a dialog at hand, the expired token leads back to the device login
+    on_device_code, prompts = approve_when_shown(oidc_provider, sub="eve")
+    connection = config.connect(secrets, on_device_code=on_device_code)
+    assert prompts
+    assert describe(connection).user == "Eve"
+
+
+def test_rotated_refresh_token_is_handed_over(local_backend, oidc_provider):
+    oidc_provider.rotate_refresh_tokens = True
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    on_device_code, _ = approve_when_shown(oidc_provider)
+    tokens = []
+    config.connect(on_device_code=on_device_code, on_refresh_token=tokens.append)
+    first = tokens[-1].refresh_token
+    config.connect(
+        Secrets(refresh_token=first, client_id=DEVICE_CLIENT), on_refresh_token=tokens.append
+    )
+    assert tokens[-1].refresh_token != first  # the old one is dead now: the new one is kept
+
+
+def test_device_login_cancelled(local_backend, oidc_provider):
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    cancelled = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(LoginCancelledError, match="cancelled"):
+        config.connect(on_device_code=lambda prompt: cancelled.set(), cancelled=cancelled)
+    assert time.monotonic() - started < 5
+
+
+def test_device_login_timeout_and_refusal(local_backend, oidc_provider):
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    with pytest.raises(LoginTimeoutError, match=r"Nobody logged in .* within 2 s"):
+        config.connect(on_device_code=lambda prompt: None, login_timeout=2)
+
+    def deny(prompt):
+        threading.Timer(0.2, oidc_provider.deny, (prompt.user_code,)).start()
+
+    with pytest.raises(AuthenticationError, match=r"login to .* was refused"):
+        config.connect(on_device_code=deny)
+
+
+def test_back_end_without_oidc(make_backend):
+    backend = make_backend()  # no issuer configured
+    config = BackendConfig(backend.url, auth_method="oidc_device")
+    with pytest.raises(AuthenticationError, match="lists no OpenID Connect providers"):
+        config.connect(on_device_code=lambda prompt: None)
+
+
+def test_unknown_provider_and_provider_list(local_backend, oidc_provider):
+    config = BackendConfig(local_backend.url, auth_method="oidc_device", provider_id="egi")
+    with pytest.raises(AuthenticationError, match=r"no OpenID Connect provider 'egi'.*loopback"):
+        config.connect(on_device_code=lambda prompt: None)
+    listing = BackendConfig(local_backend.url, auth_method="oidc_device")
+    assert oidc_providers(listing) == [("loopback", "Loopback test provider")]
+
+
+def test_access_token_renewed_when_it_expires(local_backend, oidc_provider):
+    """A long run outlives its access token: the client renews it from the refresh token."""
+    oidc_provider.access_ttl = 1.0
+    config = BackendConfig(local_backend.url, auth_method="oidc_device")
+    on_device_code, _ = approve_when_shown(oidc_provider)
+    connection = config.connect(on_device_code=on_device_code)
+    refreshes = oidc_provider.grants.count("refresh_token")
+    time.sleep(1.5)
+    assert connection.describe_account()["user_id"] == "eve"  # would be 403 TokenInvalid
+    assert oidc_provider.grants.count("refresh_token") == refreshes + 1
+
+
+# --- service account -------------------------------------------------------------------
+def test_client_credentials(local_backend, oidc_provider):
+    config = BackendConfig(local_backend.url, auth_method="oidc_client_credentials")
+    connection = config.connect(Secrets(client_id=SERVICE_CLIENT, client_secret=SERVICE_SECRET))
+    assert describe(connection).user == f"service-{SERVICE_CLIENT}".title()
+    with pytest.raises(AuthenticationError, match="refused the service account"):
+        config.connect(Secrets(client_id=SERVICE_CLIENT, client_secret="wrong"))
+    with pytest.raises(AuthenticationError, match="client id and secret"):
+        config.connect(Secrets(client_id=SERVICE_CLIENT))
+
+
+# --- the client's display hook, pinned -------------------------------------------------
+@pytest.mark.parametrize("complete", [True, False])
+def test_instructions_of_this_openeo_client_are_understood(complete):
+    """If a client upgrade rewords its instructions, this fails (the dialog would still
+    show the text, but lose its link and code)."""
+    shown = []
+    ui = _BasicDeviceCodePollUi(timeout=1, elapsed=lambda: 0, display=shown.append)
+    url = "https://login.example/device"
+    info = VerificationInfo(url, f"{url}?user_code=AB-CD" if complete else None, "dc", "AB-CD", 5)
+    ui.show_instructions(info)
+    prompt = parse_device_instructions(shown[0])
+    assert prompt.user_code == "AB-CD"
+    assert prompt.url.startswith(url)
+
+
+def test_secrets_never_print():
+    text = repr(Secrets("u", "p4ss", "RT-x", "c", "s3cret"))
+    assert not any(s in text for s in ("p4ss", "RT-x", "s3cret"))
