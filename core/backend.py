@@ -52,6 +52,11 @@ class AuthenticationError(BackendConnectionError):
 class LoginRequiredError(AuthenticationError):
     """An interactive OpenID Connect login is needed (none yet, or it expired/was revoked)."""
 
+    def __init__(self, message: str, backend: str = "") -> None:
+        super().__init__(message)
+        #: name of the back-end to log in to
+        self.backend = backend
+
 
 class LoginCancelledError(AuthenticationError):
     """The user cancelled the OpenID Connect login."""
@@ -248,10 +253,11 @@ class BackendConfig:
                 if on_device_code is None:
                     raise LoginRequiredError(
                         f"Your login to {self.name} has expired or was revoked: log in again. "
-                        f"({_short(exc)})"
+                        f"({_short(exc)})",
+                        self.name,
                     ) from None
         elif on_device_code is None:
-            raise LoginRequiredError(f"Log in to {self.name} first (OpenID Connect).")
+            raise LoginRequiredError(f"Log in to {self.name} first (OpenID Connect).", self.name)
         display = _DeviceDisplay(on_device_code, cancelled)
         try:
             connection.authenticate_oidc_device(

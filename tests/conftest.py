@@ -11,6 +11,28 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/helpers importable
 sys.path.insert(0, str(REPO_ROOT))  # devtools importable
 
+MASTER_PASSWORD = "tests-master-password"
+
+
+@pytest.fixture(scope="session")
+def auth_manager(qgis_app):
+    """QGIS's authentication manager, emptied and unlocked with the session's master password.
+
+    Its database is in pytest-qgis's scratch profile (``.qgis-settings``), never the
+    user's; it starts empty in every run.
+    """
+    from qgis.core import QgsApplication
+
+    manager = QgsApplication.authManager()
+    assert ".qgis-settings" in manager.authenticationDatabasePath()
+    if not manager.setMasterPassword(MASTER_PASSWORD, True):  # set by someone else: start anew
+        path = manager.authenticationDatabasePath()
+        Path(path).unlink()
+        assert manager.init(QgsApplication.pluginPath(), path)
+        assert manager.setMasterPassword(MASTER_PASSWORD, True)
+    assert manager.removeAllAuthenticationConfigs()
+    return manager
+
 
 @pytest.fixture
 def desktop(qgis_iface):

@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from helpers.connections import add_connection, clear_connections
 from helpers.runs import small_grid
 from openeo_grid_jobs.core.grid import build_grid
 from openeo_grid_jobs.core.job_db import JobDatabase
@@ -15,7 +16,7 @@ from openeo_grid_jobs.ui.status_style import apply_status_style
 from qgis.core import Qgis, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
 
-from devtools.local_backend.launcher import PASSWORD, USERNAME
+from devtools.local_backend.launcher import PASSWORD
 
 RUN_TIMEOUT_MS = 90_000
 
@@ -31,14 +32,12 @@ def grid_layer(qgis_new_project):
 
 
 @pytest.fixture
-def panel(desktop, local_backend, grid_layer, tmp_path, qtbot):
+def panel(desktop, local_backend, auth_manager, grid_layer, tmp_path, qtbot):
     desktop.iface.messageBar().clear_messages()
+    clear_connections()
+    add_connection(local_backend.url, "Local", parallel_jobs=3)
     panel = JobsPanel(desktop.iface)
     qtbot.addWidget(panel)
-    panel.backend_url.setText(local_backend.url)
-    panel.username.setText(USERNAME)
-    panel.password.setText(PASSWORD)
-    panel.parallel_jobs.setValue(3)
     panel.poll_interval.setValue(0.3)
     panel.set_grid_layer(grid_layer)
     panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
@@ -90,7 +89,7 @@ def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path):
     assert set(JobDatabase(tmp_path / "jobs.csv").read()["status"]) == {"finished"}
     settings = (tmp_path / "jobs.csv.run.json").read_text()
     assert PASSWORD not in settings
-    assert json.loads(settings)["backends"][0]["username"] == USERNAME
+    assert json.loads(settings)["backends"][0]["auth_method"] == "basic"
     assert PASSWORD not in json.dumps(
         {k: str(QgsSettings().value(k)) for k in QgsSettings().allKeys()}
     )
@@ -132,7 +131,7 @@ def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):
 
 def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, qtbot):
     local_backend.knobs(job_duration=30)
-    panel.parallel_jobs.setValue(6)
+    panel.backends.table.cellWidget(0, 1).setValue(6)
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: statuses(grid_layer) == ["running"] * 6, timeout=20_000)
     chosen = [f.id() for f in grid_layer.getFeatures()][:2]
@@ -149,11 +148,10 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, q
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda p: p.password.setText(""), "Enter the password"),
+        (lambda p: p.backends.set_enabled("Local", False), "Tick at least one back-end"),
         (lambda p: p.end.setDate(QDate(2024, 1, 1)), "must be after"),
         (lambda p: p.job_options.setText("{nope"), "not valid JSON"),
         (lambda p: p.bands.setText("B04"), "exactly two bands"),
-        (lambda p: p.backend_url.setText("openeo.example"), "not a back-end URL"),
         (lambda p: p.job_db.setFilePath("/tmp/jobs.xlsx"), ".csv or .parquet"),
     ],
 )
@@ -166,10 +164,12 @@ def test_bad_input_is_reported_and_nothing_starts(panel, desktop, qtbot, change,
 
 
 def test_unreachable_backend_is_reported(panel, desktop, qtbot):
-    panel.backend_url.setText("http://127.0.0.1:9")
+    clear_connections()
+    add_connection("http://127.0.0.1:9", "Nowhere")
+    panel.backends.reload()
     assert run_and_wait(panel, qtbot) == {}
     errors = desktop.iface.messageBar().get_messages(Qgis.Critical)
-    assert any("Cannot connect" in m for m in errors), errors
+    assert any("Cannot reach 127.0.0.1:9" in m for m in errors), errors
 
 
 def test_open_seed_tracker_shows_statuses_on_the_map(panel, desktop, qtbot, tmp_path):

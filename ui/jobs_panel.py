@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from qgis.core import Qgis, QgsProject, QgsSettings, QgsVectorLayer
-from qgis.gui import QgisInterface, QgsFileWidget, QgsPasswordLineEdit
-from qgis.PyQt.QtCore import QDate, pyqtSignal
+from qgis.gui import QgisInterface, QgsFileWidget
+from qgis.PyQt.QtCore import QDate, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -25,14 +25,15 @@ from qgis.PyQt.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QWidget,
 )
 
+from ..core.backend import LoginRequiredError
 from ..core.errors import GridJobsError
 from ..core.job_db import kind_of
 from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
 from ..core.statuses import FINAL_STATUSES, STATUSES
+from .backends_widget import BackendsWidget
 from .layer_updates import GridLayerUpdater
 from .run_worker import BackgroundCall, RunRequest, RunThread, warm_up_imports
 
@@ -62,23 +63,12 @@ class JobsPanel(QGroupBox):
         settings = QgsSettings()
         form = QFormLayout(self)
 
-        # --- back-end ---
-        self.backend_url = QLineEdit(settings.value(SETTINGS + "backend_url", ""), self)
-        self.backend_url.setObjectName("backendUrl")
-        self.backend_url.setPlaceholderText("https://openeo.dataspace.copernicus.eu")
-        form.addRow("Back-end", self.backend_url)
-        self.username = QLineEdit(settings.value(SETTINGS + "username", ""), self)
-        self.username.setObjectName("username")
-        form.addRow("User", self.username)
-        self.password = QgsPasswordLineEdit(self)
-        self.password.setObjectName("password")
-        self.password.setToolTip("Used for this session only; never saved.")
-        form.addRow("Password", self.password)
-        self.parallel_jobs = QSpinBox(self)
-        self.parallel_jobs.setObjectName("parallelJobs")
-        self.parallel_jobs.setRange(1, 100)
-        self.parallel_jobs.setValue(int(settings.value(SETTINGS + "parallel_jobs", 2)))
-        form.addRow("Parallel jobs", self.parallel_jobs)
+        # --- back-ends ---
+        self.backends = BackendsWidget(self)
+        self.backends.setObjectName("backendsWidget")
+        self.backends.message.connect(self._message)
+        self.backends.logged_in.connect(self._logged_in)
+        form.addRow(self.backends)
 
         # --- job template ---
         self.collection = QLineEdit(settings.value(SETTINGS + "collection", "SENTINEL2_L2A"), self)
@@ -183,6 +173,8 @@ class JobsPanel(QGroupBox):
         self.open_button.clicked.connect(self.ask_open_job_db)
         self.results_button.clicked.connect(self.load_results)
         self._loader: BackgroundCall | None = None
+        self._relays: list = []
+        self._after_login: tuple[str, dict] | None = None
         self._update_enabled()
         # while the user fills in the form: nothing to report, failures show at Run
         self._warm_up = BackgroundCall(warm_up_imports, lambda _: None, lambda _: None, self)
@@ -237,25 +229,53 @@ class JobsPanel(QGroupBox):
             job_options=parse_job_options(self.job_options.text()),
         ).validate()
 
-    def backend_config(self):
-        from ..core.backend import BackendConfig
+    def run_backends(self) -> tuple[list, list]:
+        """The ticked back-ends as runner back-ends (secrets read here, on the main thread),
+        and their configs for the run settings."""
+        from ..core.runner import Backend
+        from .auth_store import load_secrets
 
-        url = self.backend_url.text().strip()
-        if not url:
-            raise GridJobsError("Enter the openEO back-end URL.")
-        return BackendConfig(
-            url=url,
-            username=self.username.text().strip() or None,
-            parallel_jobs=self.parallel_jobs.value(),
-        )
+        self._relays.clear()  # the previous run has ended: its relays are unused
+        connections = self.backends.enabled_connections()
+        if not connections:
+            raise GridJobsError("Tick at least one back-end (Add… one if the list is empty).")
+        backends, configs = [], []
+        for connection in connections:
+            config = connection.config
+            secrets = load_secrets(config.auth_method, connection.authcfg)
+            if config.auth_method == "oidc_device" and not secrets.refresh_token:
+                raise LoginRequiredError(f"Log in to {config.name} first.", config.name)
+            if config.auth_method in ("basic", "oidc_client_credentials") and not (
+                secrets.password or secrets.client_secret
+            ):
+                raise GridJobsError(f"Edit {config.name}: its login is not stored yet.")
+            keep = self._token_keeper(connection)
+            connect = lambda c=config, s=secrets, k=keep: c.connect(s, on_refresh_token=k)  # noqa: E731
+            backends.append(Backend(config.name, connect, config.parallel_jobs))
+            configs.append(config)
+        return backends, configs
+
+    def _token_keeper(self, connection):
+        """Refresh tokens renewed during a run (any thread) saved on the main thread."""
+        from .login_dialog import _Relay
+
+        relay = _Relay(self)
+        relay.token.connect(lambda token: self._save_token(connection, token), Qt.QueuedConnection)
+        self._relays.append(relay)
+        return relay.token.emit
+
+    @staticmethod
+    def _save_token(connection, token) -> None:
+        from .auth_store import save_refresh_token
+        from .connections import save_connection
+
+        connection.authcfg = save_refresh_token(connection.name, connection.authcfg, token)
+        save_connection(connection)
 
     def save_settings(self) -> None:
-        """Remember the form (never the password) for the next session."""
+        """Remember the form for the next session (back-ends are saved connections)."""
         settings = QgsSettings()
         values = {
-            "backend_url": self.backend_url.text().strip(),
-            "username": self.username.text().strip(),
-            "parallel_jobs": self.parallel_jobs.value(),
             "collection": self.collection.text(),
             "bands": self.bands.text(),
             "start": self.start.date().toString("yyyy-MM-dd"),
@@ -273,26 +293,21 @@ class JobsPanel(QGroupBox):
     def _request(self, **extra) -> RunRequest:
         """Gather a run request on the main thread: form values and the tiles (in memory)."""
         from ..core.run_config import RunConfig
-        from ..core.runner import Backend
 
         if self.layer is None:
             raise GridJobsError("Create a grid first (or open a job database).")
         template = self.template()
-        config = self.backend_config()
-        password = self.password.text()
-        if config.username and not password:
-            raise GridJobsError(f"Enter the password of {config.username} for {config.url}.")
+        backends, configs = self.run_backends()
         job_db = self.job_db.filePath().strip()
         if not job_db:
             raise GridJobsError("Choose where to keep the job database (.csv or .parquet).")
         kind_of(Path(job_db))  # an unknown extension fails here, before any work
         output_dir = str(Path(job_db).with_name(Path(job_db).stem + "_results"))
-        backend = Backend(config.name, lambda: config.connect(password), config.parallel_jobs)
-        run_config = RunConfig(template, [config], self.poll_interval.value(), output_dir)
+        run_config = RunConfig(template, configs, self.poll_interval.value(), output_dir)
         return RunRequest(
             job_db=job_db,
             template=template,
-            backends=[backend],
+            backends=backends,
             tiles=layer_tiles(self.layer),
             poll_interval=self.poll_interval.value(),
             output_dir=output_dir,
@@ -306,6 +321,9 @@ class JobsPanel(QGroupBox):
             return False
         try:
             request = self._request(retry_failed=retry_failed, **extra)
+        except LoginRequiredError as exc:
+            self._ask_login(exc.backend, str(exc), dict(retry_failed=retry_failed, **extra))
+            return False
         except GridJobsError as exc:
             self._message(str(exc), Qgis.Warning)
             return False
@@ -317,11 +335,28 @@ class JobsPanel(QGroupBox):
         self.thread.worker.updates.connect(self._on_updates)
         self.thread.worker.done.connect(self._on_done)
         self.thread.worker.failed.connect(self._on_failed)
+        self.thread.worker.login_required.connect(
+            lambda name, why: self._ask_login(name, why, dict(retry_failed=retry_failed, **extra))
+        )
         self.thread.thread.finished.connect(self._update_enabled)
         self.progress.setRange(0, self.layer.featureCount())
         self.thread.start()
         self._update_enabled()
         return True
+
+    def _ask_login(self, name: str, reason: str, run_kwargs: dict) -> None:
+        """Open the device login; when it succeeds, the run starts (again) by itself."""
+        connection = next((c for c in self.backends.connections if c.name == name), None)
+        if connection is None:
+            self._message(reason, Qgis.Warning)
+            return
+        self._after_login = (name, run_kwargs)
+        self.backends.log_in(connection, reason)
+
+    def _logged_in(self, name: str, ok: bool) -> None:
+        pending, self._after_login = self._after_login, None
+        if ok and pending is not None and pending[0] == name:
+            self.start_run(**pending[1])
 
     def stop_run(self) -> None:
         if self.thread is not None:
@@ -463,6 +498,7 @@ class JobsPanel(QGroupBox):
         if self.thread is not None:
             self.thread.stop()
             self.thread.wait(2000)
+        self.backends.shutdown()
         for call in (self._warm_up, self._loader):
             if call is not None:
                 call.thread.wait(10_000)

@@ -59,6 +59,8 @@ class RunWorker(QObject):
     done = pyqtSignal(dict)
     #: the run could not start or broke off: a message for the user
     failed = pyqtSignal(str)
+    #: a back-end needs an interactive login first: its name, and why
+    login_required = pyqtSignal(str, str)
 
     def __init__(self, request: RunRequest) -> None:
         super().__init__()
@@ -67,8 +69,17 @@ class RunWorker(QObject):
         self.runner = None
 
     def run(self) -> None:
-        ok, counts = guarded(self._run, self.failed)
-        if ok:
+        from ..core.backend import LoginRequiredError
+
+        def run_or_ask_login():
+            try:
+                return self._run()
+            except LoginRequiredError as exc:
+                self.login_required.emit(exc.backend, str(exc))
+                return None
+
+        ok, counts = guarded(run_or_ask_login, self.failed)
+        if ok and counts is not None:
             self.done.emit(counts)
 
     def _run(self) -> dict:
@@ -152,6 +163,7 @@ class RunThread(QObject):
         # thread-safe).
         self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
         self.worker.failed.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.login_required.connect(self.thread.quit, Qt.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()

@@ -1,0 +1,34 @@
+"""Saved back-end connections for UI tests: settings + QGIS auth database, as a user leaves them."""
+
+from __future__ import annotations
+
+from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+from openeo_grid_jobs.ui.auth_store import save_secrets
+from openeo_grid_jobs.ui.connections import GROUP, SEEDED, SavedConnection, save_connection
+from qgis.core import QgsSettings
+
+from devtools.local_backend.launcher import PASSWORD, USERNAME
+
+
+def clear_connections(seeded: bool = True) -> None:
+    """No saved connection; ``seeded``: the first-start defaults were already offered."""
+    settings = QgsSettings()
+    settings.remove(GROUP)
+    settings.setValue(SEEDED, seeded)
+
+
+def add_connection(
+    url: str,
+    name: str = "Local",
+    auth_method: str = "basic",
+    secrets: Secrets | None = None,
+    parallel_jobs: int = 3,
+    enabled: bool = True,
+) -> SavedConnection:
+    config = BackendConfig(url, name=name, auth_method=auth_method, parallel_jobs=parallel_jobs)
+    if secrets is None and auth_method == "basic":
+        secrets = Secrets(username=USERNAME, password=PASSWORD)
+    authcfg = save_secrets(name, auth_method, secrets) if secrets else ""
+    connection = SavedConnection(config, authcfg, enabled)
+    save_connection(connection)
+    return connection

@@ -1,0 +1,184 @@
+"""OpenID Connect device login in a dialog: link, user code, copy, countdown, cancel.
+
+The openeo client runs the flow in a background thread and hands the
+verification URL and user code to its ``display=`` hook (see
+:mod:`..core.backend`); they reach this dialog as a queued signal. The
+refresh token that comes back is saved in the QGIS authentication database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl, pyqtSignal
+from qgis.PyQt.QtGui import QDesktopServices, QFont
+from qgis.PyQt.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.backend import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken, Secrets
+from .auth_store import save_refresh_token
+from .connections import SavedConnection, save_connection
+from .run_worker import BackgroundCall
+
+
+class _Relay(QObject):
+    """Carries the client's callbacks from its thread to the dialog (queued)."""
+
+    prompt = pyqtSignal(object)
+    token = pyqtSignal(object)
+
+
+class DeviceLoginDialog(QDialog):
+    """Log in to ``connection`` in a browser; on success :attr:`info` is set and it accepts."""
+
+    def __init__(
+        self,
+        connection: SavedConnection,
+        reason: str = "",
+        parent: QWidget | None = None,
+        *,
+        keeper: QObject | None = None,
+        login_timeout: float = DEVICE_LOGIN_TIMEOUT,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("deviceLoginDialog")
+        self.setWindowTitle(f"Log in to {connection.name}")
+        self.connection = connection
+        self.info = None
+        self.error = ""
+        self.login_timeout = login_timeout
+        self.cancelled = threading.Event()
+        self._deadline = 0.0
+
+        layout = QVBoxLayout(self)
+        self.reason = QLabel(reason, self)
+        self.reason.setObjectName("reason")
+        self.reason.setWordWrap(True)
+        self.reason.setVisible(bool(reason))
+        layout.addWidget(self.reason)
+        self.instructions = QLabel("Asking the login provider for a code…", self)
+        self.instructions.setObjectName("instructions")
+        self.instructions.setWordWrap(True)
+        self.instructions.setTextFormat(Qt.RichText)
+        self.instructions.setOpenExternalLinks(True)
+        self.instructions.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        layout.addWidget(self.instructions)
+        self.code = QLabel("", self)
+        self.code.setObjectName("userCode")
+        font = QFont(self.code.font())
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        self.code.setFont(font)
+        self.code.setAlignment(Qt.AlignCenter)
+        self.code.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.code)
+        row = QHBoxLayout()
+        self.open_button = QPushButton("Open browser", self)
+        self.open_button.setObjectName("openBrowser")
+        self.copy_button = QPushButton("Copy code", self)
+        self.copy_button.setObjectName("copyCode")
+        for button in (self.open_button, self.copy_button):
+            button.setEnabled(False)
+            row.addWidget(button)
+        layout.addLayout(row)
+        self.countdown = QLabel("", self)
+        self.countdown.setObjectName("countdown")
+        layout.addWidget(self.countdown)
+        buttons = QDialogButtonBox(QDialogButtonBox.Cancel, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+        self.prompt: DeviceCodePrompt | None = None
+        self._relay = _Relay(keeper or parent)
+        self._relay.prompt.connect(self._show_prompt)
+        self._relay.token.connect(self._save_token)
+        self.open_button.clicked.connect(self._open_browser)
+        self.copy_button.clicked.connect(self._copy)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        # the thread may outlive a cancelled dialog by a few seconds: the keeper owns it
+        self._call = BackgroundCall(self._login, self._done, self._failed, keeper or parent)
+
+    # --- background -------------------------------------------------------------------
+    def _login(self):
+        from ..core.backend import describe
+
+        secrets = Secrets()  # a fresh login: an old refresh token is what failed
+        con = self.connection.config.connect(
+            secrets,
+            on_device_code=self._relay.prompt.emit,
+            on_refresh_token=self._relay.token.emit,
+            cancelled=self.cancelled,
+            login_timeout=self.login_timeout,
+        )
+        return describe(con)
+
+    # --- main thread ------------------------------------------------------------------
+    def _show_prompt(self, prompt: DeviceCodePrompt) -> None:
+        self.prompt = prompt
+        if prompt.url:
+            self.instructions.setText(
+                f'Open <a href="{prompt.url}">{prompt.url}</a> in a browser, check that it '
+                "shows this code, and log in. This dialog closes by itself."
+            )
+        else:  # the client worded it differently: show its own words
+            self.instructions.setText(prompt.text)
+        self.code.setText(prompt.user_code or "")
+        self.open_button.setEnabled(bool(prompt.url))
+        self.copy_button.setEnabled(bool(prompt.user_code))
+        self._deadline = time.monotonic() + self.login_timeout
+        self._tick()
+        self._timer.start()
+
+    def _tick(self) -> None:
+        left = max(0, int(self._deadline - time.monotonic()))
+        self.countdown.setText(f"Waiting for the login: {left // 60}:{left % 60:02d} left")
+
+    def _save_token(self, token: RefreshToken) -> None:
+        c = self.connection
+        c.authcfg = save_refresh_token(c.name, c.authcfg, token)
+        save_connection(c)
+
+    def _open_browser(self) -> None:
+        if self.prompt and self.prompt.url:
+            QDesktopServices.openUrl(QUrl(self.prompt.url))
+
+    def _copy(self) -> None:
+        if self.prompt and self.prompt.user_code:
+            QApplication.clipboard().setText(self.prompt.user_code)
+
+    def _done(self, info) -> None:
+        self.info = info
+        self._timer.stop()
+        if not self.cancelled.is_set():
+            self.accept()
+
+    def _failed(self, message: str) -> None:
+        self._timer.stop()
+        self.error = message
+        if self.cancelled.is_set():
+            return
+        self.instructions.setText(message)
+        self.code.setText("")
+        self.countdown.setText("")
+        self.open_button.setEnabled(False)
+        self.copy_button.setEnabled(False)
+
+    def reject(self) -> None:
+        """Cancel: the client's polling ends at its next tick (about a second)."""
+        self.cancelled.set()
+        self._timer.stop()
+        super().reject()
+
+    def is_busy(self) -> bool:
+        return self._call.thread.isRunning()
