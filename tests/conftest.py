@@ -124,3 +124,36 @@ def make_backend():
     yield start
     for backend in started:
         backend.stop()
+
+
+@pytest.fixture
+def grid_layer(qgis_new_project):
+    """A 3 x 2 grid of 5 km tiles over Antwerp, on the map, styled by status."""
+    from helpers.runs import small_grid
+    from openeo_grid_jobs.core.grid import build_grid
+    from openeo_grid_jobs.ui.grid_layer import create_grid_layer
+    from openeo_grid_jobs.ui.status_style import apply_status_style
+    from qgis.core import QgsProject
+
+    tiles = small_grid(3, 2)
+    layer = create_grid_layer(build_grid(tuple(tiles.total_bounds), "EPSG:32631", 5000))
+    QgsProject.instance().addMapLayer(layer)
+    apply_status_style(layer)
+    return layer
+
+
+@pytest.fixture
+def jobs_panel(desktop, auth_manager, grid_layer, tmp_path, qtbot):
+    """The dock's Jobs panel on ``grid_layer``, polling fast, with no saved back-end yet."""
+    from helpers.connections import clear_connections
+    from openeo_grid_jobs.ui.jobs_panel import JobsPanel
+
+    desktop.iface.messageBar().clear_messages()
+    clear_connections()
+    panel = JobsPanel(desktop.iface)
+    qtbot.addWidget(panel)
+    panel.poll_interval.setValue(0.3)
+    panel.set_grid_layer(grid_layer)
+    panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
+    yield panel
+    panel.shutdown()

@@ -7,12 +7,7 @@ import time
 
 import pytest
 from helpers.connections import add_connection, clear_connections
-from helpers.runs import small_grid
-from openeo_grid_jobs.core.grid import build_grid
 from openeo_grid_jobs.core.job_db import JobDatabase
-from openeo_grid_jobs.ui.grid_layer import create_grid_layer
-from openeo_grid_jobs.ui.jobs_panel import JobsPanel
-from openeo_grid_jobs.ui.status_style import apply_status_style
 from qgis.core import Qgis, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
 
@@ -22,27 +17,10 @@ RUN_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture
-def grid_layer(qgis_new_project):
-    tiles = small_grid(3, 2)
-    x0, y0, x1, y1 = tiles.total_bounds
-    layer = create_grid_layer(build_grid((x0, y0, x1, y1), "EPSG:32631", 5000))
-    QgsProject.instance().addMapLayer(layer)
-    apply_status_style(layer)
-    return layer
-
-
-@pytest.fixture
-def panel(desktop, local_backend, auth_manager, grid_layer, tmp_path, qtbot):
-    desktop.iface.messageBar().clear_messages()
-    clear_connections()
+def panel(jobs_panel, local_backend):
     add_connection(local_backend.url, "Local", parallel_jobs=3)
-    panel = JobsPanel(desktop.iface)
-    qtbot.addWidget(panel)
-    panel.poll_interval.setValue(0.3)
-    panel.set_grid_layer(grid_layer)
-    panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
-    yield panel
-    panel.shutdown()
+    jobs_panel.backends.reload()
+    return jobs_panel
 
 
 def statuses(layer):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.gui import QgisInterface, QgsFileWidget
-from qgis.PyQt.QtCore import QDate, Qt, pyqtSignal
+from qgis.PyQt.QtCore import QDate, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -35,7 +35,7 @@ from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
 from ..core.statuses import FINAL_STATUSES, STATUSES
 from .backends_widget import BackendsWidget
 from .layer_updates import GridLayerUpdater
-from .run_worker import BackgroundCall, RunRequest, RunThread, warm_up_imports
+from .run_worker import BackgroundCall, Relay, RunRequest, RunThread, warm_up_imports
 
 SETTINGS = "openeo_grid_jobs/"
 MESSAGE_TITLE = "openEO Grid Jobs"
@@ -257,12 +257,9 @@ class JobsPanel(QGroupBox):
 
     def _token_keeper(self, connection):
         """Refresh tokens renewed during a run (any thread) saved on the main thread."""
-        from .login_dialog import _Relay
-
-        relay = _Relay(self)
-        relay.token.connect(lambda token: self._save_token(connection, token), Qt.QueuedConnection)
+        relay = Relay(lambda token: self._save_token(connection, token), self)
         self._relays.append(relay)
-        return relay.token.emit
+        return relay
 
     @staticmethod
     def _save_token(connection, token) -> None:

@@ -3,7 +3,8 @@
 The openeo client runs the flow in a background thread and hands the
 verification URL and user code to its ``display=`` hook (see
 :mod:`..core.backend`); they reach this dialog as a queued signal. The
-refresh token that comes back is saved in the QGIS authentication database.
+refresh token that comes back is saved in the QGIS authentication database
+before the dialog reports success.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
-from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl, pyqtSignal
+from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl
 from qgis.PyQt.QtGui import QDesktopServices, QFont
 from qgis.PyQt.QtWidgets import (
     QApplication,
@@ -27,14 +28,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.backend import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken, Secrets
 from .auth_store import save_refresh_token
 from .connections import SavedConnection, save_connection
-from .run_worker import BackgroundCall
-
-
-class _Relay(QObject):
-    """Carries the client's callbacks from its thread to the dialog (queued)."""
-
-    prompt = pyqtSignal(object)
-    token = pyqtSignal(object)
+from .run_worker import BackgroundCall, Relay
 
 
 class DeviceLoginDialog(QDialog):
@@ -98,9 +92,7 @@ class DeviceLoginDialog(QDialog):
         layout.addWidget(buttons)
 
         self.prompt: DeviceCodePrompt | None = None
-        self._relay = _Relay(keeper or parent)
-        self._relay.prompt.connect(self._show_prompt)
-        self._relay.token.connect(self._save_token)
+        self._prompt_relay = Relay(self._show_prompt, keeper or parent)
         self.open_button.clicked.connect(self._open_browser)
         self.copy_button.clicked.connect(self._copy)
         self._timer = QTimer(self)
@@ -113,15 +105,15 @@ class DeviceLoginDialog(QDialog):
     def _login(self):
         from ..core.backend import describe
 
-        secrets = Secrets()  # a fresh login: an old refresh token is what failed
+        tokens: list[RefreshToken] = []
         con = self.connection.config.connect(
-            secrets,
-            on_device_code=self._relay.prompt.emit,
-            on_refresh_token=self._relay.token.emit,
+            Secrets(),  # a fresh login: an old refresh token is what failed
+            on_device_code=self._prompt_relay,
+            on_refresh_token=tokens.append,
             cancelled=self.cancelled,
             login_timeout=self.login_timeout,
         )
-        return describe(con)
+        return describe(con), tokens[-1] if tokens else None
 
     # --- main thread ------------------------------------------------------------------
     def _show_prompt(self, prompt: DeviceCodePrompt) -> None:
@@ -157,9 +149,11 @@ class DeviceLoginDialog(QDialog):
         if self.prompt and self.prompt.user_code:
             QApplication.clipboard().setText(self.prompt.user_code)
 
-    def _done(self, info) -> None:
-        self.info = info
+    def _done(self, result) -> None:
+        self.info, token = result
         self._timer.stop()
+        if token is not None:
+            self._save_token(token)
         if not self.cancelled.is_set():
             self.accept()
 

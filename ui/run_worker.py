@@ -193,6 +193,19 @@ class _Call(QObject):
             self.done.emit(value)
 
 
+class Relay(QObject):
+    """A callback for any thread that runs ``slot`` on the main thread (queued)."""
+
+    carried = pyqtSignal(object)
+
+    def __init__(self, slot, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.carried.connect(slot, Qt.QueuedConnection)
+
+    def __call__(self, value: object) -> None:
+        self.carried.emit(value)
+
+
 class BackgroundCall(QObject):
     """Run ``func`` (file I/O, parsing) off the main thread; results arrive as signals."""
 

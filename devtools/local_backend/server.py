@@ -394,7 +394,25 @@ class LocalBackend(DummyBackendImplementation):
         return formats
 
 
+def _check_oidc_tokens_on_every_request() -> None:
+    """Ask the OIDC provider about every bearer token, as a back-end that checks token
+    expiry does. openeo-driver caches a token's user for 15 minutes, so an expired
+    access token would go on working here, and token renewal could not be tested."""
+    from openeo_driver.users.auth import HttpAuthHandler
+
+    cached = HttpAuthHandler.get_user_from_bearer_token
+
+    def get_user(self: HttpAuthHandler, request: flask.Request) -> User:
+        bearer = self.get_auth_token(request, "Bearer")
+        if bearer.startswith("oidc/"):
+            return self._get_user_from_bearer_token(bearer=bearer)
+        return cached(self, request)
+
+    HttpAuthHandler.get_user_from_bearer_token = get_user
+
+
 def create_app(store: JobStore) -> flask.Flask:
+    _check_oidc_tokens_on_every_request()
     app = build_app(backend_implementation=LocalBackend(store))
     api_requests = {"count": 0}
 

@@ -32,3 +32,12 @@ def add_connection(
     connection = SavedConnection(config, authcfg, enabled)
     save_connection(connection)
     return connection
+
+
+def fill_connection_dialog(dialog, url: str, method: str, name: str = "", **texts: str) -> None:
+    """Type into the connection dialog as a user would; ``texts``: line edits by name."""
+    dialog.name.setText(name)
+    dialog.url.setText(url)
+    dialog.method.setCurrentIndex(dialog.method.findData(method))
+    for field, text in texts.items():
+        getattr(dialog, field).setText(text)
