@@ -25,6 +25,7 @@ from qgis.core import (
     QgsMapRendererSequentialJob,
     QgsMapSettings,
     QgsProject,
+    QgsSettings,
 )
 from qgis.gui import QgsMessageBar
 from qgis.PyQt.QtCore import QEventLoop, QSize, QTimer
@@ -99,12 +100,9 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         LocalBackend(job_duration=1.0, queue_time=0.2) as backend,
         tempfile.TemporaryDirectory() as work,
     ):
+        add_local_connection(backend.url, USERNAME, PASSWORD, parallel_jobs=100)
         panel = JobsPanel(Iface())
         panel._warm_up.thread.wait(30_000)  # as when the user fills in the form first
-        panel.backend_url.setText(backend.url)
-        panel.username.setText(USERNAME)
-        panel.password.setText(PASSWORD)
-        panel.parallel_jobs.setValue(100)
         panel.poll_interval.setValue(0.5)
         panel.set_grid_layer(layer)
         panel.job_db.setFilePath(str(Path(work) / "jobs.csv"))
@@ -141,8 +139,23 @@ def stalls_during_run(tiles_across: int = 32) -> None:
     )
 
 
+def add_local_connection(url: str, username: str, password: str, parallel_jobs: int) -> None:
+    """The one ticked back-end, its login in the (throw-away profile's) auth database."""
+    from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+    from openeo_grid_jobs.ui.auth_store import save_secrets
+    from openeo_grid_jobs.ui.connections import SEEDED, SavedConnection, save_connection
+
+    QgsApplication.authManager().setMasterPassword("benchmark", True)
+    QgsSettings().setValue(SEEDED, True)
+    config = BackendConfig(url, name="Local", auth_method="basic", parallel_jobs=parallel_jobs)
+    authcfg = save_secrets("Local", "basic", Secrets(username=username, password=password))
+    save_connection(SavedConnection(config, authcfg))
+
+
 def main() -> None:
-    app = QgsApplication([], True)
+    # a throw-away profile: settings and auth database never touch the user's QGIS
+    profile = tempfile.mkdtemp(prefix="ogj-bench-profile-")
+    app = QgsApplication([], True, profile)
     app.initQgis()
     if "--stalls-only" not in sys.argv:
         print("1. 10,000 status changes on a 10,000-tile layer")

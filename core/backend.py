@@ -169,7 +169,8 @@ class BackendConfig:
         import requests
 
         session = requests.Session()
-        session.verify = self.verify_tls
+        if not self.verify_tls:
+            session.mount("https://", _unverified_adapter())
         host = urlparse(self.url).netloc
         try:
             return openeo.Connection(
@@ -376,6 +377,22 @@ def _token_store(callback: Callable[[RefreshToken], None] | None):
                 callback(RefreshToken(issuer, client_id, refresh_token))
 
     return HandOverTokenStore()
+
+
+def _unverified_adapter():
+    """An HTTPS adapter that skips certificate checks, for the explicit opt-out only.
+
+    ``session.verify = False`` is not enough: requests lets ``REQUESTS_CA_BUNDLE``
+    or ``CURL_CA_BUNDLE`` from the environment override it (psf/requests#3829).
+    """
+    from requests.adapters import HTTPAdapter
+
+    class UnverifiedAdapter(HTTPAdapter):
+        def send(self, request, **kwargs):
+            kwargs["verify"] = False
+            return super().send(request, **kwargs)
+
+    return UnverifiedAdapter()
 
 
 def _network_errors() -> tuple[type[BaseException], ...]:

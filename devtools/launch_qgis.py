@@ -81,16 +81,40 @@ def run(
     return subprocess.run(cmd, env=qgis_environment(extra), timeout=timeout, check=False)
 
 
-def backend_settings(url: str, parallel_jobs: int = 4) -> dict[str, dict[str, str]]:
-    """Plugin settings (QGIS3.ini) that point the plugin at the local back-end."""
-    return {
-        "openeo_grid_jobs": {
-            "backend_url": url,
-            "username": USERNAME,
-            "parallel_jobs": str(parallel_jobs),
-            "poll_interval": "1.0",
-        }
+def local_backend_login(
+    profiles_path: Path, url: str, parallel_jobs: int = 4
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Settings (QGIS3.ini) and environment that connect the plugin to the local back-end.
+
+    The login (alice) goes into the profile's QGIS auth database; the settings keep
+    only its id, as they would after a user added the back-end in the dock.
+    """
+    from devtools.demo_login import master_password_file
+
+    profile = make_profile(profiles_path)
+    password_file = master_password_file(profiles_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "devtools.demo_login", str(profile), str(password_file)],
+        cwd=REPO_ROOT,
+        env=qgis_environment({"QT_QPA_PLATFORM": "offscreen"}),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    authcfg = result.stdout.strip().splitlines()[-1]
+    key = "connections\\local_back-end\\"
+    connection = {
+        "name": "Local back-end",
+        "url": url,
+        "auth_method": "basic",
+        "authcfg": authcfg,
+        "parallel_jobs": str(parallel_jobs),
+        "verify_tls": "true",
+        "enabled": "true",
     }
+    settings = {"openeo_grid_jobs": {key + k: v for k, v in connection.items()}}
+    settings["openeo_grid_jobs"]["poll_interval"] = "1.0"
+    return settings, {"QGIS_AUTH_PASSWORD_FILE": str(password_file)}
 
 
 def main() -> int:
@@ -107,6 +131,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     settings: dict[str, dict[str, str]] = {}
+    env: dict[str, str] = {}
     backend = None
     if not args.no_backend:
         backend = LocalBackend(
@@ -116,8 +141,9 @@ def main() -> int:
             max_running=4,
         )
         print(f"local openEO back-end: {backend.url} (user {USERNAME})", flush=True)
-        settings = backend_settings(backend.url)
-    env = {"OGJ_DEMO_RUN": "1"} if args.demo_run else {}
+        settings, env = local_backend_login(args.profiles_path, backend.url)
+    if args.demo_run:
+        env["OGJ_DEMO_RUN"] = "1"
     try:
         result = run(
             args.profiles_path,

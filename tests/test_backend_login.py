@@ -93,6 +93,28 @@ def test_unreachable_host():
 @pytest.fixture
 def web_page():
     """A web server that is not openEO: an HTML page, or JSON without an API version."""
+    yield from _serve_pages()
+
+
+@pytest.fixture
+def tls_web_page(tmp_path):
+    """The same over HTTPS with a self-signed certificate (made with openssl)."""
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make_cert = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    subprocess.run(
+        [*make_cert, "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    yield from _serve_pages(context)
+
+
+def _serve_pages(tls_context=None):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -108,8 +130,12 @@ def web_page():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    scheme = "http"
+    if tls_context is not None:
+        server.socket = tls_context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"{scheme}://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 
@@ -117,6 +143,16 @@ def web_page():
 def test_not_an_openeo_back_end(web_page, path):
     with pytest.raises(BackendConnectionError, match="not as an openEO back-end"):
         BackendConfig(web_page + path).connect(timeout=5)
+
+
+def test_self_signed_certificate_needs_the_visible_opt_out(tls_web_page):
+    with pytest.raises(
+        BackendConnectionError, match=r"TLS certificate of 127.0.0.1:.* not trusted"
+    ):
+        BackendConfig(tls_web_page + "/html").connect(timeout=5)
+    # opted out: the server is reached (and found not to be openEO)
+    with pytest.raises(BackendConnectionError, match="not as an openEO back-end"):
+        BackendConfig(tls_web_page + "/html", verify_tls=False).connect(timeout=5)
 
 
 # --- OpenID Connect device flow --------------------------------------------------------

@@ -38,11 +38,12 @@ def make_grid(tmp_path, tiles_across=3):
     return out
 
 
-def run_cli(*args, password="alice123", **kwargs):
+def run_cli(*args, password="alice123", env_extra=None, **kwargs):
     env = dict(os.environ)
     env.pop("OPENEO_PASSWORD", None)
     if password is not None:
         env["OPENEO_PASSWORD"] = password
+    env.update(env_extra or {})
     return subprocess.Popen(
         [COMMAND, "run", *args],
         env=env,
@@ -77,6 +78,26 @@ def test_run_to_the_end(local_backend, tmp_path):
     assert set(frame["status"]) == {"finished"}
     assert len(list((tmp_path / "out").rglob("openEO.nc"))) == 6
     assert "alice123" not in (tmp_path / "jobs.parquet.run.json").read_text()
+
+
+def test_service_account_from_the_environment(local_backend, oidc_provider, tmp_path):
+    """Client id and secret from the openeo client's variables; never saved."""
+    from helpers.fake_oidc import SERVICE_CLIENT, SERVICE_SECRET
+
+    args = ["--grid", str(make_grid(tmp_path, 1)), "--job-db", str(tmp_path / "jobs.csv")]
+    args += ["--backend", local_backend.url, "--auth", "client-credentials", *TEMPLATE]
+    proc = run_cli(*args, password=None)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "OPENEO_AUTH_CLIENT_ID" in err
+    env = {"OPENEO_AUTH_CLIENT_ID": SERVICE_CLIENT, "OPENEO_AUTH_CLIENT_SECRET": SERVICE_SECRET}
+    proc = run_cli(*args, password=None, env_extra=env)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "2 tiles: finished 2" in out.splitlines()[-1]
+    settings = (tmp_path / "jobs.csv.run.json").read_text()
+    assert '"auth_method": "oidc_client_credentials"' in settings
+    assert SERVICE_SECRET not in settings
 
 
 def run_titles(local_backend, frame) -> int:

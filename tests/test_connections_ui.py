@@ -38,8 +38,9 @@ def settings_text() -> str:
 
 def test_first_start_offers_copernicus(auth_manager):
     clear_connections(seeded=False)
-    names = {c.name: c.config for c in load_connections()}
-    cdse = names["Copernicus Data Space (openEO federation)"]
+    names = {c.name: c for c in load_connections()}
+    assert not names["Copernicus Data Space (openEO federation)"].enabled
+    cdse = names["Copernicus Data Space (openEO federation)"].config
     assert cdse.url == "https://openeofed.dataspace.copernicus.eu"
     assert cdse.auth_method == "oidc_device"
     clear_connections(seeded=True)
@@ -128,6 +129,14 @@ def test_service_account_connection(backends, local_backend, oidc_provider, auth
     (saved,) = backends.connections
     assert load_secrets("oidc_client_credentials", saved.authcfg).client_secret == SERVICE_SECRET
     assert SERVICE_SECRET not in settings_text()
+
+
+def test_provider_list_comes_from_the_back_end(backends, local_backend, oidc_provider, qtbot):
+    dialog = backends.edit(None)
+    fill_connection_dialog(dialog, local_backend.url, "oidc_device", "OIDC")
+    dialog.url.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.provider.findText("loopback") >= 0, timeout=20_000)
+    dialog.reject()
 
 
 # --- OpenID Connect device login -------------------------------------------------------

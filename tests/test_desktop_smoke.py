@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from devtools.launch_qgis import backend_settings, run
+from devtools.launch_qgis import local_backend_login, run
 
 pytestmark = pytest.mark.desktop
 
@@ -24,11 +24,12 @@ def desktop_run(tmp_path_factory, _backend_process):
     _backend_process.knobs(job_duration=1.0, max_running=0, error_titles=[], reject_titles=[])
     out = tmp_path_factory.mktemp("desktop")
     shot = out / "qgis.png"
+    settings, env = local_backend_login(out / "profiles", _backend_process.url, parallel_jobs=10)
     result = run(
         out / "profiles",
         screenshot=shot,
-        settings=backend_settings(_backend_process.url, parallel_jobs=10),
-        env={"OGJ_DEMO_RUN": "1"},
+        settings=settings,
+        env={**env, "OGJ_DEMO_RUN": "1"},
         timeout=240,
     )
     report = json.loads(shot.with_suffix(".json").read_text())
@@ -83,7 +84,9 @@ def test_run_turns_the_map_green(desktop_run):
     """Run from the dock: tiles change status live, and every tile ends finished."""
     _, report, shot = desktop_run
     run_report = report["run"]
-    assert run_report["started"]
+    assert run_report["started"]  # no password typed: the launcher stored the login
+    assert run_report["backends"] == ["Local back-end"]
+    assert run_report["master_password_set"]
     mid = set(run_report["mid_run_statuses"])
     assert "finished" in mid
     assert mid & {"queued", "running", "not_started", "created"}, "seen before the end"

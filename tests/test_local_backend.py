@@ -192,6 +192,17 @@ def test_restart_keeps_jobs_when_state_is_on_disk(tmp_path):
         assert wait_for(con.job(running.job_id), {"finished", "error"})[-1] == "finished"
 
 
+def test_state_on_disk_survives_concurrent_creates(tmp_path):
+    """Found by the demo: simultaneous writes of the state file collided (HTTP 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with LocalBackend(state_dir=tmp_path / "state") as backend:
+        con = openeo.connect(backend.url).authenticate_basic("alice", "alice123")
+        with ThreadPoolExecutor(8) as pool:
+            jobs = list(pool.map(lambda i: seed_job(con, title=f"t{i}"), range(40)))
+        assert len({j.job_id for j in jobs}) == 40
+
+
 def test_error_fraction_knob(local_backend, connection):
     local_backend.knobs(error_fraction=1.0)
     job = seed_job(connection)

@@ -45,6 +45,17 @@ def test_action_opens_and_closes_the_dock(plugin, desktop, qtbot):
     qtbot.waitUntil(lambda: not plugin.dock.isVisible())
 
 
+def test_dock_content_fits_its_width(plugin, desktop, auth_manager, qtbot):
+    """Nothing is cut at the dock's default width (no horizontal scrolling there)."""
+    from openeo_grid_jobs.plugin import DOCK_WIDTH
+
+    plugin.action.trigger()
+    qtbot.waitUntil(plugin.dock.isVisible)
+    body = plugin.dock.widget().widget()
+    scrollbar = plugin.dock.widget().verticalScrollBar().sizeHint().width()
+    assert body.minimumSizeHint().width() + scrollbar <= DOCK_WIDTH
+
+
 def test_closing_dock_unchecks_action(plugin, qtbot):
     plugin.action.trigger()
     qtbot.waitUntil(plugin.dock.isVisible)

@@ -56,21 +56,27 @@ class BackendsWidget(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setMaximumHeight(130)
         layout.addWidget(self.table)
-        row = QHBoxLayout()
         self.buttons = {}
-        for key, label, tip in (
-            ("add", "Add…", "Add an openEO back-end"),
-            ("edit", "Edit…", "Edit the selected back-end"),
-            ("remove", "Remove", "Forget the selected back-end and its stored login"),
-            ("login", "Log in…", "Log in to the selected back-end in a browser (OpenID Connect)"),
-            ("test", "Test", "Connect to the selected back-end and show what it offers"),
-        ):
-            button = QPushButton(label, self)
-            button.setObjectName(key + "Backend")
-            button.setToolTip(tip)
-            row.addWidget(button)
-            self.buttons[key] = button
-        layout.addLayout(row)
+        rows = (
+            (
+                ("add", "Add…", "Add an openEO back-end"),
+                ("edit", "Edit…", "Edit the selected back-end"),
+                ("remove", "Remove", "Forget the selected back-end and its stored login"),
+            ),
+            (
+                ("login", "Log in…", "Log in to the selected back-end in a browser (OIDC)"),
+                ("test", "Test connection", "Connect and show what the back-end offers"),
+            ),
+        )
+        for buttons in rows:  # two short rows: the dock is narrow
+            row = QHBoxLayout()
+            for key, label, tip in buttons:
+                button = QPushButton(label, self)
+                button.setObjectName(key + "Backend")
+                button.setToolTip(tip)
+                row.addWidget(button)
+                self.buttons[key] = button
+            layout.addLayout(row)
         self.buttons["add"].clicked.connect(lambda: self.edit(None))
         self.buttons["edit"].clicked.connect(lambda: self.edit(self.current()))
         self.buttons["remove"].clicked.connect(self.remove_current)

@@ -44,8 +44,8 @@ class SavedConnection:
 def load_connections() -> list[SavedConnection]:
     settings = QgsSettings()
     if not settings.value(SEEDED, False, type=bool):
-        for config in DEFAULTS:
-            save_connection(SavedConnection(config))
+        for config in DEFAULTS:  # offered, not ticked: a run never logs in by surprise
+            save_connection(SavedConnection(config, enabled=False))
         settings.setValue(SEEDED, True)
     settings.beginGroup(GROUP)
     keys = settings.childGroups()

@@ -48,6 +48,7 @@ class GridPanel(QGroupBox):
         self.iface = iface
         self.grid_layer: QgsVectorLayer | None = None
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock: fields go below
 
         self.tile_size = QgsDoubleSpinBox(self)
         self.tile_size.setObjectName("tileSize")

@@ -62,6 +62,7 @@ class JobsPanel(QGroupBox):
         self.thread: RunThread | None = None
         settings = QgsSettings()
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock: fields go below
 
         # --- back-ends ---
         self.backends = BackendsWidget(self)
@@ -92,6 +93,8 @@ class JobsPanel(QGroupBox):
             dates.addWidget(widget)
         form.addRow("Dates", dates)
         self.process = QComboBox(self)
+        self.process.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.process.setMinimumContentsLength(12)
         self.process.setObjectName("process")
         for key in PROCESSES:
             self.process.addItem(PROCESS_LABELS[key], key)

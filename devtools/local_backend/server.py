@@ -141,6 +141,7 @@ class JobStore:
         self.data_dir = data_dir
         self.state_file = state_file
         self.lock = threading.RLock()
+        self.save_lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
         self.rng = random.Random(knobs.seed)
         self._stop = threading.Event()
@@ -153,11 +154,12 @@ class JobStore:
     def save(self) -> None:
         if self.state_file is None:
             return
-        with self.lock:
-            payload = {"jobs": [dataclasses.asdict(j) for j in self.jobs.values()]}
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(payload))
-        tmp.replace(self.state_file)
+        with self.save_lock:  # one writer at a time: they share the temporary file
+            with self.lock:
+                payload = {"jobs": [dataclasses.asdict(j) for j in self.jobs.values()]}
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(payload))
+            tmp.replace(self.state_file)
 
     # --- API operations ------------------------------------------------------------
     def create(self, user_id: str, process: dict, metadata: dict, job_options: dict | None) -> Job:
