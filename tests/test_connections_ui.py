@@ -82,6 +82,15 @@ def test_add_basic_connection_keeps_only_an_auth_id(backends, local_backend, aut
     assert saved.config.parallel_jobs == 7
     assert load_secrets("basic", saved.authcfg).password == PASSWORD
 
+    # another kind of login: the stored password goes away with the old config
+    old = saved.authcfg
+    again = backends.edit(saved)
+    again.method.setCurrentIndex(again.method.findData("oidc_device"))
+    again.buttons.button(again.buttons.Ok).click()
+    (saved,) = backends.connections
+    assert saved.authcfg == ""
+    assert old not in auth_manager.configIds()
+
 
 @pytest.mark.parametrize(
     ("url", "user", "password", "message"),
@@ -100,6 +109,16 @@ def test_connection_faults_are_shown_in_the_dialog(
     qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: message in dialog.status.text(), timeout=20_000)
     dialog.reject()
+
+
+def test_remove_forgets_the_stored_login(backends, local_backend, auth_manager, qtbot):
+    saved = add_connection(local_backend.url, "Local")
+    backends.reload("Local")
+    assert saved.authcfg in auth_manager.configIds()
+    qtbot.mouseClick(backends.buttons["remove"], Qt.LeftButton)
+    assert backends.connections == []
+    assert saved.authcfg not in auth_manager.configIds()
+    assert load_connections() == []
 
 
 def test_tls_opt_out_is_visible(backends, qtbot):

@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.backend import AUTH_LABELS, BackendConfig, LoginRequiredError, Secrets
 from ..core.errors import GridJobsError
-from .auth_store import load_secrets, save_secrets
+from .auth_store import load_secrets, remove_secrets, save_secrets
 from .connections import SavedConnection, save_connection
 from .run_worker import BackgroundCall
 
@@ -238,6 +238,8 @@ class ConnectionDialog(QDialog):
         enabled = self.original.enabled if self.original else True
         self.result_connection = SavedConnection(config, authcfg, enabled)
         save_connection(self.result_connection, self.original.name if self.original else None)
+        if self.original and self.original.authcfg and self.original.authcfg != authcfg:
+            remove_secrets(self.original.authcfg)  # the old kind of login is not kept
         super().accept()
 
     def test_connection(self) -> None:

@@ -238,7 +238,9 @@ class JobsPanel(QGroupBox):
         from ..core.runner import Backend
         from .auth_store import load_secrets
 
-        self._relays.clear()  # the previous run has ended: its relays are unused
+        for relay in self._relays:  # the previous run has ended: its relays are unused
+            relay.deleteLater()
+        self._relays.clear()
         connections = self.backends.enabled_connections()
         if not connections:
             raise GridJobsError("Tick at least one back-end (Add… one if the list is empty).")
