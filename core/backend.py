@@ -224,6 +224,16 @@ class BackendConfig:
                 ) from None
             raise AuthenticationError(f"Basic login to {self.name} failed: {exc}") from None
 
+    def oidc_providers(self, timeout: float = 30) -> list[tuple[str, str]]:
+        """The back-end's OpenID Connect providers as (id, title), for a picker."""
+        connection = self._open(timeout, None)
+        try:
+            return [(p["id"], p.get("title") or p["id"]) for p in self._providers(connection)]
+        except _network_errors() as exc:
+            raise BackendConnectionError(
+                f"Cannot list the login providers of {self.name}: {exc}"
+            ) from None
+
     def _providers(self, connection: openeo.Connection) -> list[dict]:
         self._require_endpoint(connection, "/credentials/oidc", "OpenID Connect login")
         providers = connection.get("/credentials/oidc", expected_status=200).json()["providers"]
@@ -298,17 +308,6 @@ class BackendConfig:
                 f"The OpenID Connect provider refused the service account {secrets.client_id} "
                 f"of {self.name}. ({_short(exc)})"
             ) from None
-
-
-def oidc_providers(config: BackendConfig, timeout: float = 30) -> list[tuple[str, str]]:
-    """The back-end's OpenID Connect providers as (id, title), for a picker."""
-    connection = config._open(timeout, None)
-    try:
-        return [(p["id"], p.get("title") or p["id"]) for p in config._providers(connection)]
-    except _network_errors() as exc:
-        raise BackendConnectionError(
-            f"Cannot list the login providers of {config.name}: {exc}"
-        ) from None
 
 
 def describe(connection: openeo.Connection, collection: str = "SENTINEL2_L2A") -> BackendInfo:

@@ -25,7 +25,6 @@ from openeo_grid_jobs.core.backend import (
     LoginTimeoutError,
     Secrets,
     describe,
-    oidc_providers,
     parse_device_instructions,
 )
 
@@ -247,7 +246,7 @@ def test_unknown_provider_and_provider_list(local_backend, oidc_provider):
     with pytest.raises(AuthenticationError, match=r"no OpenID Connect provider 'egi'.*loopback"):
         config.connect(on_device_code=lambda prompt: None)
     listing = BackendConfig(local_backend.url, auth_method="oidc_device")
-    assert oidc_providers(listing) == [("loopback", "Loopback test provider")]
+    assert listing.oidc_providers() == [("loopback", "Loopback test provider")]
 
 
 def test_access_token_renewed_when_it_expires(local_backend, oidc_provider):

@@ -25,7 +25,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.backend import AUTH_LABELS, LoginRequiredError
 from ..core.errors import GridJobsError
 from .auth_store import load_secrets
-from .connection_dialog import ConnectionDialog, format_info
+from .connection_dialog import ConnectionDialog, format_info, probe
 from .connections import SavedConnection, delete_connection, load_connections, save_connection
 from .login_dialog import DeviceLoginDialog
 from .run_worker import BackgroundCall
@@ -182,14 +182,6 @@ class BackendsWidget(QWidget):
             return
         config = connection.config
 
-        def test():
-            from ..core.backend import describe
-
-            try:
-                return describe(config.connect(secrets, timeout=30))
-            except LoginRequiredError as exc:
-                return exc
-
         def tested(result) -> None:
             if isinstance(result, LoginRequiredError):
                 self.log_in(connection, str(result))
@@ -197,6 +189,7 @@ class BackendsWidget(QWidget):
                 self.message.emit(f"{connection.name}: {format_info(result)}", Qgis.Success)
 
         failed = lambda text: self.message.emit(text, Qgis.Warning)  # noqa: E731
+        test = lambda: probe(config, secrets)  # noqa: E731
         self._calls.append(BackgroundCall(test, tested, failed, self))
 
     def _show(self, dialog: QDialog) -> None:

@@ -253,14 +253,7 @@ class ConnectionDialog(QDialog):
         self.status.setText(f"Connecting to {config.url}…")
         self.test_button.setEnabled(False)
 
-        def test():
-            from ..core.backend import describe
-
-            try:
-                return describe(config.connect(secrets, timeout=30))
-            except LoginRequiredError as exc:
-                return exc
-
+        test = lambda: probe(config, secrets)  # noqa: E731
         self._calls.append(BackgroundCall(test, self._tested, self._test_failed, self._keeper))
 
     def _tested(self, result) -> None:
@@ -282,11 +275,7 @@ class ConnectionDialog(QDialog):
         except GridJobsError:
             return
 
-        def fetch():
-            from ..core.backend import oidc_providers
-
-            return oidc_providers(config, timeout=15)
-
+        fetch = lambda: config.oidc_providers(timeout=15)  # noqa: E731
         self._calls.append(
             BackgroundCall(fetch, self._fill_providers, lambda _: None, self._keeper)
         )
@@ -302,6 +291,20 @@ class ConnectionDialog(QDialog):
 
     def is_busy(self) -> bool:
         return any(call.thread.isRunning() for call in self._calls)
+
+
+def probe(config: BackendConfig, secrets: Secrets):
+    """Connect and describe the back-end, for "Test connection" (in a background thread).
+
+    A missing or expired OpenID Connect login comes back as the error itself, not
+    as a failure: the caller answers it with the login dialog.
+    """
+    from ..core.backend import describe
+
+    try:
+        return describe(config.connect(secrets, timeout=30))
+    except LoginRequiredError as exc:
+        return exc
 
 
 def format_info(info) -> str:
