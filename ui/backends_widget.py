@@ -42,7 +42,6 @@ class BackendsWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.connections: list[SavedConnection] = []
-        self._calls: list[BackgroundCall] = []
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -158,7 +157,7 @@ class BackendsWidget(QWidget):
             self.message.emit(f"Removed {connection.name} and its stored login.", Qgis.Info)
 
     def log_in(self, connection: SavedConnection | None, reason: str = "") -> DeviceLoginDialog:
-        dialog = DeviceLoginDialog(connection, reason, self, keeper=self)
+        dialog = DeviceLoginDialog(connection, reason, self)
         dialog.finished.connect(lambda result: self._login_finished(dialog, result))
         self._show(dialog)
         return dialog
@@ -190,7 +189,7 @@ class BackendsWidget(QWidget):
 
         failed = lambda text: self.message.emit(text, Qgis.Warning)  # noqa: E731
         test = lambda: probe(config, secrets)  # noqa: E731
-        self._calls.append(BackgroundCall(test, tested, failed, self))
+        BackgroundCall(test, tested, failed, self)  # owned by self until shutdown
 
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog

@@ -45,7 +45,6 @@ class ConnectionDialog(QDialog):
         self.setWindowTitle("openEO back-end" if connection is None else connection.name)
         self.original = connection
         self.taken_names = set(taken_names) - ({connection.name} if connection else set())
-        self._calls: list[BackgroundCall] = []
         # threads may outlive the dialog (closed mid-test): the long-lived parent owns them
         self._keeper = parent or self
         form = QFormLayout(self)
@@ -254,7 +253,7 @@ class ConnectionDialog(QDialog):
         self.test_button.setEnabled(False)
 
         test = lambda: probe(config, secrets)  # noqa: E731
-        self._calls.append(BackgroundCall(test, self._tested, self._test_failed, self._keeper))
+        BackgroundCall(test, self._tested, self._test_failed, self._keeper)
 
     def _tested(self, result) -> None:
         self.test_button.setEnabled(True)
@@ -276,9 +275,7 @@ class ConnectionDialog(QDialog):
             return
 
         fetch = lambda: config.oidc_providers(timeout=15)  # noqa: E731
-        self._calls.append(
-            BackgroundCall(fetch, self._fill_providers, lambda _: None, self._keeper)
-        )
+        BackgroundCall(fetch, self._fill_providers, lambda _: None, self._keeper)
 
     def _fill_providers(self, providers: list) -> None:
         current = self.provider.currentText()
@@ -288,9 +285,6 @@ class ConnectionDialog(QDialog):
             self.provider.setItemData(self.provider.count() - 1, title)
         if current:
             self.provider.setCurrentText(current)
-
-    def is_busy(self) -> bool:
-        return any(call.thread.isRunning() for call in self._calls)
 
 
 def probe(config: BackendConfig, secrets: Secrets):

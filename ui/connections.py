@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from qgis.core import QgsSettings
 
-from ..core.backend import BackendConfig
+from ..core.backend import BackendConfig, RefreshToken
 from ..core.errors import GridJobsError
-from .auth_store import remove_secrets
+from .auth_store import remove_secrets, save_refresh_token
 
 GROUP = "openeo_grid_jobs/connections"
 SEEDED = "openeo_grid_jobs/connections_seeded"
@@ -77,6 +77,12 @@ def save_connection(connection: SavedConnection, old_name: str | None = None) ->
     }
     for key, value in values.items():
         settings.setValue(prefix + key, value)
+
+
+def keep_refresh_token(connection: SavedConnection, token: RefreshToken) -> None:
+    """Store a (new) OpenID Connect refresh token of ``connection``; main thread only."""
+    connection.authcfg = save_refresh_token(connection.name, connection.authcfg, token)
+    save_connection(connection)
 
 
 def delete_connection(connection: SavedConnection) -> None:

@@ -262,17 +262,11 @@ class JobsPanel(QGroupBox):
 
     def _token_keeper(self, connection):
         """Refresh tokens renewed during a run (any thread) saved on the main thread."""
-        relay = Relay(lambda token: self._save_token(connection, token), self)
+        from .connections import keep_refresh_token
+
+        relay = Relay(lambda token: keep_refresh_token(connection, token), self)
         self._relays.append(relay)
         return relay
-
-    @staticmethod
-    def _save_token(connection, token) -> None:
-        from .auth_store import save_refresh_token
-        from .connections import save_connection
-
-        connection.authcfg = save_refresh_token(connection.name, connection.authcfg, token)
-        save_connection(connection)
 
     def save_settings(self) -> None:
         """Remember the form for the next session (back-ends are saved connections)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
-from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl
+from qgis.PyQt.QtCore import Qt, QTimer, QUrl
 from qgis.PyQt.QtGui import QDesktopServices, QFont
 from qgis.PyQt.QtWidgets import (
     QApplication,
@@ -26,8 +26,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.backend import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken, Secrets
-from .auth_store import save_refresh_token
-from .connections import SavedConnection, save_connection
+from .connections import SavedConnection, keep_refresh_token
 from .run_worker import BackgroundCall, Relay
 
 
@@ -40,7 +39,6 @@ class DeviceLoginDialog(QDialog):
         reason: str = "",
         parent: QWidget | None = None,
         *,
-        keeper: QObject | None = None,
         login_timeout: float = DEVICE_LOGIN_TIMEOUT,
     ) -> None:
         super().__init__(parent)
@@ -48,7 +46,6 @@ class DeviceLoginDialog(QDialog):
         self.setWindowTitle(f"Log in to {connection.name}")
         self.connection = connection
         self.info = None
-        self.error = ""
         self.login_timeout = login_timeout
         self.cancelled = threading.Event()
         self._deadline = 0.0
@@ -92,14 +89,14 @@ class DeviceLoginDialog(QDialog):
         layout.addWidget(buttons)
 
         self.prompt: DeviceCodePrompt | None = None
-        self._prompt_relay = Relay(self._show_prompt, keeper or parent)
+        self._prompt_relay = Relay(self._show_prompt, parent)
         self.open_button.clicked.connect(self._open_browser)
         self.copy_button.clicked.connect(self._copy)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
-        # the thread may outlive a cancelled dialog by a few seconds: the keeper owns it
-        self._call = BackgroundCall(self._login, self._done, self._failed, keeper or parent)
+        # the thread may outlive a cancelled dialog by a few seconds: the parent owns it
+        self._call = BackgroundCall(self._login, self._done, self._failed, parent)
 
     # --- background -------------------------------------------------------------------
     def _login(self):
@@ -136,11 +133,6 @@ class DeviceLoginDialog(QDialog):
         left = max(0, int(self._deadline - time.monotonic()))
         self.countdown.setText(f"Waiting for the login: {left // 60}:{left % 60:02d} left")
 
-    def _save_token(self, token: RefreshToken) -> None:
-        c = self.connection
-        c.authcfg = save_refresh_token(c.name, c.authcfg, token)
-        save_connection(c)
-
     def _open_browser(self) -> None:
         if self.prompt and self.prompt.url:
             QDesktopServices.openUrl(QUrl(self.prompt.url))
@@ -153,13 +145,12 @@ class DeviceLoginDialog(QDialog):
         self.info, token = result
         self._timer.stop()
         if token is not None:
-            self._save_token(token)
+            keep_refresh_token(self.connection, token)
         if not self.cancelled.is_set():
             self.accept()
 
     def _failed(self, message: str) -> None:
         self._timer.stop()
-        self.error = message
         if self.cancelled.is_set():
             return
         self.instructions.setText(message)
