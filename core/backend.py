@@ -169,8 +169,8 @@ class BackendConfig:
         import requests
 
         session = requests.Session()
-        if not self.verify_tls:
-            session.mount("https://", _unverified_adapter())
+        session.mount("http://", retrying_adapter())
+        session.mount("https://", retrying_adapter() if self.verify_tls else _unverified_adapter())
         host = urlparse(self.url).netloc
         try:
             return openeo.Connection(
@@ -378,6 +378,26 @@ def _token_store(callback: Callable[[RefreshToken], None] | None):
     return HandOverTokenStore()
 
 
+#: transport-level retries of idempotent requests (connection faults, 429/502/503/504)
+TRANSPORT_RETRIES = 2
+
+
+def retrying_adapter(cls=None):
+    """An HTTP adapter with the openeo client's retry settings, bounded, for idempotent
+    requests only: a job-creating POST is never repeated behind the run's back (a
+    second POST after a lost answer would make a second job)."""
+    from openeo.utils.http import retry_configuration
+    from requests.adapters import HTTPAdapter
+
+    retry = retry_configuration(
+        total=TRANSPORT_RETRIES,
+        backoff_factor=0.5,
+        allowed_methods=frozenset({"GET", "HEAD", "DELETE"}),
+        raise_on_status=False,  # the last answer's status reaches the client as an error
+    )
+    return (cls or HTTPAdapter)(max_retries=retry)
+
+
 def _unverified_adapter():
     """An HTTPS adapter that skips certificate checks, for the explicit opt-out only.
 
@@ -391,7 +411,7 @@ def _unverified_adapter():
             kwargs["verify"] = False
             return super().send(request, **kwargs)
 
-    return UnverifiedAdapter()
+    return retrying_adapter(UnverifiedAdapter)
 
 
 def _network_errors() -> tuple[type[BaseException], ...]:

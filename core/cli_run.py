@@ -1,33 +1,69 @@
-"""``openeo-grid-jobs run``: one openEO batch job per tile of a grid, until all are done.
+"""``openeo-grid-jobs run``: one openEO batch job per tile of a grid, until all are final.
 
 Secrets come from the environment, never from a flag (flags show in ``ps`` and
 shell history): the basic-auth password from ``OPENEO_PASSWORD``; a service
 account's client id and secret from the openeo client's own variables
-``OPENEO_AUTH_CLIENT_ID`` and ``OPENEO_AUTH_CLIENT_SECRET``. Ctrl-C or SIGTERM stops
-within a moment, with the job database consistent; run again with only
-``--job-db`` to resume.
+``OPENEO_AUTH_CLIENT_ID`` and ``OPENEO_AUTH_CLIENT_SECRET``.
+
+Every option is checked before anything is written or submitted. Ctrl-C or
+SIGTERM stops within a moment with the job database consistent; run again with
+only ``--job-db`` to resume (with the saved settings: other job settings on
+resume are refused). Exit codes: 0 every tile finished; 3 some tiles failed
+(a summary of the reasons is printed); 4 a login is needed (resumable); 2 bad
+input; 128 + signal when stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import GridJobsError
 
 if TYPE_CHECKING:
-    from .backend import Secrets
-from .job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS
+    import geopandas as gpd
+
+    from .backend import BackendConfig, Secrets
+    from .job_template import JobTemplate
+    from .run_config import RunConfig
+    from .runner import RunEvent
+
+from .job_template import OUTPUT_FORMATS
 
 PASSWORD_VARIABLE = "OPENEO_PASSWORD"
 CLIENT_ID_VARIABLE = "OPENEO_AUTH_CLIENT_ID"
 CLIENT_SECRET_VARIABLE = "OPENEO_AUTH_CLIENT_SECRET"
 AUTH_CHOICES = ("none", "basic", "client-credentials")
+EXIT_FAILED_TILES = 3
+EXIT_LOGIN = 4
+TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_graph", "udp")
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text}")
+    return value
+
+
+def at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +75,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--job-db", required=True, help="job database: .csv or .parquet")
     p.add_argument("--grid", help="grid file (from 'grid' or the plugin); needed for a new run")
-    p.add_argument("--backend", action="append", help="openEO back-end URL (repeatable)")
+    p.add_argument(
+        "--backend",
+        action="append",
+        metavar="[NAME=]URL",
+        help="openEO back-end (repeatable); NAME= names it, e.g. to continue a notebook's "
+        "tracker whose rows say backend_name NAME",
+    )
     p.add_argument("--username", help="basic-auth user name (password from $OPENEO_PASSWORD)")
     p.add_argument(
         "--auth",
@@ -53,88 +95,176 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", help="first date, e.g. 2024-05-01")
     p.add_argument("--end", help="end date (exclusive), e.g. 2024-08-01")
     p.add_argument("--format", choices=OUTPUT_FORMATS)
-    p.add_argument("--parallel-jobs", type=int, help="jobs at once per back-end (default 2)")
-    p.add_argument("--poll-interval", type=float, help="seconds between status checks")
+    p.add_argument("--process-graph", help="a process graph JSON file instead of the NDVI mean")
+    p.add_argument("--udp", help="a user-defined process id instead of the NDVI mean")
+    p.add_argument("--udp-namespace", help="namespace (URL) of the user-defined process")
+    p.add_argument("--job-options", help='job options as JSON, e.g. {"executor-memory": "2G"}')
+    p.add_argument("--parallel-jobs", type=at_least_one, help="jobs at once per back-end")
+    p.add_argument("--poll-interval", type=positive_seconds, help="seconds between polls")
     p.add_argument("--output-dir", help="download each tile's result here")
+    p.add_argument("--retry-failed", action="store_true", help="resubmit failed tiles")
+    p.add_argument(
+        "--request-timeout", type=positive_seconds, help="seconds before a request counts as lost"
+    )
+    p.add_argument(
+        "--lookup-grace",
+        type=positive_seconds,
+        help="seconds a job may still appear after a lost create request (default 150)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from .job_db import JobDatabase, frame_from_tiles
-    from .run_config import RunConfig
-    from .runner import Backend, GridJobRunner
+    from .backend import LoginRequiredError
+    from .run_session import RunSession
+    from .runner import Backend
 
-    db = JobDatabase(args.job_db)
-    if db.exists():
-        frame = db.read()
-        config = RunConfig.load(db.path)
-        config = _override(config, args)
-    else:
-        if not args.grid:
+    asked, tiles = _asked_settings(args)
+    secrets = _secrets_from_environment(asked.backends if asked else [])
+    with RunSession.open(
+        args.job_db,
+        holder="openeo-grid-jobs run",
+        config=asked,
+        tiles=tiles,
+        retry_failed=args.retry_failed,
+    ) as session:
+        config = session.config
+        secrets = _secrets_from_environment(config.backends)
+        backends = [
+            Backend(b.name, (lambda b=b: b.connect(secrets)), b.parallel_jobs)
+            for b in config.backends
+        ]
+        for note in session.notes:
+            print(note, flush=True)
+        printer = _ProgressPrinter()
+        runner = session.runner(
+            backends,
+            policy=_policy(args, config),
+            on_update=lambda _: printer(runner.counts()),
+            on_event=_print_event,
+        )
+        stop = threading.Event()
+        stopped_by: list[int] = []
+
+        def on_signal(signum: int, _frame: object) -> None:
+            stopped_by.append(signum)
+            stop.set()
+
+        old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            counts = runner.run(stop)
+        except LoginRequiredError as exc:
+            print(
+                f"openeo-grid-jobs run: {exc} Resume with: openeo-grid-jobs run --job-db "
+                f"{session.db.path}",
+                file=sys.stderr,
+            )
+            return EXIT_LOGIN
+        finally:
+            for s, handler in old.items():
+                signal.signal(s, handler)
+        printer(counts, force=True)
+        if stopped_by:
+            print(f"stopped; resume with: openeo-grid-jobs run --job-db {session.db.path}")
+            return 128 + stopped_by[0]
+        failed = session.frame[session.frame["status"].isin(["error", "start_failed", "skipped"])]
+        if len(failed):
+            print(_failure_summary(failed["message"]), flush=True)
+            return EXIT_FAILED_TILES
+        return 0
+
+
+def _asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoDataFrame | None]:
+    """What the flags ask for (None: resume with the saved settings); checked in full."""
+    from .job_db import JobDatabase
+    from .run_config import RunConfig
+
+    db = JobDatabase(args.job_db)  # an unknown extension fails here
+    tiles = _read_grid(args.grid) if args.grid else None
+    saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
+    template_given = any(getattr(args, f) for f in TEMPLATE_FLAGS) or args.job_options
+    if not db.exists() or saved is None:
+        if not db.exists() and tiles is None:
             raise GridJobsError(f"{db.path} does not exist yet: give --grid to start a new run.")
-        config = _new_config(args)
-        frame = frame_from_tiles(_read_grid(args.grid), config.template.start, config.template.end)
-    config.template.validate()
-    secrets = _secrets_from_environment(config.backends)
-    backends = [
-        Backend(b.name, (lambda b=b: b.connect(secrets)), b.parallel_jobs) for b in config.backends
-    ]
-    printer = _ProgressPrinter()
-    runner = GridJobRunner(
-        db,
-        frame,
-        config.template,
-        backends,
-        poll_interval=config.poll_interval,
-        output_dir=config.output_dir,
-        on_update=lambda _: printer(runner.counts()),
-    )
-    db.save(frame)
-    config.save(db.path)
-    stop = threading.Event()
-    stopped_by: list[int] = []
-
-    def on_signal(signum: int, _frame: object) -> None:
-        stopped_by.append(signum)
-        stop.set()
-
-    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        counts = runner.run(stop)
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler)
-    printer(counts, force=True)
-    if stopped_by:
-        print(f"stopped; resume with: openeo-grid-jobs run --job-db {db.path}")
-        return 128 + stopped_by[0]
-    return 0
+        missing = [f"--{n}" for n in ("backend", "start", "end") if not getattr(args, n)]
+        if missing:
+            what = "A new run" if not db.exists() else f"{db.path.name} has no run settings; it"
+            raise GridJobsError(f"{what} needs {', '.join(missing)}.")
+        template = _template(args, None)
+        return RunConfig(
+            template,
+            _backend_configs(args.backend, args),
+            poll_interval=args.poll_interval or 5.0,
+            output_dir=args.output_dir,
+        ), tiles
+    if not (template_given or args.backend or args.parallel_jobs or args.poll_interval):
+        return (
+            None if args.output_dir is None else _with(saved, output_dir=args.output_dir)
+        ), tiles
+    backends = _backend_configs(args.backend, args) if args.backend else saved.backends
+    if args.parallel_jobs:
+        for b in backends:
+            b.parallel_jobs = args.parallel_jobs
+    return _with(
+        saved,
+        template=_template(args, saved.template) if template_given else saved.template,
+        backends=backends,
+        poll_interval=args.poll_interval or saved.poll_interval,
+        output_dir=args.output_dir or saved.output_dir,
+    ), tiles
 
 
-def _new_config(args: argparse.Namespace):
-    from .job_template import JobTemplate
-    from .run_config import RunConfig
+def _with(config: RunConfig, **changes: Any) -> RunConfig:
+    from dataclasses import replace
 
-    missing = [f"--{n}" for n in ("backend", "start", "end") if not getattr(args, n)]
-    if missing:
-        raise GridJobsError(f"A new run needs {', '.join(missing)}.")
-    template = JobTemplate(
-        start=args.start,
-        end=args.end,
-        collection=args.collection or "SENTINEL2_L2A",
-        bands=_bands(args.bands) if args.bands else ["B04", "B08"],
-        out_format=args.format or "NetCDF",
-        job_options=dict(DEFAULT_JOB_OPTIONS),
-    )
-    return RunConfig(
-        template,
-        _backend_configs(args.backend, args),
-        poll_interval=args.poll_interval or 5.0,
-        output_dir=args.output_dir,
+    return replace(config, **changes)
+
+
+def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate:
+    """The job template of the flags, on top of ``base`` (the saved one, when resuming)."""
+    from .job_template import (
+        DEFAULT_JOB_OPTIONS,
+        PROCESS_GRAPH,
+        PROCESS_UDP,
+        JobTemplate,
+        parse_job_options,
+        parse_process_graph,
     )
 
+    values = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
+    for flag, key in (("start", "start"), ("end", "end"), ("collection", "collection")):
+        if getattr(args, flag):
+            values[key] = getattr(args, flag)
+    if args.bands:
+        values["bands"] = [b.strip() for b in args.bands.split(",") if b.strip()]
+    if args.format:
+        values["out_format"] = args.format
+    if args.job_options:
+        values["job_options"] = parse_job_options(args.job_options)
+    if args.process_graph and args.udp:
+        raise GridJobsError("Give --process-graph or --udp, not both.")
+    if args.process_graph:
+        path = Path(args.process_graph)
+        if not path.is_file():
+            raise GridJobsError(f"Process graph file {path} does not exist.")
+        values.update(process=PROCESS_GRAPH, process_graph=parse_process_graph(path.read_text()))
+    if args.udp:
+        values.update(process=PROCESS_UDP, udp_id=args.udp, udp_namespace=args.udp_namespace)
+    return JobTemplate.from_dict(values).validate()
 
-def _secrets_from_environment(backends: list) -> Secrets:
+
+def _policy(args: argparse.Namespace, config: RunConfig) -> Any:
+    from .scheduler import RunPolicy
+
+    changes: dict[str, float] = {"poll_interval": config.poll_interval}
+    if args.request_timeout:
+        changes["request_timeout"] = args.request_timeout
+    if args.lookup_grace:
+        changes["lookup_grace"] = args.lookup_grace
+    return RunPolicy(**changes)
+
+
+def _secrets_from_environment(backends: list[BackendConfig]) -> Secrets:
     from .backend import Secrets
 
     secrets = Secrets(
@@ -161,41 +291,30 @@ def _secrets_from_environment(backends: list) -> Secrets:
     return secrets
 
 
-def _backend_configs(urls: list[str], args: argparse.Namespace) -> list:
+def _backend_configs(values: list[str], args: argparse.Namespace) -> list[BackendConfig]:
     from .backend import BackendConfig
 
     method = {"client-credentials": "oidc_client_credentials"}.get(args.auth, args.auth or "")
-    return [
-        BackendConfig(
-            url=u,
-            username=args.username,
-            parallel_jobs=args.parallel_jobs or 2,
-            auth_method=method,
-            provider_id=args.provider_id,
+    configs = []
+    for value in values:
+        name, _, url = value.partition("=") if "=" in value.split("://")[0] else ("", "", value)
+        configs.append(
+            BackendConfig(
+                url=url,
+                name=name.strip(),
+                username=args.username,
+                parallel_jobs=args.parallel_jobs or 2,
+                auth_method=method,
+                provider_id=args.provider_id,
+            )
         )
-        for u in urls
-    ]
+    names = [c.name for c in configs]
+    if len(set(names)) != len(names):
+        raise GridJobsError(f"Back-end names must differ, got {names}: name them with NAME=URL.")
+    return configs
 
 
-def _override(config, args: argparse.Namespace):
-    """Flags given on resume win over the saved settings."""
-    if args.backend:
-        config.backends = _backend_configs(args.backend, args)
-    elif args.parallel_jobs:
-        for b in config.backends:
-            b.parallel_jobs = args.parallel_jobs
-    if args.poll_interval:
-        config.poll_interval = args.poll_interval
-    if args.output_dir:
-        config.output_dir = args.output_dir
-    return config
-
-
-def _bands(text: str) -> list[str]:
-    return [b.strip() for b in text.split(",") if b.strip()]
-
-
-def _read_grid(path: str):
+def _read_grid(path: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     from .grid_io import GridFileError
@@ -203,9 +322,24 @@ def _read_grid(path: str):
     if not Path(path).exists():
         raise GridFileError(f"Grid file {path} does not exist.")
     try:
-        return gpd.read_file(path, engine="pyogrio")
+        grid = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:
         raise GridFileError(f"Could not read grid file {path}: {exc}") from exc
+    if "tile_id" not in grid.columns or grid.crs is None:
+        raise GridFileError(f"{path} is not a grid: it needs a CRS and a tile_id column.")
+    return grid
+
+
+def _print_event(event: RunEvent) -> None:
+    print(f"{event.level}: {event.message}", flush=True)
+
+
+def _failure_summary(messages: Any) -> str:
+    reasons = Counter(str(m) if m else "no reason given" for m in messages)
+    total = sum(reasons.values())
+    lines = [f"{total} tile(s) failed:"]
+    lines += [f"  {n} × {reason}" for reason, n in reasons.most_common()]
+    return "\n".join(lines)
 
 
 class _ProgressPrinter:

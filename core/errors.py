@@ -25,3 +25,8 @@ class TooManyTilesError(GridError):
             f"{limit:,}. Check the extent and the tile size (a typo in a coordinate?), "
             f"use a larger tile size, or raise the limit if you really want that many."
         )
+
+
+class RunError(GridJobsError):
+    """A run cannot start or go on (no back-end, bad settings, a template every back-end
+    refuses...). Nothing more is submitted; the job database stays consistent."""

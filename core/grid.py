@@ -27,6 +27,8 @@ from .errors import GridError, TooManyTilesError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy as np
+    import numpy.typing as npt
     import pyproj
     import shapely
 
@@ -38,6 +40,10 @@ UTM_LATITUDES = (-80.0, 84.0)
 #: Vertices per AOI edge when reprojecting: a bare 4-corner reprojection of a large
 #: extent leaves uncovered strips along its (curved) edges.
 DENSIFY_POINTS = 64
+#: Tile corners whose lon/lat projects back further than this (metres) are not on
+#: the Earth as the grid CRS sees it (its valid area ends before them). Sound points
+#: come back within millimetres; nonsense is kilometres off.
+ROUNDTRIP_TOLERANCE_M = 1.0
 
 Bounds = tuple[float, float, float, float]
 CrsLike = Union[str, int, "pyproj.CRS"]
@@ -122,6 +128,12 @@ def build_grid(
     geom = _aoi_geometry(aoi)
     lonlat = _reproject(geom, src, _crs(4326, "EPSG:4326"))
     west, south, east, north = lonlat.bounds
+    if not (west >= -180 and east <= 180 and south >= -90 and north <= 90):
+        raise GridError(
+            f"The area {tuple(round(v, 6) for v in geom.bounds)} in {src.name} lies outside "
+            "the Earth (longitude -180° to 180°, latitude -90° to 90°). Check the coordinates "
+            "(a typo?) and the CRS."
+        )
     warnings: list[str] = []
     if east - west > 180:
         raise GridError(
@@ -138,7 +150,7 @@ def build_grid(
             )
         zones = sorted({utm_zone_of(west), utm_zone_of(east)})
         zone = utm_zone_of((west + east) / 2)
-        hemisphere = "N" if dst.to_epsg() < 32700 else "S"
+        hemisphere = "N" if (dst.to_epsg() or 0) < 32700 else "S"
         label = f"{zone}{hemisphere}"
         if zones[0] != zones[-1]:
             warnings.append(
@@ -153,6 +165,11 @@ def build_grid(
 
     projected = _reproject(geom, src, dst)
     xmin, ymin, xmax, ymax = projected.bounds
+    # Divided twice, not by size**2: that overflows for absurd sizes (1e300).
+    ratio = projected.area / size / size if projected.area > 0 else 1.0
+    spans = (xmin / size, ymin / size, xmax / size, ymax / size)
+    if not all(math.isfinite(v) and abs(v) < 2**53 for v in spans) or not math.isfinite(ratio):
+        raise GridError(f"A tile size of {size:g} m is too small to count; use a larger one.")
     col0, col1 = math.floor(xmin / size), math.ceil(xmax / size)
     row0, row1 = math.floor(ymin / size), math.ceil(ymax / size)
     ncols, nrows = max(1, col1 - col0), max(1, row1 - row0)
@@ -160,7 +177,7 @@ def build_grid(
 
     # The guard, before anything is built: the AOI's area is a lower bound of the
     # count, the snapped bounding box an upper bound.
-    at_least = math.ceil(projected.area / size**2) if projected.area > 0 else 1
+    at_least = math.ceil(ratio)
     if at_least > max_tiles:
         exact = candidates if _is_rectangle(projected) else None
         raise TooManyTilesError(exact or at_least, max_tiles, size, at_least=exact is None)
@@ -174,8 +191,10 @@ def build_grid(
     rows = np.arange(row0, row0 + nrows, dtype=np.int64)
     cc, rr = np.meshgrid(cols, rows[::-1])  # north to south, west to east
     cc, rr = cc.ravel(), rr.ravel()
-    boxes = shapely.box(cc * size, rr * size, (cc + 1) * size, (rr + 1) * size)
-    keep = _overlapping(projected, boxes)
+    # Absurd tile sizes overflow inside GEOS; _frame then refuses the tiles they make.
+    with np.errstate(over="ignore", invalid="ignore"):
+        boxes = shapely.box(cc * size, rr * size, (cc + 1) * size, (rr + 1) * size)
+        keep = _overlapping(projected, boxes)
     cc, rr, boxes = cc[keep], rr[keep], boxes[keep]
     if len(boxes) > max_tiles:
         raise TooManyTilesError(len(boxes), max_tiles, size)
@@ -184,7 +203,14 @@ def build_grid(
     return Grid(tiles=tiles, crs=dst, tile_size=size, zone_label=label, warnings=warnings)
 
 
-def _frame(cols, rows, boxes, size: float, crs: pyproj.CRS, label: str) -> gpd.GeoDataFrame:
+def _frame(
+    cols: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    boxes: npt.NDArray[np.object_],
+    size: float,
+    crs: pyproj.CRS,
+    label: str,
+) -> gpd.GeoDataFrame:
     """The tiles as a GeoDataFrame with id, indices and lon/lat bounds."""
     import geopandas as gpd
     import numpy as np
@@ -198,6 +224,14 @@ def _frame(cols, rows, boxes, size: float, crs: pyproj.CRS, label: str) -> gpd.G
     to_lonlat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     lon, lat = to_lonlat.transform(gx, gy)
     i, j = cols - c0, rows - r0
+    node_ok = _on_earth(gx, gy, lon, lat, crs)
+    tile_ok = node_ok[j, i] & node_ok[j, i + 1] & node_ok[j + 1, i] & node_ok[j + 1, i + 1]
+    if not tile_ok.all():
+        raise GridError(
+            f"{int((~tile_ok).sum()):,} of {len(tile_ok):,} tiles of {size:g} m reach beyond the "
+            f"valid area of {crs.name} (their corners have no longitude/latitude on the "
+            "Earth). Use a smaller tile size."
+        )
     corners_lon = np.stack([lon[j, i], lon[j, i + 1], lon[j + 1, i], lon[j + 1, i + 1]])
     corners_lat = np.stack([lat[j, i], lat[j, i + 1], lat[j + 1, i], lat[j + 1, i + 1]])
     ids = np.array([f"{label}_{c}_{r}" for c, r in zip(cols.tolist(), rows.tolist())], object)
@@ -215,15 +249,41 @@ def _frame(cols, rows, boxes, size: float, crs: pyproj.CRS, label: str) -> gpd.G
     )
 
 
-def _overlapping(aoi: shapely.Geometry, boxes) -> Any:
+def _on_earth(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    lat: npt.NDArray[np.float64],
+    crs: pyproj.CRS,
+) -> npt.NDArray[np.bool_]:
+    """Mask of the points ``x``, ``y`` of ``crs`` whose ``lon``, ``lat`` are real places.
+
+    Beyond a projection's valid area the inverse gives infinities, or finite nonsense
+    (a wrapped longitude, a transverse Mercator far from its meridian): projecting
+    the lon/lat back must give the point again.
+    """
+    import numpy as np
+    import pyproj
+
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    back = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    bx, by = back.transform(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
+    with np.errstate(invalid="ignore"):
+        close = np.hypot(bx - x, by - y) <= ROUNDTRIP_TOLERANCE_M
+    mask: npt.NDArray[np.bool_] = np.asarray(ok & close, dtype=bool)
+    return mask
+
+
+def _overlapping(aoi: shapely.Geometry, boxes: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
     """Mask of the boxes whose interior meets the AOI (touching an edge is not enough)."""
     import numpy as np
     import shapely
 
     if aoi.area == 0:  # a point or line AOI: any box it touches
-        return shapely.intersects(aoi, boxes)
+        touching: npt.NDArray[np.bool_] = shapely.intersects(aoi, boxes)
+        return touching
     shapely.prepare(aoi)
-    hits = shapely.intersects(aoi, boxes)
+    hits: npt.NDArray[np.bool_] = shapely.intersects(aoi, boxes)
     inside = np.zeros(len(boxes), dtype=bool)
     inside[hits] = shapely.contains_properly(aoi, boxes[hits])
     edge = hits & ~inside
@@ -245,9 +305,27 @@ def _crs(value: CrsLike, what: str) -> pyproj.CRS:
     import pyproj
 
     try:
-        return pyproj.CRS.from_user_input(value)
+        crs = pyproj.CRS.from_user_input(value)
     except pyproj.exceptions.CRSError as exc:
         raise GridError(f"Unknown {what} {value!r}: {exc}") from None
+    # PROJ matches bare names loosely ("foo" gives Amersfoort): a name must be the CRS's own.
+    if isinstance(value, str) and _is_bare_name(value) and _simple(crs.name) != _simple(value):
+        code = f" (EPSG:{crs.to_epsg()})" if crs.to_epsg() else ""
+        raise GridError(
+            f"Unknown {what} {value!r}: PROJ can only guess it means {crs.name}{code}. "
+            "Give a code such as EPSG:4326, or the CRS's exact name."
+        )
+    return crs
+
+
+def _is_bare_name(text: str) -> bool:
+    """Not a code (``EPSG:4326``, ``4326``, a URN), PROJ string, WKT or PROJJSON."""
+    text = text.strip()
+    return not (text.isdigit() or ":" in text or "[" in text or text.startswith(("+", "{")))
+
+
+def _simple(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _require_metric(crs: pyproj.CRS) -> None:
@@ -311,7 +389,7 @@ def _reproject(geom: shapely.Geometry, src: pyproj.CRS, dst: pyproj.CRS) -> shap
     dense = shapely.segmentize(geom, span / DENSIFY_POINTS) if span > 0 else geom
     transformer = pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
-    def transform(xy: np.ndarray) -> np.ndarray:
+    def transform(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 

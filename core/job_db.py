@@ -39,7 +39,26 @@ MANAGER_COLUMNS: dict[str, Any] = {
     "running_start_time": None,
     "costs": float("nan"),
 }
-EXTRA_COLUMNS: dict[str, Any] = {"message": None, "result": None, "run_tag": None}
+#: ``intent_at``: when a job-creating request for the row was about to be sent (UTC); set
+#: before the request, cleared once its job id is known or it is sure no job was made
+EXTRA_COLUMNS: dict[str, Any] = {
+    "message": None,
+    "result": None,
+    "run_tag": None,
+    "intent_at": None,
+    #: how many times the tile was (re)submitted; part of its job's title
+    "attempt": 1,
+}
+#: text columns that pandas must not turn into floats when they are all empty
+TEXT_COLUMNS = (
+    "id",
+    "backend_name",
+    "start_time",
+    "running_start_time",
+    "message",
+    "result",
+    "intent_at",
+)
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
 
 
@@ -72,6 +91,11 @@ def frame_from_tiles(
     if tiles.crs is None or "tile_id" not in tiles.columns:
         raise JobDatabaseError("A grid needs a CRS and a tile_id column (make it with 'grid').")
     lonlat = tiles.to_crs(4326).geometry
+    if len(lonlat) and not _finite_lonlat(lonlat.total_bounds):
+        raise JobDatabaseError(
+            "Some tiles have no valid longitude/latitude (they reach beyond the area the grid's "
+            "CRS covers): use a smaller tile size or area. Nothing was written."
+        )
     frame = tiles[[c for c in ("tile_id", "col", "row") if c in tiles.columns]].copy()
     epsg = tiles.crs.to_epsg()
     frame["crs"] = f"EPSG:{epsg}" if epsg else tiles.crs.to_wkt()
@@ -80,6 +104,17 @@ def frame_from_tiles(
     frame["start_date"] = start
     frame["end_date"] = end
     return normalize(frame, run_tag=new_run_tag())
+
+
+def _finite_lonlat(bounds: Any) -> bool:
+    import math
+
+    west, south, east, north = (float(b) for b in bounds)
+    return (
+        all(math.isfinite(v) for v in (west, south, east, north))
+        and -180 <= west <= east <= 180
+        and -90 <= south <= north <= 90
+    )
 
 
 def normalize(frame: pd.DataFrame, run_tag: str | None = None) -> pd.DataFrame:
@@ -97,10 +132,11 @@ def normalize(frame: pd.DataFrame, run_tag: str | None = None) -> pd.DataFrame:
     frame["run_tag"] = frame["run_tag"].astype(str)
     if "tile_id" not in frame.columns:  # a foreign tracker: its row number names the tile
         frame["tile_id"] = [str(i) for i in range(len(frame))]
-    for column in ("id", "backend_name", "start_time", "running_start_time", "message", "result"):
+    for column in TEXT_COLUMNS:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame["status"] = frame["status"].fillna(NOT_STARTED).astype(str)
     frame["costs"] = pd.to_numeric(frame["costs"], errors="coerce")
+    frame["attempt"] = pd.to_numeric(frame["attempt"], errors="coerce").fillna(1).astype(int)
     frame["tile_id"] = frame["tile_id"].astype(str)
     return frame.reset_index(drop=True)
 
@@ -194,19 +230,29 @@ def tile_extents(frame: pd.DataFrame) -> list[TileExtent]:
     for i, row in enumerate(frame.itertuples(index=False)):
         geom = geometries[i]
         crs = getattr(row, "crs", None)
+        dates = {"start": _date_text(row, "start_date"), "end": _date_text(row, "end_date")}
         if geom is not None and isinstance(crs, str) and crs:
             if crs not in epsg_of:
                 epsg_of[crs] = pyproj.CRS.from_user_input(crs).to_epsg()
-            extents.append(TileExtent(row.tile_id, *shapely.bounds(geom), epsg=epsg_of[crs]))
+            bounds = shapely.bounds(geom)
+            extents.append(TileExtent(row.tile_id, *bounds, epsg=epsg_of[crs], **dates))
             continue
         spatial = getattr(row, "spatial_extent", None)
         if isinstance(spatial, str) and spatial:
             geojson = json.loads(spatial)
             bounds = shapely.geometry.shape(geojson).bounds
-            extents.append(TileExtent(row.tile_id, *bounds, epsg=None, geojson=geojson))
+            extents.append(TileExtent(row.tile_id, *bounds, epsg=None, geojson=geojson, **dates))
             continue
         raise JobDatabaseError(f"Row {i} (tile {row.tile_id}) has no geometry or spatial_extent.")
     return extents
+
+
+def _date_text(row: Any, column: str) -> str | None:
+    """A row's own date (a seed tracker's ``start_date``), as ``YYYY-MM-DD`` text."""
+    value = getattr(row, column, None)
+    if value is None or value != value or str(value).strip() in ("", "None", "NaT"):
+        return None
+    return str(value).strip()[:10]
 
 
 def _geometries(frame: pd.DataFrame) -> list[Any]:

@@ -51,6 +51,10 @@ class TileExtent:
     north: float
     epsg: int | None = None  # None: ``geojson`` is used instead
     geojson: dict | None = None  # a seed-style tracker's lon/lat polygon
+    #: the row's own dates (the seed notebook's ``start_date``/``end_date``), which win
+    #: over the template's
+    start: str | None = None
+    end: str | None = None
 
     def spatial_extent(self) -> dict:
         if self.epsg is None:
@@ -114,17 +118,20 @@ class JobTemplate:
             raise TemplateError("Name the user-defined process (UDP) to call.")
         return self
 
-    def job_title(self, tile_id: str, run_tag: str) -> str:
-        """Unique per tile and run: resuming finds a tile's job by this title."""
-        return f"{self.title} {tile_id} [{run_tag}]"
+    def job_title(self, tile_id: str, run_tag: str, attempt: int = 1) -> str:
+        """Unique per tile, run and attempt: a tile's job is found again by this title
+        (a retried tile's new job must not be mistaken for its failed one)."""
+        tag = run_tag if attempt <= 1 else f"{run_tag}.{attempt}"
+        return f"{self.title} {tile_id} [{tag}]"
 
-    def create_job(
-        self, connection: openeo.Connection, tile: TileExtent, run_tag: str
-    ) -> openeo.BatchJob:
-        """Create (not start) the tile's batch job on ``connection``."""
-        title = self.job_title(tile.tile_id, run_tag)
+    def dates_for(self, tile: TileExtent) -> list[str]:
+        """The tile's own dates when its row has them, else the template's."""
+        return [tile.start or self.start, tile.end or self.end]
+
+    def graph_for(self, connection: openeo.Connection, tile: TileExtent) -> dict:
+        """The tile's flat process graph, ``save_result`` included."""
         extent = tile.spatial_extent()
-        dates = [self.start, self.end]
+        dates = self.dates_for(tile)
         if self.process == PROCESS_NDVI:
             cube = connection.load_collection(
                 self.collection,
@@ -134,9 +141,7 @@ class JobTemplate:
                 fetch_metadata=False,
             )
             cube = cube.ndvi(red=self.bands[0], nir=self.bands[1]).mean_time()
-            return cube.create_job(
-                title=title, out_format=self.out_format, job_options=self.job_options
-            )
+            return cube.save_result(format=self.out_format).flat_graph()
         if self.process == PROCESS_UDP:
             cube = connection.datacube_from_process(
                 self.udp_id,
@@ -144,15 +149,36 @@ class JobTemplate:
                 spatial_extent=extent,
                 temporal_extent=dates,
             )
-            return cube.create_job(
-                title=title, out_format=self.out_format, job_options=self.job_options
-            )
-        graph = _inject_extent(_flat_graph(self.process_graph), extent, dates, self.out_format)
+            return cube.save_result(format=self.out_format).flat_graph()
+        return _inject_extent(_flat_graph(self.process_graph), extent, dates, self.out_format)
+
+    def create_job(
+        self, connection: openeo.Connection, tile: TileExtent, title: str
+    ) -> openeo.BatchJob:
+        """Create (not start) the tile's batch job on ``connection``.
+
+        No validation request per job: a run validates its first tile once per
+        back-end before it submits anything (see the runner's preflight).
+        """
         return connection.create_job(
-            {"process_graph": graph}, title=title, job_options=self.job_options
+            self.graph_for(connection, tile),
+            title=title,
+            job_options=self.job_options,
+            validate=False,
         )
 
     # --- persistence (settings, CLI) -------------------------------------------------
+    def differences(self, other: JobTemplate) -> list[str]:
+        """What ``other`` would compute differently, one phrase per setting, for the
+        message that refuses to resume a run with changed settings."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [
+            f"{key.replace('_', ' ')}: {_show(mine.get(key))} in the run, "
+            f"{_show(theirs.get(key))} now"
+            for key in mine
+            if key != "title" and mine.get(key) != theirs.get(key)
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in self.__dict__.items()}
 
@@ -160,6 +186,11 @@ class JobTemplate:
     def from_dict(cls, values: dict[str, Any]) -> JobTemplate:
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _date(value: str, what: str) -> dt.date:

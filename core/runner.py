@@ -1,75 +1,78 @@
-"""The job-manager loop: one openEO batch job per tile, across one or more back-ends.
+"""The run loop: one openEO batch job per tile, exactly one, across one or more back-ends.
 
 Built on the openeo client's public ``Connection``/``BatchJob`` API and its
-job-database format, rather than on ``MultiBackendJobManager``, whose loop
-does not suit an interactive tool: one tile's HTTP 4xx or template error stops
-its whole loop, it retries 50 times before giving up on a request (a Stop
-would hang), a crash between creating a job and saving the table resubmits
-the tile on resume, and it polls every job separately.
+job-database format rather than on ``MultiBackendJobManager`` (whose loop stops
+on one tile's 4xx, retries a request 50 times so a Stop hangs, resubmits a tile
+when it crashed between creating a job and saving the table, and polls every
+job on its own).
 
-Here:
-- each back-end has its own parallel-jobs limit; rows carry ``backend_name``;
-- one ``GET /jobs`` per back-end and poll lists every status (``describe`` only
-  for jobs missing from the listing, and once per finished job for its costs);
-- a tile's status never goes backwards, and a finished job is handled
-  (costs, download) exactly once;
-- a failure to create or start one tile's job marks that tile ``start_failed``
-  with the message, and the run goes on;
-- ``stop`` ends the loop within one tick; jobs keep running on the back-end;
-  a finished result not downloaded yet is downloaded on the next run;
-- resume: a tile whose job exists on the back-end (found by its unique
-  title, even if the table was not saved after creating it) is tracked, never
-  resubmitted.
+The loop runs on one thread and is the only writer of the job table; every
+back-end call runs on a pool thread through a :class:`~.gateway.BackendGateway`
+and comes back as a finished future, so a Stop ends the loop within a tick
+whatever the network does. Its rules:
+
+- **exactly one job per tile**: before a job-creating request the row records
+  its intent (``queued_for_start``, ``intent_at``) and the table is saved. A row
+  with an intent but no job id gets a new job only after a complete listing of
+  the back-end (all pages), made after a grace period that outlasts any request
+  still in flight, does not show its title. Two jobs with one title: one is kept,
+  the other canceled and deleted, and the user is told;
+- **every failure has a policy** (:mod:`.failures`): transient ones back off
+  (:mod:`.scheduler`) and the tile waits, never ``start_failed``; concurrency
+  refusals lower the back-end's jobs at once; permanent ones fail the tile with
+  the back-end's message; a lost login is renewed once, then the user is asked;
+  a deleted job ends its tile with that message;
+- **every run ends**: each tile final with a reason for each failure; when the
+  first failures share one reason (an unknown band...) the remaining tiles are
+  ``skipped`` with that reason instead of being submitted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
+import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import GridJobsError
+from .backend import LoginRequiredError
+from .downloads import Downloads
+from .errors import GridJobsError, RunError
+from .failures import Failure, FailureKind
+from .gateway import Backend, BackendGateway, CallFailed, Listing
 from .job_db import JobDatabase, tile_extents
-from .statuses import FINAL_STATUSES, NOT_STARTED, STATUSES
+from .scheduler import LAUNCH, READ, RunEvent, RunPolicy, Scheduler
+from .statuses import FINAL_STATUSES, NOT_STARTED
+from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES, RANK, Breaker, keep_one, moves_forward
+from .workers import WorkerPool
 
 if TYPE_CHECKING:
-    import openeo
     import pandas as pd
 
     from .job_template import JobTemplate
 
+__all__ = [
+    "ACTIVE_STATUSES",
+    "FAILED_STATUSES",
+    "RANK",
+    "Backend",
+    "GridJobRunner",
+    "RunError",
+    "RunEvent",
+    "TileUpdate",
+    "reset_failed",
+]
+
 _log = logging.getLogger(__name__)
-
-ACTIVE_STATUSES = frozenset({"created", "queued_for_start", "queued", "running"})
-FAILED_STATUSES = frozenset({"error", "start_failed"})
-#: Order a status may only move forward in; final statuses are all last.
-RANK = {s: (5 if s in FINAL_STATUSES else i) for i, s in enumerate(STATUSES)}
-DATA_SUFFIXES = (".nc", ".tif", ".tiff", ".gpkg", ".geojson", ".json", ".parquet", ".csv")
 MESSAGE_LIMIT = 250  # fits a Shapefile text field
-TICK = 0.1  # seconds between checks of the stop flag while waiting
-LAUNCH_THREADS = 8  # job submissions at once
-DOWNLOAD_ATTEMPTS = 3  # per tile and run; a later run tries again
-DOWNLOAD_THREADS = 4  # downloads at once
-
-
-class RunError(GridJobsError):
-    """A run cannot start or go on (no back-end, cannot connect...)."""
-
-
-@dataclass
-class Backend:
-    """An openEO back-end and how to get an authenticated connection to it."""
-
-    name: str
-    connect: Callable[[], openeo.Connection]
-    parallel_jobs: int = 2
+TICK = 0.1  # seconds between checks of the stop flag
 
 
 @dataclass(frozen=True)
@@ -100,36 +103,72 @@ class GridJobRunner:
         template: JobTemplate,
         backends: Iterable[Backend],
         *,
-        poll_interval: float = 5.0,
+        poll_interval: float | None = None,
+        policy: RunPolicy | None = None,
         output_dir: str | Path | None = None,
         on_update: Callable[[list[TileUpdate]], None] | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
     ) -> None:
         self.db = db
         self.frame = frame
         self.template = template.validate()
-        self.backends = list(backends)
-        if not self.backends:
+        backends = list(backends)
+        if not backends:
             raise RunError("Add at least one openEO back-end.")
-        names = [b.name for b in self.backends]
+        names = [b.name for b in backends]
         if len(set(names)) != len(names):
             raise RunError(f"Back-end names must be unique, got {names}.")
-        for backend in self.backends:
+        for backend in backends:
             if backend.parallel_jobs < 1:
                 raise RunError(f"Back-end {backend.name!r} needs at least 1 parallel job.")
-        self.poll_interval = float(poll_interval)
+        self.backends = backends
+        policy = policy or RunPolicy()
+        if poll_interval is not None:
+            policy = replace(policy, poll_interval=float(poll_interval))
+        self.policy = policy
         self.output_dir = Path(output_dir) if output_dir else None
         self.on_update = on_update
+        self.on_event = on_event
+        self.clock, self.wall_clock = clock, wall_clock
+        self.gateways = {b.name: BackendGateway(b, policy.request_timeout) for b in backends}
+        self.scheduler = Scheduler(
+            {b.name: b.parallel_jobs for b in backends},
+            policy,
+            clock=clock,
+            wall_clock=wall_clock,
+            rng=rng,
+        )
+        unknown = set(frame["backend_name"].dropna()) - set(names)
+        if unknown:
+            raise RunError(
+                f"Rows of the job database name back-ends that are not in this run: "
+                f"{', '.join(sorted(map(str, unknown)))}. Add them, or map them to one."
+            )
         self.extents = {e.tile_id: e for e in tile_extents(frame)}
-        self._connections: dict[str, openeo.Connection] = {}
-        self._dirty: set[int] = set()
-        self._downloads: queue.Queue[tuple[int, str | None, str | None]] = queue.Queue()
-        self._downloading: set[int] = set()
+        self.breaker = Breaker(policy.breaker)
+        self._row_of_title = {self._title(i): i for i in frame.index}
+        self._wake = threading.Event()
+        self._pool: WorkerPool | None = None
+        self._downloads: Downloads | None = None
+        self._tasks: dict[Future, tuple[str, Any]] = {}
+        self._busy: set[int] = set()  # rows with a create/start/cancel in flight
+        self._polling: set[str] = set()
+        self._listed: set[str] = set()  # back-ends listed completely once this run
+        self._not_before: dict[int, float] = {}
+        self._attempts: Counter = Counter()
         self._download_failures: Counter = Counter()
-        # Few downloads at a time: each running thread competes for the GIL, and a
-        # hundred of them would make the GUI thread wait for its turn.
-        self._download_slots = threading.BoundedSemaphore(DOWNLOAD_THREADS)
-        self._just_finished: list[int] = []
+        self._download_after: dict[int, float] = {}
+        #: rows with an intent but no job id: wall time after which "not listed" proves
+        #: that no job was made
+        self._lookup_after: dict[int, float] = {}
+        self._cancel_wanted: set[int] = set()
+        self._removed: set[str] = set()  # duplicate jobs already deleted
+        self._dirty: set[int] = set()
         self._cancel_requests: queue.Queue[list[int] | None] = queue.Queue()
+        self._login_lost: GridJobsError | None = None
 
     # --- public API -------------------------------------------------------------------
     @property
@@ -140,329 +179,603 @@ class GridJobRunner:
         return dict(Counter(self.frame["status"]))
 
     def is_done(self) -> bool:
-        """Every tile final and every wanted result downloaded."""
-        return bool(self.frame["status"].isin(FINAL_STATUSES).all()) and not (
-            self._downloading or self._missing_results()
-        )
+        """Every tile final and every wanted result downloaded (or given up for this run)."""
+        if not self.frame["status"].isin(FINAL_STATUSES).all():
+            return False
+        pending = self._downloads is not None and self._downloads.pending
+        # a failed tile's reason and a finished one's costs are still on their way
+        asking = any(kind in ("error_log", "costs") for kind, _ in self._tasks.values())
+        return not pending and not asking and not self._missing_results()
 
     def request_cancel(self, indices: list[int] | None = None) -> None:
         """Cancel the back-end jobs of these rows (all when None), from any thread."""
         self._cancel_requests.put(indices)
+        self._wake.set()
 
     def indices_of(self, tile_ids: Iterable[str]) -> list[int]:
-        """Rows of the given tiles (unknown ids are skipped)."""
         wanted = set(tile_ids)
         return [int(i) for i in self.frame.index[self.frame["tile_id"].isin(wanted)]]
 
     def snapshot(self) -> list[TileUpdate]:
-        """Every tile as it stands, e.g. to paint a layer when a run is opened."""
         return self.updates_of(self.frame)
 
     @staticmethod
     def updates_of(frame: pd.DataFrame) -> list[TileUpdate]:
         return [_update(frame, i) for i in frame.index]
 
-    def cancel_now(self, indices: list[int] | None, stop: threading.Event) -> int:
-        """Connect, cancel the jobs of ``indices`` (all when None), save; without a run."""
-        self._connect_all(stop)
-        count = self.cancel(indices)
-        self._flush()
-        return count
+    def outages(self) -> dict[str, str]:
+        return self.scheduler.outages()
 
     def run(self, stop: threading.Event) -> dict[str, int]:
         """Submit and track jobs until every tile is final or ``stop`` is set."""
-        self._connect_all(stop)
-        if not stop.is_set():
-            self._adopt_existing_jobs()
+        self._open(stop)
+        try:
+            if not stop.is_set():
+                self._preflight(stop)
+            while not stop.is_set():
+                self._cycle()
+                if self.is_done():
+                    break
+                self._wake.wait(TICK)
+                self._wake.clear()
+            self._collect()
+            return self.counts()
+        finally:
             self._flush()
-        while not stop.is_set():
-            cycle_start = time.monotonic()
-            self._process_cancel_requests()
-            self._poll(stop)
-            self._launch(stop)  # first refill the free slots, then the bookkeeping
-            self._handle_finished()
-            self._start_missing_downloads()
-            self._collect_downloads()
-            self._flush()
-            if self.is_done():
-                break
-            # the poll interval counts from the start of the cycle, not from its end
-            self._wait(stop, self.poll_interval - (time.monotonic() - cycle_start))
-        self._collect_downloads()
-        self._flush()
-        return self.counts()
+            self._close()
 
-    # --- connections ---------------------------------------------------------------
-    def _connect_all(self, stop: threading.Event) -> None:
-        for backend in self.backends:
-            if stop.is_set():
+    def cancel_now(self, indices: list[int] | None, stop: threading.Event) -> int:
+        """Connect, cancel the jobs of ``indices`` (all when None), save; without a run."""
+        self._open(stop)
+        try:
+            count = self._cancel(indices)
+            deadline = self.clock() + self.policy.request_timeout
+            while self._tasks and not stop.is_set() and self.clock() < deadline:
+                self._wake.wait(TICK)
+                self._wake.clear()
+                self._collect()
+            return count
+        finally:
+            self._flush()
+            self._close()
+
+    # --- start and end ----------------------------------------------------------------
+    def _open(self, stop: threading.Event) -> None:
+        threads = self.policy.launch_threads + 2 * len(self.gateways)
+        self._pool = WorkerPool(threads, "ogj-net", self._wake.set)
+        self._downloads = Downloads(self.policy.download_threads, self._wake.set)
+        futures = {name: self._pool.submit(gw.connect) for name, gw in self.gateways.items()}
+        errors: dict[str, str] = {}
+        for name, future in futures.items():
+            failure = self._wait_for(future, stop)
+            if failure is not None:
+                errors[name] = failure.message
+                self.scheduler.failed(name, READ, failure)
+                self.scheduler.failed(name, LAUNCH, failure)
+        if stop.is_set():
+            return
+        if len(errors) == len(self.gateways):
+            self._close()
+            raise RunError(
+                "Cannot reach "
+                + "; ".join(f"{name}: {message}" for name, message in errors.items())
+                + ". Nothing was submitted; Run again when the back-end is back."
+            )
+        for name, message in errors.items():
+            self._event(
+                "warning",
+                f"Back-end {name} is unreachable ({message}): the run goes on with the "
+                "others and keeps trying it.",
+            )
+        # A crash may have left intents without job ids: look them up before any launch;
+        # and jobs created but not started: start them.
+        grace = float(self.policy.lookup_grace)
+        for i in self.frame.index[self.frame["status"] == "queued_for_start"]:
+            if not self._has(i, "id"):
+                self._lookup_after[i] = _parse_time(self.frame.at[i, "intent_at"]) + grace
+        for i in self.frame.index[self.frame["status"] == "created"]:
+            if self._has(i, "id"):
+                self._not_before[i] = 0.0
+
+    def _wait_for(self, future: Future, stop: threading.Event) -> Failure | None:
+        """Wait for a start-up call; its failure (a refused login goes up as it is)."""
+        while not future.done() and not stop.is_set():
+            self._wake.wait(TICK)
+            self._wake.clear()
+        if not future.done():
+            return None
+        try:
+            future.result()
+        except CallFailed as exc:
+            return exc.failure
+        return None
+
+    def _preflight(self, stop: threading.Event) -> None:
+        """Ask each back-end to validate the first waiting tile's job before any is made:
+        an unknown collection or a broken process graph stops the run here."""
+        waiting = self.frame.index[self.frame["status"] == NOT_STARTED]
+        if not len(waiting) or self._pool is None:
+            return
+        tile = self.extents[str(self.frame.at[waiting[0], "tile_id"])]
+        checks = {
+            name: self._pool.submit(gw.validate, self.template, tile)
+            for name, gw in self.gateways.items()
+            if gw.connected
+        }
+        for name, future in checks.items():
+            while not future.done() and not stop.is_set():
+                self._wake.wait(TICK)
+                self._wake.clear()
+            if not future.done():
                 return
             try:
-                self._connections[backend.name] = backend.connect()
-            except GridJobsError:
-                raise
-            except Exception as exc:
-                raise RunError(f"Cannot connect to back-end {backend.name!r}: {exc}") from exc
-
-    def _connection(self, name: str | None) -> openeo.Connection | None:
-        return self._connections.get(name) if name else None
-
-    # --- resume ---------------------------------------------------------------------
-    def _adopt_existing_jobs(self) -> None:
-        """Track jobs of this run that exist on a back-end but not (yet) in the table."""
-        by_title = {
-            self.template.job_title(row.tile_id, self.run_tag): i
-            for i, row in enumerate(self.frame.itertuples(index=False))
-            if row.status == NOT_STARTED
-        }
-        if not by_title:
-            return
-        for backend in self.backends:
-            listing = self._list_jobs(backend.name)
-            for job in listing:
-                i = by_title.get(job.get("title"))
-                # a failed job of a tile the user chose to retry is not adopted
-                if i is None or job.get("status") in ("error", "canceled"):
-                    continue
-                self._set(
-                    i,
-                    id=job["id"],
-                    backend_name=backend.name,
-                    start_time=now_utc(),
-                    status="created",
+                errors = future.result()
+            except (CallFailed, GridJobsError) as exc:  # validation is a courtesy
+                _log.info("preflight validation on %s skipped: %s", name, exc)
+                continue
+            if errors:
+                self._close()
+                raise RunError(
+                    f"Back-end {name} says the job is not valid: {'; '.join(errors)}. "
+                    "Nothing was submitted: fix the job settings and run again."
                 )
-                self._apply_status(i, job.get("status", "created"), job)
-                if job.get("status") == "created":
-                    self._start(i)
-        self._handle_finished()
 
-    def _missing_results(self) -> list[int]:
-        if self.output_dir is None:
-            return []
-        finished = self.frame["status"] == "finished"
-        missing = self.frame["result"].isna()
-        return [
-            i
-            for i in self.frame.index[finished & missing]
-            if i not in self._downloading and self._download_failures[i] < DOWNLOAD_ATTEMPTS
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+        if self._downloads is not None:
+            self._downloads.shutdown()
+
+    # --- one turn of the loop ---------------------------------------------------------------
+    def _cycle(self) -> None:
+        self._collect()
+        if self._login_lost is not None:
+            raise self._login_lost
+        self._process_cancel_requests()
+        self.scheduler.recover()
+        self._reconnect()
+        self._poll()
+        self._launch()
+        self._retry_starts()
+        self._start_downloads()
+        self._flush()
+
+    def _submit(self, kind: str, key: Any, func: Callable[..., Any], *args: Any) -> None:
+        assert self._pool is not None
+        self._tasks[self._pool.submit(func, *args)] = (kind, key)
+
+    def _collect(self) -> None:
+        """Apply every finished call to the table (this thread is its only writer)."""
+        for future in [f for f in self._tasks if f.done()]:
+            kind, key = self._tasks.pop(future)
+            try:
+                value, failure = future.result(), None
+            except CallFailed as exc:
+                value, failure = None, exc.failure
+            except LoginRequiredError as exc:
+                self._login_lost = exc
+                continue
+            except GridJobsError as exc:  # e.g. the stored password no longer works
+                self._login_lost = exc
+                continue
+            getattr(self, f"_on_{kind}")(key, value, failure)
+        if self._downloads is not None:
+            for result in self._downloads.finished():
+                self._on_download(result.row, result.path, result.failure)
+
+    def _reconnect(self) -> None:
+        for name, gateway in self.gateways.items():
+            busy = ("connect", name) in self._tasks.values()
+            if not gateway.connected and not busy and self.scheduler.ready(name, READ):
+                self._submit("connect", name, gateway.connect)
+                self.scheduler.polled(name)
+
+    def _on_connect(self, name: str, _: Any, failure: Failure | None) -> None:
+        if failure is not None:
+            self._say(self.scheduler.failed(name, READ, failure))
+        else:
+            self._say(self.scheduler.succeeded(name, READ))
+
+    # --- polling and lookups --------------------------------------------------------------
+    def _poll(self) -> None:
+        frame = self.frame
+        active = frame["status"].isin(ACTIVE_STATUSES) & frame["id"].notna()
+        for name, gateway in self.gateways.items():
+            if name in self._polling or not gateway.connected:
+                continue
+            lookups = [i for i in self._lookup_after if frame.at[i, "backend_name"] == name]
+            if name in self._listed and not lookups and not self._due_rows(name, active):
+                continue
+            if not self.scheduler.poll_due(name):
+                continue
+            ids = list(frame.loc[active & (frame["backend_name"] == name), "id"])
+            full = name not in self._listed or bool(lookups)
+            self._polling.add(name)
+            self.scheduler.polled(name)
+            self._submit("poll", name, self._poll_call, gateway, ids, full)
+
+    def _due_rows(self, name: str, active: pd.Series) -> bool:
+        return bool((active & (self.frame["backend_name"] == name)).any())
+
+    def _poll_call(self, gateway: BackendGateway, ids: list[str], full: bool) -> tuple:
+        """Pool thread: one listing (all pages when ``full``), then ``describe`` for the
+        active jobs it did not show; ``None`` for a job the back-end no longer has."""
+        started = self.wall_clock()
+        listing = gateway.list_jobs(() if full else ids)
+        seen = {j.get("id") for j in listing.jobs}
+        described: dict[str, dict | None] = {}
+        for job_id in ids:
+            if job_id in seen:
+                continue
+            try:
+                described[job_id] = gateway.describe(job_id)
+            except CallFailed as exc:
+                if exc.failure.kind is FailureKind.GONE:
+                    described[job_id] = None
+        return started, listing, described
+
+    def _on_poll(self, name: str, value: Any, failure: Failure | None) -> None:
+        self._polling.discard(name)
+        if failure is not None:
+            self._say(self.scheduler.failed(name, READ, failure))
+            return
+        self._say(self.scheduler.succeeded(name, READ))
+        started, listing, described = value
+        by_id: dict[str, dict | None] = {j["id"]: j for j in listing.jobs if j.get("id")}
+        by_id.update(described)
+        rows = self.frame.index[
+            self.frame["status"].isin(ACTIVE_STATUSES)
+            & self.frame["id"].notna()
+            & (self.frame["backend_name"] == name)
         ]
+        for i in rows:
+            job_id = self.frame.at[i, "id"]
+            if job_id not in by_id:
+                continue
+            info = by_id[job_id]
+            if info is None:
+                self._fail(i, "error", "job deleted on the back-end")
+            else:
+                self._apply_status(i, info.get("status"), info)
+        self._match_titles(name, started, listing)
+        if listing.complete:
+            self._listed.add(name)
 
-    # --- polling ----------------------------------------------------------------------
-    def _list_jobs(self, name: str) -> list[dict]:
-        con = self._connection(name)
-        if con is None:
-            return []
+    def _match_titles(self, name: str, started: float, listing: Listing) -> None:
+        """Adopt the job of a row with an intent (or of a tile not started yet), release
+        intents whose job surely does not exist, and remove duplicate jobs."""
+        found: dict[int, list[dict]] = {}
+        for job in listing.jobs:
+            i = self._row_of_title.get(str(job.get("title")))
+            if i is not None:
+                found.setdefault(i, []).append(job)
+        for i, jobs in found.items():
+            if self.frame.at[i, "backend_name"] not in (name, None):
+                continue
+            if i in self._lookup_after:
+                self._adopt(i, name, keep_one(jobs, None)[0])
+            elif self.frame.at[i, "status"] == NOT_STARTED and i not in self._busy:
+                live = [j for j in jobs if j.get("status") not in ("error", "canceled")]
+                if live:  # made by a run that did not record intents yet
+                    self._adopt(i, name, keep_one(live, None)[0])
+            if self._has(i, "id"):
+                self._remove_duplicates(i, name, jobs)
+        if not listing.complete:
+            return
+        for i in [i for i, after in self._lookup_after.items() if started >= after]:
+            if i not in found and self.frame.at[i, "backend_name"] == name:
+                del self._lookup_after[i]  # no job was made: the tile may be submitted
+                self._set(i, status=NOT_STARTED, intent_at=None, backend_name=None, message=None)
+
+    def _adopt(self, i: int, name: str, job: dict) -> None:
+        self._lookup_after.pop(i, None)
+        self._set(
+            i,
+            id=job["id"],
+            backend_name=name,
+            start_time=now_utc(),
+            intent_at=None,
+            status="created",
+            message=None,
+        )
+        self._apply_status(i, job.get("status", "created"), job)
+        if self.frame.at[i, "status"] == "created":
+            self._not_before[i] = 0.0  # start it (a crash came between create and start)
+
+    def _remove_duplicates(self, i: int, name: str, jobs: list[dict]) -> None:
+        if len(jobs) < 2:
+            return
+        known = self.frame.at[i, "id"] if self._has(i, "id") else None
+        kept, extra = keep_one(jobs, known)
+        extra = [j for j in extra if j["id"] not in self._removed]
+        if not extra:
+            return
+        for job in extra:
+            self._removed.add(job["id"])
+            self._submit("removed", job["id"], self._remove_job, self.gateways[name], job["id"])
+        tile = self.frame.at[i, "tile_id"]
+        ids = ", ".join(j["id"] for j in extra)
+        self._event(
+            "warning",
+            f"Tile {tile} had {len(extra) + 1} jobs on {name}: kept {kept['id']}, "
+            f"canceled and deleted {ids}.",
+        )
+
+    @staticmethod
+    def _remove_job(gateway: BackendGateway, job_id: str) -> None:
         try:
-            return list(con.list_jobs(limit=1000))
-        except Exception as exc:
-            _log.warning("listing jobs on %s failed: %s", name, exc)
-            return []
+            gateway.cancel(job_id)
+        except CallFailed as exc:
+            _log.info("canceling duplicate %s: %s", job_id, exc)
+        gateway.delete(job_id)
 
-    def _poll(self, stop: threading.Event) -> None:
-        active = self.frame.index[self.frame["status"].isin(ACTIVE_STATUSES)]
-        by_backend: dict[str, list[int]] = {}
-        for i in active:
-            by_backend.setdefault(self.frame.at[i, "backend_name"], []).append(i)
-        for name, rows in by_backend.items():
-            if stop.is_set():
-                return
-            listed = {j["id"]: j for j in self._list_jobs(name)} if len(rows) > 1 else {}
-            for i in rows:
-                job_id = self.frame.at[i, "id"]
-                info = listed.get(job_id)
-                if info is None:  # not in the listing (or a single job): ask for it
-                    info = self._describe(name, job_id)
-                if info is not None:
-                    self._apply_status(i, info.get("status"), info)
-
-    def _describe(self, name: str, job_id: str) -> dict | None:
-        con = self._connection(name)
-        if con is None:
-            return None
-        try:
-            return con.job(job_id).describe()
-        except Exception as exc:
-            _log.warning("describing job %s on %s failed: %s", job_id, name, exc)
-            return None
+    def _on_removed(self, job_id: str, _: Any, failure: Failure | None) -> None:
+        if failure is not None and failure.kind is not FailureKind.GONE:
+            self._removed.discard(job_id)  # tried again at the next listing
+            self._event("warning", f"Could not delete duplicate job {job_id}: {failure.message}")
 
     def _apply_status(self, i: int, new: str | None, info: dict) -> None:
         old = self.frame.at[i, "status"]
-        if not new or new not in RANK or old in FINAL_STATUSES or RANK[new] < RANK[old]:
-            return  # never backwards, never out of a final status
-        if new == old:
+        if not moves_forward(old, new):
             return
         changes: dict[str, Any] = {"status": new}
         if new == "running" and not self._has(i, "running_start_time"):
             changes["running_start_time"] = now_utc()
+        if info.get("costs") is not None:
+            changes["costs"] = float(info["costs"])
         self._set(i, **changes)
+        gateway = self.gateways[self.frame.at[i, "backend_name"]]
+        job_id = self.frame.at[i, "id"]
         if new == "finished":
-            self._just_finished.append(i)  # costs and download after the next launch
+            self.breaker.finished()
+            if info.get("costs") is None:
+                self._submit("costs", i, gateway.describe, job_id)
         elif new == "error":
-            self._on_error(i)
-        elif new == "canceled":
+            self._submit("error_log", i, gateway.error_message, job_id)
+        elif new == "canceled" and not self._has(i, "message"):
             self._set(i, message="canceled")
 
-    def _has(self, i: int, column: str) -> bool:
-        value = self.frame.at[i, column]
-        return value is not None and value == value
-
-    def _handle_finished(self) -> None:
-        while self._just_finished:
-            self._on_finished(self._just_finished.pop(0))
-
-    def _on_finished(self, i: int) -> None:
-        info = self._describe(self.frame.at[i, "backend_name"], self.frame.at[i, "id"]) or {}
-        if info.get("costs") is not None:
+    def _on_costs(self, i: int, info: Any, failure: Failure | None) -> None:
+        if failure is None and info and info.get("costs") is not None:
             self._set(i, costs=float(info["costs"]))
-        self._start_download(i)
 
-    def _on_error(self, i: int) -> None:
-        con = self._connection(self.frame.at[i, "backend_name"])
-        message = "error (no log message)"
-        if con is not None:
-            try:
-                logs = con.job(self.frame.at[i, "id"]).logs(level="error")
-                if logs:
-                    message = logs[-1].message
-            except Exception as exc:
-                message = f"error (logs unavailable: {exc})"
-        self._set(i, message=message[:MESSAGE_LIMIT])
+    def _on_error_log(self, i: int, message: Any, failure: Failure | None) -> None:
+        text = message if failure is None else f"error (logs unavailable: {failure.message})"
+        self._set(i, message=str(text)[:MESSAGE_LIMIT])
+        if failure is None:
+            self._breaker(str(text))
 
-    # --- launching -----------------------------------------------------------------------
-    def _launch(self, stop: threading.Event) -> None:
-        waiting = list(self.frame.index[self.frame["status"] == NOT_STARTED])
+    # --- launching ----------------------------------------------------------------------
+    def _launch(self) -> None:
+        if self.breaker.tripped or self._pool is None:
+            return
+        usable = [n for n, gw in self.gateways.items() if gw.connected and n in self._listed]
+        if len(usable) < sum(1 for gw in self.gateways.values() if gw.connected):
+            return  # every reachable back-end is listed once before anything is made
+        now = self.clock()
+        frame = self.frame
+        waiting = [
+            i
+            for i in frame.index[frame["status"] == NOT_STARTED]
+            if i not in self._busy and self._not_before.get(i, 0.0) <= now
+        ]
         if not waiting:
             return
-        active = self.frame[self.frame["status"].isin(ACTIVE_STATUSES)]
-        busy = Counter(active["backend_name"])
-        picks: list[tuple[int, str, str]] = []  # row, back-end, tile id
-        for backend in self.backends:
-            free = backend.parallel_jobs - busy.get(backend.name, 0)
-            while free > 0 and waiting and not stop.is_set():
-                i = waiting.pop(0)
-                picks.append((i, backend.name, str(self.frame.at[i, "tile_id"])))
-                free -= 1
+        busy = Counter(frame.loc[frame["status"].isin(ACTIVE_STATUSES), "backend_name"])
+        picks = self.scheduler.picks(waiting, busy, usable)
         if not picks:
             return
-        # A burst of submissions at once (each is two short HTTP requests), so that the
-        # last job of the burst does not start a second after the first. A crash in
-        # the middle is covered on resume: jobs are found again by their title.
-        with ThreadPoolExecutor(max_workers=min(LAUNCH_THREADS, len(picks))) as pool:
-            outcomes = pool.map(lambda p: self._submit(p[1], p[2]), picks)
-            for (i, name, _), outcome in zip(picks, outcomes):
-                self._record_submission(i, name, outcome)
-
-    def _submit(self, name: str, tile_id: str) -> tuple[str, str | None, str | None]:
-        """Create and start one tile's job (network only): (outcome, job id, message)."""
-        con = self._connection(name)
-        try:
-            job = self.template.create_job(con, self.extents[tile_id], self.run_tag)
-        except Exception as exc:
-            return "start_failed", None, f"create failed: {_reason(exc)}"
-        try:
-            job.start()
-        except Exception as exc:
-            return "start_failed", job.job_id, f"start failed: {_reason(exc)}"
-        return "queued", job.job_id, None
-
-    def _record_submission(self, i: int, name: str, outcome: tuple) -> None:
-        status, job_id, message = outcome
-        self._set(
-            i,
-            id=job_id,
-            backend_name=name,
-            start_time=now_utc(),
-            result=None,
-            status="created" if status == "queued" else "start_failed",
-            message=message[:MESSAGE_LIMIT] if message else None,
-        )
-        if status == "queued":
-            self._apply_status(i, "queued", {})
-
-    def _start(self, i: int) -> None:
-        """Start an adopted job that was created but not started before a crash."""
-        con = self._connection(self.frame.at[i, "backend_name"])
-        try:
-            con.job(self.frame.at[i, "id"]).start()
-        except Exception as exc:
+        for i, name in picks:  # the intent is on disk before the request leaves
             self._set(
-                i, status="start_failed", message=f"start failed: {_reason(exc)}"[:MESSAGE_LIMIT]
+                i,
+                status="queued_for_start",
+                backend_name=name,
+                intent_at=now_utc(),
+                id=None,
+                start_time=None,
+                message=None,
+                result=None,
             )
-            return
-        self._apply_status(i, "queued", {})
+        self._flush()
+        for i, name in picks:
+            self._busy.add(i)
+            tile = self.extents[str(frame.at[i, "tile_id"])]
+            self._submit(
+                "created", i, self._create_and_start, self.gateways[name], tile, self._title(i)
+            )
 
-    # --- cancel ---------------------------------------------------------------------------
+    def _create_and_start(self, gateway: BackendGateway, tile: Any, title: str) -> tuple:
+        """Pool thread: create the job, then start it; (job id, start failure or None)."""
+        job_id = gateway.create(self.template, tile, title)
+        try:
+            gateway.start(job_id)
+        except CallFailed as exc:
+            return job_id, exc.failure
+        return job_id, None
+
+    def _on_created(self, i: int, value: Any, failure: Failure | None) -> None:
+        self._busy.discard(i)
+        name = self.frame.at[i, "backend_name"]
+        if failure is not None:
+            self._create_failed(i, name, failure)
+            return
+        job_id, start_failure = value
+        self._say(self.scheduler.succeeded(name, LAUNCH))
+        self._lookup_after.pop(i, None)
+        self._set(i, id=job_id, start_time=now_utc(), intent_at=None, status="created")
+        if i in self._cancel_wanted:
+            self._cancel([i])
+        elif start_failure is None:
+            self._attempts.pop(i, None)
+            self._apply_status(i, "queued", {})
+        else:
+            self._start_failed(i, name, start_failure)
+
+    def _create_failed(self, i: int, name: str, failure: Failure) -> None:
+        if failure.kind is FailureKind.CONCURRENCY:  # refused: no job was made
+            self._refused(i, name, failure)
+            self._set(i, status=NOT_STARTED, intent_at=None, backend_name=None)
+        elif failure.retryable:  # a job may exist: look it up before making another
+            self._say(self.scheduler.failed(name, LAUNCH, failure))
+            intent = _parse_time(self.frame.at[i, "intent_at"])
+            wait = 0.0 if failure.answered else float(self.policy.lookup_grace)
+            self._lookup_after[i] = max(self.wall_clock(), intent + wait)
+            self._set(i, message=f"waiting: {failure.message}"[:MESSAGE_LIMIT])
+        else:
+            self._say(self.scheduler.succeeded(name, LAUNCH))
+            self._fail(i, "start_failed", f"create failed: {failure.message}")
+            self._breaker(failure.message)
+
+    def _start_failed(self, i: int, name: str, failure: Failure) -> None:
+        if failure.kind is FailureKind.CONCURRENCY:
+            self._refused(i, name, failure)
+        elif failure.retryable:
+            self._say(self.scheduler.failed(name, LAUNCH, failure))
+            self._attempts[i] += 1
+            self._not_before[i] = self.clock() + self.scheduler.backoff(
+                self._attempts[i], failure.retry_after
+            )
+        else:
+            self._fail(i, "start_failed", f"start failed: {failure.message}")
+            self._breaker(failure.message)
+
+    def _refused(self, i: int, name: str, failure: Failure) -> None:
+        frame = self.frame
+        busy = int(
+            ((frame["backend_name"] == name) & frame["status"].isin(["queued", "running"])).sum()
+        )
+        self.scheduler.refused(name, busy)
+        self._say(self.scheduler.failed(name, LAUNCH, failure))
+        self._attempts[i] += 1
+        self._not_before[i] = self.clock() + self.scheduler.backoff(
+            self._attempts[i], failure.retry_after
+        )
+
+    def _retry_starts(self) -> None:
+        """Start the created jobs whose start failed for a while (or an adopted one)."""
+        now = self.clock()
+        for i in list(self._not_before):
+            if i in self._busy or self._not_before[i] > now:
+                continue
+            if self.frame.at[i, "status"] != "created" or not self._has(i, "id"):
+                if self.frame.at[i, "status"] != NOT_STARTED:
+                    del self._not_before[i]
+                continue
+            name = self.frame.at[i, "backend_name"]
+            if not self.scheduler.ready(name, LAUNCH) or not self.gateways[name].connected:
+                continue
+            del self._not_before[i]
+            self._busy.add(i)
+            self._submit("started", i, self.gateways[name].start, self.frame.at[i, "id"])
+
+    def _on_started(self, i: int, _: Any, failure: Failure | None) -> None:
+        self._busy.discard(i)
+        name = self.frame.at[i, "backend_name"]
+        if failure is None:
+            self._say(self.scheduler.succeeded(name, LAUNCH))
+            self._attempts.pop(i, None)
+            self._apply_status(i, "queued", {})
+        else:
+            self._start_failed(i, name, failure)
+
+    def _breaker(self, reason: str) -> None:
+        tripped = self.breaker.failed(reason)
+        if tripped is None:
+            return
+        rows = list(self.frame.index[self.frame["status"] == NOT_STARTED])
+        message = f"not submitted: the first jobs all failed with: {tripped}"
+        for i in rows:
+            self._set(i, status="skipped", message=message[:MESSAGE_LIMIT])
+        self._event(
+            "error",
+            f"The first {self.breaker.threshold} jobs all failed with the same error "
+            f"({tripped}); {len(rows)} tiles were not submitted. Fix the job settings, "
+            "then Retry failed.",
+        )
+
+    # --- cancel -----------------------------------------------------------------------------
     def _process_cancel_requests(self) -> None:
         while True:
             try:
                 indices = self._cancel_requests.get_nowait()
             except queue.Empty:
                 return
-            self.cancel(indices)
+            self._cancel(indices)
 
-    def cancel(self, indices: list[int] | None) -> int:
-        """Cancel the active back-end jobs of ``indices`` (all when None); count them."""
-        rows = self.frame.index if indices is None else indices
+    def _cancel(self, indices: list[int] | None) -> int:
+        """Ask the back-end to cancel the active jobs of ``indices`` (all when None)."""
         count = 0
-        for i in rows:
+        for i in self.frame.index if indices is None else indices:
             if self.frame.at[i, "status"] not in ACTIVE_STATUSES:
                 continue
-            con = self._connection(self.frame.at[i, "backend_name"])
-            if con is None:
-                continue
-            try:
-                con.job(self.frame.at[i, "id"]).stop()
-            except Exception as exc:
-                self._set(i, message=f"cancel failed: {_reason(exc)}"[:MESSAGE_LIMIT])
-                continue
-            self._apply_status(i, "canceled", {})
             count += 1
+            if not self._has(i, "id"):  # its job is being made: cancel it once it exists
+                self._cancel_wanted.add(i)
+                continue
+            self._cancel_wanted.discard(i)
+            gateway = self.gateways[self.frame.at[i, "backend_name"]]
+            self._submit("canceled", i, gateway.cancel, self.frame.at[i, "id"])
         return count
 
+    def _on_canceled(self, i: int, _: Any, failure: Failure | None) -> None:
+        if failure is None or failure.kind is FailureKind.GONE:
+            self._set(i, message="canceled by you")
+            self._apply_status(i, "canceled", {})
+        else:
+            self._set(i, message=f"cancel failed: {failure.message}"[:MESSAGE_LIMIT])
+
     # --- downloads ----------------------------------------------------------------------
-    def _start_missing_downloads(self) -> None:
+    def _missing_results(self) -> list[int]:
+        if self.output_dir is None:
+            return []
+        finished = (self.frame["status"] == "finished") & self.frame["result"].isna()
+        return [
+            i
+            for i in self.frame.index[finished]
+            if self._download_failures[i] < self.policy.download_attempts
+        ]
+
+    def _start_downloads(self) -> None:
+        if self.output_dir is None or self._downloads is None:
+            return
+        now = self.clock()
         for i in self._missing_results():
-            self._start_download(i)
+            name = self.frame.at[i, "backend_name"]
+            if self._download_after.get(i, 0.0) > now or not self.scheduler.ready(name, READ):
+                continue
+            target = self.output_dir / str(self.frame.at[i, "tile_id"])
+            self._downloads.request(i, self.gateways[name], self.frame.at[i, "id"], target)
 
-    def _start_download(self, i: int) -> None:
-        if self.output_dir is None or i in self._downloading:
+    def _on_download(self, i: int, path: str | None, failure: Failure | None) -> None:
+        if path is not None:
+            self._set(i, result=path)
             return
-        con = self._connection(self.frame.at[i, "backend_name"])
-        if con is None:
-            return
-        self._downloading.add(i)
-        job_id = self.frame.at[i, "id"]
-        target = self.output_dir / str(self.frame.at[i, "tile_id"])
-        # A daemon thread: a Stop never waits for a download; an unfinished one is
-        # simply done again on the next run (the table has no result for it yet).
-        threading.Thread(target=self._download, args=(con, job_id, target, i), daemon=True).start()
-
-    def _download(self, con: openeo.Connection, job_id: str, target: Path, i: int) -> None:
-        with self._download_slots:
-            self._download_now(con, job_id, target, i)
-
-    def _download_now(self, con: openeo.Connection, job_id: str, target: Path, i: int) -> None:
-        try:
-            paths = con.job(job_id).get_results().download_files(target)
-            data = [p for p in paths if p.suffix in DATA_SUFFIXES and p.name != "job-results.json"]
-            self._downloads.put((i, str(data[0] if data else target), None))
-        except Exception as exc:
-            self._downloads.put((i, None, f"download failed: {_reason(exc)}"))
-
-    def _collect_downloads(self) -> None:
-        while True:
-            try:
-                i, path, error = self._downloads.get_nowait()
-            except queue.Empty:
-                return
-            self._downloading.discard(i)
-            if path is not None:
-                self._set(i, result=path)
-            else:  # tried again next cycle, up to DOWNLOAD_ATTEMPTS; then on the next run
-                self._download_failures[i] += 1
-                self._set(i, message=(error or "")[:MESSAGE_LIMIT])
+        assert failure is not None
+        self._download_failures[i] += 1
+        if failure.kind is FailureKind.PERMANENT and failure.status is None:
+            self._download_failures[i] = self.policy.download_attempts  # disk: no retry
+        self._download_after[i] = self.clock() + self.scheduler.backoff(self._download_failures[i])
+        self._set(i, message=f"download failed: {failure.message}"[:MESSAGE_LIMIT])
 
     # --- bookkeeping ------------------------------------------------------------------------
+    def _title(self, i: int) -> str:
+        attempt = int(self.frame.at[i, "attempt"])
+        return self.template.job_title(str(self.frame.at[i, "tile_id"]), self.run_tag, attempt)
+
+    def _fail(self, i: int, status: str, message: str) -> None:
+        self._lookup_after.pop(i, None)
+        self._set(i, status=status, intent_at=None, message=message[:MESSAGE_LIMIT])
+
+    def _now_iso(self) -> str:
+        """The wall clock as UTC text to the millisecond: an intent's time decides when
+        a job can no longer appear, so seconds are too coarse."""
+        stamp = dt.datetime.fromtimestamp(self.wall_clock(), tz=dt.timezone.utc)
+        return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+    def _has(self, i: int, column: str) -> bool:
+        value = self.frame.at[i, column]
+        return value is not None and value == value
+
     def _set(self, i: int, **values: Any) -> None:
         for column, value in values.items():
             self.frame.at[i, column] = value
@@ -476,18 +789,27 @@ class GridJobRunner:
         self._dirty.clear()
         self.db.save(self.frame)
         if self.on_update is not None:
-            self.on_update([self._update(i) for i in rows])
+            self.on_update([_update(self.frame, i) for i in rows])
 
-    def _update(self, i: int) -> TileUpdate:
-        return _update(self.frame, i)
+    def _say(self, event: RunEvent | None) -> None:
+        if event is not None:
+            self._event(event.level, event.message)
 
-    def _wait(self, stop: threading.Event, seconds: float) -> None:
-        """Sleep ``seconds`` but wake at once on stop, cancel, or a finished download."""
-        deadline = time.monotonic() + seconds
-        while not stop.is_set() and time.monotonic() < deadline:
-            if not self._cancel_requests.empty():
-                return
-            stop.wait(min(TICK, max(0.0, deadline - time.monotonic())))
+    def _event(self, level: str, message: str) -> None:
+        getattr(_log, "info" if level == "info" else "warning")(message)
+        if self.on_event is not None:
+            self.on_event(RunEvent(level, message))
+
+
+def _parse_time(text: Any) -> float:
+    """Seconds since the epoch of a UTC time text; 0 (long ago) when missing or unreadable."""
+    try:
+        stamp = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.timestamp()
 
 
 def _update(frame: pd.DataFrame, i: int) -> TileUpdate:
@@ -513,13 +835,14 @@ def _update(frame: pd.DataFrame, i: int) -> TileUpdate:
 
 
 def reset_failed(frame: pd.DataFrame) -> list[int]:
-    """Make ``error``/``start_failed`` tiles ``not_started`` again; return their rows."""
+    """Make failed tiles ``not_started`` again (next attempt: a new job title)."""
     rows = list(frame.index[frame["status"].isin(FAILED_STATUSES)])
-    for column in ("id", "backend_name", "start_time", "running_start_time", "message", "result"):
+    had_job = [
+        i for i in rows if frame.at[i, "id"] is not None and frame.at[i, "id"] == frame.at[i, "id"]
+    ]
+    frame.loc[had_job, "attempt"] = frame.loc[had_job, "attempt"].astype(int) + 1
+    columns = ("id", "backend_name", "start_time", "running_start_time", "message", "result")
+    for column in (*columns, "intent_at"):
         frame.loc[rows, column] = None
     frame.loc[rows, "status"] = NOT_STARTED
     return rows
-
-
-def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__

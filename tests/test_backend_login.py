@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from helpers.fake_oidc import DEVICE_CLIENT, SERVICE_CLIENT, SERVICE_SECRET
+from helpers.fake_oidc import DEVICE_CLIENT, SERVICE_CLIENT, SERVICE_SECRET, approve_when_shown
 from openeo.rest.auth.oidc import VerificationInfo, _BasicDeviceCodePollUi
 from openeo_grid_jobs.core.backend import (
     AuthenticationError,
@@ -29,17 +29,6 @@ from openeo_grid_jobs.core.backend import (
 )
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME
-
-
-def approve_when_shown(provider, sub="eve"):
-    """The user: reads the code in the dialog and approves it in the browser."""
-    prompts = []
-
-    def on_device_code(prompt):
-        prompts.append(prompt)
-        threading.Timer(0.3, provider.approve, (prompt.user_code, sub)).start()
-
-    return on_device_code, prompts
 
 
 # --- basic -----------------------------------------------------------------------------

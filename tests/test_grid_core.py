@@ -77,6 +77,56 @@ def test_bad_tile_size(tile_size, message):
         build_grid((4.2, 51.1, 4.6, 51.35), "EPSG:4326", tile_size)
 
 
+@pytest.mark.parametrize(
+    ("tile_size", "grid_crs"),
+    [
+        (1e9, None),  # UTM: corners at infinity
+        (2e7, None),
+        (1e12, None),
+        (1e300, None),  # overflows inside GEOS too
+        (1e9, "EPSG:3035"),
+        (1e8, "EPSG:3857"),  # finite nonsense: the longitude wraps around
+    ],
+)
+def test_tiles_beyond_the_crs_valid_area_are_refused(tile_size, grid_crs):
+    with pytest.raises(GridError, match="beyond the valid area") as info:
+        build_grid((4.2, 51.1, 4.6, 51.35), "EPSG:4326", tile_size, grid_crs=grid_crs)
+    assert "smaller tile size" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("tile_size", "grid_crs"),
+    [(1e6, None), (3e6, None), (1e6, "EPSG:3035"), (1e7, "EPSG:3857"), (5e5, "EPSG:3413")],
+)
+def test_large_tiles_inside_the_valid_area_have_lonlat_on_earth(tile_size, grid_crs):
+    tiles = build_grid((4.2, 51.1, 4.6, 51.35), "EPSG:4326", tile_size, grid_crs=grid_crs).tiles
+    lonlat = tiles[["west", "south", "east", "north"]].to_numpy()
+    assert np.isfinite(lonlat).all()
+    assert (np.abs(lonlat[:, [0, 2]]) <= 180).all()
+    assert (np.abs(lonlat[:, [1, 3]]) <= 90).all()
+
+
+@pytest.mark.parametrize("aoi", [(4.2, 51.1, 4.6, 51.35), [shapely.Point(4.4, 51.2)]])
+def test_absurdly_small_tile_size_is_refused(aoi):
+    with pytest.raises(GridError, match="too small"):
+        build_grid(aoi, "EPSG:4326", 1e-300)
+
+
+@pytest.mark.parametrize(
+    "name", ["WGS 84", "wgs84", "4326", "ETRS89", "urn:ogc:def:crs:EPSG::4258"]
+)
+def test_crs_names_and_codes(name):
+    assert build_grid((4.2, 51.1, 4.6, 51.35), name, 5000).epsg == 32631
+
+
+@pytest.mark.parametrize("name", ["foo", "etrs"])
+def test_crs_name_proj_only_guesses_is_refused(name):
+    """PROJ matches names loosely: 'foo' would silently be Amersfoort (EPSG:4289)."""
+    with pytest.raises(GridError, match=f"Unknown AOI CRS '{name}': PROJ can only guess"):
+        build_grid((4.2, 51.1, 4.6, 51.35), name, 5000)
+
+
 def test_tile_larger_than_aoi_gives_one_tile():
     grid = build_grid((4.40, 51.20, 4.41, 51.21), "EPSG:4326", 100_000)
     assert len(grid.tiles) == 1
@@ -92,6 +142,8 @@ def test_tile_larger_than_aoi_gives_one_tile():
         ((-179.0, 0.0, 179.0, 1.0), "antimeridian"),
         ((10.0, 84.5, 11.0, 85.0), "UTM range"),
         ((10.0, -81.0, 11.0, -80.5), "UTM range"),
+        ((4.2, 91.0, 4.6, 95.0), "outside the Earth"),
+        ((400.0, 51.0, 401.0, 52.0), "outside the Earth"),
     ],
 )
 def test_bad_extents(extent, message):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+import urllib.error
 
 import openeo
 import pytest
+import requests
 from openeo.rest import OpenEoApiError
 from osgeo import gdal
 
@@ -221,3 +223,130 @@ def test_request_counter(local_backend, connection):
     connection.list_jobs()
     connection.list_jobs()
     assert local_backend.requests_served() == before + 2
+
+
+def login(local_backend, user: str) -> openeo.Connection:
+    """A connection of another basic-auth user (name starting with a vowel: <name>123),
+    so that tests seeding many jobs leave alice's listing alone."""
+    return openeo.connect(local_backend.url).authenticate_basic(user, f"{user}123")
+
+
+def get_json(con: openeo.Connection, url: str) -> dict:
+    answer = requests.get(url, headers={"Authorization": f"Bearer {con.auth.bearer}"}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def test_job_listing_pages_with_next_links(local_backend):
+    ids = local_backend.seed_jobs(250, user_id="olga", title_prefix="page test")
+    con = login(local_backend, "olga")
+    first = con.list_jobs(limit=100)
+    assert [j["id"] for j in first] == ids[:100]  # newest first
+    (link,) = first.links
+    assert link.rel == "next"
+    assert link.href == f"{local_backend.url}/openeo/1.2/jobs?limit=100&page=1"
+    seen, pages, url = [j["id"] for j in first], 1, link.href
+    while url:
+        page = get_json(con, url)
+        seen += [j["id"] for j in page["jobs"]]
+        pages += 1
+        url = next((li["href"] for li in page["links"] if li["rel"] == "next"), None)
+    assert pages == 3
+    assert seen == ids
+    assert [j["id"] for j in con.list_jobs(limit=None)] == ids  # no limit: all, no link
+    assert con.list_jobs(limit=None).links == []
+    assert con.list_jobs(limit=250).links == []
+
+
+def test_job_listing_page_cap_knob(local_backend):
+    ids = local_backend.seed_jobs(30, user_id="ulla")
+    con = login(local_backend, "ulla")
+    local_backend.knobs(max_page_size=20)
+    try:
+        capped = con.list_jobs(limit=None)
+        assert [j["id"] for j in capped] == ids[:20]
+        assert capped.links[0].href.endswith("/jobs?limit=20&page=1")
+        assert len(get_json(con, capped.links[0].href)["jobs"]) == 10
+    finally:
+        local_backend.knobs(max_page_size=0)
+
+
+def test_job_listing_refuses_a_bad_page(local_backend):
+    con = login(local_backend, "olga")
+    answer = requests.get(
+        f"{local_backend.url}/openeo/1.2/jobs?limit=5&page=-1",
+        headers={"Authorization": f"Bearer {con.auth.bearer}"},
+        timeout=10,
+    )
+    assert answer.status_code == 400
+
+
+def test_seed_jobs(local_backend, tmp_path):
+    started = time.monotonic()
+    ids = local_backend.seed_jobs(1200, user_id="ida", title_prefix="old job")
+    assert time.monotonic() - started < 5
+    assert len(set(ids)) == 1200
+    con = login(local_backend, "ida")
+    listing = con.list_jobs(limit=None)
+    assert len(listing) == 1200
+    assert listing[0]["title"] == "old job 0"
+    assert {j["status"] for j in listing} == {"finished"}
+    assert listing[0]["created"] < listing[0]["updated"]
+    job = con.job(ids[5])
+    assert job.describe()["costs"] == 23.0  # a 5 km tile from May to August
+    paths = job.get_results().download_files(tmp_path)  # written on first request
+    (tif,) = [p for p in paths if p.suffix == ".tif"]
+    assert gdal.Open(str(tif)).GetSpatialRef().GetAuthorityCode(None) == "32631"
+
+    errors = local_backend.seed_jobs(2, user_id="ida", status="error", title_prefix="bad")
+    assert con.job(errors[0]).status() == "error"
+    assert any("Simulated failure" in e.message for e in con.job(errors[0]).logs(level="error"))
+    with pytest.raises(urllib.error.HTTPError, match="400"):
+        local_backend.seed_jobs(1, status="exploded")
+
+
+def test_seeded_created_jobs_run_when_started(local_backend):
+    (job_id,) = local_backend.seed_jobs(1, user_id="ida", status="created")
+    job = login(local_backend, "ida").job(job_id)
+    job.start()
+    assert wait_for(job, {"finished", "error"})[-1] == "finished"
+
+
+def test_delete_job_directly(local_backend, connection):
+    job = seed_job(connection, title="deleted elsewhere")
+    local_backend.delete_job_directly(job.job_id)
+    assert job.job_id not in {j["id"] for j in local_backend.all_jobs()}
+    with pytest.raises(OpenEoApiError) as info:
+        job.describe()
+    assert info.value.http_status_code == 404
+    assert info.value.code == "JobNotFound"
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        local_backend.delete_job_directly(job.job_id)
+
+
+def test_revoked_basic_tokens_get_401_until_the_next_login(local_backend):
+    con = login(local_backend, "ugo")
+    other = login(local_backend, "ugo")
+    old_bearer = con.auth.bearer
+    assert con.describe_account()["user_id"] == "ugo"
+    local_backend.revoke_basic_tokens("ugo")
+    for c in (con, other):
+        with pytest.raises(OpenEoApiError) as info:
+            c.describe_account()
+        assert info.value.http_status_code == 401
+        assert info.value.code == "TokenInvalid"
+    con.authenticate_basic("ugo", "ugo123")
+    assert con.auth.bearer != old_bearer
+    assert con.describe_account()["user_id"] == "ugo"
+    assert login(local_backend, "ida").describe_account()["user_id"] == "ida"  # others unharmed
+
+
+def test_costs_once_finished(connection):
+    job = seed_job(connection)
+    assert "costs" not in job.describe()
+    job.start()
+    assert wait_for(job, {"finished", "error"})[-1] == "finished"
+    # 5 km x 5 km, 2024-05-01 to 2024-08-01 (92 days), 0.01 per km² per day
+    assert job.describe()["costs"] == 23.0
+    listed = {j["id"]: j for j in connection.list_jobs(limit=None)}
+    assert listed[job.job_id]["costs"] == 23.0

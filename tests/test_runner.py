@@ -34,7 +34,7 @@ def test_full_run_finishes_every_tile_and_downloads_results(local_backend, tmp_p
         assert path.endswith("openEO.nc")
         assert (tmp_path / "results").exists()
     for sequence in statuses_by_tile(updates).values():
-        assert sequence[0] in ("created", "queued")  # created+started in one batch
+        assert sequence[0] == "queued_for_start"  # the intent, saved before the request
         assert sequence[-1] == "finished"
         assert "running" in sequence
 
@@ -94,9 +94,10 @@ def test_each_finished_job_is_handled_once(local_backend, tmp_path):
     handled = defaultdict(int)
 
     class Counting(GridJobRunner):
-        def _on_finished(self, i):
-            handled[self.frame.at[i, "tile_id"]] += 1
-            super()._on_finished(i)
+        def _apply_status(self, i, new, info):
+            if new == "finished" and self.frame.at[i, "status"] != "finished":
+                handled[self.frame.at[i, "tile_id"]] += 1
+            super()._apply_status(i, new, info)
 
     runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)])
     counting = Counting(
@@ -108,8 +109,8 @@ def test_each_finished_job_is_handled_once(local_backend, tmp_path):
         output_dir=tmp_path / "results",
     )
     counting.run(threading.Event())
-    # polling on after the end must not handle anything again
-    counting._poll(threading.Event())
+    # running again after the end must not handle anything again
+    assert counting.run(threading.Event()) == {"finished": 6}
     assert dict(handled) == {t: 1 for t in counting.frame["tile_id"]}
     files = list((tmp_path / "results").rglob("openEO.nc"))
     assert len(files) == 6
@@ -121,10 +122,10 @@ def test_create_errors_mark_one_tile_and_the_run_goes_on(local_backend, tmp_path
     local_backend.knobs(reject_titles=[bad_4xx])
 
     class Broken(JobTemplate):
-        def create_job(self, connection, tile, run_tag):
+        def create_job(self, connection, tile, title):
             if tile.tile_id == bad_5xx:
                 raise RuntimeError("bug in the template")
-            return super().create_job(connection, tile, run_tag)
+            return super().create_job(connection, tile, title)
 
     runner = make_runner(tmp_path, [backend(local_backend.url)], tiles, template=Broken(*DATES))
     counts = runner.run(threading.Event())
@@ -138,11 +139,25 @@ def test_create_errors_mark_one_tile_and_the_run_goes_on(local_backend, tmp_path
     assert "bug in the template" in by_tile.at[bad_5xx, "message"]
 
 
-def test_server_error_on_create_is_marked_too(local_backend, tmp_path):
+def test_server_error_on_create_is_transient_the_tile_waits(local_backend, tmp_path):
+    """HTTP 500 on create: looked up (no job made), submitted again once it works."""
     tiles = small_grid(2, 1)
     local_backend.knobs(reject_titles=[tiles.tile_id.iloc[0]], reject_status=500)
+    events = []
     runner = make_runner(tmp_path, [backend(local_backend.url)], tiles)
-    assert runner.run(threading.Event()) == {"finished": 1, "start_failed": 1}
+    runner.on_event = events.append
+    seen_waiting = threading.Event()
+
+    def watch(batch):
+        if any((u.message or "").startswith("waiting") for u in batch):
+            seen_waiting.set()
+            local_backend.knobs(reject_titles=[])
+
+    runner.on_update = watch
+    assert runner.run(threading.Event()) == {"finished": 2}
+    assert seen_waiting.is_set()
+    titles = [j["title"] for j in local_backend.all_jobs() if runner.run_tag in (j["title"] or "")]
+    assert len(titles) == 2
 
 
 def test_job_error_on_backend_gets_the_log_message(local_backend, tmp_path):
@@ -192,8 +207,9 @@ def test_resume_adopts_jobs_missing_from_the_table(local_backend, tmp_path):
     """A job created on the back-end just before a crash (table not saved) is not duplicated."""
     runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)], small_grid(2, 2))
     con = runner.backends[0].connect()
+    tile = runner.frame.at[0, "tile_id"]
     orphan = runner.template.create_job(
-        con, runner.extents[runner.frame.at[0, "tile_id"]], runner.run_tag
+        con, runner.extents[tile], runner.template.job_title(tile, runner.run_tag)
     )
     orphan.start()
     assert runner.frame.at[0, "status"] == "not_started"
@@ -242,7 +258,7 @@ def test_no_backend_or_bad_connection_is_a_run_error(local_backend, tmp_path):
     with pytest.raises(RunError, match="at least one"):
         make_runner(tmp_path, [])
     runner = make_runner(tmp_path, [backend("http://127.0.0.1:9")], small_grid(1, 1))
-    with pytest.raises(RunError, match="Cannot connect"):
+    with pytest.raises(RunError, match="Cannot reach"):
         runner.run(threading.Event())
 
 

@@ -232,6 +232,17 @@ class JobsPanel(QGroupBox):
             job_options=parse_job_options(self.job_options.text()),
         ).validate()
 
+    def show_template(self, template) -> None:
+        """Fill the form with a run's saved job settings."""
+        self.collection.setText(template.collection)
+        self.bands.setText(", ".join(template.bands))
+        self.start.setDate(QDate.fromString(template.start, "yyyy-MM-dd"))
+        self.end.setDate(QDate.fromString(template.end, "yyyy-MM-dd"))
+        self.process.setCurrentIndex(max(0, self.process.findData(template.process)))
+        self.udp_id.setText(template.udp_id or "")
+        self.out_format.setCurrentText(template.out_format)
+        self.job_options.setText(json.dumps(template.job_options))
+
     def run_backends(self) -> tuple[list, list]:
         """The ticked back-ends as runner back-ends (secrets read here, on the main thread),
         and their configs for the run settings."""
@@ -302,12 +313,9 @@ class JobsPanel(QGroupBox):
         run_config = RunConfig(template, configs, self.poll_interval.value(), output_dir)
         return RunRequest(
             job_db=job_db,
-            template=template,
             backends=backends,
-            tiles=layer_tiles(self.layer),
-            poll_interval=self.poll_interval.value(),
-            output_dir=output_dir,
             run_config=run_config,
+            tiles=layer_tiles(self.layer),
             **extra,
         )
 
@@ -331,6 +339,7 @@ class JobsPanel(QGroupBox):
         self.thread.worker.updates.connect(self._on_updates)
         self.thread.worker.done.connect(self._on_done)
         self.thread.worker.failed.connect(self._on_failed)
+        self.thread.worker.notice.connect(self._on_event)
         self.thread.worker.login_required.connect(
             lambda name, why: self._ask_login(name, why, dict(retry_failed=retry_failed, **extra))
         )
@@ -384,13 +393,18 @@ class JobsPanel(QGroupBox):
 
         def read():
             from ..core.job_db import JobDatabase
+            from ..core.run_config import RunConfig, RunConfigError
             from ..core.runner import GridJobRunner
             from .grid_layer import table_tiles
 
             frame = JobDatabase(path).read()
             counts = dict(frame["status"].value_counts())
             updates = GridJobRunner.updates_of(frame)
-            return table_tiles(frame), updates, counts
+            try:
+                template = RunConfig.load(path).template
+            except RunConfigError:  # a notebook's tracker: the form's settings will be used
+                template = None
+            return table_tiles(frame), updates, counts, template
 
         self._loader = BackgroundCall(
             read,
@@ -399,7 +413,7 @@ class JobsPanel(QGroupBox):
             self,
         )
 
-    def _show_job_db(self, path: str, tiles, updates: list, counts: dict) -> None:
+    def _show_job_db(self, path: str, tiles, updates: list, counts: dict, template) -> None:
         from .grid_layer import tiles_layer
         from .status_style import apply_status_style
 
@@ -410,6 +424,8 @@ class JobsPanel(QGroupBox):
         GridLayerUpdater(layer).apply(updates)
         self.set_grid_layer(layer)
         self.job_db.setFilePath(path)
+        if template is not None:
+            self.show_template(template)  # Run resumes with the run's own settings
         self.show_counts(counts)
         self.job_db_opened.emit(layer)
         self._message(f"Opened {path}: {len(updates)} tiles.", Qgis.Info)
@@ -475,6 +491,14 @@ class JobsPanel(QGroupBox):
                 Qgis.Info,
             )
         self.run_finished.emit(counts)
+
+    def _on_event(self, level: str, message: str) -> None:
+        """Outages, removed duplicates, a stopped launch: the bar and the plugin's log tab."""
+        from qgis.core import QgsMessageLog
+
+        levels = {"info": Qgis.Info, "warning": Qgis.Warning, "error": Qgis.Critical}
+        QgsMessageLog.logMessage(message, MESSAGE_TITLE, levels.get(level, Qgis.Info))
+        self._message(message, levels.get(level, Qgis.Info))
 
     def _on_failed(self, message: str) -> None:
         self._message(message, Qgis.Critical)

@@ -1,6 +1,7 @@
 """Runs the job manager in a QThread: the GUI never waits on the network or disk.
 
-The worker opens (or creates) the job database, builds the runner and runs it;
+The worker opens the run session (the job database, locked for the run's
+life, with its saved settings), builds the runner and runs it;
 every batch of status changes comes back to the main thread as a signal
 (queued connection), where the layer is updated.
 """
@@ -41,12 +42,9 @@ class RunRequest:
     """Everything the worker needs, gathered on the main thread (no I/O there)."""
 
     job_db: str
-    template: Any  # core.job_template.JobTemplate
     backends: list  # core.runner.Backend
+    run_config: Any  # core.run_config.RunConfig: template, back-ends, poll, output folder
     tiles: dict | None = None  # {"tile_id", "col", "row", "wkb", "crs"} from the grid layer
-    poll_interval: float = 5.0
-    output_dir: str | None = None
-    run_config: Any = None  # core.run_config.RunConfig, saved beside the job DB
     retry_failed: bool = False
     cancel_only: list[str] | None = field(default=None)  # tile ids
     cancel_all: bool = False
@@ -61,6 +59,8 @@ class RunWorker(QObject):
     failed = pyqtSignal(str)
     #: a back-end needs an interactive login first: its name, and why
     login_required = pyqtSignal(str, str)
+    #: something to read once (an outage, a duplicate job removed...): level, message
+    notice = pyqtSignal(str, str)
 
     def __init__(self, request: RunRequest) -> None:
         super().__init__()
@@ -83,47 +83,32 @@ class RunWorker(QObject):
             self.done.emit(counts)
 
     def _run(self) -> dict:
-        self.runner = self._build_runner()
-        self._emit(self.runner.snapshot())  # the table as it is now (e.g. a resumed run)
-        req = self.request
-        if req.cancel_only is not None or req.cancel_all:
-            rows = None if req.cancel_all else self.runner.indices_of(req.cancel_only or [])
-            self.runner.cancel_now(rows, self.stop_event)
-            return self.runner.counts()
-        return self.runner.run(self.stop_event)
-
-    def _build_runner(self):
-        from ..core.job_db import JobDatabase, frame_from_tiles
-        from ..core.runner import GridJobRunner, reset_failed
+        """Own the job database (its lock) for the whole run, then let it go."""
+        from ..core.run_session import RunSession
 
         req = self.request
-        db = JobDatabase(req.job_db)
-        if db.exists():
-            frame = db.read()
-            if req.tiles is not None and set(frame["tile_id"]) != set(req.tiles["tile_id"]):
-                raise GridJobsError(
-                    f"The job database {db.path} holds other tiles than the grid layer. "
-                    "Choose a new file to start a new run (the existing one is left as is)."
-                )
-        elif req.tiles is not None:
-            frame = frame_from_tiles(_tiles_frame(req.tiles), req.template.start, req.template.end)
-        else:
-            raise GridJobsError(f"The job database {req.job_db} does not exist.")
-        if req.retry_failed:
-            reset_failed(frame)
-        runner = GridJobRunner(
-            db,
-            frame,
-            req.template,
-            req.backends,
-            poll_interval=req.poll_interval,
-            output_dir=req.output_dir,
-            on_update=self._emit,
-        )
-        db.save(frame)
-        if req.run_config is not None:
-            req.run_config.save(db.path)
-        return runner
+        tiles = _tiles_frame(req.tiles) if req.tiles is not None else None
+        with RunSession.open(
+            req.job_db,
+            holder="QGIS (openEO Grid Jobs)",
+            config=req.run_config,
+            tiles=tiles,
+            retry_failed=req.retry_failed,
+        ) as session:
+            for note in session.notes:
+                self.notice.emit("info", note)
+            self.runner = session.runner(
+                req.backends, on_update=self._emit, on_event=self._on_event
+            )
+            self._emit(self.runner.snapshot())  # the table as it is now (e.g. a resumed run)
+            if req.cancel_only is not None or req.cancel_all:
+                rows = None if req.cancel_all else self.runner.indices_of(req.cancel_only or [])
+                self.runner.cancel_now(rows, self.stop_event)
+                return self.runner.counts()
+            return self.runner.run(self.stop_event)
+
+    def _on_event(self, event) -> None:
+        self.notice.emit(event.level, event.message)
 
     def _emit(self, batch: list) -> None:
         self.updates.emit(batch, self.runner.counts())

@@ -23,6 +23,9 @@ class Knobs:
     reject_status: int = 400
     #: most jobs ``running`` at once per user; extra ones stay ``queued`` (0: no limit)
     max_running: int = 0
+    #: ``GET /jobs`` gives at most this many jobs per page even when the client asks for
+    #: more or for all (0: no cap), as back-ends that silently cap listings do
+    max_page_size: int = 0
     #: seed of the random generator (jitter, error fraction)
     seed: int = 0
 

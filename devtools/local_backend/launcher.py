@@ -47,6 +47,9 @@ class LocalBackend:
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")
         env.pop("OPENEO_BACKEND_CONFIG", None)
         env.pop("OGJ_OIDC_ISSUER", None)
+        # its rasterio wheel brings its own PROJ: a PROJ_DATA meant for Debian's breaks it
+        env.pop("PROJ_DATA", None)
+        env.pop("PROJ_LIB", None)
         self.process = subprocess.Popen(
             cmd,
             cwd=REPO_ROOT,
@@ -102,6 +105,38 @@ class LocalBackend:
     def all_jobs(self) -> list[dict]:
         """Every job of every user: id, user_id, status, title."""
         return self._call("/_local/jobs")  # type: ignore[return-value]
+
+    def seed_jobs(
+        self,
+        count: int,
+        *,
+        user_id: str = USERNAME,
+        title_prefix: str = "old job",
+        status: str = "finished",
+        format: str = "GTiff",
+    ) -> list[str]:
+        """Insert ``count`` jobs of ``user_id`` at once (titles ``"<prefix> <i>"``, created
+        a day ago and earlier, a minute apart; ``status`` one of created, queued, running,
+        finished, error, canceled). Finished ones have costs, and result files written
+        on first request. Returns their ids, newest first."""
+        payload = {
+            "user_id": user_id,
+            "count": count,
+            "title_prefix": title_prefix,
+            "status": status,
+            "format": format,
+        }
+        return self._call("/_local/seed_jobs", payload)["ids"]  # type: ignore[index]
+
+    def delete_job_directly(self, job_id: str) -> None:
+        """Remove a job (and its results) as if deleted on the back-end by someone else.
+        Raises ``urllib.error.HTTPError`` (404) for an unknown job."""
+        self._call("/_local/delete_job", {"job_id": job_id})
+
+    def revoke_basic_tokens(self, user_id: str = USERNAME) -> None:
+        """Make every basic-auth bearer token handed out to ``user_id`` so far invalid:
+        requests with one get 401 ``TokenInvalid``; logging in again gives a valid one."""
+        self._call("/_local/revoke_basic_tokens", {"user_id": user_id})
 
     # --- lifecycle -------------------------------------------------------------------
     def stop(self, timeout: float = 5.0) -> None:

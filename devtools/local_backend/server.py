@@ -11,15 +11,24 @@ On top of the dummy back-end:
   ``--error-title`` make chosen jobs fail; cancel → ``canceled``; delete removes files;
 - results are real GTiff/netCDF files of synthetic NDVI over the job's extent and dates;
 - ``--state-dir`` keeps jobs on disk, so a restarted back-end still knows them;
-- ``GET/POST /_local/knobs`` read/change the knobs at run time and ``GET /_local/jobs``
-  lists every job of every user (test helpers; loopback only).
+- ``GET /jobs`` pages as the openEO API says: ``?limit=N`` gives the newest N jobs and a
+  ``links`` entry ``{"rel": "next", "href": ".../jobs?limit=N&page=1"}`` while more remain
+  (no ``limit``: every job, unless the ``max_page_size`` knob caps pages);
+- finished jobs report ``costs`` (0.01 credits per km² per day of the job's extent);
+- test helpers (loopback only): ``GET/POST /_local/knobs`` read/change the knobs at run
+  time, ``GET /_local/jobs`` lists every job of every user, ``POST /_local/seed_jobs``
+  inserts many jobs at once, ``POST /_local/delete_job`` removes a job as if someone
+  else deleted it, ``POST /_local/revoke_basic_tokens`` makes a user's basic-auth
+  bearer tokens invalid (401 ``TokenInvalid``) until the user logs in again.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import datetime as dt
+import ipaddress
 import json
 import logging
 import os
@@ -36,6 +45,7 @@ from typing import ClassVar
 os.environ.setdefault("OPENEO_BACKEND_CONFIG", str(Path(__file__).with_name("backend_config.py")))
 
 import flask
+import pyproj
 from openeo.rest.models.logs import normalize_log_level
 from openeo_driver.backend import BatchJobMetadata, BatchJobResultMetadata, JobListing
 from openeo_driver.constants import DEFAULT_LOG_LEVEL_RETRIEVAL
@@ -44,7 +54,12 @@ from openeo_driver.dummy.dummy_backend import (
     DummyBatchJobs,
     DummyCatalog,
 )
-from openeo_driver.errors import JobNotFinishedException, JobNotFoundException, OpenEOApiException
+from openeo_driver.errors import (
+    JobNotFinishedException,
+    JobNotFoundException,
+    OpenEOApiException,
+    TokenInvalidException,
+)
 from openeo_driver.users import User
 from openeo_driver.views import build_app
 from werkzeug.serving import make_server
@@ -106,6 +121,9 @@ class Job:
     fail: bool = False
     logs: list = dataclasses.field(default_factory=list)
     asset: dict | None = None  # {"name", "type", "bbox"}
+    costs: float | None = None
+    #: inserted by ``/_local/seed_jobs``: results are written when first asked for
+    seeded: bool = False
 
     def metadata(self) -> BatchJobMetadata:
         return BatchJobMetadata(
@@ -120,6 +138,7 @@ class Job:
             description=self.description,
             job_options=self.job_options,
             progress=self.progress(),
+            costs=self.costs,
         )
 
     def progress(self) -> float | None:
@@ -133,6 +152,75 @@ class Job:
         self.logs.append({"id": str(len(self.logs) + 1), "level": level, "message": message})
 
 
+COSTS_PER_KM2_DAY = 0.01
+
+
+def job_costs(request: results.Request) -> float:
+    """What the job would cost: 0.01 credits per km² of its extent per day of its dates."""
+    west, south, east, north = request.bounds
+    crs = pyproj.CRS.from_epsg(request.epsg)
+    if crs.is_geographic:
+        lons, lats = [west, east, east, west], [south, south, north, north]
+        area_m2 = abs(pyproj.Geod(ellps="WGS84").polygon_area_perimeter(lons, lats)[0])
+    else:
+        factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+        area_m2 = (east - west) * (north - south) * factor * factor
+    days = 1
+    if request.dates and request.dates[0] and request.dates[1]:
+        start = dt.date.fromisoformat(str(request.dates[0])[:10])
+        end = dt.date.fromisoformat(str(request.dates[1])[:10])
+        days = max(1, (end - start).days)
+    return round(COSTS_PER_KM2_DAY * area_m2 / 1e6 * days, 2)
+
+
+def seed_process(index: int, fmt: str = "GTiff") -> dict:
+    """The NDVI graph of a 5 km tile near Antwerp, a different tile per ``index``."""
+    west = 595000 + (index % 40) * 5000
+    south = 5660000 + (index // 40) % 40 * 5000
+    extent = {"west": west, "south": south, "east": west + 5000, "north": south + 5000}
+    return {
+        "process_graph": {
+            "loadcollection1": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": SENTINEL2_L2A["id"],
+                    "spatial_extent": {**extent, "crs": 32631},
+                    "temporal_extent": ["2024-05-01", "2024-08-01"],
+                    "bands": ["B04", "B08"],
+                },
+            },
+            "ndvi1": {
+                "process_id": "ndvi",
+                "arguments": {"data": {"from_node": "loadcollection1"}},
+            },
+            "reducedimension1": {
+                "process_id": "reduce_dimension",
+                "arguments": {
+                    "data": {"from_node": "ndvi1"},
+                    "dimension": "t",
+                    "reducer": {
+                        "process_graph": {
+                            "mean1": {
+                                "process_id": "mean",
+                                "arguments": {"data": {"from_parameter": "data"}},
+                                "result": True,
+                            }
+                        }
+                    },
+                },
+            },
+            "saveresult1": {
+                "process_id": "save_result",
+                "arguments": {"data": {"from_node": "reducedimension1"}, "format": fmt},
+                "result": True,
+            },
+        }
+    }
+
+
+SEED_STATUSES = ("created", "queued", "running", "finished", "error", "canceled")
+
+
 class JobStore:
     """All jobs, advanced by a scheduler thread; optionally persisted as JSON."""
 
@@ -142,12 +230,16 @@ class JobStore:
         self.state_file = state_file
         self.lock = threading.RLock()
         self.save_lock = threading.Lock()
+        self.write_lock = threading.Lock()  # one result file at a time: HDF5 is not thread-safe
         self.jobs: dict[str, Job] = {}
+        #: per user: how often their basic-auth tokens were revoked (tokens carry it)
+        self.token_generations: dict[str, int] = {}
         self.rng = random.Random(knobs.seed)
         self._stop = threading.Event()
         if state_file is not None and state_file.exists():
             raw = json.loads(state_file.read_text())
             self.jobs = {j["id"]: Job(**j) for j in raw["jobs"]}
+            self.token_generations = dict(raw.get("basic_token_generations", {}))
             _log.info("restored %d jobs from %s", len(self.jobs), state_file)
 
     # --- persistence -----------------------------------------------------------
@@ -156,7 +248,10 @@ class JobStore:
             return
         with self.save_lock:  # one writer at a time: they share the temporary file
             with self.lock:
-                payload = {"jobs": [dataclasses.asdict(j) for j in self.jobs.values()]}
+                payload = {
+                    "jobs": [dataclasses.asdict(j) for j in self.jobs.values()],
+                    "basic_token_generations": dict(self.token_generations),
+                }
             tmp = self.state_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(payload))
             tmp.replace(self.state_file)
@@ -219,12 +314,109 @@ class JobStore:
                 job.log("info", "job canceled by user")
         self.save()
 
-    def delete(self, job_id: str, user_id: str) -> None:
+    def delete(self, job_id: str, user_id: str | None) -> None:
+        """Delete a job of ``user_id`` (``None``: of whoever owns it, a test helper)."""
         with self.lock:
-            self.get(job_id, user_id)
+            if user_id is None and job_id not in self.jobs:
+                raise JobNotFoundException(job_id)
+            if user_id is not None:
+                self.get(job_id, user_id)
             del self.jobs[job_id]
         shutil.rmtree(self.data_dir / job_id, ignore_errors=True)
         self.save()
+
+    def seed(
+        self,
+        user_id: str,
+        count: int,
+        title_prefix: str = "old job",
+        status: str = "finished",
+        fmt: str = "GTiff",
+    ) -> list[str]:
+        """Insert ``count`` jobs of ``user_id`` at once, created a day ago and earlier
+        (a minute apart, the first one newest). Finished ones have costs; their result
+        files are written when first asked for."""
+        if status not in SEED_STATUSES:
+            raise ValueError(f"status must be one of {SEED_STATUSES}")
+        if not (isinstance(count, int) and 0 <= count <= 100_000):
+            raise ValueError("count must be an integer from 0 to 100000")
+        now = time.time()
+        start = now - 86400
+        seeded: list[Job] = []
+        costs = job_costs(results.parse(seed_process(0, fmt)))  # every seeded tile alike
+        for i in range(count):
+            process = seed_process(i, fmt)
+            created = start - 60 * i
+            job = Job(
+                id=f"j-{uuid.uuid4().hex[:24]}",
+                user_id=user_id,
+                process=process,
+                title=f"{title_prefix} {i}",
+                description=None,
+                job_options=None,
+                created=created,
+                updated=created,
+                status=status,
+                seeded=True,
+            )
+            if status in ("queued", "running", "finished", "error"):
+                job.queued_at = created + 1
+                job.duration = self.knobs.job_duration
+                job.log("info", "job queued")
+            if status in ("running", "finished", "error"):
+                job.running_at = now if status == "running" else created + 2
+                job.log("info", "job running")
+            if status in ("finished", "error"):
+                job.finished_at = job.updated = created + 30
+            if status == "finished":
+                job.costs = costs
+                job.log("info", "finished (seeded)")
+            elif status == "error":
+                job.log("error", "Simulated failure (seeded job)")
+            elif status == "canceled":
+                job.log("info", "job canceled by user")
+            seeded.append(job)
+        with self.lock:
+            self.jobs.update((j.id, j) for j in seeded)
+        self.save()
+        return [j.id for j in seeded]
+
+    def write_result(self, job: Job) -> dict:
+        """Write the job's result file (once per job); return its asset."""
+        request = results.parse(job.process)
+        with self.write_lock:
+            name, media_type = results.write(request, self.data_dir / job.id)
+        return {"name": name, "type": media_type}
+
+    # --- basic-auth tokens --------------------------------------------------------
+    def basic_token(self, user_id: str) -> str:
+        """The bearer token of a fresh basic login: ``base64(user)`` as in openeo-driver,
+        plus ``.N`` once the user's tokens have been revoked N times."""
+        token = base64.urlsafe_b64encode(user_id.encode("utf-8")).decode("ascii")
+        with self.lock:
+            generation = self.token_generations.get(user_id, 0)
+        return f"{token}.{generation}" if generation else token
+
+    def basic_user(self, token: str) -> str:
+        """The user of a basic bearer token; TokenInvalid once revoked."""
+        encoded, _, generation = token.partition(".")
+        try:
+            user_id = base64.urlsafe_b64decode(encoded.encode("ascii")).decode("utf-8")
+            issued = int(generation or 0)
+        except Exception:
+            raise TokenInvalidException() from None
+        with self.lock:
+            current = self.token_generations.get(user_id, 0)
+        if issued != current:
+            raise RevokedTokenException()
+        return user_id
+
+    def revoke_basic_tokens(self, user_id: str) -> int:
+        with self.lock:
+            generation = self.token_generations.get(user_id, 0) + 1
+            self.token_generations[user_id] = generation
+        self.save()
+        return generation
 
     # --- scheduler -------------------------------------------------------------------
     def run_scheduler(self, tick: float = 0.05) -> None:
@@ -269,6 +461,7 @@ class JobStore:
 
     def _finish(self, job: Job) -> None:
         """Run the job's 'processing' (outside the lock) and settle its final status."""
+        costs = None
         try:
             request = results.parse(job.process)
             self._validate(request)
@@ -276,15 +469,15 @@ class JobStore:
                 raise results.ProcessGraphError(
                     "Simulated failure (error knob of the local back-end)"
                 )
-            name, media_type = results.write(request, self.data_dir / job.id)
-            asset = {"name": name, "type": media_type}
-            status, level, message = "finished", "info", f"wrote {name}"
+            asset = self.write_result(job)
+            costs = job_costs(request)
+            status, level, message = "finished", "info", f"wrote {asset['name']}"
         except Exception as exc:
             asset, status, level, message = None, "error", "error", str(exc)
         with self.lock:
             if job.status != "running":  # canceled meanwhile
                 return
-            job.asset = asset
+            job.asset, job.costs = asset, costs
             job.status, job.finished_at, job.updated = status, time.time(), time.time()
             job.log(level, message)
 
@@ -302,6 +495,12 @@ class JobStore:
 
 
 CATALOG_IDS: set[str] = set()
+
+
+class RevokedTokenException(TokenInvalidException):
+    """A basic-auth bearer token revoked by ``/_local/revoke_basic_tokens``."""
+
+    status_code = 401
 
 
 class LocalCatalog(DummyCatalog):
@@ -333,9 +532,33 @@ class LocalBatchJobs(DummyBatchJobs):
     def get_user_jobs(
         self, user_id: str, limit: int | None = None, request_parameters: dict | None = None
     ) -> JobListing:
+        """Newest first; ``limit`` jobs per page (openeo-driver's view turns the
+        ``next_parameters`` into a ``links`` entry ``rel=next`` with an absolute URL)."""
         with self.store.lock:
-            jobs = [j.metadata() for j in self.store.jobs.values() if j.user_id == user_id]
-        return JobListing(jobs=sorted(jobs, key=lambda m: m.created, reverse=True))
+            jobs = [j for j in self.store.jobs.values() if j.user_id == user_id]
+        jobs.sort(key=lambda j: (j.created, j.id), reverse=True)
+        cap = self.store.knobs.max_page_size
+        if cap > 0 and (limit is None or limit < 1 or limit > cap):
+            limit = cap
+        if limit is None or limit < 1:
+            return JobListing(jobs=[j.metadata() for j in jobs])
+        try:
+            page = int((request_parameters or {}).get("page", 0))
+            if page < 0:
+                raise ValueError(page)
+        except (TypeError, ValueError):
+            raise OpenEOApiException(
+                message="Invalid 'page' parameter: expected a whole number from 0.",
+                code="ParameterInvalid",
+                status_code=400,
+            ) from None
+        start = page * limit
+        chunk = jobs[start : start + limit]
+        more = start + limit < len(jobs)
+        return JobListing(
+            jobs=[j.metadata() for j in chunk],
+            next_parameters={"limit": limit, "page": page + 1} if more else None,
+        )
 
     def start_job(self, job_id: str, user: User) -> None:
         self.store.start(job_id, user.user_id)
@@ -353,6 +576,9 @@ class LocalBatchJobs(DummyBatchJobs):
 
     def get_result_assets(self, job_id: str, user_id: str) -> dict[str, dict]:
         job = self.store.get(job_id, user_id)
+        if job.status == "finished" and not job.asset and job.seeded:
+            job.asset = self.store.write_result(job)
+            self.store.save()
         if job.status != "finished" or not job.asset:
             raise JobNotFinishedException()
         out_dir = self.store.data_dir / job.id
@@ -396,32 +622,68 @@ class LocalBackend(DummyBackendImplementation):
         return formats
 
 
-def _check_oidc_tokens_on_every_request() -> None:
-    """Ask the OIDC provider about every bearer token, as a back-end that checks token
-    expiry does. openeo-driver caches a token's user for 15 minutes, so an expired
-    access token would go on working here, and token renewal could not be tested."""
-    from openeo_driver.users.auth import HttpAuthHandler
+def _check_tokens_on_every_request(store: JobStore) -> None:
+    """Check every bearer token on every request, as back-ends that check token expiry
+    and revocation do: OIDC tokens at the provider, basic-auth tokens against the
+    store's revocations. openeo-driver caches a token's user for 15 minutes, so an
+    expired or revoked token would go on working here, and renewal could not be tested.
+
+    Basic-auth tokens are openeo-driver's ``base64(user)``, with a ``.N`` suffix once
+    the user's tokens were revoked N times (``/_local/revoke_basic_tokens``)."""
+    from openeo_driver.users.auth import AUTHENTICATION_METHOD, HttpAuthHandler
 
     cached = HttpAuthHandler.get_user_from_bearer_token
 
     def get_user(self: HttpAuthHandler, request: flask.Request) -> User:
         bearer = self.get_auth_token(request, "Bearer")
-        if bearer.startswith("oidc/"):
+        if bearer.startswith(("oidc/", "basic/")):
             return self._get_user_from_bearer_token(bearer=bearer)
         return cached(self, request)
 
+    def build_basic_access_token(user_id: str) -> str:
+        return store.basic_token(user_id)
+
+    def resolve_basic_access_token(self: HttpAuthHandler, access_token: str) -> User:
+        return User(
+            user_id=store.basic_user(access_token),
+            internal_auth_data={"authentication_method": AUTHENTICATION_METHOD.BASIC},
+        )
+
     HttpAuthHandler.get_user_from_bearer_token = get_user
+    HttpAuthHandler.build_basic_access_token = staticmethod(build_basic_access_token)
+    HttpAuthHandler.resolve_basic_access_token = resolve_basic_access_token
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _json_body() -> dict:
+    body = flask.request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise ValueError("expected a JSON object")
+    return body
 
 
 def create_app(store: JobStore) -> flask.Flask:
-    _check_oidc_tokens_on_every_request()
+    _check_tokens_on_every_request(store)
     app = build_app(backend_implementation=LocalBackend(store))
     api_requests = {"count": 0}
 
     @app.before_request
     def count_requests():
-        if not flask.request.path.startswith("/_local/"):
-            api_requests["count"] += 1
+        if flask.request.path.startswith("/_local/"):
+            # the peer's own address: ProxyFix would believe an X-Forwarded-For header
+            environ = flask.request.environ
+            peer = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+            if not _is_loopback(peer or environ.get("REMOTE_ADDR")):
+                return flask.jsonify({"error": "test helpers answer loopback only"}), 403
+            return None
+        api_requests["count"] += 1
+        return None
 
     @app.route("/_local/requests")
     def requests_served():
@@ -446,6 +708,49 @@ def create_app(store: JobStore) -> flask.Flask:
             ]
         return flask.jsonify(rows)
 
+    @app.route("/_local/seed_jobs", methods=["POST"])
+    def seed_jobs():
+        """``{"user_id": "alice", "count": 1200, "title_prefix": "old job",
+        "status": "finished", "format": "GTiff"}`` → ``{"ids": [...]}``, newest first."""
+        try:
+            body = _json_body()
+            unknown = set(body) - {"user_id", "count", "title_prefix", "status", "format"}
+            if unknown:
+                raise ValueError(f"unknown fields: {sorted(unknown)}")
+            ids = store.seed(
+                user_id=str(body.get("user_id", "alice")),
+                count=body.get("count", 1),
+                title_prefix=str(body.get("title_prefix", "old job")),
+                status=str(body.get("status", "finished")),
+                fmt=str(body.get("format", "GTiff")),
+            )
+        except ValueError as exc:
+            return flask.jsonify({"error": str(exc)}), 400
+        return flask.jsonify({"ids": ids})
+
+    @app.route("/_local/delete_job", methods=["POST"])
+    def delete_job():
+        """``{"job_id": ...}``: gone as if its owner deleted it elsewhere."""
+        try:
+            job_id = str(_json_body()["job_id"])
+        except (KeyError, ValueError) as exc:
+            return flask.jsonify({"error": f"expected {{'job_id': ...}}: {exc}"}), 400
+        try:
+            store.delete(job_id, user_id=None)
+        except JobNotFoundException:
+            return flask.jsonify({"error": f"no job {job_id}"}), 404
+        return flask.jsonify({"deleted": job_id})
+
+    @app.route("/_local/revoke_basic_tokens", methods=["POST"])
+    def revoke_basic_tokens():
+        """``{"user_id": "alice"}``: the user's basic bearer tokens get 401 TokenInvalid
+        from now on; a new ``GET /credentials/basic`` gives a working one."""
+        try:
+            user_id = str(_json_body()["user_id"])
+        except (KeyError, ValueError) as exc:
+            return flask.jsonify({"error": f"expected {{'user_id': ...}}: {exc}"}), 400
+        return flask.jsonify({"user_id": user_id, "generation": store.revoke_basic_tokens(user_id)})
+
     return app
 
 
@@ -466,6 +771,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="jobs whose title contains this end in error (repeatable)",
     )
     p.add_argument("--max-running", type=int, default=defaults.max_running)
+    p.add_argument(
+        "--max-page-size",
+        type=int,
+        default=defaults.max_page_size,
+        help="GET /jobs gives at most this many jobs per page, asked for or not (0: no cap)",
+    )
     p.add_argument("--seed", type=int, default=defaults.seed)
     p.add_argument("--state-dir", type=Path, help="keep jobs and results here across restarts")
     p.add_argument("--oidc-issuer", help="list this OpenID Connect issuer (tests: a fake one)")
@@ -491,6 +802,7 @@ def main(argv: list[str] | None = None) -> None:
         error_fraction=args.error_fraction,
         error_titles=args.error_titles,
         max_running=args.max_running,
+        max_page_size=args.max_page_size,
         seed=args.seed,
     )
     if args.state_dir:

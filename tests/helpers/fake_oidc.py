@@ -229,3 +229,16 @@ def _unsigned_jwt(claims: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def approve_when_shown(provider: FakeOidcProvider, sub: str = "eve"):
+    """The user: reads the code in the dialog and approves it in the browser."""
+    import threading
+
+    prompts: list = []
+
+    def on_device_code(prompt) -> None:
+        prompts.append(prompt)
+        threading.Timer(0.3, provider.approve, (prompt.user_code, sub)).start()
+
+    return on_device_code, prompts

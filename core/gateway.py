@@ -1,0 +1,213 @@
+"""Every HTTP call the run engine makes to one back-end, under one failure policy.
+
+A :class:`BackendGateway` holds one back-end's authenticated connection and is
+the only place a run talks to it. Each call either returns or raises
+:class:`CallFailed` carrying a :class:`~.failures.Failure` (what it means, not
+which library raised it); the runner and the scheduler decide from that.
+
+What the gateway does itself:
+
+- idempotent requests (GET, DELETE) are retried a few times at the transport
+  level by the openeo client's own ``retry_configuration`` (bounded, honouring
+  ``Retry-After``); job-creating POSTs never are, since a retried POST whose first
+  answer was lost would make a second job;
+- ``Retry-After`` of a failed answer is kept for the scheduler's backoff;
+- a 401/403 mid-run renews the login once (the stored refresh token or basic
+  credentials, through the back-end's ``connect``) and repeats the call; if that
+  fails, the login error goes up so that the user is asked;
+- the job listing follows the API's ``next`` links over all pages, stopping early
+  once every wanted job was seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from urllib.parse import urlparse
+
+from .backend import retrying_adapter
+from .errors import GridJobsError
+from .failures import Failure, FailureKind, classify, parse_retry_after
+
+if TYPE_CHECKING:
+    import openeo
+    import requests
+
+    from .job_template import JobTemplate, TileExtent
+
+T = TypeVar("T")
+PAGE_SIZE = 100
+MAX_PAGES = 10_000
+
+
+class CallFailed(Exception):  # noqa: N818 - reads as what happened: raise CallFailed(...)
+    """A back-end call failed; ``failure`` says what that means for the run."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+@dataclass
+class Backend:
+    """An openEO back-end and how to get an authenticated connection to it."""
+
+    name: str
+    connect: Callable[[], openeo.Connection]
+    parallel_jobs: int = 2
+
+
+@dataclass(frozen=True)
+class Listing:
+    jobs: list[dict]
+    #: every page was read (False when the listing stopped early)
+    complete: bool
+
+
+class BackendGateway:
+    def __init__(self, backend: Backend, request_timeout: float = 60.0) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.request_timeout = request_timeout
+        self._connection: openeo.Connection | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    # --- connection ----------------------------------------------------------------------
+    def connect(self) -> None:
+        """Log in (again); a network fault is a transient :class:`CallFailed`, a refused
+        login a :class:`GridJobsError` the user must act on."""
+        try:
+            connection = self.backend.connect()
+        except GridJobsError as exc:
+            if _is_unreachable(exc):
+                raise CallFailed(Failure(FailureKind.TRANSIENT, str(exc), answered=False)) from exc
+            raise
+        except Exception as exc:
+            raise CallFailed(classify(exc)) from exc
+        self._prepare(connection)
+        with self._lock:
+            self._connection = connection
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None
+
+    def _prepare(self, connection: openeo.Connection) -> None:
+        connection.default_timeout = self.request_timeout
+        session: requests.Session = connection.session
+        session.hooks.setdefault("response", []).append(self._remember_retry_after)
+        for prefix, existing in list(session.adapters.items()):
+            if not type(existing).__name__.startswith("Unverified"):  # keep the TLS opt-out
+                session.mount(prefix, retrying_adapter())
+
+    def _remember_retry_after(self, response: requests.Response, *_: Any, **__: Any) -> None:
+        self._local.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+
+    def call(self, func: Callable[[openeo.Connection], T]) -> T:
+        """``func(connection)``, with one login renewal on 401/403; else :class:`CallFailed`."""
+        for attempt in (1, 2):
+            with self._lock:
+                connection = self._connection
+            if connection is None:
+                self.connect()
+                continue
+            self._local.retry_after = None
+            try:
+                return func(connection)
+            except Exception as exc:
+                failure = classify(exc, getattr(self._local, "retry_after", None))
+            if failure.kind is FailureKind.AUTH and attempt == 1:
+                self._renew(connection)
+                continue
+            raise CallFailed(failure)
+        raise CallFailed(Failure(FailureKind.TRANSIENT, "not connected", answered=False))
+
+    def _renew(self, stale: openeo.Connection) -> None:
+        """Log in again, unless another thread already did since ``stale`` failed."""
+        with self._lock:
+            if self._connection is not stale:
+                return
+            self._connection = None
+        self.connect()
+
+    # --- jobs ------------------------------------------------------------------------------
+    def list_jobs(self, want_ids: Iterable[str] = ()) -> Listing:
+        """The account's jobs over all pages; stops once every id in ``want_ids`` is seen."""
+        wanted = set(want_ids)
+
+        def pages(connection: openeo.Connection) -> Listing:
+            jobs: list[dict] = []
+            path: str | None = f"/jobs?limit={PAGE_SIZE}"
+            for _ in range(MAX_PAGES):
+                if path is None:
+                    return Listing(jobs, complete=True)
+                data = connection.get(path, expected_status=200).json()
+                jobs.extend(data.get("jobs", []))
+                if wanted and wanted.issubset(j.get("id") for j in jobs):
+                    return Listing(jobs, complete=False)
+                path = _next_page(data.get("links", []), connection.root_url)
+            return Listing(jobs, complete=False)
+
+        return self.call(pages)
+
+    def describe(self, job_id: str) -> dict:
+        return self.call(lambda c: c.job(job_id).describe())
+
+    def create(self, template: JobTemplate, tile: TileExtent, title: str) -> str:
+        """Create (not start) the tile's job; its id. Never retried at the transport level."""
+        return self.call(lambda c: template.create_job(c, tile, title).job_id)
+
+    def validate(self, template: JobTemplate, tile: TileExtent) -> list[str]:
+        """The back-end's preflight validation of a tile's job: its error messages."""
+
+        def check(connection: openeo.Connection) -> list[str]:
+            graph = template.graph_for(connection, tile)
+            errors = connection.validate_process_graph({"process_graph": graph})
+            return [str(e.get("message") or e.get("code")) for e in errors]
+
+        return self.call(check)
+
+    def start(self, job_id: str) -> None:
+        self.call(lambda c: c.job(job_id).start())
+
+    def cancel(self, job_id: str) -> None:
+        self.call(lambda c: c.job(job_id).stop())
+
+    def delete(self, job_id: str) -> None:
+        self.call(lambda c: c.job(job_id).delete())
+
+    def error_message(self, job_id: str) -> str:
+        """The last error line of a failed job's logs."""
+
+        def last_error(connection: openeo.Connection) -> str:
+            logs = connection.job(job_id).logs(level="error")
+            return logs[-1].message if logs else "error (the back-end logged no message)"
+
+        return self.call(last_error)
+
+    def download(self, job_id: str, target: Path) -> list[Path]:
+        return self.call(lambda c: list(c.job(job_id).get_results().download_files(target)))
+
+
+def _next_page(links: list[dict], root_url: str) -> str | None:
+    for link in links:
+        if link.get("rel") == "next" and link.get("href"):
+            href = str(link["href"])
+            root = root_url.rstrip("/")
+            if href.startswith(root):
+                return href[len(root) :] or "/"
+            parsed = urlparse(href)
+            root_path = urlparse(root).path
+            path = parsed.path[len(root_path) :] if parsed.path.startswith(root_path) else href
+            return path + (f"?{parsed.query}" if parsed.query else "")
+    return None
+
+
+def _is_unreachable(exc: GridJobsError) -> bool:
+    from .backend import AuthenticationError, BackendConnectionError
+
+    return isinstance(exc, BackendConnectionError) and not isinstance(exc, AuthenticationError)

@@ -1,0 +1,188 @@
+"""One run set-up for the dock, the CLI and Processing: a job database owned for a run's life.
+
+A :class:`RunSession` holds the job database's lock (one run per database, in
+any process), its table, and the run settings saved beside it. It decides what
+a run may do with an existing database:
+
+- **resume** uses the saved settings. A different job template (dates, bands,
+  process...) or another grid is refused with a message that says what differs:
+  tiles of one run are computed alike, or the mosaic would mix summers;
+- **a tracker without settings** (the openeo client's ``MultiBackendJobManager``
+  in a notebook) is continued with the template and back-ends given now; rows
+  naming a back-end the run does not know are mapped to one (said once), and
+  with several back-ends an unmapped name is an error at once, never a silent
+  hang;
+- each row's own ``start_date``/``end_date`` (the seed notebook's columns) win
+  over the template's (see :func:`~.job_db.tile_extents`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .db_lock import JobDatabaseLock
+from .errors import RunError
+from .job_db import JobDatabase, frame_from_tiles
+from .run_config import RunConfig
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .gateway import Backend
+    from .runner import GridJobRunner
+
+
+class SettingsMismatchError(RunError):
+    """Resuming a run with other job settings or another grid than it started with."""
+
+
+class RunSession:
+    """Open with :meth:`open`; use as a context manager so the lock is always released."""
+
+    def __init__(self, db: JobDatabase, frame: pd.DataFrame, config: RunConfig) -> None:
+        self.db = db
+        self.frame = frame
+        self.config = config
+        #: things the user should read once (e.g. how back-end names were mapped)
+        self.notes: list[str] = []
+        self._lock: JobDatabaseLock | None = None
+
+    @classmethod
+    def open(
+        cls,
+        job_db: str | Path,
+        *,
+        holder: str,
+        config: RunConfig | None = None,
+        tiles: gpd.GeoDataFrame | None = None,
+        backend_map: dict[str, str] | None = None,
+        retry_failed: bool = False,
+    ) -> RunSession:
+        """Lock ``job_db`` and make it ready to run; nothing is written when refused.
+
+        ``config``: the settings asked for now (template, back-ends...); may be None
+        to resume with the saved ones. ``tiles``: the grid, for a new run (or to check
+        that a resumed run is on the same grid).
+        """
+        lock = JobDatabaseLock(job_db, holder).acquire()
+        try:
+            session = cls._prepare(JobDatabase(job_db), config, tiles, backend_map or {})
+            if retry_failed:
+                from .runner import reset_failed
+
+                reset_failed(session.frame)
+            session.save()
+        except BaseException:
+            lock.release()
+            raise
+        session._lock = lock
+        return session
+
+    @classmethod
+    def _prepare(
+        cls,
+        db: JobDatabase,
+        config: RunConfig | None,
+        tiles: gpd.GeoDataFrame | None,
+        backend_map: dict[str, str],
+    ) -> RunSession:
+        if not db.exists():
+            if tiles is None or config is None:
+                raise RunError(
+                    f"{db.path} does not exist yet: give a grid and the job settings to start a "
+                    "new run."
+                )
+            config.template.validate()
+            frame = frame_from_tiles(tiles, config.template.start, config.template.end)
+            return cls(db, frame, config)
+        frame = db.read()
+        if tiles is not None and set(frame["tile_id"]) != set(map(str, tiles["tile_id"])):
+            raise SettingsMismatchError(
+                f"{db.path.name} holds other tiles than this grid. To run this grid, choose a "
+                "new job database file (the existing one is left as it is)."
+            )
+        saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
+        if saved is None and config is None:
+            raise RunError(
+                f"{db.path.name} has no run settings beside it (a job tracker made in a "
+                "notebook?): give the job template and back-end to continue it."
+            )
+        effective = _resume_config(db.path, saved, config) if saved else config
+        assert effective is not None
+        effective.template.validate()
+        session = cls(db, frame, effective)
+        session._map_backends(backend_map)
+        return session
+
+    def _map_backends(self, backend_map: dict[str, str]) -> None:
+        """Give every row a back-end of this run: mapped as asked, or the only one."""
+        names = [b.name for b in self.config.backends]
+        column = self.frame["backend_name"]
+        for old, new in backend_map.items():
+            if new not in names:
+                raise RunError(
+                    f"Cannot map {old!r} to {new!r}: no back-end of this run is named so."
+                )
+            column = column.where(column != old, new)
+        unknown = sorted({str(n) for n in column.dropna()} - set(names))
+        if unknown and len(names) == 1:
+            self.notes.append(f"Rows of back-end {', '.join(unknown)} are tracked on {names[0]}.")
+            column = column.where(~column.isin(unknown), names[0])
+        elif unknown:
+            raise RunError(
+                f"Rows of {self.db.path.name} name back-end(s) {', '.join(unknown)}, which this "
+                f"run does not have (it has {', '.join(names)}): map each to one "
+                "(CLI: --backend NAME=URL)."
+            )
+        self.frame["backend_name"] = column.astype(object).where(column.notna(), None)
+
+    def save(self) -> None:
+        self.db.save(self.frame)
+        self.config.save(self.db.path)
+
+    def runner(self, backends: list[Backend], **options: Any) -> GridJobRunner:
+        """The run loop over this session's table, with the back-ends' connections."""
+        from .runner import GridJobRunner
+
+        wanted = {b.name for b in self.config.backends}
+        given = {b.name for b in backends}
+        if wanted != given:
+            raise RunError(f"The run needs back-ends {sorted(wanted)}, got {sorted(given)}.")
+        options.setdefault("poll_interval", self.config.poll_interval)
+        options.setdefault("output_dir", self.config.output_dir)
+        return GridJobRunner(self.db, self.frame, self.config.template, backends, **options)
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> RunSession:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+
+def _resume_config(path: Path, saved: RunConfig, asked: RunConfig | None) -> RunConfig:
+    """The saved settings, with what may change between sessions taken from ``asked``
+    (back-ends, jobs at once, poll interval, output folder); a different template is
+    refused."""
+    if asked is None:
+        return saved
+    differences = saved.template.differences(asked.template)
+    if differences:
+        raise SettingsMismatchError(
+            f"{path.name} was started with other job settings ({'; '.join(differences)}). "
+            "All tiles of a run are computed alike: to run with the new settings, choose a "
+            "new job database file (the existing one is left as it is)."
+        )
+    return replace(
+        saved,
+        backends=asked.backends or saved.backends,
+        poll_interval=asked.poll_interval,
+        output_dir=asked.output_dir or saved.output_dir,
+    )

@@ -1,0 +1,212 @@
+"""Which tile goes next, where, and when a back-end may be called again.
+
+Pure bookkeeping on an injected clock (no network, no sleeping), so every rule
+is tested in microseconds:
+
+- each back-end has two channels, ``read`` (status polls, listings) and
+  ``launch`` (creating and starting jobs), each with its own exponential
+  backoff with jitter that honours ``Retry-After``: a back-end that refuses new
+  jobs (an outage of POSTs) is paused for launches while tracking goes on;
+- after ``outage_after`` failures in a row a channel is "down since HH:MM", said
+  once, and "back" once when a call succeeds again;
+- a concurrency refusal lowers that back-end's jobs at once to what it was
+  running then; one more is allowed after each ``recover_after`` seconds without
+  a refusal, up to the configured number;
+- free slots are filled round-robin over the back-ends, in tile order.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import RunError
+from .failures import Failure
+
+READ = "read"
+LAUNCH = "launch"
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """Something the user should read once (an outage, a duplicate removed...)."""
+
+    level: str  # "info", "warning" or "error"
+    message: str
+
+
+@dataclass(frozen=True)
+class RunPolicy:
+    """The run engine's timing rules; tests shrink them, users keep the defaults."""
+
+    poll_interval: float = 5.0
+    #: seconds before a request without an answer counts as failed
+    request_timeout: float = 60.0
+    #: after a job-creating request without an answer: how long a job may still appear
+    #: on the back-end (outlasts any request in flight) before "not listed" means "not
+    #: created" and the tile may get a job again
+    lookup_grace: float = 150.0
+    backoff_base: float = 1.0
+    backoff_max: float = 120.0
+    outage_after: int = 2
+    recover_after: float = 60.0
+    #: the first this many failures of a run share one reason and none finished:
+    #: stop launching instead of submitting every tile
+    breaker: int = 3
+    launch_threads: int = 8
+    download_threads: int = 4
+    download_attempts: int = 3
+
+    def __post_init__(self) -> None:
+        for name in ("poll_interval", "request_timeout", "backoff_base", "backoff_max"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise RunError(f"{name.replace('_', ' ')} must be a number > 0, got {value!r}.")
+        if not math.isfinite(self.lookup_grace) or self.lookup_grace < 0:
+            raise RunError(f"lookup grace must be ≥ 0 seconds, got {self.lookup_grace!r}.")
+        for name in ("outage_after", "breaker", "launch_threads", "download_threads"):
+            if int(getattr(self, name)) < 1:
+                raise RunError(f"{name.replace('_', ' ')} must be at least 1.")
+
+
+@dataclass
+class Channel:
+    failures: int = 0
+    paused_until: float = 0.0
+    #: wall-clock time the current outage began (None: no outage)
+    down_since: float | None = None
+    last_error: str = ""
+
+
+@dataclass
+class BackendSchedule:
+    name: str
+    parallel_jobs: int
+    limit: int
+    channels: dict[str, Channel] = field(
+        default_factory=lambda: {READ: Channel(), LAUNCH: Channel()}
+    )
+    last_refusal: float | None = None
+    next_poll: float = 0.0
+
+
+class Scheduler:
+    def __init__(
+        self,
+        parallel_jobs: Mapping[str, int],
+        policy: RunPolicy,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.rng = rng or random.Random()
+        self.backends = {name: BackendSchedule(name, n, n) for name, n in parallel_jobs.items()}
+
+    # --- backoff ------------------------------------------------------------------------
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before try number ``attempt + 1``: exponential, jittered
+        (so that many clients do not retry in step), never less than ``Retry-After``."""
+        step = min(self.policy.backoff_max, self.policy.backoff_base * 2 ** max(0, attempt - 1))
+        return max(retry_after or 0.0, step * self.rng.uniform(0.5, 1.0))
+
+    def ready(self, name: str, channel: str) -> bool:
+        return self.clock() >= self.backends[name].channels[channel].paused_until
+
+    def failed(self, name: str, channel: str, failure: Failure) -> RunEvent | None:
+        """Back off this channel; say so once when it becomes an outage."""
+        state = self.backends[name].channels[channel]
+        state.failures += 1
+        state.last_error = failure.message
+        state.paused_until = self.clock() + self.backoff(state.failures, failure.retry_after)
+        if state.down_since is None and state.failures >= self.policy.outage_after:
+            state.down_since = self.wall_clock()
+            since = time.strftime("%H:%M", time.localtime(state.down_since))
+            what = "unreachable" if channel == READ else "refuses new jobs"
+            return RunEvent(
+                "warning", f"Back-end {name} {what} since {since} ({failure.message}); retrying."
+            )
+        return None
+
+    def succeeded(self, name: str, channel: str) -> RunEvent | None:
+        """Reset the channel's backoff; say so once when an outage ends."""
+        state = self.backends[name].channels[channel]
+        was_down = state.down_since
+        state.failures, state.paused_until, state.down_since = 0, 0.0, None
+        if was_down is not None:
+            minutes = (self.wall_clock() - was_down) / 60
+            what = "reachable" if channel == READ else "accepting jobs"
+            return RunEvent("info", f"Back-end {name} is {what} again after {minutes:.0f} min.")
+        return None
+
+    def outages(self) -> dict[str, str]:
+        """Back-ends with a channel down now: name → what the user should read."""
+        out = {}
+        for name, backend in self.backends.items():
+            for channel, state in backend.channels.items():
+                if state.down_since is not None:
+                    since = time.strftime("%H:%M", time.localtime(state.down_since))
+                    what = "unreachable" if channel == READ else "refuses new jobs"
+                    out[name] = f"{name} {what} since {since}, retrying"
+        return out
+
+    # --- concurrency ---------------------------------------------------------------------
+    def refused(self, name: str, busy: int) -> None:
+        """The back-end refused one more job at once while ``busy`` of ours were active."""
+        backend = self.backends[name]
+        backend.limit = max(1, min(backend.limit, busy))
+        backend.last_refusal = self.clock()
+
+    def recover(self) -> None:
+        now = self.clock()
+        for backend in self.backends.values():
+            last = backend.last_refusal
+            lowered = backend.limit < backend.parallel_jobs and last is not None
+            if lowered and now - (last or 0.0) >= self.policy.recover_after:
+                backend.limit += 1
+                backend.last_refusal = now
+
+    def limit(self, name: str) -> int:
+        return self.backends[name].limit
+
+    # --- polls and launches -------------------------------------------------------------
+    def poll_due(self, name: str) -> bool:
+        return self.clock() >= self.backends[name].next_poll and self.ready(name, READ)
+
+    def polled(self, name: str) -> None:
+        """A poll of ``name`` starts now; the next one is due a poll interval later."""
+        self.backends[name].next_poll = self.clock() + self.policy.poll_interval
+
+    def picks(
+        self,
+        waiting: Iterable[int],
+        busy: Mapping[str, int],
+        usable: Iterable[str] | None = None,
+    ) -> list[tuple[int, str]]:
+        """(row, back-end) for as many waiting rows as there are free slots, round-robin."""
+        allowed = set(self.backends if usable is None else usable)
+        free = {
+            name: b.limit - busy.get(name, 0)
+            for name, b in self.backends.items()
+            if name in allowed and self.ready(name, LAUNCH)
+        }
+        order = [name for name, n in free.items() if n > 0]
+        picks: list[tuple[int, str]] = []
+        rows = iter(waiting)
+        while order:
+            for name in list(order):
+                row = next(rows, None)
+                if row is None:
+                    return picks
+                picks.append((row, name))
+                free[name] -= 1
+                if free[name] <= 0:
+                    order.remove(name)
+        return picks

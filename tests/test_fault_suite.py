@@ -1,0 +1,231 @@
+"""The run engine against a flaky back-end: faults injected by a real proxy on 127.0.0.1.
+
+Invariants checked in every test: every tile ends final (finished here), and the
+back-end holds exactly one job per tile of the run, counted by title on the
+back-end itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+
+import pytest
+from helpers.runs import DATES, backend, small_grid
+from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.job_template import JobTemplate
+from openeo_grid_jobs.core.runner import GridJobRunner
+from openeo_grid_jobs.core.scheduler import RunPolicy
+
+from devtools.fault_proxy import FaultProxy, Faults
+
+FAST = RunPolicy(
+    poll_interval=0.3,
+    request_timeout=5.0,
+    lookup_grace=2.0,
+    backoff_base=0.2,
+    backoff_max=2.0,
+    recover_after=2.0,
+)
+
+
+def jobs_per_tile(local_backend, runner) -> Counter:
+    tag = f"[{runner.run_tag}"
+    return Counter(
+        j["title"].split(" [")[0] for j in local_backend.all_jobs() if tag in (j["title"] or "")
+    )
+
+
+def assert_one_job_per_tile(local_backend, runner):
+    per_tile = jobs_per_tile(local_backend, runner)
+    title = runner.template.title
+    assert set(per_tile) == {f"{title} {t}" for t in runner.frame["tile_id"]}
+    assert set(per_tile.values()) == {1}, {t: n for t, n in per_tile.items() if n != 1}
+
+
+def make(tmp_path, url, tiles, *, parallel=4, policy=FAST, events=None):
+    frame = frame_from_tiles(tiles, *DATES)
+    db = JobDatabase(tmp_path / "jobs.csv")
+    db.save(frame)
+    return GridJobRunner(
+        db,
+        frame,
+        JobTemplate(*DATES),
+        [backend(url, parallel=parallel)],
+        policy=policy,
+        output_dir=tmp_path / "results",
+        on_event=events.append if events is not None else None,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_hundred_tiles_through_a_flaky_network(local_backend, tmp_path, caplog, seed):
+    local_backend.knobs(job_duration=0.5, queue_time=0.1)
+    faults = Faults(
+        error_5xx=0.10, rate_429=0.05, reset=0.02, lost_answer=0.05, delay=0.05, max_delay=1.0
+    )
+    with FaultProxy(local_backend.url, faults, seed=seed) as proxy:
+        runner = make(tmp_path, proxy.url, small_grid(10, 10), parallel=10)
+        with caplog.at_level(logging.WARNING):
+            counts = runner.run(threading.Event())
+        stats = proxy.stats()
+    assert counts == {"finished": 100}
+    assert runner.frame["result"].notna().all()
+    assert_one_job_per_tile(local_backend, runner)
+    # the faults really happened, on creates too
+    for kind in ("error_5xx", "rate_429", "reset", "lost_answer"):
+        assert stats[kind] > 0, (kind, stats)
+    assert stats["by_method"]["POST"]["lost_answer"] > 0, stats
+    assert "Traceback" not in caplog.text
+
+
+def test_outages_mid_run_never_fail_a_tile(local_backend, tmp_path):
+    local_backend.knobs(job_duration=0.5, queue_time=0.1)
+    events = []
+    with FaultProxy(local_backend.url, Faults(), seed=3) as proxy:
+        runner = make(tmp_path, proxy.url, small_grid(6, 4), parallel=4, events=events)
+        thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while runner.frame["status"].eq("finished").sum() < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proxy.outage(2.5, methods={"POST"})  # a deploy: new jobs refused, tracking goes on
+        time.sleep(3.0)
+        proxy.outage(2.5)  # everything down
+        thread.join(60)
+    assert not thread.is_alive()
+    assert set(runner.frame["status"]) == {"finished"}
+    assert_one_job_per_tile(local_backend, runner)
+    text = " | ".join(e.message for e in events)
+    assert "refuses new jobs since" in text or "unreachable since" in text, text
+    assert "again" in text, text
+
+
+def test_lost_answers_to_every_create_make_no_duplicates(local_backend, tmp_path):
+    """Each job-creating POST acts on the back-end but its answer is lost: the runner
+    finds the jobs by title instead of creating them again."""
+    faults = Faults(lost_answer=1.0, methods={"POST"}, paths=r"/jobs$")
+    with FaultProxy(local_backend.url, faults, seed=4) as proxy:
+        runner = make(tmp_path, proxy.url, small_grid(3, 2))
+        assert runner.run(threading.Event()) == {"finished": 6}
+    assert_one_job_per_tile(local_backend, runner)
+
+
+def test_a_duplicate_job_is_removed_and_said(local_backend, tmp_path, connection):
+    events = []
+    runner = make(tmp_path, local_backend.url, small_grid(2, 1), events=events)
+    tile = runner.frame.at[0, "tile_id"]
+    title = runner.template.job_title(tile, runner.run_tag)
+    extra = [runner.template.create_job(connection, runner.extents[tile], title) for _ in (1, 2)]
+    assert runner.run(threading.Event()) == {"finished": 2}
+    assert_one_job_per_tile(local_backend, runner)
+    assert runner.frame.at[0, "id"] in {j.job_id for j in extra}
+    assert any("had 2 jobs" in e.message for e in events), events
+
+
+def test_resume_finds_its_job_among_more_than_a_thousand(local_backend, tmp_path, connection):
+    """An intent left by a crash, its job older than 1200 others: found on a later page."""
+    runner = make(tmp_path, local_backend.url, small_grid(2, 1))
+    tile = runner.frame.at[0, "tile_id"]
+    job = runner.template.create_job(
+        connection, runner.extents[tile], runner.template.job_title(tile, runner.run_tag)
+    )
+    local_backend.seed_jobs(1200, title_prefix="older run")  # newer than ours, listed first
+    runner.frame.at[0, "status"] = "queued_for_start"
+    runner.frame.at[0, "backend_name"] = "local"
+    runner.frame.at[0, "intent_at"] = "2020-01-01T00:00:00Z"
+    assert runner.run(threading.Event()) == {"finished": 2}
+    assert runner.frame.at[0, "id"] == job.job_id
+    assert_one_job_per_tile(local_backend, runner)
+
+
+def test_a_job_deleted_on_the_back_end_ends_its_tile(local_backend, tmp_path):
+    local_backend.knobs(job_duration=30)
+    runner = make(tmp_path, local_backend.url, small_grid(1, 1))
+    thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while runner.frame.at[0, "status"] != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    local_backend.delete_job_directly(runner.frame.at[0, "id"])
+    thread.join(10)
+    assert not thread.is_alive(), "the run never ended"
+    assert runner.frame.at[0, "status"] == "error"
+    assert runner.frame.at[0, "message"] == "job deleted on the back-end"
+
+
+def test_revoked_basic_token_is_renewed_mid_run(local_backend, tmp_path):
+    local_backend.knobs(job_duration=1.5)
+    runner = make(tmp_path, local_backend.url, small_grid(2, 2))
+    thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not runner.frame["status"].eq("running").any() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    local_backend.revoke_basic_tokens()
+    thread.join(30)
+    assert set(runner.frame["status"]) == {"finished"}
+    assert_one_job_per_tile(local_backend, runner)
+
+
+def test_revoked_oidc_login_mid_run_asks_to_log_in(local_backend, oidc_provider, tmp_path):
+    """The fake OpenID Connect provider is a stand-in (no real one can run here)."""
+    from helpers.fake_oidc import approve_when_shown
+    from openeo_grid_jobs.core.backend import BackendConfig, LoginRequiredError, Secrets
+    from openeo_grid_jobs.core.gateway import Backend
+
+    local_backend.knobs(job_duration=30)
+    config = BackendConfig(local_backend.url, auth_method="oidc_device", name="oidc")
+    on_device_code, _ = approve_when_shown(oidc_provider)
+    tokens = []
+    config.connect(on_device_code=on_device_code, on_refresh_token=tokens.append)
+    secrets = Secrets(refresh_token=tokens[0].refresh_token, client_id=tokens[0].client_id)
+    frame = frame_from_tiles(small_grid(1, 1), *DATES)
+    db = JobDatabase(tmp_path / "jobs.csv")
+    runner = GridJobRunner(
+        db,
+        frame,
+        JobTemplate(*DATES),
+        [Backend("oidc", lambda: config.connect(secrets), 1)],
+        policy=FAST,
+    )
+    errors = []
+
+    def run():
+        try:
+            runner.run(threading.Event())
+        except LoginRequiredError as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while runner.frame.at[0, "status"] != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    oidc_provider.revoke_refresh_tokens()
+    oidc_provider.expire_access_tokens()
+    thread.join(20)
+    assert not thread.is_alive()
+    assert errors
+    assert errors[0].backend == "oidc"
+    assert "log in again" in str(errors[0])
+    saved = db.read()  # the table is consistent and the run resumable
+    assert saved.at[0, "status"] == "running"
+    assert saved.at[0, "id"] == runner.frame.at[0, "id"]
+
+
+def test_stop_returns_quickly_while_backoffs_are_pending(local_backend, tmp_path):
+    with FaultProxy(local_backend.url, Faults(error_5xx=1.0, methods={"POST"}), seed=5) as proxy:
+        runner = make(tmp_path, proxy.url, small_grid(3, 1))
+        stop = threading.Event()
+        thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+        thread.start()
+        time.sleep(1.5)  # creates are failing and backing off now
+        t0 = time.monotonic()
+        stop.set()
+        thread.join(2.0)
+        assert not thread.is_alive()
+        assert time.monotonic() - t0 < 2.0
+    assert not runner.frame["status"].isin(["start_failed", "error"]).any()
