@@ -67,6 +67,7 @@ class Outcome:
     results: int  # tiles whose result is on disk
     ended: str = "done"  # "done", "stopped at the deadline", "raised ..."
     events: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def tiles(count: int):
@@ -131,7 +132,10 @@ def ours(url: str, args: argparse.Namespace, work: Path, deadline: float | None)
         assert counts == {"finished": args.tiles}, counts
     table = runner.frame.copy()
     results = int(table["result"].notna().sum())
-    return Outcome(elapsed, table, results, ended, events)
+    # a refusal of one more job lowers this at once; it recovers one job a minute
+    allowed = runner.scheduler.limit("local")
+    notes = [f"jobs at once allowed at the end: {allowed} of {args.parallel}"]
+    return Outcome(elapsed, table, results, ended, events, notes)
 
 
 def anchor(url: str, args: argparse.Namespace, work: Path, deadline: float | None) -> Outcome:
@@ -293,6 +297,8 @@ def report(rows: list, ideal: float, count: int) -> None:
         print(f"\n{name}: {outcome.ended}")
         print(f"  job table statuses: {dict(Counter(table['status'].astype(str)))}")
         print(f"  back-end job statuses: {dict(on_backend)}")
+        for note in outcome.notes:
+            print(f"  {note}")
         print(
             f"  proxy: {faults['requests']} requests, {faults['forwarded']} forwarded;"
             f" injected {injected}"

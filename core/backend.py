@@ -176,7 +176,8 @@ class BackendConfig:
             return openeo.Connection(
                 self.url,
                 session=session,
-                default_timeout=timeout,
+                # openeo annotates default_timeout as int; requests takes seconds as float
+                default_timeout=timeout,  # type: ignore[arg-type]
                 refresh_token_store=_token_store(on_refresh_token),
             )
         except requests.exceptions.SSLError:
@@ -407,9 +408,9 @@ def _unverified_adapter():
     from requests.adapters import HTTPAdapter
 
     class UnverifiedAdapter(HTTPAdapter):
-        def send(self, request, **kwargs):
+        def send(self, request, *args, **kwargs):
             kwargs["verify"] = False
-            return super().send(request, **kwargs)
+            return super().send(request, *args, **kwargs)
 
     return retrying_adapter(UnverifiedAdapter)
 

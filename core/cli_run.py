@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from .backend import BackendConfig, Secrets
     from .job_template import JobTemplate
     from .run_config import RunConfig
-    from .runner import RunEvent
+    from .runner import GridJobRunner, RunEvent
 
 from .job_template import OUTPUT_FORMATS
 
@@ -131,13 +132,12 @@ def run(args: argparse.Namespace) -> int:
         config = session.config
         secrets = _secrets_from_environment(config.backends)
         backends = [
-            Backend(b.name, (lambda b=b: b.connect(secrets)), b.parallel_jobs)
-            for b in config.backends
+            Backend(b.name, partial(b.connect, secrets), b.parallel_jobs) for b in config.backends
         ]
         for note in session.notes:
             print(note, flush=True)
         printer = _ProgressPrinter()
-        runner = session.runner(
+        runner: GridJobRunner = session.runner(
             backends,
             policy=_policy(args, config),
             on_update=lambda _: printer(runner.counts()),
@@ -231,7 +231,7 @@ def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate
         parse_process_graph,
     )
 
-    values = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
+    values: dict[str, Any] = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
     for flag, key in (("start", "start"), ("end", "end"), ("collection", "collection")):
         if getattr(args, flag):
             values[key] = getattr(args, flag)
@@ -256,7 +256,7 @@ def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate
 def _policy(args: argparse.Namespace, config: RunConfig) -> Any:
     from .scheduler import RunPolicy
 
-    changes: dict[str, float] = {"poll_interval": config.poll_interval}
+    changes: dict[str, Any] = {"poll_interval": config.poll_interval}
     if args.request_timeout:
         changes["request_timeout"] = args.request_timeout
     if args.lookup_grace:

@@ -47,7 +47,7 @@ class Downloads:
 
     def finished(self) -> list[DownloadResult]:
         """Downloads that ended since the last call (run on the run's own thread)."""
-        done = []
+        done: list[DownloadResult] = []
         while True:
             try:
                 result = self._results.get_nowait()

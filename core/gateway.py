@@ -97,7 +97,8 @@ class BackendGateway:
         return self._connection is not None
 
     def _prepare(self, connection: openeo.Connection) -> None:
-        connection.default_timeout = self.request_timeout
+        # openeo annotates default_timeout as int; requests takes seconds as float
+        connection.default_timeout = self.request_timeout  # type: ignore[assignment]
         session: requests.Session = connection.session
         session.hooks.setdefault("response", []).append(self._remember_retry_after)
         for prefix, existing in list(session.adapters.items()):

@@ -230,18 +230,34 @@ def tile_extents(frame: pd.DataFrame) -> list[TileExtent]:
     for i, row in enumerate(frame.itertuples(index=False)):
         geom = geometries[i]
         crs = getattr(row, "crs", None)
-        dates = {"start": _date_text(row, "start_date"), "end": _date_text(row, "end_date")}
+        start, end = _date_text(row, "start_date"), _date_text(row, "end_date")
         if geom is not None and isinstance(crs, str) and crs:
             if crs not in epsg_of:
                 epsg_of[crs] = pyproj.CRS.from_user_input(crs).to_epsg()
-            bounds = shapely.bounds(geom)
-            extents.append(TileExtent(row.tile_id, *bounds, epsg=epsg_of[crs], **dates))
+            west, south, east, north = shapely.bounds(geom)
+            extents.append(
+                TileExtent(
+                    row.tile_id, west, south, east, north, epsg=epsg_of[crs], start=start, end=end
+                )
+            )
             continue
         spatial = getattr(row, "spatial_extent", None)
         if isinstance(spatial, str) and spatial:
             geojson = json.loads(spatial)
-            bounds = shapely.geometry.shape(geojson).bounds
-            extents.append(TileExtent(row.tile_id, *bounds, epsg=None, geojson=geojson, **dates))
+            west, south, east, north = shapely.geometry.shape(geojson).bounds
+            extents.append(
+                TileExtent(
+                    row.tile_id,
+                    west,
+                    south,
+                    east,
+                    north,
+                    epsg=None,
+                    geojson=geojson,
+                    start=start,
+                    end=end,
+                )
+            )
             continue
         raise JobDatabaseError(f"Row {i} (tile {row.tile_id}) has no geometry or spatial_extent.")
     return extents

@@ -143,6 +143,7 @@ class JobTemplate:
             cube = cube.ndvi(red=self.bands[0], nir=self.bands[1]).mean_time()
             return cube.save_result(format=self.out_format).flat_graph()
         if self.process == PROCESS_UDP:
+            assert self.udp_id is not None  # validate() requires a UDP name
             cube = connection.datacube_from_process(
                 self.udp_id,
                 namespace=self.udp_namespace or None,

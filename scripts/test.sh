@@ -8,5 +8,6 @@ cd "$ROOT"
 bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy  # settings and files: [tool.mypy] in pyproject.toml
 export QT_QPA_PLATFORM=offscreen
 exec .venv/bin/python -m pytest "$@"
