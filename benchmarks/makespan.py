@@ -231,6 +231,7 @@ def main() -> None:
             level=logging.INFO,
             format="%(asctime)s %(name)s %(levelname)s %(message)s",
         )
+        logging.captureWarnings(True)  # one per request otherwise, from the anchor's threads
     else:
         # the anchor warns on every job that basic auth has no token to refresh
         logging.getLogger("openeo.extra.job_management").setLevel(logging.ERROR)

@@ -4,10 +4,12 @@ Every exception a back-end call can raise (the openeo client's API errors,
 requests' network errors, a truncated answer) is sorted into one of five kinds,
 and the run engine acts on the kind, never on the exception type:
 
-- ``transient``: connection errors, timeouts, 408, 500, 502, 503, 504; try again
-  later with backoff. A tile waiting on one stays waiting, never ``start_failed``;
-- ``concurrency``: 429, or a back-end's "too many jobs at once" error; fewer jobs
-  at once on that back-end for a while, and try again later;
+- ``transient``: connection errors, timeouts, 408, 429 (a rate limit on requests),
+  500, 502, 503, 504; try again later with backoff. A tile waiting on one stays
+  waiting, never ``start_failed``;
+- ``concurrency``: a back-end's "too many jobs at once" error (any 4xx whose code or
+  message says so, e.g. ``ConcurrentJobLimit``); fewer jobs at once on that back-end
+  for a while, and try again later;
 - ``permanent``: any other 4xx; the tile fails with the back-end's message;
 - ``auth``: 401/403; log in again once, then ask the user;
 - ``gone``: the job no longer exists on the back-end (404 on a job).
@@ -25,14 +27,19 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504})
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: 504: a gateway gave up waiting, the back-end behind it may still have acted
 UNANSWERED_STATUSES = frozenset({504})
 AUTH_CODES = frozenset(
     {"TokenInvalid", "AuthenticationRequired", "AuthenticationSchemeInvalid", "CredentialsInvalid"}
 )
 GONE_CODES = frozenset({"JobNotFound"})
-_CONCURRENCY = re.compile(r"concurren|too many|limit.*(job|running)|(job|running).*limit", re.I)
+#: a back-end's "too many jobs at once" (as opposed to "too many requests")
+_CONCURRENCY = re.compile(
+    r"concurren|too many (jobs|running|batch|active)|(job|running|queued)\w*\W+(\w+\W+)?limit"
+    r"|limit\w*\W+(\w+\W+){0,3}(jobs|running)",
+    re.I,
+)
 
 
 class FailureKind(str, Enum):
@@ -67,17 +74,15 @@ def classify(exc: BaseException, retry_after: float | None = None) -> Failure:
         if _is_network_error(exc):
             return Failure(FailureKind.TRANSIENT, message, answered=False)
         return Failure(FailureKind.PERMANENT, message)
-    if status == 429:
+    if 400 <= status < 500 and _CONCURRENCY.search(f"{code} {message}"):
         return Failure(FailureKind.CONCURRENCY, message, status, retry_after)
-    if status in TRANSIENT_STATUSES:
+    if status in TRANSIENT_STATUSES:  # 429 here is a rate limit on requests: wait as asked
         answered = status not in UNANSWERED_STATUSES
         return Failure(FailureKind.TRANSIENT, message, status, retry_after, answered)
     if status in (401, 403) and (code in AUTH_CODES or status == 401):
         return Failure(FailureKind.AUTH, message, status)
     if status in (404, 410) and (code in GONE_CODES or status == 410):
         return Failure(FailureKind.GONE, "job deleted on the back-end", status)
-    if _CONCURRENCY.search(f"{code} {message}"):
-        return Failure(FailureKind.CONCURRENCY, message, status, retry_after)
     return Failure(FailureKind.PERMANENT, message, status)
 
 

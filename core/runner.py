@@ -332,7 +332,7 @@ class GridJobRunner:
         if self._login_lost is not None:
             raise self._login_lost
         self._process_cancel_requests()
-        self.scheduler.recover()
+        self._say(self.scheduler.recover())
         self._reconnect()
         self._poll()
         self._launch()
@@ -612,8 +612,8 @@ class GridJobRunner:
             self._start_failed(i, name, start_failure)
 
     def _create_failed(self, i: int, name: str, failure: Failure) -> None:
-        if failure.kind is FailureKind.CONCURRENCY:  # refused: no job was made
-            self._refused(i, name, failure)
+        if failure.kind is FailureKind.CONCURRENCY or failure.status == 429:
+            self._refused(i, name, failure)  # a definite refusal: no job was made
             self._set(i, status=NOT_STARTED, intent_at=None, backend_name=None)
         elif failure.retryable:  # a job may exist: look it up before making another
             self._say(self.scheduler.failed(name, LAUNCH, failure))
@@ -640,11 +640,12 @@ class GridJobRunner:
             self._breaker(failure.message)
 
     def _refused(self, i: int, name: str, failure: Failure) -> None:
-        frame = self.frame
-        busy = int(
-            ((frame["backend_name"] == name) & frame["status"].isin(["queued", "running"])).sum()
-        )
-        self.scheduler.refused(name, busy)
+        """Try the tile again after a backoff; a "too many jobs" refusal also lowers the
+        back-end's jobs at once (a mere rate limit does not)."""
+        if failure.kind is FailureKind.CONCURRENCY:
+            frame = self.frame
+            running = (frame["backend_name"] == name) & frame["status"].isin(["queued", "running"])
+            self._say(self.scheduler.refused(name, int(running.sum())))
         self._say(self.scheduler.failed(name, LAUNCH, failure))
         self._attempts[i] += 1
         self._not_before[i] = self.clock() + self.scheduler.backoff(

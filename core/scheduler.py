@@ -158,20 +158,38 @@ class Scheduler:
         return out
 
     # --- concurrency ---------------------------------------------------------------------
-    def refused(self, name: str, busy: int) -> None:
-        """The back-end refused one more job at once while ``busy`` of ours were active."""
+    def refused(self, name: str, busy: int) -> RunEvent | None:
+        """The back-end refused one more job at once while ``busy`` of ours were active;
+        says so when that lowers its jobs at once."""
         backend = self.backends[name]
+        before = backend.limit
         backend.limit = max(1, min(backend.limit, busy))
         backend.last_refusal = self.clock()
+        if backend.limit < before:
+            return RunEvent(
+                "warning",
+                f"Back-end {name} refused more jobs at once: {backend.limit} at once now "
+                f"(of {backend.parallel_jobs}); one more after each "
+                f"{self.policy.recover_after:.0f} s without a refusal.",
+            )
+        return None
 
-    def recover(self) -> None:
+    def recover(self) -> RunEvent | None:
+        """One more job at once for back-ends quiet since their last refusal; says when
+        one is back to its full number."""
         now = self.clock()
+        event = None
         for backend in self.backends.values():
             last = backend.last_refusal
             lowered = backend.limit < backend.parallel_jobs and last is not None
             if lowered and now - (last or 0.0) >= self.policy.recover_after:
                 backend.limit += 1
                 backend.last_refusal = now
+                if backend.limit == backend.parallel_jobs:
+                    event = RunEvent(
+                        "info", f"Back-end {backend.name} takes {backend.limit} jobs at once again."
+                    )
+        return event
 
     def limit(self, name: str) -> int:
         return self.backends[name].limit
