@@ -39,6 +39,15 @@ class SettingsMismatchError(RunError):
     """Resuming a run with other job settings or another grid than it started with."""
 
 
+class UnknownBackendsError(RunError):
+    """Rows name back-ends the run does not have, and there is more than one to map to."""
+
+    def __init__(self, message: str, unknown: list[str], available: list[str]) -> None:
+        super().__init__(message)
+        self.unknown = unknown
+        self.available = available
+
+
 class RunSession:
     """Open with :meth:`open`; use as a context manager so the lock is always released."""
 
@@ -132,10 +141,12 @@ class RunSession:
             self.notes.append(f"Rows of back-end {', '.join(unknown)} are tracked on {names[0]}.")
             column = column.where(~column.isin(unknown), names[0])
         elif unknown:
-            raise RunError(
+            raise UnknownBackendsError(
                 f"Rows of {self.db.path.name} name back-end(s) {', '.join(unknown)}, which this "
                 f"run does not have (it has {', '.join(names)}): map each to one "
-                "(CLI: --backend NAME=URL)."
+                "(CLI: --backend NAME=URL).",
+                unknown,
+                names,
             )
         self.frame["backend_name"] = column.astype(object).where(column.notna(), None)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import shapely
+from helpers.notebook import notebook_tracker
 from helpers.runs import DATES, small_grid
 from openeo_grid_jobs.core.backend import BackendConfig
 from openeo_grid_jobs.core.db_lock import JobDatabaseLockedError
@@ -144,43 +143,6 @@ def test_cli_resume_with_other_dates_is_refused(local_backend, tmp_path):
 
 
 # --- a notebook's tracker ---------------------------------------------------------------
-def notebook_tracker(tmp_path: Path, connection, started: int) -> Path:
-    """What the seed notebook leaves: MultiBackendJobManager's CSV, ``started`` jobs in."""
-    from openeo.extra.job_management import CsvJobDatabase, MultiBackendJobManager
-
-    tiles = small_grid(3, 2).to_crs(4326)
-    frame = pd.DataFrame(
-        {
-            "spatial_extent": [shapely.to_geojson(g) for g in tiles.geometry],
-            "start_date": DATES[0],
-            "end_date": [DATES[1]] * 5 + ["2024-07-01"],  # the last row has its own dates
-        }
-    )
-
-    def start_job(row, connection, **kwargs):
-        cube = connection.load_collection(
-            "SENTINEL2_L2A",
-            temporal_extent=[row["start_date"], row["end_date"]],
-            spatial_extent=json.loads(row["spatial_extent"]),
-            bands=["B04", "B08"],
-        )
-        return cube.ndvi().mean_time().create_job(title="test excercise ndvi", out_format="NetCDF")
-
-    path = tmp_path / "job_tracker.csv"
-    manager = MultiBackendJobManager(poll_sleep=0.2, root_dir=tmp_path / "notebook")
-    manager.add_backend("cdse", connection=connection, parallel_jobs=started)
-    job_db = CsvJobDatabase(path)
-    job_db.initialize_from_df(frame)
-    manager.start_job_thread(start_job=start_job, job_db=job_db)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        time.sleep(0.2)
-        if pd.read_csv(path)["id"].notna().sum() >= started:
-            break
-    manager.stop_job_thread()
-    return path
-
-
 def test_notebook_tracker_continued_by_the_cli(local_backend, connection, tmp_path):
     local_backend.knobs(job_duration=2)
     path = notebook_tracker(tmp_path, connection, started=2)

@@ -178,6 +178,7 @@ class JobsPanel(QGroupBox):
         self._loader: BackgroundCall | None = None
         self._relays: list = []
         self._after_login: tuple[str, dict] | None = None
+        self.map_dialog = None
         self._update_enabled()
         # while the user fills in the form: nothing to report, failures show at Run
         self._warm_up = BackgroundCall(warm_up_imports, lambda _: None, lambda _: None, self)
@@ -343,11 +344,31 @@ class JobsPanel(QGroupBox):
         self.thread.worker.login_required.connect(
             lambda name, why: self._ask_login(name, why, dict(retry_failed=retry_failed, **extra))
         )
+        self.thread.worker.mapping_required.connect(
+            lambda unknown, names: self._ask_mapping(
+                unknown, names, dict(retry_failed=retry_failed, **extra)
+            )
+        )
         self.thread.thread.finished.connect(self._update_enabled)
         self.progress.setRange(0, self.layer.featureCount())
         self.thread.start()
         self._update_enabled()
         return True
+
+    def _ask_mapping(self, unknown: list, names: list, run_kwargs: dict) -> None:
+        """A notebook's tracker names back-ends the run lacks: ask which connection runs
+        each; the run starts by itself once the user has said."""
+        from .backend_map_dialog import BackendMapDialog
+
+        self.map_dialog = BackendMapDialog(unknown, names, self)
+        self.map_dialog.accepted.connect(
+            lambda: self.start_run(**{**run_kwargs, "backend_map": self.map_dialog.mapping()})
+        )
+        self.map_dialog.rejected.connect(
+            lambda: self._message("Run not started: the back-ends were not mapped.", Qgis.Info)
+        )
+        self.map_dialog.open()
+        self.run_finished.emit({})
 
     def _ask_login(self, name: str, reason: str, run_kwargs: dict) -> None:
         """Open the device login; when it succeeds, the run starts (again) by itself."""

@@ -48,6 +48,8 @@ class RunRequest:
     retry_failed: bool = False
     cancel_only: list[str] | None = field(default=None)  # tile ids
     cancel_all: bool = False
+    #: a tracker's back-end names → the run's connections (a notebook's tracker)
+    backend_map: dict | None = None
 
 
 class RunWorker(QObject):
@@ -59,6 +61,8 @@ class RunWorker(QObject):
     failed = pyqtSignal(str)
     #: a back-end needs an interactive login first: its name, and why
     login_required = pyqtSignal(str, str)
+    #: rows name back-ends the run lacks: those names, and the run's back-ends to map them to
+    mapping_required = pyqtSignal(list, list)
     #: something to read once (an outage, a duplicate job removed...): level, message
     notice = pyqtSignal(str, str)
 
@@ -70,13 +74,16 @@ class RunWorker(QObject):
 
     def run(self) -> None:
         from ..core.backend import LoginRequiredError
+        from ..core.run_session import UnknownBackendsError
 
         def run_or_ask_login():
             try:
                 return self._run()
             except LoginRequiredError as exc:
                 self.login_required.emit(exc.backend, str(exc))
-                return None
+            except UnknownBackendsError as exc:
+                self.mapping_required.emit(exc.unknown, exc.available)
+            return None
 
         ok, counts = guarded(run_or_ask_login, self.failed)
         if ok and counts is not None:
@@ -94,6 +101,7 @@ class RunWorker(QObject):
             config=req.run_config,
             tiles=tiles,
             retry_failed=req.retry_failed,
+            backend_map=req.backend_map,
         ) as session:
             for note in session.notes:
                 self.notice.emit("info", note)
@@ -149,6 +157,7 @@ class RunThread(QObject):
         self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
         self.worker.failed.connect(self.thread.quit, Qt.DirectConnection)
         self.worker.login_required.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.mapping_required.connect(self.thread.quit, Qt.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()
