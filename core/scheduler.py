@@ -7,8 +7,8 @@ is tested in microseconds:
   ``launch`` (creating and starting jobs), each with its own exponential
   backoff with jitter that honours ``Retry-After``: a back-end that refuses new
   jobs (an outage of POSTs) is paused for launches while tracking goes on;
-- after ``outage_after`` failures in a row a channel is "down since HH:MM", said
-  once, and "back" once when a call succeeds again;
+- after ``outage_after`` failures in a row over ``outage_seconds`` a channel is
+  "down since HH:MM", said once, and "back" once when a call succeeds again;
 - a concurrency refusal lowers that back-end's jobs at once to what it was
   running then; one more is allowed after each ``recover_after`` seconds without
   a refusal, up to the configured number;
@@ -52,7 +52,10 @@ class RunPolicy:
     lookup_grace: float = 150.0
     backoff_base: float = 1.0
     backoff_max: float = 120.0
-    outage_after: int = 2
+    #: a channel is "down" (and said so) after this many failures in a row lasting at
+    #: least ``outage_seconds``: single faults in a burst of requests are not an outage
+    outage_after: int = 3
+    outage_seconds: float = 10.0
     recover_after: float = 60.0
     #: the first this many failures of a run share one reason and none finished:
     #: stop launching instead of submitting every tile
@@ -76,6 +79,8 @@ class RunPolicy:
 @dataclass
 class Channel:
     failures: int = 0
+    #: clock time of the first failure in a row
+    failing_since: float = 0.0
     paused_until: float = 0.0
     #: wall-clock time the current outage began (None: no outage)
     down_since: float | None = None
@@ -123,10 +128,14 @@ class Scheduler:
     def failed(self, name: str, channel: str, failure: Failure) -> RunEvent | None:
         """Back off this channel; say so once when it becomes an outage."""
         state = self.backends[name].channels[channel]
+        now = self.clock()
+        if state.failures == 0:
+            state.failing_since = now
         state.failures += 1
         state.last_error = failure.message
-        state.paused_until = self.clock() + self.backoff(state.failures, failure.retry_after)
-        if state.down_since is None and state.failures >= self.policy.outage_after:
+        state.paused_until = now + self.backoff(state.failures, failure.retry_after)
+        lasting = now - state.failing_since >= self.policy.outage_seconds
+        if state.down_since is None and state.failures >= self.policy.outage_after and lasting:
             state.down_since = self.wall_clock()
             since = time.strftime("%H:%M", time.localtime(state.down_since))
             what = "unreachable" if channel == READ else "refuses new jobs"

@@ -55,6 +55,8 @@ BACKEND_DEFAULTS = {
     "error_fraction": 0.0,
     "error_titles": [],
     "max_running": 0,
+    "max_active": 0,
+    "max_page_size": 0,
     "reject_titles": [],
     "reject_status": 400,
 }

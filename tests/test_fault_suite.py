@@ -28,6 +28,8 @@ FAST = RunPolicy(
     backoff_base=0.2,
     backoff_max=2.0,
     recover_after=2.0,
+    outage_after=2,
+    outage_seconds=0.5,
 )
 
 
@@ -229,3 +231,14 @@ def test_stop_returns_quickly_while_backoffs_are_pending(local_backend, tmp_path
         assert not thread.is_alive()
         assert time.monotonic() - t0 < 2.0
     assert not runner.frame["status"].isin(["start_failed", "error"]).any()
+
+
+def test_a_concurrency_limit_lowers_jobs_at_once_and_says_so(local_backend, tmp_path):
+    """The back-end refuses a third running job: the run settles on two, none fails."""
+    local_backend.knobs(job_duration=0.5, max_active=2)
+    events = []
+    runner = make(tmp_path, local_backend.url, small_grid(4, 2), parallel=4, events=events)
+    assert runner.run(threading.Event()) == {"finished": 8}
+    assert_one_job_per_tile(local_backend, runner)
+    assert runner.scheduler.limit("local") in (2, 3)  # it tries one more each 2 s
+    assert any("2 at once now (of 4)" in e.message for e in events), events

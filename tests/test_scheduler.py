@@ -86,11 +86,14 @@ def test_backoff_is_exponential_jittered_capped_and_honours_retry_after():
 
 
 def test_a_failing_channel_pauses_alone_and_an_outage_is_said_once():
-    s, clock = scheduler()
+    s, clock = scheduler(outage_after=3, outage_seconds=10)
     assert s.failed("a", LAUNCH, TRANSIENT) is None  # one failure: no outage yet
     assert not s.ready("a", LAUNCH)
     assert s.ready("a", READ)  # tracking goes on while launches back off
     assert s.ready("b", LAUNCH)
+    clock.now += 1
+    assert s.failed("a", LAUNCH, TRANSIENT) is None
+    assert s.failed("a", LAUNCH, TRANSIENT) is None  # three in a burst: not an outage
     clock.now += 60
     assert s.ready("a", LAUNCH)
     event = s.failed("a", LAUNCH, TRANSIENT)

@@ -26,6 +26,9 @@ class Knobs:
     #: ``GET /jobs`` gives at most this many jobs per page even when the client asks for
     #: more or for all (0: no cap), as back-ends that silently cap listings do
     max_page_size: int = 0
+    #: most jobs queued or running at once per user; starting one more is refused with
+    #: 400 ``ConcurrentJobLimit`` (0: no limit)
+    max_active: int = 0
     #: seed of the random generator (jitter, error fraction)
     seed: int = 0
 

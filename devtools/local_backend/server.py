@@ -294,6 +294,16 @@ class JobStore:
             job = self.get(job_id, user_id)
             if job.status in ("queued", "running"):
                 return
+            active = sum(
+                1 for j in self.jobs.values() if j.user_id == user_id and j.status in ACTIVE
+            )
+            if knobs.max_active and active >= knobs.max_active:
+                raise OpenEOApiException(
+                    message=f"You have reached the limit of {knobs.max_active} concurrent "
+                    "batch jobs; wait for one to finish.",
+                    code="ConcurrentJobLimit",
+                    status_code=400,
+                )
             now = time.time()
             job.status, job.queued_at, job.updated = "queued", now, now
             job.running_at = job.finished_at = None
