@@ -67,6 +67,15 @@ class Listing:
     complete: bool
 
 
+@dataclass(frozen=True)
+class Poll:
+    #: wall-clock time the listing began (a job made before it is in it)
+    started: float
+    listing: Listing
+    #: active jobs the listing did not show: their description, None when deleted
+    described: dict[str, dict | None]
+
+
 class BackendGateway:
     def __init__(self, backend: Backend, request_timeout: float = 60.0) -> None:
         self.backend = backend
@@ -154,6 +163,44 @@ class BackendGateway:
             return Listing(jobs, complete=False)
 
         return self.call(pages)
+
+    def poll(self, ids: list[str], full: bool, wall_clock: Callable[[], float]) -> Poll:
+        """One listing (all pages when ``full``), then ``describe`` for the active jobs it
+        did not show; ``None`` for a job the back-end no longer has."""
+        started = wall_clock()
+        listing = self.list_jobs(() if full else ids)
+        seen = {j.get("id") for j in listing.jobs}
+        described: dict[str, dict | None] = {}
+        for job_id in ids:
+            if job_id in seen:
+                continue
+            try:
+                described[job_id] = self.describe(job_id)
+            except CallFailed as exc:
+                if exc.failure.kind is FailureKind.GONE:
+                    described[job_id] = None
+        return Poll(started, listing, described)
+
+    def create_and_start(
+        self, template: JobTemplate, tile: TileExtent, title: str
+    ) -> tuple[str, Failure | None]:
+        """Create the job, then start it: (job id, the start's failure or None). A failed
+        create raises: whether a job exists then is for the run to find out."""
+        job_id = self.create(template, tile, title)
+        try:
+            self.start(job_id)
+        except CallFailed as exc:
+            return job_id, exc.failure
+        return job_id, None
+
+    def remove(self, job_id: str) -> None:
+        """Cancel (if it runs) and delete a job, e.g. a duplicate."""
+        try:
+            self.cancel(job_id)
+        except CallFailed as exc:
+            if exc.failure.kind is FailureKind.GONE:
+                return
+        self.delete(job_id)
 
     def describe(self, job_id: str) -> dict:
         return self.call(lambda c: c.job(job_id).describe())

@@ -29,7 +29,6 @@ whatever the network does. Its rules:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import queue
 import random
@@ -38,7 +37,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -48,6 +47,7 @@ from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
 from .gateway import Backend, BackendGateway, CallFailed, Listing
 from .job_db import JobDatabase, tile_extents
+from .job_rows import TileUpdate, now_utc, parse_time, reset_failed, tile_update, utc_text
 from .scheduler import LAUNCH, READ, RunEvent, RunPolicy, Scheduler
 from .statuses import FINAL_STATUSES, NOT_STARTED
 from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES, RANK, Breaker, keep_one, moves_forward
@@ -73,26 +73,6 @@ __all__ = [
 _log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 250  # fits a Shapefile text field
 TICK = 0.1  # seconds between checks of the stop flag
-
-
-@dataclass(frozen=True)
-class TileUpdate:
-    """What changed for one tile, for the GUI (field names as in the grid layer)."""
-
-    index: int
-    tile_id: str
-    status: str
-    job_id: str | None
-    backend: str | None
-    started: str | None
-    running: str | None
-    costs: float | None
-    message: str | None
-    result: str | None
-
-
-def now_utc() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 class GridJobRunner:
@@ -201,7 +181,7 @@ class GridJobRunner:
 
     @staticmethod
     def updates_of(frame: pd.DataFrame) -> list[TileUpdate]:
-        return [_update(frame, i) for i in frame.index]
+        return [tile_update(frame, i) for i in frame.index]
 
     def outages(self) -> dict[str, str]:
         return self.scheduler.outages()
@@ -272,7 +252,7 @@ class GridJobRunner:
         grace = float(self.policy.lookup_grace)
         for i in self.frame.index[self.frame["status"] == "queued_for_start"]:
             if not self._has(i, "id"):
-                self._lookup_after[i] = _parse_time(self.frame.at[i, "intent_at"]) + grace
+                self._lookup_after[i] = parse_time(self.frame.at[i, "intent_at"]) + grace
         for i in self.frame.index[self.frame["status"] == "created"]:
             if self._has(i, "id"):
                 self._not_before[i] = 0.0
@@ -392,27 +372,10 @@ class GridJobRunner:
             full = name not in self._listed or bool(lookups)
             self._polling.add(name)
             self.scheduler.polled(name)
-            self._submit("poll", name, self._poll_call, gateway, ids, full)
+            self._submit("poll", name, gateway.poll, ids, full, self.wall_clock)
 
     def _due_rows(self, name: str, active: pd.Series) -> bool:
         return bool((active & (self.frame["backend_name"] == name)).any())
-
-    def _poll_call(self, gateway: BackendGateway, ids: list[str], full: bool) -> tuple:
-        """Pool thread: one listing (all pages when ``full``), then ``describe`` for the
-        active jobs it did not show; ``None`` for a job the back-end no longer has."""
-        started = self.wall_clock()
-        listing = gateway.list_jobs(() if full else ids)
-        seen = {j.get("id") for j in listing.jobs}
-        described: dict[str, dict | None] = {}
-        for job_id in ids:
-            if job_id in seen:
-                continue
-            try:
-                described[job_id] = gateway.describe(job_id)
-            except CallFailed as exc:
-                if exc.failure.kind is FailureKind.GONE:
-                    described[job_id] = None
-        return started, listing, described
 
     def _on_poll(self, name: str, value: Any, failure: Failure | None) -> None:
         self._polling.discard(name)
@@ -420,7 +383,7 @@ class GridJobRunner:
             self._say(self.scheduler.failed(name, READ, failure))
             return
         self._say(self.scheduler.succeeded(name, READ))
-        started, listing, described = value
+        started, listing, described = value.started, value.listing, value.described
         by_id: dict[str, dict | None] = {j["id"]: j for j in listing.jobs if j.get("id")}
         by_id.update(described)
         rows = self.frame.index[
@@ -492,7 +455,7 @@ class GridJobRunner:
             return
         for job in extra:
             self._removed.add(job["id"])
-            self._submit("removed", job["id"], self._remove_job, self.gateways[name], job["id"])
+            self._submit("removed", job["id"], self.gateways[name].remove, job["id"])
         tile = self.frame.at[i, "tile_id"]
         ids = ", ".join(j["id"] for j in extra)
         self._event(
@@ -500,14 +463,6 @@ class GridJobRunner:
             f"Tile {tile} had {len(extra) + 1} jobs on {name}: kept {kept['id']}, "
             f"canceled and deleted {ids}.",
         )
-
-    @staticmethod
-    def _remove_job(gateway: BackendGateway, job_id: str) -> None:
-        try:
-            gateway.cancel(job_id)
-        except CallFailed as exc:
-            _log.info("canceling duplicate %s: %s", job_id, exc)
-        gateway.delete(job_id)
 
     def _on_removed(self, job_id: str, _: Any, failure: Failure | None) -> None:
         if failure is not None and failure.kind is not FailureKind.GONE:
@@ -570,7 +525,7 @@ class GridJobRunner:
                 i,
                 status="queued_for_start",
                 backend_name=name,
-                intent_at=now_utc(),
+                intent_at=utc_text(self.wall_clock()),
                 id=None,
                 start_time=None,
                 message=None,
@@ -580,18 +535,10 @@ class GridJobRunner:
         for i, name in picks:
             self._busy.add(i)
             tile = self.extents[str(frame.at[i, "tile_id"])]
+            gateway = self.gateways[name]
             self._submit(
-                "created", i, self._create_and_start, self.gateways[name], tile, self._title(i)
+                "created", i, gateway.create_and_start, self.template, tile, self._title(i)
             )
-
-    def _create_and_start(self, gateway: BackendGateway, tile: Any, title: str) -> tuple:
-        """Pool thread: create the job, then start it; (job id, start failure or None)."""
-        job_id = gateway.create(self.template, tile, title)
-        try:
-            gateway.start(job_id)
-        except CallFailed as exc:
-            return job_id, exc.failure
-        return job_id, None
 
     def _on_created(self, i: int, value: Any, failure: Failure | None) -> None:
         self._busy.discard(i)
@@ -617,7 +564,7 @@ class GridJobRunner:
             self._set(i, status=NOT_STARTED, intent_at=None, backend_name=None)
         elif failure.retryable:  # a job may exist: look it up before making another
             self._say(self.scheduler.failed(name, LAUNCH, failure))
-            intent = _parse_time(self.frame.at[i, "intent_at"])
+            intent = parse_time(self.frame.at[i, "intent_at"])
             wait = 0.0 if failure.answered else float(self.policy.lookup_grace)
             self._lookup_after[i] = max(self.wall_clock(), intent + wait)
             self._set(i, message=f"waiting: {failure.message}"[:MESSAGE_LIMIT])
@@ -767,12 +714,6 @@ class GridJobRunner:
         self._lookup_after.pop(i, None)
         self._set(i, status=status, intent_at=None, message=message[:MESSAGE_LIMIT])
 
-    def _now_iso(self) -> str:
-        """The wall clock as UTC text to the millisecond: an intent's time decides when
-        a job can no longer appear, so seconds are too coarse."""
-        stamp = dt.datetime.fromtimestamp(self.wall_clock(), tz=dt.timezone.utc)
-        return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
-
     def _has(self, i: int, column: str) -> bool:
         value = self.frame.at[i, column]
         return value is not None and value == value
@@ -790,7 +731,7 @@ class GridJobRunner:
         self._dirty.clear()
         self.db.save(self.frame)
         if self.on_update is not None:
-            self.on_update([_update(self.frame, i) for i in rows])
+            self.on_update([tile_update(self.frame, i) for i in rows])
 
     def _say(self, event: RunEvent | None) -> None:
         if event is not None:
@@ -800,50 +741,3 @@ class GridJobRunner:
         getattr(_log, "info" if level == "info" else "warning")(message)
         if self.on_event is not None:
             self.on_event(RunEvent(level, message))
-
-
-def _parse_time(text: Any) -> float:
-    """Seconds since the epoch of a UTC time text; 0 (long ago) when missing or unreadable."""
-    try:
-        stamp = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return 0.0
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.timestamp()
-
-
-def _update(frame: pd.DataFrame, i: int) -> TileUpdate:
-    row = frame.loc[i]
-
-    def text(column: str) -> str | None:
-        value = row.get(column)
-        return None if value is None or value != value else str(value)
-
-    costs = row.get("costs")
-    return TileUpdate(
-        index=int(i),
-        tile_id=str(row["tile_id"]),
-        status=str(row["status"]),
-        job_id=text("id"),
-        backend=text("backend_name"),
-        started=text("start_time"),
-        running=text("running_start_time"),
-        costs=None if costs is None or costs != costs else float(costs),
-        message=text("message"),
-        result=text("result"),
-    )
-
-
-def reset_failed(frame: pd.DataFrame) -> list[int]:
-    """Make failed tiles ``not_started`` again (next attempt: a new job title)."""
-    rows = list(frame.index[frame["status"].isin(FAILED_STATUSES)])
-    had_job = [
-        i for i in rows if frame.at[i, "id"] is not None and frame.at[i, "id"] == frame.at[i, "id"]
-    ]
-    frame.loc[had_job, "attempt"] = frame.loc[had_job, "attempt"].astype(int) + 1
-    columns = ("id", "backend_name", "start_time", "running_start_time", "message", "result")
-    for column in (*columns, "intent_at"):
-        frame.loc[rows, column] = None
-    frame.loc[rows, "status"] = NOT_STARTED
-    return rows

@@ -62,7 +62,8 @@ class RunPolicy:
     breaker: int = 3
     launch_threads: int = 8
     download_threads: int = 4
-    download_attempts: int = 3
+    #: tries per result and run (with backoff); a later run tries again
+    download_attempts: int = 8
 
     def __post_init__(self) -> None:
         for name in ("poll_interval", "request_timeout", "backoff_base", "backoff_max"):

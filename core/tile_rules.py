@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from .statuses import FINAL_STATUSES, STATUSES
 
 ACTIVE_STATUSES = frozenset({"created", "queued_for_start", "queued", "running"})
@@ -72,7 +70,3 @@ class Breaker:
 def _essence(reason: str) -> str:
     """A failure's reason without what differs from tile to tile (ids, numbers)."""
     return "".join(ch for ch in reason[:120] if not ch.isdigit())
-
-
-def titles_by_row(titles: Iterable[tuple[int, str]]) -> dict[str, int]:
-    return {title: row for row, title in titles}

@@ -47,6 +47,16 @@ def assert_one_job_per_tile(local_backend, runner):
     assert set(per_tile.values()) == {1}, {t: n for t, n in per_tile.items() if n != 1}
 
 
+def start(runner, until, timeout=10.0):
+    """Run ``runner`` on a thread; return once ``until(frame)`` holds (or time is up)."""
+    thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not until(runner.frame) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return thread
+
+
 def make(tmp_path, url, tiles, *, parallel=4, policy=FAST, events=None):
     frame = frame_from_tiles(tiles, *DATES)
     db = JobDatabase(tmp_path / "jobs.csv")
@@ -88,11 +98,7 @@ def test_outages_mid_run_never_fail_a_tile(local_backend, tmp_path):
     events = []
     with FaultProxy(local_backend.url, Faults(), seed=3) as proxy:
         runner = make(tmp_path, proxy.url, small_grid(6, 4), parallel=4, events=events)
-        thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while runner.frame["status"].eq("finished").sum() < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        thread = start(runner, lambda frame: frame["status"].eq("finished").sum() >= 3, 20)
         proxy.outage(2.5, methods={"POST"})  # a deploy: new jobs refused, tracking goes on
         time.sleep(3.0)
         proxy.outage(2.5)  # everything down
@@ -146,11 +152,7 @@ def test_resume_finds_its_job_among_more_than_a_thousand(local_backend, tmp_path
 def test_a_job_deleted_on_the_back_end_ends_its_tile(local_backend, tmp_path):
     local_backend.knobs(job_duration=30)
     runner = make(tmp_path, local_backend.url, small_grid(1, 1))
-    thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while runner.frame.at[0, "status"] != "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    thread = start(runner, lambda frame: frame.at[0, "status"] == "running")
     local_backend.delete_job_directly(runner.frame.at[0, "id"])
     thread.join(10)
     assert not thread.is_alive(), "the run never ended"
@@ -161,11 +163,7 @@ def test_a_job_deleted_on_the_back_end_ends_its_tile(local_backend, tmp_path):
 def test_revoked_basic_token_is_renewed_mid_run(local_backend, tmp_path):
     local_backend.knobs(job_duration=1.5)
     runner = make(tmp_path, local_backend.url, small_grid(2, 2))
-    thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not runner.frame["status"].eq("running").any() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    thread = start(runner, lambda frame: frame["status"].eq("running").any())
     local_backend.revoke_basic_tokens()
     thread.join(30)
     assert set(runner.frame["status"]) == {"finished"}

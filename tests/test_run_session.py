@@ -28,6 +28,10 @@ from devtools.local_backend.launcher import PASSWORD, USERNAME
 CLI = [str(Path(sys.executable).with_name("openeo-grid-jobs")), "run"]
 
 
+#: what a new run from the command line needs besides the grid, job DB and back-end
+NEW_RUN = ("--username", USERNAME, "--start", DATES[0], "--end", DATES[1], "--poll-interval", "0.3")
+
+
 def config(url: str, start: str = DATES[0]) -> RunConfig:
     return RunConfig(JobTemplate(start, DATES[1]), [BackendConfig(url, USERNAME, name="local")])
 
@@ -75,14 +79,7 @@ def test_two_clis_on_one_job_database(local_backend, tmp_path):
     first = cli(
         *args,
         local_backend.url,
-        "--username",
-        USERNAME,
-        "--start",
-        DATES[0],
-        "--end",
-        DATES[1],
-        "--poll-interval",
-        "0.3",
+        *NEW_RUN,
     )
     deadline = time.monotonic() + 30
     while len(local_backend.all_jobs()) < before + 2 and time.monotonic() < deadline:
@@ -123,14 +120,7 @@ def test_cli_resume_with_other_dates_is_refused(local_backend, tmp_path):
         job_db,
         "--backend",
         local_backend.url,
-        "--username",
-        USERNAME,
-        "--start",
-        DATES[0],
-        "--end",
-        DATES[1],
-        "--poll-interval",
-        "0.3",
+        *NEW_RUN,
     ).communicate(timeout=120)
     assert "1 tiles: finished 1" in done[0]
     before = Path(job_db).read_bytes()
@@ -171,14 +161,7 @@ def test_notebook_tracker_continued_by_the_cli(local_backend, connection, tmp_pa
         str(path),
         "--backend",
         local_backend.url,
-        "--username",
-        USERNAME,
-        "--start",
-        DATES[0],
-        "--end",
-        DATES[1],
-        "--poll-interval",
-        "0.3",
+        *NEW_RUN,
     )
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err

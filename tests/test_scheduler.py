@@ -202,3 +202,12 @@ def test_breaker_trips_on_the_same_first_failures_only():
     after_success.finished()
     for _ in range(5):
         assert after_success.failed("same") is None
+
+
+def test_intent_times_keep_milliseconds():
+    from openeo_grid_jobs.core.job_rows import parse_time, utc_text
+
+    assert abs(parse_time(utc_text(1_700_000_000.1234)) - 1_700_000_000.123) < 1e-6
+    assert parse_time("2024-05-01T10:00:00Z") == 1714557600.0
+    assert parse_time(None) == 0.0
+    assert parse_time("not a time") == 0.0
