@@ -29,6 +29,7 @@ from .errors import GridJobsError
 
 if TYPE_CHECKING:
     import openeo
+    import requests
 
 AUTH_METHODS = ("none", "basic", "oidc_device", "oidc_client_credentials")
 AUTH_LABELS = {
@@ -43,6 +44,11 @@ DEVICE_LOGIN_TIMEOUT = 300.0
 
 class BackendConnectionError(GridJobsError):
     """The back-end cannot be reached or is not a usable openEO back-end."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        #: the HTTP status of the back-end's answer, when it answered (e.g. 503)
+        self.status = status
 
 
 class AuthenticationError(BackendConnectionError):
@@ -173,6 +179,7 @@ class BackendConfig:
         session.mount("https://", retrying_adapter() if self.verify_tls else _unverified_adapter())
         host = urlparse(self.url).netloc
         try:
+            _check_available(session, self.url, host, timeout)
             return openeo.Connection(
                 self.url,
                 session=session,
@@ -195,7 +202,9 @@ class BackendConfig:
                 f"Cannot reach {host}: {_reason(exc)}. Check the URL and your network."
             ) from None
         except openeo.rest.OpenEoApiError as exc:
-            raise BackendConnectionError(f"{self.url} refused the connection: {exc}") from None
+            raise BackendConnectionError(
+                f"{self.url} refused the connection: {exc}", exc.http_status_code
+            ) from None
 
     def _require_endpoint(self, connection: openeo.Connection, path: str, what: str) -> None:
         if not connection.capabilities().supports_endpoint(path, "GET"):
@@ -222,6 +231,11 @@ class BackendConfig:
             if exc.http_status_code in (401, 403):
                 raise AuthenticationError(
                     f"{self.name} refused the user name or password of {username}."
+                ) from None
+            if exc.http_status_code in (408, 429) or (exc.http_status_code or 0) >= 500:
+                raise BackendConnectionError(  # the back-end's trouble, not the password's
+                    f"{self.name} did not answer the login ({exc}); try again later.",
+                    exc.http_status_code,
                 ) from None
             raise AuthenticationError(f"Basic login to {self.name} failed: {exc}") from None
 
@@ -311,6 +325,22 @@ class BackendConfig:
             ) from None
 
 
+def _check_available(session: requests.Session, url: str, host: str, timeout: float) -> None:
+    """Refuse a back-end that says "not now" to its version discovery.
+
+    The openeo client swallows a failed ``/.well-known/openeo`` and goes on with the
+    URL as given (no API version in it): during a deploy that makes a connection
+    whose every later request is a 404. Here a 5xx/429 is a transient failure
+    instead, tried again by the run; a 404 (no discovery document) is fine.
+    """
+    response = session.get(url.rstrip("/") + "/.well-known/openeo", timeout=timeout)
+    if response.status_code == 429 or response.status_code >= 500:
+        raise BackendConnectionError(
+            f"{host} is not available right now (HTTP {response.status_code}); try again later.",
+            response.status_code,
+        )
+
+
 def describe(connection: openeo.Connection, collection: str = "SENTINEL2_L2A") -> BackendInfo:
     """What "Test connection" shows: title, API version, the collection, who we are."""
     from openeo.rest.auth.auth import NullAuth
@@ -394,6 +424,7 @@ def retrying_adapter(cls=None):
         total=TRANSPORT_RETRIES,
         backoff_factor=0.5,
         allowed_methods=frozenset({"GET", "HEAD", "DELETE"}),
+        status_forcelist=frozenset({429, 500, 502, 503, 504}),
         raise_on_status=False,  # the last answer's status reaches the client as an error
     )
     return (cls or HTTPAdapter)(max_retries=retry)

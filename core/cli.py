@@ -8,6 +8,7 @@ argument errors print one line too (no usage block; ``--help`` shows it).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from collections.abc import Sequence
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     ensure_proj_data()
     _quiet_known_library_warnings()
+    # The run says what matters once ("back-end X unreachable since 14:02, retrying");
+    # urllib3's line per retried request would drown it.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -93,7 +93,9 @@ class BackendGateway:
             connection = self.backend.connect()
         except GridJobsError as exc:
             if _is_unreachable(exc):
-                raise CallFailed(Failure(FailureKind.TRANSIENT, str(exc), answered=False)) from exc
+                status = getattr(exc, "status", None)
+                failure = Failure(FailureKind.TRANSIENT, str(exc), status, answered=False)
+                raise CallFailed(failure) from exc
             raise
         except Exception as exc:
             raise CallFailed(classify(exc)) from exc

@@ -224,7 +224,11 @@ class GridJobRunner:
         threads = self.policy.launch_threads + 2 * len(self.gateways)
         self._pool = WorkerPool(threads, "ogj-net", self._wake.set)
         self._downloads = Downloads(self.policy.download_threads, self._wake.set)
-        futures = {name: self._pool.submit(gw.connect) for name, gw in self.gateways.items()}
+        deadline = self.clock() + self.policy.connect_patience
+        futures = {
+            name: self._pool.submit(self._connect_patiently, gw, deadline)
+            for name, gw in self.gateways.items()
+        }
         errors: dict[str, str] = {}
         for name, future in futures.items():
             failure = self._wait_for(future, stop)
@@ -256,6 +260,24 @@ class GridJobRunner:
         for i in self.frame.index[self.frame["status"] == "created"]:
             if self._has(i, "id"):
                 self._not_before[i] = 0.0
+
+    def _connect_patiently(self, gateway: BackendGateway, deadline: float) -> None:
+        """Pool thread: log in, trying again with backoff while the back-end answers
+        "not now", until ``deadline`` (a Stop abandons this thread)."""
+        attempt = 0
+        while True:
+            try:
+                gateway.connect()
+                return
+            except CallFailed as exc:
+                attempt += 1
+                left = deadline - self.clock()
+                # patient with a back-end that answers "not now" (503, 429...), not with
+                # one that cannot be reached at all (a wrong URL, no network)
+                answered = exc.failure.status is not None
+                if not (exc.failure.retryable and answered) or left <= 0:
+                    raise
+                time.sleep(min(left, self.scheduler.backoff(attempt, exc.failure.retry_after)))
 
     def _wait_for(self, future: Future, stop: threading.Event) -> Failure | None:
         """Wait for a start-up call; its failure (a refused login goes up as it is)."""
@@ -738,6 +760,8 @@ class GridJobRunner:
             self._event(event.level, event.message)
 
     def _event(self, level: str, message: str) -> None:
-        getattr(_log, "info" if level == "info" else "warning")(message)
+        """To the caller's ``on_event`` (CLI, dock), or else to the log: said once."""
         if self.on_event is not None:
             self.on_event(RunEvent(level, message))
+        else:
+            getattr(_log, "info" if level == "info" else "warning")(message)

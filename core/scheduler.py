@@ -50,6 +50,9 @@ class RunPolicy:
     #: on the back-end (outlasts any request in flight) before "not listed" means "not
     #: created" and the tile may get a job again
     lookup_grace: float = 150.0
+    #: at start, how long a back-end that cannot be reached is tried again before the
+    #: run gives up on it (a deploy of a few seconds must not end a run)
+    connect_patience: float = 60.0
     backoff_base: float = 1.0
     backoff_max: float = 120.0
     #: a channel is "down" (and said so) after this many failures in a row lasting at

@@ -240,3 +240,20 @@ def test_a_concurrency_limit_lowers_jobs_at_once_and_says_so(local_backend, tmp_
     assert_one_job_per_tile(local_backend, runner)
     assert runner.scheduler.limit("local") in (2, 3)  # it tries one more each 2 s
     assert any("2 at once now (of 4)" in e.message for e in events), events
+
+
+def test_a_back_end_answering_503_at_start_is_waited_for(local_backend, tmp_path):
+    """A deploy while the run logs in: the run waits for it instead of giving up."""
+    from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+    from openeo_grid_jobs.core.gateway import Backend
+
+    with FaultProxy(local_backend.url, Faults(), seed=6) as proxy:
+        config = BackendConfig(proxy.url, "alice", name="local")
+        runner = make(tmp_path, proxy.url, small_grid(2, 1))
+        runner.gateways["local"].backend = Backend(
+            "local", lambda: config.connect(Secrets(password="alice123")), 2
+        )
+        proxy.outage(2.0)
+        assert runner.run(threading.Event()) == {"finished": 2}
+        assert proxy.stats()["outage"] > 0
+    assert_one_job_per_tile(local_backend, runner)
