@@ -129,7 +129,7 @@ class GridJobRunner:
             )
         self.extents = {e.tile_id: e for e in tile_extents(frame)}
         self.breaker = Breaker(policy.breaker)
-        self._row_of_title = {self._title(i): i for i in frame.index}
+        self._row_of_title: dict[str, int] = {}
         self._wake = threading.Event()
         self._pool: WorkerPool | None = None
         self._downloads: Downloads | None = None
@@ -188,8 +188,8 @@ class GridJobRunner:
 
     def run(self, stop: threading.Event) -> dict[str, int]:
         """Submit and track jobs until every tile is final or ``stop`` is set."""
-        self._open(stop)
         try:
+            self._open(stop)
             if not stop.is_set():
                 self._preflight(stop)
             while not stop.is_set():
@@ -206,8 +206,8 @@ class GridJobRunner:
 
     def cancel_now(self, indices: list[int] | None, stop: threading.Event) -> int:
         """Connect, cancel the jobs of ``indices`` (all when None), save; without a run."""
-        self._open(stop)
         try:
+            self._open(stop)
             count = self._cancel(indices)
             deadline = self.clock() + self.policy.request_timeout
             while self._tasks and not stop.is_set() and self.clock() < deadline:
@@ -221,6 +221,13 @@ class GridJobRunner:
 
     # --- start and end ----------------------------------------------------------------
     def _open(self, stop: threading.Event) -> None:
+        # a runner may run again (after Retry failed, titles changed): start afresh
+        self._row_of_title = {self._title(i): i for i in self.frame.index}
+        self._tasks.clear()
+        self._busy.clear()
+        self._polling.clear()
+        self._listed.clear()
+        self._login_lost = None
         threads = self.policy.launch_threads + 2 * len(self.gateways)
         self._pool = WorkerPool(threads, "ogj-net", self._wake.set)
         self._downloads = Downloads(self.policy.download_threads, self._wake.set)
@@ -239,7 +246,6 @@ class GridJobRunner:
         if stop.is_set():
             return
         if len(errors) == len(self.gateways):
-            self._close()
             raise RunError(
                 "Cannot reach "
                 + "; ".join(f"{name}: {message}" for name, message in errors.items())
@@ -316,7 +322,6 @@ class GridJobRunner:
                 _log.info("preflight validation on %s skipped: %s", name, exc)
                 continue
             if errors:
-                self._close()
                 raise RunError(
                     f"Back-end {name} says the job is not valid: {'; '.join(errors)}. "
                     "Nothing was submitted: fix the job settings and run again."
@@ -526,6 +531,10 @@ class GridJobRunner:
     def _launch(self) -> None:
         if self.breaker.tripped or self._pool is None:
             return
+        if not self.breaker.anything_finished and any(
+            kind == "error_log" for kind, _ in self._tasks.values()
+        ):
+            return  # a failure's reason is on its way: it may show the template is broken
         usable = [n for n, gw in self.gateways.items() if gw.connected and n in self._listed]
         if len(usable) < sum(1 for gw in self.gateways.values() if gw.connected):
             return  # every reachable back-end is listed once before anything is made

@@ -321,3 +321,31 @@ def test_failing_download_does_not_keep_the_run_alive(local_backend, tmp_path):
     assert result == {"finished": 2}
     assert runner.frame["result"].isna().all()
     assert all("download failed" in m for m in runner.frame["message"])
+
+
+def test_preflight_validation_stops_an_unknown_collection_before_any_job(local_backend, tmp_path):
+    before = len(local_backend.all_jobs())
+    template = JobTemplate(*DATES, collection="SENTINEL9_NOPE")
+    runner = make_runner(tmp_path, [backend(local_backend.url)], template=template)
+    with pytest.raises(RunError, match="Collection 'SENTINEL9_NOPE' does not exist"):
+        runner.run(threading.Event())
+    assert len(local_backend.all_jobs()) == before
+    assert set(JobDatabase(tmp_path / "jobs.csv").read()["status"]) == {"not_started"}
+
+
+def test_same_first_failures_skip_the_rest_with_the_reason(local_backend, tmp_path):
+    """An unknown band passes validation here but fails every job: after the first
+    three, the remaining tiles are not submitted."""
+    events = []
+    template = JobTemplate(*DATES, bands=["B04", "B99"])
+    runner = make_runner(
+        tmp_path, [backend(local_backend.url, parallel=3)], small_grid(4, 3), template=template
+    )
+    runner.on_event = events.append
+    counts = runner.run(threading.Event())
+    assert counts == {"error": 3, "skipped": 9}
+    skipped = runner.frame[runner.frame["status"] == "skipped"]
+    assert skipped["message"].str.contains("B99").all()
+    assert skipped["id"].isna().all()
+    assert any("first 3 jobs all failed" in e.message for e in events)
+    assert reset_failed(runner.frame) == list(range(12))  # Retry failed takes them all
