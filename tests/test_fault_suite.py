@@ -8,6 +8,7 @@ back-end itself.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import Counter
@@ -238,8 +239,10 @@ def test_a_concurrency_limit_lowers_jobs_at_once_and_says_so(local_backend, tmp_
     runner = make(tmp_path, local_backend.url, small_grid(4, 2), parallel=4, events=events)
     assert runner.run(threading.Event()) == {"finished": 8}
     assert_one_job_per_tile(local_backend, runner)
-    assert runner.scheduler.limit("local") in (2, 3)  # it tries one more each 2 s
-    assert any("2 at once now (of 4)" in e.message for e in events), events
+    assert runner.scheduler.limit("local") < 4  # it tries one more each 2 s
+    # lowered to what it saw running when refused: 2, or 1 when the other start of the
+    # same burst had not come back yet
+    assert any(re.search(r"[12] at once now \(of 4\)", e.message) for e in events), events
 
 
 def test_a_back_end_answering_503_at_start_is_waited_for(local_backend, tmp_path):
