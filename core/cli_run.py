@@ -110,7 +110,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lookup-grace",
         type=positive_seconds,
-        help="seconds a job may still appear after a lost create request (default 150)",
+        help="seconds a job may still appear after a lost create request (default 90)",
     )
     p.set_defaults(handler=run)
 

@@ -49,7 +49,7 @@ class RunPolicy:
     #: after a job-creating request without an answer: how long a job may still appear
     #: on the back-end (outlasts any request in flight) before "not listed" means "not
     #: created" and the tile may get a job again
-    lookup_grace: float = 150.0
+    lookup_grace: float = 90.0
     #: at start, how long a back-end that cannot be reached is tried again before the
     #: run gives up on it (a deploy of a few seconds must not end a run)
     connect_patience: float = 60.0
@@ -154,9 +154,10 @@ class Scheduler:
         was_down = state.down_since
         state.failures, state.paused_until, state.down_since = 0, 0.0, None
         if was_down is not None:
-            minutes = (self.wall_clock() - was_down) / 60
+            seconds = self.wall_clock() - was_down
+            took = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
             what = "reachable" if channel == READ else "accepting jobs"
-            return RunEvent("info", f"Back-end {name} is {what} again after {minutes:.0f} min.")
+            return RunEvent("info", f"Back-end {name} is {what} again after {took}.")
         return None
 
     def outages(self) -> dict[str, str]:

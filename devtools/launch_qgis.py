@@ -117,6 +117,22 @@ def local_backend_login(
     return settings, {"QGIS_AUTH_PASSWORD_FILE": str(password_file)}
 
 
+def start_fault_proxy(upstream: str):
+    """The demo of a flaky back-end: seeded faults all along, and an outage of 30 s."""
+    import threading
+
+    from devtools.fault_proxy import FaultProxy, Faults
+
+    faults = Faults(
+        error_5xx=0.10, rate_429=0.05, reset=0.02, lost_answer=0.05, delay=0.10, max_delay=1.0
+    )
+    proxy = FaultProxy(upstream, faults, seed=1)
+    timer = threading.Timer(25.0, proxy.outage, (30.0,))
+    timer.daemon = True
+    timer.start()
+    return proxy
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles-path", type=Path, default=REPO_ROOT / ".work" / "qgis-profiles")
@@ -128,6 +144,12 @@ def main() -> int:
     parser.add_argument("--job-duration", type=float, default=8.0, help="local back-end job time")
     parser.add_argument(
         "--demo-run", action="store_true", help="with --screenshot: also run the grid's jobs"
+    )
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="put a fault-injecting proxy between QGIS and the back-end (5xx, 429, resets, "
+        "lost answers, delays) and cut the back-end off for 30 s, 25 s after the start",
     )
     args = parser.parse_args()
     settings: dict[str, dict[str, str]] = {}
@@ -141,9 +163,16 @@ def main() -> int:
             max_running=4,
         )
         print(f"local openEO back-end: {backend.url} (user {USERNAME})", flush=True)
-        settings, env = local_backend_login(args.profiles_path, backend.url)
+        url = backend.url
+        if args.faults:
+            proxy = start_fault_proxy(backend.url)
+            url = proxy.url
+            print(f"fault proxy in front of it: {url}", flush=True)
+        settings, env = local_backend_login(args.profiles_path, url)
     if args.demo_run:
         env["OGJ_DEMO_RUN"] = "1"
+    if args.faults:
+        env["OGJ_FAULTS"] = "1"
     try:
         result = run(
             args.profiles_path,

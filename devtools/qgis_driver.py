@@ -31,6 +31,7 @@ ANTWERP_LONLAT = (4.2, 51.1, 4.6, 51.35)
 SCREENSHOT = os.environ.get("OGJ_SCREENSHOT")
 #: also run the jobs of the grid (needs the local back-end, its login stored by the launcher)
 DEMO_RUN = os.environ.get("OGJ_DEMO_RUN") == "1"
+FAULTS = os.environ.get("OGJ_FAULTS") == "1"  # a fault proxy is in front of the back-end
 AFTER_MS = int(float(os.environ.get("OGJ_SCREENSHOT_AFTER", "3")) * 1000)
 REPORT: dict = {"errors": []}
 
@@ -133,6 +134,21 @@ def click_run():
         "master_password_set": QgsApplication.authManager().masterPasswordIsSet(),
     }
     QTimer.singleShot(200, watch_mid_run)
+    if FAULTS:
+        REPORT["run"]["notices"] = []
+        iface.messageBar().widgetAdded.connect(on_message)
+
+
+@_record
+def on_message(item):
+    """With faults: keep every notice, and a picture of the first outage notice."""
+    current = iface.messageBar().currentItem()  # the signal hands over a plain QWidget
+    text = current.text() if current is not None else ""
+    REPORT["run"]["notices"].append(text)
+    if "since" in text and "outage_screenshot" not in REPORT["run"]:
+        path = Path(SCREENSHOT).with_name(Path(SCREENSHOT).stem + "-outage.png")
+        REPORT["run"]["outage_screenshot"] = str(path)
+        QTimer.singleShot(300, lambda: grab(path))
 
 
 def layer_statuses():
@@ -191,6 +207,6 @@ if SCREENSHOT:
     QTimer.singleShot(1200, click_create_grid)
     if DEMO_RUN:  # quits when the run ends (or after a safety timeout)
         QTimer.singleShot(1800, click_run)
-        QTimer.singleShot(180_000, screenshot_and_quit)
+        QTimer.singleShot(420_000 if FAULTS else 180_000, screenshot_and_quit)
     else:
         QTimer.singleShot(max(AFTER_MS, 2500), screenshot_and_quit)
