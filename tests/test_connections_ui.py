@@ -207,6 +207,7 @@ def panel(jobs_panel, local_backend):
 
 
 def run_to_end(panel, qtbot, timeout=60_000):
+    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)  # back after the last run
     with qtbot.waitSignal(panel.run_finished, timeout=timeout) as finished:
         qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)

@@ -21,6 +21,7 @@ def panel(jobs_panel, local_backend):
 
 
 def click_and_wait(panel, qtbot):
+    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)  # back after the last run
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)

@@ -28,8 +28,12 @@ def statuses(layer):
 
 
 def run_and_wait(panel, qtbot, button=None):
+    button = button or panel.run_button
+    # the buttons come back a moment after the thread ends (a queued signal): a click
+    # on a still disabled button does nothing, as for a user
+    qtbot.waitUntil(button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(button or panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(button, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     return blocker.args[0]
 
