@@ -260,3 +260,24 @@ def test_a_back_end_answering_503_at_start_is_waited_for(local_backend, tmp_path
         assert runner.run(threading.Event()) == {"finished": 2}
         assert proxy.stats()["outage"] > 0
     assert_one_job_per_tile(local_backend, runner)
+
+
+def test_one_back_end_unreachable_at_start_the_run_goes_on(local_backend, tmp_path):
+    from openeo_grid_jobs.core.backend import BackendConfig
+    from openeo_grid_jobs.core.gateway import Backend
+
+    gone = BackendConfig("http://127.0.0.1:9", name="gone")  # nothing listens there
+    events = []
+    frame = frame_from_tiles(small_grid(2, 1), *DATES)
+    db = JobDatabase(tmp_path / "jobs.csv")
+    runner = GridJobRunner(
+        db,
+        frame,
+        JobTemplate(*DATES),
+        [Backend("gone", gone.connect), backend(local_backend.url, "local")],
+        policy=FAST,
+        on_event=events.append,
+    )
+    assert runner.run(threading.Event()) == {"finished": 2}
+    assert set(runner.frame["backend_name"]) == {"local"}
+    assert any("gone is unreachable" in e.message and "goes on" in e.message for e in events)
