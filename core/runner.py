@@ -531,10 +531,8 @@ class GridJobRunner:
     def _launch(self) -> None:
         if self.breaker.tripped or self._pool is None:
             return
-        if not self.breaker.anything_finished and any(
-            kind == "error_log" for kind, _ in self._tasks.values()
-        ):
-            return  # a failure's reason is on its way: it may show the template is broken
+        if not self.breaker.anything_finished and self._probing():
+            return
         usable = [n for n, gw in self.gateways.items() if gw.connected and n in self._listed]
         if len(usable) < sum(1 for gw in self.gateways.values() if gw.connected):
             return  # every reachable back-end is listed once before anything is made
@@ -570,6 +568,15 @@ class GridJobRunner:
             self._submit(
                 "created", i, gateway.create_and_start, self.template, tile, self._title(i)
             )
+
+    def _probing(self) -> bool:
+        """Before the first finish, a failure holds launching while the other first jobs
+        are still out: if they fail alike, the template is broken and the breaker stops
+        the run after ``breaker`` jobs rather than a slot-full more."""
+        if any(kind == "error_log" for kind, _ in self._tasks.values()):
+            return True  # a failure's reason is on its way
+        active = self.frame["status"].isin(ACTIVE_STATUSES)
+        return bool(self.breaker.reasons) and bool(active.any())
 
     def _on_created(self, i: int, value: Any, failure: Failure | None) -> None:
         self._busy.discard(i)
