@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 from collections import Counter
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .job_template import JobTemplate
     from .run_config import RunConfig
     from .runner import GridJobRunner, RunEvent
+    from .scheduler import RunPolicy
 
 from .job_template import OUTPUT_FORMATS
 
@@ -199,25 +201,19 @@ def _asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.Geo
         ), tiles
     if not (template_given or args.backend or args.parallel_jobs or args.poll_interval):
         return (
-            None if args.output_dir is None else _with(saved, output_dir=args.output_dir)
+            None if args.output_dir is None else replace(saved, output_dir=args.output_dir)
         ), tiles
     backends = _backend_configs(args.backend, args) if args.backend else saved.backends
     if args.parallel_jobs:
         for b in backends:
             b.parallel_jobs = args.parallel_jobs
-    return _with(
+    return replace(
         saved,
         template=_template(args, saved.template) if template_given else saved.template,
         backends=backends,
         poll_interval=args.poll_interval or saved.poll_interval,
         output_dir=args.output_dir or saved.output_dir,
     ), tiles
-
-
-def _with(config: RunConfig, **changes: Any) -> RunConfig:
-    from dataclasses import replace
-
-    return replace(config, **changes)
 
 
 def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate:
@@ -253,7 +249,7 @@ def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate
     return JobTemplate.from_dict(values).validate()
 
 
-def _policy(args: argparse.Namespace, config: RunConfig) -> Any:
+def _policy(args: argparse.Namespace, config: RunConfig) -> RunPolicy:
     from .scheduler import RunPolicy
 
     changes: dict[str, Any] = {"poll_interval": config.poll_interval}

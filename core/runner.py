@@ -41,7 +41,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .backend import LoginRequiredError
 from .downloads import Downloads
 from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
@@ -164,7 +163,7 @@ class GridJobRunner:
             return False
         pending = self._downloads is not None and self._downloads.pending
         # a failed tile's reason and a finished one's costs are still on their way
-        asking = any(kind in ("error_log", "costs") for kind, _ in self._tasks.values())
+        asking = self._asking("error_log", "costs")
         return not pending and not asking and not self._missing_results()
 
     def request_cancel(self, indices: list[int] | None = None) -> None:
@@ -285,12 +284,16 @@ class GridJobRunner:
                     raise
                 time.sleep(min(left, self.scheduler.backoff(attempt, exc.failure.retry_after)))
 
-    def _wait_for(self, future: Future, stop: threading.Event) -> Failure | None:
-        """Wait for a start-up call; its failure (a refused login goes up as it is)."""
+    def _await(self, future: Future, stop: threading.Event) -> bool:
+        """Wait for a start-up call, waking every tick for ``stop``; whether it ended."""
         while not future.done() and not stop.is_set():
             self._wake.wait(TICK)
             self._wake.clear()
-        if not future.done():
+        return future.done()
+
+    def _wait_for(self, future: Future, stop: threading.Event) -> Failure | None:
+        """Wait for a start-up call; its failure (a refused login goes up as it is)."""
+        if not self._await(future, stop):
             return None
         try:
             future.result()
@@ -311,10 +314,7 @@ class GridJobRunner:
             if gw.connected
         }
         for name, future in checks.items():
-            while not future.done() and not stop.is_set():
-                self._wake.wait(TICK)
-                self._wake.clear()
-            if not future.done():
+            if not self._await(future, stop):
                 return
             try:
                 errors = future.result()
@@ -347,6 +347,10 @@ class GridJobRunner:
         self._start_downloads()
         self._flush()
 
+    def _asking(self, *kinds: str) -> bool:
+        """Whether a call of one of these kinds is still out."""
+        return any(kind in kinds for kind, _ in self._tasks.values())
+
     def _submit(self, kind: str, key: Any, func: Callable[..., Any], *args: Any) -> None:
         assert self._pool is not None
         self._tasks[self._pool.submit(func, *args)] = (kind, key)
@@ -359,10 +363,7 @@ class GridJobRunner:
                 value, failure = future.result(), None
             except CallFailed as exc:
                 value, failure = None, exc.failure
-            except LoginRequiredError as exc:
-                self._login_lost = exc
-                continue
-            except GridJobsError as exc:  # e.g. the stored password no longer works
+            except GridJobsError as exc:  # a login that could not be renewed
                 self._login_lost = exc
                 continue
             getattr(self, f"_on_{kind}")(key, value, failure)
@@ -391,18 +392,15 @@ class GridJobRunner:
             if name in self._polling or not gateway.connected:
                 continue
             lookups = [i for i in self._lookup_after if frame.at[i, "backend_name"] == name]
-            if name in self._listed and not lookups and not self._due_rows(name, active):
+            ids = list(frame.loc[active & (frame["backend_name"] == name), "id"])
+            if name in self._listed and not lookups and not ids:
                 continue
             if not self.scheduler.poll_due(name):
                 continue
-            ids = list(frame.loc[active & (frame["backend_name"] == name), "id"])
             full = name not in self._listed or bool(lookups)
             self._polling.add(name)
             self.scheduler.polled(name)
             self._submit("poll", name, gateway.poll, ids, full, self.wall_clock)
-
-    def _due_rows(self, name: str, active: pd.Series) -> bool:
-        return bool((active & (self.frame["backend_name"] == name)).any())
 
     def _on_poll(self, name: str, value: Any, failure: Failure | None) -> None:
         self._polling.discard(name)
@@ -573,7 +571,7 @@ class GridJobRunner:
         """Before the first finish, a failure holds launching while the other first jobs
         are still out: if they fail alike, the template is broken and the breaker stops
         the run after ``breaker`` jobs rather than a slot-full more."""
-        if any(kind == "error_log" for kind, _ in self._tasks.values()):
+        if self._asking("error_log"):
             return True  # a failure's reason is on its way
         active = self.frame["status"].isin(ACTIVE_STATUSES)
         return bool(self.breaker.reasons) and bool(active.any())
@@ -616,10 +614,7 @@ class GridJobRunner:
             self._refused(i, name, failure)
         elif failure.retryable:
             self._say(self.scheduler.failed(name, LAUNCH, failure))
-            self._attempts[i] += 1
-            self._not_before[i] = self.clock() + self.scheduler.backoff(
-                self._attempts[i], failure.retry_after
-            )
+            self._retry_later(i, failure)
         else:
             self._fail(i, "start_failed", f"start failed: {failure.message}")
             self._breaker(failure.message)
@@ -632,6 +627,10 @@ class GridJobRunner:
             running = (frame["backend_name"] == name) & frame["status"].isin(["queued", "running"])
             self._say(self.scheduler.refused(name, int(running.sum())))
         self._say(self.scheduler.failed(name, LAUNCH, failure))
+        self._retry_later(i, failure)
+
+    def _retry_later(self, i: int, failure: Failure) -> None:
+        """The tile's next try (create or start) waits a backoff, longer each time."""
         self._attempts[i] += 1
         self._not_before[i] = self.clock() + self.scheduler.backoff(
             self._attempts[i], failure.retry_after

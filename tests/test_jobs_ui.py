@@ -7,6 +7,7 @@ import time
 
 import pytest
 from helpers.connections import add_connection, clear_connections
+from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
 from qgis.core import Qgis, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
@@ -38,7 +39,7 @@ def run_and_wait(panel, qtbot, button=None):
     return blocker.args[0]
 
 
-def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path):
+def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path, local_backend):
     stalls = []
     last = [time.monotonic()]
 
@@ -68,7 +69,9 @@ def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path):
     # the GUI thread never stalled on network or disk
     assert max(stalls) < 0.5, max(stalls)
     # the job database and the run settings are on disk, without the password
-    assert set(JobDatabase(tmp_path / "jobs.csv").read()["status"]) == {"finished"}
+    saved = JobDatabase(tmp_path / "jobs.csv").read()
+    assert set(saved["status"]) == {"finished"}
+    assert_one_job_per_tile([local_backend], saved)
     settings = (tmp_path / "jobs.csv.run.json").read_text()
     assert PASSWORD not in settings
     assert json.loads(settings)["backends"][0]["auth_method"] == "basic"
@@ -94,6 +97,7 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     counts = run_and_wait(panel, qtbot)
     assert counts == {"finished": 6}
     assert statuses(grid_layer) == ["finished"] * 6
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
     submitted_before = jobs_before  # jobs created in the first part are tracked, not redone
     assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
 

@@ -7,7 +7,15 @@ import time
 from collections import defaultdict
 
 import pytest
-from helpers.runs import DATES, RequestLog, backend, make_runner, run_in_thread, small_grid
+from helpers.runs import (
+    DATES,
+    RequestLog,
+    assert_one_job_per_tile,
+    backend,
+    make_runner,
+    run_in_thread,
+    small_grid,
+)
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.runner import RANK, GridJobRunner, RunError, reset_failed
@@ -30,6 +38,7 @@ def test_full_run_finishes_every_tile_and_downloads_results(local_backend, tmp_p
     assert set(frame["status"]) == {"finished"}
     assert frame["id"].notna().all()
     assert set(frame["backend_name"]) == {"local"}
+    assert_one_job_per_tile([local_backend], frame)
     for path in frame["result"]:
         assert path.endswith("openEO.nc")
         assert (tmp_path / "results").exists()
@@ -61,6 +70,7 @@ def test_parallel_limit_per_backend_and_two_backends(local_backend, make_backend
     assert dict(most) == {"first": 2, "second": 1}
     assert set(runner.frame["backend_name"]) == {"first", "second"}
     assert len(other.all_jobs()) == (runner.frame["backend_name"] == "second").sum()
+    assert_one_job_per_tile([local_backend, other], runner.frame)
 
 
 def test_status_changes_arrive_within_one_poll_and_never_go_backwards(local_backend, tmp_path):
@@ -201,6 +211,7 @@ def test_stop_is_quick_final_and_loses_no_result(local_backend, tmp_path):
     )
     assert again.run(threading.Event()) == {"finished": 9}
     assert again.frame["result"].notna().all()
+    assert_one_job_per_tile([local_backend], again.frame)
 
 
 def test_resume_adopts_jobs_missing_from_the_table(local_backend, tmp_path):
@@ -232,6 +243,7 @@ def test_retry_failed_resubmits_only_failed_tiles(local_backend, tmp_path):
     assert runner.run(threading.Event()) == {"finished": 3}
     assert len(local_backend.all_jobs()) == before + 2
     assert runner.frame.at[2, "id"] == finished_id
+    assert_one_job_per_tile([local_backend], runner.frame)
 
 
 def test_cancel_selected_jobs(local_backend, tmp_path):

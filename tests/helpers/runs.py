@@ -81,3 +81,15 @@ def run_in_thread(runner):
     thread = threading.Thread(target=lambda: result.update(runner.run(stop)), daemon=True)
     thread.start()
     return thread, stop, result
+
+
+def assert_one_job_per_tile(backends, frame) -> None:
+    """Exactly one back-end job per tile and attempt, counted on the back-ends themselves
+    (by the run's unique titles), and every job the table names is among them."""
+    from collections import Counter
+
+    tag = f"[{frame['run_tag'].iloc[0]}"
+    jobs = [j for b in backends for j in b.all_jobs() if tag in (j["title"] or "")]
+    per_title = Counter(j["title"] for j in jobs)
+    assert all(n == 1 for n in per_title.values()), {t: n for t, n in per_title.items() if n > 1}
+    assert set(frame["id"].dropna()) <= {j["id"] for j in jobs}
