@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from numbers import Real
 from typing import TYPE_CHECKING, Any, Union
 
@@ -51,20 +52,67 @@ CrsLike = Union[str, int, "pyproj.CRS"]
 
 @dataclass
 class Grid:
-    """A built grid: the tiles and what a user should know about how they were made."""
+    """A built grid: the tiles and what a user should know about how they were made.
 
-    tiles: gpd.GeoDataFrame
+    The tiles are kept as arrays (indices, ids, lon/lat bounds): a QGIS layer is
+    filled from them directly, and the shapely squares of :attr:`tiles` are only
+    made when someone asks (they cost more than the rest of the grid together).
+    """
+
     crs: pyproj.CRS
     tile_size: float
     zone_label: str
+    cols: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
+    tile_ids: list[str]
+    #: (n, 4) WGS 84 bounds of each tile: west, south, east, north
+    lonlat: npt.NDArray[np.float64]
     warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.cols)
 
     @property
     def epsg(self) -> int | None:
         return self.crs.to_epsg()
 
+    def box_bounds(self) -> tuple[npt.NDArray[np.float64], ...]:
+        """``x_min, y_min, x_max, y_max`` of every tile in the grid CRS (exact multiples)."""
+        import numpy as np
+
+        size = self.tile_size
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (
+                self.cols * size,
+                self.rows * size,
+                (self.cols + 1) * size,
+                (self.rows + 1) * size,
+            )
+
+    @cached_property
+    def tiles(self) -> gpd.GeoDataFrame:
+        """The tiles as a GeoDataFrame: id, indices, lon/lat bounds and the square."""
+        import geopandas as gpd
+        import numpy as np
+        import shapely
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            boxes = shapely.box(*self.box_bounds())
+        return gpd.GeoDataFrame(
+            {
+                "tile_id": np.array(self.tile_ids, dtype=object),
+                "col": self.cols,
+                "row": self.rows,
+                "west": self.lonlat[:, 0],
+                "south": self.lonlat[:, 1],
+                "east": self.lonlat[:, 2],
+                "north": self.lonlat[:, 3],
+            },
+            geometry=gpd.GeoSeries(boxes, crs=self.crs),
+        )
+
     def summary(self) -> str:
-        return f"{len(self.tiles):,} tiles of {self.tile_size:g} m in {self.crs.name}"
+        return f"{len(self):,} tiles of {self.tile_size:g} m in {self.crs.name}"
 
 
 def validate_tile_size(tile_size: Any) -> float:
@@ -119,7 +167,6 @@ def build_grid(
     :raises GridError: for any input that cannot make a sensible grid.
     """
     import numpy as np
-    import shapely
 
     size = validate_tile_size(tile_size)
     if isinstance(max_tiles, bool) or not isinstance(max_tiles, int) or max_tiles < 1:
@@ -191,38 +238,38 @@ def build_grid(
     rows = np.arange(row0, row0 + nrows, dtype=np.int64)
     cc, rr = np.meshgrid(cols, rows[::-1])  # north to south, west to east
     cc, rr = cc.ravel(), rr.ravel()
-    # Absurd tile sizes overflow inside GEOS; _frame then refuses the tiles they make.
-    with np.errstate(over="ignore", invalid="ignore"):
-        boxes = shapely.box(cc * size, rr * size, (cc + 1) * size, (rr + 1) * size)
-        keep = _overlapping(projected, boxes)
-    cc, rr, boxes = cc[keep], rr[keep], boxes[keep]
-    if len(boxes) > max_tiles:
-        raise TooManyTilesError(len(boxes), max_tiles, size)
+    keep = _overlapping(projected, cc, rr, size)
+    cc, rr = cc[keep], rr[keep]
+    if len(cc) > max_tiles:
+        raise TooManyTilesError(len(cc), max_tiles, size)
 
-    tiles = _frame(cc, rr, boxes, size, dst, label)
-    return Grid(tiles=tiles, crs=dst, tile_size=size, zone_label=label, warnings=warnings)
+    lonlat = _lonlat_bounds(cc, rr, size, dst)
+    ids = [f"{label}_{c}_{r}" for c, r in zip(cc.tolist(), rr.tolist())]
+    return Grid(
+        crs=dst,
+        tile_size=size,
+        zone_label=label,
+        cols=cc,
+        rows=rr,
+        tile_ids=ids,
+        lonlat=lonlat,
+        warnings=warnings,
+    )
 
 
-def _frame(
-    cols: npt.NDArray[np.int64],
-    rows: npt.NDArray[np.int64],
-    boxes: npt.NDArray[np.object_],
-    size: float,
-    crs: pyproj.CRS,
-    label: str,
-) -> gpd.GeoDataFrame:
-    """The tiles as a GeoDataFrame with id, indices and lon/lat bounds."""
-    import geopandas as gpd
+def _lonlat_bounds(
+    cols: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], size: float, crs: pyproj.CRS
+) -> npt.NDArray[np.float64]:
+    """(n, 4) WGS 84 bounds (west, south, east, north) of the tiles ``cols``, ``rows``."""
     import numpy as np
-    import pyproj
 
     # Lon/lat bounds from the transformed grid nodes: each node is shared by up
     # to four tiles, so this transforms ~1 point per tile instead of 4+.
     c0, r0 = (int(cols.min()), int(rows.min())) if len(cols) else (0, 0)
     nx, ny = (int(cols.max()) - c0 + 2, int(rows.max()) - r0 + 2) if len(cols) else (1, 1)
-    gx, gy = np.meshgrid((c0 + np.arange(nx)) * size, (r0 + np.arange(ny)) * size)
-    to_lonlat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-    lon, lat = to_lonlat.transform(gx, gy)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gx, gy = np.meshgrid((c0 + np.arange(nx)) * size, (r0 + np.arange(ny)) * size)
+    lon, lat = _transformer(crs, _WGS84).transform(gx, gy)
     i, j = cols - c0, rows - r0
     node_ok = _on_earth(gx, gy, lon, lat, crs)
     tile_ok = node_ok[j, i] & node_ok[j, i + 1] & node_ok[j + 1, i] & node_ok[j + 1, i + 1]
@@ -234,19 +281,26 @@ def _frame(
         )
     corners_lon = np.stack([lon[j, i], lon[j, i + 1], lon[j + 1, i], lon[j + 1, i + 1]])
     corners_lat = np.stack([lat[j, i], lat[j, i + 1], lat[j + 1, i], lat[j + 1, i + 1]])
-    ids = np.array([f"{label}_{c}_{r}" for c, r in zip(cols.tolist(), rows.tolist())], object)
-    return gpd.GeoDataFrame(
-        {
-            "tile_id": ids,
-            "col": cols,
-            "row": rows,
-            "west": corners_lon.min(axis=0),
-            "south": corners_lat.min(axis=0),
-            "east": corners_lon.max(axis=0),
-            "north": corners_lat.max(axis=0),
-        },
-        geometry=gpd.GeoSeries(boxes, crs=crs),
+    bounds: npt.NDArray[np.float64] = np.column_stack(
+        [
+            corners_lon.min(axis=0),
+            corners_lat.min(axis=0),
+            corners_lon.max(axis=0),
+            corners_lat.max(axis=0),
+        ]
     )
+    return bounds
+
+
+_WGS84 = "EPSG:4326"
+
+
+@lru_cache(maxsize=32)
+def _transformer(src: CrsLike, dst: CrsLike) -> pyproj.Transformer:
+    """A cached transformer (making one costs milliseconds, a small grid's whole budget)."""
+    import pyproj
+
+    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
 
 def _on_earth(
@@ -263,35 +317,70 @@ def _on_earth(
     the lon/lat back must give the point again.
     """
     import numpy as np
-    import pyproj
 
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-    back = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
-    bx, by = back.transform(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
+    bx, by = _transformer(_WGS84, crs).transform(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
     with np.errstate(invalid="ignore"):
         close = np.hypot(bx - x, by - y) <= ROUNDTRIP_TOLERANCE_M
     mask: npt.NDArray[np.bool_] = np.asarray(ok & close, dtype=bool)
     return mask
 
 
-def _overlapping(aoi: shapely.Geometry, boxes: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-    """Mask of the boxes whose interior meets the AOI (touching an edge is not enough)."""
+def _overlapping(
+    aoi: shapely.Geometry, cols: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], size: float
+) -> npt.NDArray[np.bool_]:
+    """Mask of the tiles whose interior meets the AOI (touching an edge is not enough).
+
+    A tile with a corner strictly inside the AOI meets it for sure; only the others
+    (along the AOI's edge, or outside it) are tested as squares, which are costly
+    to make and test, so a large grid makes few of them.
+    """
     import numpy as np
     import shapely
 
-    if aoi.area == 0:  # a point or line AOI: any box it touches
-        touching: npt.NDArray[np.bool_] = shapely.intersects(aoi, boxes)
-        return touching
-    shapely.prepare(aoi)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if aoi.area == 0:  # a point or line AOI: any box it touches
+            touching: npt.NDArray[np.bool_] = shapely.intersects(aoi, _boxes(cols, rows, size))
+            return touching
+        shapely.prepare(aoi)
+        c0, r0 = int(cols.min()), int(rows.min())
+        nx, ny = int(cols.max()) - c0 + 2, int(rows.max()) - r0 + 2
+        gx, gy = np.meshgrid((c0 + np.arange(nx)) * size, (r0 + np.arange(ny)) * size)
+        corner_in = shapely.contains_xy(aoi, gx, gy)
+        i, j = cols - c0, rows - r0
+        hits = corner_in[j, i] | corner_in[j, i + 1] | corner_in[j + 1, i] | corner_in[j + 1, i + 1]
+        rest = np.flatnonzero(~hits)
+        if len(rest):
+            hits[rest] = _interiors_meet(aoi, _boxes(cols[rest], rows[rest], size))
+        if not hits.any():  # the AOI is inside one box's boundary? keep the box it touches
+            hits = shapely.intersects(aoi, _boxes(cols, rows, size))
+    return hits
+
+
+def _interiors_meet(aoi: shapely.Geometry, boxes: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """Mask of the boxes whose interior meets the (prepared, areal) AOI's."""
+    import numpy as np
+    import shapely
+
     hits: npt.NDArray[np.bool_] = shapely.intersects(aoi, boxes)
     inside = np.zeros(len(boxes), dtype=bool)
     inside[hits] = shapely.contains_properly(aoi, boxes[hits])
     edge = hits & ~inside
     # Boxes on the AOI's boundary: keep those sharing area, not just an edge.
     hits[edge] = ~shapely.touches(aoi, boxes[edge])
-    if not hits.any():  # the AOI is inside one box's boundary? keep the box it touches
-        hits = shapely.intersects(aoi, boxes)
     return hits
+
+
+def _boxes(
+    cols: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], size: float
+) -> npt.NDArray[np.object_]:
+    """The tiles as shapely squares (absurd sizes overflow: refused later, by their corners)."""
+    import shapely
+
+    boxes: npt.NDArray[np.object_] = shapely.box(
+        cols * size, rows * size, (cols + 1) * size, (rows + 1) * size
+    )
+    return boxes
 
 
 def _is_rectangle(geom: shapely.Geometry) -> bool:
@@ -379,7 +468,6 @@ def _is_number(value: Any) -> bool:
 def _reproject(geom: shapely.Geometry, src: pyproj.CRS, dst: pyproj.CRS) -> shapely.Geometry:
     """Reproject with densified edges, so that straight edges may curve as they should."""
     import numpy as np
-    import pyproj
     import shapely
 
     if src == dst:
@@ -387,7 +475,7 @@ def _reproject(geom: shapely.Geometry, src: pyproj.CRS, dst: pyproj.CRS) -> shap
     xmin, ymin, xmax, ymax = geom.bounds
     span = max(xmax - xmin, ymax - ymin)
     dense = shapely.segmentize(geom, span / DENSIFY_POINTS) if span > 0 else geom
-    transformer = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+    transformer = _transformer(src, dst)
 
     def transform(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
@@ -397,9 +485,7 @@ def _reproject(geom: shapely.Geometry, src: pyproj.CRS, dst: pyproj.CRS) -> shap
     coords = shapely.get_coordinates(out)
     # A projection's inverse happily returns finite nonsense for points beyond the
     # Earth (e.g. a northing of 56,730,000 m): go back and compare.
-    back_x, back_y = pyproj.Transformer.from_crs(dst, src, always_xy=True).transform(
-        coords[:, 0], coords[:, 1]
-    )
+    back_x, back_y = _transformer(dst, src).transform(coords[:, 0], coords[:, 1])
     original = shapely.get_coordinates(dense)
     tolerance = 1e-6 if src.is_geographic else 0.01
     roundtrip_ok = np.allclose(np.column_stack([back_x, back_y]), original, atol=tolerance)
