@@ -1,15 +1,26 @@
-"""A built grid as a QGIS memory layer, one feature per tile."""
+"""A built grid as a QGIS memory layer, one feature per tile.
+
+Filling the layer is the costly part of making a large grid: every feature
+crosses from Python into QGIS. The squares are therefore handed over as one WKB
+blob per chunk (QGIS splits it in C++), the empty job fields are left for the
+memory provider to fill with NULL, and features go to the provider one by one
+(``addFeatures`` of a list returns a copy of every feature to Python). See
+``benchmarks/grid.py``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import gc
+import struct
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Protocol
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsField,
     QgsGeometry,
-    QgsRectangle,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -19,18 +30,49 @@ from ..core.statuses import NOT_STARTED
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy.typing as npt
     import pandas as pd
     import pyproj
 
     from ..core.grid import Grid
 
-QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.LongLong, "float": QVariant.Double}
-CHUNK = 50_000  # features handed to the provider at once (bounded memory)
+#: ``int`` is a 32-bit Integer of at most 9 digits, which a Shapefile keeps an integer
+#: (GDAL reads 10 digits and more back as Integer64, and writes 64-bit fields as Real);
+#: indices beyond that (absurdly small tiles) get a LongLong field instead.
+QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.Int, "float": QVariant.Double}
+INT_WIDTH = 9
+INT_RANGE = (-(10 ** (INT_WIDTH - 1)) + 1, 10**INT_WIDTH - 1)  # with a minus sign: one less
+#: Features built and handed over at once: small enough that Cancel and the progress
+#: bar react at once, and that the main thread never waits long for Python's GIL.
+CHUNK = 2_000
 STRING_WIDTH = 254  # the most a Shapefile (dBASE) text field holds
+#: The lon/lat bounds sit in a metric (UTM) layer: say so wherever fields are shown.
+FIELD_ALIASES = {
+    "west": "west (lon °, WGS 84)",
+    "south": "south (lat °, WGS 84)",
+    "east": "east (lon °, WGS 84)",
+    "north": "north (lat °, WGS 84)",
+}
+_WKB_COLLECTION = struct.Struct("<BII")  # little endian, GeometryCollection, part count
 
 
-def grid_field(name: str, kind: str) -> QgsField:
-    return QgsField(name, QVARIANT_TYPES[kind], len=STRING_WIDTH if kind == "str" else 0)
+class Feedback(Protocol):
+    """What filling a layer reports to: a QgsFeedback, or a QgsTask."""
+
+    def setProgress(self, progress: float) -> None: ...  # noqa: N802 (Qt's name)
+
+    def isCanceled(self) -> bool: ...  # noqa: N802 (Qt's name)
+
+
+class FillCanceledError(Exception):
+    """The feedback was canceled while the layer was being filled."""
+
+
+def grid_field(name: str, kind: str, wide_ints: bool = False) -> QgsField:
+    if kind == "int" and wide_ints:
+        return QgsField(name, QVariant.LongLong)
+    width = {"str": STRING_WIDTH, "int": INT_WIDTH}.get(kind, 0)
+    return QgsField(name, QVARIANT_TYPES[kind], len=width)
 
 
 def qgis_crs(crs: pyproj.CRS) -> QgsCoordinateReferenceSystem:
@@ -40,53 +82,145 @@ def qgis_crs(crs: pyproj.CRS) -> QgsCoordinateReferenceSystem:
     return QgsCoordinateReferenceSystem.fromWkt(crs.to_wkt())
 
 
-def create_grid_layer(grid: Grid, name: str | None = None) -> QgsVectorLayer:
+def create_grid_layer(
+    grid: Grid, name: str | None = None, feedback: Feedback | None = None
+) -> QgsVectorLayer:
     """A memory layer with the grid's tiles, all ``not_started``.
 
     Tiles are exact squares in the grid CRS (the layer's CRS); QGIS reprojects
-    them on the fly for display.
+    them on the fly for display. ``feedback`` gets the progress (0-100) and may
+    cancel (:class:`FillCanceledError`); the layer may be made in a worker thread.
     """
     name = name or f"Grid {grid.tile_size:g} m ({grid.zone_label})"
-    return tiles_layer(grid.tiles, name)
+    x0, y0, x1, y1 = grid.box_bounds()
+    columns = [grid.tile_ids, grid.cols.tolist(), grid.rows.tolist(), *grid.lonlat.T.tolist()]
+
+    def geometries(start: int, stop: int) -> list[QgsGeometry]:
+        return _split(_boxes_wkb(x0[start:stop], y0[start:stop], x1[start:stop], y1[start:stop]))
+
+    return _filled_layer(
+        name, qgis_crs(grid.crs), columns, geometries, _wide(grid.cols, grid.rows), feedback
+    )
 
 
-def tiles_layer(tiles: gpd.GeoDataFrame, name: str) -> QgsVectorLayer:
+def tiles_layer(
+    tiles: gpd.GeoDataFrame, name: str, feedback: Feedback | None = None
+) -> QgsVectorLayer:
     """A memory layer of ``tiles`` (tile fields as in core.schema, job fields empty)."""
-    layer = QgsVectorLayer("Polygon", name, "memory")
-    layer.setCrs(qgis_crs(tiles.crs))
-    provider = layer.dataProvider()
-    provider.addAttributes([grid_field(n, t) for n, t in GRID_FIELDS])
-    layer.updateFields()
+    import shapely
 
-    fields = layer.fields()
     columns = [tiles[n].tolist() for n, _ in TILE_FIELDS]
-    x0, y0, x1, y1 = (tiles.geometry.bounds[c].tolist() for c in ("minx", "miny", "maxx", "maxy"))
-    rectangles = bool(tiles.geometry.geom_type.eq("Polygon").all()) and _are_boxes(tiles)
-    wkb = None if rectangles else tiles.geometry.to_wkb().tolist()
-    empty_job = [NOT_STARTED] + [None] * (len(GRID_FIELDS) - len(TILE_FIELDS) - 1)
-    for start in range(0, len(tiles), CHUNK):
-        batch = []
-        for i in range(start, min(start + CHUNK, len(tiles))):
-            feature = QgsFeature(fields)
-            if wkb is None:
-                geometry = QgsGeometry.fromRect(QgsRectangle(x0[i], y0[i], x1[i], y1[i]))
-            else:
-                geometry = QgsGeometry()
-                geometry.fromWkb(wkb[i])
-            feature.setGeometry(geometry)
-            feature.setAttributes([c[i] for c in columns] + empty_job)
-            batch.append(feature)
-        provider.addFeatures(batch)
+    wkb = shapely.to_wkb(tiles.geometry.values).tolist()
+
+    def geometries(start: int, stop: int) -> list[QgsGeometry]:
+        return _geometries(wkb[start:stop])
+
+    wide = _wide(tiles["col"].to_numpy(), tiles["row"].to_numpy())
+    return _filled_layer(name, qgis_crs(tiles.crs), columns, geometries, wide, feedback)
+
+
+def _filled_layer(
+    name: str,
+    crs: QgsCoordinateReferenceSystem,
+    columns: Sequence[list],
+    geometries,  # (start, stop) -> the QgsGeometry of those tiles
+    wide_ints: bool,
+    feedback: Feedback | None,
+) -> QgsVectorLayer:
+    """A memory layer of the tiles in ``columns`` (TILE_FIELDS order), chunk by chunk."""
+    layer = QgsVectorLayer("Polygon", name, "memory")
+    layer.setCrs(crs)
+    provider = layer.dataProvider()
+    provider.addAttributes([grid_field(n, t, wide_ints) for n, t in GRID_FIELDS])
+    layer.updateFields()
+    fields = layer.fields()
+    for field_name, alias in FIELD_ALIASES.items():
+        layer.setFieldAlias(fields.indexOf(field_name), alias)
+
+    add = provider.addFeature
+    count = len(columns[0])
+    with _no_gc():
+        for start in range(0, count, CHUNK):
+            stop = min(start + CHUNK, count)
+            for geometry, *values in zip(
+                geometries(start, stop), *(c[start:stop] for c in columns)
+            ):
+                feature = QgsFeature()
+                feature.setGeometry(geometry)
+                # The job fields after status are NULL: the memory provider pads
+                # the attributes it is not given (fewer values to convert).
+                values.append(NOT_STARTED)
+                feature.setAttributes(values)
+                add(feature)
+            if feedback is not None:
+                if feedback.isCanceled():
+                    raise FillCanceledError
+                feedback.setProgress(100.0 * stop / count)
     layer.updateExtents()
     return layer
 
 
-def _are_boxes(tiles: gpd.GeoDataFrame) -> bool:
+def _wide(*indices: npt.ArrayLike) -> bool:
+    """Whether tile indices need 64-bit fields (absurdly small tiles: never in practice)."""
     import numpy as np
-    import shapely
 
-    values = tiles.geometry.values
-    return bool(np.allclose(shapely.area(values), shapely.area(shapely.envelope(values))))
+    lo, hi = INT_RANGE
+    for values in indices:
+        known = np.asarray(values, dtype=float)  # a table's missing index: NaN
+        known = known[np.isfinite(known)]
+        if len(known) and (known.min() < lo or known.max() > hi):
+            return True
+    return False
+
+
+def _boxes_wkb(x0, y0, x1, y1) -> bytes:
+    """WKB of a GeometryCollection of the squares (numpy, no Python per square)."""
+    import numpy as np
+
+    record = np.dtype(
+        [("order", "u1"), ("type", "<u4"), ("rings", "<u4"), ("points", "<u4"), ("xy", "<f8", 10)]
+    )
+    parts = np.zeros(len(x0), dtype=record)
+    parts["order"], parts["type"], parts["rings"], parts["points"] = 1, 3, 1, 5
+    # The ring as shapely.box draws it (counter-clockwise from the lower right corner).
+    xy = parts["xy"]
+    for k, (x, y) in enumerate(((x1, y0), (x1, y1), (x0, y1), (x0, y0), (x1, y0))):
+        xy[:, 2 * k], xy[:, 2 * k + 1] = x, y
+    return _WKB_COLLECTION.pack(1, 7, len(parts)) + parts.tobytes()
+
+
+def _split(collection_wkb: bytes) -> list[QgsGeometry]:
+    collection = QgsGeometry()
+    collection.fromWkb(collection_wkb)
+    return collection.asGeometryCollection()
+
+
+def _geometries(wkb: list[bytes | None]) -> list[QgsGeometry]:
+    """QGIS geometries of WKB items (None: no geometry), split from one blob in C++."""
+    parts = [b for b in wkb if b is not None]
+    split = _split(_WKB_COLLECTION.pack(1, 7, len(parts)) + b"".join(parts)) if parts else []
+    if len(split) != len(parts):  # an empty part QGIS skips: one by one, then
+        split = []
+        for part in parts:
+            geometry = QgsGeometry()
+            geometry.fromWkb(part)
+            split.append(geometry)
+    it = iter(split)
+    return [next(it) if b is not None else QgsGeometry() for b in wkb]
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: the fill makes a few objects per tile,
+    none of them cyclic, and the collector would otherwise scan the heap again and
+    again while it grows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def table_tiles(frame: pd.DataFrame) -> gpd.GeoDataFrame:
