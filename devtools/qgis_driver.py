@@ -100,10 +100,14 @@ def check_geo_stack():
 
 @_record
 def click_create_grid():
+    """Click "Create grid"; the grid is built in a background task: on_grid_created."""
     dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
-    panel = dock.grid_panel
-    QTest.mouseClick(panel.create_button, Qt.LeftButton)
-    layer = panel.grid_layer
+    dock.grid_panel.grid_created.connect(on_grid_created)
+    QTest.mouseClick(dock.grid_panel.create_button, Qt.LeftButton)
+
+
+@_record
+def on_grid_created(layer):
     REPORT["grid"] = {
         "features": layer.featureCount(),
         "crs": layer.crs().authid(),
@@ -112,6 +116,8 @@ def click_create_grid():
         "in_project": layer.id() in QgsProject.instance().mapLayers(),
         "messages": [item.text() for item in iface.messageBar().items()],
     }
+    if DEMO_RUN:  # quits when the run ends (or after a safety timeout)
+        QTimer.singleShot(600, click_run)
 
 
 def grab(path):
@@ -205,8 +211,7 @@ if SCREENSHOT:
     QTimer.singleShot(500, click_plugin_button)
     QTimer.singleShot(800, check_geo_stack)
     QTimer.singleShot(1200, click_create_grid)
-    if DEMO_RUN:  # quits when the run ends (or after a safety timeout)
-        QTimer.singleShot(1800, click_run)
+    if DEMO_RUN:  # Run is clicked once the grid is made (on_grid_created)
         QTimer.singleShot(420_000 if FAULTS else 180_000, screenshot_and_quit)
     else:
         QTimer.singleShot(max(AFTER_MS, 2500), screenshot_and_quit)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from helpers.grids import create_grid
 from openeo_grid_jobs.core.grid import build_grid
 from openeo_grid_jobs.core.schema import GRID_FIELDS
 from openeo_grid_jobs.core.statuses import STATUSES
 from openeo_grid_jobs.ui.export import ExportError, export_layer
-from openeo_grid_jobs.ui.grid_layer import create_grid_layer
+from openeo_grid_jobs.ui.grid_layer import FIELD_ALIASES, create_grid_layer, tiles_layer
 from openeo_grid_jobs.ui.grid_panel import SOURCE_LAYER, SOURCE_SELECTION, GridPanel
+from openeo_grid_jobs.ui.grid_task import BUILD_SHARE
 from openeo_grid_jobs.ui.status_style import apply_status_style
 from qgis.core import (
     Qgis,
@@ -19,9 +23,10 @@ from qgis.core import (
     QgsPointXY,
     QgsProject,
     QgsRectangle,
+    QgsTask,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import Qt, QVariant
+from qgis.PyQt.QtCore import Qt, QTimer, QVariant
 from qgis.PyQt.QtGui import QColor
 
 ANTWERP = (4.2, 51.1, 4.6, 51.35)
@@ -50,6 +55,7 @@ def test_memory_layer_fields_and_features(grid_layer):
     assert [f.name() for f in grid_layer.fields()] == [n for n, _ in GRID_FIELDS]
     assert all(len(f.name()) <= 10 for f in grid_layer.fields())
     assert grid_layer.fields().field("status").type() == QVariant.String
+    assert grid_layer.fields().field("col").type() == QVariant.Int
     assert grid_layer.featureCount() == 42
     features = list(grid_layer.getFeatures())
     assert {f["status"] for f in features} == {"not_started"}
@@ -128,6 +134,30 @@ def test_export_round_trip(grid_layer, tmp_path, suffix):
         assert back.extent() == grid_layer.extent()
 
 
+def test_shapefile_export_keeps_integer_indices(grid_layer, tmp_path):
+    """col/row stay Integer in a Shapefile (a 64-bit field would become Real(20,0))."""
+    back = QgsVectorLayer(str(export_layer(grid_layer, tmp_path / "grid.shp")), "back", "ogr")
+    for name in ("col", "row"):
+        field = back.fields().field(name)
+        assert (field.typeName(), field.type()) == ("Integer", QVariant.Int), name
+    pairs = [(f["col"], f["row"]) for f in back.getFeatures()]
+    assert all(type(v) is int for pair in pairs for v in pair)
+    assert sorted(pairs) == sorted((f["col"], f["row"]) for f in grid_layer.getFeatures())
+
+
+def test_lonlat_fields_say_they_are_wgs84_degrees(grid_layer):
+    """west/south/east/north are lon/lat in a UTM layer: their aliases say so."""
+    table = tiles_layer(build_grid(ANTWERP, "EPSG:4326", 5000).tiles, "from a table")
+    for layer in (grid_layer, table):
+        aliases = {f.name(): f.alias() for f in layer.fields()}
+        assert aliases["west"] == "west (lon °, WGS 84)"
+        assert aliases["north"] == "north (lat °, WGS 84)"
+        assert {n: aliases[n] for n in FIELD_ALIASES} == FIELD_ALIASES
+        assert layer.attributeDisplayName(layer.fields().indexOf("south")) == (
+            "south (lat °, WGS 84)"
+        )
+
+
 def test_export_unknown_extension(grid_layer, tmp_path):
     with pytest.raises(ExportError, match=r"\.gpkg, \.shp or \.geojson"):
         export_layer(grid_layer, tmp_path / "grid.txt")
@@ -189,14 +219,14 @@ def polygon_layer() -> QgsVectorLayer:
     return layer
 
 
-def test_create_grid_from_layer_and_selection(panel):
+def test_create_grid_from_layer_and_selection(panel, qtbot):
     aoi = polygon_layer()
     panel.aoi_layer.setLayer(aoi)
     panel.source.setCurrentIndex(SOURCE_LAYER)
-    both = panel.create_grid()
+    both = create_grid(panel, qtbot)
     aoi.selectByIds([next(aoi.getFeatures()).id()])
     panel.source.setCurrentIndex(SOURCE_SELECTION)
-    one = panel.create_grid()
+    one = create_grid(panel, qtbot)
     assert 0 < one.featureCount() < both.featureCount()
     assert max(f["east"] for f in one.getFeatures()) < 4.6
 
@@ -209,29 +239,29 @@ def test_no_selection_is_reported(panel, desktop):
     assert "No features are selected" in message
 
 
-def test_tile_limit_is_reported_and_nothing_added(panel, desktop):
+def test_tile_limit_is_reported_and_nothing_added(panel, desktop, qtbot):
     panel.tile_size.setValue(100)
     before = len(QgsProject.instance().mapLayers())
-    assert panel.create_grid() is None
+    assert create_grid(panel, qtbot) is None
     (message,) = bar_messages(desktop, Qgis.Warning)
     assert "more than the limit of 10,000" in message
     assert len(QgsProject.instance().mapLayers()) == before
 
 
-def test_geographic_grid_crs_is_reported(panel, desktop):
+def test_geographic_grid_crs_is_reported(panel, desktop, qtbot):
     panel.grid_crs.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
-    assert panel.create_grid() is None
+    assert create_grid(panel, qtbot) is None
     assert "projected" in bar_messages(desktop, Qgis.Warning)[0]
 
 
-def test_chosen_grid_crs_is_used(panel):
+def test_chosen_grid_crs_is_used(panel, qtbot):
     panel.grid_crs.setCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
     panel.tile_size.setValue(10_000)
-    assert panel.create_grid().crs().authid() == "EPSG:3035"
+    assert create_grid(panel, qtbot).crs().authid() == "EPSG:3035"
 
 
-def test_export_from_panel(panel, desktop, tmp_path):
-    panel.create_grid()
+def test_export_from_panel(panel, desktop, tmp_path, qtbot):
+    create_grid(panel, qtbot)
     panel.export(str(tmp_path / "grid.shp"))
     assert (tmp_path / "grid.shp").exists()
     assert any("exported" in m for m in bar_messages(desktop, Qgis.Success))
@@ -239,8 +269,92 @@ def test_export_from_panel(panel, desktop, tmp_path):
     assert "use .gpkg" in bar_messages(desktop, Qgis.Critical)[0]
 
 
-def test_removing_the_layer_disables_export(panel):
-    layer = panel.create_grid()
+def test_removing_the_layer_disables_export(panel, qtbot):
+    layer = create_grid(panel, qtbot)
     QgsProject.instance().removeMapLayer(layer.id())
     assert panel.grid_layer is None
     assert not panel.export_button.isEnabled()
+
+
+# --- big grids: built in a background task --------------------------------------------------
+
+
+def big_grid_settings(panel, tiles: int = 200_000) -> int:
+    """Tile size and limit for at least ``tiles`` tiles over the panel's map view: the count."""
+    extent = panel.iface.mapCanvas().extent()
+    bounds = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    coarse = build_grid(bounds, "EPSG:4326", 1000, max_tiles=10**6)
+    size = int(1000 * (len(coarse) / tiles / 1.05) ** 0.5)  # tiles scale with 1 / size²
+    count = len(build_grid(bounds, "EPSG:4326", size, max_tiles=10**7))
+    assert tiles <= count < 1.5 * tiles
+    panel.tile_size.setValue(size)
+    panel.max_tiles.setValue(count)
+    return count
+
+
+def test_big_grid_is_built_without_blocking_qgis(panel, desktop, qtbot):
+    """200 000 tiles: the main thread ticks every few ms while they are built.
+
+    A 5 ms timer on the main thread records the gaps between its ticks from the
+    click to the layer on the map (built, filled, added, styled, zoomed to). On the
+    main thread the build alone would be a gap of seconds; in the background the
+    longest is a few ms.
+    """
+    count = big_grid_settings(panel)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    progress: list[float] = []
+    timer.start(5)
+    try:
+        with qtbot.waitSignal(panel.grid_created, timeout=120_000) as blocker:
+            last[0] = time.perf_counter()
+            task = panel.create_grid()
+            task.progressChanged.connect(progress.append)
+            assert panel.create_button.text() == "Cancel"
+    finally:
+        timer.stop()
+    layer = blocker.args[0]
+    assert layer.featureCount() == count
+    assert layer.id() in QgsProject.instance().mapLayers()
+    assert layer.renderer().type() == "categorizedSymbol"
+    assert f"{count:,} tiles" in bar_messages(desktop, Qgis.Success)[0]
+    assert panel.create_button.text() == "Create grid"
+    assert progress == sorted(progress)
+    assert progress[-1] > 90
+    assert len(gaps) > 50  # the timer ran all along (a build takes > 1 s)
+    slowest = sorted(gaps)[-3:]
+    assert slowest[-1] < 0.1, f"main thread stalled: longest gaps {slowest} s"
+
+
+def test_cancel_a_grid_being_built(panel, desktop, qtbot):
+    """Cancel (the Create grid button, while building): no layer, a message, usable again."""
+    big_grid_settings(panel)
+    before = set(QgsProject.instance().mapLayers())
+    created: list = []
+    panel.grid_created.connect(created.append)
+    task = panel.create_grid()
+    statuses: list = []
+    task.done.connect(lambda: statuses.append(task.status()))
+    assert panel.create_button.text() == "Cancel"
+    qtbot.waitUntil(lambda: task.progress() > BUILD_SHARE, timeout=60_000)  # filling
+    with qtbot.waitSignal(task.done, timeout=60_000):
+        qtbot.mouseClick(panel.create_button, Qt.LeftButton)
+    assert statuses == [QgsTask.Terminated]
+    assert task.layer is None
+    assert set(QgsProject.instance().mapLayers()) == before
+    assert created == []
+    assert "canceled" in bar_messages(desktop, Qgis.Info)[0]
+    assert panel.create_button.text() == "Create grid"
+    assert panel.create_button.isEnabled()
+    panel.tile_size.setValue(5000)  # and the next grid is made as usual
+    layer = create_grid(panel, qtbot)
+    assert layer is not None
+    assert created == [layer]

@@ -30,6 +30,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.errors import GridJobsError
 from .export import FILE_FILTER, ExportError, export_layer
+from .grid_task import GridTask
 
 SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
 MESSAGE_TITLE = "openEO Grid Jobs"
@@ -106,47 +107,84 @@ class GridPanel(QGroupBox):
         self.aoi_layer.setEnabled(self.source.currentIndex() != SOURCE_CANVAS)
 
     # --- actions --------------------------------------------------------------------
-    def create_grid(self) -> QgsVectorLayer | None:
-        """Build the grid, add it to the project and zoom to it; report problems in the bar."""
+    def create_grid(self) -> GridTask | None:
+        """Start building the grid in a background task, or cancel the one being built.
+
+        The task (returned) makes the tiles and their layer off the main thread, so
+        QGIS stays usable and shows its progress; meanwhile the Create grid button
+        reads Cancel. When it is done the layer is added, styled and zoomed to, and
+        ``grid_created`` is emitted. Problems are reported in the message bar.
+        """
+        from functools import partial
+
+        from qgis.core import QgsApplication
+
         from ..core.grid import build_grid
         from .aoi import canvas_aoi, layer_aoi, pyproj_crs
-        from .grid_layer import create_grid_layer
-        from .status_style import apply_status_style
 
-        try:
+        building = self._grid_task_running()
+        if building is not None:
+            building.cancel()
+            return None
+        try:  # the area is read here: QGIS layers belong to the main thread
             if self.source.currentIndex() == SOURCE_CANVAS:
                 aoi, aoi_crs = canvas_aoi(self.iface.mapCanvas())
             else:
                 selected = self.source.currentIndex() == SOURCE_SELECTION
                 aoi, aoi_crs = layer_aoi(self.aoi_layer.currentLayer(), selected)
             chosen = self.grid_crs.crs()
-            grid = build_grid(
-                aoi,
-                aoi_crs,
-                self.tile_size.value(),
-                grid_crs=pyproj_crs(chosen) if chosen.isValid() else None,
-                max_tiles=self.max_tiles.value(),
-            )
+            grid_crs = pyproj_crs(chosen) if chosen.isValid() else None
         except GridJobsError as exc:
             self.iface.messageBar().pushMessage(MESSAGE_TITLE, str(exc), Qgis.Warning, 0)
             return None
 
-        layer = create_grid_layer(grid)
+        size = self.tile_size.value()
+        build = partial(
+            build_grid, aoi, aoi_crs, size, grid_crs=grid_crs, max_tiles=self.max_tiles.value()
+        )
+        task = GridTask(build, f"Creating a grid of {size:g} m tiles")
+        task.done.connect(self._grid_task_done)
+        self.destroyed.connect(task.abandon)  # the dock closes: stop building for nobody
+        self._grid_task: GridTask | None = task  # also keeps the Python task alive
+        self.create_button.setText("Cancel")
+        self.create_button.setToolTip("Stop creating the grid; nothing is added.")
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _grid_task_running(self) -> GridTask | None:
+        return getattr(self, "_grid_task", None)
+
+    def _grid_task_done(self) -> None:
+        """On the main thread: put the finished grid on the map, or say why there is none."""
+        from .status_style import apply_status_style
+
+        task, self._grid_task = self._grid_task_running(), None
+        self.create_button.setText("Create grid")
+        self.create_button.setToolTip("")
+        bar = self.iface.messageBar()
+        if task is None:
+            return
+        if task.isCanceled():
+            bar.pushMessage(MESSAGE_TITLE, "Grid creation canceled; no layer added.", Qgis.Info, 5)
+            return
+        grid, layer = task.grid, task.layer
+        if grid is None or layer is None:
+            bar.pushMessage(MESSAGE_TITLE, task.error or "No grid was made.", Qgis.Warning, 0)
+            return
         QgsProject.instance().addMapLayer(layer)
         apply_status_style(layer)
         self.set_grid_layer(layer)
         self._zoom_to(layer)
         epsg = f"EPSG:{grid.epsg}" if grid.epsg else grid.crs.name
-        self.iface.messageBar().pushMessage(
+        bar.pushMessage(
             MESSAGE_TITLE,
-            f"{len(grid.tiles):,} tiles of {grid.tile_size:g} m, {grid.crs.name} ({epsg}).",
+            f"{len(grid):,} tiles of {grid.tile_size:g} m, {grid.crs.name} ({epsg}).",
             Qgis.Success,
             5,
         )
         for warning in grid.warnings:
-            self.iface.messageBar().pushMessage(MESSAGE_TITLE, warning, Qgis.Warning, 0)
+            bar.pushMessage(MESSAGE_TITLE, warning, Qgis.Warning, 0)
         self.grid_created.emit(layer)
-        return layer
 
     def set_grid_layer(self, layer: QgsVectorLayer | None) -> None:
         """Make ``layer`` the grid that Export (and later Run) work on."""
