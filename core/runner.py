@@ -208,15 +208,35 @@ class GridJobRunner:
         try:
             self._open(stop)
             count = self._cancel(indices)
-            deadline = self.clock() + self.policy.request_timeout
-            while self._tasks and not stop.is_set() and self.clock() < deadline:
-                self._wake.wait(TICK)
-                self._wake.clear()
-                self._collect()
+            self._drain(stop)
             return count
         finally:
             self._flush()
             self._close()
+
+    def refresh_now(self, stop: threading.Event) -> dict[str, int]:
+        """Connect, ask each back-end once for its jobs' statuses, save; launch nothing.
+
+        What the dock's *Refresh statuses* does while no run is tracking, so the map
+        can be brought up to date without submitting or starting any job.
+        """
+        try:
+            self._open(stop)
+            if not stop.is_set():
+                self._poll()
+                self._drain(stop)
+            return self.counts()
+        finally:
+            self._flush()
+            self._close()
+
+    def _drain(self, stop: threading.Event) -> None:
+        """Apply the calls still out (and those they lead to), for one request timeout."""
+        deadline = self.clock() + self.policy.request_timeout
+        while self._tasks and not stop.is_set() and self.clock() < deadline:
+            self._wake.wait(TICK)
+            self._wake.clear()
+            self._collect()
 
     # --- start and end ----------------------------------------------------------------
     def _open(self, stop: threading.Event) -> None:

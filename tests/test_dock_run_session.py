@@ -41,10 +41,10 @@ def test_a_job_database_in_use_by_the_cli_is_refused(panel, desktop, local_backe
 
 
 def test_resume_with_other_dates_is_refused(panel, desktop, grid_layer, local_backend, qtbot):
-    panel.start.setDate(QDate(2024, 5, 1))  # the form starts from the last session's values
+    panel.form.start.setDate(QDate(2024, 5, 1))  # the form starts from the last session's values
     assert click_and_wait(panel, qtbot) == {"finished": 6}
     jobs_before = len(local_backend.all_jobs())
-    panel.start.setDate(QDate(2024, 6, 1))
+    panel.form.start.setDate(QDate(2024, 6, 1))
     assert click_and_wait(panel, qtbot) == {}
     messages = desktop.iface.messageBar().get_messages(Qgis.Critical)
     assert any("start: 2024-05-01 in the run, 2024-06-01 now" in m for m in messages)

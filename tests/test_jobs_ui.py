@@ -7,10 +7,12 @@ import time
 
 import pytest
 from helpers.connections import add_connection, clear_connections
+from helpers.dialogs import answer_next_question
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
 from qgis.core import Qgis, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
+from qgis.PyQt.QtWidgets import QMessageBox
 
 from devtools.local_backend.launcher import PASSWORD
 
@@ -89,14 +91,22 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     assert time.monotonic() - t0 < 0.1, "Stop must not block the GUI"
     qtbot.waitUntil(lambda: panel.thread.thread.isFinished(), timeout=2000)
     assert time.monotonic() - t0 < 2.0
-    assert any("Stopped" in m for m in desktop.iface.messageBar().get_messages(Qgis.Info))
+    assert any("Not tracking" in m for m in desktop.iface.messageBar().get_messages(Qgis.Info))
     assert panel.run_button.isEnabled()
+    # the map no longer tracks: the dock and the legend say so, not for 8 s but until Run
+    qtbot.waitUntil(lambda: "Not tracking since" in panel.tracking_label.text(), timeout=2000)
+    labels = {c.value(): c.label() for c in grid_layer.renderer().categories()}
+    assert labels["running"].startswith("running — last known ")
+    assert labels["finished"] == "finished"
     jobs_before = len(local_backend.all_jobs())
     assert "not_started" in statuses(grid_layer)
     local_backend.knobs(job_duration=0.5)
     counts = run_and_wait(panel, qtbot)
     assert counts == {"finished": 6}
     assert statuses(grid_layer) == ["finished"] * 6
+    assert "Not tracking" not in panel.tracking_label.text()
+    labels = {c.value(): c.label() for c in grid_layer.renderer().categories()}
+    assert labels["running"] == "running"
     assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
     submitted_before = jobs_before  # jobs created in the first part are tracked, not redone
     assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
@@ -115,7 +125,7 @@ def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):
     assert len(local_backend.all_jobs()) == before + 1
 
 
-def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, qtbot):
+def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, desktop, qtbot):
     local_backend.knobs(job_duration=30)
     panel.backends.table.cellWidget(0, 1).setValue(6)
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
@@ -126,7 +136,16 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, q
     qtbot.waitUntil(lambda: statuses(grid_layer).count("canceled") == 2, timeout=10_000)
     assert {grid_layer.getFeature(fid)["status"] for fid in chosen} == {"canceled"}
     grid_layer.removeSelection()
-    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)  # nothing selected: all
+    # nothing selected: all of them, but only once the user has said yes to the count
+    asked = answer_next_question(QMessageBox.No)
+    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    assert asked
+    assert "Cancel all 4 unfinished jobs" in asked[0]
+    assert any("Nothing canceled" in m for m in desktop.iface.messageBar().get_messages(Qgis.Info))
+    assert statuses(grid_layer).count("running") == 4
+    asked = answer_next_question(QMessageBox.Yes)
+    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    assert asked
     qtbot.waitUntil(lambda: statuses(grid_layer) == ["canceled"] * 6, timeout=10_000)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
 
@@ -135,9 +154,9 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, q
     ("change", "message"),
     [
         (lambda p: p.backends.set_enabled("Local", False), "Tick at least one back-end"),
-        (lambda p: p.end.setDate(QDate(2024, 1, 1)), "must be after"),
-        (lambda p: p.job_options.setText("{nope"), "not valid JSON"),
-        (lambda p: p.bands.setText("B04"), "exactly two bands"),
+        (lambda p: p.form.end.setDate(QDate(2024, 1, 1)), "must be after"),
+        (lambda p: p.form.job_options.setText("{nope"), "not valid JSON"),
+        (lambda p: p.form.bands.setText("B04"), "exactly two bands"),
         (lambda p: p.job_db.setFilePath("/tmp/jobs.xlsx"), ".csv or .parquet"),
     ],
 )

@@ -48,12 +48,39 @@ def test_action_opens_and_closes_the_dock(plugin, desktop, qtbot):
 def test_dock_content_fits_its_width(plugin, desktop, auth_manager, qtbot):
     """Nothing is cut at the dock's default width (no horizontal scrolling there)."""
     from openeo_grid_jobs.plugin import DOCK_WIDTH
+    from qgis.PyQt.QtWidgets import QScrollArea
 
     plugin.action.trigger()
     qtbot.waitUntil(plugin.dock.isVisible)
-    body = plugin.dock.widget().widget()
-    scrollbar = plugin.dock.widget().verticalScrollBar().sizeHint().width()
-    assert body.minimumSizeHint().width() + scrollbar <= DOCK_WIDTH
+    tabs = plugin.dock.tabs
+    for index in range(tabs.count()):
+        scroll = tabs.widget(index)
+        assert isinstance(scroll, QScrollArea)
+        needed = scroll.widget().minimumSizeHint().width()
+        assert needed + scroll.verticalScrollBar().sizeHint().width() <= DOCK_WIDTH
+    assert plugin.dock.jobs_panel.minimumSizeHint().width() <= DOCK_WIDTH
+
+
+def test_dock_fits_a_laptop_screen_with_progress_always_in_view(plugin, qtbot):
+    """At 1600×1000 (a dock about 780 px high under QGIS's bars) no tab needs scrolling,
+    and the progress bar and counts are outside the tabs: in view during a run."""
+    from qgis.PyQt.QtWidgets import QScrollArea
+
+    plugin.action.trigger()
+    qtbot.waitUntil(plugin.dock.isVisible)
+    dock = plugin.dock
+    panel = dock.jobs_panel
+    for widget in (panel.progress, panel.counts_label, panel.tracking_label, panel.run_button):
+        parent = widget.parentWidget()
+        while parent is not None and parent is not dock:
+            assert not isinstance(parent, QScrollArea), f"{widget.objectName()} may scroll away"
+            parent = parent.parentWidget()
+    tab_bar = dock.tabs.tabBar().sizeHint().height()
+    controls = panel.sizeHint().height()
+    for index in range(dock.tabs.count()):
+        page = dock.tabs.widget(index).widget()
+        height = page.sizeHint().height() + tab_bar + controls + 40  # title and margins
+        assert height <= 780, f"tab {dock.tabs.tabText(index)!r} needs {height} px"
 
 
 def test_closing_dock_unchecks_action(plugin, qtbot):

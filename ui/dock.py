@@ -1,19 +1,35 @@
-"""The plugin's dock panel: the one place where the user drives grids and jobs."""
+"""The plugin's dock panel: the one place where the user drives grids and jobs.
+
+Three tabs (Grid, Job, Run) keep the dock within a laptop's height; the run
+controls, progress and the tracking line sit below them, always in view.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qgis.core import Qgis, QgsProject
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from .grid_panel import GridPanel
-from .jobs_panel import JobsPanel
+from .jobs_panel import MESSAGE_TITLE, JobsPanel
+from .project_runs import ProjectRuns
 
 if TYPE_CHECKING:
     from qgis.gui import QgisInterface
     from qgis.PyQt.QtWidgets import QWidget as _Parent
+
+
+def scrolled(page: QWidget, parent: QWidget) -> QScrollArea:
+    """``page`` in a vertical scroll area: a short screen scrolls a tab, never cuts it."""
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the width
+    scroll.setWidget(page)
+    return scroll
 
 
 class GridJobsDock(QgsDockWidget):
@@ -27,23 +43,28 @@ class GridJobsDock(QgsDockWidget):
         self.iface = iface
         body = QWidget(self)
         layout = QVBoxLayout(body)
-        intro = QLabel(
-            "Build a tile grid over the map, then run one openEO batch job per tile.", body
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.grid_panel = GridPanel(iface, body)
-        layout.addWidget(self.grid_panel)
+        self.tabs = QTabWidget(body)
+        self.tabs.setObjectName("tabs")
+        self.grid_panel = GridPanel(iface)
+        self.grid_panel.setFlat(True)
+        self.grid_panel.setTitle("")
         self.jobs_panel = JobsPanel(iface, body)
+        self.tabs.addTab(scrolled(self.grid_panel, self.tabs), "Grid")
+        self.tabs.addTab(scrolled(self.jobs_panel.job_page, self.tabs), "Job")
+        self.tabs.addTab(scrolled(self.jobs_panel.run_page, self.tabs), "Run")
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.jobs_panel)
-        layout.addStretch(1)
+        self.setWidget(body)
+
+        # one grid for every panel: made here, opened from a job database or a project
         self.grid_panel.grid_layer_changed.connect(self.jobs_panel.set_grid_layer)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the width, never cut
-        scroll.setWidget(body)
-        self.setWidget(scroll)
+        self.jobs_panel.job_db_opened.connect(self.grid_panel.set_grid_layer)
+        self.project_runs = ProjectRuns(QgsProject.instance(), self)
+        self.project_runs.failed.connect(
+            lambda text: iface.messageBar().pushMessage(MESSAGE_TITLE, text, Qgis.Critical, 0)
+        )
 
     def shutdown(self) -> None:
         """Stop background work before the plugin unloads (jobs go on on the back-end)."""
+        self.project_runs.disconnect_project()
         self.jobs_panel.shutdown()

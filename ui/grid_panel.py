@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsMapLayerProxyModel,
     QgsProject,
     QgsVectorLayer,
@@ -203,20 +204,20 @@ class GridPanel(QGroupBox):
         self.grid_layer_changed.emit(None)
 
     def _zoom_to(self, layer: QgsVectorLayer) -> None:
-        canvas = self.iface.mapCanvas()
-        transform = QgsCoordinateTransform(
-            layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
-        )
-        extent = transform.transformBoundingBox(layer.extent())
-        extent.scale(1.05)
-        canvas.setExtent(extent)
-        canvas.refresh()
+        from .canvas import zoom_to
+
+        zoom_to(self.iface, layer)
 
     def ask_export(self) -> None:
         if self.grid_layer is None:
             return
+        from .project_runs import JOB_DB_PROPERTY
+
+        job_db = self.grid_layer.customProperty(JOB_DB_PROPERTY)
+        home = QgsProject.instance().homePath()
+        folder = Path(job_db).parent if job_db else Path(home) if home else Path.home()
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export grid", f"{self.grid_layer.name()}.gpkg", FILE_FILTER
+            self, "Export grid", str(folder / f"{self.grid_layer.name()}.gpkg"), FILE_FILTER
         )
         if path:
             self.export(path)

@@ -1,200 +1,159 @@
-"""Dock section "Jobs": template, back-end, Run / Stop / Retry failed / Cancel jobs.
+"""The dock's run controls: Run / Stop / Refresh / Retry failed / Cancel jobs, progress.
 
 Everything that talks to a back-end or touches the job database runs in a
-:class:`~.run_worker.RunThread`; this panel only gathers input, shows
-progress, and applies status batches to the grid layer.
+:class:`~.run_worker.RunThread`; this panel gathers input, shows progress,
+applies status batches to the grid layer and always says whether the map is
+being tracked. Its *Job* and *Run* pages are shown by the dock as tabs, while
+the controls stay in view below them.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import time
 from pathlib import Path
 
 from qgis.core import Qgis, QgsProject, QgsSettings, QgsVectorLayer
-from qgis.gui import QgisInterface, QgsFileWidget
-from qgis.PyQt.QtCore import QDate, pyqtSignal
+from qgis.gui import QgisInterface
+from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDoubleSpinBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
-    QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from ..core.backend import LoginRequiredError
 from ..core.errors import GridJobsError
 from ..core.job_db import kind_of
-from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
 from ..core.statuses import FINAL_STATUSES, STATUSES
+from ..core.tile_rules import ACTIVE_STATUSES
 from .backends_widget import BackendsWidget
 from .layer_updates import GridLayerUpdater
+from .project_runs import (
+    JOB_DB_PROPERTY,
+    RunEntry,
+    job_db_of,
+    read_runs,
+    remember_run,
+    run_layers,
+)
+from .run_page import RunPage
 from .run_worker import BackgroundCall, Relay, RunRequest, RunThread, warm_up_imports
+from .template_form import SETTINGS, TemplateForm
 
-SETTINGS = "openeo_grid_jobs/"
 MESSAGE_TITLE = "openEO Grid Jobs"
-JOB_DB_PROPERTY = "openeo_grid_jobs/job_db"
-PROCESS_LABELS = {
-    "ndvi_mean": "NDVI, mean over the dates",
-    "process_graph": "Process graph (JSON file)",
-    "udp": "User-defined process (UDP)",
-}
+ACTIVE_RUN_KEY = "active"
+NOT_TRACKING_STYLE = "color: #9a5b00; font-weight: bold;"
 
 
-class JobsPanel(QGroupBox):
+class JobsPanel(QWidget):
     """Run one openEO batch job per tile of the current grid layer."""
 
     run_finished = pyqtSignal(dict)
-    #: a job database was opened into a new layer
+    #: a run's layer was opened (from a job database, the project's runs, a reopened
+    #: project): the dock makes it the grid every panel works on
     job_db_opened = pyqtSignal(QgsVectorLayer)
 
     def __init__(self, iface: QgisInterface, parent: QWidget | None = None) -> None:
-        super().__init__("Jobs", parent)
+        super().__init__(parent)
         self.iface = iface
         self.layer: QgsVectorLayer | None = None
         self.updater: GridLayerUpdater | None = None
         self.thread: RunThread | None = None
-        settings = QgsSettings()
-        form = QFormLayout(self)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock: fields go below
+        #: when the map stopped being tracked (None: tracking, or nothing to track)
+        self.not_tracking_since: float | None = None
+        self.last_update: float | None = None
 
-        # --- back-ends ---
-        self.backends = BackendsWidget(self)
+        # --- pages (the dock shows them as tabs) ---
+        self.job_page = QWidget()
+        job_layout = QVBoxLayout(self.job_page)
+        self.backends = BackendsWidget(self.job_page)
         self.backends.setObjectName("backendsWidget")
         self.backends.message.connect(self._message)
         self.backends.logged_in.connect(self._logged_in)
-        form.addRow(self.backends)
+        job_layout.addWidget(self.backends)
+        self.form = TemplateForm(self.job_page)
+        job_layout.addWidget(self.form)
+        job_layout.addStretch(1)
+        self.run_page = RunPage()
+        self.job_db = self.run_page.job_db
+        self.poll_interval = self.run_page.poll_interval
 
-        # --- job template ---
-        self.collection = QLineEdit(settings.value(SETTINGS + "collection", "SENTINEL2_L2A"), self)
-        self.collection.setObjectName("collection")
-        form.addRow("Collection", self.collection)
-        self.bands = QLineEdit(settings.value(SETTINGS + "bands", "B04, B08"), self)
-        self.bands.setObjectName("bands")
-        self.bands.setToolTip("Red and near-infrared bands, in that order")
-        form.addRow("Bands (red, NIR)", self.bands)
-        dates = QHBoxLayout()
-        self.start = QDateEdit(self)
-        self.end = QDateEdit(self)
-        for widget, key, default in (
-            (self.start, "start", "2024-05-01"),
-            (self.end, "end", "2024-08-01"),
-        ):
-            widget.setObjectName(key + "Date")
-            widget.setCalendarPopup(True)
-            widget.setDisplayFormat("yyyy-MM-dd")
-            widget.setDate(QDate.fromString(settings.value(SETTINGS + key, default), "yyyy-MM-dd"))
-            dates.addWidget(widget)
-        form.addRow("Dates", dates)
-        self.process = QComboBox(self)
-        self.process.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.process.setMinimumContentsLength(12)
-        self.process.setObjectName("process")
-        for key in PROCESSES:
-            self.process.addItem(PROCESS_LABELS[key], key)
-        self.process.setCurrentIndex(
-            max(0, self.process.findData(settings.value(SETTINGS + "process", "ndvi_mean")))
+        # --- controls (always in view) ---
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.run_button = self._button("Run", "run", "Submit and track the tiles' jobs")
+        self.stop_button = self._button(
+            "Stop", "stop", "Stop tracking; jobs keep running on the back-end"
         )
-        form.addRow("Process", self.process)
-        self.graph_file = QgsFileWidget(self)
-        self.graph_file.setObjectName("graphFile")
-        self.graph_file.setFilter("Process graph (*.json)")
-        self.graph_file.setFilePath(settings.value(SETTINGS + "graph_file", ""))
-        form.addRow("Process graph", self.graph_file)
-        self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
-        self.udp_id.setObjectName("udpId")
-        form.addRow("UDP id", self.udp_id)
-        self.out_format = QComboBox(self)
-        self.out_format.setObjectName("outFormat")
-        self.out_format.addItems(list(OUTPUT_FORMATS))
-        self.out_format.setCurrentText(settings.value(SETTINGS + "out_format", "NetCDF"))
-        form.addRow("Format", self.out_format)
-        self.job_options = QLineEdit(
-            settings.value(SETTINGS + "job_options", json.dumps(DEFAULT_JOB_OPTIONS)), self
+        self.refresh_button = self._button(
+            "Refresh", "refreshStatuses", "Ask the back-end once for the jobs' statuses"
         )
-        self.job_options.setObjectName("jobOptions")
-        form.addRow("Job options", self.job_options)
-
-        # --- run ---
-        self.job_db = QgsFileWidget(self)
-        self.job_db.setObjectName("jobDb")
-        self.job_db.setStorageMode(QgsFileWidget.SaveFile)
-        self.job_db.setFilter("Job database (*.csv *.parquet)")
-        form.addRow("Job database", self.job_db)
-        self.poll_interval = QDoubleSpinBox(self)
-        self.poll_interval.setObjectName("pollInterval")
-        self.poll_interval.setRange(0.2, 600)
-        self.poll_interval.setSuffix(" s")
-        self.poll_interval.setValue(float(settings.value(SETTINGS + "poll_interval", 5.0)))
-        form.addRow("Poll every", self.poll_interval)
-
-        self.run_button = QPushButton("Run", self)
-        self.run_button.setObjectName("run")
-        self.stop_button = QPushButton("Stop", self)
-        self.stop_button.setObjectName("stop")
-        self.stop_button.setToolTip("Stop tracking; jobs keep running on the back-end")
-        self.retry_button = QPushButton("Retry failed", self)
-        self.retry_button.setObjectName("retryFailed")
-        self.cancel_button = QPushButton("Cancel jobs", self)
-        self.cancel_button.setObjectName("cancelJobs")
-        self.cancel_button.setToolTip("Cancel the back-end jobs of the selected tiles (or all)")
-        for pair in ((self.run_button, self.stop_button), (self.retry_button, self.cancel_button)):
-            row = QHBoxLayout()
-            for button in pair:
-                row.addWidget(button)
-            form.addRow(row)
-        more = QHBoxLayout()
-        self.open_button = QPushButton("Open job database…", self)
-        self.open_button.setObjectName("openJobDb")
-        self.open_button.setToolTip("Show a job tracker (this plugin's or a notebook's) on the map")
-        self.results_button = QPushButton("Load results", self)
-        self.results_button.setObjectName("loadResults")
-        self.results_button.setToolTip("Add each finished tile's downloaded result as a layer")
-        more.addWidget(self.open_button)
-        more.addWidget(self.results_button)
-        form.addRow(more)
+        self.retry_button = self._button("Retry failed", "retryFailed", "Resubmit failed tiles")
+        self.cancel_button = self._button(
+            "Cancel jobs", "cancelJobs", "Cancel the back-end jobs of the selected tiles (or all)"
+        )
+        for column, button in enumerate((self.run_button, self.stop_button, self.refresh_button)):
+            grid.addWidget(button, 0, column)
+        grid.addWidget(self.retry_button, 1, 0)
+        grid.addWidget(self.cancel_button, 1, 1)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progress")
         self.progress.setFormat("%v / %m tiles done")
-        form.addRow(self.progress)
+        grid.addWidget(self.progress, 2, 0, 1, 3)
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("counts")
         self.counts_label.setWordWrap(True)
-        form.addRow(self.counts_label)
+        grid.addWidget(self.counts_label, 3, 0, 1, 3)
+        self.tracking_label = QLabel("", self)
+        self.tracking_label.setObjectName("tracking")
+        self.tracking_label.setWordWrap(True)
+        grid.addWidget(self.tracking_label, 4, 0, 1, 3)
 
-        self.process.currentIndexChanged.connect(self._update_enabled)
         self.run_button.clicked.connect(lambda: self.start_run())
         self.retry_button.clicked.connect(lambda: self.start_run(retry_failed=True))
         self.stop_button.clicked.connect(self.stop_run)
+        self.refresh_button.clicked.connect(self.refresh_statuses)
         self.cancel_button.clicked.connect(self.cancel_jobs)
-        self.open_button.clicked.connect(self.ask_open_job_db)
-        self.results_button.clicked.connect(self.load_results)
+        self.run_page.open_button.clicked.connect(self.ask_open_job_db)
+        self.run_page.results_button.clicked.connect(self.load_results)
+        self.run_page.open_run_button.clicked.connect(self.open_selected_run)
         self._loader: BackgroundCall | None = None
         self._relays: list = []
         self._after_login: tuple[str, dict] | None = None
         self.map_dialog = None
+        project = QgsProject.instance()
+        project.readProject.connect(self._project_read)
+        project.cleared.connect(self._project_cleared)
         self._update_enabled()
+        self.show_runs()
         # while the user fills in the form: nothing to report, failures show at Run
         self._warm_up = BackgroundCall(warm_up_imports, lambda _: None, lambda _: None, self)
+        if run_layers(project):  # the dock opened after a project with runs was read
+            self._project_read()
+
+    def _button(self, text: str, name: str, tip: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        return button
 
     # --- state -------------------------------------------------------------------------
     def _update_enabled(self) -> None:
         running = self.is_running()
-        process = self.process.currentData()
-        self.graph_file.setEnabled(process == "process_graph")
-        self.udp_id.setEnabled(process == "udp")
-        self.run_button.setEnabled(not running and self.layer is not None)
-        self.retry_button.setEnabled(not running and self.layer is not None)
+        has_layer = self.layer is not None
+        self.run_button.setEnabled(not running and has_layer)
+        self.retry_button.setEnabled(not running and has_layer)
+        self.refresh_button.setEnabled(not running and has_layer)
         self.stop_button.setEnabled(running)
-        self.cancel_button.setEnabled(self.layer is not None)
-        self.open_button.setEnabled(not running)
-        self.results_button.setEnabled(self.layer is not None)
+        self.cancel_button.setEnabled(has_layer)
+        self.run_page.open_button.setEnabled(not running)
+        self.run_page.open_run_button.setEnabled(not running and self.run_page.runs.count() > 0)
+        self.run_page.results_button.setEnabled(has_layer)
 
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.is_running()
@@ -203,46 +162,63 @@ class JobsPanel(QGroupBox):
         """The grid whose tiles get jobs; its job database is remembered on the layer."""
         if self.is_running() and layer is not None:
             return  # a run keeps its grid; the new one is picked up after it
+        if layer is not self.layer:
+            self.not_tracking_since = None
         self.layer = layer
         self.updater = None
         if layer is not None:
-            saved = layer.customProperty(JOB_DB_PROPERTY)
-            self.job_db.setFilePath(saved or str(default_job_db(layer.name())))
+            path = job_db_of(layer)
+            if path is None:  # a new grid: a new job database (saved with the project)
+                path = default_job_db(layer.name())
+                layer.setCustomProperty(JOB_DB_PROPERTY, str(path))
+            self.job_db.setFilePath(str(path))
+        self._update_enabled()
+        self.show_tracking()
+
+    # --- what the map shows ----------------------------------------------------------
+    def show_tracking(self) -> None:
+        """Say whether the statuses on the map are live, and mark them when they are not."""
+        from .status_style import mark_last_known
+
+        text, style, since = "", "", None
+        if self.layer is None:
+            pass
+        elif self.is_running():
+            stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update or time.time()))
+            text = f"Tracking the run — last update {stamp}."
+        elif self.not_tracking_since is not None:
+            since = time.strftime("%H:%M", time.localtime(self.not_tracking_since))
+            text = (
+                f"Not tracking since {since} — unfinished tiles show their last known status. "
+                "Run to resume, or Refresh to update once."
+            )
+            style = NOT_TRACKING_STYLE
+        self.tracking_label.setText(text)
+        self.tracking_label.setStyleSheet(style)
+        if self.layer is not None:
+            mark_last_known(self.layer, since)
+            self._refresh_legend()
+
+    def _refresh_legend(self) -> None:
+        view = self.iface.layerTreeView() if hasattr(self.iface, "layerTreeView") else None
+        if view is not None and self.layer is not None:
+            view.refreshLayerSymbology(self.layer.id())
+
+    def show_runs(self) -> None:
+        self.run_page.show_runs(read_runs(QgsProject.instance()))
         self._update_enabled()
 
-    # --- input -------------------------------------------------------------------------------
-    def template(self):
-        from ..core.job_template import JobTemplate, parse_job_options, parse_process_graph
-
-        process = self.process.currentData()
-        graph = None
-        if process == "process_graph":
-            path = Path(self.graph_file.filePath())
-            if not path.is_file():
-                raise GridJobsError("Choose the process graph JSON file.")
-            graph = parse_process_graph(path.read_text())
-        return JobTemplate(
-            start=self.start.date().toString("yyyy-MM-dd"),
-            end=self.end.date().toString("yyyy-MM-dd"),
-            collection=self.collection.text().strip(),
-            bands=[b.strip() for b in self.bands.text().split(",") if b.strip()],
-            process=process,
-            process_graph=graph,
-            udp_id=self.udp_id.text().strip() or None,
-            out_format=self.out_format.currentText(),
-            job_options=parse_job_options(self.job_options.text()),
-        ).validate()
-
-    def show_template(self, template) -> None:
-        """Fill the form with a run's saved job settings."""
-        self.collection.setText(template.collection)
-        self.bands.setText(", ".join(template.bands))
-        self.start.setDate(QDate.fromString(template.start, "yyyy-MM-dd"))
-        self.end.setDate(QDate.fromString(template.end, "yyyy-MM-dd"))
-        self.process.setCurrentIndex(max(0, self.process.findData(template.process)))
-        self.udp_id.setText(template.udp_id or "")
-        self.out_format.setCurrentText(template.out_format)
-        self.job_options.setText(json.dumps(template.job_options))
+    def _remember(self, counts: dict | None = None) -> None:
+        """Keep this run in the project's list (and as the one the dock shows on reopen)."""
+        if self.layer is None:
+            return
+        project = QgsProject.instance()
+        job_db = self.job_db.filePath()
+        counts = counts or {}
+        tiles = sum(counts.values()) or self.layer.featureCount()
+        remember_run(project, RunEntry(job_db, self.layer.name(), tiles, counts, time.time()))
+        project.writeEntry("openeo_grid_jobs", ACTIVE_RUN_KEY, job_db)
+        self.show_runs()
 
     def run_backends(self) -> tuple[list, list]:
         """The ticked back-ends as runner back-ends (secrets read here, on the main thread),
@@ -283,33 +259,35 @@ class JobsPanel(QGroupBox):
     def save_settings(self) -> None:
         """Remember the form for the next session (back-ends are saved connections)."""
         settings = QgsSettings()
-        values = {
-            "collection": self.collection.text(),
-            "bands": self.bands.text(),
-            "start": self.start.date().toString("yyyy-MM-dd"),
-            "end": self.end.date().toString("yyyy-MM-dd"),
-            "process": self.process.currentData(),
-            "graph_file": self.graph_file.filePath(),
-            "udp_id": self.udp_id.text(),
-            "out_format": self.out_format.currentText(),
-            "job_options": self.job_options.text(),
-            "poll_interval": self.poll_interval.value(),
-        }
+        values = {**self.form.values(), "poll_interval": self.poll_interval.value()}
         for key, value in values.items():
             settings.setValue(SETTINGS + key, value)
 
-    def _request(self, **extra) -> RunRequest:
-        """Gather a run request on the main thread: form values and the tiles (in memory)."""
-        from ..core.run_config import RunConfig
-
-        if self.layer is None:
-            raise GridJobsError("Create a grid first (or open a job database).")
-        template = self.template()
-        backends, configs = self.run_backends()
+    def _job_db_path(self) -> str:
         job_db = self.job_db.filePath().strip()
         if not job_db:
             raise GridJobsError("Choose where to keep the job database (.csv or .parquet).")
         kind_of(Path(job_db))  # an unknown extension fails here, before any work
+        return job_db
+
+    def _request(self, **extra) -> RunRequest:
+        """Gather a run request on the main thread: form values and the tiles (in memory).
+
+        Refresh and Cancel work on the run as it was saved: the form is not read,
+        so a form changed since cannot make them refuse or alter the run.
+        """
+        from ..core.run_config import RunConfig
+
+        if self.layer is None:
+            raise GridJobsError("Create a grid first (or open a job database).")
+        job_db = self._job_db_path()
+        if extra.get("refresh_only") or extra.get("cancel_all") or extra.get("cancel_only"):
+            if not Path(job_db).exists():
+                raise GridJobsError("This grid has not been run yet: nothing to ask the back-end.")
+            backends, _ = self.run_backends()
+            return RunRequest(job_db=job_db, backends=backends, run_config=None, **extra)
+        template = self.form.template()
+        backends, configs = self.run_backends()
         output_dir = str(Path(job_db).with_name(Path(job_db).stem + "_results"))
         run_config = RunConfig(template, configs, self.poll_interval.value(), output_dir)
         return RunRequest(
@@ -322,6 +300,7 @@ class JobsPanel(QGroupBox):
 
     # --- actions ------------------------------------------------------------------------------
     def start_run(self, *, retry_failed: bool = False, **extra) -> bool:
+        """Start the worker: a run, or (``extra``) a refresh, a cancel, a mapped resume."""
         if self.is_running():
             return False
         try:
@@ -332,7 +311,8 @@ class JobsPanel(QGroupBox):
         except GridJobsError as exc:
             self._message(str(exc), Qgis.Warning)
             return False
-        self.save_settings()
+        if request.run_config is not None:
+            self.save_settings()
         self.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
         if self.updater is None:
             self.updater = GridLayerUpdater(self.layer)
@@ -350,9 +330,15 @@ class JobsPanel(QGroupBox):
             )
         )
         self.thread.thread.finished.connect(self._update_enabled)
+        self.thread.thread.finished.connect(self.show_tracking)
         self.progress.setRange(0, self.layer.featureCount())
+        self.not_tracking_since = None
+        self.last_update = time.time()
         self.thread.start()
         self._update_enabled()
+        self.show_tracking()
+        if request.run_config is not None:
+            self._remember()
         return True
 
     def _ask_mapping(self, unknown: list, names: list, run_kwargs: dict) -> None:
@@ -387,106 +373,151 @@ class JobsPanel(QGroupBox):
     def stop_run(self) -> None:
         if self.thread is not None:
             self.thread.stop()
+            self._message("Stopping: jobs keep running on the back-end.", Qgis.Info)
 
-    def cancel_jobs(self) -> None:
-        """Cancel the back-end jobs of the selected tiles, or of all when none is selected."""
+    def refresh_statuses(self) -> bool:
+        """Poll the run's jobs once and show their statuses; submit and start nothing."""
+        return self.start_run(refresh_only=True)
+
+    def cancel_jobs(self) -> bool:
+        """Cancel the back-end jobs of the selected tiles; of all, once the user confirms."""
         if self.layer is None:
-            return
+            return False
         selected = [str(f["tile_id"]) for f in self.layer.selectedFeatures()] or None
+        if selected is None:
+            active = self._active_tiles()
+            if not active:
+                self._message(
+                    "No job of this run is queued or running: nothing to cancel.", Qgis.Info
+                )
+                return False
+            answer = QMessageBox.question(
+                self,
+                "Cancel jobs",
+                f"Cancel all {active} unfinished jobs of this run on the back-end?\n\n"
+                "No tile is selected. To cancel only some, select their tiles on the map.",
+                QMessageBox.Yes | QMessageBox.No,
+                QMessageBox.No,
+            )
+            if answer != QMessageBox.Yes:
+                self._message("Nothing canceled.", Qgis.Info)
+                return False
         if self.is_running():
             self.thread.worker.request_cancel(selected)
+            started = True
         elif selected is None:
-            self.start_run(cancel_all=True)
+            started = self.start_run(cancel_all=True)
         else:
-            self.start_run(cancel_only=selected)
+            started = self.start_run(cancel_only=selected)
+        if started:
+            what = "all unfinished jobs" if selected is None else f"{len(selected)} tiles' jobs"
+            self._message(f"Canceling {what}…", Qgis.Info)
+        return started
+
+    def _active_tiles(self) -> int:
+        """How many tiles of the layer have a job the back-end may still be running."""
+        from qgis.core import QgsFeatureRequest
+
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        request.setSubsetOfAttributes(["status"], self.layer.fields())
+        return sum(1 for f in self.layer.getFeatures(request) if f["status"] in ACTIVE_STATUSES)
+
+    # --- runs of the project and job databases ------------------------------------------
+    def start_folder(self) -> str:
+        """Where file dialogs open: the last run's folder, else the project's."""
+        runs = read_runs(QgsProject.instance())
+        if runs:
+            return str(Path(runs[0].job_db).parent)
+        return QgsProject.instance().homePath() or str(Path.home())
 
     def ask_open_job_db(self) -> None:
         from qgis.PyQt.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open job database", "", "Job database (*.csv *.parquet)"
+            self, "Open job database", self.start_folder(), "Job database (*.csv *.parquet)"
         )
         if path:
             self.open_job_db(path)
 
-    def open_job_db(self, path: str) -> None:
-        """Read a job table in the background, then show it as a grid layer by status."""
+    def open_selected_run(self) -> None:
+        job_db = self.run_page.runs.currentData()
+        if job_db:
+            self.open_job_db(job_db)
 
-        def read():
-            from ..core.job_db import JobDatabase
-            from ..core.run_config import RunConfig, RunConfigError
-            from ..core.runner import GridJobRunner
-            from .grid_layer import table_tiles
+    def open_job_db(self, path: str, *, zoom: bool = True) -> None:
+        """Show a run on the map: its layer if the project has it, else its saved grid,
+        else a layer built from the table; statuses from the job database (the truth)."""
+        from .run_opener import open_run
 
-            frame = JobDatabase(path).read()
-            counts = dict(frame["status"].value_counts())
-            updates = GridJobRunner.updates_of(frame)
-            try:
-                template = RunConfig.load(path).template
-            except RunConfigError:  # a notebook's tracker: the form's settings will be used
-                template = None
-            return table_tiles(frame), updates, counts, template
+        if self.is_running():
+            self._message("Stop the run first.", Qgis.Warning)
+            return
+        self._loader = open_run(path, self, zoom=zoom)
 
-        self._loader = BackgroundCall(
-            read,
-            lambda result: self._show_job_db(path, *result),
-            lambda message: self._message(message, Qgis.Critical),
-            self,
-        )
-
-    def _show_job_db(self, path: str, tiles, updates: list, counts: dict, template) -> None:
-        from .grid_layer import tiles_layer
-        from .status_style import apply_status_style
-
-        layer = tiles_layer(tiles, Path(path).stem)
-        QgsProject.instance().addMapLayer(layer)
-        apply_status_style(layer)
-        layer.setCustomProperty(JOB_DB_PROPERTY, path)
-        GridLayerUpdater(layer).apply(updates)
+    def attach(self, path: str, layer: QgsVectorLayer, opened, *, zoom: bool) -> None:
+        """Make ``layer`` the dock's run, as it was when it was made (called by run_opener)."""
+        self.job_db_opened.emit(layer)  # the dock: every panel works on it now
         self.set_grid_layer(layer)
         self.job_db.setFilePath(path)
-        if template is not None:
-            self.show_template(template)  # Run resumes with the run's own settings
-        self.show_counts(counts)
-        self.job_db_opened.emit(layer)
-        self._message(f"Opened {path}: {len(updates)} tiles.", Qgis.Info)
+        self.updater = GridLayerUpdater(layer)
+        self.updater.apply(opened.updates)
+        if opened.template is not None:
+            self.form.show_template(opened.template)  # Run resumes with the run's settings
+        self.show_counts(opened.counts)
+        unfinished = any(s not in FINAL_STATUSES for s in opened.counts)
+        self.not_tracking_since = opened.modified if unfinished else None
+        self.show_tracking()
+        self._remember(opened.counts)
+        if zoom:
+            from .canvas import zoom_to
+
+            zoom_to(self.iface, layer)
+
+    def _project_read(self, *_) -> None:
+        """A project was opened: show its last run (the dock follows the project)."""
+        project = QgsProject.instance()
+        self.show_runs()
+        layers = run_layers(project)
+        if not layers or self.is_running():
+            return
+        active, _ = project.readEntry("openeo_grid_jobs", ACTIVE_RUN_KEY, "")
+        paths = {str(job_db_of(layer)): layer for layer in layers}
+        chosen = next((p for p in paths if active and Path(p).name == Path(active).name), None)
+        path = chosen or next(iter(paths))
+        if Path(path).exists():
+            self.open_job_db(path, zoom=False)
+        else:  # a grid saved before its first run
+            self.job_db_opened.emit(paths[path])
+
+    def _project_cleared(self) -> None:
+        self.not_tracking_since = None
+        self.show_runs()
 
     def load_results(self) -> list:
         """Add every finished tile's downloaded result as a raster layer, in one group."""
-        from qgis.core import QgsRasterLayer
+        from .results import add_results
 
         if self.layer is None:
             return []
-        paths = [
-            (str(f["tile_id"]), str(f["result"]))
-            for f in self.layer.getFeatures()
-            if f["status"] == "finished" and f["result"] and Path(str(f["result"])).is_file()
-        ]
-        if not paths:
+        layers, problems = add_results(self.layer)
+        for problem in problems:
+            self._message(problem, Qgis.Warning)
+        if not layers and not problems:
             self._message("No downloaded results yet (finished tiles only).", Qgis.Warning)
-            return []
-        project = QgsProject.instance()
-        group = project.layerTreeRoot().insertGroup(0, f"{self.layer.name()} results")
-        layers = []
-        for tile_id, path in paths:
-            raster = QgsRasterLayer(path, tile_id)
-            if not raster.isValid():
-                self._message(f"Cannot open the result of tile {tile_id}: {path}", Qgis.Warning)
-                continue
-            project.addMapLayer(raster, False)
-            group.addLayer(raster)
-            layers.append(raster)
-        self._message(f"Loaded {len(layers)} results.", Qgis.Success)
+        elif layers:
+            self._message(f"Loaded {len(layers)} results.", Qgis.Success)
         return layers
 
     # --- results from the worker (main thread) ------------------------------------------------
     def _on_updates(self, batch: list, counts: dict) -> None:
         if self.updater is not None:
             self.updater.apply(batch)
-            view = self.iface.layerTreeView() if hasattr(self.iface, "layerTreeView") else None
-            if view is not None and self.layer is not None:
-                view.refreshLayerSymbology(self.layer.id())
+            self._refresh_legend()
         self.show_counts(counts)
+        self.last_update = time.time()
+        if self.is_running():
+            stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update))
+            self.tracking_label.setText(f"Tracking the run — last update {stamp}.")
 
     def show_counts(self, counts: dict) -> None:
         done = sum(n for s, n in counts.items() if s in FINAL_STATUSES)
@@ -506,11 +537,15 @@ class JobsPanel(QGroupBox):
             if failed:
                 text += f", {failed} failed (Retry failed resubmits them)"
             self._message(text + ".", level)
+            self.not_tracking_since = None
         else:
+            self.not_tracking_since = time.time()
             self._message(
-                "Stopped. Jobs keep running on the back-end; Run resumes tracking them.",
+                "Not tracking any more. Jobs keep running on the back-end; "
+                "Run resumes tracking them, Refresh updates the map once.",
                 Qgis.Info,
             )
+        self._remember(counts)
         self.run_finished.emit(counts)
 
     def _on_event(self, level: str, message: str) -> None:
@@ -522,6 +557,7 @@ class JobsPanel(QGroupBox):
         self._message(message, levels.get(level, Qgis.Info))
 
     def _on_failed(self, message: str) -> None:
+        self.not_tracking_since = time.time() if self.layer is not None else None
         self._message(message, Qgis.Critical)
         self.run_finished.emit({})
 
@@ -536,6 +572,9 @@ class JobsPanel(QGroupBox):
         A QThread destroyed while running aborts QGIS, so unloading the plugin
         waits (briefly: the run loop ends within a tick) for each of them.
         """
+        project = QgsProject.instance()
+        project.readProject.disconnect(self._project_read)
+        project.cleared.disconnect(self._project_cleared)
         if self.thread is not None:
             self.thread.stop()
             self.thread.wait(2000)

@@ -43,11 +43,14 @@ class RunRequest:
 
     job_db: str
     backends: list  # core.runner.Backend
-    run_config: Any  # core.run_config.RunConfig: template, back-ends, poll, output folder
+    #: core.run_config.RunConfig: template, back-ends, poll, output folder; None: the
+    #: run's saved settings (Refresh, Cancel)
+    run_config: Any
     tiles: dict | None = None  # {"tile_id", "col", "row", "wkb", "crs"} from the grid layer
     retry_failed: bool = False
     cancel_only: list[str] | None = field(default=None)  # tile ids
     cancel_all: bool = False
+    refresh_only: bool = False  # poll once, launch nothing
     #: a tracker's back-end names → the run's connections (a notebook's tracker)
     backend_map: dict | None = None
 
@@ -113,6 +116,8 @@ class RunWorker(QObject):
                 rows = None if req.cancel_all else self.runner.indices_of(req.cancel_only or [])
                 self.runner.cancel_now(rows, self.stop_event)
                 return self.runner.counts()
+            if req.refresh_only:
+                return self.runner.refresh_now(self.stop_event)
             return self.runner.run(self.stop_event)
 
     def _on_event(self, event) -> None:

@@ -12,7 +12,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from ..core.statuses import STATUSES
+from ..core.statuses import FINAL_STATUSES, NOT_STARTED, STATUSES
 
 #: The seed notebook's colours, plus the job manager's other statuses.
 STATUS_COLOURS: dict[str, str] = {
@@ -61,4 +61,29 @@ def apply_status_style(layer: QgsVectorLayer, project: QgsProject | None = None)
     if isinstance(node, QgsLayerTreeLayer):
         node.setCustomProperty("showFeatureCount", True)
         node.setExpanded(True)  # the per-status counts are the point: show them
+    layer.triggerRepaint()
+
+
+def mark_last_known(layer: QgsVectorLayer, since: str | None) -> None:
+    """Say in the legend that the statuses of unfinished tiles are as last seen.
+
+    While no run tracks the layer, a tile shown ``running`` may have finished
+    long ago; the label (``running — last known 14:02``) keeps the map honest.
+    ``since=None`` (tracking again) restores the plain labels. Labels the user
+    changed are left alone.
+    """
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        return
+    for index, category in enumerate(renderer.categories()):
+        status = str(category.value())
+        if status not in STATUS_COLOURS or status in FINAL_STATUSES or status == NOT_STARTED:
+            continue
+        label = category.label()
+        if label != status and not label.startswith(f"{status} — last known"):
+            continue  # the user's own label
+        renderer.updateCategoryLabel(
+            index, status if since is None else f"{status} — last known {since}"
+        )
+    layer.emitStyleChanged()
     layer.triggerRepaint()

@@ -1,0 +1,98 @@
+"""Open a run on the map: its layer if the project has it, else its saved grid, else the table.
+
+Reading a job database can take seconds (100 k rows), so it happens off the
+main thread; the statuses always come from the job database, the run's truth,
+and the layer is only brought up to date with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qgis.core import Qgis, QgsProject
+from qgis.PyQt import sip
+
+from .project_runs import JOB_DB_PROPERTY, layer_for, open_snapshot, read_runs, snapshot_path
+from .run_worker import BackgroundCall
+
+if TYPE_CHECKING:
+    from .jobs_panel import JobsPanel
+
+
+@dataclass
+class OpenedRun:
+    """What the job database says, read in the background."""
+
+    updates: list  # core.job_rows.TileUpdate
+    counts: dict
+    template: Any  # core.job_template.JobTemplate, or None for a notebook's tracker
+    modified: float  # when the job database was last written (seconds since the epoch)
+    tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
+
+
+def read_run(path: str, with_tiles: bool) -> OpenedRun:
+    """Background: the job table's statuses and the run's saved settings."""
+    from ..core.job_db import JobDatabase
+    from ..core.run_config import RunConfig, RunConfigError
+    from ..core.runner import GridJobRunner
+    from .grid_layer import table_tiles
+
+    frame = JobDatabase(path).read()
+    try:
+        template = RunConfig.load(path).template
+    except RunConfigError:  # a notebook's tracker: the form's settings will be used
+        template = None
+    return OpenedRun(
+        updates=GridJobRunner.updates_of(frame),
+        counts={str(k): int(v) for k, v in frame["status"].value_counts().items()},
+        template=template,
+        modified=Path(path).stat().st_mtime,
+        tiles=table_tiles(frame) if with_tiles else None,
+    )
+
+
+def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:
+    """Read ``path`` in the background, then show the run and hand it to ``panel``."""
+    project = QgsProject.instance()
+    existing = layer_for(project, path)
+    snapshot = snapshot_path(path)
+    with_tiles = existing is None and not snapshot.exists()
+
+    def show(opened: OpenedRun) -> None:
+        from .grid_layer import tiles_layer
+        from .status_style import apply_status_style
+
+        if sip.isdeleted(panel):  # the dock closed (plugin unloaded) while reading
+            return
+        layer = layer_for(project, path)  # may have been added meanwhile
+        if layer is None:
+            layer = open_snapshot(snapshot) if snapshot.exists() else None
+            if layer is None:
+                if opened.tiles is None:
+                    opened.tiles = read_run(path, True).tiles
+                layer = tiles_layer(opened.tiles, run_name(project, path))
+            project.addMapLayer(layer)
+            apply_status_style(layer)
+            layer.setCustomProperty(JOB_DB_PROPERTY, path)
+        panel.attach(path, layer, opened, zoom=zoom)
+        panel._message(f"Opened {path}: {len(opened.updates)} tiles.", Qgis.Info)
+
+    return BackgroundCall(
+        lambda: read_run(path, with_tiles),
+        show,
+        lambda message: None if sip.isdeleted(panel) else panel._message(message, Qgis.Critical),
+        panel,
+    )
+
+
+def run_name(project: QgsProject, path: str) -> str:
+    """The run's grid name as the project knows it, else the job database's name."""
+    for entry in read_runs(project):
+        if Path(entry.job_db) == Path(path):
+            return entry.name
+    name = Path(path).name
+    for suffix in (".csv", ".parquet", ".jobs"):
+        name = name.removesuffix(suffix)
+    return name

@@ -1,0 +1,72 @@
+"""The dock's *Run* page: where the run is kept, how often it polls, the project's runs."""
+
+from __future__ import annotations
+
+from qgis.core import QgsSettings
+from qgis.gui import QgsFileWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QWidget,
+)
+
+from .project_runs import RunEntry
+from .template_form import SETTINGS
+
+
+class RunPage(QWidget):
+    """Job database, poll interval, *Runs in this project*, open a tracker, load results."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)
+        self.job_db = QgsFileWidget(self)
+        self.job_db.setObjectName("jobDb")
+        self.job_db.setStorageMode(QgsFileWidget.SaveFile)
+        self.job_db.setFilter("Job database (*.csv *.parquet)")
+        self.job_db.setToolTip(
+            "The run's job table (one row per tile); its grid is saved beside it (.gpkg)"
+        )
+        form.addRow("Job database", self.job_db)
+        self.poll_interval = QDoubleSpinBox(self)
+        self.poll_interval.setObjectName("pollInterval")
+        self.poll_interval.setRange(0.2, 600)
+        self.poll_interval.setSuffix(" s")
+        self.poll_interval.setValue(float(QgsSettings().value(SETTINGS + "poll_interval", 5.0)))
+        form.addRow("Poll every", self.poll_interval)
+
+        self.runs = QComboBox(self)
+        self.runs.setObjectName("projectRuns")
+        self.runs.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.runs.setMinimumContentsLength(16)
+        self.runs.setToolTip("The runs of this project: open one to show and resume it")
+        self.open_run_button = QPushButton("Open", self)
+        self.open_run_button.setObjectName("openRun")
+        row = QHBoxLayout()
+        row.addWidget(self.runs, 1)
+        row.addWidget(self.open_run_button)
+        form.addRow("Runs in this project", row)
+
+        more = QHBoxLayout()
+        self.open_button = QPushButton("Open job database…", self)
+        self.open_button.setObjectName("openJobDb")
+        self.open_button.setToolTip("Show a job tracker (this plugin's or a notebook's) on the map")
+        self.results_button = QPushButton("Load results", self)
+        self.results_button.setObjectName("loadResults")
+        self.results_button.setToolTip("Add each finished tile's downloaded result as a layer")
+        more.addWidget(self.open_button)
+        more.addWidget(self.results_button)
+        form.addRow(more)
+
+    def show_runs(self, runs: list[RunEntry]) -> None:
+        """List ``runs`` (most recent first); their job databases are the items' data."""
+        self.runs.clear()
+        for entry in runs:
+            self.runs.addItem(entry.label(), entry.job_db)
+            self.runs.setItemData(self.runs.count() - 1, entry.job_db, Qt.ToolTipRole)
+        self.open_run_button.setEnabled(bool(runs))

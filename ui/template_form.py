@@ -1,0 +1,145 @@
+"""The dock's job template form: what each tile's batch job computes.
+
+Kept apart from the run controls so that the form can fill itself from a
+run's saved settings (resume uses them) and remember the user's last values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qgis.core import QgsSettings
+from qgis.gui import QgsFileWidget
+from qgis.PyQt.QtCore import QDate
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QWidget,
+)
+
+from ..core.errors import GridJobsError
+from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
+
+SETTINGS = "openeo_grid_jobs/"
+PROCESS_LABELS = {
+    "ndvi_mean": "NDVI, mean over the dates",
+    "process_graph": "Process graph (JSON file)",
+    "udp": "User-defined process (UDP)",
+}
+
+
+class TemplateForm(QWidget):
+    """Collection, bands, dates, process, format and job options of the run's jobs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        settings = QgsSettings()
+        form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock: fields go below
+        self.collection = QLineEdit(settings.value(SETTINGS + "collection", "SENTINEL2_L2A"), self)
+        self.collection.setObjectName("collection")
+        form.addRow("Collection", self.collection)
+        self.bands = QLineEdit(settings.value(SETTINGS + "bands", "B04, B08"), self)
+        self.bands.setObjectName("bands")
+        self.bands.setToolTip("Red and near-infrared bands, in that order")
+        form.addRow("Bands (red, NIR)", self.bands)
+        dates = QHBoxLayout()
+        self.start = QDateEdit(self)
+        self.end = QDateEdit(self)
+        for widget, key, default in (
+            (self.start, "start", "2024-05-01"),
+            (self.end, "end", "2024-08-01"),
+        ):
+            widget.setObjectName(key + "Date")
+            widget.setCalendarPopup(True)
+            widget.setDisplayFormat("yyyy-MM-dd")
+            widget.setDate(QDate.fromString(settings.value(SETTINGS + key, default), "yyyy-MM-dd"))
+            dates.addWidget(widget)
+        form.addRow("Dates", dates)
+        self.process = QComboBox(self)
+        self.process.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.process.setMinimumContentsLength(12)
+        self.process.setObjectName("process")
+        for key in PROCESSES:
+            self.process.addItem(PROCESS_LABELS[key], key)
+        self.process.setCurrentIndex(
+            max(0, self.process.findData(settings.value(SETTINGS + "process", "ndvi_mean")))
+        )
+        form.addRow("Process", self.process)
+        self.graph_file = QgsFileWidget(self)
+        self.graph_file.setObjectName("graphFile")
+        self.graph_file.setFilter("Process graph (*.json)")
+        self.graph_file.setFilePath(settings.value(SETTINGS + "graph_file", ""))
+        form.addRow("Process graph", self.graph_file)
+        self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
+        self.udp_id.setObjectName("udpId")
+        form.addRow("UDP id", self.udp_id)
+        self.out_format = QComboBox(self)
+        self.out_format.setObjectName("outFormat")
+        self.out_format.addItems(list(OUTPUT_FORMATS))
+        self.out_format.setCurrentText(settings.value(SETTINGS + "out_format", "NetCDF"))
+        form.addRow("Format", self.out_format)
+        self.job_options = QLineEdit(
+            settings.value(SETTINGS + "job_options", json.dumps(DEFAULT_JOB_OPTIONS)), self
+        )
+        self.job_options.setObjectName("jobOptions")
+        form.addRow("Job options", self.job_options)
+        self.process.currentIndexChanged.connect(self._update_enabled)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        process = self.process.currentData()
+        self.graph_file.setEnabled(process == "process_graph")
+        self.udp_id.setEnabled(process == "udp")
+
+    def template(self):
+        """The form as a validated :class:`~..core.job_template.JobTemplate`."""
+        from ..core.job_template import JobTemplate, parse_job_options, parse_process_graph
+
+        process = self.process.currentData()
+        graph = None
+        if process == "process_graph":
+            path = Path(self.graph_file.filePath())
+            if not path.is_file():
+                raise GridJobsError("Choose the process graph JSON file.")
+            graph = parse_process_graph(path.read_text())
+        return JobTemplate(
+            start=self.start.date().toString("yyyy-MM-dd"),
+            end=self.end.date().toString("yyyy-MM-dd"),
+            collection=self.collection.text().strip(),
+            bands=[b.strip() for b in self.bands.text().split(",") if b.strip()],
+            process=process,
+            process_graph=graph,
+            udp_id=self.udp_id.text().strip() or None,
+            out_format=self.out_format.currentText(),
+            job_options=parse_job_options(self.job_options.text()),
+        ).validate()
+
+    def show_template(self, template) -> None:
+        """Fill the form with a run's saved job settings."""
+        self.collection.setText(template.collection)
+        self.bands.setText(", ".join(template.bands))
+        self.start.setDate(QDate.fromString(template.start, "yyyy-MM-dd"))
+        self.end.setDate(QDate.fromString(template.end, "yyyy-MM-dd"))
+        self.process.setCurrentIndex(max(0, self.process.findData(template.process)))
+        self.udp_id.setText(template.udp_id or "")
+        self.out_format.setCurrentText(template.out_format)
+        self.job_options.setText(json.dumps(template.job_options))
+
+    def values(self) -> dict:
+        """What :meth:`save` remembers (QgsSettings keys without the plugin prefix)."""
+        return {
+            "collection": self.collection.text(),
+            "bands": self.bands.text(),
+            "start": self.start.date().toString("yyyy-MM-dd"),
+            "end": self.end.date().toString("yyyy-MM-dd"),
+            "process": self.process.currentData(),
+            "graph_file": self.graph_file.filePath(),
+            "udp_id": self.udp_id.text(),
+            "out_format": self.out_format.currentText(),
+            "job_options": self.job_options.text(),
+        }
