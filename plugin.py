@@ -34,9 +34,14 @@ class OpenEOGridJobsPlugin:
         self.iface = iface
         self.action: QAction | None = None
         self.dock: GridJobsDock | None = None
+        self._log_route = None
 
     # --- QGIS plugin API ---------------------------------------------------------
     def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
+        from .ui.qgis_log import route_logs
+
+        # what the core logs (retries, failed downloads) in QGIS's Log Messages panel
+        self._log_route = route_logs(__package__ or "openeo_grid_jobs")
         self.action = QAction(QIcon(ICON_PATH), PLUGIN_NAME, self.iface.mainWindow())
         self.action.setObjectName("openeoGridJobsAction")
         self.action.setToolTip(f"{PLUGIN_NAME}: run one openEO batch job per grid tile")
@@ -47,6 +52,10 @@ class OpenEOGridJobsPlugin:
         self.warn_if_dependencies_missing()
 
     def unload(self) -> None:
+        from .ui.qgis_log import unroute
+
+        unroute(self._log_route)
+        self._log_route = None
         if self.dock is not None:
             self.dock.visibilityChanged.disconnect(self._sync_action)
             self.iface.removeDockWidget(self.dock)

@@ -9,6 +9,7 @@ later run tries again (the job table has no result for it yet).
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import shutil
@@ -23,6 +24,7 @@ from .workers import WorkerPool
 if TYPE_CHECKING:
     from .gateway import BackendGateway
 
+_log = logging.getLogger(__name__)
 DATA_SUFFIXES = (".nc", ".tif", ".tiff", ".gpkg", ".geojson", ".json", ".parquet", ".csv")
 
 
@@ -73,13 +75,14 @@ class Downloads:
                 if p.suffix in DATA_SUFFIXES and p.name != "job-results.json"
             ]
             self._results.put(DownloadResult(row, str(data[0] if data else target), None))
+            return
         except CallFailed as exc:
-            self._results.put(DownloadResult(row, None, exc.failure))
+            failure = exc.failure
         except OSError as exc:  # disk full, read-only folder: said once per tile
             failure = Failure(FailureKind.PERMANENT, f"cannot write the result: {exc.strerror}")
-            self._results.put(DownloadResult(row, None, failure))
         except Exception as exc:
             failure = Failure(FailureKind.TRANSIENT, str(exc) or type(exc).__name__)
-            self._results.put(DownloadResult(row, None, failure))
         finally:
             shutil.rmtree(partial, ignore_errors=True)
+        _log.info("Download of job %s failed: %s", job_id, failure.message)
+        self._results.put(DownloadResult(row, None, failure))

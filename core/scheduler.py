@@ -17,6 +17,7 @@ is tested in microseconds:
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -27,6 +28,7 @@ from typing import Callable
 from .errors import RunError
 from .failures import Failure
 
+_log = logging.getLogger(__name__)
 READ = "read"
 LAUNCH = "launch"
 
@@ -137,7 +139,15 @@ class Scheduler:
             state.failing_since = now
         state.failures += 1
         state.last_error = failure.message
-        state.paused_until = now + self.backoff(state.failures, failure.retry_after)
+        pause = self.backoff(state.failures, failure.retry_after)
+        state.paused_until = now + pause
+        _log.info(
+            "%s on %s failed (%s); trying again in %.0f s",
+            "Launching" if channel == LAUNCH else "Reading",
+            name,
+            failure.message,
+            pause,
+        )
         lasting = now - state.failing_since >= self.policy.outage_seconds
         if state.down_since is None and state.failures >= self.policy.outage_after and lasting:
             state.down_since = self.wall_clock()

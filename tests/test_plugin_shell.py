@@ -143,3 +143,31 @@ def test_unload_right_after_opening_waits_for_background_threads(desktop, qtbot)
     warm_up = plugin.dock.jobs_panel._warm_up.thread
     plugin.unload()
     assert warm_up.isFinished()
+
+
+def test_core_logs_appear_in_the_plugin_log_tab(plugin, qtbot):
+    """What the core logs (a back-off after a failed call) reaches QGIS's Log Messages
+    panel under the plugin's tab, and stops doing so once the plugin is unloaded."""
+    from openeo_grid_jobs.core.failures import Failure, FailureKind
+    from openeo_grid_jobs.core.scheduler import READ, RunPolicy, Scheduler
+    from qgis.core import QgsApplication
+
+    received = []
+
+    def keep(message, tag, level):
+        received.append((message, tag, level))
+
+    log = QgsApplication.messageLog()
+    log.messageReceived.connect(keep)
+    try:
+        scheduler = Scheduler({"Local": 2}, RunPolicy())
+        scheduler.failed("Local", READ, Failure(FailureKind.TRANSIENT, "HTTP 503: busy"))
+        plugin.unload()
+        scheduler.failed("Local", READ, Failure(FailureKind.TRANSIENT, "HTTP 503: again"))
+    finally:
+        log.messageReceived.disconnect(keep)
+    ours = [(m, level) for m, tag, level in received if tag == PLUGIN_NAME]
+    assert len(ours) == 1  # not after unload
+    message, level = ours[0]
+    assert message.startswith("Reading on Local failed (HTTP 503: busy); trying again in ")
+    assert level == Qgis.Info
