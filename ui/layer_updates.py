@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from qgis.core import QgsFeatureRequest, QgsVectorLayer
 
 from ..core.runner import TileUpdate
+from ..core.schema import JOB_FIELDS
 
-#: TileUpdate attribute -> layer field (same names, by design of core.schema)
-UPDATE_FIELDS = ("status", "job_id", "backend", "started", "running", "costs", "message", "result")
+#: TileUpdate attribute -> layer field: the job fields of core.schema, which
+#: TileUpdate names alike (a new job field is added there, once).
+UPDATE_FIELDS = tuple(name for name, _ in JOB_FIELDS)
+STATUS = UPDATE_FIELDS.index("status")
+#: an update's values in UPDATE_FIELDS order, read in one C call
+_update_values = attrgetter(*UPDATE_FIELDS)
 
 
 class GridLayerUpdater:
     """Writes :class:`TileUpdate` batches into the grid layer's job fields.
 
-    Only attributes that changed are sent to the provider, and the layer is
-    repainted once per batch, so a poll that moves thousands of tiles costs
-    one provider call and one redraw.
+    Only attributes that changed are sent to the provider, the legend is told to
+    recount only when a status changed, and the layer is repainted once per batch,
+    so a poll that moves thousands of tiles costs one provider call and one redraw.
+    The updater runs on the main thread, between the run's own Python threads: its
+    per-tile work is kept to a few C-level operations.
     """
 
     def __init__(self, layer: QgsVectorLayer) -> None:
@@ -27,6 +35,7 @@ class GridLayerUpdater:
         missing = [n for n, i in self.field_index.items() if i < 0]
         if missing or fields.indexOf("tile_id") < 0:
             raise ValueError(f"Layer {layer.name()!r} is not a grid layer (missing {missing}).")
+        self._indexes = tuple(self.field_index[n] for n in UPDATE_FIELDS)
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
         request.setSubsetOfAttributes(["tile_id", *UPDATE_FIELDS], fields)
         self.fid_of: dict[str, int] = {}
@@ -37,42 +46,36 @@ class GridLayerUpdater:
 
     def apply(self, updates: Iterable[TileUpdate]) -> int:
         """Apply ``updates``; return how many features changed."""
-        indexes = [self.field_index[n] for n in UPDATE_FIELDS]
+        fid_of, last, indexes = self.fid_of, self.last, self._indexes
         empty = (None,) * len(UPDATE_FIELDS)
         changes: dict[int, dict[int, object]] = {}
-        for u in updates:
-            fid = self.fid_of.get(u.tile_id)
+        status_changed = False
+        for update in updates:
+            fid = fid_of.get(update.tile_id)
             if fid is None:
                 continue
-            new = (
-                u.status,
-                u.job_id,
-                u.backend,
-                u.started,
-                u.running,
-                u.costs,
-                u.message,
-                u.result,
-            )
-            old = self.last.get(fid, empty)
+            new = _update_values(update)
+            old = last.get(fid, empty)
             if new == old:
                 continue
-            changed = {k: v for k, v, b in zip(indexes, new, old) if v != b}
+            last[fid] = new
+            status_changed = status_changed or new[STATUS] != old[STATUS]
+            changed = {i: v for i, v, b in zip(indexes, new, old) if v != b}
             if fid in changes:
                 changes[fid].update(changed)
             else:
                 changes[fid] = changed
-            self.last[fid] = new
         if changes:
             self.layer.dataProvider().changeAttributeValues(changes)
-            refresh_symbol_counts(self.layer)
+            if status_changed:
+                refresh_symbol_counts(self.layer)
             self.layer.triggerRepaint()
         return len(changes)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for values in self.last.values():
-            status = values[0] or "not_started"
+            status = values[STATUS] or "not_started"
             counts[status] = counts.get(status, 0) + 1
         return counts
 
@@ -81,7 +84,9 @@ def refresh_symbol_counts(layer: QgsVectorLayer) -> None:
     """Make the legend recount tiles per status after provider-level changes.
 
     QGIS 3.22 caches the per-symbol counts and only drops that cache when the
-    renderer changes; setting a copy of the same renderer keeps the user's style.
+    renderer changes (a data change, reload or extent update does not); setting a
+    copy of the same renderer keeps the user's style, labels included. The count
+    itself runs in a QGIS background task.
     """
     renderer = layer.renderer()
     if renderer is not None:
