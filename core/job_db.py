@@ -7,7 +7,15 @@ vice versa; reading goes through the client's own ``CsvJobDatabase`` /
 ``ParquetJobDatabase``. Our extra columns: the tile (``tile_id``, ``col``,
 ``row``, ``crs``, ``geometry`` as WKT in the grid CRS) and the seed notebook's
 ``spatial_extent`` (GeoJSON, lon/lat), ``start_date``, ``end_date``; plus
-``message``, ``result`` and ``run_tag``.
+``message``, ``result``, ``run_tag``, ``intent_at``, ``attempt``, ``end_time`` (UTC,
+when the tile became final) and ``duration_s`` (seconds from ``start_time`` to
+``end_time``, see :func:`~.job_rows.final_times`). A job database without some of
+them (older, or a notebook's) gets them empty when read.
+
+``start_time`` is when the back-end accepted the job's start: empty for a tile whose
+job never started (``start_failed``, ``skipped``). ``duration_s`` is not named
+``duration``: the openeo client fills a ``duration`` column of its own with the
+back-end's usage figure (text such as ``"3 seconds"``), which is kept as it is.
 
 Writes are atomic (write a sibling file, then rename), and a file that cannot
 be read is reported and never overwritten.
@@ -48,6 +56,8 @@ EXTRA_COLUMNS: dict[str, Any] = {
     "intent_at": None,
     #: how many times the tile was (re)submitted; part of its job's title
     "attempt": 1,
+    "end_time": None,
+    "duration_s": float("nan"),
 }
 #: text columns that pandas must not turn into floats when they are all empty
 TEXT_COLUMNS = (
@@ -58,6 +68,7 @@ TEXT_COLUMNS = (
     "message",
     "result",
     "intent_at",
+    "end_time",
 )
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
 
@@ -136,6 +147,7 @@ def normalize(frame: pd.DataFrame, run_tag: str | None = None) -> pd.DataFrame:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame["status"] = frame["status"].fillna(NOT_STARTED).astype(str)
     frame["costs"] = pd.to_numeric(frame["costs"], errors="coerce")
+    frame["duration_s"] = pd.to_numeric(frame["duration_s"], errors="coerce")
     frame["attempt"] = pd.to_numeric(frame["attempt"], errors="coerce").fillna(1).astype(int)
     frame["tile_id"] = frame["tile_id"].astype(str)
     return frame.reset_index(drop=True)

@@ -46,7 +46,16 @@ from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
 from .gateway import Backend, BackendGateway, CallFailed, Listing
 from .job_db import JobDatabase, tile_extents
-from .job_rows import TileUpdate, now_utc, parse_time, reset_failed, tile_update, utc_text
+from .job_rows import (
+    TileUpdate,
+    adopted_start,
+    final_times,
+    now_utc,
+    parse_time,
+    reset_failed,
+    tile_update,
+    utc_text,
+)
 from .scheduler import LAUNCH, READ, RunEvent, RunPolicy, Scheduler
 from .statuses import FINAL_STATUSES, NOT_STARTED
 from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES, RANK, Breaker, keep_one, moves_forward
@@ -481,7 +490,7 @@ class GridJobRunner:
             i,
             id=job["id"],
             backend_name=name,
-            start_time=now_utc(),
+            start_time=adopted_start(job, self.wall_clock()),
             intent_at=None,
             status="created",
             message=None,
@@ -523,6 +532,8 @@ class GridJobRunner:
             changes["running_start_time"] = now_utc()
         if info.get("costs") is not None:
             changes["costs"] = float(info["costs"])
+        if new in FINAL_STATUSES:
+            changes.update(self._ended(i, info.get("updated")))
         self._set(i, **changes)
         gateway = self.gateways[self.frame.at[i, "backend_name"]]
         job_id = self.frame.at[i, "id"]
@@ -575,6 +586,8 @@ class GridJobRunner:
                 intent_at=utc_text(self.wall_clock()),
                 id=None,
                 start_time=None,
+                end_time=None,
+                duration_s=None,
                 message=None,
                 result=None,
             )
@@ -605,7 +618,8 @@ class GridJobRunner:
         job_id, start_failure = value
         self._say(self.scheduler.succeeded(name, LAUNCH))
         self._lookup_after.pop(i, None)
-        self._set(i, id=job_id, start_time=now_utc(), intent_at=None, status="created")
+        start_time = now_utc(self.wall_clock()) if start_failure is None else None
+        self._set(i, id=job_id, start_time=start_time, intent_at=None, status="created")
         if i in self._cancel_wanted:
             self._cancel([i])
         elif start_failure is None:
@@ -679,6 +693,7 @@ class GridJobRunner:
         if failure is None:
             self._say(self.scheduler.succeeded(name, LAUNCH))
             self._attempts.pop(i, None)
+            self._set(i, start_time=now_utc(self.wall_clock()))
             self._apply_status(i, "queued", {})
         else:
             self._start_failed(i, name, failure)
@@ -690,7 +705,7 @@ class GridJobRunner:
         rows = list(self.frame.index[self.frame["status"] == NOT_STARTED])
         message = f"not submitted: the first jobs all failed with: {tripped}"
         for i in rows:
-            self._set(i, status="skipped", message=message[:MESSAGE_LIMIT])
+            self._set(i, status="skipped", message=message[:MESSAGE_LIMIT], **self._ended(i))
         self._event(
             "error",
             f"The first {self.breaker.threshold} jobs all failed with the same error "
@@ -769,7 +784,15 @@ class GridJobRunner:
 
     def _fail(self, i: int, status: str, message: str) -> None:
         self._lookup_after.pop(i, None)
-        self._set(i, status=status, intent_at=None, message=message[:MESSAGE_LIMIT])
+        if status == "start_failed":  # its job, if one was made, never started
+            self._set(i, start_time=None)
+        message = message[:MESSAGE_LIMIT]
+        self._set(i, status=status, intent_at=None, message=message, **self._ended(i))
+
+    def _ended(self, i: int, reported: Any = None) -> dict[str, Any]:
+        """``end_time`` and ``duration_s`` of row ``i`` becoming final (``reported``: the
+        back-end's ``updated`` time of its job, when it has one)."""
+        return final_times(self.frame.at[i, "start_time"], self.wall_clock(), reported)
 
     def _has(self, i: int, column: str) -> bool:
         value = self.frame.at[i, column]

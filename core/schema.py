@@ -2,7 +2,8 @@
 
 Names are at most 10 characters so that a Shapefile export keeps them as they
 are (dBASE limit); the job fields map to openEO job-database columns
-(``id`` → ``job_id``, ``backend_name`` → ``backend``, ...).
+(``id`` → ``job_id``, ``backend_name`` → ``backend``, ``start_time`` → ``started``,
+``end_time`` → ``ended``, ``duration_s`` → ``duration`` in seconds, ...).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ JOB_FIELDS: tuple[tuple[str, FieldType], ...] = (
     ("backend", "str"),
     ("started", "str"),
     ("running", "str"),
+    ("ended", "str"),
+    ("duration", "float"),
     ("costs", "float"),
     ("message", "str"),
     ("result", "str"),
