@@ -178,8 +178,9 @@ class BackendConfig:
         session.mount("http://", retrying_adapter())
         session.mount("https://", retrying_adapter() if self.verify_tls else _unverified_adapter())
         host = urlparse(self.url).netloc
+        discovery = None
         try:
-            _check_available(session, self.url, host, timeout)
+            discovery = _check_available(session, self.url, host, timeout)
             return openeo.Connection(
                 self.url,
                 session=session,
@@ -201,10 +202,8 @@ class BackendConfig:
             raise BackendConnectionError(
                 f"Cannot reach {host}: {_reason(exc)}. Check the URL and your network."
             ) from None
-        except openeo.rest.OpenEoApiError as exc:
-            raise BackendConnectionError(
-                f"{self.url} refused the connection: {exc}", exc.http_status_code
-            ) from None
+        except openeo.rest.OpenEoApiPlainError as exc:  # also OpenEoApiError
+            raise _refusal(self.url, host, discovery, exc) from None
 
     def _require_endpoint(self, connection: openeo.Connection, path: str, what: str) -> None:
         if not connection.capabilities().supports_endpoint(path, "GET"):
@@ -325,20 +324,67 @@ class BackendConfig:
             ) from None
 
 
-def _check_available(session: requests.Session, url: str, host: str, timeout: float) -> None:
-    """Refuse a back-end that says "not now" to its version discovery.
+def _check_available(session: requests.Session, url: str, host: str, timeout: float) -> int:
+    """Refuse a back-end that says "not now" to its version discovery; the status of
+    its answer.
 
     The openeo client swallows a failed ``/.well-known/openeo`` and goes on with the
     URL as given (no API version in it): during a deploy that makes a connection
     whose every later request is a 404. Here a 5xx/429 is a transient failure
-    instead, tried again by the run; a 404 (no discovery document) is fine.
+    instead, tried again by the run; a 404 (no discovery document) is fine as long
+    as the URL itself is an openEO API (see :func:`_refusal`).
     """
-    response = session.get(url.rstrip("/") + "/.well-known/openeo", timeout=timeout)
+    response = session.get(_discovery_url(url), timeout=timeout)
     if response.status_code == 429 or response.status_code >= 500:
         raise BackendConnectionError(
             f"{host} is not available right now (HTTP {response.status_code}); try again later.",
             response.status_code,
         )
+    return response.status_code
+
+
+def _discovery_url(url: str) -> str:
+    return url.rstrip("/") + "/.well-known/openeo"
+
+
+#: answers to the capabilities request that mean "no openEO API at this URL"
+_NOT_THERE = frozenset({400, 404, 405, 406, 410, 501})
+
+
+def _refusal(
+    url: str, host: str, discovery: int | None, exc: openeo.rest.OpenEoApiPlainError
+) -> BackendConnectionError:
+    """What an error answer to the capabilities request means, in the user's words.
+
+    A web server that is not an openEO back-end (404 everywhere) is told as such,
+    with where we looked, and without a status: a wrong URL is not worth the patience
+    a run has with a back-end that answers "not now". A busy one is "not available
+    right now" (with its status: a run tries again); anything else comes with the
+    back-end's own message, cut short (a plain web server's error page is HTML).
+    """
+    from openeo.rest import OpenEoApiError
+
+    status = exc.http_status_code
+    if status in _NOT_THERE:
+        root = url.rstrip("/") + "/"
+        if discovery == 200:
+            where = f"its {_discovery_url(url)} names an API that answers HTTP {status}"
+        elif discovery == status:
+            where = f"no openEO API there: HTTP {status} at {_discovery_url(url)} and at {root}"
+        else:
+            where = (
+                f"no openEO API there: HTTP {discovery} at {_discovery_url(url)}, "
+                f"HTTP {status} at {root}"
+            )
+        return BackendConnectionError(
+            f"{url} does not look like an openEO back-end ({where}). Check the URL."
+        )
+    if status is not None and (status == 429 or status >= 500):
+        return BackendConnectionError(
+            f"{host} is not available right now (HTTP {status}); try again later.", status
+        )
+    detail = str(exc)[:300] if isinstance(exc, OpenEoApiError) else f"HTTP {status}"
+    return BackendConnectionError(f"{url} refused the connection: {detail}", status)
 
 
 def describe(connection: openeo.Connection, collection: str = "SENTINEL2_L2A") -> BackendInfo:

@@ -7,7 +7,6 @@ run here); the back-end checks each access token at its ``/userinfo``.
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
 import threading
@@ -15,6 +14,7 @@ import time
 
 import pytest
 from helpers.fake_oidc import DEVICE_CLIENT, SERVICE_CLIENT, SERVICE_SECRET, approve_when_shown
+from helpers.web_pages import not_found_server, serve
 from openeo.rest.auth.oidc import VerificationInfo, _BasicDeviceCodePollUi
 from openeo_grid_jobs.core.backend import (
     AuthenticationError,
@@ -103,34 +103,46 @@ def tls_web_page(tmp_path):
 
 
 def _serve_pages(tls_context=None):
+    def answer(path):
+        if path.startswith("/html"):
+            return 200, "text/html", b"<html><body>Welcome</body></html>"
+        return 200, "application/json", json.dumps({"a": 1}).encode()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            html = self.path.startswith("/html")
-            body = b"<html><body>Welcome</body></html>" if html else json.dumps({"a": 1}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html" if html else "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    scheme = "http"
-    if tls_context is not None:
-        server.socket = tls_context.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"{scheme}://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(answer, tls_context) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/html", "/json"])
 def test_not_an_openeo_back_end(web_page, path):
     with pytest.raises(BackendConnectionError, match="not as an openEO back-end"):
         BackendConfig(web_page + path).connect(timeout=5)
+
+
+@pytest.mark.parametrize("openeo_errors", [False, True], ids=["html", "openeo-json"])
+def test_a_web_server_answering_404_is_not_openeo(openeo_errors):
+    """Not "refused the connection: [404]": what is wrong, where we looked, what to do."""
+    with not_found_server(openeo_errors) as root:
+        url = root + "/some/app"
+        with pytest.raises(BackendConnectionError) as caught:
+            BackendConfig(url).connect(timeout=5)
+    assert str(caught.value) == (
+        f"{url} does not look like an openEO back-end (no openEO API there: HTTP 404 at "
+        f"{url}/.well-known/openeo and at {url}/). Check the URL."
+    )
+    assert caught.value.status is None  # a wrong URL: a run does not wait for it to recover
+
+
+def test_a_run_on_a_url_that_is_not_openeo_stops_at_once(tmp_path):
+    from helpers.runs import make_runner
+    from openeo_grid_jobs.core.runner import Backend, RunError
+
+    with not_found_server() as root:
+        config = BackendConfig(root, auth_method="none")
+        runner = make_runner(tmp_path, [Backend("web", lambda: config.connect(timeout=5))])
+        started = time.monotonic()
+        with pytest.raises(RunError, match="does not look like an openEO back-end"):
+            runner.run(threading.Event())
+    assert time.monotonic() - started < 10  # not the minute of patience for "not now"
 
 
 def test_self_signed_certificate_needs_the_visible_opt_out(tls_web_page):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from helpers.connections import add_connection, clear_connections, fill_connection_dialog
 from helpers.fake_oidc import SERVICE_CLIENT, SERVICE_SECRET
+from helpers.web_pages import not_found_server
 from openeo_grid_jobs.core.backend import Secrets
 from openeo_grid_jobs.ui.auth_store import OIDC_METHOD, load_secrets
 from openeo_grid_jobs.ui.backends_widget import BackendsWidget
@@ -108,6 +109,37 @@ def test_connection_faults_are_shown_in_the_dialog(
     fill_connection_dialog(dialog, url, "basic", username=user, password=password)
     qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: message in dialog.status.text(), timeout=20_000)
+    dialog.reject()
+
+
+def test_a_url_that_is_not_openeo_is_explained_in_full(backends, qtbot):
+    """A web server answering 404: the dialog says what is wrong, every line of it."""
+    with not_found_server() as root:
+        url = root + "/some/app"
+        dialog = backends.edit(None)
+        fill_connection_dialog(dialog, url, "none")
+        qtbot.waitExposed(dialog)
+        qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: "Check the URL" in dialog.status.text(), timeout=20_000)
+    status = dialog.status
+    assert status.text() == (
+        f"{url} does not look like an openEO back-end (no openEO API there: HTTP 404 at "
+        f"{url}/.well-known/openeo and at {url}/). Check the URL."
+    )
+    assert status.wordWrap()
+    assert status.textInteractionFlags() & Qt.TextSelectableByMouse
+    needed = status.heightForWidth(status.width())
+    assert needed > 2 * status.fontMetrics().lineSpacing()  # several lines at this width
+
+    def whole():  # as tall as its text needs, and the dialog holds it and its buttons
+        buttons = dialog.buttons.geometry()
+        return (
+            status.height() >= status.heightForWidth(status.width())
+            and status.geometry().bottom() < buttons.top()
+            and buttons.bottom() <= dialog.rect().bottom()
+        )
+
+    qtbot.waitUntil(whole)
     dialog.reject()
 
 

@@ -8,6 +8,7 @@ shows a stored password: the field stays empty unless the user types a new one.
 from __future__ import annotations
 
 from qgis.gui import QgsPasswordLineEdit
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +29,30 @@ from .connections import SavedConnection, save_connection
 from .run_worker import BackgroundCall
 
 STORED = "stored in the QGIS authentication database; type to change"
+
+
+class MessageLabel(QLabel):
+    """A message shown in full: word-wrapped, selectable (to copy a URL or an error),
+    and as tall as its text needs at its width. A form layout does not grow a dialog
+    for a wrapped label by itself: a long message was clipped to one line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed >= 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
 
 class ConnectionDialog(QDialog):
@@ -100,9 +125,8 @@ class ConnectionDialog(QDialog):
         self.test_button = QPushButton("Test connection", self)
         self.test_button.setObjectName("testConnection")
         form.addRow(self.test_button)
-        self.status = QLabel("", self)
+        self.status = MessageLabel(self)
         self.status.setObjectName("status")
-        self.status.setWordWrap(True)
         form.addRow(self.status)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         self.buttons.accepted.connect(self.accept)
