@@ -65,10 +65,12 @@ def run(
     settings: dict[str, dict[str, str]] | None = None,
     env: dict[str, str] | None = None,
     timeout: float | None = None,
+    project: Path | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Launch QGIS on the demo project (over Antwerp) and wait for it to exit."""
+    """Launch QGIS on ``project`` (default: the demo project over Antwerp); wait for it to exit."""
     make_profile(profiles_path, settings)
-    project = demo_project(profiles_path / "demo" / "antwerp.qgz")
+    if project is None:
+        project = demo_project(profiles_path / "demo" / "antwerp.qgz")
     extra = dict(env or {})
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -151,6 +153,18 @@ def main() -> int:
         help="put a fault-injecting proxy between QGIS and the back-end (5xx, 429, resets, "
         "lost answers, delays) and cut the back-end off for 30 s, 25 s after the start",
     )
+    parser.add_argument(
+        "--stop-and-save",
+        type=Path,
+        metavar="PROJECT",
+        help="with --screenshot: run, Stop half-way, save the QGIS project as PROJECT, quit",
+    )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        metavar="PROJECT",
+        help="with --screenshot: open PROJECT (saved by --stop-and-save), resume its run",
+    )
     args = parser.parse_args()
     settings: dict[str, dict[str, str]] = {}
     env: dict[str, str] = {}
@@ -173,6 +187,10 @@ def main() -> int:
         env["OGJ_DEMO_RUN"] = "1"
     if args.faults:
         env["OGJ_FAULTS"] = "1"
+    if args.stop_and_save:
+        env.update(OGJ_DEMO_RUN="1", OGJ_SAVE_PROJECT=str(args.stop_and_save.resolve()))
+    if args.resume:
+        env["OGJ_RESUME"] = "1"
     try:
         result = run(
             args.profiles_path,
@@ -180,6 +198,7 @@ def main() -> int:
             after=args.after,
             settings=settings,
             env=env,
+            project=args.resume,
         )
     finally:
         if backend is not None:

@@ -32,6 +32,10 @@ SCREENSHOT = os.environ.get("OGJ_SCREENSHOT")
 #: also run the jobs of the grid (needs the local back-end, its login stored by the launcher)
 DEMO_RUN = os.environ.get("OGJ_DEMO_RUN") == "1"
 FAULTS = os.environ.get("OGJ_FAULTS") == "1"  # a fault proxy is in front of the back-end
+#: first of two sessions: stop the run half-way, save the project here, quit
+SAVE_AS = os.environ.get("OGJ_SAVE_PROJECT")
+#: second session: QGIS opened the saved project; resume its run to the end, export it
+RESUME = os.environ.get("OGJ_RESUME") == "1"
 AFTER_MS = int(float(os.environ.get("OGJ_SCREENSHOT_AFTER", "3")) * 1000)
 REPORT: dict = {"errors": []}
 
@@ -178,6 +182,65 @@ def _mid_run_shot(statuses):
     grab(path)
     REPORT["run"]["mid_run_statuses"] = sorted(set(statuses))
     REPORT["run"]["mid_run_screenshot"] = str(path)
+    if SAVE_AS:
+        QTest.mouseClick(jobs_panel().stop_button, Qt.LeftButton)
+
+
+def dock_report():
+    """What the dock and the legend say about the run."""
+    panel = jobs_panel()
+    layer = panel.layer
+    return {
+        "provider": layer.providerType(),
+        "name": layer.name(),
+        "features": layer.featureCount(),
+        "statuses": {str(f["tile_id"]): f["status"] for f in layer.getFeatures()},
+        "job_db": panel.job_db.filePath(),
+        "tracking": panel.tracking_label.text(),
+        "counts_label": panel.counts_label.text(),
+        "export_enabled": iface.mainWindow()
+        .findChild(QDockWidget, "OpenEOGridJobsDock")
+        .grid_panel.export_button.isEnabled(),
+        "run_enabled": panel.run_button.isEnabled(),
+        "legend": {str(c.value()): c.label() for c in layer.renderer().categories()},
+        "project_runs": [
+            panel.run_page.runs.itemText(i) for i in range(panel.run_page.runs.count())
+        ],
+    }
+
+
+@_record
+def save_project():
+    REPORT["saved"] = dock_report()
+    REPORT["saved"]["written"] = QgsProject.instance().write(SAVE_AS)
+
+
+@_record
+def wait_for_reopened_run(tries=0):
+    """Second session: the dock finds the project's run by itself (within 30 s)."""
+    panel = jobs_panel()
+    if panel.layer is None or not panel.tracking_label.text():
+        if tries < 300:
+            QTimer.singleShot(100, lambda: wait_for_reopened_run(tries + 1))
+        return
+    REPORT["reopened"] = dock_report()
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(800, lambda: grab(Path(SCREENSHOT).with_name("reopened.png")))
+    QTimer.singleShot(1200, click_run)
+
+
+@_record
+def export_grid():
+    dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
+    path = Path(SCREENSHOT).with_name("export") / "grid.shp"
+    path.parent.mkdir(exist_ok=True)
+    dock.grid_panel.export(str(path))
+    exported = QgsVectorLayer(str(path), "exported", "ogr")
+    REPORT["exported"] = {
+        "path": str(path),
+        "statuses": sorted({f["status"] for f in exported.getFeatures()}),
+        "features": exported.featureCount(),
+    }
 
 
 @_record
@@ -186,6 +249,11 @@ def on_run_finished(counts):
     REPORT["run"]["final_statuses"] = sorted(set(layer_statuses()))
     REPORT["run"]["counts_label"] = jobs_panel().counts_label.text()
     REPORT["run"]["messages"] = [item.text() for item in iface.messageBar().items()]
+    REPORT["run"]["tracking"] = jobs_panel().tracking_label.text()
+    if SAVE_AS:
+        QTimer.singleShot(300, save_project)
+    if RESUME:
+        export_grid()
     iface.mapCanvas().refresh()
     QTimer.singleShot(800, screenshot_and_quit)
 
@@ -207,7 +275,11 @@ def screenshot_and_quit():
 
 iface.mainWindow().setGeometry(0, 0, 1600, 1000)  # no window manager under Xvfb
 QTimer.singleShot(200, zoom_to_antwerp)
-if SCREENSHOT:
+if SCREENSHOT and RESUME:
+    QTimer.singleShot(500, click_plugin_button)
+    QTimer.singleShot(800, wait_for_reopened_run)
+    QTimer.singleShot(180_000, screenshot_and_quit)
+elif SCREENSHOT:
     QTimer.singleShot(500, click_plugin_button)
     QTimer.singleShot(800, check_geo_stack)
     QTimer.singleShot(1200, click_create_grid)

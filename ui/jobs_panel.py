@@ -66,7 +66,11 @@ class JobsPanel(QWidget):
         self.thread: RunThread | None = None
         #: when the map stopped being tracked (None: tracking, or nothing to track)
         self.not_tracking_since: float | None = None
+        #: when the run's last tile became final (known to this session)
+        self.completed_at: float | None = None
         self.last_update: float | None = None
+        #: what the worker does: "run", "refresh" or "cancel"
+        self.action = "run"
 
         # --- pages (the dock shows them as tabs) ---
         self.job_page = QWidget()
@@ -163,7 +167,7 @@ class JobsPanel(QWidget):
         if self.is_running() and layer is not None:
             return  # a run keeps its grid; the new one is picked up after it
         if layer is not self.layer:
-            self.not_tracking_since = None
+            self.not_tracking_since = self.completed_at = None
         self.layer = layer
         self.updater = None
         if layer is not None:
@@ -176,14 +180,18 @@ class JobsPanel(QWidget):
         self.show_tracking()
 
     # --- what the map shows ----------------------------------------------------------
-    def show_tracking(self) -> None:
-        """Say whether the statuses on the map are live, and mark them when they are not."""
+    def show_tracking(self, running: bool | None = None) -> None:
+        """Say whether the statuses on the map are live, and mark them when they are not.
+
+        ``running=False``: the run has just ended (its thread is still winding down).
+        """
         from .status_style import mark_last_known
 
+        running = self.is_running() if running is None else running
         text, style, since = "", "", None
         if self.layer is None:
             pass
-        elif self.is_running():
+        elif running:
             stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update or time.time()))
             text = f"Tracking the run — last update {stamp}."
         elif self.not_tracking_since is not None:
@@ -193,6 +201,9 @@ class JobsPanel(QWidget):
                 "Run to resume, or Refresh to update once."
             )
             style = NOT_TRACKING_STYLE
+        elif self.completed_at is not None:
+            stamp = time.strftime("%H:%M", time.localtime(self.completed_at))
+            text = f"Run complete ({stamp}): every tile is final."
         self.tracking_label.setText(text)
         self.tracking_label.setStyleSheet(style)
         if self.layer is not None:
@@ -332,7 +343,14 @@ class JobsPanel(QWidget):
         self.thread.thread.finished.connect(self._update_enabled)
         self.thread.thread.finished.connect(self.show_tracking)
         self.progress.setRange(0, self.layer.featureCount())
-        self.not_tracking_since = None
+        self.not_tracking_since = self.completed_at = None
+        self.action = (
+            "refresh"
+            if request.refresh_only
+            else "cancel"
+            if request.cancel_all or request.cancel_only is not None
+            else "run"
+        )
         self.last_update = time.time()
         self.thread.start()
         self._update_enabled()
@@ -466,6 +484,7 @@ class JobsPanel(QWidget):
         self.show_counts(opened.counts)
         unfinished = any(s not in FINAL_STATUSES for s in opened.counts)
         self.not_tracking_since = opened.modified if unfinished else None
+        self.completed_at = None if unfinished else opened.modified
         self.show_tracking()
         self._remember(opened.counts)
         if zoom:
@@ -537,16 +556,23 @@ class JobsPanel(QWidget):
             if failed:
                 text += f", {failed} failed (Retry failed resubmits them)"
             self._message(text + ".", level)
-            self.not_tracking_since = None
+            self.not_tracking_since, self.completed_at = None, time.time()
         else:
-            self.not_tracking_since = time.time()
-            self._message(
-                "Not tracking any more. Jobs keep running on the back-end; "
-                "Run resumes tracking them, Refresh updates the map once.",
-                Qgis.Info,
-            )
+            self.not_tracking_since, self.completed_at = time.time(), None
+            self._message(self._ended_text(), Qgis.Info)
+        self.show_tracking(running=False)
         self._remember(counts)
         self.run_finished.emit(counts)
+
+    def _ended_text(self) -> str:
+        if self.action == "refresh":
+            return "Statuses refreshed; nothing was submitted. Run resumes tracking."
+        if self.action == "cancel":
+            return "Cancel requests sent. The other jobs keep running; Run resumes tracking."
+        return (
+            "Not tracking any more. Jobs keep running on the back-end; "
+            "Run resumes tracking them, Refresh updates the map once."
+        )
 
     def _on_event(self, level: str, message: str) -> None:
         """Outages, removed duplicates, a stopped launch: the bar and the plugin's log tab."""
@@ -557,7 +583,9 @@ class JobsPanel(QWidget):
         self._message(message, levels.get(level, Qgis.Info))
 
     def _on_failed(self, message: str) -> None:
-        self.not_tracking_since = time.time() if self.layer is not None else None
+        ran = self.layer is not None and Path(self.job_db.filePath()).exists()
+        self.not_tracking_since = time.time() if ran else None
+        self.show_tracking(running=False)
         self._message(message, Qgis.Critical)
         self.run_finished.emit({})
 

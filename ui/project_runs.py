@@ -147,9 +147,9 @@ def read_runs(project: QgsProject) -> list[RunEntry]:
             entry = RunEntry(**item)
         except TypeError:
             continue
-        path = Path(project.pathResolver().readPath(entry.job_db))
-        if not path.exists() and project.homePath():  # the project's folder moved
-            path = Path(project.homePath()) / path.name
+        path = Path(entry.job_db).resolve()
+        if not path.exists() and project.homePath():  # moved with the project's folder
+            path = Path(project.homePath()).resolve() / path.name
         entry.job_db = str(path)
         runs.append(entry)
     return runs
@@ -158,12 +158,11 @@ def read_runs(project: QgsProject) -> list[RunEntry]:
 def remember_run(project: QgsProject, entry: RunEntry) -> None:
     """Put ``entry`` first in the project's runs (one entry per job database)."""
     entry.updated = entry.updated or time.time()
-    runs = [r for r in read_runs(project) if Path(r.job_db) != Path(entry.job_db)]
+    entry.job_db = str(Path(entry.job_db).resolve())
+    runs = [r for r in read_runs(project) if r.job_db != entry.job_db]
     runs.insert(0, entry)
-    stored = [
-        {**asdict(r), "job_db": project.pathResolver().writePath(r.job_db)} for r in runs[:20]
-    ]
-    project.writeEntry(SCOPE, RUNS_KEY, json.dumps(stored))
+    # absolute: the project may be saved elsewhere later (its layers' paths are relative)
+    project.writeEntry(SCOPE, RUNS_KEY, json.dumps([asdict(r) for r in runs[:20]]))
 
 
 class ProjectRuns(QObject):

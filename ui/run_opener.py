@@ -90,7 +90,7 @@ def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:
 def run_name(project: QgsProject, path: str) -> str:
     """The run's grid name as the project knows it, else the job database's name."""
     for entry in read_runs(project):
-        if Path(entry.job_db) == Path(path):
+        if entry.job_db == str(Path(path).resolve()):
             return entry.name
     name = Path(path).name
     for suffix in (".csv", ".parquet", ".jobs"):
