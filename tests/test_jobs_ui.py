@@ -224,7 +224,7 @@ def test_job_db_of_another_grid_is_refused(panel, desktop, qtbot, tmp_path):
 
 
 def test_default_job_db_is_always_a_new_file(tmp_path, qgis_new_project):
-    from openeo_grid_jobs.ui.jobs_panel import default_job_db
+    from openeo_grid_jobs.ui.project_runs import default_job_db
 
     QgsProject.instance().setFileName(str(tmp_path / "project.qgz"))
     first = default_job_db("Grid 5000 m (31N)")

@@ -9,7 +9,6 @@ the controls stay in view below them.
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -18,9 +17,7 @@ from qgis.gui import QgisInterface
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QGridLayout,
-    QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,25 +26,27 @@ from qgis.PyQt.QtWidgets import (
 from ..core.backend import LoginRequiredError
 from ..core.errors import GridJobsError
 from ..core.job_db import kind_of
-from ..core.statuses import FINAL_STATUSES, STATUSES
+from ..core.statuses import FINAL_STATUSES
 from ..core.tile_rules import ACTIVE_STATUSES
 from .backends_widget import BackendsWidget
 from .layer_updates import GridLayerUpdater
 from .project_runs import (
+    ACTIVE_RUN_KEY,
     JOB_DB_PROPERTY,
+    SCOPE,
     RunEntry,
+    default_job_db,
     job_db_of,
     read_runs,
     remember_run,
     run_layers,
 )
 from .run_page import RunPage
-from .run_worker import BackgroundCall, Relay, RunRequest, RunThread, warm_up_imports
+from .run_status import RunStatus
+from .run_worker import BackgroundCall, Relay, RunRequest, RunThread, layer_tiles, warm_up_imports
 from .template_form import SETTINGS, TemplateForm
 
 MESSAGE_TITLE = "openEO Grid Jobs"
-ACTIVE_RUN_KEY = "active"
-NOT_TRACKING_STYLE = "color: #9a5b00; font-weight: bold;"
 
 
 class JobsPanel(QWidget):
@@ -64,11 +63,6 @@ class JobsPanel(QWidget):
         self.layer: QgsVectorLayer | None = None
         self.updater: GridLayerUpdater | None = None
         self.thread: RunThread | None = None
-        #: when the map stopped being tracked (None: tracking, or nothing to track)
-        self.not_tracking_since: float | None = None
-        #: when the run's last tile became final (known to this session)
-        self.completed_at: float | None = None
-        self.last_update: float | None = None
         #: what the worker does: "run", "refresh" or "cancel"
         self.action = "run"
 
@@ -105,18 +99,11 @@ class JobsPanel(QWidget):
             grid.addWidget(button, 0, column)
         grid.addWidget(self.retry_button, 1, 0)
         grid.addWidget(self.cancel_button, 1, 1)
-        self.progress = QProgressBar(self)
-        self.progress.setObjectName("progress")
-        self.progress.setFormat("%v / %m tiles done")
-        grid.addWidget(self.progress, 2, 0, 1, 3)
-        self.counts_label = QLabel("", self)
-        self.counts_label.setObjectName("counts")
-        self.counts_label.setWordWrap(True)
-        grid.addWidget(self.counts_label, 3, 0, 1, 3)
-        self.tracking_label = QLabel("", self)
-        self.tracking_label.setObjectName("tracking")
-        self.tracking_label.setWordWrap(True)
-        grid.addWidget(self.tracking_label, 4, 0, 1, 3)
+        self.status = RunStatus(self)
+        grid.addWidget(self.status, 2, 0, 1, 3)
+        self.progress = self.status.progress
+        self.counts_label = self.status.counts_label
+        self.tracking_label = self.status.tracking_label
 
         self.run_button.clicked.connect(lambda: self.start_run())
         self.retry_button.clicked.connect(lambda: self.start_run(retry_failed=True))
@@ -167,7 +154,7 @@ class JobsPanel(QWidget):
         if self.is_running() and layer is not None:
             return  # a run keeps its grid; the new one is picked up after it
         if layer is not self.layer:
-            self.not_tracking_since = self.completed_at = None
+            self.status.forget()
         self.layer = layer
         self.updater = None
         if layer is not None:
@@ -181,34 +168,10 @@ class JobsPanel(QWidget):
 
     # --- what the map shows ----------------------------------------------------------
     def show_tracking(self, running: bool | None = None) -> None:
-        """Say whether the statuses on the map are live, and mark them when they are not.
-
-        ``running=False``: the run has just ended (its thread is still winding down).
-        """
-        from .status_style import mark_last_known
-
+        """The tracking line and legend marks (``running=False``: the run just ended)."""
         running = self.is_running() if running is None else running
-        text, style, since = "", "", None
-        if self.layer is None:
-            pass
-        elif running:
-            stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update or time.time()))
-            text = f"Tracking the run — last update {stamp}."
-        elif self.not_tracking_since is not None:
-            since = time.strftime("%H:%M", time.localtime(self.not_tracking_since))
-            text = (
-                f"Not tracking since {since} — unfinished tiles show their last known status. "
-                "Run to resume, or Refresh to update once."
-            )
-            style = NOT_TRACKING_STYLE
-        elif self.completed_at is not None:
-            stamp = time.strftime("%H:%M", time.localtime(self.completed_at))
-            text = f"Run complete ({stamp}): every tile is final."
-        self.tracking_label.setText(text)
-        self.tracking_label.setStyleSheet(style)
-        if self.layer is not None:
-            mark_last_known(self.layer, since)
-            self._refresh_legend()
+        self.status.show_tracking(self.layer, running)
+        self._refresh_legend()
 
     def _refresh_legend(self) -> None:
         view = self.iface.layerTreeView() if hasattr(self.iface, "layerTreeView") else None
@@ -228,36 +191,17 @@ class JobsPanel(QWidget):
         counts = counts or {}
         tiles = sum(counts.values()) or self.layer.featureCount()
         remember_run(project, RunEntry(job_db, self.layer.name(), tiles, counts, time.time()))
-        project.writeEntry("openeo_grid_jobs", ACTIVE_RUN_KEY, job_db)
+        project.writeEntry(SCOPE, ACTIVE_RUN_KEY, job_db)
         self.show_runs()
 
     def run_backends(self) -> tuple[list, list]:
-        """The ticked back-ends as runner back-ends (secrets read here, on the main thread),
-        and their configs for the run settings."""
-        from ..core.runner import Backend
-        from .auth_store import load_secrets
+        """The ticked back-ends as runner back-ends, and their configs for the run settings."""
+        from .run_backends import runner_backends
 
         for relay in self._relays:  # the previous run has ended: its relays are unused
             relay.deleteLater()
         self._relays.clear()
-        connections = self.backends.enabled_connections()
-        if not connections:
-            raise GridJobsError("Tick at least one back-end (Add… one if the list is empty).")
-        backends, configs = [], []
-        for connection in connections:
-            config = connection.config
-            secrets = load_secrets(config.auth_method, connection.authcfg)
-            if config.auth_method == "oidc_device" and not secrets.refresh_token:
-                raise LoginRequiredError(f"Log in to {config.name} first.", config.name)
-            if config.auth_method in ("basic", "oidc_client_credentials") and not (
-                secrets.password or secrets.client_secret
-            ):
-                raise GridJobsError(f"Edit {config.name}: its login is not stored yet.")
-            keep = self._token_keeper(connection)
-            connect = lambda c=config, s=secrets, k=keep: c.connect(s, on_refresh_token=k)  # noqa: E731
-            backends.append(Backend(config.name, connect, config.parallel_jobs))
-            configs.append(config)
-        return backends, configs
+        return runner_backends(self.backends.enabled_connections(), self._token_keeper)
 
     def _token_keeper(self, connection):
         """Refresh tokens renewed during a run (any thread) saved on the main thread."""
@@ -343,7 +287,7 @@ class JobsPanel(QWidget):
         self.thread.thread.finished.connect(self._update_enabled)
         self.thread.thread.finished.connect(self.show_tracking)
         self.progress.setRange(0, self.layer.featureCount())
-        self.not_tracking_since = self.completed_at = None
+        self.status.forget()
         self.action = (
             "refresh"
             if request.refresh_only
@@ -351,7 +295,6 @@ class JobsPanel(QWidget):
             if request.cancel_all or request.cancel_only is not None
             else "run"
         )
-        self.last_update = time.time()
         self.thread.start()
         self._update_enabled()
         self.show_tracking()
@@ -441,18 +384,13 @@ class JobsPanel(QWidget):
         return sum(1 for f in self.layer.getFeatures(request) if f["status"] in ACTIVE_STATUSES)
 
     # --- runs of the project and job databases ------------------------------------------
-    def start_folder(self) -> str:
-        """Where file dialogs open: the last run's folder, else the project's."""
-        runs = read_runs(QgsProject.instance())
-        if runs:
-            return str(Path(runs[0].job_db).parent)
-        return QgsProject.instance().homePath() or str(Path.home())
-
     def ask_open_job_db(self) -> None:
         from qgis.PyQt.QtWidgets import QFileDialog
 
+        from .run_opener import start_folder
+
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open job database", self.start_folder(), "Job database (*.csv *.parquet)"
+            self, "Open job database", start_folder(), "Job database (*.csv *.parquet)"
         )
         if path:
             self.open_job_db(path)
@@ -482,9 +420,7 @@ class JobsPanel(QWidget):
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
         self.show_counts(opened.counts)
-        unfinished = any(s not in FINAL_STATUSES for s in opened.counts)
-        self.not_tracking_since = opened.modified if unfinished else None
-        self.completed_at = None if unfinished else opened.modified
+        self.status.ended(opened.counts, opened.modified)
         self.show_tracking()
         self._remember(opened.counts)
         if zoom:
@@ -494,22 +430,22 @@ class JobsPanel(QWidget):
 
     def _project_read(self, *_) -> None:
         """A project was opened: show its last run (the dock follows the project)."""
-        project = QgsProject.instance()
+        from .run_opener import run_to_show
+
         self.show_runs()
-        layers = run_layers(project)
-        if not layers or self.is_running():
+        if self.is_running():
             return
-        active, _ = project.readEntry("openeo_grid_jobs", ACTIVE_RUN_KEY, "")
-        paths = {str(job_db_of(layer)): layer for layer in layers}
-        chosen = next((p for p in paths if active and Path(p).name == Path(active).name), None)
-        path = chosen or next(iter(paths))
+        found = run_to_show(QgsProject.instance())
+        if found is None:
+            return
+        path, layer = found
         if Path(path).exists():
             self.open_job_db(path, zoom=False)
         else:  # a grid saved before its first run
-            self.job_db_opened.emit(paths[path])
+            self.job_db_opened.emit(layer)
 
     def _project_cleared(self) -> None:
-        self.not_tracking_since = None
+        self.status.forget()
         self.show_runs()
 
     def load_results(self) -> list:
@@ -533,17 +469,11 @@ class JobsPanel(QWidget):
             self.updater.apply(batch)
             self._refresh_legend()
         self.show_counts(counts)
-        self.last_update = time.time()
         if self.is_running():
-            stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update))
-            self.tracking_label.setText(f"Tracking the run — last update {stamp}.")
+            self.status.updated()
 
     def show_counts(self, counts: dict) -> None:
-        done = sum(n for s, n in counts.items() if s in FINAL_STATUSES)
-        self.progress.setMaximum(max(1, sum(counts.values())))
-        self.progress.setValue(done)
-        parts = [f"{s.replace('_', ' ')} {counts[s]}" for s in STATUSES if counts.get(s)]
-        self.counts_label.setText(" · ".join(parts))
+        self.status.show_counts(counts)
 
     def _on_done(self, counts: dict) -> None:
         self.show_counts(counts)
@@ -556,10 +486,9 @@ class JobsPanel(QWidget):
             if failed:
                 text += f", {failed} failed (Retry failed resubmits them)"
             self._message(text + ".", level)
-            self.not_tracking_since, self.completed_at = None, time.time()
         else:
-            self.not_tracking_since, self.completed_at = time.time(), None
             self._message(self._ended_text(), Qgis.Info)
+        self.status.ended(counts)
         self.show_tracking(running=False)
         self._remember(counts)
         self.run_finished.emit(counts)
@@ -584,7 +513,10 @@ class JobsPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         ran = self.layer is not None and Path(self.job_db.filePath()).exists()
-        self.not_tracking_since = time.time() if ran else None
+        if ran:
+            self.status.ended({"unknown": 1})  # statuses as last seen, not tracked
+        else:
+            self.status.forget()
         self.show_tracking(running=False)
         self._message(message, Qgis.Critical)
         self.run_finished.emit({})
@@ -610,37 +542,3 @@ class JobsPanel(QWidget):
         for call in (self._warm_up, self._loader):
             if call is not None:
                 call.thread.wait(10_000)
-
-
-def layer_tiles(layer: QgsVectorLayer) -> dict:
-    """The grid layer's tiles as plain lists (read in memory on the main thread)."""
-    from qgis.core import QgsFeatureRequest
-
-    request = QgsFeatureRequest()
-    request.setSubsetOfAttributes(["tile_id", "col", "row"], layer.fields())
-    tiles: dict = {"tile_id": [], "col": [], "row": [], "wkb": []}
-    for feature in layer.getFeatures(request):
-        tiles["tile_id"].append(str(feature["tile_id"]))
-        tiles["col"].append(feature["col"])
-        tiles["row"].append(feature["row"])
-        tiles["wkb"].append(bytes(feature.geometry().asWkb()))
-    tiles["crs"] = layer.crs().toWkt()
-    if layer.crs().authid().upper().startswith("EPSG:"):
-        tiles["crs"] = layer.crs().authid()
-    return tiles
-
-
-def default_job_db(layer_name: str) -> Path:
-    """A new file next to the project when it is saved, else in ~/openeo-grid-jobs.
-
-    Never an existing file: a new grid must not pick up another grid's jobs.
-    """
-    home = QgsProject.instance().homePath()
-    folder = Path(home) if home else Path.home() / "openeo-grid-jobs"
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", layer_name).strip("_") or "grid"
-    path = folder / f"{safe}.jobs.csv"
-    number = 2
-    while path.exists():
-        path = folder / f"{safe}-{number}.jobs.csv"
-        number += 1
-    return path

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ from qgis.PyQt.QtCore import QObject, pyqtSignal
 JOB_DB_PROPERTY = "openeo_grid_jobs/job_db"
 SCOPE = "openeo_grid_jobs"
 RUNS_KEY = "runs"
+#: the run the dock showed last: shown again when the project is reopened
+ACTIVE_RUN_KEY = "active"
 
 
 class SnapshotError(Exception):
@@ -204,3 +207,20 @@ def _set_text(element, text: str, document) -> None:
     while not element.firstChild().isNull():
         element.removeChild(element.firstChild())
     element.appendChild(document.createTextNode(text))
+
+
+def default_job_db(layer_name: str) -> Path:
+    """A new file next to the project when it is saved, else in ~/openeo-grid-jobs.
+
+    Never an existing file: a new grid must not pick up another grid's jobs, nor
+    overwrite another grid's saved layer.
+    """
+    home = QgsProject.instance().homePath()
+    folder = Path(home) if home else Path.home() / "openeo-grid-jobs"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", layer_name).strip("_") or "grid"
+    path = folder / f"{safe}.jobs.csv"
+    number = 2
+    while path.exists() or snapshot_path(path).exists():
+        path = folder / f"{safe}-{number}.jobs.csv"
+        number += 1
+    return path

@@ -11,10 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qgis.core import Qgis, QgsProject
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt import sip
 
-from .project_runs import JOB_DB_PROPERTY, layer_for, open_snapshot, read_runs, snapshot_path
+from .project_runs import (
+    ACTIVE_RUN_KEY,
+    JOB_DB_PROPERTY,
+    SCOPE,
+    job_db_of,
+    layer_for,
+    open_snapshot,
+    read_runs,
+    run_layers,
+    snapshot_path,
+)
 from .run_worker import BackgroundCall
 
 if TYPE_CHECKING:
@@ -96,3 +106,23 @@ def run_name(project: QgsProject, path: str) -> str:
     for suffix in (".csv", ".parquet", ".jobs"):
         name = name.removesuffix(suffix)
     return name
+
+
+def run_to_show(project: QgsProject) -> tuple[str, QgsVectorLayer] | None:
+    """The run a reopened project shows: the one shown last, else its first run layer."""
+    layers = run_layers(project)
+    if not layers:
+        return None
+    active, _ = project.readEntry(SCOPE, ACTIVE_RUN_KEY, "")
+    paths = {str(job_db_of(layer)): layer for layer in layers}
+    chosen = next((p for p in paths if active and Path(p).name == Path(active).name), None)
+    path = chosen or next(iter(paths))
+    return path, paths[path]
+
+
+def start_folder() -> str:
+    """Where file dialogs open: the last run's folder, else the project's, else home."""
+    runs = read_runs(QgsProject.instance())
+    if runs:
+        return str(Path(runs[0].job_db).parent)
+    return QgsProject.instance().homePath() or str(Path.home())

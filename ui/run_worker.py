@@ -136,6 +136,24 @@ class RunWorker(QObject):
             self.runner.request_cancel(rows)
 
 
+def layer_tiles(layer) -> dict:
+    """The grid layer's tiles as plain lists (read in memory on the main thread)."""
+    from qgis.core import QgsFeatureRequest  # the layer: a grid QgsVectorLayer
+
+    request = QgsFeatureRequest()
+    request.setSubsetOfAttributes(["tile_id", "col", "row"], layer.fields())
+    tiles: dict = {"tile_id": [], "col": [], "row": [], "wkb": []}
+    for feature in layer.getFeatures(request):
+        tiles["tile_id"].append(str(feature["tile_id"]))
+        tiles["col"].append(feature["col"])
+        tiles["row"].append(feature["row"])
+        tiles["wkb"].append(bytes(feature.geometry().asWkb()))
+    tiles["crs"] = layer.crs().toWkt()
+    if layer.crs().authid().upper().startswith("EPSG:"):
+        tiles["crs"] = layer.crs().authid()
+    return tiles
+
+
 def _tiles_frame(tiles: dict):
     import geopandas as gpd
     import shapely
