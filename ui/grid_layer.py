@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
@@ -54,6 +54,8 @@ FIELD_ALIASES = {
     "north": "north (lat °, WGS 84)",
 }
 _WKB_COLLECTION = struct.Struct("<BII")  # little endian, GeometryCollection, part count
+# A tile's values are its TILE_FIELDS and then its status; the provider pads the rest.
+assert GRID_FIELDS[len(TILE_FIELDS)][0] == "status"
 
 
 class Feedback(Protocol):
@@ -123,7 +125,7 @@ def _filled_layer(
     name: str,
     crs: QgsCoordinateReferenceSystem,
     columns: Sequence[list],
-    geometries,  # (start, stop) -> the QgsGeometry of those tiles
+    geometries: Callable[[int, int], list[QgsGeometry]],  # of the tiles start:stop
     wide_ints: bool,
     feedback: Feedback | None,
 ) -> QgsVectorLayer:
