@@ -186,6 +186,19 @@ def _mid_run_shot(statuses):
         QTest.mouseClick(jobs_panel().stop_button, Qt.LeftButton)
 
 
+def legend_counts(layer):
+    """What the Layers panel shows per status ("finished [6]"), statuses with tiles."""
+    view = iface.layerTreeView()
+    node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
+    counts = {}
+    for legend_node in view.layerTreeModel().layerLegendNodes(node):
+        label, _, count = legend_node.data(Qt.DisplayRole).rpartition(" [")
+        count = count.rstrip("]")
+        if count.isdigit() and int(count):
+            counts[label.split(" — ")[0]] = int(count)
+    return counts
+
+
 def dock_report():
     """What the dock and the legend say about the run."""
     panel = jobs_panel()
@@ -203,6 +216,7 @@ def dock_report():
         .grid_panel.export_button.isEnabled(),
         "run_enabled": panel.run_button.isEnabled(),
         "legend": {str(c.value()): c.label() for c in layer.renderer().categories()},
+        "legend_counts": legend_counts(layer),
         "project_runs": [
             panel.run_page.runs.itemText(i) for i in range(panel.run_page.runs.count())
         ],
@@ -251,11 +265,11 @@ def on_run_finished(counts):
     REPORT["run"]["messages"] = [item.text() for item in iface.messageBar().items()]
     REPORT["run"]["tracking"] = jobs_panel().tracking_label.text()
     if SAVE_AS:
-        QTimer.singleShot(300, save_project)
+        QTimer.singleShot(1500, save_project)  # after the legend's last count
     if RESUME:
         export_grid()
     iface.mapCanvas().refresh()
-    QTimer.singleShot(800, screenshot_and_quit)
+    QTimer.singleShot(2000 if SAVE_AS else 800, screenshot_and_quit)
 
 
 def screenshot_and_quit():

@@ -13,6 +13,7 @@ back-end's login in its auth database) and the real local back-end:
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 from helpers.runs import assert_one_job_per_tile
@@ -68,6 +69,8 @@ def test_first_session_stops_half_way_and_saves(sessions):
     assert "finished" in statuses
     assert statuses - {"finished"}, "stopped before the end"
     assert saved["tracking"].startswith("Not tracking since")
+    # the Layers panel's counts match the tiles (no count left over from the run)
+    assert saved["legend_counts"] == dict(Counter(saved["statuses"].values()))
     assert "last known" in saved["legend"]["running"]
 
 
@@ -83,6 +86,7 @@ def test_reopened_project_shows_the_run_as_it_was(sessions):
         if status in {"finished", "not_started"}:
             assert reopened["statuses"][tile] == status
     assert reopened["job_db"] == saved["job_db"]
+    assert reopened["legend_counts"] == dict(Counter(reopened["statuses"].values()))
     assert reopened["tracking"].startswith("Not tracking since")
     assert reopened["export_enabled"]
     assert reopened["run_enabled"]

@@ -7,6 +7,8 @@ QGIS desktops one after the other) is in test_desktop_project.py.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from helpers.connections import add_connection
 from helpers.runs import assert_one_job_per_tile
@@ -39,6 +41,29 @@ def statuses(layer):
     return {str(f["tile_id"]): f["status"] for f in layer.getFeatures()}
 
 
+def legend_counts(layer):
+    """What the Layers panel shows per status ("finished [6]"), as a real legend model
+    (the one QGIS's layer tree uses) computes it; statuses with tiles only."""
+    from qgis.core import QgsLayerTreeModel
+
+    model = getattr(layer, "_test_legend", None)
+    if model is None:  # one model per layer: it counts in the background, then updates
+        model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())
+        layer._test_legend = model
+    node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
+    counts = {}
+    for legend_node in model.layerLegendNodes(node):
+        text = legend_node.data(Qt.DisplayRole)
+        label, _, count = text.rpartition(" [")
+        if count.rstrip("]").isdigit() and int(count.rstrip("]")):
+            counts[label.split(" — ")[0]] = int(count.rstrip("]"))
+    return counts
+
+
+def status_counts(layer):
+    return dict(Counter(statuses(layer).values()))
+
+
 def run_part_and_stop(panel, layer, qtbot):
     """Run until some tiles are finished and others still out, then Stop."""
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
@@ -46,6 +71,8 @@ def run_part_and_stop(panel, layer, qtbot):
     with qtbot.waitSignal(panel.run_finished, timeout=10_000):
         qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    # the legend's counts end right, whatever the counts in flight during the run
+    qtbot.waitUntil(lambda: legend_counts(layer) == status_counts(layer), timeout=5000)
 
 
 def reopen(path, dock, qtbot):
@@ -78,6 +105,7 @@ def test_save_reopen_resume_and_export(dock, grid_layer, local_backend, desktop,
     assert layer.name() == name
     assert layer.featureCount() == 6
     assert statuses(layer) == before
+    qtbot.waitUntil(lambda: legend_counts(layer) == status_counts(layer), timeout=5000)
     assert panel.job_db.filePath() == str(tmp_path / "antwerp.jobs.csv")
     assert dock.grid_panel.grid_layer is layer
     assert dock.grid_panel.export_button.isEnabled()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.gui import QgisInterface
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QGridLayout,
     QMessageBox,
@@ -47,6 +48,7 @@ from .run_worker import BackgroundCall, Relay, RunRequest, RunThread, layer_tile
 from .template_form import SETTINGS, TemplateForm
 
 MESSAGE_TITLE = "openEO Grid Jobs"
+COUNT_AGAIN_MS = 500
 
 
 class JobsPanel(QWidget):
@@ -171,7 +173,18 @@ class JobsPanel(QWidget):
         """The tracking line and legend marks (``running=False``: the run just ended)."""
         running = self.is_running() if running is None else running
         self.status.show_tracking(self.layer, running)
+        if not running and self.layer is not None:
+            # the legend's counts: a count still running from the last batch reports
+            # the tiles as they were; count again once it is done
+            QTimer.singleShot(COUNT_AGAIN_MS, self._recount)
         self._refresh_legend()
+
+    def _recount(self) -> None:
+        from .layer_updates import refresh_symbol_counts
+
+        if not sip.isdeleted(self) and self.layer is not None and not sip.isdeleted(self.layer):
+            refresh_symbol_counts(self.layer)
+            self._refresh_legend()
 
     def _refresh_legend(self) -> None:
         view = self.iface.layerTreeView() if hasattr(self.iface, "layerTreeView") else None
@@ -300,6 +313,15 @@ class JobsPanel(QWidget):
         self.show_tracking()
         if request.run_config is not None:
             self._remember()
+            names = ", ".join(b.name for b in request.backends)
+            verb = "Retrying failed tiles" if retry_failed else "Run started"
+            self._message(
+                f"{verb}: {self.layer.featureCount()} tiles on {names}; "
+                f"kept in {Path(request.job_db).name}.",
+                Qgis.Info,
+            )
+        elif request.refresh_only:
+            self._message("Asking the back-end for the jobs' statuses…", Qgis.Info)
         return True
 
     def _ask_mapping(self, unknown: list, names: list, run_kwargs: dict) -> None:

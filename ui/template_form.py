@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qgis.core import QgsSettings
+from qgis.core import QgsProject, QgsSettings
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QDate
 from qgis.PyQt.QtWidgets import (
@@ -74,6 +74,7 @@ class TemplateForm(QWidget):
         self.graph_file.setObjectName("graphFile")
         self.graph_file.setFilter("Process graph (*.json)")
         self.graph_file.setFilePath(settings.value(SETTINGS + "graph_file", ""))
+        self.graph_file.setDefaultRoot(QgsProject.instance().homePath())  # not QGIS's cwd
         form.addRow("Process graph", self.graph_file)
         self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
         self.udp_id.setObjectName("udpId")
@@ -131,7 +132,7 @@ class TemplateForm(QWidget):
         self.job_options.setText(json.dumps(template.job_options))
 
     def values(self) -> dict:
-        """What :meth:`save` remembers (QgsSettings keys without the plugin prefix)."""
+        """The form as the dock remembers it (QgsSettings keys without the plugin prefix)."""
         return {
             "collection": self.collection.text(),
             "bands": self.bands.text(),
