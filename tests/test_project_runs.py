@@ -180,3 +180,35 @@ def test_open_job_database_reuses_the_layer_and_zooms(dock, grid_layer, local_ba
     assert panel.layer is grid_layer
     assert "Not tracking" not in panel.tracking_label.text()  # nothing left to track
     assert panel.progress.value() == 6
+
+
+def test_a_grid_saved_by_an_older_version_opens_and_resumes(
+    dock, grid_layer, local_backend, tmp_path, qtbot
+):
+    """A project's grid written before the ``ended``/``duration`` fields existed still
+    opens and runs: the missing fields are added, nothing is refused."""
+    from openeo_grid_jobs.ui.project_runs import snapshot_path, write_snapshot
+
+    local_backend.knobs(job_duration=0.3)
+    panel = dock.jobs_panel
+    job_db = tmp_path / "antwerp.jobs.csv"
+    run_part_and_stop(panel, grid_layer, qtbot)
+    old = write_snapshot(grid_layer, snapshot_path(job_db))
+    saved = QgsVectorLayer(str(old), "old", "ogr")
+    fields = saved.fields()
+    assert saved.dataProvider().deleteAttributes(
+        [fields.indexOf("ended"), fields.indexOf("duration")]
+    )
+    del saved
+    project = QgsProject.instance()
+    project.removeAllMapLayers()
+    with qtbot.waitSignal(panel.job_db_opened, timeout=20_000):
+        panel.open_job_db(str(job_db))
+    layer = panel.layer
+    assert layer.providerType() == "ogr"
+    assert {"ended", "duration"} <= set(layer.fields().names())
+    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert blocker.args[0] == {"finished": 6}
+    assert all(f["ended"] for f in layer.getFeatures())

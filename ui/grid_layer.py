@@ -77,6 +77,22 @@ def grid_field(name: str, kind: str, wide_ints: bool = False) -> QgsField:
     return QgsField(name, QVARIANT_TYPES[kind], len=width)
 
 
+def ensure_job_fields(layer: QgsVectorLayer) -> list[str]:
+    """Add the job fields a grid saved by an older version lacks (e.g. ``ended``).
+
+    A project's grid or an exported grid outlives the plugin version that made
+    it; rather than refusing it, give it the missing (empty) fields. Returns
+    their names.
+    """
+    from ..core.schema import JOB_FIELDS
+
+    names = set(layer.fields().names())
+    missing = [(n, kind) for n, kind in JOB_FIELDS if n not in names]
+    if missing and layer.dataProvider().addAttributes([grid_field(n, k) for n, k in missing]):
+        layer.updateFields()
+    return [n for n, _ in missing]
+
+
 def qgis_crs(crs: pyproj.CRS) -> QgsCoordinateReferenceSystem:
     epsg = crs.to_epsg()
     if epsg:

@@ -30,6 +30,7 @@ from ..core.job_db import kind_of
 from ..core.statuses import FINAL_STATUSES
 from ..core.tile_rules import ACTIVE_STATUSES
 from .backends_widget import BackendsWidget
+from .grid_layer import ensure_job_fields
 from .layer_updates import GridLayerUpdater
 from .project_runs import (
     ACTIVE_RUN_KEY,
@@ -283,6 +284,7 @@ class JobsPanel(QWidget):
             self.save_settings()
         self.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
         if self.updater is None:
+            ensure_job_fields(self.layer)
             self.updater = GridLayerUpdater(self.layer)
         self.thread = RunThread(request, self)
         self.thread.worker.updates.connect(self._on_updates)
@@ -437,6 +439,7 @@ class JobsPanel(QWidget):
         self.job_db_opened.emit(layer)  # the dock: every panel works on it now
         self.set_grid_layer(layer)
         self.job_db.setFilePath(path)
+        ensure_job_fields(layer)
         self.updater = GridLayerUpdater(layer)
         self.updater.apply(opened.updates)
         if opened.template is not None:
