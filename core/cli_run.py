@@ -11,6 +11,13 @@ only ``--job-db`` to resume (with the saved settings: other job settings on
 resume are refused). Exit codes: 0 every tile finished; 3 some tiles failed
 (a summary of the reasons is printed); 4 a login is needed (resumable); 2 bad
 input; 128 + signal when stopped.
+
+When the run ends or is stopped, the results folder (``--output-dir``) gets
+``mosaic.vrt`` (a GDAL VRT over the finished tiles' NDVI) and ``catalog.json``
+(a static STAC catalog, one item per downloaded tile), and the last line printed
+is the run summary: counts, time, costs, downloaded size (see
+:mod:`.run_summary`). Neither changes the exit code: a folder where they cannot
+be written is said in a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import replace
 from functools import partial
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
     from .backend import BackendConfig, Secrets
     from .job_template import JobTemplate
     from .run_config import RunConfig
+    from .run_summary import RunSummary
     from .runner import GridJobRunner, RunEvent
     from .scheduler import RunPolicy
 
@@ -153,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
             stop.set()
 
         old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        started = time.time()
         try:
             counts = runner.run(stop)
         except LoginRequiredError as exc:
@@ -166,14 +176,68 @@ def run(args: argparse.Namespace) -> int:
             for s, handler in old.items():
                 signal.signal(s, handler)
         printer(counts, force=True)
+        code = 0
         if stopped_by:
             print(f"stopped; resume with: openeo-grid-jobs run --job-db {session.db.path}")
-            return 128 + stopped_by[0]
-        failed = session.frame[session.frame["status"].isin(["error", "start_failed", "skipped"])]
-        if len(failed):
-            print(_failure_summary(failed["message"]), flush=True)
-            return EXIT_FAILED_TILES
-        return 0
+            code = 128 + stopped_by[0]
+        else:
+            statuses = session.frame["status"]
+            failed = session.frame[statuses.isin(["error", "start_failed", "skipped"])]
+            if len(failed):
+                print(_failure_summary(failed["message"]), flush=True)
+                code = EXIT_FAILED_TILES
+        output_dir = runner.output_dir
+        if output_dir is not None:
+            _report_missing_results(session.frame)
+            _write_outputs(session.frame, output_dir)
+        parallel = sum(b.parallel_jobs for b in config.backends)
+        print(_summary(session.frame, started, parallel).text(), flush=True)
+        return code
+
+
+def _summary(frame: Any, started: float, parallel: int) -> RunSummary:
+    from .run_summary import RunSummary
+
+    return RunSummary.from_frame(frame, started=started, parallel=parallel)
+
+
+def _report_missing_results(frame: Any) -> None:
+    """One line for the finished tiles whose result could not be downloaded (a read-only
+    or full disk...), with the first reason."""
+    missing = frame[(frame["status"] == "finished") & frame["result"].isna()]
+    if not len(missing):
+        return
+    reasons = [str(m) for m in missing["message"] if m is not None and m == m]
+    why = f" ({reasons[0]})" if reasons else ""
+    print(
+        f"warning: {len(missing)} finished tile(s) have no downloaded result{why}; run "
+        "again to download them.",
+        flush=True,
+    )
+
+
+def _write_outputs(frame: Any, output_dir: Path) -> None:
+    """``mosaic.vrt`` and ``catalog.json`` in the results folder, when it has results; a
+    failure is a warning (the run itself went as the exit code says)."""
+    from .mosaic import MOSAIC_NAME, finished_results, write_mosaic
+    from .stac_catalog import write_catalog
+
+    results = finished_results(frame)
+    if not results:
+        return
+    written = []
+    try:
+        mosaic = write_mosaic(results, output_dir / MOSAIC_NAME)
+        if mosaic is not None:
+            written.append(f"mosaic {mosaic}")
+    except GridJobsError as exc:
+        print(f"warning: no mosaic: {exc}", file=sys.stderr, flush=True)
+    try:
+        written.append(f"STAC catalog {write_catalog(frame, output_dir)}")
+    except GridJobsError as exc:
+        print(f"warning: no STAC catalog: {exc}", file=sys.stderr, flush=True)
+    if written:
+        print(f"Wrote {' and '.join(written)}", flush=True)
 
 
 def _asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoDataFrame | None]:

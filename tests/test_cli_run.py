@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -73,7 +75,12 @@ def test_run_to_the_end(local_backend, tmp_path):
     )
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert "6 tiles: finished 6" in out.splitlines()[-1]
+    lines = out.splitlines()
+    assert "6 tiles: finished 6" in lines[-3]
+    assert lines[-2] == f"Wrote mosaic {tmp_path / 'out' / 'mosaic.vrt'} and STAC catalog " + str(
+        tmp_path / "out" / "catalog.json"
+    )
+    assert re.fullmatch(r"6 tiles: 6 finished · \d+ s · 138 credits · 3.3 MB", lines[-1]), lines
     frame = JobDatabase(tmp_path / "jobs.parquet").read()
     assert set(frame["status"]) == {"finished"}
     assert len(list((tmp_path / "out").rglob("openEO.nc"))) == 6
@@ -94,7 +101,8 @@ def test_service_account_from_the_environment(local_backend, oidc_provider, tmp_
     proc = run_cli(*args, password=None, env_extra=env)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert "2 tiles: finished 2" in out.splitlines()[-1]
+    assert "2 tiles: finished 2" in out.splitlines()[-2]
+    assert out.splitlines()[-1].startswith("2 tiles: 2 finished · ")
     settings = (tmp_path / "jobs.csv.run.json").read_text()
     assert '"auth_method": "oidc_client_credentials"' in settings
     assert SERVICE_SECRET not in settings
@@ -196,3 +204,60 @@ def test_missing_password_and_bad_input(local_backend, tmp_path):
     _, err = bad.communicate(timeout=60)
     assert bad.returncode == 2
     assert "must be after" in err
+
+
+def test_stopped_run_writes_mosaic_catalog_and_summary(local_backend, tmp_path, monkeypatch):
+    """SIGTERM after the first results: the mosaic and the STAC catalog cover the tiles
+    downloaded so far, and the last line is the run summary; the resumed run completes
+    them."""
+    from helpers.stac_validation import offline_validation
+    from osgeo import gdal
+
+    local_backend.knobs(job_duration=1.0)
+    grid, db, out = make_grid(tmp_path, tiles_across=4), tmp_path / "jobs.csv", tmp_path / "out"
+    args = ["--grid", str(grid), "--job-db", str(db), "--backend", local_backend.url]
+    args += ["--username", "alice", "--parallel-jobs", "2", "--output-dir", str(out), *TEMPLATE]
+    proc = run_cli(*args)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if db.exists() and JobDatabase(db).read()["result"].notna().any():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    stdout, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    frame = JobDatabase(db).read()
+    done = frame[frame["result"].notna()]
+    assert 1 <= len(done) < 8
+    summary = stdout.splitlines()[-1]
+    assert re.fullmatch(
+        rf"8 tiles: {len(done)} finished, .* · \d+ s · .+ credits · .+ (kB|MB)", summary
+    )
+    assert "waiting" in summary or "running" in summary or "queued" in summary
+    assert "stopped; resume with" in stdout
+
+    mosaic = gdal.Open(str(out / "mosaic.vrt"))
+    assert bounds(mosaic) == union([bounds(gdal.Open(r)) for r in done["result"]])
+    with offline_validation(monkeypatch):
+        import pystac
+
+        catalog = pystac.Catalog.from_file(str(out / "catalog.json"))
+        assert catalog.validate_all() == len(done)
+
+    resumed = run_cli("--job-db", str(db))
+    stdout, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    assert stdout.splitlines()[-1].startswith("8 tiles: 8 finished · ")
+    mosaic = gdal.Open(str(out / "mosaic.vrt"))
+    assert (mosaic.RasterXSize, mosaic.RasterYSize) == (4 * 500, 2 * 500)
+    catalog = json.loads((out / "catalog.json").read_text())
+    assert sum(link["rel"] == "item" for link in catalog["links"]) == 8
+
+
+def bounds(dataset):
+    x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
+    return (x0, y0 + dataset.RasterYSize * dy, x0 + dataset.RasterXSize * dx, y0)
+
+
+def union(boxes):
+    return tuple(f(b[k] for b in boxes) for k, f in enumerate((min, min, max, max)))

@@ -1,0 +1,243 @@
+"""Where a run stands, in numbers and in one line: counts, time, ETA, costs, downloads.
+
+:class:`RunSummary` is computed from the job table (no back-end call), the time the
+run (this session) started and the time now, both injected, and the run's jobs at
+once. The dock shows :meth:`RunSummary.text`; the CLI prints it when a run ends or
+is stopped::
+
+    42 tiles: 30 finished, 2 failed, 8 running, 2 queued · 12 min · ETA 14:35 (~6 min)
+    · 3.2 credits · 120 MB
+
+**ETA.** From the observed durations (``duration_s``: start to end, queue
+included) of the finished tiles, whose mean ``d`` stands for every tile still to
+come. The remaining tiles are laid out over the run's parallel slots as the
+run engine does: each active job holds its slot for what is left of ``d`` (``d``
+minus how long it has been going, at least nothing), then each waiting tile takes
+the first slot that frees up for ``d``. The ETA is when the last slot frees. It is
+None (said "no ETA yet") until a tile has finished: guessing from nothing would be
+a made-up number.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .job_rows import parse_time
+from .statuses import NOT_STARTED
+from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: active statuses a user reads as "queued" (the rest of the active ones: "running")
+QUEUED_STATUSES = frozenset({"created", "queued_for_start", "queued"})
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    total: int
+    #: tiles per status, as in the job table
+    counts: dict[str, int]
+    finished: int
+    #: error, start_failed and skipped
+    failed: int
+    canceled: int
+    #: jobs running on a back-end
+    running: int
+    #: jobs being created, started or waiting in a back-end's queue
+    queued: int
+    #: tiles not submitted yet
+    waiting: int
+    #: seconds since the run started
+    elapsed_s: float
+    #: jobs at once over all back-ends
+    parallel: int
+    #: mean duration of the finished tiles' jobs; None before any finished
+    mean_duration_s: float | None
+    #: seconds until every tile should be final; None when not known yet; 0 when done
+    eta_s: float | None
+    #: when that is (seconds since the epoch)
+    eta_at: float | None
+    #: credits reported so far (sum of ``costs``); None when no job reported any
+    costs: float | None
+    #: bytes of the downloaded results (their files, or all files in a result folder)
+    downloaded_bytes: int
+    now: float = field(repr=False, default=0.0)
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        started: float,
+        parallel: int,
+        now: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> RunSummary:
+        """The summary of the job table ``frame`` of a run that started at ``started``
+        (seconds since the epoch) with ``parallel`` jobs at once; ``now`` defaults to
+        ``clock()``."""
+        now = clock() if now is None else now
+        statuses = [str(s) for s in frame["status"]]
+        counts = dict(Counter(statuses))
+        active = [s for s in statuses if s in ACTIVE_STATUSES]
+        queued = sum(1 for s in active if s in QUEUED_STATUSES)
+        waiting = counts.get(NOT_STARTED, 0)
+        mean = _mean_duration(frame)
+        eta = _eta(frame, mean, max(1, int(parallel)), now)
+        return cls(
+            total=len(statuses),
+            counts=counts,
+            finished=counts.get("finished", 0),
+            failed=sum(counts.get(s, 0) for s in FAILED_STATUSES),
+            canceled=counts.get("canceled", 0),
+            running=len(active) - queued,
+            queued=queued,
+            waiting=waiting,
+            elapsed_s=max(0.0, now - started),
+            parallel=int(parallel),
+            mean_duration_s=mean,
+            eta_s=eta,
+            eta_at=None if eta is None else now + eta,
+            costs=_costs(frame),
+            downloaded_bytes=_downloaded_bytes(frame),
+            now=now,
+        )
+
+    @property
+    def done(self) -> bool:
+        """Every tile is final."""
+        return self.running + self.queued + self.waiting == 0
+
+    def text(self) -> str:
+        """One line, e.g. ``42 tiles: 30 finished, 2 failed, 10 running · 12 min · ETA
+        14:35 (~6 min) · 3.2 credits · 120 MB``."""
+        counts = [
+            (self.finished, "finished"),
+            (self.failed, "failed"),
+            (self.canceled, "canceled"),
+            (self.running, "running"),
+            (self.queued, "queued"),
+            (self.waiting, "waiting"),
+        ]
+        states = ", ".join(f"{n} {label}" for n, label in counts if n) or "none"
+        parts = [f"{self.total} tiles: {states}", format_duration(self.elapsed_s)]
+        if not self.done:
+            if self.eta_s is None or self.eta_at is None:
+                parts.append("no ETA yet")
+            else:
+                clock = time.strftime("%H:%M", time.localtime(self.eta_at))
+                left = "<1 min" if self.eta_s < 60 else f"~{format_duration(self.eta_s)}"
+                parts.append(f"ETA {clock} ({left})")
+        if self.costs is not None:
+            parts.append(f"{format_number(self.costs)} credits")
+        if self.downloaded_bytes:
+            parts.append(format_bytes(self.downloaded_bytes))
+        return " · ".join(parts)
+
+
+# --- the numbers ----------------------------------------------------------------------------
+def _mean_duration(frame: pd.DataFrame) -> float | None:
+    if "duration_s" not in frame.columns:
+        return None
+    values = [
+        float(v)
+        for s, v in zip(frame["status"], frame["duration_s"])
+        if s == "finished" and _finite(v) and float(v) >= 0
+    ]
+    return sum(values) / len(values) if values else None
+
+
+def _eta(frame: pd.DataFrame, mean: float | None, parallel: int, now: float) -> float | None:
+    """Seconds until the last tile should be final (see the module's docstring)."""
+    statuses = list(frame["status"])
+    waiting = sum(1 for s in statuses if s == NOT_STARTED)
+    active = [i for i, s in zip(frame.index, statuses) if s in ACTIVE_STATUSES]
+    if not waiting and not active:
+        return 0.0
+    if mean is None:
+        return None
+    starts = frame["start_time"] if "start_time" in frame.columns else None
+    slots: list[float] = []  # when each slot frees, in seconds from now
+    for i in active:
+        began = parse_time(starts.at[i]) if starts is not None and _text(starts.at[i]) else 0.0
+        age = now - began if began else 0.0
+        slots.append(max(0.0, mean - max(0.0, age)))
+    slots += [0.0] * max(0, parallel - len(slots))
+    heapq.heapify(slots)
+    for _ in range(waiting):
+        heapq.heappush(slots, heapq.heappop(slots) + mean)
+    return max(slots)
+
+
+def _costs(frame: pd.DataFrame) -> float | None:
+    if "costs" not in frame.columns:
+        return None
+    values = [float(v) for v in frame["costs"] if _finite(v)]
+    return sum(values) if values else None
+
+
+def _downloaded_bytes(frame: pd.DataFrame) -> int:
+    if "result" not in frame.columns:
+        return 0
+    total = 0
+    for value in frame["result"]:
+        if not _text(value):
+            continue
+        path = Path(str(value))
+        try:
+            if path.is_dir():
+                total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+            elif path.is_file():
+                total += path.stat().st_size
+        except OSError:  # removed meanwhile
+            continue
+    return total
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(value: Any) -> bool:
+    return value is not None and value == value and str(value) != ""
+
+
+# --- formatting -----------------------------------------------------------------------------
+def format_duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``2 h 05 min``."""
+    seconds = max(0.0, float(seconds))
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_number(value: float) -> str:
+    """Credits as a person writes them: ``3.2``, ``0.05``, ``138``, ``1,234``."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def format_bytes(size: int) -> str:
+    """``0 B``, ``850 kB``, ``120 MB``, ``3.4 GB`` (decimal units)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if value >= 10 or unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.0f} TB"  # pragma: no cover - the loop always returns
