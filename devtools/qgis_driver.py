@@ -238,6 +238,8 @@ def wait_for_reopened_run(tries=0):
             QTimer.singleShot(100, lambda: wait_for_reopened_run(tries + 1))
         return
     REPORT["reopened"] = dock_report()
+    dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
+    dock.tabs.setCurrentIndex(2)  # the Run tab: the project's runs
     iface.mapCanvas().refresh()
     QTimer.singleShot(800, lambda: grab(Path(SCREENSHOT).with_name("reopened.png")))
     QTimer.singleShot(1200, click_run)
@@ -288,7 +290,8 @@ def screenshot_and_quit():
 
 
 iface.mainWindow().setGeometry(0, 0, 1600, 1000)  # no window manager under Xvfb
-QTimer.singleShot(200, zoom_to_antwerp)
+if not RESUME:  # a reopened project shows the view it was saved with
+    QTimer.singleShot(200, zoom_to_antwerp)
 if SCREENSHOT and RESUME:
     QTimer.singleShot(500, click_plugin_button)
     QTimer.singleShot(800, wait_for_reopened_run)

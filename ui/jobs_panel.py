@@ -32,6 +32,7 @@ from ..core.tile_rules import ACTIVE_STATUSES
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .layer_updates import GridLayerUpdater
+from .mosaic_updates import MosaicUpdates
 from .project_runs import (
     ACTIVE_RUN_KEY,
     JOB_DB_PROPERTY,
@@ -41,6 +42,7 @@ from .project_runs import (
     job_db_of,
     read_runs,
     remember_run,
+    results_dir,
     run_layers,
 )
 from .run_page import RunPage
@@ -106,6 +108,7 @@ class JobsPanel(QWidget):
         grid.addWidget(self.status, 2, 0, 1, 3)
         self.progress = self.status.progress
         self.counts_label = self.status.counts_label
+        self.summary_label = self.status.summary_label
         self.tracking_label = self.status.tracking_label
 
         self.run_button.clicked.connect(lambda: self.start_run())
@@ -117,6 +120,8 @@ class JobsPanel(QWidget):
         self.run_page.results_button.clicked.connect(self.load_results)
         self.run_page.open_run_button.clicked.connect(self.open_selected_run)
         self._loader: BackgroundCall | None = None
+        self.mosaic = MosaicUpdates(self)
+        self.mosaic.failed.connect(lambda text: self._message(text, Qgis.Warning))
         self._relays: list = []
         self._after_login: tuple[str, dict] | None = None
         self.map_dialog = None
@@ -257,7 +262,7 @@ class JobsPanel(QWidget):
             return RunRequest(job_db=job_db, backends=backends, run_config=None, **extra)
         template = self.form.template()
         backends, configs = self.run_backends()
-        output_dir = str(Path(job_db).with_name(Path(job_db).stem + "_results"))
+        output_dir = str(results_dir(job_db))
         run_config = RunConfig(template, configs, self.poll_interval.value(), output_dir)
         return RunRequest(
             job_db=job_db,
@@ -286,11 +291,13 @@ class JobsPanel(QWidget):
         if self.updater is None:
             ensure_job_fields(self.layer)
             self.updater = GridLayerUpdater(self.layer)
+        self.mosaic.follow(self.layer, results_dir(request.job_db))
         self.thread = RunThread(request, self)
         self.thread.worker.updates.connect(self._on_updates)
         self.thread.worker.done.connect(self._on_done)
         self.thread.worker.failed.connect(self._on_failed)
         self.thread.worker.notice.connect(self._on_event)
+        self.thread.worker.summary.connect(self.status.summary_label.setText)
         self.thread.worker.login_required.connect(
             lambda name, why: self._ask_login(name, why, dict(retry_failed=retry_failed, **extra))
         )
@@ -442,9 +449,12 @@ class JobsPanel(QWidget):
         ensure_job_fields(layer)
         self.updater = GridLayerUpdater(layer)
         self.updater.apply(opened.updates)
+        self.mosaic.follow(layer, results_dir(path))
+        self.mosaic.add(opened.updates)
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
         self.show_counts(opened.counts)
+        self.summary_label.setText(opened.summary)
         self.status.ended(opened.counts, opened.modified)
         self.show_tracking()
         self._remember(opened.counts)
@@ -479,13 +489,15 @@ class JobsPanel(QWidget):
 
         if self.layer is None:
             return []
-        layers, problems = add_results(self.layer)
+        layers, problems, available = add_results(self.layer)
         for problem in problems:
             self._message(problem, Qgis.Warning)
-        if not layers and not problems:
+        if not available:
             self._message("No downloaded results yet (finished tiles only).", Qgis.Warning)
         elif layers:
-            self._message(f"Loaded {len(layers)} results.", Qgis.Success)
+            self._message(f"Loaded {len(layers)} tile results.", Qgis.Success)
+        elif not problems:
+            self._message(f"All {available} tile results are already on the map.", Qgis.Info)
         return layers
 
     # --- results from the worker (main thread) ------------------------------------------------
@@ -493,6 +505,7 @@ class JobsPanel(QWidget):
         if self.updater is not None:
             self.updater.apply(batch)
             self._refresh_legend()
+            self.mosaic.add(batch)
         self.show_counts(counts)
         if self.is_running():
             self.status.updated()
@@ -564,6 +577,7 @@ class JobsPanel(QWidget):
             self.thread.stop()
             self.thread.wait(2000)
         self.backends.shutdown()
+        self.mosaic.stop(10_000)
         for call in (self._warm_up, self._loader):
             if call is not None:
                 call.thread.wait(10_000)

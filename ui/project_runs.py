@@ -58,6 +58,12 @@ class RunEntry:
         return f"{self.name} — {done}/{self.tiles} finished · {when}"
 
 
+def results_dir(job_db: str | Path) -> Path:
+    """Where a run's results are downloaded: ``x.jobs.csv`` → ``x.jobs_results/``."""
+    path = Path(job_db)
+    return path.with_name(path.stem + "_results")
+
+
 def snapshot_path(job_db: str | Path) -> Path:
     """Where a run's grid is saved: beside its job database, same name, ``.gpkg``."""
     return Path(job_db).with_suffix(".gpkg")

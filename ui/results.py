@@ -1,16 +1,31 @@
-"""Downloaded results of a run's finished tiles as raster layers."""
+"""A run's results on the map: one NDVI mosaic layer that fills in, tiles on demand.
+
+The mosaic (a GDAL VRT over the finished tiles, rewritten as tiles finish) is
+one raster layer per run, placed just below the status grid, whose finished
+tiles turn to outlines so the NDVI shows through. The tiles' own files are
+available in a collapsed group; loading them twice never adds them twice.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.core import (
+    QgsLayerTreeGroup,
+    QgsProject,
+    QgsRasterLayer,
+    QgsVectorLayer,
+)
+
+MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
+NDVI_RANGE = (-1.0, 1.0)
 
 
-def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str]]:
-    """Add every finished tile's downloaded file as a raster layer, in one group.
+def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str], int]:
+    """Add the finished tiles' downloaded files not on the map yet, in one collapsed group.
 
-    Returns the layers added and a message for each file that could not be opened.
+    Returns the layers added, a message for each file that could not be opened,
+    and how many results there are in all.
     """
     paths = [
         (str(f["tile_id"]), str(f["result"]))
@@ -18,11 +33,14 @@ def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str]]:
         if f["status"] == "finished" and f["result"] and Path(str(f["result"])).is_file()
     ]
     if not paths:
-        return [], []
+        return [], [], 0
     project = QgsProject.instance()
-    group = project.layerTreeRoot().insertGroup(0, f"{grid.name()} results")
+    group = _results_group(project, grid)
+    shown = {Path(node.layer().source()) for node in group.findLayers() if node.layer()}
     layers, problems = [], []
     for tile_id, path in paths:
+        if Path(path) in shown:
+            continue
         raster = QgsRasterLayer(path, tile_id)
         if not raster.isValid():
             problems.append(f"Cannot open the result of tile {tile_id}: {path}")
@@ -30,4 +48,77 @@ def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str]]:
         project.addMapLayer(raster, False)
         group.addLayer(raster)
         layers.append(raster)
-    return layers, problems
+    return layers, problems, len(paths)
+
+
+def _results_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:
+    """The grid's results group (made once, below the grid, collapsed)."""
+    root = project.layerTreeRoot()
+    name = f"{grid.name()} — tiles"
+    group = root.findGroup(name)
+    if group is None:
+        group = root.insertGroup(_below(project, grid), name)
+        group.setExpanded(False)
+    return group
+
+
+def _below(project: QgsProject, grid: QgsVectorLayer) -> int:
+    """The root position just below ``grid`` (or the end when it is in a group)."""
+    root = project.layerTreeRoot()
+    node = root.findLayer(grid.id())
+    children = root.children()
+    return children.index(node) + 1 if node in children else len(children)
+
+
+def show_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None:
+    """Show (or refresh) the run's mosaic below ``grid``, styled as NDVI; None if unreadable."""
+    from .status_style import see_results_through
+
+    project = QgsProject.instance()
+    layer = mosaic_of(project, grid)
+    if layer is not None:
+        layer.dataProvider().reloadData()
+        layer.setExtent(layer.dataProvider().extent())
+        layer.triggerRepaint()
+        return layer
+    layer = QgsRasterLayer(str(vrt), f"{grid.name()} — NDVI")
+    if not layer.isValid():
+        return None
+    layer.setCustomProperty(MOSAIC_PROPERTY, grid.id())
+    layer.setRenderer(ndvi_renderer(layer))
+    project.addMapLayer(layer, False)
+    project.layerTreeRoot().insertLayer(_below(project, grid), layer)
+    see_results_through(grid)
+    return layer
+
+
+def mosaic_of(project: QgsProject, grid: QgsVectorLayer) -> QgsRasterLayer | None:
+    for layer in project.mapLayers().values():
+        if isinstance(layer, QgsRasterLayer) and layer.customProperty(MOSAIC_PROPERTY) == grid.id():
+            return layer
+    return None
+
+
+def ndvi_renderer(layer: QgsRasterLayer):
+    """Red (bare) → yellow → green (dense vegetation) over NDVI's fixed −1…1.
+
+    A fixed range, not each tile's min/max: the same colour means the same NDVI
+    in every tile, and the mosaic does not change colours as tiles arrive.
+    """
+    from qgis.core import (
+        QgsColorRampShader,
+        QgsRasterShader,
+        QgsSingleBandPseudoColorRenderer,
+        QgsStyle,
+    )
+
+    low, high = NDVI_RANGE
+    ramp = QgsStyle.defaultStyle().colorRamp("RdYlGn")
+    shader = QgsColorRampShader(low, high, ramp)
+    shader.classifyColorRamp(11, -1)
+    raster_shader = QgsRasterShader(low, high)
+    raster_shader.setRasterShaderFunction(shader)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, raster_shader)
+    renderer.setClassificationMin(low)
+    renderer.setClassificationMax(high)
+    return renderer

@@ -39,6 +39,7 @@ class OpenedRun:
     counts: dict
     template: Any  # core.job_template.JobTemplate, or None for a notebook's tracker
     modified: float  # when the job database was last written (seconds since the epoch)
+    summary: str  # core.run_summary.RunSummary.text()
     tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
 
 
@@ -50,17 +51,32 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
     from .grid_layer import table_tiles
 
     frame = JobDatabase(path).read()
+    modified = Path(path).stat().st_mtime
     try:
-        template = RunConfig.load(path).template
+        config = RunConfig.load(path)
     except RunConfigError:  # a notebook's tracker: the form's settings will be used
-        template = None
+        config = None
     return OpenedRun(
         updates=GridJobRunner.updates_of(frame),
         counts={str(k): int(v) for k, v in frame["status"].value_counts().items()},
-        template=template,
-        modified=Path(path).stat().st_mtime,
+        template=config.template if config is not None else None,
+        modified=modified,
+        summary=summary_text(frame, modified, config),
         tiles=table_tiles(frame) if with_tiles else None,
     )
+
+
+def summary_text(frame, now: float, config) -> str:
+    """The run's summary line as of ``now`` (its elapsed time from its first job)."""
+    from ..core.job_rows import parse_time
+    from ..core.run_summary import RunSummary
+
+    times = [parse_time(t) for t in frame.get("start_time", []) if t == t and t]
+    started = min((t for t in times if t > 0), default=now)
+    parallel = sum(b.parallel_jobs for b in config.backends) if config is not None else 1
+    text = RunSummary.from_frame(frame, started=started, parallel=parallel, now=now).text()
+    # an ETA needs a run that is tracked: a reopened run's would be made up
+    return " · ".join(p for p in text.split(" · ") if "ETA" not in p)
 
 
 def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:

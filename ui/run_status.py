@@ -30,10 +30,14 @@ class RunStatus(QWidget):
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("counts")
         self.counts_label.setWordWrap(True)
+        self.summary_label = QLabel("", self)
+        self.summary_label.setObjectName("summary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setToolTip("Elapsed time, expected end, credits so far, downloaded")
         self.tracking_label = QLabel("", self)
         self.tracking_label.setObjectName("tracking")
         self.tracking_label.setWordWrap(True)
-        for widget in (self.progress, self.counts_label, self.tracking_label):
+        for widget in (self.progress, self.counts_label, self.summary_label, self.tracking_label):
             layout.addWidget(widget)
         #: when the map stopped being tracked with tiles unfinished (None: not the case)
         self.not_tracking_since: float | None = None

@@ -9,6 +9,7 @@ every batch of status changes comes back to the main thread as a signal
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from qgis.PyQt.QtCore import QObject, Qt, QThread, pyqtSignal
 from ..core.errors import GridJobsError
 
 LOG_TAG = "openEO Grid Jobs"
+SUMMARY_EVERY_S = 1.0
 
 
 def guarded(func, failed) -> tuple[bool, Any]:
@@ -68,12 +70,16 @@ class RunWorker(QObject):
     mapping_required = pyqtSignal(list, list)
     #: something to read once (an outage, a duplicate job removed...): level, message
     notice = pyqtSignal(str, str)
+    #: the run in one line: counts, elapsed, ETA, credits, downloaded size
+    summary = pyqtSignal(str)
 
     def __init__(self, request: RunRequest) -> None:
         super().__init__()
         self.request = request
         self.stop_event = threading.Event()
         self.runner = None
+        self._started = time.time()
+        self._summarized = 0.0
 
     def run(self) -> None:
         from ..core.backend import LoginRequiredError
@@ -118,13 +124,40 @@ class RunWorker(QObject):
                 return self.runner.counts()
             if req.refresh_only:
                 return self.runner.refresh_now(self.stop_event)
-            return self.runner.run(self.stop_event)
+            try:
+                return self.runner.run(self.stop_event)
+            finally:
+                self._summarize(force=True)
 
     def _on_event(self, event) -> None:
         self.notice.emit(event.level, event.message)
 
     def _emit(self, batch: list) -> None:
         self.updates.emit(batch, self.runner.counts())
+        self._summarize()
+
+    def _summarize(self, force: bool = False) -> None:
+        """The run summary, at most once a second (it reads the results' sizes on disk)."""
+        from ..core.job_rows import parse_time
+        from ..core.run_summary import RunSummary
+
+        now = time.time()
+        if self.runner is None or (not force and now - self._summarized < SUMMARY_EVERY_S):
+            return
+        self._summarized = now
+        frame = self.runner.frame
+        times = [
+            parse_time(t)
+            for column in ("intent_at", "start_time")
+            if column in frame.columns
+            for t in frame[column].dropna()
+        ]
+        started = min((t for t in times if t > 0), default=self._started)
+        parallel = sum(b.parallel_jobs for b in self.request.backends)
+        summary = RunSummary.from_frame(
+            frame, started=min(started, self._started), parallel=parallel
+        )
+        self.summary.emit(summary.text())
 
     def request_stop(self) -> None:
         self.stop_event.set()

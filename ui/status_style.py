@@ -87,3 +87,26 @@ def mark_last_known(layer: QgsVectorLayer, since: str | None) -> None:
         )
     layer.emitStyleChanged()
     layer.triggerRepaint()
+
+
+def see_results_through(layer: QgsVectorLayer) -> None:
+    """Finished tiles as outlines only, so the results mosaic below shows through.
+
+    Called once a run's mosaic is on the map; other statuses keep their fill.
+    """
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        return
+    index = renderer.categoryIndexForValue("finished")
+    if index < 0:
+        return
+    symbol = QgsFillSymbol.createSimple(
+        {
+            "style": "no",
+            "outline_color": QColor(STATUS_COLOURS["finished"]).name(),
+            "outline_width": "0.5",
+        }
+    )
+    renderer.updateCategorySymbol(index, symbol)
+    layer.emitStyleChanged()
+    layer.triggerRepaint()
