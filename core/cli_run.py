@@ -59,12 +59,16 @@ TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_grap
 
 
 def positive_seconds(text: str) -> float:
+    return _positive(text, "seconds")
+
+
+def _positive(text: str, unit: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a finite number of {unit} > 0, got {text}")
     return value
 
 
@@ -123,7 +127,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=positive_seconds,
         help="seconds a job may still appear after a lost create request (default 90)",
     )
+    p.add_argument(
+        "--budget",
+        type=credits_or_none,
+        metavar="CREDITS",
+        help="most credits the run may spend: launching stops before the costs so far plus "
+        "the expected costs of the jobs in flight would pass it, and the tiles left are "
+        "skipped (kept on resume; a higher one submits them; 'none' lifts it)",
+    )
     p.set_defaults(handler=run)
+
+
+def credits_or_none(text: str) -> float:
+    """``--budget``: credits > 0, or ``none`` (``math.inf``: lift the run's budget)."""
+    if text.strip().lower() in ("none", "off"):
+        return math.inf
+    return _positive(text, "credits")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -262,8 +281,11 @@ def _asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.Geo
             _backend_configs(args.backend, args),
             poll_interval=args.poll_interval or 5.0,
             output_dir=args.output_dir,
+            budget=getattr(args, "budget", None),
         ), tiles
-    if not (template_given or args.backend or args.parallel_jobs or args.poll_interval):
+    budget_given = getattr(args, "budget", None) is not None
+    changed = template_given or args.backend or args.parallel_jobs or args.poll_interval
+    if not (changed or budget_given):
         return (
             None if args.output_dir is None else replace(saved, output_dir=args.output_dir)
         ), tiles
@@ -277,6 +299,7 @@ def _asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.Geo
         backends=backends,
         poll_interval=args.poll_interval or saved.poll_interval,
         output_dir=args.output_dir or saved.output_dir,
+        budget=getattr(args, "budget", saved.budget),
     ), tiles
 
 

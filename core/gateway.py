@@ -16,7 +16,10 @@ What the gateway does itself:
   credentials, through the back-end's ``connect``) and repeats the call; if that
   fails, the login error goes up so that the user is asked;
 - the job listing follows the API's ``next`` links over all pages, stopping early
-  once every wanted job was seen.
+  once every wanted job was seen; so do a job's logs;
+- a job's cost estimate (``GET /jobs/{id}/estimate``) is a courtesy: a back-end
+  that does not give one (501, any other 4xx, no ``costs`` in it) is not asked
+  again, and a transient failure only means "no estimate this time".
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 PAGE_SIZE = 100
 MAX_PAGES = 10_000
+MAX_LOG_PAGES = 1_000
 
 
 class CallFailed(Exception):  # noqa: N818 - reads as what happened: raise CallFailed(...)
@@ -84,6 +88,8 @@ class BackendGateway:
         self._connection: openeo.Connection | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
+        #: False once the back-end showed it gives no cost estimates
+        self.estimates_supported = True
 
     # --- connection ----------------------------------------------------------------------
     def connect(self) -> None:
@@ -195,6 +201,36 @@ class BackendGateway:
             return job_id, exc.failure
         return job_id, None
 
+    def create_and_estimate(
+        self, template: JobTemplate, tile: TileExtent, title: str
+    ) -> tuple[str, float | None]:
+        """Create the job (not started) and ask what it would cost: (job id, the
+        estimate's ``costs`` or None). A failed create raises, as in
+        :meth:`create_and_start`; a failed estimate is only "no estimate"."""
+        job_id = self.create(template, tile, title)
+        return job_id, self.estimated_costs(job_id)
+
+    def estimate(self, job_id: str) -> dict:
+        """The back-end's estimate of a job (openEO ``GET /jobs/{id}/estimate``: ``costs``,
+        ``duration``, ``size``, ``downloads_included``, ``expires``)."""
+        return self.call(lambda c: dict(c.job(job_id).estimate()))
+
+    def estimated_costs(self, job_id: str) -> float | None:
+        """The estimate's ``costs``; None when the back-end gives none (then it is not
+        asked again) or the request failed."""
+        if not self.estimates_supported:
+            return None
+        try:
+            costs = self.estimate(job_id).get("costs")
+        except CallFailed as exc:
+            if not exc.failure.retryable and exc.failure.kind is not FailureKind.GONE:
+                self.estimates_supported = False  # 501 FeatureUnsupported, 404, 400...
+            return None
+        if isinstance(costs, bool) or not isinstance(costs, (int, float)) or costs != costs:
+            self.estimates_supported = False  # it estimates duration or size only
+            return None
+        return float(costs)
+
     def remove(self, job_id: str) -> None:
         """Cancel (if it runs) and delete a job, e.g. a duplicate."""
         try:
@@ -234,13 +270,37 @@ class BackendGateway:
         """The last error line of a failed job's logs."""
 
         def last_error(connection: openeo.Connection) -> str:
-            logs = connection.job(job_id).logs(level="error")
-            return logs[-1].message if logs else "error (the back-end logged no message)"
+            logs = _all_logs(connection, job_id, "error")
+            message = str(logs[-1].get("message") or "").strip() if logs else ""
+            return message or "error (the back-end logged no message)"
 
         return self.call(last_error)
 
+    def logs(self, job_id: str, level: str | None = None) -> list[dict]:
+        """Every log entry of a job (from ``level`` up; None: all levels), over all pages
+        (the API's ``next`` links), oldest first: ``id``, ``level``, ``message``, and
+        ``time``, ``code``... when the back-end gives them."""
+        return self.call(lambda c: _all_logs(c, job_id, level))
+
     def download(self, job_id: str, target: Path) -> list[Path]:
         return self.call(lambda c: list(c.job(job_id).get_results().download_files(target)))
+
+
+def _all_logs(connection: openeo.Connection, job_id: str, level: str | None) -> list[dict]:
+    """A job's log entries over all pages (``BatchJob.logs``, then the ``next`` links)."""
+    from openeo.rest.models.general import LogsResponse
+
+    page = connection.job(job_id).logs(level=level)
+    entries = [dict(e) for e in page]
+    for _ in range(MAX_LOG_PAGES):
+        links = [{"rel": link.rel, "href": link.href} for link in page.links]
+        path = _next_page(links, connection.root_url)
+        if path is None:
+            break
+        data = connection.get(path, expected_status=200).json()
+        page = LogsResponse(data, log_level=level, connection=connection)
+        entries.extend(dict(e) for e in page)
+    return entries
 
 
 def _next_page(links: list[dict], root_url: str) -> str | None:

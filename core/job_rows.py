@@ -132,7 +132,14 @@ def tile_update(frame: pd.DataFrame, i: int) -> TileUpdate:
 
 def reset_failed(frame: pd.DataFrame) -> list[int]:
     """Make failed tiles ``not_started`` again (next attempt: a new job title)."""
-    rows = list(frame.index[frame["status"].isin(FAILED_STATUSES)])
+    return reset_rows(frame, list(frame.index[frame["status"].isin(FAILED_STATUSES)]))
+
+
+def reset_rows(frame: pd.DataFrame, rows: list[int]) -> list[int]:
+    """Make these (final) rows ``not_started`` again, as :func:`reset_failed` does: a row
+    that had a job gets the next attempt (a new job title); its ``costs`` stay (the
+    caller decides where an earlier job's costs go)."""
+    rows = [int(i) for i in rows]
     had_job = [
         i for i in rows if frame.at[i, "id"] is not None and frame.at[i, "id"] == frame.at[i, "id"]
     ]

@@ -1,9 +1,13 @@
 """A run's settings, kept beside its job database (``JOBS.csv.run.json``) for resume.
 
 Holds the job template, the back-ends (name, URL, login method, user name,
-parallel jobs),
-the poll interval and the output folder. Never a password or token: those
-come from the environment (CLI) or the QGIS authentication manager (plugin).
+parallel jobs), the poll interval, the output folder and the credit budget
+(None: no cap); and what the job table alone cannot tell: the costs of this
+run's jobs that are no longer in it (``earlier_costs``: a retried tile's earlier
+job, a split tile's) and the tiles that were split into quarters (``splits``,
+see :mod:`.split`), which is how a resume recognises the run's grid. Never a
+password or token: those come from the environment (CLI) or the QGIS
+authentication manager (plugin).
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ class RunConfig:
     poll_interval: float = 5.0
     output_dir: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: credits the run may spend (None: no cap); see :mod:`.budget`. In the settings
+    #: asked for on resume, None keeps the run's budget and ``math.inf`` lifts it
+    budget: float | None = None
+    #: credits of this run's jobs no longer in the job table (retried, split tiles)
+    earlier_costs: float = 0.0
+    #: tiles split into quarters, oldest first (:meth:`.split.SplitRecord.to_dict`)
+    splits: list[dict[str, Any]] = field(default_factory=list)
 
     @staticmethod
     def path_for(job_db: str | Path) -> Path:
@@ -46,6 +57,9 @@ class RunConfig:
             "poll_interval": self.poll_interval,
             "output_dir": self.output_dir,
             "extra": self.extra,
+            "budget": self.budget,
+            "earlier_costs": self.earlier_costs,
+            "splits": self.splits,
         }
         _refuse_secrets(data)
         tmp = path.with_name(f".{path.name}.tmp")
@@ -69,6 +83,9 @@ class RunConfig:
                 poll_interval=float(data.get("poll_interval", 5.0)),
                 output_dir=data.get("output_dir"),
                 extra=data.get("extra", {}),
+                budget=None if data.get("budget") is None else float(data["budget"]),
+                earlier_costs=float(data.get("earlier_costs") or 0.0),
+                splits=list(data.get("splits") or []),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise RunConfigError(f"Cannot read the run settings {path}: {exc}") from None

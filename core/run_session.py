@@ -13,21 +13,38 @@ a run may do with an existing database:
   with several back-ends an unmapped name is an error at once, never a silent
   hang;
 - each row's own ``start_date``/``end_date`` (the seed notebook's columns) win
-  over the template's (see :func:`~.job_db.tile_extents`).
+  over the template's (see :func:`~.job_db.tile_extents`);
+- **split** (``split=[tile ids]``, or :func:`split_tiles`): failed tiles are
+  replaced by their four quarters before the run (:mod:`.split`); the split is
+  recorded in the run's settings, so a resume with the grid the run started with
+  is not refused as another grid;
+- **credit budget** (``RunConfig.budget``, see :mod:`.budget`): may change between
+  sessions: a budget in the settings asked for replaces the run's, ``math.inf``
+  lifts it, None keeps it (a cap is never dropped by a caller that does not know
+  it). When it is raised (or lifted), the tiles skipped because the budget was
+  reached are submitted again. Retrying a
+  tile moves its earlier job's costs to ``RunConfig.earlier_costs``, so the
+  run's costs still count them.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .budget import budget_skipped, check_budget, credits_text
 from .db_lock import JobDatabaseLock
 from .errors import RunError
 from .job_db import JobDatabase, frame_from_tiles
+from .job_rows import now_utc, reset_failed, reset_rows
 from .run_config import RunConfig
+from .split import SplitRecord, fold, split_rows
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import geopandas as gpd
     import pandas as pd
 
@@ -69,20 +86,23 @@ class RunSession:
         tiles: gpd.GeoDataFrame | None = None,
         backend_map: dict[str, str] | None = None,
         retry_failed: bool = False,
+        split: Iterable[str] | None = None,
     ) -> RunSession:
         """Lock ``job_db`` and make it ready to run; nothing is written when refused.
 
         ``config``: the settings asked for now (template, back-ends...); may be None
         to resume with the saved ones. ``tiles``: the grid, for a new run (or to check
-        that a resumed run is on the same grid).
+        that a resumed run is on the same grid). ``split``: failed tiles to replace by
+        their quarters first (:meth:`split`); ``retry_failed``: then make the failed
+        tiles ``not_started`` again.
         """
         lock = JobDatabaseLock(job_db, holder).acquire()
         try:
             session = cls._prepare(JobDatabase(job_db), config, tiles, backend_map or {})
+            if split:
+                session.split(split)
             if retry_failed:
-                from .runner import reset_failed
-
-                reset_failed(session.frame)
+                session._retry(reset_failed(session.frame))
             session.save()
         except BaseException:
             lock.release()
@@ -106,14 +126,14 @@ class RunSession:
                 )
             config.template.validate()
             frame = frame_from_tiles(tiles, config.template.start, config.template.end)
-            return cls(db, frame, config)
+            return cls(db, frame, replace(config, budget=_budget(config.budget, None)))
         frame = db.read()
-        if tiles is not None and set(frame["tile_id"]) != set(map(str, tiles["tile_id"])):
+        saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
+        if tiles is not None and not _same_grid(frame, tiles, saved):
             raise SettingsMismatchError(
                 f"{db.path.name} holds other tiles than this grid. To run this grid, choose a "
                 "new job database file (the existing one is left as it is)."
             )
-        saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
         if saved is None and config is None:
             raise RunError(
                 f"{db.path.name} has no run settings beside it (a job tracker made in a "
@@ -124,7 +144,53 @@ class RunSession:
         effective.template.validate()
         session = cls(db, frame, effective)
         session._map_backends(backend_map)
+        if saved is not None:
+            session._budget_changed(saved.budget)
         return session
+
+    def _budget_changed(self, before: float | None) -> None:
+        """A raised (or lifted) budget submits again the tiles the old one skipped."""
+        now = self.config.budget
+        if before is None or (now is not None and now <= before):
+            return
+        rows = list(budget_skipped(self.frame))
+        if not rows:
+            return
+        self._retry(reset_rows(self.frame, rows))
+        raised = "lifted" if now is None else f"raised to {credits_text(now)}"
+        self.notes.append(
+            f"Credit budget {raised} (was {credits_text(before)}): {len(rows)} tile(s) it had "
+            "skipped will be submitted."
+        )
+
+    def _retry(self, rows: list[int]) -> None:
+        """Rows just made ``not_started`` again: their earlier jobs' costs stay the run's
+        (``earlier_costs``), the row's ``costs`` are its next job's."""
+        if not rows:
+            return
+        costs = self.frame.loc[rows, "costs"]
+        spent = float(costs.sum(skipna=True))
+        if spent:
+            self.config.earlier_costs = float(self.config.earlier_costs or 0.0) + spent
+        self.frame.loc[rows, "costs"] = float("nan")
+
+    def split(self, tile_ids: Iterable[str]) -> list[SplitRecord]:
+        """Replace these failed tiles by their four quarters, ``not_started`` (see
+        :mod:`.split`); the split and the parents' costs go into the run's settings.
+        Saved with the table by :meth:`save` (:meth:`open` does)."""
+        frame, records = split_rows(self.frame, tile_ids, now_utc())
+        if not records:
+            return []
+        self.frame = frame
+        self.config.splits = [*self.config.splits, *(r.to_dict() for r in records)]
+        spent = sum(r.costs for r in records if r.costs)
+        if spent:
+            self.config.earlier_costs = float(self.config.earlier_costs or 0.0) + spent
+        self.notes.append(
+            f"Split {', '.join(r.tile_id for r in records)} into quarters "
+            f"({4 * len(records)} new tiles)."
+        )
+        return records
 
     def _map_backends(self, backend_map: dict[str, str]) -> None:
         """Give every row a back-end of this run: mapped as asked, or the only one."""
@@ -164,6 +230,13 @@ class RunSession:
             raise RunError(f"The run needs back-ends {sorted(wanted)}, got {sorted(given)}.")
         options.setdefault("poll_interval", self.config.poll_interval)
         options.setdefault("output_dir", self.config.output_dir)
+        options.setdefault("earlier_costs", self.config.earlier_costs)
+        if self.config.budget is not None:
+            from .scheduler import RunPolicy
+
+            policy = options.get("policy") or RunPolicy()
+            if policy.budget is None:
+                options["policy"] = replace(policy, budget=self.config.budget)
         return GridJobRunner(self.db, self.frame, self.config.template, backends, **options)
 
     def close(self) -> None:
@@ -178,10 +251,31 @@ class RunSession:
         self.close()
 
 
+def split_tiles(job_db: str | Path, tile_ids: Iterable[str], *, holder: str) -> list[SplitRecord]:
+    """Replace failed tiles of a run by their quarters, holding the job database's lock
+    (refused while a run holds it); the next run submits the quarters. Needs the run's
+    settings beside the job database."""
+    with RunSession.open(job_db, holder=holder) as session:
+        records = session.split(tile_ids)
+        session.save()
+        return records
+
+
+def _same_grid(frame: pd.DataFrame, tiles: gpd.GeoDataFrame, saved: RunConfig | None) -> bool:
+    """Whether ``tiles`` is this run's grid: the table's tiles, or those with the split
+    tiles' quarters folded back into them (the grid as the run started)."""
+    table = set(map(str, frame["tile_id"]))
+    given = set(map(str, tiles["tile_id"]))
+    if given == table:
+        return True
+    splits = saved.splits if saved is not None else []
+    return bool(splits) and fold(given, splits) == fold(table, splits)
+
+
 def _resume_config(path: Path, saved: RunConfig, asked: RunConfig | None) -> RunConfig:
     """The saved settings, with what may change between sessions taken from ``asked``
-    (back-ends, jobs at once, poll interval, output folder); a different template is
-    refused."""
+    (back-ends, jobs at once, poll interval, output folder, credit budget); a different
+    template is refused."""
     if asked is None:
         return saved
     differences = saved.template.differences(asked.template)
@@ -196,4 +290,12 @@ def _resume_config(path: Path, saved: RunConfig, asked: RunConfig | None) -> Run
         backends=asked.backends or saved.backends,
         poll_interval=asked.poll_interval,
         output_dir=asked.output_dir or saved.output_dir,
+        budget=_budget(asked.budget, saved.budget),
     )
+
+
+def _budget(asked: float | None, saved: float | None) -> float | None:
+    """The run's budget: as asked; ``math.inf`` asked: none; None asked: as it was."""
+    if asked is None:
+        return saved
+    return None if math.isinf(asked) else check_budget(asked)

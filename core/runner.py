@@ -24,7 +24,12 @@ whatever the network does. Its rules:
   a deleted job ends its tile with that message;
 - **every run ends**: each tile final with a reason for each failure; when the
   first failures share one reason (an unknown band...) the remaining tiles are
-  ``skipped`` with that reason instead of being submitted.
+  ``skipped`` with that reason instead of being submitted;
+- **a credit budget** (``RunPolicy.budget``, :mod:`.budget`): a job is launched
+  only while the costs so far plus the expected costs of the jobs in flight and
+  its own fit; under a budget each job is created, its estimate asked, and only
+  then started (or deleted unstarted); when nothing fits any more the tiles left
+  are ``skipped`` with the reason, said once.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from .budget import CreditBudget, credits_text, tile_km2_days
 from .downloads import Downloads
 from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
@@ -99,7 +105,10 @@ class GridJobRunner:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        earlier_costs: float = 0.0,
     ) -> None:
+        """``earlier_costs``: credits of this run's jobs no longer in ``frame`` (a retried
+        tile's earlier job, a split tile's), which a credit budget counts as spent."""
         self.db = db
         self.frame = frame
         self.template = template.validate()
@@ -137,6 +146,15 @@ class GridJobRunner:
             )
         self.extents = {e.tile_id: e for e in tile_extents(frame)}
         self.breaker = Breaker(policy.breaker)
+        self.budget: CreditBudget | None = None
+        if policy.budget is not None:
+            import pandas as pd
+
+            sizes = [tile_km2_days(self.extents[str(t)], self.template) for t in frame["tile_id"]]
+            self.budget = CreditBudget(
+                policy.budget, pd.Series(sizes, index=frame.index), earlier_costs
+            )
+        self._budget_said = False
         self._row_of_title: dict[str, int] = {}
         self._wake = threading.Event()
         self._pool: WorkerPool | None = None
@@ -172,7 +190,7 @@ class GridJobRunner:
             return False
         pending = self._downloads is not None and self._downloads.pending
         # a failed tile's reason and a finished one's costs are still on their way
-        asking = self._asking("error_log", "costs")
+        asking = self._asking("error_log", "costs", "dropped")
         return not pending and not asking and not self._missing_results()
 
     def request_cancel(self, indices: list[int] | None = None) -> None:
@@ -574,6 +592,10 @@ class GridJobRunner:
         ]
         if not waiting:
             return
+        if self.budget is not None:
+            waiting = self._within_budget(waiting)
+            if not waiting:
+                return
         busy = Counter(frame.loc[frame["status"].isin(ACTIVE_STATUSES), "backend_name"])
         picks = self.scheduler.picks(waiting, busy, usable)
         if not picks:
@@ -596,6 +618,11 @@ class GridJobRunner:
             self._busy.add(i)
             tile = self.extents[str(frame.at[i, "tile_id"])]
             gateway = self.gateways[name]
+            if self.budget is not None:  # started once its estimate is known to fit
+                self.budget.estimated(i, None)
+                create = gateway.create_and_estimate
+                self._submit("estimated", i, create, self.template, tile, self._title(i))
+                continue
             self._submit(
                 "created", i, gateway.create_and_start, self.template, tile, self._title(i)
             )
@@ -712,6 +739,70 @@ class GridJobRunner:
             f"({tripped}); {len(rows)} tiles were not submitted. Fix the job settings, "
             "then Retry failed.",
         )
+
+    # --- credit budget (see .budget) ------------------------------------------------------
+    def _settling(self) -> set[int]:
+        """Finished rows whose reported costs are still being asked for."""
+        return {key for kind, key in self._tasks.values() if kind == "costs"}
+
+    def _within_budget(self, waiting: list[int]) -> list[int]:
+        """The waiting rows the budget lets launch now. Once none fits and nothing in
+        flight can free room, the tiles not submitted are ``skipped`` with the reason."""
+        assert self.budget is not None
+        account = self.budget.account(self.frame, self._settling())
+        allowed = self.budget.launchable(self.frame, waiting, account)
+        if not allowed and self.budget.exhausted(self.frame, waiting, account):
+            reason = self.budget.reason(account)
+            waiting_now = self.frame.index[self.frame["status"] == NOT_STARTED]
+            rows = [i for i in waiting_now if i not in self._busy]
+            for i in rows:
+                self._not_before.pop(i, None)
+                self._set(i, status="skipped", message=reason[:MESSAGE_LIMIT], **self._ended(i))
+            self._budget_event(reason, len(rows))
+        return allowed
+
+    def _budget_event(self, reason: str, skipped: int) -> None:
+        """Say once per run that the budget stopped launching."""
+        if self._budget_said or not skipped:
+            return
+        self._budget_said = True
+        self._event(
+            "warning",
+            f"{reason[:1].upper()}{reason[1:]}: {skipped} tile(s) were not submitted "
+            "(skipped). Raise the budget, or Retry failed, to submit them.",
+        )
+
+    def _on_estimated(self, i: int, value: Any, failure: Failure | None) -> None:
+        """A job made under a budget, with its estimate: started if it still fits, else
+        deleted unstarted and its tile ``skipped``."""
+        if failure is not None:
+            self._on_created(i, None, failure)
+            return
+        assert self.budget is not None
+        self._busy.discard(i)
+        name = self.frame.at[i, "backend_name"]
+        job_id, costs = value
+        self._say(self.scheduler.succeeded(name, LAUNCH))
+        self._lookup_after.pop(i, None)
+        self._set(i, id=job_id, intent_at=None, status="created")
+        self.budget.estimated(i, costs)
+        if i in self._cancel_wanted:
+            self._cancel([i])
+            return
+        account = self.budget.account(self.frame, self._settling())
+        if costs is None or self.budget.fits(account):
+            self._busy.add(i)
+            self._submit("started", i, self.gateways[name].start, job_id)
+            return
+        without = replace(account, committed=account.committed - costs)
+        reason = self.budget.reason(without)
+        self._fail(i, "skipped", f"{reason} (this tile: {credits_text(costs)} estimated)")
+        self._submit("dropped", job_id, self.gateways[name].remove, job_id)
+        self._budget_event(reason, 1)
+
+    def _on_dropped(self, job_id: str, _: Any, failure: Failure | None) -> None:
+        if failure is not None and failure.kind is not FailureKind.GONE:
+            _log.warning("Could not delete job %s (never started): %s", job_id, failure.message)
 
     # --- cancel -----------------------------------------------------------------------------
     def _process_cancel_requests(self) -> None:

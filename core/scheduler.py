@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .budget import check_budget
 from .errors import RunError
 from .failures import Failure
 
@@ -69,6 +70,10 @@ class RunPolicy:
     download_threads: int = 4
     #: tries per result and run (with backoff); a later run tries again
     download_attempts: int = 8
+    #: credits the run may spend, None: no cap. Launching stops before the costs so far
+    #: plus the expected costs of the jobs in flight and of the next job would pass it
+    #: (see :mod:`.budget`); a run's saved budget is its ``RunConfig.budget``
+    budget: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("poll_interval", "request_timeout", "backoff_base", "backoff_max"):
@@ -80,6 +85,7 @@ class RunPolicy:
         for name in ("outage_after", "breaker", "launch_threads", "download_threads"):
             if int(getattr(self, name)) < 1:
                 raise RunError(f"{name.replace('_', ' ')} must be at least 1.")
+        check_budget(self.budget)
 
 
 @dataclass

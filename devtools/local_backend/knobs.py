@@ -16,8 +16,10 @@ class Knobs:
     queue_time: float = 0.2
     #: fraction (0..1) of jobs that end in ``error``
     error_fraction: float = 0.0
-    #: jobs whose title contains any of these strings end in ``error``
-    error_titles: list[str] = field(default_factory=list)
+    #: jobs whose title contains any of these strings end in ``error``; a list (the error
+    #: log line says "Simulated failure ...") or a mapping title → the error message the
+    #: job logs (``{"tile_a": "OOM: Java heap space", "tile_b": "No data in extent"}``)
+    error_titles: list[str] | dict[str, str] = field(default_factory=list)
     #: ``POST /jobs`` with a title containing any of these is refused with ``reject_status``
     reject_titles: list[str] = field(default_factory=list)
     reject_status: int = 400
@@ -29,6 +31,11 @@ class Knobs:
     #: most jobs queued or running at once per user; starting one more is refused with
     #: 400 ``ConcurrentJobLimit`` (0: no limit)
     max_active: int = 0
+    #: ``GET /jobs/{id}/estimate`` answers (False: 501 ``FeatureUnsupported``, as
+    #: openeo-driver's own back-ends do)
+    estimates: bool = True
+    #: the estimate's ``costs`` are the job's costs times this (an upper bound: >= 1)
+    estimate_factor: float = 1.0
     #: seed of the random generator (jitter, error fraction)
     seed: int = 0
 

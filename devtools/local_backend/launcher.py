@@ -40,7 +40,12 @@ class LocalBackend:
         for key, value in options.items():
             flag = "--" + key.replace("_", "-")
             if key == "error_titles":
-                for title in value:  # type: ignore[attr-defined]
+                titles = (
+                    [f"{t}={m}" for t, m in value.items()]  # type: ignore[attr-defined]
+                    if isinstance(value, dict)
+                    else value
+                )
+                for title in titles:  # type: ignore[attr-defined]
                     cmd += ["--error-title", str(title)]
             elif value is not None:
                 cmd += [flag, str(value)]

@@ -8,13 +8,22 @@ On top of the dummy back-end:
 - jobs move ``created → queued → running → finished`` on their own (``--job-duration``,
   ``--jitter``), at most ``--max-running`` running per user, the rest ``queued``;
 - unknown collection/band/format → ``error`` with a log entry; ``--error-fraction`` and
-  ``--error-title`` make chosen jobs fail; cancel → ``canceled``; delete removes files;
+  ``--error-title`` make chosen jobs fail, each title with its own error log line if
+  wanted (``--error-title "tile 7=OOM: Java heap space"``); cancel → ``canceled``;
+  delete removes files;
+- ``GET /jobs/{id}/logs`` gives every entry (``id``, ``level``, ``message``, ``time``,
+  ``code`` on errors) from ``debug`` up: queued, running, what was loaded, the result
+  or the ``error`` line;
 - results are real GTiff/netCDF files of synthetic NDVI over the job's extent and dates;
 - ``--state-dir`` keeps jobs on disk, so a restarted back-end still knows them;
 - ``GET /jobs`` pages as the openEO API says: ``?limit=N`` gives the newest N jobs and a
   ``links`` entry ``{"rel": "next", "href": ".../jobs?limit=N&page=1"}`` while more remain
   (no ``limit``: every job, unless the ``max_page_size`` knob caps pages);
 - finished jobs report ``costs`` (0.01 credits per km² per day of the job's extent);
+  ``GET /jobs/{id}/estimate`` answers before the job runs with those ``costs`` (times
+  the ``estimate_factor`` knob), a ``duration``, a ``size`` and ``expires``; the
+  ``estimates`` knob off answers 501 ``FeatureUnsupported`` as back-ends without
+  estimates do;
 - test helpers (loopback only): ``GET/POST /_local/knobs`` read/change the knobs at run
   time, ``GET /_local/jobs`` lists every job of every user, ``POST /_local/seed_jobs``
   inserts many jobs at once, ``POST /_local/delete_job`` removes a job as if someone
@@ -55,6 +64,7 @@ from openeo_driver.dummy.dummy_backend import (
     DummyCatalog,
 )
 from openeo_driver.errors import (
+    FeatureUnsupportedException,
     JobNotFinishedException,
     JobNotFoundException,
     OpenEOApiException,
@@ -119,6 +129,8 @@ class Job:
     finished_at: float | None = None
     duration: float = 0.0
     fail: bool = False
+    #: the error log line of a job made to fail by a knob
+    fail_message: str | None = None
     logs: list = dataclasses.field(default_factory=list)
     asset: dict | None = None  # {"name", "type", "bbox"}
     costs: float | None = None
@@ -148,11 +160,21 @@ class Job:
             return round(min(99.0, 100 * (time.time() - self.running_at) / self.duration), 1)
         return None
 
-    def log(self, level: str, message: str) -> None:
-        self.logs.append({"id": str(len(self.logs) + 1), "level": level, "message": message})
+    def log(self, level: str, message: str, code: str | None = None) -> None:
+        entry = {
+            "id": str(len(self.logs) + 1),
+            "level": level,
+            "message": message,
+            "time": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        }
+        if code:
+            entry["code"] = code
+        self.logs.append(entry)
 
 
 COSTS_PER_KM2_DAY = 0.01
+#: the error log line of a job failed by the ``error_fraction`` knob or a listed title
+DEFAULT_FAILURE = "Simulated failure (error knob of the local back-end)"
 
 
 def job_costs(request: results.Request) -> float:
@@ -310,9 +332,10 @@ class JobStore:
             job.duration = max(
                 0.0, knobs.job_duration + self.rng.uniform(-knobs.jitter, knobs.jitter)
             )
-            job.fail = self.rng.random() < knobs.error_fraction or any(
-                t and t in (job.title or "") for t in knobs.error_titles
-            )
+            job.fail_message = _failure_for(job.title or "", knobs.error_titles)
+            if job.fail_message is None and self.rng.random() < knobs.error_fraction:
+                job.fail_message = DEFAULT_FAILURE
+            job.fail = job.fail_message is not None
             job.log("info", "job queued")
         self.save()
 
@@ -475,10 +498,9 @@ class JobStore:
         try:
             request = results.parse(job.process)
             self._validate(request)
+            job.log("debug", _loading_line(request))
             if job.fail:
-                raise results.ProcessGraphError(
-                    "Simulated failure (error knob of the local back-end)"
-                )
+                raise results.ProcessGraphError(job.fail_message or DEFAULT_FAILURE)
             asset = self.write_result(job)
             costs = job_costs(request)
             status, level, message = "finished", "info", f"wrote {asset['name']}"
@@ -489,7 +511,39 @@ class JobStore:
                 return
             job.asset, job.costs = asset, costs
             job.status, job.finished_at, job.updated = status, time.time(), time.time()
-            job.log(level, message)
+            if status == "error":
+                job.log("warning", "Stage 3 failed; the job stops (no retries left)")
+                job.log(level, message, code="Internal")
+            else:
+                job.log(level, message)
+                job.log("info", f"usage: {costs} credits")
+
+    def estimate(self, job_id: str, user_id: str) -> dict:
+        """``GET /jobs/{id}/estimate``: what the job would cost (the costs it reports when
+        it finishes, times the ``estimate_factor`` knob), how long it runs, its size."""
+        job = self.get(job_id, user_id)
+        if not self.knobs.estimates:
+            raise FeatureUnsupportedException("Cost estimates are not supported here.")
+        try:
+            request = results.parse(job.process)
+            self._validate(request)
+        except results.ProcessGraphError as exc:
+            raise OpenEOApiException(
+                message=f"Cannot estimate job {job_id}: {exc}",
+                code="ProcessGraphInvalid",
+                status_code=400,
+            ) from None
+        xs, ys, _ = results._pixel_grid(request)
+        seconds = max(1, round(self.knobs.job_duration + self.knobs.queue_time))
+        expires = _utc(time.time() + 86400)
+        assert expires is not None
+        return {
+            "costs": round(job_costs(request) * self.knobs.estimate_factor, 2),
+            "duration": f"PT{seconds}S",
+            "size": int(len(xs) * len(ys) * 4),
+            "downloads_included": None,
+            "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
 
     def _validate(self, request: results.Request) -> None:
         if request.collection != SENTINEL2_L2A["id"] and request.collection not in CATALOG_IDS:
@@ -502,6 +556,27 @@ class JobStore:
                     f"Band(s) {unknown} do not exist in {request.collection}; "
                     f"available: {sorted(known)}"
                 )
+
+
+def _failure_for(title: str, error_titles: list[str] | dict[str, str]) -> str | None:
+    """The error message of a job the ``error_titles`` knob makes fail, or None."""
+    pairs = (
+        error_titles.items()
+        if isinstance(error_titles, dict)
+        else ((t, DEFAULT_FAILURE) for t in error_titles)
+    )
+    for part, message in pairs:
+        if part and part in title:
+            return str(message or DEFAULT_FAILURE)
+    return None
+
+
+def _loading_line(request: results.Request) -> str:
+    west, south, east, north = request.bounds
+    return (
+        f"load_collection {request.collection} bands {request.bands or 'all'} over "
+        f"[{west}, {south}, {east}, {north}] (EPSG:{request.epsg}), dates {request.dates}"
+    )
 
 
 CATALOG_IDS: set[str] = set()
@@ -678,9 +753,30 @@ def _json_body() -> dict:
     return body
 
 
+def _serve_estimates(app: flask.Flask, store: JobStore) -> None:
+    """Answer ``GET /jobs/{id}/estimate`` (openeo-driver's view says 501 to everyone) and
+    list it in the capabilities, with the same bearer-token check as the other views."""
+    from openeo_driver import views
+
+    auth = app.extensions["auth_handler"]
+
+    def job_estimate(job_id: str, user: User, **_: object) -> flask.Response:
+        return flask.jsonify(store.estimate(job_id, user.user_id))
+
+    view = auth.requires_bearer_auth(job_estimate)
+    for endpoint in list(app.view_functions):
+        if endpoint.endswith(".job_estimate"):
+            app.view_functions[endpoint] = view
+    views._openeo_endpoint_metadata = [
+        (path, methods, info._replace(hidden=False) if path.endswith("/estimate") else info)
+        for path, methods, info in views._openeo_endpoint_metadata
+    ]
+
+
 def create_app(store: JobStore) -> flask.Flask:
     _check_tokens_on_every_request(store)
     app = build_app(backend_implementation=LocalBackend(store))
+    _serve_estimates(app, store)
     api_requests = {"count": 0}
 
     @app.before_request
@@ -778,7 +874,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         dest="error_titles",
-        help="jobs whose title contains this end in error (repeatable)",
+        metavar="TITLE[=MESSAGE]",
+        help="jobs whose title contains TITLE end in error, logging MESSAGE (repeatable)",
     )
     p.add_argument("--max-running", type=int, default=defaults.max_running)
     p.add_argument(
@@ -793,6 +890,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--basic-auth", choices=("on", "off"), default="on")
     p.add_argument("--url-file", type=Path, help="also write the URL into this file")
     return p.parse_args(argv)
+
+
+def _error_titles(values: list[str]) -> list[str] | dict[str, str]:
+    """``--error-title`` values: plain titles, or ``TITLE=MESSAGE`` pairs (then a mapping)."""
+    if not any("=" in v for v in values):
+        return values
+    pairs = (v.partition("=") for v in values)
+    return {title: message or DEFAULT_FAILURE for title, _, message in pairs}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -810,7 +915,7 @@ def main(argv: list[str] | None = None) -> None:
         jitter=args.jitter,
         queue_time=args.queue_time,
         error_fraction=args.error_fraction,
-        error_titles=args.error_titles,
+        error_titles=_error_titles(args.error_titles),
         max_running=args.max_running,
         max_page_size=args.max_page_size,
         seed=args.seed,
