@@ -151,9 +151,12 @@ def test_refresh_polls_once_and_launches_nothing(dock, grid_layer, local_backend
     jobs = len(local_backend.all_jobs())
     stale = statuses(grid_layer)
     assert "running" in stale.values() or "queued" in stale.values()
-    qtbot.waitUntil(
-        lambda: all(j["status"] == "finished" for j in local_backend.all_jobs()), timeout=30_000
-    )
+    ids = set(JobDatabase(panel.job_db.filePath()).read()["id"].dropna())
+
+    def all_finished():  # this run's jobs (the back-end keeps other tests' canceled ones)
+        return all(j["status"] == "finished" for j in local_backend.all_jobs() if j["id"] in ids)
+
+    qtbot.waitUntil(all_finished, timeout=30_000)
 
     qtbot.waitUntil(panel.refresh_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):

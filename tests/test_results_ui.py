@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from helpers.connections import add_connection
-from qgis.core import QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
+from qgis.core import Qgis, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
 from qgis.PyQt.QtCore import Qt
 
 RUN_TIMEOUT_MS = 90_000
@@ -90,3 +90,99 @@ def test_load_results_twice_adds_each_tile_once(panel, grid_layer, local_backend
     group = QgsProject.instance().layerTreeRoot().findGroup(f"{grid_layer.name()} — tiles")
     assert len(group.findLayers()) == 6
     assert not group.isExpanded()
+
+
+def test_problems_say_why_tiles_failed(desktop, panel, grid_layer, local_backend, qtbot):
+    """Two tiles run out of memory, one finds no data: the Problems list groups them by
+    the back-end's own log line; picking a reason selects and zooms to its tiles; Show
+    logs opens the failed job's full logs."""
+    tiles = [str(f["tile_id"]) for f in grid_layer.getFeatures()]
+    local_backend.knobs(
+        job_duration=0.3,
+        error_titles={
+            tiles[0]: "OOM: Java heap space while processing",
+            tiles[1]: "OOM: Java heap space while processing",
+            tiles[2]: "NoDataAvailable: no data in extent",
+        },
+    )
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    page = panel.problems_page
+    reasons = {
+        page.tree.topLevelItem(i).text(0): int(page.tree.topLevelItem(i).text(1))
+        for i in range(page.tree.topLevelItemCount())
+    }
+    assert reasons == {"out of memory": 2, "no data in extent": 1}
+    assert "3 tiles did not finish: out of memory: 2, no data in extent: 1" in page.summary.text()
+    oom = page.tree.topLevelItem(0)
+    assert "Java heap space" in oom.toolTip(0)  # the back-end's wording, in full
+
+    oom.setSelected(True)
+    assert sorted(str(f["tile_id"]) for f in grid_layer.selectedFeatures()) == sorted(tiles[:2])
+    assert page.split_button.isEnabled()
+    assert not page.logs_button.isEnabled()  # logs: one tile at a time
+    oom.setSelected(False)
+    oom.child(0).setSelected(True)
+    assert page.logs_button.isEnabled()
+    qtbot.mouseClick(page.logs_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.problems.dialog is not None, timeout=20_000)
+    text = panel.problems.dialog.text.toPlainText()
+    assert "ERROR" in text
+    assert "Java heap space" in text
+    panel.problems.dialog.close()
+
+
+def test_split_and_retry_turns_a_failed_tile_into_four_finished(
+    panel, grid_layer, local_backend, qtbot
+):
+    from helpers.runs import assert_one_job_per_tile
+    from openeo_grid_jobs.core.job_db import JobDatabase
+
+    big = str(next(iter(grid_layer.getFeatures()))["tile_id"])
+    local_backend.knobs(job_duration=0.3, error_titles={big: "OOM: Java heap space"})
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert blocker.args[0] == {"finished": 5, "error": 1}
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    local_backend.knobs(error_titles={})
+
+    page = panel.problems_page
+    page.tree.topLevelItem(0).child(0).setSelected(True)
+    assert page.split_button.isEnabled()
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(page.split_button, Qt.LeftButton)
+    assert blocker.args[0] == {"finished": 9}
+    tiles = {str(f["tile_id"]): f for f in grid_layer.getFeatures()}
+    quarters = sorted(t for t in tiles if t.startswith(big + "_q"))
+    assert quarters == [f"{big}_q{i}" for i in range(4)]
+    assert big not in tiles
+    assert {f["status"] for f in tiles.values()} == {"finished"}
+    area = sum(tiles[q].geometry().area() for q in quarters)
+    assert area == pytest.approx(5000 * 5000)  # the parent's square, in four
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert page.tree.topLevelItemCount() == 0  # no problems left
+
+
+def test_a_credit_budget_stops_launching_and_says_why(
+    desktop, panel, grid_layer, local_backend, qtbot
+):
+    """Each 5 km tile over May–July costs 23 credits on the local back-end (0.01 per
+    km² per day): a cap of 50 lets two jobs run, the rest are skipped with the reason."""
+    from qgis.PyQt.QtCore import QDate
+
+    local_backend.knobs(job_duration=0.3)
+    panel.form.start.setDate(QDate(2024, 5, 1))  # the form keeps the last session's values
+    panel.form.end.setDate(QDate(2024, 8, 1))
+    panel.run_page.budget.setValue(50)
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    counts = blocker.args[0]
+    assert counts == {"finished": 2, "skipped": 4}
+    skipped = [f for f in grid_layer.getFeatures() if f["status"] == "skipped"]
+    assert all("credit budget" in f["message"] for f in skipped)
+    costs = [f["costs"] for f in grid_layer.getFeatures() if f["costs"]]
+    assert costs == [pytest.approx(23.0)] * 2
+    assert sum(costs) <= 50
+    warnings = desktop.iface.messageBar().get_messages(Qgis.Warning)
+    assert any("budget" in m for m in warnings)
+    assert "credit budget" in panel.problems_page.tree.topLevelItem(0).text(0)

@@ -52,6 +52,8 @@ class GridJobsDock(QgsDockWidget):
         self.tabs.addTab(scrolled(self.grid_panel, self.tabs), "Grid")
         self.tabs.addTab(scrolled(self.jobs_panel.job_page, self.tabs), "Job")
         self.tabs.addTab(scrolled(self.jobs_panel.run_page, self.tabs), "Run")
+        self.tabs.addTab(self.jobs_panel.problems_page, "Problems")
+        self.jobs_panel.problems.count_changed.connect(self._show_problem_count)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.jobs_panel)
         self.setWidget(body)
@@ -63,6 +65,10 @@ class GridJobsDock(QgsDockWidget):
         self.project_runs.failed.connect(
             lambda text: iface.messageBar().pushMessage(MESSAGE_TITLE, text, Qgis.Critical, 0)
         )
+
+    def _show_problem_count(self, count: int) -> None:
+        index = self.tabs.indexOf(self.jobs_panel.problems_page)
+        self.tabs.setTabText(index, f"Problems ({count})" if count else "Problems")
 
     def shutdown(self) -> None:
         """Stop background work before the plugin unloads (jobs go on on the back-end)."""

@@ -272,3 +272,34 @@ def table_tiles(frame: pd.DataFrame) -> gpd.GeoDataFrame:
         geometry=geometry.values,
         crs=geometry.crs,
     )
+
+
+def replace_tiles(layer: QgsVectorLayer, parents: list[str], quarters: gpd.GeoDataFrame) -> int:
+    """Put ``quarters`` (tiles as :func:`table_tiles` gives) in place of ``parents``.
+
+    Split and retry changes the run's grid: the layer, a view of the job table,
+    follows. Works on memory and file-backed layers (by field name). Returns how
+    many tiles were added.
+    """
+    from qgis.core import QgsFeatureRequest
+
+    drop = set(parents)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request.setSubsetOfAttributes(["tile_id"], layer.fields())
+    fids = [f.id() for f in layer.getFeatures(request) if str(f["tile_id"]) in drop]
+    made = tiles_layer(quarters, "quarters")
+    fields = layer.fields()
+    features = []
+    for source in made.getFeatures():
+        feature = QgsFeature(fields)
+        for name in made.fields().names():
+            if fields.indexOf(name) >= 0:
+                feature[name] = source[name]
+        feature.setGeometry(source.geometry())
+        features.append(feature)
+    provider = layer.dataProvider()
+    provider.deleteFeatures(fids)
+    ok, _ = provider.addFeatures(features)
+    layer.updateExtents()
+    layer.triggerRepaint()
+    return len(features) if ok else 0

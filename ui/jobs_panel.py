@@ -33,6 +33,8 @@ from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .layer_updates import GridLayerUpdater
 from .mosaic_updates import MosaicUpdates
+from .problems_controller import ProblemsController
+from .problems_page import ProblemsPage
 from .project_runs import (
     ACTIVE_RUN_KEY,
     JOB_DB_PROPERTY,
@@ -121,6 +123,9 @@ class JobsPanel(QWidget):
         self.run_page.open_run_button.clicked.connect(self.open_selected_run)
         self._loader: BackgroundCall | None = None
         self.mosaic = MosaicUpdates(self)
+        self.problems_page = ProblemsPage()
+        self.problems = ProblemsController(self, self.problems_page)
+        self.problems_page.split_requested.connect(self.split_and_retry)
         self.mosaic.failed.connect(lambda text: self._message(text, Qgis.Warning))
         self._relays: list = []
         self._after_login: tuple[str, dict] | None = None
@@ -173,6 +178,8 @@ class JobsPanel(QWidget):
             self.job_db.setFilePath(str(path))
         self._update_enabled()
         self.show_tracking()
+        if layer is None or not Path(self.job_db.filePath()).exists():
+            self.problems.clear()  # a new grid: nothing failed yet
 
     # --- what the map shows ----------------------------------------------------------
     def show_tracking(self, running: bool | None = None) -> None:
@@ -263,7 +270,13 @@ class JobsPanel(QWidget):
         template = self.form.template()
         backends, configs = self.run_backends()
         output_dir = str(results_dir(job_db))
-        run_config = RunConfig(template, configs, self.poll_interval.value(), output_dir)
+        run_config = RunConfig(
+            template,
+            configs,
+            self.poll_interval.value(),
+            output_dir,
+            budget=self.run_page.budget_value(),
+        )
         return RunRequest(
             job_db=job_db,
             backends=backends,
@@ -298,6 +311,7 @@ class JobsPanel(QWidget):
         self.thread.worker.failed.connect(self._on_failed)
         self.thread.worker.notice.connect(self._on_event)
         self.thread.worker.summary.connect(self.status.summary_label.setText)
+        self.thread.worker.tiles_split.connect(self._tiles_split)
         self.thread.worker.login_required.connect(
             lambda name, why: self._ask_login(name, why, dict(retry_failed=retry_failed, **extra))
         )
@@ -366,6 +380,29 @@ class JobsPanel(QWidget):
         if self.thread is not None:
             self.thread.stop()
             self._message("Stopping: jobs keep running on the back-end.", Qgis.Info)
+
+    def split_and_retry(self, tile_ids: list[str]) -> bool:
+        """Replace these failed tiles by their four quarters and run them (with the rest)."""
+        if not tile_ids:
+            return False
+        started = self.start_run(split=list(tile_ids))
+        if started:
+            self._message(
+                f"Splitting {len(tile_ids)} tiles into {4 * len(tile_ids)} quarter tiles "
+                "and running them.",
+                Qgis.Info,
+            )
+        return started
+
+    def _tiles_split(self, parents: list, quarters) -> None:
+        """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map."""
+        from .grid_layer import replace_tiles, table_tiles
+
+        if self.layer is None:
+            return
+        replace_tiles(self.layer, parents, table_tiles(quarters))
+        self.updater = GridLayerUpdater(self.layer)  # new tiles: new feature ids
+        self.progress.setRange(0, self.layer.featureCount())
 
     def refresh_statuses(self) -> bool:
         """Poll the run's jobs once and show their statuses; submit and start nothing."""
@@ -453,10 +490,12 @@ class JobsPanel(QWidget):
         self.mosaic.add(opened.updates)
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
+            self.run_page.show_budget(opened.budget)
         self.show_counts(opened.counts)
         self.summary_label.setText(opened.summary)
         self.status.ended(opened.counts, opened.modified)
         self.show_tracking()
+        self.problems.refresh()
         self._remember(opened.counts)
         if zoom:
             from .canvas import zoom_to
@@ -506,6 +545,7 @@ class JobsPanel(QWidget):
             self.updater.apply(batch)
             self._refresh_legend()
             self.mosaic.add(batch)
+            self.problems.updated(batch)
         self.show_counts(counts)
         if self.is_running():
             self.status.updated()
@@ -528,6 +568,7 @@ class JobsPanel(QWidget):
             self._message(self._ended_text(), Qgis.Info)
         self.status.ended(counts)
         self.show_tracking(running=False)
+        self.problems.refresh()
         self._remember(counts)
         self.run_finished.emit(counts)
 
@@ -578,6 +619,7 @@ class JobsPanel(QWidget):
             self.thread.wait(2000)
         self.backends.shutdown()
         self.mosaic.stop(10_000)
+        self.problems.stop(10_000)
         for call in (self._warm_up, self._loader):
             if call is not None:
                 call.thread.wait(10_000)

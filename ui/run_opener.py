@@ -40,6 +40,7 @@ class OpenedRun:
     template: Any  # core.job_template.JobTemplate, or None for a notebook's tracker
     modified: float  # when the job database was last written (seconds since the epoch)
     summary: str  # core.run_summary.RunSummary.text()
+    budget: float | None = None  # the run's credit cap
     tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
 
 
@@ -62,6 +63,7 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
         template=config.template if config is not None else None,
         modified=modified,
         summary=summary_text(frame, modified, config),
+        budget=config.budget if config is not None else None,
         tiles=table_tiles(frame) if with_tiles else None,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
@@ -39,6 +41,18 @@ class RunPage(QWidget):
         self.poll_interval.setSuffix(" s")
         self.poll_interval.setValue(float(QgsSettings().value(SETTINGS + "poll_interval", 5.0)))
         form.addRow("Poll every", self.poll_interval)
+        self.budget = QDoubleSpinBox(self)
+        self.budget.setObjectName("budget")
+        self.budget.setRange(0, 1e9)
+        self.budget.setDecimals(2)
+        self.budget.setSpecialValueText("no cap")
+        self.budget.setSuffix(" credits")
+        self.budget.setToolTip(
+            "Stop launching jobs before the run's costs (spent plus expected for the jobs "
+            "out) would pass this; the rest are skipped and say why. Raise it and Run "
+            "to go on."
+        )
+        form.addRow("Credit budget", self.budget)
 
         self.runs = QComboBox(self)
         self.runs.setObjectName("projectRuns")
@@ -62,6 +76,13 @@ class RunPage(QWidget):
         more.addWidget(self.open_button)
         more.addWidget(self.results_button)
         form.addRow(more)
+
+    def budget_value(self) -> float:
+        """The cap asked for: ``math.inf`` for "no cap" (lifts a resumed run's cap)."""
+        return math.inf if self.budget.value() == 0 else self.budget.value()
+
+    def show_budget(self, budget: float | None) -> None:
+        self.budget.setValue(0 if budget is None or math.isinf(budget) else budget)
 
     def show_runs(self, runs: list[RunEntry]) -> None:
         """List ``runs`` (most recent first); their job databases are the items' data."""

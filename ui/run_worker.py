@@ -55,6 +55,8 @@ class RunRequest:
     refresh_only: bool = False  # poll once, launch nothing
     #: a tracker's back-end names → the run's connections (a notebook's tracker)
     backend_map: dict | None = None
+    #: failed tiles to replace by their four quarters before the run (split and retry)
+    split: list[str] | None = None
 
 
 class RunWorker(QObject):
@@ -72,6 +74,8 @@ class RunWorker(QObject):
     notice = pyqtSignal(str, str)
     #: the run in one line: counts, elapsed, ETA, credits, downloaded size
     summary = pyqtSignal(str)
+    #: tiles split: the parents' ids, and the quarters' rows of the job table (a frame)
+    tiles_split = pyqtSignal(list, object)
 
     def __init__(self, request: RunRequest) -> None:
         super().__init__()
@@ -111,7 +115,10 @@ class RunWorker(QObject):
             tiles=tiles,
             retry_failed=req.retry_failed,
             backend_map=req.backend_map,
+            split=req.split,
         ) as session:
+            if req.split:
+                self._emit_split(session.frame, req.split)
             for note in session.notes:
                 self.notice.emit("info", note)
             self.runner = session.runner(
@@ -128,6 +135,14 @@ class RunWorker(QObject):
                 return self.runner.run(self.stop_event)
             finally:
                 self._summarize(force=True)
+
+    def _emit_split(self, frame, parents: list[str]) -> None:
+        """The quarters that replaced ``parents`` (those really split) for the layer."""
+        ids = frame["tile_id"].astype(str)
+        split = [p for p in parents if not ids.eq(p).any() and ids.str.startswith(p + "_q").any()]
+        quarters = frame[ids.str.rsplit("_q", n=1).str[0].isin(split)].copy()
+        if split:
+            self.tiles_split.emit(split, quarters)
 
     def _on_event(self, event) -> None:
         self.notice.emit(event.level, event.message)

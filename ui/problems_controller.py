@@ -1,0 +1,156 @@
+"""What the *Problems* tab does with the run's grid: list, zoom, fetch logs.
+
+The list is read from the grid layer (the dock's view of the job table, kept up
+to date by every status batch), so it costs no file read; logs are fetched from
+the back-end in the background with the run's saved connection.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+
+from .problems_page import LogsDialog, ProblemsPage
+from .run_worker import BackgroundCall
+
+if TYPE_CHECKING:
+    from .jobs_panel import JobsPanel
+
+REFRESH_AFTER_MS = 500
+FAILED = frozenset({"error", "start_failed", "skipped", "canceled"})
+
+
+class ProblemsController(QObject):
+    """Keeps the Problems tab in step with the grid; zooms to and explains failed tiles."""
+
+    #: how many tiles did not finish (the dock shows it on the tab)
+    count_changed = pyqtSignal(int)
+
+    def __init__(self, panel: JobsPanel, page: ProblemsPage) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.page = page
+        self.dialog: LogsDialog | None = None
+        self._call: BackgroundCall | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_AFTER_MS)
+        self._timer.timeout.connect(self.refresh)
+        page.tiles_picked.connect(self.pick)
+        page.logs_requested.connect(self.show_logs)
+
+    def updated(self, batch: list) -> None:
+        """A status batch: refresh soon if it touched a failed tile."""
+        if any(u.status in FAILED for u in batch) and not self._timer.isActive():
+            self._timer.start()
+
+    def clear(self) -> None:
+        self.page.show_problems([], {})
+        self.count_changed.emit(0)
+
+    def refresh(self) -> None:
+        """Group the grid's failed tiles by reason into the list."""
+        import pandas as pd
+
+        from ..core.problems import problems
+
+        layer = self.panel.layer
+        rows: dict[str, list] = {"tile_id": [], "status": [], "message": []}
+        if layer is not None and not sip.isdeleted(layer):
+            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+            request.setSubsetOfAttributes(["tile_id", "status", "message"], layer.fields())
+            for feature in layer.getFeatures(request):
+                if feature["status"] in FAILED:
+                    rows["tile_id"].append(str(feature["tile_id"]))
+                    rows["status"].append(feature["status"])
+                    message = feature["message"]
+                    rows["message"].append(None if _null(message) else str(message))
+        found = problems(pd.DataFrame(rows))
+        self.page.show_problems(found, dict(zip(rows["tile_id"], rows["status"])))
+        self.count_changed.emit(sum(p.count for p in found))
+
+    def pick(self, tile_ids: list[str]) -> None:
+        """Select ``tile_ids`` on the map and zoom to them."""
+        layer = self.panel.layer
+        if layer is None:
+            return
+        wanted = set(tile_ids)
+        request = QgsFeatureRequest().setSubsetOfAttributes(["tile_id"], layer.fields())
+        features = [f for f in layer.getFeatures(request) if str(f["tile_id"]) in wanted]
+        layer.selectByIds([f.id() for f in features])
+        extent = QgsRectangle()
+        for feature in features:
+            extent.combineExtentWith(feature.geometry().boundingBox())
+        if not extent.isEmpty():
+            from qgis.core import QgsCoordinateTransform, QgsProject
+
+            canvas = self.panel.iface.mapCanvas()
+            transform = QgsCoordinateTransform(
+                layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
+            )
+            extent = transform.transformBoundingBox(extent)
+            extent.scale(1.5)
+            canvas.setExtent(extent)
+            canvas.refresh()
+
+    def show_logs(self, tile_id: str) -> None:
+        """Fetch the logs of ``tile_id``'s job in the background, then show them."""
+        from .run_backends import runner_backends
+
+        layer = self.panel.layer
+        feature = (
+            next((f for f in layer.getFeatures() if str(f["tile_id"]) == tile_id), None)
+            if layer is not None
+            else None
+        )
+        if feature is None or _null(feature["job_id"]):
+            reason = "" if feature is None or _null(feature["message"]) else feature["message"]
+            self.panel._message(
+                f"Tile {tile_id} has no back-end job, so no logs"
+                + (f": {reason}" if reason else "."),
+                Qgis.Info,
+            )
+            return
+        job_id, name = str(feature["job_id"]), str(feature["backend"])
+        connection = next((c for c in self.panel.backends.connections if c.name == name), None)
+        if connection is None:
+            self.panel._message(
+                f"No saved connection named {name!r}: add it to see the logs of job {job_id}.",
+                Qgis.Warning,
+            )
+            return
+        try:
+            backend = runner_backends([connection])[0][0]
+        except Exception as exc:  # a login not stored, a device login needed
+            self.panel._message(str(exc), Qgis.Warning)
+            return
+
+        def fetch():
+            from ..core.job_logs import fetch_job_logs
+
+            return [line.text() for line in fetch_job_logs(backend, job_id)]
+
+        title = f"Logs of job {job_id} (tile {tile_id}, {name})"
+        self.panel._message(f"Fetching the logs of job {job_id}…", Qgis.Info)
+        self._call = BackgroundCall(
+            fetch,
+            lambda lines: self._show_dialog(title, lines),
+            lambda message: self.panel._message(message, Qgis.Warning),
+            self,
+        )
+
+    def _show_dialog(self, title: str, lines: list[str]) -> None:
+        self.dialog = LogsDialog(title, lines, self.panel)
+        self.dialog.show()
+
+    def stop(self, ms: int) -> None:
+        self._timer.stop()
+        if self._call is not None:
+            self._call.thread.wait(ms)
+
+
+def _null(value: object) -> bool:
+    return value is None or (hasattr(value, "isNull") and value.isNull()) or value == ""
