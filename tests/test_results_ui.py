@@ -6,6 +6,8 @@ dock's Jobs panel driving the run.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers.connections import add_connection
 from qgis.core import Qgis, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
@@ -43,7 +45,7 @@ def tree_order():
     return [node.name() for node in QgsProject.instance().layerTreeRoot().children()]
 
 
-def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot):
+def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot, monkeypatch):
     local_backend.knobs(job_duration=1.5)
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     # mid-run: one mosaic layer, over the tiles finished so far
@@ -78,6 +80,14 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot)
     ]
     assert finished.symbol().symbolLayer(0).brushStyle() == Qt.NoBrush
     assert (panel.job_db.filePath().replace(".csv", "_results/mosaic.vrt")) == mosaic.source()
+    # and a STAC catalog beside them, valid, one item per finished tile
+    import pystac
+    from helpers.stac_validation import offline_validation
+
+    catalog_path = panel.job_db.filePath().replace(".csv", "_results/catalog.json")
+    qtbot.waitUntil(lambda: Path(catalog_path).exists(), timeout=5000)
+    with offline_validation(monkeypatch):
+        assert pystac.Catalog.from_file(catalog_path).validate_all() == 6
 
 
 def test_load_results_twice_adds_each_tile_once(panel, grid_layer, local_backend, qtbot):

@@ -135,6 +135,24 @@ class RunWorker(QObject):
                 return self.runner.run(self.stop_event)
             finally:
                 self._summarize(force=True)
+                self._write_catalog(session.config.output_dir)
+
+    def _write_catalog(self, output_dir: str | None) -> None:
+        """The results as a static STAC catalog (``catalog.json``), as the CLI leaves them."""
+        from ..core.stac_catalog import write_catalog
+
+        if (
+            self.runner is None
+            or not output_dir
+            or not (self.runner.frame["status"] == "finished").any()
+        ):
+            return
+        try:
+            path = write_catalog(self.runner.frame, output_dir)
+        except (GridJobsError, OSError) as exc:
+            self.notice.emit("warning", f"STAC catalog not written: {exc}")
+            return
+        QgsMessageLog.logMessage(f"STAC catalog of the results: {path}", LOG_TAG, Qgis.Info)
 
     def _emit_split(self, frame, parents: list[str]) -> None:
         """The quarters that replaced ``parents`` (those really split) for the layer."""
