@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QApplication, QPushButton
@@ -18,6 +18,7 @@ from qgis.PyQt.QtWidgets import QAction, QApplication, QPushButton
 from .core.dependencies import missing_packages, pip_install_command
 
 if TYPE_CHECKING:
+    from qgis.core import QgsProcessingProvider
     from qgis.gui import QgisInterface
 
     from .ui.dock import GridJobsDock
@@ -35,10 +36,24 @@ class OpenEOGridJobsPlugin:
         self.action: QAction | None = None
         self.dock: GridJobsDock | None = None
         self._log_route = None
+        self.provider: QgsProcessingProvider | None = None
 
     # --- QGIS plugin API ---------------------------------------------------------
+    def initProcessing(self) -> None:  # noqa: N802 (name fixed by QGIS)
+        """Add the Processing provider (Toolbox, models, batch, ``qgis_process``).
+
+        ``qgis_process`` calls only this, without ``initGui`` and with no iface.
+        """
+        from .processing_provider.provider import GridJobsProvider
+
+        if self.provider is None:
+            self.provider = GridJobsProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
     def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
         from .ui.qgis_log import route_logs
+
+        self.initProcessing()
 
         # what the core logs (retries, failed downloads) in QGIS's Log Messages panel
         self._log_route = route_logs(__package__ or "openeo_grid_jobs")
@@ -56,6 +71,9 @@ class OpenEOGridJobsPlugin:
 
         unroute(self._log_route)
         self._log_route = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         if self.dock is not None:
             self.dock.visibilityChanged.disconnect(self._sync_action)
             self.iface.removeDockWidget(self.dock)

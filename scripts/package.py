@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "openeo_grid_jobs"
 TOP_LEVEL_FILES = ["metadata.txt", "__init__.py", "plugin.py", "icon.svg", "LICENSE", "README.md"]
-PACKAGES = ["core", "ui"]
-PACKAGE_SUFFIXES = {".py", ".svg", ".png", ".ui", ".qml"}
+PACKAGES = ["core", "ui", "processing_provider"]
+PACKAGE_SUFFIXES = {".py", ".svg", ".png", ".ui", ".qml", ".model3"}
 
 
 def plugin_files(root: Path = ROOT) -> list[Path]:

@@ -1,0 +1,116 @@
+"""``openeogridjobs:openjobdatabase``: a job tracker as a status-styled layer.
+
+Reads the tracker the way the dock's *Open job database…* does
+(:func:`ui.run_opener.read_run`): this plugin's job database, or the CSV/Parquet
+that the openeo client's ``MultiBackendJobManager`` writes in a notebook, and
+writes its tiles with their job fields (status, job id, back-end, times,
+message, result) to a layer, styled by status when it lands on the map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFile,
+)
+
+from .common import GridJobsAlgorithm, copy_to_sink, count_text, reported, style_on_load
+
+HELP_TEXT = """Shows a job tracker on the map: one tile per row, with its job status, \
+job id, back-end, start/end times, duration, costs, failure message and result \
+path; styled by status (finished lime, error dark red, running navy...) with \
+the counts per status in the legend.
+
+<b>Job database</b>: a .csv or .parquet job tracker: one written by this plugin \
+(the dock, the openeo-grid-jobs command or Run one openEO batch job per tile), or \
+by the openeo client's MultiBackendJobManager in a notebook (tiles then come from \
+its spatial_extent column, in lon/lat).
+<b>Job statuses</b>: the tiles with their job fields, in the grid CRS when the \
+tracker names one.
+
+The file is only read. To continue the run, use Run one openEO batch job per \
+tile with the same job database, or the dock."""
+
+
+class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
+    INPUT = "INPUT"
+    OUTPUT = "OUTPUT"
+    TILE_COUNT = "TILE_COUNT"
+    SUMMARY = "SUMMARY"
+    TAGS = (
+        *GridJobsAlgorithm.TAGS,
+        "job database",
+        "tracker",
+        "status",
+        "MultiBackendJobManager",
+        "csv",
+        "parquet",
+    )
+    NAME = "openjobdatabase"
+    DISPLAY_NAME = "Open job database"
+    DESCRIPTION = "A job tracker (CSV/Parquet, this plugin's or a notebook's) as a layer by status."
+    HELP = HELP_TEXT
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:  # noqa: N802
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.INPUT,
+                "Job database",
+                fileFilter="Job database (*.csv *.parquet *.geoparquet)",
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Job statuses", QgsProcessing.TypeVectorPolygon
+            )
+        )
+        self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, "Number of tiles"))
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, "Tiles per status"))
+
+    def processAlgorithm(  # noqa: N802 (QGIS API)
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> dict[str, Any]:
+        from ..ui.grid_layer import FillCanceledError, tiles_layer
+        from ..ui.layer_updates import GridLayerUpdater
+        from ..ui.run_opener import read_run
+
+        path = self.parameterAsFile(parameters, self.INPUT, context)
+        if not path or not Path(path).is_file():
+            raise QgsProcessingException(f"Job database {path or '(none)'} does not exist.")
+        opened = reported(lambda: read_run(path, with_tiles=True))
+        name = _run_name(path)
+        try:
+            layer = tiles_layer(opened.tiles, name, feedback=feedback)
+        except FillCanceledError:
+            raise QgsProcessingException("Canceled: no layer was written.") from None
+        GridLayerUpdater(layer).apply(opened.updates)
+        if opened.template is None:
+            feedback.pushInfo(
+                f"{Path(path).name} has no run settings beside it (a notebook's tracker?): "
+                "a run continues it with the job settings it is given."
+            )
+        dest_id = copy_to_sink(self, parameters, self.OUTPUT, layer, context)
+        style_on_load(context, dest_id, name)
+        summary = count_text(opened.counts)
+        feedback.pushInfo(f"{len(opened.updates)} tiles: {summary}")
+        return {self.OUTPUT: dest_id, self.TILE_COUNT: len(opened.updates), self.SUMMARY: summary}
+
+
+def _run_name(path: str) -> str:
+    """The layer's name: the job database's, without its extension."""
+    name = Path(path).name
+    for suffix in (".csv", ".parquet", ".geoparquet"):
+        name = name.removesuffix(suffix)
+    return name
