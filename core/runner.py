@@ -87,6 +87,10 @@ __all__ = [
 _log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 250  # fits a Shapefile text field
 TICK = 0.1  # seconds between checks of the stop flag
+#: a turn of the loop saves the table at most this often (seconds); see ``_flush``
+SAVE_EVERY = 1.0
+#: and reports what changed at most this often (seconds)
+REPORT_EVERY = 0.1
 
 
 class GridJobRunner:
@@ -172,7 +176,9 @@ class GridJobRunner:
         self._lookup_after: dict[int, float] = {}
         self._cancel_wanted: set[int] = set()
         self._removed: set[str] = set()  # duplicate jobs already deleted
-        self._dirty: set[int] = set()
+        self._dirty: set[int] = set()  # rows changed since the last report
+        self._unsaved = False  # changes not on disk yet
+        self._saved_at = self._reported_at = float("-inf")  # clock() of the last ones
         self._cancel_requests: queue.Queue[list[int] | None] = queue.Queue()
         self._login_lost: GridJobsError | None = None
 
@@ -392,7 +398,7 @@ class GridJobRunner:
         self._launch()
         self._retry_starts()
         self._start_downloads()
-        self._flush()
+        self._flush(may_wait=True)
 
     def _asking(self, *kinds: str) -> bool:
         """Whether a call of one of these kinds is still out."""
@@ -893,14 +899,30 @@ class GridJobRunner:
         for column, value in values.items():
             self.frame.at[i, column] = value
         self._dirty.add(i)
+        self._unsaved = True
 
-    def _flush(self) -> None:
-        """Save the table (atomically) and report what changed, once per batch."""
-        if not self._dirty:
+    def _flush(self, *, may_wait: bool = False) -> None:
+        """Save the table (atomically) and report what changed, in one batch.
+
+        Both hold the interpreter's lock, which every other Python thread (the map's
+        main thread too) then waits for: writing a thousand-tile CSV takes ~10 ms, and
+        each report is a batch the map applies. So a turn of the loop (``may_wait``)
+        saves at most every :data:`SAVE_EVERY` and reports at most every
+        :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any
+        other flush does both at once: an intent is on disk before its request leaves,
+        and a run ends with its table saved and reported. A crash loses at most the
+        last second of news, which the next run asks the back-end again (a job id too:
+        the intent still on disk makes it look its job up by title).
+        """
+        now = self.clock()
+        if self._unsaved and not (may_wait and now - self._saved_at < SAVE_EVERY):
+            self.db.save(self.frame)
+            self._unsaved, self._saved_at = False, now
+        if not self._dirty or (may_wait and now - self._reported_at < REPORT_EVERY):
             return
         rows = sorted(self._dirty)
         self._dirty.clear()
-        self.db.save(self.frame)
+        self._reported_at = now
         if self.on_update is not None:
             self.on_update([tile_update(self.frame, i) for i in rows])
 

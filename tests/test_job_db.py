@@ -8,7 +8,7 @@ import threading
 import pandas as pd
 import pytest
 import shapely
-from helpers.runs import DATES, backend, small_grid
+from helpers.runs import DATES, backend, make_runner, small_grid
 from openeo.extra.job_management import CsvJobDatabase
 from openeo_grid_jobs.core.job_db import (
     MANAGER_COLUMNS,
@@ -165,3 +165,98 @@ def test_run_tag_survives_csv_as_text(tmp_path, monkeypatch):
     db = JobDatabase(tmp_path / "jobs.csv")
     db.save(frame)
     assert db.read()["run_tag"].iloc[0] == "r0012345"
+
+
+def test_csv_written_in_chunks_is_the_table_as_pandas_writes_it(tmp_path, monkeypatch):
+    from openeo_grid_jobs.core import job_db
+
+    monkeypatch.setattr(job_db, "CSV_CHUNK", 4)  # 9 rows: three calls of the C writer
+    frame = frame_from_tiles(small_grid(3, 3), *DATES)
+    frame.loc[2, ["status", "message", "costs"]] = ["error", 'a "quoted",\nmulti-line reason', 1.5]
+    db = JobDatabase(tmp_path / "jobs.csv")
+    db.save(frame)
+    assert db.path.read_text() == frame.to_csv(index=False)
+    back = db.read()
+    assert back.loc[2, "message"] == 'a "quoted",\nmulti-line reason'
+    assert list(back["status"]) == list(frame["status"])
+
+
+def test_parquet_parses_the_tiles_once_while_they_stay_the_same(tmp_path, monkeypatch):
+    db = JobDatabase(tmp_path / "jobs.parquet")
+    frame = frame_from_tiles(small_grid(2, 1), *DATES)
+    parsed = []
+    from_wkt = shapely.from_wkt
+    monkeypatch.setattr(shapely, "from_wkt", lambda wkt: parsed.append(len(wkt)) or from_wkt(wkt))
+    db.save(frame)
+    frame.loc[0, "status"] = "finished"
+    db.save(frame)
+    assert parsed == [2]  # the second save reused the shapes
+    moved = frame.copy()
+    moved.loc[1, "geometry"] = "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))"
+    db.save(moved)
+    assert parsed == [2, 2]
+    back = db.read()
+    assert list(back["status"]) == ["finished", "not_started"]
+    assert back.loc[1, "geometry"].equals(shapely.box(0, 0, 1, 1))
+
+
+def test_the_loop_saves_at_most_every_second_an_intent_at_once(tmp_path):
+    """A turn of the loop saves at most every SAVE_EVERY s and reports at most every
+    REPORT_EVERY s; any other flush (an intent, the end of a run) does both at once."""
+    from openeo_grid_jobs.core import runner as run_loop
+
+    now = [100.0]
+    frame = frame_from_tiles(small_grid(3, 2), *DATES)
+    db = JobDatabase(tmp_path / "jobs.csv")
+    runner = GridJobRunner(
+        db, frame, JobTemplate(*DATES), [backend("http://unused")], clock=lambda: now[0]
+    )
+    saves, reports = [], []
+    save = db.save
+    db.save = lambda frame: saves.append(now[0]) or save(frame)
+    runner.on_update = lambda batch: reports.append([u.tile_id for u in batch])
+    on_disk = lambda: list(db.read()["status"])  # noqa: E731
+    tiles = list(frame["tile_id"])
+
+    runner._set(0, status="queued")
+    runner._flush(may_wait=True)  # the first turn: both at once
+    assert saves == [100.0]
+    assert reports == [[tiles[0]]]
+    now[0] += run_loop.REPORT_EVERY / 2
+    runner._set(1, status="queued")
+    runner._flush(may_wait=True)  # too soon for either
+    assert saves == [100.0]
+    assert len(reports) == 1
+    now[0] += run_loop.REPORT_EVERY
+    runner._flush(may_wait=True)
+    assert saves == [100.0]
+    assert reports[-1] == [tiles[1]]
+    assert on_disk()[:2] == ["queued", "not_started"]  # at most a second behind
+    now[0] = 100.0 + run_loop.SAVE_EVERY
+    runner._flush(may_wait=True)
+    assert len(saves) == 2
+    assert on_disk()[:2] == ["queued", "queued"]
+    runner._set(2, status="queued_for_start", intent_at="2024-01-01T00:00:00.000Z")
+    runner._flush()  # an intent: on disk before its request leaves
+    assert len(saves) == 3
+    assert reports[-1] == [tiles[2]]
+    assert on_disk()[2] == "queued_for_start"
+    runner._flush()
+    assert len(saves) == 3  # nothing new
+
+
+def test_every_intent_is_on_disk_before_its_job_is_made(local_backend, tmp_path):
+    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=3)])
+    gateway = runner.gateways["local"]
+    create = gateway.create_and_start
+    seen = []
+
+    def create_after_reading_the_disk(template, tile, title):
+        rows = JobDatabase(runner.db.path).read().set_index("tile_id")
+        seen.append((rows.at[tile.tile_id, "status"], rows.at[tile.tile_id, "intent_at"]))
+        return create(template, tile, title)
+
+    gateway.create_and_start = create_after_reading_the_disk
+    assert runner.run(threading.Event()) == {"finished": 6}
+    assert len(seen) == 6
+    assert all(status == "queued_for_start" and intent for status, intent in seen), seen
