@@ -803,6 +803,7 @@ class GridJobRunner:
         without = replace(account, committed=account.committed - costs)
         reason = self.budget.reason(without)
         self._fail(i, "skipped", f"{reason} (this tile: {credits_text(costs)} estimated)")
+        self._flush()  # on disk before the job goes: a resumed run must not start it
         self._submit("dropped", job_id, self.gateways[name].remove, job_id)
         self._budget_event(reason, 1)
 

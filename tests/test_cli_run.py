@@ -116,8 +116,9 @@ def run_titles(local_backend, frame) -> int:
     return len(titles)
 
 
-def start_run_until(local_backend, grid, db, status):
-    """Start a 2-parallel run in a child process; return once a tile has ``status``."""
+def start_run_until(local_backend, grid, db, *statuses):
+    """Start a 2-parallel run in a child process; return once a tile has one of
+    ``statuses`` in the job database (saved at most once a second mid-run)."""
     proc = run_cli(
         "--grid",
         str(grid),
@@ -133,10 +134,10 @@ def start_run_until(local_backend, grid, db, status):
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if db.exists() and status in set(JobDatabase(db).read()["status"]):
+        if db.exists() and set(statuses) & set(JobDatabase(db).read()["status"]):
             return proc
         time.sleep(0.02)
-    raise AssertionError(f"no tile reached {status}")
+    raise AssertionError(f"no tile reached {' or '.join(statuses)}")
 
 
 def test_sigterm_stops_quickly_and_resume_finishes_without_duplicates(local_backend, tmp_path):
@@ -165,7 +166,7 @@ def test_killed_mid_run_resumes_without_duplicates(local_backend, tmp_path):
     local_backend.knobs(job_duration=1.5)
     grid = make_grid(tmp_path)
     db = tmp_path / "jobs.csv"
-    proc = start_run_until(local_backend, grid, db, "queued")
+    proc = start_run_until(local_backend, grid, db, "queued", "running")  # jobs are out
     proc.kill()  # no chance to clean up: like QGIS being killed
     proc.communicate()
     resumed = run_cli("--job-db", str(db))
