@@ -117,8 +117,8 @@ class Downloads:
         with self._lock:
             first = not self._disk_warned
             self._disk_warned = True
-        if first:
-            _log.warning(
+        if first:  # the run says it too, as a run event (the message bar, the CLI)
+            _log.info(
                 "Cannot write results in %s (%s): the run goes on tracking the jobs; run "
                 "again once the folder can be written to download the missing results.",
                 folder,

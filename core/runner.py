@@ -159,6 +159,7 @@ class GridJobRunner:
                 policy.budget, pd.Series(sizes, index=frame.index), earlier_costs
             )
         self._budget_said = False
+        self._disk_said = False  # a results folder that cannot be written was said
         self._row_of_title: dict[str, int] = {}
         self._wake = threading.Event()
         self._pool: WorkerPool | None = None
@@ -872,6 +873,15 @@ class GridJobRunner:
         self._download_failures[i] += 1
         if failure.kind is FailureKind.PERMANENT and failure.status is None:
             self._download_failures[i] = self.policy.download_attempts  # disk: no retry
+            if not self._disk_said:  # said once per run, where the user looks
+                self._disk_said = True
+                reason = failure.message.rsplit(": ", 1)[-1]
+                self._event(
+                    "warning",
+                    f"Cannot write results in {self.output_dir} ({reason}): the run goes on "
+                    "tracking the jobs; run again once the folder can be written to download "
+                    "the missing results.",
+                )
         self._download_after[i] = self.clock() + self.scheduler.backoff(self._download_failures[i])
         self._set(i, message=f"download failed: {failure.message}"[:MESSAGE_LIMIT])
 
