@@ -196,3 +196,11 @@ def test_a_credit_budget_stops_launching_and_says_why(
     warnings = desktop.iface.messageBar().get_messages(Qgis.Warning)
     assert any("budget" in m for m in warnings)
     assert "credit budget" in panel.problems_page.tree.topLevelItem(0).text(0)
+    # "no cap" lifts the run's cap: the skipped tiles run, the others are not redone
+    jobs = len(local_backend.all_jobs())
+    panel.run_page.budget.setValue(0)
+    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert blocker.args[0] == {"finished": 6}
+    assert len(local_backend.all_jobs()) == jobs + 4

@@ -9,6 +9,7 @@ the controls stay in view below them.
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -168,6 +169,7 @@ class JobsPanel(QWidget):
             return  # a run keeps its grid; the new one is picked up after it
         if layer is not self.layer:
             self.status.forget()
+            self.run_page.run_budget = None  # a new grid's run has no cap to lift
         self.layer = layer
         self.updater = None
         if layer is not None:
@@ -336,6 +338,9 @@ class JobsPanel(QWidget):
         self.show_tracking()
         if request.run_config is not None:
             self._remember()
+            budget = request.run_config.budget  # "no cap" later lifts this one
+            if budget is not None:
+                self.run_page.run_budget = None if math.isinf(budget) else budget
             names = ", ".join(b.name for b in request.backends)
             verb = "Retrying failed tiles" if retry_failed else "Run started"
             self._message(

@@ -53,6 +53,8 @@ class RunPage(QWidget):
             "to go on."
         )
         form.addRow("Credit budget", self.budget)
+        #: the cap of the run last opened (None: none, or a new grid)
+        self.run_budget: float | None = None
 
         self.runs = QComboBox(self)
         self.runs.setObjectName("projectRuns")
@@ -77,12 +79,17 @@ class RunPage(QWidget):
         more.addWidget(self.results_button)
         form.addRow(more)
 
-    def budget_value(self) -> float:
-        """The cap asked for: ``math.inf`` for "no cap" (lifts a resumed run's cap)."""
-        return math.inf if self.budget.value() == 0 else self.budget.value()
+    def budget_value(self) -> float | None:
+        """The cap asked for. "No cap": None (nothing to keep), or ``math.inf`` when the
+        run shown had a cap (lifts it: None would keep it on resume)."""
+        if self.budget.value() == 0:
+            return math.inf if self.run_budget is not None else None
+        return self.budget.value()
 
     def show_budget(self, budget: float | None) -> None:
-        self.budget.setValue(0 if budget is None or math.isinf(budget) else budget)
+        """Show the cap of the run just opened (None: it has none)."""
+        self.run_budget = None if budget is None or math.isinf(budget) else budget
+        self.budget.setValue(self.run_budget or 0)
 
     def show_runs(self, runs: list[RunEntry]) -> None:
         """List ``runs`` (most recent first); their job databases are the items' data."""
