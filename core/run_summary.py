@@ -142,6 +142,19 @@ class RunSummary:
         return " · ".join(parts)
 
 
+def first_start(frame: pd.DataFrame, default: float) -> float:
+    """When the run began: its earliest intent or job start (seconds since the epoch),
+    ``default`` when it has none yet; a resumed run's elapsed time counts from there."""
+    times = [
+        parse_time(t)
+        for column in ("intent_at", "start_time")
+        if column in frame.columns
+        for t in frame[column].dropna()
+        if t != ""
+    ]
+    return min((t for t in times if t > 0), default=default)
+
+
 # --- the numbers ----------------------------------------------------------------------------
 def _mean_duration(frame: pd.DataFrame) -> float | None:
     if "duration_s" not in frame.columns:

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsCoordinateTransform, QgsProject, QgsVectorLayer
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.gui import QgisInterface
 
 
 def zoom_to(iface: QgisInterface, layer: QgsVectorLayer) -> None:
     """Show the whole of ``layer`` on the map, whatever the map's CRS."""
+    zoom_to_extent(iface, layer.crs(), layer.extent())
+
+
+def zoom_to_extent(
+    iface: QgisInterface,
+    crs: QgsCoordinateReferenceSystem,
+    extent: QgsRectangle,
+    margin: float = 1.05,
+) -> None:
+    """Show ``extent`` (in ``crs``) on the map, ``margin`` times as wide."""
     canvas = iface.mapCanvas()
     transform = QgsCoordinateTransform(
-        layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
+        crs, canvas.mapSettings().destinationCrs(), QgsProject.instance()
     )
-    extent = transform.transformBoundingBox(layer.extent())
-    extent.scale(1.05)
-    canvas.setExtent(extent)
+    shown = transform.transformBoundingBox(extent)
+    shown.scale(margin)
+    canvas.setExtent(shown)
     canvas.refresh()

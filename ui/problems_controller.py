@@ -85,16 +85,9 @@ class ProblemsController(QObject):
         for feature in features:
             extent.combineExtentWith(feature.geometry().boundingBox())
         if not extent.isEmpty():
-            from qgis.core import QgsCoordinateTransform, QgsProject
+            from .canvas import zoom_to_extent
 
-            canvas = self.panel.iface.mapCanvas()
-            transform = QgsCoordinateTransform(
-                layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
-            )
-            extent = transform.transformBoundingBox(extent)
-            extent.scale(1.5)
-            canvas.setExtent(extent)
-            canvas.refresh()
+            zoom_to_extent(self.panel.iface, layer.crs(), extent, margin=1.5)
 
     def show_logs(self, tile_id: str) -> None:
         """Fetch the logs of ``tile_id``'s job in the background, then show them."""

@@ -18,7 +18,6 @@ from qgis.core import (
 )
 
 MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
-NDVI_RANGE = (-1.0, 1.0)
 
 
 def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str], int]:
@@ -111,6 +110,8 @@ def ndvi_renderer(layer: QgsRasterLayer):
         QgsSingleBandPseudoColorRenderer,
         QgsStyle,
     )
+
+    from ..core.mosaic import NDVI_RANGE
 
     low, high = NDVI_RANGE
     ramp = QgsStyle.defaultStyle().colorRamp("RdYlGn")

@@ -70,11 +70,9 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
 
 def summary_text(frame, now: float, config) -> str:
     """The run's summary line as of ``now`` (its elapsed time from its first job)."""
-    from ..core.job_rows import parse_time
-    from ..core.run_summary import RunSummary
+    from ..core.run_summary import RunSummary, first_start
 
-    times = [parse_time(t) for t in frame.get("start_time", []) if t == t and t]
-    started = min((t for t in times if t > 0), default=now)
+    started = first_start(frame, now)
     parallel = sum(b.parallel_jobs for b in config.backends) if config is not None else 1
     text = RunSummary.from_frame(frame, started=started, parallel=parallel, now=now).text()
     # an ETA needs a run that is tracked: a reopened run's would be made up

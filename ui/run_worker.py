@@ -171,21 +171,14 @@ class RunWorker(QObject):
 
     def _summarize(self, force: bool = False) -> None:
         """The run summary, at most once a second (it reads the results' sizes on disk)."""
-        from ..core.job_rows import parse_time
-        from ..core.run_summary import RunSummary
+        from ..core.run_summary import RunSummary, first_start
 
         now = time.time()
         if self.runner is None or (not force and now - self._summarized < SUMMARY_EVERY_S):
             return
         self._summarized = now
         frame = self.runner.frame
-        times = [
-            parse_time(t)
-            for column in ("intent_at", "start_time")
-            if column in frame.columns
-            for t in frame[column].dropna()
-        ]
-        started = min((t for t in times if t > 0), default=self._started)
+        started = first_start(frame, self._started)
         parallel = sum(b.parallel_jobs for b in self.request.backends)
         summary = RunSummary.from_frame(
             frame, started=min(started, self._started), parallel=parallel
