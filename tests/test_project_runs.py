@@ -167,6 +167,7 @@ def test_refresh_polls_once_and_launches_nothing(dock, grid_layer, local_backend
         expected = "not_started" if status == "not_started" else "finished"
         assert fresh[tile] == expected
     assert "Not tracking since" in panel.tracking_label.text()
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
 
 
 def test_open_job_database_reuses_the_layer_and_zooms(dock, grid_layer, local_backend, qtbot):
@@ -183,6 +184,7 @@ def test_open_job_database_reuses_the_layer_and_zooms(dock, grid_layer, local_ba
     assert panel.layer is grid_layer
     assert "Not tracking" not in panel.tracking_label.text()  # nothing left to track
     assert panel.progress.value() == 6
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
 
 
 def test_a_grid_saved_by_an_older_version_opens_and_resumes(
@@ -215,3 +217,4 @@ def test_a_grid_saved_by_an_older_version_opens_and_resumes(
         qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert all(f["ended"] for f in layer.getFeatures())
+    assert_one_job_per_tile([local_backend], JobDatabase(job_db).read())

@@ -23,6 +23,13 @@ def panel(jobs_panel, local_backend):
     return jobs_panel
 
 
+def one_job_per_tile(panel, local_backend):
+    from helpers.runs import assert_one_job_per_tile
+    from openeo_grid_jobs.core.job_db import JobDatabase
+
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+
+
 def mosaics():
     from openeo_grid_jobs.ui.results import MOSAIC_PROPERTY
 
@@ -62,6 +69,7 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
         return tiles_in(mosaic) == 6 and mosaic.extent().area() == pytest.approx(six_tiles)
 
     qtbot.waitUntil(grown, timeout=10_000)
+    one_job_per_tile(panel, local_backend)
     assert first_tiles < 6
     assert mosaics() == [mosaic]
     # the run in one line: counts, elapsed time, credits, downloaded size
@@ -94,6 +102,7 @@ def test_load_results_twice_adds_each_tile_once(panel, grid_layer, local_backend
     local_backend.knobs(job_duration=0.3)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    one_job_per_tile(panel, local_backend)
     first = panel.load_results()
     assert len(first) == 6
     assert panel.load_results() == []  # already on the map: nothing added twice
@@ -117,6 +126,7 @@ def test_problems_say_why_tiles_failed(desktop, panel, grid_layer, local_backend
     )
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    one_job_per_tile(panel, local_backend)
     page = panel.problems_page
     reasons = {
         page.tree.topLevelItem(i).text(0): int(page.tree.topLevelItem(i).text(1))
@@ -204,3 +214,4 @@ def test_a_credit_budget_stops_launching_and_says_why(
         qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert len(local_backend.all_jobs()) == jobs + 4
+    one_job_per_tile(panel, local_backend)
