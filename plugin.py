@@ -95,10 +95,10 @@ class OpenEOGridJobsPlugin:
 
             self.dock = GridJobsDock(self.iface, parent=self.iface.mainWindow())
             self.dock.visibilityChanged.connect(self._sync_action)
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             window = self.iface.mainWindow()
             if hasattr(window, "resizeDocks"):  # room for the form without scrolling sideways
-                window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Horizontal)
+                window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         if self.dock is not None:
             self.dock.setVisible(visible)
 
@@ -122,5 +122,5 @@ class OpenEOGridJobsPlugin:
         copy = QPushButton("Copy command", item)
         copy.clicked.connect(lambda: QApplication.clipboard().setText(command))
         item.layout().addWidget(copy)
-        bar.pushWidget(item, Qgis.Warning, 0)
+        bar.pushWidget(item, Qgis.MessageLevel.Warning, 0)
         return missing

@@ -36,7 +36,7 @@ def build_model():  # -> QgsProcessingModelAlgorithm (needs a QgsApplication)
     from qgis.PyQt.QtCore import QDate, QPointF
 
     model = QgsProcessingModelAlgorithm("Grid and run", "Example models", "examplemodels")
-    date = QgsProcessingParameterDateTime.Date
+    date = QgsProcessingParameterDateTime.Type.Date
     number = QgsProcessingParameterNumber
     inputs = [
         QgsProcessingParameterExtent("area", "Area"),

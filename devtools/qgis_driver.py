@@ -72,7 +72,7 @@ def click_plugin_button():
     ]
     REPORT["toolbar_buttons"] = len(buttons)
     REPORT["toolbar_button_visible"] = any(b.isVisible() for b in buttons)
-    QTest.mouseClick(buttons[0], Qt.LeftButton)
+    QTest.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
     dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
     REPORT["dock_visible"] = bool(dock and dock.isVisible())
     REPORT["web_menu_entries"] = [a.text() for a in iface.webMenu().actions()]
@@ -107,7 +107,7 @@ def click_create_grid():
     """Click "Create grid"; the grid is built in a background task: on_grid_created."""
     dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
     dock.grid_panel.grid_created.connect(on_grid_created)
-    QTest.mouseClick(dock.grid_panel.create_button, Qt.LeftButton)
+    QTest.mouseClick(dock.grid_panel.create_button, Qt.MouseButton.LeftButton)
 
 
 @_record
@@ -136,7 +136,7 @@ def jobs_panel():
 def click_run():
     panel = jobs_panel()
     panel.run_finished.connect(on_run_finished)
-    QTest.mouseClick(panel.run_button, Qt.LeftButton)
+    QTest.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     REPORT["run"] = {
         "started": panel.is_running(),
         "backends": [c.name for c in panel.backends.enabled_connections()],
@@ -185,7 +185,7 @@ def _mid_run_shot(statuses):
     REPORT["run"]["mid_run_statuses"] = sorted(set(statuses))
     REPORT["run"]["mid_run_screenshot"] = str(path)
     if SAVE_AS:
-        QTest.mouseClick(jobs_panel().stop_button, Qt.LeftButton)
+        QTest.mouseClick(jobs_panel().stop_button, Qt.MouseButton.LeftButton)
 
 
 def legend_counts(layer):
@@ -194,7 +194,7 @@ def legend_counts(layer):
     node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
     counts = {}
     for legend_node in view.layerTreeModel().layerLegendNodes(node):
-        label, _, count = legend_node.data(Qt.DisplayRole).rpartition(" [")
+        label, _, count = legend_node.data(Qt.ItemDataRole.DisplayRole).rpartition(" [")
         count = count.rstrip("]")
         if count.isdigit() and int(count):
             counts[label.split(" — ")[0]] = int(count)

@@ -101,11 +101,11 @@ def copy_to_sink(
     """Write the features of the memory ``layer`` (fields, CRS and all) to the sink
     parameter ``name``; returns its destination id. The copy runs in C++."""
     sink, dest_id = algorithm.parameterAsSink(
-        parameters, name, context, layer.fields(), QgsWkbTypes.Polygon, layer.crs()
+        parameters, name, context, layer.fields(), QgsWkbTypes.Type.Polygon, layer.crs()
     )
     if sink is None:
         raise QgsProcessingException(algorithm.invalidSinkError(parameters, name))
-    if not sink.addFeatures(layer.getFeatures(), QgsFeatureSink.FastInsert):
+    if not sink.addFeatures(layer.getFeatures(), QgsFeatureSink.Flag.FastInsert):
         raise QgsProcessingException(f"Could not write the tiles: {sink.lastError()}")
     return dest_id
 

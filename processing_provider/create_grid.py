@@ -80,13 +80,13 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.AOI,
                 "Area of interest (polygon layer)",
-                [QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.TILE_SIZE, "Tile size (m)", QgsProcessingParameterNumber.Double, 5000.0
+                self.TILE_SIZE, "Tile size (m)", QgsProcessingParameterNumber.Type.Double, 5000.0
             )
         )
         self.addParameter(
@@ -98,13 +98,15 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
             QgsProcessingParameterNumber(
                 self.MAX_TILES,
                 "Tile limit",
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 DEFAULT_MAX_TILES,
                 minValue=1,
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Grid", QgsProcessing.TypeVectorPolygon)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Grid", QgsProcessing.SourceType.TypeVectorPolygon
+            )
         )
         self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, "Number of tiles"))
         self.addOutput(QgsProcessingOutputString(self.CRS_OUTPUT, "Grid CRS used"))
@@ -173,7 +175,7 @@ def source_polygons(source: QgsFeatureSource) -> list[Any]:
     import shapely
 
     name = source.sourceName() or "the area layer"
-    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PolygonGeometry:
+    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
         raise QgsProcessingException(f"{name} has no polygons; choose a polygon layer.")
     wkb = [bytes(f.geometry().asWkb()) for f in source.getFeatures() if f.hasGeometry()]
     if not wkb:

@@ -70,7 +70,7 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Job statuses", QgsProcessing.TypeVectorPolygon
+                self.OUTPUT, "Job statuses", QgsProcessing.SourceType.TypeVectorPolygon
             )
         )
         self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, "Number of tiles"))

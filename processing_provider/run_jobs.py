@@ -103,7 +103,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         stop = threading.Event()
         # Cancel = Stop (the jobs go on on the back-end). Direct: Cancel is pressed on the
         # main thread, and this task's thread has no event loop to deliver a queued call.
-        feedback.canceled.connect(stop.set, Qt.DirectConnection)
+        feedback.canceled.connect(stop.set, Qt.ConnectionType.DirectConnection)
         if feedback.isCanceled():
             stop.set()
         try:

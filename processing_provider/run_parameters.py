@@ -105,12 +105,12 @@ class RunParameters:
     def add_run_parameters(self: Any) -> None:
         from .run_inputs import default_connection
 
-        date = QgsProcessingParameterDateTime.Date
-        advanced = QgsProcessingParameterDefinition.FlagAdvanced
+        date = QgsProcessingParameterDateTime.Type.Date
+        advanced = QgsProcessingParameterDefinition.Flag.FlagAdvanced
         number = QgsProcessingParameterNumber
         params = [
             QgsProcessingParameterFeatureSource(
-                self.GRID, "Grid", [QgsProcessing.TypeVectorPolygon], optional=True
+                self.GRID, "Grid", [QgsProcessing.SourceType.TypeVectorPolygon], optional=True
             ),
             QgsProcessingParameterString(
                 self.CONNECTION, "Connection (saved in the dock)", default_connection() or None

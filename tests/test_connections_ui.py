@@ -54,13 +54,13 @@ def test_add_basic_connection_keeps_only_an_auth_id(backends, local_backend, aut
         dialog, local_backend.url, "basic", "Local", username=USERNAME, password=PASSWORD
     )
     dialog.parallel_jobs.setValue(5)
-    qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("✔"), timeout=20_000)
     assert "Local openEO back-end" in dialog.status.text()
     assert "SENTINEL2_L2A available" in dialog.status.text()
     assert "logged in as alice" in dialog.status.text()
     dialog.buttons.button(dialog.buttons.Ok).click()
-    assert dialog.result() == QDialog.Accepted
+    assert dialog.result() == QDialog.DialogCode.Accepted
 
     (saved,) = backends.connections
     assert (saved.name, saved.config.parallel_jobs, saved.enabled) == ("Local", 5, True)
@@ -107,7 +107,7 @@ def test_connection_faults_are_shown_in_the_dialog(
     dialog = backends.edit(None)
     url = url.format(backend=local_backend.url)
     fill_connection_dialog(dialog, url, "basic", username=user, password=password)
-    qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: message in dialog.status.text(), timeout=20_000)
     dialog.reject()
 
@@ -119,7 +119,7 @@ def test_a_url_that_is_not_openeo_is_explained_in_full(backends, qtbot):
         dialog = backends.edit(None)
         fill_connection_dialog(dialog, url, "none")
         qtbot.waitExposed(dialog)
-        qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "Check the URL" in dialog.status.text(), timeout=20_000)
     status = dialog.status
     assert status.text() == (
@@ -127,7 +127,7 @@ def test_a_url_that_is_not_openeo_is_explained_in_full(backends, qtbot):
         f"{url}/.well-known/openeo and at {url}/). Check the URL."
     )
     assert status.wordWrap()
-    assert status.textInteractionFlags() & Qt.TextSelectableByMouse
+    assert status.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     needed = status.heightForWidth(status.width())
     assert needed > 2 * status.fontMetrics().lineSpacing()  # several lines at this width
 
@@ -147,7 +147,7 @@ def test_remove_forgets_the_stored_login(backends, local_backend, auth_manager, 
     saved = add_connection(local_backend.url, "Local")
     backends.reload("Local")
     assert saved.authcfg in auth_manager.configIds()
-    qtbot.mouseClick(backends.buttons["remove"], Qt.LeftButton)
+    qtbot.mouseClick(backends.buttons["remove"], Qt.MouseButton.LeftButton)
     assert backends.connections == []
     assert saved.authcfg not in auth_manager.configIds()
     assert load_connections() == []
@@ -173,7 +173,7 @@ def test_service_account_connection(backends, local_backend, oidc_provider, auth
         client_id=SERVICE_CLIENT,
         client_secret=SERVICE_SECRET,
     )
-    qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("✔"), timeout=20_000)
     assert "logged in as Service-Grid-Jobs-Service" in dialog.status.text()
     dialog.buttons.button(dialog.buttons.Ok).click()
@@ -201,12 +201,12 @@ def test_device_login_dialog(backends, local_backend, oidc_provider, auth_manage
     backends.reload("OIDC")
     assert backends.buttons["login"].isEnabled()
     with qtbot.waitSignal(backends.dialog_opened) as opened:
-        qtbot.mouseClick(backends.buttons["login"], Qt.LeftButton)
+        qtbot.mouseClick(backends.buttons["login"], Qt.MouseButton.LeftButton)
     dialog = opened.args[0]
     code = wait_for_code(dialog, qtbot)
     # link, code, copy, countdown
     assert f'href="{oidc_provider.issuer}/device?user_code={code}"' in dialog.instructions.text()
-    qtbot.mouseClick(dialog.copy_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == code
     assert "left" in dialog.countdown.text()
     with qtbot.waitSignal(backends.logged_in, timeout=20_000) as done:
@@ -241,7 +241,7 @@ def panel(jobs_panel, local_backend):
 def run_to_end(panel, qtbot, timeout=60_000):
     qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)  # back after the last run
     with qtbot.waitSignal(panel.run_finished, timeout=timeout) as finished:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     return finished.args[0]
 
@@ -252,7 +252,7 @@ def test_run_asks_for_login_once_then_never(panel, local_backend, oidc_provider,
     add_connection(local_backend.url, "OIDC", "oidc_device", parallel_jobs=6)
     panel.backends.reload()
     with qtbot.waitSignal(panel.backends.dialog_opened) as opened:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     dialog = opened.args[0]
     assert "Log in to OIDC first" in dialog.reason.text()
     with qtbot.waitSignal(panel.run_finished, timeout=60_000) as finished:
@@ -285,7 +285,7 @@ def test_revoked_login_leads_back_to_the_dialog(panel, local_backend, oidc_provi
     oidc_provider.revoke_refresh_tokens()
     panel.backends.reload()
     with qtbot.waitSignal(panel.backends.dialog_opened, timeout=20_000) as opened:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert "expired or was revoked: log in again" in opened.args[0].reason.text()
     opened.args[0].reject()
 
@@ -321,6 +321,6 @@ def test_two_back_ends_in_one_run(panel, local_backend, make_backend, qtbot):
 def test_missing_stored_login_is_reported(panel, desktop, local_backend, qtbot):
     add_connection(local_backend.url, "Local", "basic", Secrets())  # no secret stored
     panel.backends.reload()
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
-    warnings = desktop.iface.messageBar().get_messages(Qgis.Warning)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any("its login is not stored yet" in m for m in warnings), warnings

@@ -23,7 +23,7 @@ def panel(jobs_panel, local_backend):
 def click_and_wait(panel, qtbot):
     qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)  # back after the last run
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     return blocker.args[0]
 
@@ -35,7 +35,7 @@ def test_a_job_database_in_use_by_the_cli_is_refused(panel, desktop, local_backe
         assert click_and_wait(panel, qtbot) == {}
     finally:
         lock.release()
-    messages = desktop.iface.messageBar().get_messages(Qgis.Critical)
+    messages = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any("in use by another run (openeo-grid-jobs run, process" in m for m in messages)
     assert len(local_backend.all_jobs()) == jobs_before
 
@@ -46,7 +46,7 @@ def test_resume_with_other_dates_is_refused(panel, desktop, grid_layer, local_ba
     jobs_before = len(local_backend.all_jobs())
     panel.form.start.setDate(QDate(2024, 6, 1))
     assert click_and_wait(panel, qtbot) == {}
-    messages = desktop.iface.messageBar().get_messages(Qgis.Critical)
+    messages = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any("start: 2024-05-01 in the run, 2024-06-01 now" in m for m in messages)
     assert len(local_backend.all_jobs()) == jobs_before
     assert {f["status"] for f in grid_layer.getFeatures()} == {"finished"}
@@ -65,7 +65,7 @@ def test_notebook_tracker_continued_from_the_dock(
     with qtbot.waitSignal(jobs_panel.job_db_opened, timeout=20_000):
         jobs_panel.open_job_db(str(path))
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as asked:
-        qtbot.mouseClick(jobs_panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
     assert asked.args[0] == {}
     dialog = jobs_panel.map_dialog
     assert dialog.isVisible()

@@ -54,8 +54,8 @@ def test_memory_layer_fields_and_features(grid_layer):
     assert grid_layer.crs().authid() == "EPSG:32631"
     assert [f.name() for f in grid_layer.fields()] == [n for n, _ in GRID_FIELDS]
     assert all(len(f.name()) <= 10 for f in grid_layer.fields())
-    assert grid_layer.fields().field("status").type() == QVariant.String
-    assert grid_layer.fields().field("col").type() == QVariant.Int
+    assert grid_layer.fields().field("status").type() == QVariant.Type.String
+    assert grid_layer.fields().field("col").type() == QVariant.Type.Int
     assert grid_layer.featureCount() == 42
     features = list(grid_layer.getFeatures())
     assert {f["status"] for f in features} == {"not_started"}
@@ -139,7 +139,7 @@ def test_shapefile_export_keeps_integer_indices(grid_layer, tmp_path):
     back = QgsVectorLayer(str(export_layer(grid_layer, tmp_path / "grid.shp")), "back", "ogr")
     for name in ("col", "row"):
         field = back.fields().field(name)
-        assert (field.typeName(), field.type()) == ("Integer", QVariant.Int), name
+        assert (field.typeName(), field.type()) == ("Integer", QVariant.Type.Int), name
     pairs = [(f["col"], f["row"]) for f in back.getFeatures()]
     assert all(type(v) is int for pair in pairs for v in pair)
     assert sorted(pairs) == sorted((f["col"], f["row"]) for f in grid_layer.getFeatures())
@@ -183,7 +183,7 @@ def bar_messages(desktop, level):
 def test_create_grid_from_canvas_extent(panel, desktop, qgis_canvas, qtbot):
     canvas_extent = qgis_canvas.extent()
     with qtbot.waitSignal(panel.grid_created) as blocker:
-        qtbot.mouseClick(panel.create_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.create_button, Qt.MouseButton.LeftButton)
     layer = blocker.args[0]
     assert layer.id() in QgsProject.instance().mapLayers()
     expected = build_grid(
@@ -198,7 +198,7 @@ def test_create_grid_from_canvas_extent(panel, desktop, qgis_canvas, qtbot):
     )
     assert layer.featureCount() == len(expected.tiles)
     assert layer.renderer().type() == "categorizedSymbol"
-    (message,) = bar_messages(desktop, Qgis.Success)
+    (message,) = bar_messages(desktop, Qgis.MessageLevel.Success)
     assert f"{len(expected.tiles)} tiles of 5000 m" in message
     assert "EPSG:32631" in message
     assert "zone 31N" in message
@@ -235,7 +235,7 @@ def test_no_selection_is_reported(panel, desktop):
     panel.aoi_layer.setLayer(polygon_layer())
     panel.source.setCurrentIndex(SOURCE_SELECTION)
     assert panel.create_grid() is None
-    (message,) = bar_messages(desktop, Qgis.Warning)
+    (message,) = bar_messages(desktop, Qgis.MessageLevel.Warning)
     assert "No features are selected" in message
 
 
@@ -243,7 +243,7 @@ def test_tile_limit_is_reported_and_nothing_added(panel, desktop, qtbot):
     panel.tile_size.setValue(100)
     before = len(QgsProject.instance().mapLayers())
     assert create_grid(panel, qtbot) is None
-    (message,) = bar_messages(desktop, Qgis.Warning)
+    (message,) = bar_messages(desktop, Qgis.MessageLevel.Warning)
     assert "more than the limit of 10,000" in message
     assert len(QgsProject.instance().mapLayers()) == before
 
@@ -251,7 +251,7 @@ def test_tile_limit_is_reported_and_nothing_added(panel, desktop, qtbot):
 def test_geographic_grid_crs_is_reported(panel, desktop, qtbot):
     panel.grid_crs.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     assert create_grid(panel, qtbot) is None
-    assert "projected" in bar_messages(desktop, Qgis.Warning)[0]
+    assert "projected" in bar_messages(desktop, Qgis.MessageLevel.Warning)[0]
 
 
 def test_chosen_grid_crs_is_used(panel, qtbot):
@@ -264,9 +264,9 @@ def test_export_from_panel(panel, desktop, tmp_path, qtbot):
     create_grid(panel, qtbot)
     panel.export(str(tmp_path / "grid.shp"))
     assert (tmp_path / "grid.shp").exists()
-    assert any("exported" in m for m in bar_messages(desktop, Qgis.Success))
+    assert any("exported" in m for m in bar_messages(desktop, Qgis.MessageLevel.Success))
     panel.export(str(tmp_path / "grid.csv"))
-    assert "use .gpkg" in bar_messages(desktop, Qgis.Critical)[0]
+    assert "use .gpkg" in bar_messages(desktop, Qgis.MessageLevel.Critical)[0]
 
 
 def test_removing_the_layer_disables_export(panel, qtbot):
@@ -325,7 +325,7 @@ def test_big_grid_is_built_without_blocking_qgis(panel, desktop, qtbot):
     assert layer.featureCount() == count
     assert layer.id() in QgsProject.instance().mapLayers()
     assert layer.renderer().type() == "categorizedSymbol"
-    assert f"{count:,} tiles" in bar_messages(desktop, Qgis.Success)[0]
+    assert f"{count:,} tiles" in bar_messages(desktop, Qgis.MessageLevel.Success)[0]
     assert panel.create_button.text() == "Create grid"
     assert progress == sorted(progress)
     assert progress[-1] > 90
@@ -346,12 +346,12 @@ def test_cancel_a_grid_being_built(panel, desktop, qtbot):
     assert panel.create_button.text() == "Cancel"
     qtbot.waitUntil(lambda: task.progress() > BUILD_SHARE, timeout=60_000)  # filling
     with qtbot.waitSignal(task.done, timeout=60_000):
-        qtbot.mouseClick(panel.create_button, Qt.LeftButton)
-    assert statuses == [QgsTask.Terminated]
+        qtbot.mouseClick(panel.create_button, Qt.MouseButton.LeftButton)
+    assert statuses == [QgsTask.TaskStatus.Terminated]
     assert task.layer is None
     assert set(QgsProject.instance().mapLayers()) == before
     assert created == []
-    assert "canceled" in bar_messages(desktop, Qgis.Info)[0]
+    assert "canceled" in bar_messages(desktop, Qgis.MessageLevel.Info)[0]
     assert panel.create_button.text() == "Create grid"
     assert panel.create_button.isEnabled()
     panel.tile_size.setValue(5000)  # and the next grid is made as usual

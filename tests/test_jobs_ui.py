@@ -36,7 +36,7 @@ def run_and_wait(panel, qtbot, button=None):
     # on a still disabled button does nothing, as for a user
     qtbot.waitUntil(button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(button, Qt.LeftButton)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     return blocker.args[0]
 
@@ -66,7 +66,7 @@ def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path, 
     assert grid_layer.featureCount(keys["not_started"]) == 0
     assert panel.progress.value() == panel.progress.maximum() == 6
     assert "finished 6" in panel.counts_label.text()
-    messages = desktop.iface.messageBar().get_messages(Qgis.Success)
+    messages = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Success)
     assert any("Run complete: 6 of 6 tiles finished" in m for m in messages)
     # the GUI thread never stalled on network or disk
     assert max(stalls) < 0.5, max(stalls)
@@ -84,14 +84,16 @@ def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path, 
 
 def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, desktop, qtbot):
     local_backend.knobs(job_duration=3.0)
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "running" in statuses(grid_layer), timeout=20_000)
     t0 = time.monotonic()
-    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     assert time.monotonic() - t0 < 0.1, "Stop must not block the GUI"
     qtbot.waitUntil(lambda: panel.thread.thread.isFinished(), timeout=2000)
     assert time.monotonic() - t0 < 2.0
-    assert any("Not tracking" in m for m in desktop.iface.messageBar().get_messages(Qgis.Info))
+    assert any(
+        "Not tracking" in m for m in desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+    )
     assert panel.run_button.isEnabled()
     # the map no longer tracks: the dock and the legend say so, not for 8 s but until Run
     qtbot.waitUntil(lambda: "Not tracking since" in panel.tracking_label.text(), timeout=2000)
@@ -128,23 +130,26 @@ def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):
 def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, desktop, qtbot):
     local_backend.knobs(job_duration=30)
     panel.backends.table.cellWidget(0, 1).setValue(6)
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(grid_layer) == ["running"] * 6, timeout=20_000)
     chosen = [f.id() for f in grid_layer.getFeatures()][:2]
     grid_layer.selectByIds(chosen)
-    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(grid_layer).count("canceled") == 2, timeout=10_000)
     assert {grid_layer.getFeature(fid)["status"] for fid in chosen} == {"canceled"}
     grid_layer.removeSelection()
     # nothing selected: all of them, but only once the user has said yes to the count
-    asked = answer_next_question(QMessageBox.No)
-    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    asked = answer_next_question(QMessageBox.StandardButton.No)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert asked
     assert "Cancel all 4 unfinished jobs" in asked[0]
-    assert any("Nothing canceled" in m for m in desktop.iface.messageBar().get_messages(Qgis.Info))
+    assert any(
+        "Nothing canceled" in m
+        for m in desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+    )
     assert statuses(grid_layer).count("running") == 4
-    asked = answer_next_question(QMessageBox.Yes)
-    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    asked = answer_next_question(QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert asked
     qtbot.waitUntil(lambda: statuses(grid_layer) == ["canceled"] * 6, timeout=10_000)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
@@ -162,9 +167,9 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, d
 )
 def test_bad_input_is_reported_and_nothing_starts(panel, desktop, qtbot, change, message):
     change(panel)
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert panel.thread is None
-    warnings = desktop.iface.messageBar().get_messages(Qgis.Warning)
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any(message in m for m in warnings), warnings
 
 
@@ -173,7 +178,7 @@ def test_unreachable_backend_is_reported(panel, desktop, qtbot):
     add_connection("http://127.0.0.1:9", "Nowhere")
     panel.backends.reload()
     assert run_and_wait(panel, qtbot) == {}
-    errors = desktop.iface.messageBar().get_messages(Qgis.Critical)
+    errors = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any("Cannot reach 127.0.0.1:9" in m for m in errors), errors
 
 
@@ -197,9 +202,10 @@ def test_open_corrupt_job_db_is_reported(panel, desktop, qtbot, tmp_path):
     path.write_bytes(b"\x00\xff" * 100)
     panel.open_job_db(str(path))
     qtbot.waitUntil(
-        lambda: bool(desktop.iface.messageBar().get_messages(Qgis.Critical)), timeout=10_000
+        lambda: bool(desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)),
+        timeout=10_000,
     )
-    assert "Cannot read" in desktop.iface.messageBar().get_messages(Qgis.Critical)[0]
+    assert "Cannot read" in desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)[0]
     assert path.read_bytes() == b"\x00\xff" * 100
 
 
@@ -218,7 +224,7 @@ def test_job_db_of_another_grid_is_refused(panel, desktop, qtbot, tmp_path):
 
     (tmp_path / "jobs.csv").write_text(SEED_TRACKER)
     assert run_and_wait(panel, qtbot) == {}
-    errors = desktop.iface.messageBar().get_messages(Qgis.Critical)
+    errors = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any("holds other tiles" in m for m in errors), errors
     assert (tmp_path / "jobs.csv").read_text() == SEED_TRACKER
 

@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent
 
 
 def flush_deletes() -> None:
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
 
 
@@ -120,7 +120,7 @@ def test_missing_dependency_shows_message_with_pip_command(desktop, monkeypatch)
         bar = desktop.iface.messageBar()
         item = bar.currentItem()
         assert item is not None
-        assert item.level() == Qgis.Warning
+        assert item.level() == Qgis.MessageLevel.Warning
         assert "geopandas" in item.text()
         assert "-m pip install" in item.text()
         assert '"geopandas>=' in item.text()
@@ -174,4 +174,4 @@ def test_core_logs_appear_in_the_plugin_log_tab(plugin, qtbot):
     assert len(ours) == 1  # not after unload
     message, level = ours[0]
     assert message.startswith("Reading on Local failed (HTTP 503: busy); trying again in ")
-    assert level == Qgis.Info
+    assert level == Qgis.MessageLevel.Info

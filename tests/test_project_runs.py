@@ -53,7 +53,7 @@ def legend_counts(layer):
     node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
     counts = {}
     for legend_node in model.layerLegendNodes(node):
-        text = legend_node.data(Qt.DisplayRole)
+        text = legend_node.data(Qt.ItemDataRole.DisplayRole)
         label, _, count = text.rpartition(" [")
         if count.rstrip("]").isdigit() and int(count.rstrip("]")):
             counts[label.split(" — ")[0]] = int(count.rstrip("]"))
@@ -66,10 +66,10 @@ def status_counts(layer):
 
 def run_part_and_stop(panel, layer, qtbot):
     """Run until some tiles are finished and others still out, then Stop."""
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "finished" in statuses(layer).values(), timeout=30_000)
     with qtbot.waitSignal(panel.run_finished, timeout=10_000):
-        qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     # the legend's counts end right, whatever the counts in flight during the run
     qtbot.waitUntil(lambda: legend_counts(layer) == status_counts(layer), timeout=5000)
@@ -124,7 +124,7 @@ def test_save_reopen_resume_and_export(dock, grid_layer, local_backend, desktop,
     jobs_before = len(local_backend.all_jobs())
     qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert set(statuses(layer).values()) == {"finished"}
     frame = JobDatabase(tmp_path / "antwerp.jobs.csv").read()
@@ -140,7 +140,7 @@ def test_save_reopen_resume_and_export(dock, grid_layer, local_backend, desktop,
     dock.grid_panel.export(str(shapefile))
     exported = QgsVectorLayer(str(shapefile), "exported", "ogr")
     assert set(statuses(exported).values()) == {"finished"}
-    messages = desktop.iface.messageBar().get_messages(Qgis.Success)
+    messages = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Success)
     assert any("Grid exported" in m for m in messages)
 
 
@@ -160,7 +160,7 @@ def test_refresh_polls_once_and_launches_nothing(dock, grid_layer, local_backend
 
     qtbot.waitUntil(panel.refresh_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.refresh_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.refresh_button, Qt.MouseButton.LeftButton)
     fresh = statuses(grid_layer)
     assert len(local_backend.all_jobs()) == jobs, "Refresh must not submit anything"
     for tile, status in stale.items():
@@ -175,7 +175,7 @@ def test_open_job_database_reuses_the_layer_and_zooms(dock, grid_layer, local_ba
     panel = dock.jobs_panel
     qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     layers = len(QgsProject.instance().mapLayers())
     with qtbot.waitSignal(panel.job_db_opened, timeout=20_000):
@@ -214,7 +214,7 @@ def test_a_grid_saved_by_an_older_version_opens_and_resumes(
     assert {"ended", "duration"} <= set(layer.fields().names())
     qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert all(f["ended"] for f in layer.getFeatures())
     assert_one_job_per_tile([local_backend], JobDatabase(job_db).read())

@@ -54,7 +54,7 @@ def tree_order():
 
 def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot, monkeypatch):
     local_backend.knobs(job_duration=1.5)
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     # mid-run: one mosaic layer, over the tiles finished so far
     qtbot.waitUntil(lambda: len(mosaics()) == 1, timeout=30_000)
     assert panel.is_running(), "the mosaic should appear before the run ends"
@@ -86,7 +86,7 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
     finished = grid_layer.renderer().categories()[
         grid_layer.renderer().categoryIndexForValue("finished")
     ]
-    assert finished.symbol().symbolLayer(0).brushStyle() == Qt.NoBrush
+    assert finished.symbol().symbolLayer(0).brushStyle() == Qt.BrushStyle.NoBrush
     assert (panel.job_db.filePath().replace(".csv", "_results/mosaic.vrt")) == mosaic.source()
     # and a STAC catalog beside them, valid, one item per finished tile
     import pystac
@@ -101,7 +101,7 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
 def test_load_results_twice_adds_each_tile_once(panel, grid_layer, local_backend, qtbot):
     local_backend.knobs(job_duration=0.3)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     one_job_per_tile(panel, local_backend)
     first = panel.load_results()
     assert len(first) == 6
@@ -125,7 +125,7 @@ def test_problems_say_why_tiles_failed(desktop, panel, grid_layer, local_backend
         },
     )
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     one_job_per_tile(panel, local_backend)
     page = panel.problems_page
     reasons = {
@@ -144,7 +144,7 @@ def test_problems_say_why_tiles_failed(desktop, panel, grid_layer, local_backend
     oom.setSelected(False)
     oom.child(0).setSelected(True)
     assert page.logs_button.isEnabled()
-    qtbot.mouseClick(page.logs_button, Qt.LeftButton)
+    qtbot.mouseClick(page.logs_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.problems.dialog is not None, timeout=20_000)
     text = panel.problems.dialog.text.toPlainText()
     assert "ERROR" in text
@@ -161,7 +161,7 @@ def test_split_and_retry_turns_a_failed_tile_into_four_finished(
     big = str(next(iter(grid_layer.getFeatures()))["tile_id"])
     local_backend.knobs(job_duration=0.3, error_titles={big: "OOM: Java heap space"})
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 5, "error": 1}
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     local_backend.knobs(error_titles={})
@@ -170,7 +170,7 @@ def test_split_and_retry_turns_a_failed_tile_into_four_finished(
     page.tree.topLevelItem(0).child(0).setSelected(True)
     assert page.split_button.isEnabled()
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(page.split_button, Qt.LeftButton)
+        qtbot.mouseClick(page.split_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 9}
     tiles = {str(f["tile_id"]): f for f in grid_layer.getFeatures()}
     quarters = sorted(t for t in tiles if t.startswith(big + "_q"))
@@ -195,7 +195,7 @@ def test_a_credit_budget_stops_launching_and_says_why(
     panel.form.end.setDate(QDate(2024, 8, 1))
     panel.run_page.budget.setValue(50)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     counts = blocker.args[0]
     assert counts == {"finished": 2, "skipped": 4}
     skipped = [f for f in grid_layer.getFeatures() if f["status"] == "skipped"]
@@ -203,7 +203,7 @@ def test_a_credit_budget_stops_launching_and_says_why(
     costs = [f["costs"] for f in grid_layer.getFeatures() if f["costs"]]
     assert costs == [pytest.approx(23.0)] * 2
     assert sum(costs) <= 50
-    warnings = desktop.iface.messageBar().get_messages(Qgis.Warning)
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any("budget" in m for m in warnings)
     assert "credit budget" in panel.problems_page.tree.topLevelItem(0).text(0)
     # "no cap" lifts the run's cap: the skipped tiles run, the others are not redone
@@ -211,7 +211,7 @@ def test_a_credit_budget_stops_launching_and_says_why(
     panel.run_page.budget.setValue(0)
     qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert len(local_backend.all_jobs()) == jobs + 4
     one_job_per_tile(panel, local_backend)

@@ -71,7 +71,7 @@ def test_no_secret_anywhere_after_logins_and_a_run(
     ):
         dialog = widget.edit(None)
         fill_connection_dialog(dialog, local_backend.url, method, name, **typed)
-        qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda d=dialog: d.status.text().startswith("✔"), timeout=20_000)
         dialog.buttons.button(dialog.buttons.Ok).click()
 
@@ -87,7 +87,7 @@ def test_no_secret_anywhere_after_logins_and_a_run(
     panel.poll_interval.setValue(0.3)
     panel.job_db.setFilePath(str(work / "jobs.csv"))
     with qtbot.waitSignal(widget.dialog_opened) as opened:
-        qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     login = opened.args[0]
     qtbot.waitUntil(lambda: bool(login.code.text()), timeout=20_000)
     with qtbot.waitSignal(panel.run_finished, timeout=60_000) as finished:

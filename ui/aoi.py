@@ -17,7 +17,7 @@ def pyproj_crs(crs: QgsCoordinateReferenceSystem) -> str:
     authid = crs.authid()
     if authid.upper().startswith("EPSG:"):
         return authid
-    return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
+    return crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED)
 
 
 def canvas_aoi(canvas: QgsMapCanvas) -> tuple[tuple[float, float, float, float], str]:
@@ -35,7 +35,7 @@ def layer_aoi(layer: QgsVectorLayer | None, selected_only: bool) -> tuple[list[A
 
     if layer is None or not layer.isValid():
         raise GridError("Choose a polygon layer as area of interest.")
-    if layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+    if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
         raise GridError(f"Layer {layer.name()!r} has no polygons; choose a polygon layer.")
     if selected_only:
         if layer.selectedFeatureCount() == 0:

@@ -48,11 +48,13 @@ class BackendsWidget(QWidget):
         self.table = QTableWidget(0, 2, self)
         self.table.setObjectName("backends")
         self.table.setHorizontalHeaderLabels(["Back-end (tick to use)", "Jobs"])
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setMaximumHeight(130)
         layout.addWidget(self.table)
         self.buttons = {}
@@ -93,8 +95,14 @@ class BackendsWidget(QWidget):
         for i, connection in enumerate(self.connections):
             c = connection.config
             item = QTableWidgetItem(c.name)
-            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if connection.enabled else Qt.Unchecked)
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsUserCheckable
+            )
+            item.setCheckState(
+                Qt.CheckState.Checked if connection.enabled else Qt.CheckState.Unchecked
+            )
             tls = "" if c.verify_tls else "\nTLS verification OFF"
             item.setToolTip(f"{c.url}\n{AUTH_LABELS[c.auth_method]}{tls}")
             self.table.setItem(i, 0, item)
@@ -122,11 +130,13 @@ class BackendsWidget(QWidget):
     def set_enabled(self, name: str, enabled: bool) -> None:
         for i, connection in enumerate(self.connections):
             if connection.name == name:
-                self.table.item(i, 0).setCheckState(Qt.Checked if enabled else Qt.Unchecked)
+                self.table.item(i, 0).setCheckState(
+                    Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked
+                )
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
         connection = self.connections[item.row()]
-        connection.enabled = item.checkState() == Qt.Checked
+        connection.enabled = item.checkState() == Qt.CheckState.Checked
         save_connection(connection)
 
     def _parallel_changed(self, row: int, value: int) -> None:
@@ -154,7 +164,9 @@ class BackendsWidget(QWidget):
         if connection is not None:
             delete_connection(connection)
             self.reload()
-            self.message.emit(f"Removed {connection.name} and its stored login.", Qgis.Info)
+            self.message.emit(
+                f"Removed {connection.name} and its stored login.", Qgis.MessageLevel.Info
+            )
 
     def log_in(self, connection: SavedConnection | None, reason: str = "") -> DeviceLoginDialog:
         dialog = DeviceLoginDialog(connection, reason, self)
@@ -163,11 +175,11 @@ class BackendsWidget(QWidget):
         return dialog
 
     def _login_finished(self, dialog: DeviceLoginDialog, result: int) -> None:
-        ok = result == QDialog.Accepted
+        ok = result == QDialog.DialogCode.Accepted
         name = dialog.connection.name
         if ok:
             self.reload(name)
-            self.message.emit(f"{name}: {format_info(dialog.info)}", Qgis.Success)
+            self.message.emit(f"{name}: {format_info(dialog.info)}", Qgis.MessageLevel.Success)
         self.logged_in.emit(name, ok)
 
     def test_current(self) -> None:
@@ -177,7 +189,7 @@ class BackendsWidget(QWidget):
         try:
             secrets = load_secrets(connection.config.auth_method, connection.authcfg)
         except GridJobsError as exc:
-            self.message.emit(str(exc), Qgis.Warning)
+            self.message.emit(str(exc), Qgis.MessageLevel.Warning)
             return
         config = connection.config
 
@@ -185,9 +197,11 @@ class BackendsWidget(QWidget):
             if isinstance(result, LoginRequiredError):
                 self.log_in(connection, str(result))
             else:
-                self.message.emit(f"{connection.name}: {format_info(result)}", Qgis.Success)
+                self.message.emit(
+                    f"{connection.name}: {format_info(result)}", Qgis.MessageLevel.Success
+                )
 
-        failed = lambda text: self.message.emit(text, Qgis.Warning)  # noqa: E731
+        failed = lambda text: self.message.emit(text, Qgis.MessageLevel.Warning)  # noqa: E731
         test = lambda: probe(config, secrets)  # noqa: E731
         BackgroundCall(test, tested, failed, self)  # owned by self until shutdown
 

@@ -26,8 +26,8 @@ def scrolled(page: QWidget, parent: QWidget) -> QScrollArea:
     """``page`` in a vertical scroll area: a short screen scrolls a tab, never cuts it."""
     scroll = QScrollArea(parent)
     scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the width
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # fit the width
     scroll.setWidget(page)
     return scroll
 
@@ -63,7 +63,9 @@ class GridJobsDock(QgsDockWidget):
         self.jobs_panel.job_db_opened.connect(self.grid_panel.set_grid_layer)
         self.project_runs = ProjectRuns(QgsProject.instance(), self)
         self.project_runs.failed.connect(
-            lambda text: iface.messageBar().pushMessage(MESSAGE_TITLE, text, Qgis.Critical, 0)
+            lambda text: iface.messageBar().pushMessage(
+                MESSAGE_TITLE, text, Qgis.MessageLevel.Critical, 0
+            )
         )
 
     def _show_problem_count(self, count: int) -> None:

@@ -45,6 +45,6 @@ def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
         layer, str(path), QgsProject.instance().transformContext(), options
     )
     error, message = result[0], result[1]
-    if error != QgsVectorFileWriter.NoError:
+    if error != QgsVectorFileWriter.WriterError.NoError:
         raise ExportError(f"Could not write {path}: {message or error}")
     return path

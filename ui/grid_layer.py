@@ -39,7 +39,11 @@ if TYPE_CHECKING:
 #: ``int`` is a 32-bit Integer of at most 9 digits, which a Shapefile keeps an integer
 #: (GDAL reads 10 digits and more back as Integer64, and writes 64-bit fields as Real);
 #: indices beyond that (absurdly small tiles) get a LongLong field instead.
-QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.Int, "float": QVariant.Double}
+QVARIANT_TYPES = {
+    "str": QVariant.Type.String,
+    "int": QVariant.Type.Int,
+    "float": QVariant.Type.Double,
+}
 INT_WIDTH = 9
 INT_RANGE = (-(10 ** (INT_WIDTH - 1)) + 1, 10**INT_WIDTH - 1)  # with a minus sign: one less
 #: Features built and handed over at once: small enough that Cancel and the progress
@@ -72,7 +76,7 @@ class FillCanceledError(Exception):
 
 def grid_field(name: str, kind: str, wide_ints: bool = False) -> QgsField:
     if kind == "int" and wide_ints:
-        return QgsField(name, QVariant.LongLong)
+        return QgsField(name, QVariant.Type.LongLong)
     width = {"str": STRING_WIDTH, "int": INT_WIDTH}.get(kind, 0)
     return QgsField(name, QVARIANT_TYPES[kind], len=width)
 
@@ -284,7 +288,7 @@ def replace_tiles(layer: QgsVectorLayer, parents: list[str], quarters: gpd.GeoDa
     from qgis.core import QgsFeatureRequest
 
     drop = set(parents)
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     request.setSubsetOfAttributes(["tile_id"], layer.fields())
     fids = [f.id() for f in layer.getFeatures(request) if str(f["tile_id"]) in drop]
     made = tiles_layer(quarters, "quarters")

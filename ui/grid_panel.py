@@ -50,7 +50,9 @@ class GridPanel(QGroupBox):
         self.iface = iface
         self.grid_layer: QgsVectorLayer | None = None
         form = QFormLayout(self)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock: fields go below
+        form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapLongRows
+        )  # a narrow dock: fields go below
 
         self.tile_size = QgsDoubleSpinBox(self)
         self.tile_size.setObjectName("tileSize")
@@ -69,12 +71,12 @@ class GridPanel(QGroupBox):
 
         self.aoi_layer = QgsMapLayerComboBox(self)
         self.aoi_layer.setObjectName("aoiLayer")
-        self.aoi_layer.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        self.aoi_layer.setFilters(QgsMapLayerProxyModel.Filter.PolygonLayer)
         form.addRow("Polygon layer", self.aoi_layer)
 
         self.grid_crs = QgsProjectionSelectionWidget(self)
         self.grid_crs.setObjectName("gridCrs")
-        self.grid_crs.setOptionVisible(QgsProjectionSelectionWidget.CrsNotSet, True)
+        self.grid_crs.setOptionVisible(QgsProjectionSelectionWidget.CrsOption.CrsNotSet, True)
         self.grid_crs.setNotSetText("Automatic UTM zone")
         self.grid_crs.setCrs(QgsCoordinateReferenceSystem())
         form.addRow("Grid CRS", self.grid_crs)
@@ -136,7 +138,9 @@ class GridPanel(QGroupBox):
             chosen = self.grid_crs.crs()
             grid_crs = pyproj_crs(chosen) if chosen.isValid() else None
         except GridJobsError as exc:
-            self.iface.messageBar().pushMessage(MESSAGE_TITLE, str(exc), Qgis.Warning, 0)
+            self.iface.messageBar().pushMessage(
+                MESSAGE_TITLE, str(exc), Qgis.MessageLevel.Warning, 0
+            )
             return None
 
         size = self.tile_size.value()
@@ -166,11 +170,15 @@ class GridPanel(QGroupBox):
         if task is None:
             return
         if task.isCanceled():
-            bar.pushMessage(MESSAGE_TITLE, "Grid creation canceled; no layer added.", Qgis.Info, 5)
+            bar.pushMessage(
+                MESSAGE_TITLE, "Grid creation canceled; no layer added.", Qgis.MessageLevel.Info, 5
+            )
             return
         grid, layer = task.grid, task.layer
         if grid is None or layer is None:
-            bar.pushMessage(MESSAGE_TITLE, task.error or "No grid was made.", Qgis.Warning, 0)
+            bar.pushMessage(
+                MESSAGE_TITLE, task.error or "No grid was made.", Qgis.MessageLevel.Warning, 0
+            )
             return
         QgsProject.instance().addMapLayer(layer)
         apply_status_style(layer)
@@ -180,11 +188,11 @@ class GridPanel(QGroupBox):
         bar.pushMessage(
             MESSAGE_TITLE,
             f"{len(grid):,} tiles of {grid.tile_size:g} m, {grid.crs.name} ({epsg}).",
-            Qgis.Success,
+            Qgis.MessageLevel.Success,
             5,
         )
         for warning in grid.warnings:
-            bar.pushMessage(MESSAGE_TITLE, warning, Qgis.Warning, 0)
+            bar.pushMessage(MESSAGE_TITLE, warning, Qgis.MessageLevel.Warning, 0)
         self.grid_created.emit(layer)
 
     def set_grid_layer(self, layer: QgsVectorLayer | None) -> None:
@@ -229,8 +237,10 @@ class GridPanel(QGroupBox):
         try:
             written = export_layer(self.grid_layer, path)
         except ExportError as exc:
-            self.iface.messageBar().pushMessage(MESSAGE_TITLE, str(exc), Qgis.Critical, 0)
+            self.iface.messageBar().pushMessage(
+                MESSAGE_TITLE, str(exc), Qgis.MessageLevel.Critical, 0
+            )
             return
         self.iface.messageBar().pushMessage(
-            MESSAGE_TITLE, f"Grid exported to {written}", Qgis.Success, 5
+            MESSAGE_TITLE, f"Grid exported to {written}", Qgis.MessageLevel.Success, 5
         )

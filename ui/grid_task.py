@@ -41,7 +41,7 @@ class GridTask(QgsTask):
     done = pyqtSignal()
 
     def __init__(self, build: Callable[[], Grid], description: str = "Creating grid") -> None:
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self._build = build
         self.grid: Grid | None = None
         self.layer: QgsVectorLayer | None = None
@@ -64,7 +64,9 @@ class GridTask(QgsTask):
             return False
         except Exception as exc:  # a bug: say so, and leave QGIS usable
             self.error = f"Creating the grid failed: {exc!r} (details in the message log)."
-            QgsMessageLog.logMessage(traceback.format_exc(), MESSAGE_TITLE, Qgis.Critical)
+            QgsMessageLog.logMessage(
+                traceback.format_exc(), MESSAGE_TITLE, Qgis.MessageLevel.Critical
+            )
             return False
         self.grid, self.layer = grid, layer
         return True

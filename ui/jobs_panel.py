@@ -127,7 +127,7 @@ class JobsPanel(QWidget):
         self.problems_page = ProblemsPage()
         self.problems = ProblemsController(self, self.problems_page)
         self.problems_page.split_requested.connect(self.split_and_retry)
-        self.mosaic.failed.connect(lambda text: self._message(text, Qgis.Warning))
+        self.mosaic.failed.connect(lambda text: self._message(text, Qgis.MessageLevel.Warning))
         self._relays: list = []
         self._after_login: tuple[str, dict] | None = None
         self.map_dialog = None
@@ -298,7 +298,7 @@ class JobsPanel(QWidget):
             self._ask_login(exc.backend, str(exc), dict(retry_failed=retry_failed, **extra))
             return False
         except GridJobsError as exc:
-            self._message(str(exc), Qgis.Warning)
+            self._message(str(exc), Qgis.MessageLevel.Warning)
             return False
         if request.run_config is not None:
             self.save_settings()
@@ -346,10 +346,10 @@ class JobsPanel(QWidget):
             self._message(
                 f"{verb}: {self.layer.featureCount()} tiles on {names}; "
                 f"kept in {Path(request.job_db).name}.",
-                Qgis.Info,
+                Qgis.MessageLevel.Info,
             )
         elif request.refresh_only:
-            self._message("Asking the back-end for the jobs' statuses…", Qgis.Info)
+            self._message("Asking the back-end for the jobs' statuses…", Qgis.MessageLevel.Info)
         return True
 
     def _ask_mapping(self, unknown: list, names: list, run_kwargs: dict) -> None:
@@ -362,7 +362,9 @@ class JobsPanel(QWidget):
             lambda: self.start_run(**{**run_kwargs, "backend_map": self.map_dialog.mapping()})
         )
         self.map_dialog.rejected.connect(
-            lambda: self._message("Run not started: the back-ends were not mapped.", Qgis.Info)
+            lambda: self._message(
+                "Run not started: the back-ends were not mapped.", Qgis.MessageLevel.Info
+            )
         )
         self.map_dialog.open()
         self.run_finished.emit({})
@@ -371,7 +373,7 @@ class JobsPanel(QWidget):
         """Open the device login; when it succeeds, the run starts (again) by itself."""
         connection = next((c for c in self.backends.connections if c.name == name), None)
         if connection is None:
-            self._message(reason, Qgis.Warning)
+            self._message(reason, Qgis.MessageLevel.Warning)
             return
         self._after_login = (name, run_kwargs)
         self.backends.log_in(connection, reason)
@@ -384,7 +386,7 @@ class JobsPanel(QWidget):
     def stop_run(self) -> None:
         if self.thread is not None:
             self.thread.stop()
-            self._message("Stopping: jobs keep running on the back-end.", Qgis.Info)
+            self._message("Stopping: jobs keep running on the back-end.", Qgis.MessageLevel.Info)
 
     def split_and_retry(self, tile_ids: list[str]) -> bool:
         """Replace these failed tiles by their four quarters and run them (with the rest)."""
@@ -395,7 +397,7 @@ class JobsPanel(QWidget):
             self._message(
                 f"Splitting {len(tile_ids)} tiles into {4 * len(tile_ids)} quarter tiles "
                 "and running them.",
-                Qgis.Info,
+                Qgis.MessageLevel.Info,
             )
         return started
 
@@ -422,7 +424,8 @@ class JobsPanel(QWidget):
             active = self._active_tiles()
             if not active:
                 self._message(
-                    "No job of this run is queued or running: nothing to cancel.", Qgis.Info
+                    "No job of this run is queued or running: nothing to cancel.",
+                    Qgis.MessageLevel.Info,
                 )
                 return False
             answer = QMessageBox.question(
@@ -430,11 +433,11 @@ class JobsPanel(QWidget):
                 "Cancel jobs",
                 f"Cancel all {active} unfinished jobs of this run on the back-end?\n\n"
                 "No tile is selected. To cancel only some, select their tiles on the map.",
-                QMessageBox.Yes | QMessageBox.No,
-                QMessageBox.No,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
             )
-            if answer != QMessageBox.Yes:
-                self._message("Nothing canceled.", Qgis.Info)
+            if answer != QMessageBox.StandardButton.Yes:
+                self._message("Nothing canceled.", Qgis.MessageLevel.Info)
                 return False
         if self.is_running():
             self.thread.worker.request_cancel(selected)
@@ -445,14 +448,14 @@ class JobsPanel(QWidget):
             started = self.start_run(cancel_only=selected)
         if started:
             what = "all unfinished jobs" if selected is None else f"{len(selected)} tiles' jobs"
-            self._message(f"Canceling {what}…", Qgis.Info)
+            self._message(f"Canceling {what}…", Qgis.MessageLevel.Info)
         return started
 
     def _active_tiles(self) -> int:
         """How many tiles of the layer have a job the back-end may still be running."""
         from qgis.core import QgsFeatureRequest
 
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
         request.setSubsetOfAttributes(["status"], self.layer.fields())
         return sum(1 for f in self.layer.getFeatures(request) if f["status"] in ACTIVE_STATUSES)
 
@@ -479,7 +482,7 @@ class JobsPanel(QWidget):
         from .run_opener import open_run
 
         if self.is_running():
-            self._message("Stop the run first.", Qgis.Warning)
+            self._message("Stop the run first.", Qgis.MessageLevel.Warning)
             return
         self._loader = open_run(path, self, zoom=zoom)
 
@@ -535,13 +538,17 @@ class JobsPanel(QWidget):
             return []
         layers, problems, available = add_results(self.layer)
         for problem in problems:
-            self._message(problem, Qgis.Warning)
+            self._message(problem, Qgis.MessageLevel.Warning)
         if not available:
-            self._message("No downloaded results yet (finished tiles only).", Qgis.Warning)
+            self._message(
+                "No downloaded results yet (finished tiles only).", Qgis.MessageLevel.Warning
+            )
         elif layers:
-            self._message(f"Loaded {len(layers)} tile results.", Qgis.Success)
+            self._message(f"Loaded {len(layers)} tile results.", Qgis.MessageLevel.Success)
         elif not problems:
-            self._message(f"All {available} tile results are already on the map.", Qgis.Info)
+            self._message(
+                f"All {available} tile results are already on the map.", Qgis.MessageLevel.Info
+            )
         return layers
 
     # --- results from the worker (main thread) ------------------------------------------------
@@ -564,13 +571,13 @@ class JobsPanel(QWidget):
         finished = counts.get("finished", 0)
         failed = sum(counts.get(s, 0) for s in ("error", "start_failed"))
         if all(s in FINAL_STATUSES for s in counts):
-            level = Qgis.Success if not failed else Qgis.Warning
+            level = Qgis.MessageLevel.Success if not failed else Qgis.MessageLevel.Warning
             text = f"Run complete: {finished} of {total} tiles finished"
             if failed:
                 text += f", {failed} failed (Retry failed resubmits them)"
             self._message(text + ".", level)
         else:
-            self._message(self._ended_text(), Qgis.Info)
+            self._message(self._ended_text(), Qgis.MessageLevel.Info)
         self.status.ended(counts)
         self.show_tracking(running=False)
         self.problems.refresh()
@@ -591,9 +598,13 @@ class JobsPanel(QWidget):
         """Outages, removed duplicates, a stopped launch: the bar and the plugin's log tab."""
         from qgis.core import QgsMessageLog
 
-        levels = {"info": Qgis.Info, "warning": Qgis.Warning, "error": Qgis.Critical}
-        QgsMessageLog.logMessage(message, MESSAGE_TITLE, levels.get(level, Qgis.Info))
-        self._message(message, levels.get(level, Qgis.Info))
+        levels = {
+            "info": Qgis.MessageLevel.Info,
+            "warning": Qgis.MessageLevel.Warning,
+            "error": Qgis.MessageLevel.Critical,
+        }
+        QgsMessageLog.logMessage(message, MESSAGE_TITLE, levels.get(level, Qgis.MessageLevel.Info))
+        self._message(message, levels.get(level, Qgis.MessageLevel.Info))
 
     def _on_failed(self, message: str) -> None:
         ran = self.layer is not None and Path(self.job_db.filePath()).exists()
@@ -602,12 +613,12 @@ class JobsPanel(QWidget):
         else:
             self.status.forget()
         self.show_tracking(running=False)
-        self._message(message, Qgis.Critical)
+        self._message(message, Qgis.MessageLevel.Critical)
         self.run_finished.emit({})
 
     def _message(self, text: str, level: Qgis.MessageLevel) -> None:
         self.iface.messageBar().pushMessage(
-            MESSAGE_TITLE, text, level, 0 if level >= Qgis.Warning else 8
+            MESSAGE_TITLE, text, level, 0 if level >= Qgis.MessageLevel.Warning else 8
         )
 
     def shutdown(self) -> None:

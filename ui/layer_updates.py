@@ -38,7 +38,7 @@ class GridLayerUpdater:
             raise ValueError(f"Layer {layer.name()!r} is not a grid layer (missing {missing}).")
         self._indexes = indexes = tuple(self.field_index[n] for n in UPDATE_FIELDS)
         tile = fields.indexOf("tile_id")
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
         request.setSubsetOfAttributes([tile, *indexes])
         self.fid_of: dict[str, int] = {}
         self.last: dict[int, tuple] = {}

@@ -60,7 +60,7 @@ class ProblemsController(QObject):
         layer = self.panel.layer
         rows: dict[str, list] = {"tile_id": [], "status": [], "message": []}
         if layer is not None and not sip.isdeleted(layer):
-            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
             request.setSubsetOfAttributes(["tile_id", "status", "message"], layer.fields())
             for feature in layer.getFeatures(request):
                 if feature["status"] in FAILED:
@@ -104,7 +104,7 @@ class ProblemsController(QObject):
             self.panel._message(
                 f"Tile {tile_id} has no back-end job, so no logs"
                 + (f": {reason}" if reason else "."),
-                Qgis.Info,
+                Qgis.MessageLevel.Info,
             )
             return
         job_id, name = str(feature["job_id"]), str(feature["backend"])
@@ -112,13 +112,13 @@ class ProblemsController(QObject):
         if connection is None:
             self.panel._message(
                 f"No saved connection named {name!r}: add it to see the logs of job {job_id}.",
-                Qgis.Warning,
+                Qgis.MessageLevel.Warning,
             )
             return
         try:
             backend = runner_backends([connection])[0][0]
         except Exception as exc:  # a login not stored, a device login needed
-            self.panel._message(str(exc), Qgis.Warning)
+            self.panel._message(str(exc), Qgis.MessageLevel.Warning)
             return
 
         def fetch():
@@ -127,11 +127,11 @@ class ProblemsController(QObject):
             return [line.text() for line in fetch_job_logs(backend, job_id)]
 
         title = f"Logs of job {job_id} (tile {tile_id}, {name})"
-        self.panel._message(f"Fetching the logs of job {job_id}…", Qgis.Info)
+        self.panel._message(f"Fetching the logs of job {job_id}…", Qgis.MessageLevel.Info)
         self._call = BackgroundCall(
             fetch,
             lambda lines: self._show_dialog(title, lines),
-            lambda message: self.panel._message(message, Qgis.Warning),
+            lambda message: self.panel._message(message, Qgis.MessageLevel.Warning),
             self,
         )
 

@@ -24,7 +24,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-TILE_ROLE = Qt.UserRole
+TILE_ROLE = Qt.ItemDataRole.UserRole
 #: statuses whose tiles can be split and retried (canceled ones were stopped on purpose)
 SPLITTABLE = frozenset({"error", "start_failed", "skipped"})
 
@@ -49,7 +49,7 @@ class ProblemsPage(QWidget):
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("problems")
         self.tree.setHeaderLabels(["Reason / tile", "Tiles"])
-        self.tree.setSelectionMode(QTreeWidget.ExtendedSelection)
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.setColumnWidth(0, 280)
         layout.addWidget(self.tree, 1)
         buttons = QHBoxLayout()
@@ -128,10 +128,10 @@ class LogsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlainText("\n".join(lines) if lines else "The back-end logged nothing.")
         layout.addWidget(self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)

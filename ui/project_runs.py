@@ -86,7 +86,7 @@ def write_snapshot(layer: QgsVectorLayer, path: Path) -> Path:
         result = QgsVectorFileWriter.writeAsVectorFormatV3(
             layer, str(partial), QgsCoordinateTransformContext(), options
         )
-        if result[0] != QgsVectorFileWriter.NoError:
+        if result[0] != QgsVectorFileWriter.WriterError.NoError:
             raise SnapshotError(f"Could not save the grid to {path}: {result[1] or result[0]}")
         os.replace(partial, path)
     except OSError as exc:

@@ -19,11 +19,11 @@ class QgisLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno >= logging.ERROR:
-            level = Qgis.Critical
+            level = Qgis.MessageLevel.Critical
         elif record.levelno >= logging.WARNING:
-            level = Qgis.Warning
+            level = Qgis.MessageLevel.Warning
         else:
-            level = Qgis.Info
+            level = Qgis.MessageLevel.Info
         try:
             QgsMessageLog.logMessage(self.format(record), TAG, level)
         except Exception:  # never let logging break a run

@@ -103,12 +103,14 @@ def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:
             apply_status_style(layer)
             layer.setCustomProperty(JOB_DB_PROPERTY, path)
         panel.attach(path, layer, opened, zoom=zoom)
-        panel._message(f"Opened {path}: {len(opened.updates)} tiles.", Qgis.Info)
+        panel._message(f"Opened {path}: {len(opened.updates)} tiles.", Qgis.MessageLevel.Info)
 
     return BackgroundCall(
         lambda: read_run(path, with_tiles),
         show,
-        lambda message: None if sip.isdeleted(panel) else panel._message(message, Qgis.Critical),
+        lambda message: (
+            None if sip.isdeleted(panel) else panel._message(message, Qgis.MessageLevel.Critical)
+        ),
         panel,
     )
 

@@ -26,10 +26,10 @@ class RunPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.job_db = QgsFileWidget(self)
         self.job_db.setObjectName("jobDb")
-        self.job_db.setStorageMode(QgsFileWidget.SaveFile)
+        self.job_db.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.job_db.setFilter("Job database (*.csv *.parquet)")
         self.job_db.setToolTip(
             "The run's job table (one row per tile); its grid is saved beside it (.gpkg)"
@@ -58,7 +58,9 @@ class RunPage(QWidget):
 
         self.runs = QComboBox(self)
         self.runs.setObjectName("projectRuns")
-        self.runs.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.runs.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.runs.setMinimumContentsLength(16)
         self.runs.setToolTip("The runs of this project: open one to show and resume it")
         self.open_run_button = QPushButton("Open", self)
@@ -96,5 +98,5 @@ class RunPage(QWidget):
         self.runs.clear()
         for entry in runs:
             self.runs.addItem(entry.label(), entry.job_db)
-            self.runs.setItemData(self.runs.count() - 1, entry.job_db, Qt.ToolTipRole)
+            self.runs.setItemData(self.runs.count() - 1, entry.job_db, Qt.ItemDataRole.ToolTipRole)
         self.open_run_button.setEnabled(bool(runs))

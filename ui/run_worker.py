@@ -34,7 +34,7 @@ def guarded(func, failed) -> tuple[bool, Any]:
     except GridJobsError as exc:
         failed.emit(str(exc))
     except Exception as exc:
-        QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
+        QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
         failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}); see the log.")
     return False, None
 
@@ -152,7 +152,9 @@ class RunWorker(QObject):
         except (GridJobsError, OSError) as exc:
             self.notice.emit("warning", f"STAC catalog not written: {exc}")
             return
-        QgsMessageLog.logMessage(f"STAC catalog of the results: {path}", LOG_TAG, Qgis.Info)
+        QgsMessageLog.logMessage(
+            f"STAC catalog of the results: {path}", LOG_TAG, Qgis.MessageLevel.Info
+        )
 
     def _emit_split(self, frame, parents: list[str]) -> None:
         """The quarters that replaced ``parents`` (those really split) for the layer."""
@@ -236,10 +238,10 @@ class RunThread(QObject):
         # Direct: quit from the worker thread itself, so that a main thread blocked
         # in wait() (plugin unload) does not have to deliver it (QThread.quit is
         # thread-safe).
-        self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.failed.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.login_required.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.mapping_required.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.done.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.failed.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.login_required.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.mapping_required.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()
@@ -276,7 +278,7 @@ class Relay(QObject):
 
     def __init__(self, slot, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.carried.connect(slot, Qt.QueuedConnection)
+        self.carried.connect(slot, Qt.ConnectionType.QueuedConnection)
 
     def __call__(self, value: object) -> None:
         self.carried.emit(value)
@@ -293,8 +295,8 @@ class BackgroundCall(QObject):
         self.thread.started.connect(self.call.run)
         self.call.done.connect(on_done)
         self.call.failed.connect(on_failed)
-        self.call.done.connect(self.thread.quit, Qt.DirectConnection)
-        self.call.failed.connect(self.thread.quit, Qt.DirectConnection)
+        self.call.done.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.call.failed.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.thread.start()
 
 

@@ -39,7 +39,9 @@ class TemplateForm(QWidget):
         super().__init__(parent)
         settings = QgsSettings()
         form = QFormLayout(self)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock: fields go below
+        form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapLongRows
+        )  # a narrow dock: fields go below
         self.collection = QLineEdit(settings.value(SETTINGS + "collection", "SENTINEL2_L2A"), self)
         self.collection.setObjectName("collection")
         form.addRow("Collection", self.collection)
@@ -61,7 +63,9 @@ class TemplateForm(QWidget):
             dates.addWidget(widget)
         form.addRow("Dates", dates)
         self.process = QComboBox(self)
-        self.process.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.process.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.process.setMinimumContentsLength(12)
         self.process.setObjectName("process")
         for key in PROCESSES:
