@@ -15,6 +15,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QApplication, QPushButton
 
+from .core.definitions import PLUGIN_NAME
 from .core.dependencies import missing_packages, pip_install_command
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
     from .ui.dock import GridJobsDock
 
-PLUGIN_NAME = "openEO Grid Jobs"
 ICON_PATH = str(Path(__file__).resolve().parent / "icon.svg")
 DOCK_WIDTH = 400
 

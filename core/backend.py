@@ -25,19 +25,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, NamedTuple
 from urllib.parse import urlparse
 
+from .definitions import LoginMethod
 from .errors import GridJobsError
 
 if TYPE_CHECKING:
     import openeo
     import requests
 
-AUTH_METHODS = ("none", "basic", "oidc_device", "oidc_client_credentials")
-AUTH_LABELS = {
-    "none": "No login",
-    "basic": "User name and password",
-    "oidc_device": "OpenID Connect (log in in a browser)",
-    "oidc_client_credentials": "OpenID Connect service account (client id + secret)",
-}
 #: how long the device-code flow waits for the user to log in in the browser
 DEVICE_LOGIN_TIMEOUT = 300.0
 
@@ -113,6 +107,7 @@ class BackendConfig:
     username: str | None = None
     parallel_jobs: int = 2
     name: str = ""
+    #: a LoginMethod after construction ("" picks basic or none from the user name)
     auth_method: str = ""
     provider_id: str | None = None
     #: OIDC client for the device flow (default: the one the back-end suggests)
@@ -130,11 +125,14 @@ class BackendConfig:
         if not self.name:
             self.name = parsed.netloc
         if not self.auth_method:
-            self.auth_method = "basic" if self.username else "none"
-        if self.auth_method not in AUTH_METHODS:
+            self.auth_method = LoginMethod.BASIC if self.username else LoginMethod.NONE
+        try:
+            self.auth_method = LoginMethod(self.auth_method)
+        except ValueError:
+            known = ", ".join(m.value for m in LoginMethod)
             raise BackendConnectionError(
-                f"Unknown login method {self.auth_method!r}; one of {', '.join(AUTH_METHODS)}."
-            )
+                f"Unknown login method {self.auth_method!r}; one of {known}."
+            ) from None
 
     def connect(
         self,
@@ -154,13 +152,15 @@ class BackendConfig:
         secrets = secrets or Secrets()
         connection = self._open(timeout, on_refresh_token)
         login = {
-            "none": lambda: None,
-            "basic": lambda: self._basic(connection, secrets),
-            "oidc_device": lambda: self._oidc(
+            LoginMethod.NONE: lambda: None,
+            LoginMethod.BASIC: lambda: self._basic(connection, secrets),
+            LoginMethod.OIDC_DEVICE: lambda: self._oidc(
                 connection, secrets, on_device_code, cancelled, login_timeout
             ),
-            "oidc_client_credentials": lambda: self._client_credentials(connection, secrets),
-        }[self.auth_method]
+            LoginMethod.OIDC_CLIENT_CREDENTIALS: lambda: self._client_credentials(
+                connection, secrets
+            ),
+        }[LoginMethod(self.auth_method)]
         try:
             login()
         except GridJobsError:

@@ -35,6 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .definitions import FAILED_STATUSES, LoginMethod
 from .errors import GridJobsError
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
             code = 128 + stopped_by[0]
         else:
             statuses = session.frame["status"]
-            failed = session.frame[statuses.isin(["error", "start_failed", "skipped"])]
+            failed = session.frame[statuses.isin(FAILED_STATUSES)]
             if len(failed):
                 print(_failure_summary(failed["message"]), flush=True)
                 code = EXIT_FAILED_TILES
@@ -356,17 +357,17 @@ def _secrets_from_environment(backends: list[BackendConfig]) -> Secrets:
         client_secret=os.environ.get(CLIENT_SECRET_VARIABLE),
     )
     for b in backends:
-        if b.auth_method == "basic" and not secrets.password:
+        if b.auth_method == LoginMethod.BASIC and not secrets.password:
             raise GridJobsError(
                 f"No password for {b.username} on {b.url}: set ${PASSWORD_VARIABLE} "
                 "(never given as a flag)."
             )
-        if b.auth_method == "oidc_client_credentials" and not secrets.client_secret:
+        if b.auth_method == LoginMethod.OIDC_CLIENT_CREDENTIALS and not secrets.client_secret:
             raise GridJobsError(
                 f"No service account for {b.url}: set ${CLIENT_ID_VARIABLE} and "
                 f"${CLIENT_SECRET_VARIABLE}."
             )
-        if b.auth_method == "oidc_device":
+        if b.auth_method == LoginMethod.OIDC_DEVICE:
             raise GridJobsError(
                 f"{b.url} logs in in a browser (OpenID Connect device flow), which needs the "
                 "QGIS plugin; on a server use --auth client-credentials."
@@ -377,7 +378,9 @@ def _secrets_from_environment(backends: list[BackendConfig]) -> Secrets:
 def _backend_configs(values: list[str], args: argparse.Namespace) -> list[BackendConfig]:
     from .backend import BackendConfig
 
-    method = {"client-credentials": "oidc_client_credentials"}.get(args.auth, args.auth or "")
+    method = {"client-credentials": LoginMethod.OIDC_CLIENT_CREDENTIALS}.get(
+        args.auth, args.auth or ""
+    )
     configs = []
     for value in values:
         name, _, url = value.partition("=") if "=" in value.split("://")[0] else ("", "", value)

@@ -9,9 +9,9 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .definitions import NOT_STARTED
 from .errors import GridJobsError
 from .schema import JOB_FIELDS
-from .statuses import NOT_STARTED
 
 if TYPE_CHECKING:
     from .grid import Grid

@@ -29,8 +29,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from .definitions import NOT_STARTED, STATUSES
 from .errors import GridJobsError
-from .statuses import NOT_STARTED, STATUSES
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .statuses import NOT_STARTED
-from .tile_rules import FAILED_STATUSES
+from .definitions import FAILED_STATUSES, NOT_STARTED
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .definitions import PLUGIN_NAME
 from .errors import GridJobsError
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class JobTemplate:
     udp_namespace: str | None = None
     out_format: str = "NetCDF"
     job_options: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_JOB_OPTIONS))
-    title: str = "openEO Grid Jobs"
+    title: str = PLUGIN_NAME
 
     def validate(self) -> JobTemplate:
         """Check everything that can be checked without a back-end; return self."""

@@ -26,11 +26,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .definitions import NO_RESULT_STATUSES
+
 if TYPE_CHECKING:
     import pandas as pd
 
-#: statuses listed as problems
-PROBLEM_STATUSES = ("error", "start_failed", "skipped", "canceled")
 CANCELED = "canceled by you"
 NO_REASON = "no reason given"
 OUT_OF_MEMORY = "out of memory"
@@ -93,7 +93,7 @@ def problems(frame: pd.DataFrame) -> list[Problem]:
     reason); empty when nothing failed."""
     if frame is None or not len(frame) or "status" not in frame.columns:
         return []
-    failed = frame[frame["status"].isin(PROBLEM_STATUSES)]
+    failed = frame[frame["status"].isin(NO_RESULT_STATUSES)]
     messages = list(failed["message"]) if "message" in failed.columns else [None] * len(failed)
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for tile_id, status, message in zip(failed["tile_id"], failed["status"], messages):

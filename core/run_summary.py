@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED
 from .job_rows import parse_time
-from .statuses import NOT_STARTED
-from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd

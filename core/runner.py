@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .budget import CreditBudget, credits_text, tile_km2_days
+from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, FINAL_STATUSES, NOT_STARTED
 from .downloads import Downloads
 from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
@@ -63,8 +64,7 @@ from .job_rows import (
     utc_text,
 )
 from .scheduler import LAUNCH, READ, RunEvent, RunPolicy, Scheduler
-from .statuses import FINAL_STATUSES, NOT_STARTED
-from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES, RANK, Breaker, keep_one, moves_forward
+from .tile_rules import RANK, Breaker, keep_one, moves_forward
 from .workers import WorkerPool
 
 if TYPE_CHECKING:

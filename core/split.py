@@ -39,16 +39,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from .definitions import NO_RESULT_STATUSES, NOT_STARTED
 from .errors import GridJobsError
 from .job_db import EXTRA_COLUMNS, MANAGER_COLUMNS
-from .statuses import NOT_STARTED
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import pandas as pd
 
-SPLITTABLE = frozenset({"error", "start_failed", "skipped", "canceled"})
 QUARTER_SUFFIXES = ("_q0", "_q1", "_q2", "_q3")
 #: the openeo client's usage columns of a job (a notebook tracker's): not a quarter's
 USAGE_COLUMNS = ("cpu", "memory", "duration", "network", "disk", "storage")
@@ -136,7 +135,7 @@ def split_rows(
         i = position[tile_id]
         row = frame.iloc[i]
         status = str(row["status"])
-        if status not in SPLITTABLE:
+        if status not in NO_RESULT_STATUSES:
             raise SplitError(
                 f"Tile {tile_id} is {status}: only failed tiles (error, start_failed, skipped, "
                 "canceled) can be split. Nothing was split."

@@ -10,11 +10,8 @@
 
 from __future__ import annotations
 
-from .statuses import FINAL_STATUSES, STATUSES
+from .definitions import FINAL_STATUSES, STATUSES
 
-ACTIVE_STATUSES = frozenset({"created", "queued_for_start", "queued", "running"})
-#: statuses that Retry failed resubmits
-FAILED_STATUSES = frozenset({"error", "start_failed", "skipped"})
 RANK = {s: (5 if s in FINAL_STATUSES else i) for i, s in enumerate(STATUSES)}
 _PREFERENCE = {"finished": 0, "running": 1, "queued": 2, "created": 3}
 

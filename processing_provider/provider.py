@@ -13,6 +13,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
+from ..core.definitions import PLUGIN_NAME
 from .common import ICON_PATH
 from .create_grid import CreateGridAlgorithm
 from .open_job_database import OpenJobDatabaseAlgorithm
@@ -44,7 +45,7 @@ class GridJobsProvider(QgsProcessingProvider):
         return PROVIDER_ID
 
     def name(self) -> str:
-        return "openEO Grid Jobs"
+        return PLUGIN_NAME
 
     def longName(self) -> str:  # noqa: N802 (QGIS API)
         return "openEO Grid Jobs: one openEO batch job per grid tile"
@@ -63,4 +64,4 @@ class GridJobsProvider(QgsProcessingProvider):
             if model.fromFile(str(path)):
                 self.addAlgorithm(model)  # in the Toolbox under "Example models"
             else:
-                QgsMessageLog.logMessage(f"Could not read the model {path}", "openEO Grid Jobs")
+                QgsMessageLog.logMessage(f"Could not read the model {path}", PLUGIN_NAME)

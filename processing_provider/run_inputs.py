@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qgis.core import QgsFeatureSource, QgsProcessingException
 
+from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError
 
 if TYPE_CHECKING:
@@ -58,12 +59,12 @@ def saved_backend(name: str, parallel_jobs: int | None) -> tuple[Backend, Backen
         secrets = load_secrets(config.auth_method, connection.authcfg)
     except GridJobsError as exc:
         raise QgsProcessingException(str(exc)) from exc
-    if config.auth_method == "oidc_device" and not secrets.refresh_token:
+    if config.auth_method == LoginMethod.OIDC_DEVICE and not secrets.refresh_token:
         raise QgsProcessingException(
             f"Log in to {config.name} in the plugin's dock first: an OpenID Connect login "
             "needs a browser once; runs then use the stored refresh token."
         )
-    if config.auth_method in ("basic", "oidc_client_credentials") and not (
+    if LoginMethod(config.auth_method).needs_stored_secret and not (
         secrets.password or secrets.client_secret
     ):
         raise QgsProcessingException(f"Edit {config.name} in the dock: its login is not stored.")

@@ -185,8 +185,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     ) -> dict[str, Any]:
         """The outputs, and what the user should read about how the run ended."""
         from ..core.cli_run import _failure_summary
-        from ..core.statuses import FINAL_STATUSES
-        from ..core.tile_rules import FAILED_STATUSES
+        from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES
 
         total = sum(counts.values())
         failed = sum(n for s, n in counts.items() if s in FAILED_STATUSES)
@@ -220,7 +219,7 @@ class _Progress:
         self.last: dict[str, int] | None = None
 
     def __call__(self, counts: dict[str, int]) -> None:
-        from ..core.statuses import FINAL_STATUSES
+        from ..core.definitions import FINAL_STATUSES
 
         if counts == self.last:
             return

@@ -67,6 +67,7 @@ def test_add_basic_connection_keeps_only_an_auth_id(backends, local_backend, aut
     assert len(saved.authcfg) == 7
     assert PASSWORD not in settings_text()
     assert f"authcfg={saved.authcfg}" in settings_text()
+    assert "auth_method=basic\n" in settings_text()  # the plain value, not a pickled enum
     config = QgsAuthMethodConfig()
     auth_manager.loadAuthenticationConfig(saved.authcfg, config, True)
     assert (config.method(), config.config("username")) == ("Basic", USERNAME)

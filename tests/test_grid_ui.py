@@ -6,9 +6,9 @@ import time
 
 import pytest
 from helpers.grids import create_grid
+from openeo_grid_jobs.core.definitions import STATUSES
 from openeo_grid_jobs.core.grid import build_grid
 from openeo_grid_jobs.core.schema import GRID_FIELDS
-from openeo_grid_jobs.core.statuses import STATUSES
 from openeo_grid_jobs.ui.export import ExportError, export_layer
 from openeo_grid_jobs.ui.grid_layer import FIELD_ALIASES, create_grid_layer, tiles_layer
 from openeo_grid_jobs.ui.grid_panel import SOURCE_LAYER, SOURCE_SELECTION, GridPanel

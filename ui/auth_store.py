@@ -15,6 +15,7 @@ from __future__ import annotations
 from qgis.core import QgsApplication, QgsAuthMethodConfig
 
 from ..core.backend import RefreshToken, Secrets
+from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError
 
 OIDC_METHOD = "openEO-OIDC"
@@ -29,11 +30,11 @@ def save_secrets(name: str, auth_method: str, secrets: Secrets, authcfg: str = "
     config = QgsAuthMethodConfig()
     if authcfg:
         _manager().loadAuthenticationConfig(authcfg, config, True)
-    if auth_method == "basic":
+    if auth_method == LoginMethod.BASIC:
         _fill(config, "Basic", username=secrets.username, password=secrets.password)
-    elif auth_method == "oidc_client_credentials":
+    elif auth_method == LoginMethod.OIDC_CLIENT_CREDENTIALS:
         _fill(config, "Basic", username=secrets.client_id, password=secrets.client_secret)
-    elif auth_method == "oidc_device":
+    elif auth_method == LoginMethod.OIDC_DEVICE:
         _fill(config, OIDC_METHOD, refresh_token=secrets.refresh_token, client_id=secrets.client_id)
     else:
         return ""
@@ -63,11 +64,11 @@ def load_secrets(auth_method: str, authcfg: str) -> Secrets:
             f"The login {authcfg} is missing from the QGIS authentication database, or the "
             "master password was not given. Edit the connection to enter it again."
         )
-    if auth_method == "basic":
+    if auth_method == LoginMethod.BASIC:
         return Secrets(username=config.config("username"), password=config.config("password"))
-    if auth_method == "oidc_client_credentials":
+    if auth_method == LoginMethod.OIDC_CLIENT_CREDENTIALS:
         return Secrets(client_id=config.config("username"), client_secret=config.config("password"))
-    if auth_method == "oidc_device":
+    if auth_method == LoginMethod.OIDC_DEVICE:
         return Secrets(
             refresh_token=config.config("refresh_token") or None,
             client_id=config.config("client_id") or None,
@@ -77,7 +78,7 @@ def load_secrets(auth_method: str, authcfg: str) -> Secrets:
 
 def save_refresh_token(name: str, authcfg: str, token: RefreshToken) -> str:
     secrets = Secrets(refresh_token=token.refresh_token, client_id=token.client_id)
-    return save_secrets(name, "oidc_device", secrets, authcfg)
+    return save_secrets(name, LoginMethod.OIDC_DEVICE, secrets, authcfg)
 
 
 def remove_secrets(authcfg: str) -> None:

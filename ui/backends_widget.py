@@ -22,7 +22,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.backend import AUTH_LABELS, LoginRequiredError
+from ..core.backend import LoginRequiredError
+from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError
 from .auth_store import load_secrets
 from .connection_dialog import ConnectionDialog, format_info, probe
@@ -104,7 +105,7 @@ class BackendsWidget(QWidget):
                 Qt.CheckState.Checked if connection.enabled else Qt.CheckState.Unchecked
             )
             tls = "" if c.verify_tls else "\nTLS verification OFF"
-            item.setToolTip(f"{c.url}\n{AUTH_LABELS[c.auth_method]}{tls}")
+            item.setToolTip(f"{c.url}\n{LoginMethod(c.auth_method).label}{tls}")
             self.table.setItem(i, 0, item)
             spin = QSpinBox(self.table)
             spin.setRange(1, 100)
@@ -149,7 +150,7 @@ class BackendsWidget(QWidget):
         for key in ("edit", "remove", "test"):
             self.buttons[key].setEnabled(current is not None)
         self.buttons["login"].setEnabled(
-            current is not None and current.config.auth_method == "oidc_device"
+            current is not None and current.config.auth_method == LoginMethod.OIDC_DEVICE
         )
 
     # --- actions -----------------------------------------------------------------------

@@ -22,7 +22,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.backend import AUTH_LABELS, BackendConfig, LoginRequiredError, Secrets
+from ..core.backend import BackendConfig, LoginRequiredError, Secrets
+from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError
 from .auth_store import load_secrets, remove_secrets, save_secrets
 from .connections import SavedConnection, save_connection
@@ -86,8 +87,8 @@ class ConnectionDialog(QDialog):
         form.addRow("URL", self.url)
         self.method = QComboBox(self)
         self.method.setObjectName("authMethod")
-        for key, label in AUTH_LABELS.items():
-            self.method.addItem(label, key)
+        for method in LoginMethod:
+            self.method.addItem(method.label, method.value)
         form.addRow("Login", self.method)
         self.username = QLineEdit(self)
         self.username.setObjectName("username")
@@ -153,20 +154,20 @@ class ConnectionDialog(QDialog):
         c = connection.config
         self.name.setText(c.name)
         self.url.setText(c.url)
-        self.method.setCurrentIndex(max(0, self.method.findData(c.auth_method)))
+        self.method.setCurrentIndex(max(0, self.method.findData(LoginMethod(c.auth_method).value)))
         self.parallel_jobs.setValue(c.parallel_jobs)
         self.verify_tls.setChecked(c.verify_tls)
         if c.provider_id:
             self.provider.addItem(c.provider_id, c.provider_id)
         self.client_id.setText(c.client_id or "")
-        if connection.authcfg and c.auth_method in ("basic", "oidc_client_credentials"):
+        if connection.authcfg and LoginMethod(c.auth_method).needs_stored_secret:
             try:
                 secrets = load_secrets(c.auth_method, connection.authcfg)
             except GridJobsError as exc:
                 self.status.setText(str(exc))
             else:
                 self.username.setText(secrets.username or "")
-                if c.auth_method == "oidc_client_credentials":
+                if c.auth_method == LoginMethod.OIDC_CLIENT_CREDENTIALS:
                     self.client_id.setText(secrets.client_id or "")
                 self.password.setPlaceholderText(STORED)
                 self.client_secret.setPlaceholderText(STORED)
@@ -174,17 +175,17 @@ class ConnectionDialog(QDialog):
     def _update_visible(self) -> None:
         method = self.method.currentData()
         shown = {
-            self.username: method == "basic",
-            self.password: method == "basic",
-            self.provider: method in ("oidc_device", "oidc_client_credentials"),
-            self.client_id: method in ("oidc_device", "oidc_client_credentials"),
-            self.client_secret: method == "oidc_client_credentials",
+            self.username: method == LoginMethod.BASIC,
+            self.password: method == LoginMethod.BASIC,
+            self.provider: LoginMethod(method).uses_oidc,
+            self.client_id: LoginMethod(method).uses_oidc,
+            self.client_secret: method == LoginMethod.OIDC_CLIENT_CREDENTIALS,
         }
         for widget, visible in shown.items():
             widget.setVisible(visible)
             self._form.labelForField(widget).setVisible(visible)
         self.client_id.setPlaceholderText(
-            "the back-end's default client" if method == "oidc_device" else ""
+            "the back-end's default client" if method == LoginMethod.OIDC_DEVICE else ""
         )
         self.tls_warning.setVisible(not self.verify_tls.isChecked())
 
@@ -201,7 +202,7 @@ class ConnectionDialog(QDialog):
             parallel_jobs=self.parallel_jobs.value(),
             provider_id=self.provider.currentText().strip() or None,
             client_id=(self.client_id.text().strip() or None)
-            if self.method.currentData() == "oidc_device"
+            if self.method.currentData() == LoginMethod.OIDC_DEVICE
             else None,
             verify_tls=self.verify_tls.isChecked(),
         )
@@ -212,7 +213,7 @@ class ConnectionDialog(QDialog):
     def typed_secrets(self, config: BackendConfig) -> Secrets | None:
         """Secrets typed in this dialog, or None to keep the stored ones."""
         method = config.auth_method
-        if method == "basic":
+        if method == LoginMethod.BASIC:
             username, password = self.username.text().strip(), self.password.text()
             stored = self.original is not None and self.original.authcfg
             if not password and stored and self._same_username(username):
@@ -220,7 +221,7 @@ class ConnectionDialog(QDialog):
             if not username or not password:
                 raise GridJobsError("Enter the user name and the password.")
             return Secrets(username=username, password=password)
-        if method == "oidc_client_credentials":
+        if method == LoginMethod.OIDC_CLIENT_CREDENTIALS:
             client_id, secret = self.client_id.text().strip(), self.client_secret.text()
             if not secret and self.original is not None and self.original.authcfg:
                 return None
@@ -231,7 +232,7 @@ class ConnectionDialog(QDialog):
 
     def _same_username(self, username: str) -> bool:
         try:
-            return load_secrets("basic", self.original.authcfg).username == username
+            return load_secrets(LoginMethod.BASIC, self.original.authcfg).username == username
         except GridJobsError:
             return False
 
@@ -258,7 +259,7 @@ class ConnectionDialog(QDialog):
         try:
             if typed is not None:
                 authcfg = save_secrets(config.name, config.auth_method, typed, authcfg)
-            elif config.auth_method == "none":
+            elif config.auth_method == LoginMethod.NONE:
                 authcfg = ""
         except GridJobsError as exc:
             self.status.setText(str(exc))
@@ -296,10 +297,10 @@ class ConnectionDialog(QDialog):
         self.status.setText(message)
 
     def _fetch_providers(self) -> None:
-        if self.method.currentData() not in ("oidc_device", "oidc_client_credentials"):
+        if not LoginMethod(self.method.currentData()).uses_oidc:
             return
         try:
-            config = BackendConfig(url=self.url.text().strip(), auth_method="none")
+            config = BackendConfig(url=self.url.text().strip(), auth_method=LoginMethod.NONE)
         except GridJobsError:
             return
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from qgis.core import QgsSettings
 
 from ..core.backend import BackendConfig, RefreshToken
+from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError
 from .auth_store import remove_secrets, save_refresh_token
 
@@ -22,7 +23,7 @@ DEFAULTS = (
     BackendConfig(
         "https://openeofed.dataspace.copernicus.eu",
         name="Copernicus Data Space (openEO federation)",
-        auth_method="oidc_device",
+        auth_method=LoginMethod.OIDC_DEVICE,
         parallel_jobs=2,
     ),
 )
@@ -67,7 +68,7 @@ def save_connection(connection: SavedConnection, old_name: str | None = None) ->
     values = {
         "name": c.name,
         "url": c.url,
-        "auth_method": c.auth_method,
+        "auth_method": LoginMethod(c.auth_method).value,  # a plain string in QgsSettings
         "parallel_jobs": c.parallel_jobs,
         "provider_id": c.provider_id or "",
         "client_id": c.client_id or "",
@@ -96,7 +97,7 @@ def _read(settings: QgsSettings, prefix: str) -> SavedConnection | None:
         config = BackendConfig(
             url=settings.value(prefix + "url", ""),
             name=settings.value(prefix + "name", ""),
-            auth_method=settings.value(prefix + "auth_method", "none"),
+            auth_method=settings.value(prefix + "auth_method", LoginMethod.NONE.value),
             parallel_jobs=settings.value(prefix + "parallel_jobs", 2, type=int),
             provider_id=settings.value(prefix + "provider_id", "") or None,
             client_id=settings.value(prefix + "client_id", "") or None,

@@ -13,8 +13,9 @@ from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
+from ..core.definitions import PLUGIN_NAME
 from .grid_panel import GridPanel
-from .jobs_panel import MESSAGE_TITLE, JobsPanel
+from .jobs_panel import JobsPanel
 from .project_runs import ProjectRuns
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class GridJobsDock(QgsDockWidget):
     OBJECT_NAME = "OpenEOGridJobsDock"
 
     def __init__(self, iface: QgisInterface, parent: _Parent | None = None) -> None:
-        super().__init__("openEO Grid Jobs", parent)
+        super().__init__(PLUGIN_NAME, parent)
         self.setObjectName(self.OBJECT_NAME)
         self.iface = iface
         body = QWidget(self)
@@ -64,7 +65,7 @@ class GridJobsDock(QgsDockWidget):
         self.project_runs = ProjectRuns(QgsProject.instance(), self)
         self.project_runs.failed.connect(
             lambda text: iface.messageBar().pushMessage(
-                MESSAGE_TITLE, text, Qgis.MessageLevel.Critical, 0
+                PLUGIN_NAME, text, Qgis.MessageLevel.Critical, 0
             )
         )
 

@@ -25,8 +25,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.definitions import NOT_STARTED
 from ..core.schema import GRID_FIELDS, TILE_FIELDS
-from ..core.statuses import NOT_STARTED
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -29,12 +29,12 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
 from .export import FILE_FILTER, ExportError, export_layer
 from .grid_task import GridTask
 
 SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
-MESSAGE_TITLE = "openEO Grid Jobs"
 
 
 class GridPanel(QGroupBox):
@@ -138,9 +138,7 @@ class GridPanel(QGroupBox):
             chosen = self.grid_crs.crs()
             grid_crs = pyproj_crs(chosen) if chosen.isValid() else None
         except GridJobsError as exc:
-            self.iface.messageBar().pushMessage(
-                MESSAGE_TITLE, str(exc), Qgis.MessageLevel.Warning, 0
-            )
+            self.iface.messageBar().pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Warning, 0)
             return None
 
         size = self.tile_size.value()
@@ -171,13 +169,13 @@ class GridPanel(QGroupBox):
             return
         if task.isCanceled():
             bar.pushMessage(
-                MESSAGE_TITLE, "Grid creation canceled; no layer added.", Qgis.MessageLevel.Info, 5
+                PLUGIN_NAME, "Grid creation canceled; no layer added.", Qgis.MessageLevel.Info, 5
             )
             return
         grid, layer = task.grid, task.layer
         if grid is None or layer is None:
             bar.pushMessage(
-                MESSAGE_TITLE, task.error or "No grid was made.", Qgis.MessageLevel.Warning, 0
+                PLUGIN_NAME, task.error or "No grid was made.", Qgis.MessageLevel.Warning, 0
             )
             return
         QgsProject.instance().addMapLayer(layer)
@@ -186,13 +184,13 @@ class GridPanel(QGroupBox):
         self._zoom_to(layer)
         epsg = f"EPSG:{grid.epsg}" if grid.epsg else grid.crs.name
         bar.pushMessage(
-            MESSAGE_TITLE,
+            PLUGIN_NAME,
             f"{len(grid):,} tiles of {grid.tile_size:g} m, {grid.crs.name} ({epsg}).",
             Qgis.MessageLevel.Success,
             5,
         )
         for warning in grid.warnings:
-            bar.pushMessage(MESSAGE_TITLE, warning, Qgis.MessageLevel.Warning, 0)
+            bar.pushMessage(PLUGIN_NAME, warning, Qgis.MessageLevel.Warning, 0)
         self.grid_created.emit(layer)
 
     def set_grid_layer(self, layer: QgsVectorLayer | None) -> None:
@@ -238,9 +236,9 @@ class GridPanel(QGroupBox):
             written = export_layer(self.grid_layer, path)
         except ExportError as exc:
             self.iface.messageBar().pushMessage(
-                MESSAGE_TITLE, str(exc), Qgis.MessageLevel.Critical, 0
+                PLUGIN_NAME, str(exc), Qgis.MessageLevel.Critical, 0
             )
             return
         self.iface.messageBar().pushMessage(
-            MESSAGE_TITLE, f"Grid exported to {written}", Qgis.MessageLevel.Success, 5
+            PLUGIN_NAME, f"Grid exported to {written}", Qgis.MessageLevel.Success, 5
         )

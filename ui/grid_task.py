@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 from qgis.core import Qgis, QgsMessageLog, QgsTask, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
+from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
 from .grid_layer import FillCanceledError, create_grid_layer
 
 if TYPE_CHECKING:
     from ..core.grid import Grid
 
-MESSAGE_TITLE = "openEO Grid Jobs"
 #: Share of the progress bar for building the tiles (core.grid); the rest is the
 #: layer fill, which takes about four times as long.
 BUILD_SHARE = 20.0
@@ -65,7 +65,7 @@ class GridTask(QgsTask):
         except Exception as exc:  # a bug: say so, and leave QGIS usable
             self.error = f"Creating the grid failed: {exc!r} (details in the message log)."
             QgsMessageLog.logMessage(
-                traceback.format_exc(), MESSAGE_TITLE, Qgis.MessageLevel.Critical
+                traceback.format_exc(), PLUGIN_NAME, Qgis.MessageLevel.Critical
             )
             return False
         self.grid, self.layer = grid, layer

@@ -26,10 +26,9 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.backend import LoginRequiredError
+from ..core.definitions import ACTIVE_STATUSES, FAILED_STATUSES, FINAL_STATUSES, PLUGIN_NAME
 from ..core.errors import GridJobsError
 from ..core.job_db import kind_of
-from ..core.statuses import FINAL_STATUSES
-from ..core.tile_rules import ACTIVE_STATUSES
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .layer_updates import GridLayerUpdater
@@ -53,7 +52,6 @@ from .run_status import RunStatus
 from .run_worker import BackgroundCall, Relay, RunRequest, RunThread, layer_tiles, warm_up_imports
 from .template_form import SETTINGS, TemplateForm
 
-MESSAGE_TITLE = "openEO Grid Jobs"
 COUNT_AGAIN_MS = 500
 
 
@@ -569,7 +567,7 @@ class JobsPanel(QWidget):
         self.show_counts(counts)
         total = sum(counts.values())
         finished = counts.get("finished", 0)
-        failed = sum(counts.get(s, 0) for s in ("error", "start_failed"))
+        failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)
         if all(s in FINAL_STATUSES for s in counts):
             level = Qgis.MessageLevel.Success if not failed else Qgis.MessageLevel.Warning
             text = f"Run complete: {finished} of {total} tiles finished"
@@ -603,7 +601,7 @@ class JobsPanel(QWidget):
             "warning": Qgis.MessageLevel.Warning,
             "error": Qgis.MessageLevel.Critical,
         }
-        QgsMessageLog.logMessage(message, MESSAGE_TITLE, levels.get(level, Qgis.MessageLevel.Info))
+        QgsMessageLog.logMessage(message, PLUGIN_NAME, levels.get(level, Qgis.MessageLevel.Info))
         self._message(message, levels.get(level, Qgis.MessageLevel.Info))
 
     def _on_failed(self, message: str) -> None:
@@ -618,7 +616,7 @@ class JobsPanel(QWidget):
 
     def _message(self, text: str, level: Qgis.MessageLevel) -> None:
         self.iface.messageBar().pushMessage(
-            MESSAGE_TITLE, text, level, 0 if level >= Qgis.MessageLevel.Warning else 8
+            PLUGIN_NAME, text, level, 0 if level >= Qgis.MessageLevel.Warning else 8
         )
 
     def shutdown(self) -> None:

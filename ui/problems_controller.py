@@ -13,6 +13,7 @@ from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
+from ..core.definitions import NO_RESULT_STATUSES
 from .problems_page import LogsDialog, ProblemsPage
 from .run_worker import BackgroundCall
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from .jobs_panel import JobsPanel
 
 REFRESH_AFTER_MS = 500
-FAILED = frozenset({"error", "start_failed", "skipped", "canceled"})
 
 
 class ProblemsController(QObject):
@@ -44,7 +44,7 @@ class ProblemsController(QObject):
 
     def updated(self, batch: list) -> None:
         """A status batch: refresh soon if it touched a failed tile."""
-        if any(u.status in FAILED for u in batch) and not self._timer.isActive():
+        if any(u.status in NO_RESULT_STATUSES for u in batch) and not self._timer.isActive():
             self._timer.start()
 
     def clear(self) -> None:
@@ -63,7 +63,7 @@ class ProblemsController(QObject):
             request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
             request.setSubsetOfAttributes(["tile_id", "status", "message"], layer.fields())
             for feature in layer.getFeatures(request):
-                if feature["status"] in FAILED:
+                if feature["status"] in NO_RESULT_STATUSES:
                     rows["tile_id"].append(str(feature["tile_id"]))
                     rows["status"].append(feature["status"])
                     message = feature["message"]

@@ -24,9 +24,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.definitions import FAILED_STATUSES
+
 TILE_ROLE = Qt.ItemDataRole.UserRole
-#: statuses whose tiles can be split and retried (canceled ones were stopped on purpose)
-SPLITTABLE = frozenset({"error", "start_failed", "skipped"})
 
 
 class ProblemsPage(QWidget):
@@ -105,8 +105,9 @@ class ProblemsPage(QWidget):
     def _selection_changed(self) -> None:
         tiles = self.selected()
         self.logs_button.setEnabled(len(tiles) == 1)
+        # failed tiles only: canceled ones were stopped on purpose
         self.split_button.setEnabled(
-            bool(tiles) and all(self.statuses.get(t) in SPLITTABLE for t in tiles)
+            bool(tiles) and all(self.statuses.get(t) in FAILED_STATUSES for t in tiles)
         )
         if tiles:
             self.tiles_picked.emit(tiles)

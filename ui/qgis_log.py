@@ -11,7 +11,7 @@ import logging
 
 from qgis.core import Qgis, QgsMessageLog
 
-TAG = "openEO Grid Jobs"
+from ..core.definitions import PLUGIN_NAME
 
 
 class QgisLogHandler(logging.Handler):
@@ -25,7 +25,7 @@ class QgisLogHandler(logging.Handler):
         else:
             level = Qgis.MessageLevel.Info
         try:
-            QgsMessageLog.logMessage(self.format(record), TAG, level)
+            QgsMessageLog.logMessage(self.format(record), PLUGIN_NAME, level)
         except Exception:  # never let logging break a run
             self.handleError(record)
 

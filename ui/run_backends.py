@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..core.backend import LoginRequiredError
+from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError
 from .connections import SavedConnection
 
@@ -31,9 +32,9 @@ def runner_backends(
     for connection in connections:
         config = connection.config
         secrets = load_secrets(config.auth_method, connection.authcfg)
-        if config.auth_method == "oidc_device" and not secrets.refresh_token:
+        if config.auth_method == LoginMethod.OIDC_DEVICE and not secrets.refresh_token:
             raise LoginRequiredError(f"Log in to {config.name} first.", config.name)
-        if config.auth_method in ("basic", "oidc_client_credentials") and not (
+        if LoginMethod(config.auth_method).needs_stored_secret and not (
             secrets.password or secrets.client_secret
         ):
             raise GridJobsError(f"Edit {config.name}: its login is not stored yet.")

@@ -12,7 +12,7 @@ import time
 from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from ..core.statuses import FINAL_STATUSES, STATUSES
+from ..core.definitions import FINAL_STATUSES, STATUSES
 
 NOT_TRACKING_STYLE = "color: #9a5b00; font-weight: bold;"
 

@@ -17,9 +17,9 @@ from typing import Any
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import QObject, Qt, QThread, pyqtSignal
 
+from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
 
-LOG_TAG = "openEO Grid Jobs"
 SUMMARY_EVERY_S = 1.0
 
 
@@ -34,7 +34,7 @@ def guarded(func, failed) -> tuple[bool, Any]:
     except GridJobsError as exc:
         failed.emit(str(exc))
     except Exception as exc:
-        QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
+        QgsMessageLog.logMessage(traceback.format_exc(), PLUGIN_NAME, Qgis.MessageLevel.Critical)
         failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}); see the log.")
     return False, None
 
@@ -153,7 +153,7 @@ class RunWorker(QObject):
             self.notice.emit("warning", f"STAC catalog not written: {exc}")
             return
         QgsMessageLog.logMessage(
-            f"STAC catalog of the results: {path}", LOG_TAG, Qgis.MessageLevel.Info
+            f"STAC catalog of the results: {path}", PLUGIN_NAME, Qgis.MessageLevel.Info
         )
 
     def _emit_split(self, frame, parents: list[str]) -> None:

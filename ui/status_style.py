@@ -12,7 +12,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from ..core.statuses import FINAL_STATUSES, NOT_STARTED, STATUSES
+from ..core.definitions import FINAL_STATUSES, NOT_STARTED, STATUSES
 
 #: The seed notebook's colours, plus the job manager's other statuses.
 STATUS_COLOURS: dict[str, str] = {
