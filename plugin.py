@@ -16,7 +16,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QApplication, QPushButton
 
 from .core.definitions import PLUGIN_NAME
-from .core.dependencies import missing_packages, pip_install_command
+from .core.dependencies import install_command, missing_packages
 
 if TYPE_CHECKING:
     from qgis.core import QgsProcessingProvider
@@ -112,7 +112,7 @@ class OpenEOGridJobsPlugin:
         missing = missing_packages()
         if not missing:
             return missing
-        command = pip_install_command(missing)
+        command = install_command(missing)
         bar = self.iface.messageBar()
         item = bar.createMessage(
             PLUGIN_NAME,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import sysconfig
+from dataclasses import dataclass
 from pathlib import Path
 
 #: import name -> pip requirement (pip name and tested range).
@@ -56,22 +57,105 @@ def python_executable() -> str:
     return "python3"
 
 
-def pip_install_command(missing: list[str], required: dict[str, str] | None = None) -> str:
-    """The exact shell command that installs ``missing`` for this Python."""
+#: import name -> the distribution's package, where Debian/Ubuntu package it
+DISTRIBUTION_PACKAGES: dict[str, tuple[str, ...]] = {
+    # geopandas reads and writes files through pyogrio
+    "geopandas": ("python3-geopandas", "python3-pyogrio"),
+    "shapely": ("python3-shapely",),
+    "pandas": ("python3-pandas",),
+    "pyproj": ("python3-pyproj",),
+}
+#: the first releases whose packages meet REQUIRED_PACKAGES (geopandas >= 0.14,
+#: shapely 2): Debian 13 (geopandas 1.0.1), Ubuntu 24.04 (geopandas 0.14.3)
+_RECENT_ENOUGH = {"debian": (13,), "ubuntu": (24, 4)}
+
+
+@dataclass(frozen=True)
+class PythonSite:
+    """Where QGIS's Python comes from: what decides how to install packages into it."""
+
+    platform: str  # sys.platform
+    prefix: str  # sys.prefix: "/usr" for a distribution's Python
+    python: str  # the interpreter to run pip with
+    externally_managed: bool  # PEP 668: the distribution owns site-packages
+    virtualenv: bool = False  # pip's --user has no meaning there
+    distribution: str = ""  # os-release ID, e.g. "debian"
+    version: tuple[int, ...] = ()  # os-release VERSION_ID, e.g. (13,)
+
+    @classmethod
+    def current(cls) -> PythonSite:
+        release = _os_release()
+        version = tuple(
+            int(part) for part in release.get("VERSION_ID", "").split(".") if part.isdigit()
+        )
+        return cls(
+            platform=sys.platform,
+            prefix=sys.prefix,
+            python=python_executable(),
+            externally_managed=_externally_managed(),
+            virtualenv=sys.prefix != sys.base_prefix,
+            distribution=release.get("ID", ""),
+            version=version,
+        )
+
+    @property
+    def has_recent_packages(self) -> bool:
+        """The distribution's own packages serve (and QGIS runs the distribution's Python)."""
+        oldest = _RECENT_ENOUGH.get(self.distribution)
+        return (
+            self.platform.startswith("linux")
+            and self.prefix == "/usr"
+            and oldest is not None
+            and self.version >= oldest
+        )
+
+
+def install_command(
+    missing: list[str],
+    site: PythonSite | None = None,
+    required: dict[str, str] | None = None,
+) -> str:
+    """One shell line that installs ``missing`` for QGIS's Python.
+
+    Where the distribution packages the geo stack in versions the plugin supports
+    (Debian 13, Ubuntu 24.04), those come from apt (they are built against the
+    GEOS/GDAL that QGIS itself uses) and only the rest from pip. Elsewhere pip
+    installs everything; on Linux, shapely and pyogrio are then built from source,
+    because their binary wheels carry their own GEOS/GDAL, which clash inside QGIS.
+    """
+    site = PythonSite.current() if site is None else site
     required = REQUIRED_PACKAGES if required is None else required
-    specs = " ".join(f'"{required[name]}"' for name in missing)
-    flags = ["--user"]
-    if _externally_managed():
-        # Debian/Ubuntu mark their Python as managed by apt (PEP 668); a --user
-        # install does not touch apt's files, so it is safe to allow it.
-        flags.append("--break-system-packages")
-    if sys.platform.startswith("linux"):
-        # QGIS has the distribution's GEOS/GDAL loaded; binary wheels bring their
-        # own copies, which clash inside QGIS. Build these two against the system's.
-        flags.append("--no-binary shapely,pyogrio")
-    return f'"{python_executable()}" -m pip install {" ".join(flags)} {specs}'
+    apt: list[str] = []
+    pip = list(missing)
+    if site.has_recent_packages:
+        apt = [pkg for name in missing for pkg in DISTRIBUTION_PACKAGES.get(name, ())]
+        pip = [name for name in missing if name not in DISTRIBUTION_PACKAGES]
+    commands = []
+    if apt:
+        commands.append(f"sudo apt install {' '.join(apt)}")
+    if pip:
+        flags = [] if site.virtualenv else ["--user"]
+        if site.externally_managed:
+            # A --user install does not touch the files apt owns (PEP 668).
+            flags.append("--break-system-packages")
+        if site.platform.startswith("linux") and {"shapely", "geopandas"} & set(pip):
+            flags.append("--no-binary shapely,pyogrio")
+        specs = [f'"{required[name]}"' for name in pip]
+        commands.append(" ".join([f'"{site.python}"', "-m pip install", *flags, *specs]))
+    return " && ".join(commands)
 
 
 def _externally_managed() -> bool:
     stdlib = sysconfig.get_path("stdlib")
     return bool(stdlib) and (Path(stdlib) / "EXTERNALLY-MANAGED").exists()
+
+
+def _os_release() -> dict[str, str]:
+    for path in (Path("/etc/os-release"), Path("/usr/lib/os-release")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+        return {key: value.strip().strip('"') for key, value in pairs}
+    return {}

@@ -74,6 +74,13 @@ def test_package_command_builds_installable_zip(tmp_path):
     general = meta["general"]
     assert set(general) >= REQUIRED_METADATA
     assert general["qgisMinimumVersion"] == "3.22"
+    assert "supportsQt6" not in general  # only once the suite runs on a Qt 6 QGIS
+    # the versions the about text calls tested are the ones this suite runs on
+    from qgis.core import Qgis
+
+    running = ".".join(Qgis.QGIS_VERSION.split(".")[:2])
+    assert "Tested on QGIS 3.22 and 3.40 (Linux)." in general["about"]
+    assert running in ("3.22", "3.40")
     assert general["category"] == "Web"
     assert f"openeo_grid_jobs/{general['icon']}" in names
     assert zip_path.name == f"openeo_grid_jobs-{general['version']}.zip"
