@@ -4,20 +4,21 @@ Same extent, spacing and CRS (UTM 31N) for both, in one process, after a warm-up
 (imports, PROJ database): each size ``--runs`` times, each run printing ours
 (core build + layer fill) and native side by side. Target: ours <= 3x native at
 10 k and 100 k tiles. ``ratio`` is wall-clock; ``cpu`` is the same ratio in this
-process's CPU time, steadier when the machine is shared (other test runs).
+thread's CPU time, steadier when the machine is shared (other test runs).
 
 ``floor`` is what no Python can beat: QGIS copying the finished layer into a new
 memory layer in C++ (``materialize``), i.e. only the memory provider's own work
 for our fields; ``fill`` is ours minus ``core``.
 
-Where the time goes (CPU µs per tile, best of 15, 10 k tiles, QGIS 3.22): native
+Where the time goes (CPU µs per tile, best of 15-21, 10 k tiles, QGIS 3.22): native
 ~1.0; core ~1.1 (pyproj lon/lat bounds and their round trip ~0.5, ids ~0.15);
-fill ~4.1: loop + squares split from WKB ~0.8, setGeometry + setAttributes ~1.6
-(PyQt converts each value to a QVariant, ~0.1-0.2 µs each), addFeature ~1.7 (of
-which the memory provider's own work, the ``floor``, ~1.5). Any path that makes
-QgsFeatures in Python pays these per tile; writing the tiles with pyogrio to
-FlatGeobuf/GPKG/Shapefile (``/vsimem/``) and copying them in C++ was slower still
-(~5 µs per tile to write, ~3 to read), so 3x is out of reach without compiled code.
+fill ~3.9: squares split from WKB ~0.55, loop + setGeometry + setAttributes ~1.45
+(PyQt converts each value to a QVariant, 0.13-0.27 µs each), addFeature ~1.9 (the
+memory provider's own share ~1.3; ``floor``, a whole C++ copy, ~1.5). Any path
+that makes QgsFeatures in Python pays these per tile; writing the tiles with
+pyogrio to FlatGeobuf/GPKG/Shapefile (``/vsimem/``) and copying them in C++ was
+slower still (~5 µs per tile to write, ~3 to read), so 3x is out of reach without
+compiled code.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/grid.py [--sizes 10000 100000]
 """
@@ -55,11 +56,11 @@ def ours(extent, size):
     from openeo_grid_jobs.core.grid import build_grid
     from openeo_grid_jobs.ui.grid_layer import create_grid_layer
 
-    c0, t0 = time.process_time(), time.perf_counter()
+    c0, t0 = time.thread_time(), time.perf_counter()
     grid = build_grid(extent, "EPSG:32631", size, max_tiles=10**8)
     t1 = time.perf_counter()
     layer = create_grid_layer(grid)
-    c2, t2 = time.process_time(), time.perf_counter()
+    c2, t2 = time.thread_time(), time.perf_counter()
     copy = layer.materialize(QgsFeatureRequest())
     t3 = time.perf_counter()
     assert copy.featureCount() == layer.featureCount()
@@ -70,7 +71,7 @@ def native(extent, size) -> tuple[float, float, int]:
     """(wall s, CPU s, feature count)."""
     import processing
 
-    c0, t0 = time.process_time(), time.perf_counter()
+    c0, t0 = time.thread_time(), time.perf_counter()
     result = processing.run(
         "native:creategrid",
         {
@@ -84,7 +85,7 @@ def native(extent, size) -> tuple[float, float, int]:
             "OUTPUT": "memory:",
         },
     )
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
     return wall, cpu, result["OUTPUT"].featureCount()
 
 

@@ -55,6 +55,9 @@ FIELD_ALIASES = {
     "north": "north (lat °, WGS 84)",
 }
 _WKB_COLLECTION = struct.Struct("<BII")  # little endian, GeometryCollection, part count
+#: Every new tile's status, converted to a QVariant once: PyQt converts a Python str
+#: anew for every feature (a few % of the fill), a QVariant is merely copied.
+_NOT_STARTED = QVariant(NOT_STARTED)
 # A tile's values are its TILE_FIELDS and then its status; the provider pads the rest.
 assert GRID_FIELDS[len(TILE_FIELDS)][0] == "status"
 
@@ -172,7 +175,7 @@ def _filled_layer(
             # The job fields after status are NULL: the memory provider pads the
             # attributes it is not given (fewer values to convert).
             for geometry, *values in zip(
-                geometries(start, stop), *(c[start:stop] for c in columns), repeat(NOT_STARTED)
+                geometries(start, stop), *(c[start:stop] for c in columns), repeat(_NOT_STARTED)
             ):
                 set_geometry(geometry)
                 set_attributes(values)
