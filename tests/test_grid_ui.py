@@ -26,7 +26,7 @@ from qgis.core import (
     QgsTask,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import Qt, QTimer, QVariant
+from qgis.PyQt.QtCore import NULL, Qt, QTimer, QVariant
 from qgis.PyQt.QtGui import QColor
 
 ANTWERP = (4.2, 51.1, 4.6, 51.35)
@@ -67,6 +67,23 @@ def test_memory_layer_fields_and_features(grid_layer):
         first["col"] * 5000 + 5000,
         first["row"] * 5000 + 5000,
     )
+
+
+def test_every_feature_is_its_own_tile_in_grid_order():
+    """The fill reuses one QgsFeature: each tile must keep its own values and square."""
+    grid = build_grid(ANTWERP, "EPSG:4326", 5000)
+    layer = create_grid_layer(grid)
+    features = list(layer.getFeatures())
+    assert [f.id() for f in features] == list(range(1, len(grid) + 1))
+    assert [f["tile_id"] for f in features] == grid.tile_ids
+    for feature, (col, row), lonlat in zip(features, zip(grid.cols, grid.rows), grid.lonlat):
+        assert (feature["col"], feature["row"]) == (col, row)
+        assert [feature[n] for n in ("west", "south", "east", "north")] == list(lonlat)
+        assert feature.geometry().boundingBox() == QgsRectangle(
+            col * 5000, row * 5000, col * 5000 + 5000, row * 5000 + 5000
+        )
+        assert feature["status"] == "not_started"
+        assert all(feature[n] is None or feature[n] == NULL for n, _ in GRID_FIELDS[8:])
 
 
 def test_renderer_has_a_category_per_status_with_seed_colours(grid_layer):

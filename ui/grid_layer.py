@@ -3,9 +3,9 @@
 Filling the layer is the costly part of making a large grid: every feature
 crosses from Python into QGIS. The squares are therefore handed over as one WKB
 blob per chunk (QGIS splits it in C++), the empty job fields are left for the
-memory provider to fill with NULL, and features go to the provider one by one
-(``addFeatures`` of a list returns a copy of every feature to Python). See
-``benchmarks/grid.py``.
+memory provider to fill with NULL, and one reused feature goes to the provider
+tile by tile (``addFeatures`` of a list returns a copy of every feature to
+Python). See ``benchmarks/grid.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import gc
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from typing import TYPE_CHECKING, Protocol
 
 from qgis.core import (
@@ -58,6 +59,9 @@ FIELD_ALIASES = {
     "north": "north (lat °, WGS 84)",
 }
 _WKB_COLLECTION = struct.Struct("<BII")  # little endian, GeometryCollection, part count
+#: Every new tile's status, converted to a QVariant once: PyQt converts a Python str
+#: anew for every feature (a few % of the fill), a QVariant is merely copied.
+_NOT_STARTED = QVariant(NOT_STARTED)
 # A tile's values are its TILE_FIELDS and then its status; the provider pads the rest.
 assert GRID_FIELDS[len(TILE_FIELDS)][0] == "status"
 
@@ -159,20 +163,26 @@ def _filled_layer(
     for field_name, alias in FIELD_ALIASES.items():
         layer.setFieldAlias(fields.indexOf(field_name), alias)
 
-    add = provider.addFeature
+    # One feature, refilled for every tile: the provider keeps a copy of what it is
+    # given (Qt's implicit sharing: no deep copy until the next tile changes it), and
+    # Python makes and frees no feature per tile.
+    feature = QgsFeature()
+    add, set_geometry, set_attributes = (
+        provider.addFeature,
+        feature.setGeometry,
+        feature.setAttributes,
+    )
     count = len(columns[0])
     with _no_gc():
         for start in range(0, count, CHUNK):
             stop = min(start + CHUNK, count)
+            # The job fields after status are NULL: the memory provider pads the
+            # attributes it is not given (fewer values to convert).
             for geometry, *values in zip(
-                geometries(start, stop), *(c[start:stop] for c in columns)
+                geometries(start, stop), *(c[start:stop] for c in columns), repeat(_NOT_STARTED)
             ):
-                feature = QgsFeature()
-                feature.setGeometry(geometry)
-                # The job fields after status are NULL: the memory provider pads
-                # the attributes it is not given (fewer values to convert).
-                values.append(NOT_STARTED)
-                feature.setAttributes(values)
+                set_geometry(geometry)
+                set_attributes(values)
                 add(feature)
             if feedback is not None:
                 if feedback.isCanceled():
