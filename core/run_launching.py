@@ -10,7 +10,6 @@ and only then started (or deleted unstarted).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +19,6 @@ from .job_rows import now_utc, parse_time, utc_text
 from .run_state import MESSAGE_LIMIT, RunState, _log
 from .scheduler import LAUNCH
 from .statuses import NOT_STARTED
-from .tile_rules import ACTIVE_STATUSES
 
 
 class Launching(RunState):
@@ -36,7 +34,7 @@ class Launching(RunState):
         frame = self.frame
         waiting = [
             i
-            for i in frame.index[frame["status"] == NOT_STARTED]
+            for i in self._rows.waiting()
             if i not in self._busy and self._not_before.get(i, 0.0) <= now
         ]
         if not waiting:
@@ -45,7 +43,7 @@ class Launching(RunState):
             waiting = self._within_budget(waiting)
             if not waiting:
                 return
-        busy = Counter(frame.loc[frame["status"].isin(ACTIVE_STATUSES), "backend_name"])
+        busy = self._rows.busy()
         picks = self.scheduler.picks(waiting, busy, usable)
         if not picks:
             return
@@ -82,8 +80,7 @@ class Launching(RunState):
         the run after ``breaker`` jobs rather than a slot-full more."""
         if self._asking("error_log"):
             return True  # a failure's reason is on its way
-        active = self.frame["status"].isin(ACTIVE_STATUSES)
-        return bool(self.breaker.reasons) and bool(active.any())
+        return bool(self.breaker.reasons) and self._rows.any_active()
 
     def _on_created(self, i: int, value: Any, failure: Failure | None) -> None:
         self._busy.discard(i)
@@ -133,9 +130,11 @@ class Launching(RunState):
         """Try the tile again after a backoff; a "too many jobs" refusal also lowers the
         back-end's jobs at once (a mere rate limit does not)."""
         if failure.kind is FailureKind.CONCURRENCY:
-            frame = self.frame
-            running = (frame["backend_name"] == name) & frame["status"].isin(["queued", "running"])
-            self._say(self.scheduler.refused(name, int(running.sum())))
+            rows = self._rows
+            running = [
+                i for i in rows.active.get(name, ()) if rows.status[i] in ("queued", "running")
+            ]
+            self._say(self.scheduler.refused(name, len(running)))
         self._say(self.scheduler.failed(name, LAUNCH, failure))
         self._retry_later(i, failure)
 
@@ -178,7 +177,7 @@ class Launching(RunState):
         tripped = self.breaker.failed(reason)
         if tripped is None:
             return
-        rows = list(self.frame.index[self.frame["status"] == NOT_STARTED])
+        rows = self._rows.waiting()
         message = f"not submitted: the first jobs all failed with: {tripped}"
         for i in rows:
             self._set(i, status="skipped", message=message[:MESSAGE_LIMIT], **self._ended(i))
@@ -202,8 +201,7 @@ class Launching(RunState):
         allowed = self.budget.launchable(self.frame, waiting, account)
         if not allowed and self.budget.exhausted(self.frame, waiting, account):
             reason = self.budget.reason(account)
-            waiting_now = self.frame.index[self.frame["status"] == NOT_STARTED]
-            rows = [i for i in waiting_now if i not in self._busy]
+            rows = [i for i in self._rows.waiting() if i not in self._busy]
             for i in rows:
                 self._not_before.pop(i, None)
                 self._set(i, status="skipped", message=reason[:MESSAGE_LIMIT], **self._ended(i))

@@ -19,18 +19,17 @@ from .job_rows import adopted_start, now_utc
 from .run_state import MESSAGE_LIMIT, RunState
 from .scheduler import READ
 from .statuses import FINAL_STATUSES, NOT_STARTED
-from .tile_rules import ACTIVE_STATUSES, keep_one, moves_forward
+from .tile_rules import keep_one, moves_forward
 
 
 class Polling(RunState):
     def _poll(self) -> None:
-        frame = self.frame
-        active = frame["status"].isin(ACTIVE_STATUSES) & frame["id"].notna()
+        rows = self._rows
         for name, gateway in self.gateways.items():
             if name in self._polling or not gateway.connected:
                 continue
-            lookups = [i for i in self._lookup_after if frame.at[i, "backend_name"] == name]
-            ids = list(frame.loc[active & (frame["backend_name"] == name), "id"])
+            lookups = [i for i in self._lookup_after if rows.backend[i] == name]
+            ids = [rows.job_id[i] for i in rows.active_jobs(name)]
             if name in self._listed and not lookups and not ids:
                 continue
             if not self.scheduler.poll_due(name):
@@ -49,13 +48,8 @@ class Polling(RunState):
         started, listing, described = value.started, value.listing, value.described
         by_id: dict[str, dict | None] = {j["id"]: j for j in listing.jobs if j.get("id")}
         by_id.update(described)
-        rows = self.frame.index[
-            self.frame["status"].isin(ACTIVE_STATUSES)
-            & self.frame["id"].notna()
-            & (self.frame["backend_name"] == name)
-        ]
-        for i in rows:
-            job_id = self.frame.at[i, "id"]
+        for i in self._rows.active_jobs(name):
+            job_id = self._rows.job_id[i]
             if job_id not in by_id:
                 continue
             info = by_id[job_id]

@@ -16,23 +16,22 @@ class ResultDownloads(RunState):
     def _missing_results(self) -> list[int]:
         if self.output_dir is None:
             return []
-        finished = (self.frame["status"] == "finished") & self.frame["result"].isna()
-        return [
-            i
-            for i in self.frame.index[finished]
-            if self._download_failures[i] < self.policy.download_attempts
-        ]
+        attempts = self.policy.download_attempts
+        missing = self._rows.unfetched
+        return self._rows.ordered(i for i in missing if self._download_failures[i] < attempts)
 
     def _start_downloads(self) -> None:
         if self.output_dir is None or self._downloads is None:
             return
-        now = self.clock()
+        now, rows, pending = self.clock(), self._rows, self._downloads.pending
         for i in self._missing_results():
-            name = self.frame.at[i, "backend_name"]
-            if self._download_after.get(i, 0.0) > now or not self.scheduler.ready(name, READ):
+            if i in pending or self._download_after.get(i, 0.0) > now:
+                continue
+            name = rows.backend[i]
+            if not self.scheduler.ready(name, READ):
                 continue
             target = self.output_dir / str(self.frame.at[i, "tile_id"])
-            self._downloads.request(i, self.gateways[name], self.frame.at[i, "id"], target)
+            self._downloads.request(i, self.gateways[name], rows.job_id[i], target)
 
     def _on_download(self, i: int, path: str | None, failure: Failure | None) -> None:
         if path is not None:

@@ -27,7 +27,8 @@ from .downloads import Downloads
 from .errors import GridJobsError, RunError
 from .gateway import Backend, BackendGateway
 from .job_db import JobDatabase, tile_extents
-from .job_rows import TileUpdate, final_times, tile_update
+from .job_rows import TileUpdate, final_times, tile_updates
+from .row_index import RowIndex
 from .scheduler import RunEvent, RunPolicy, Scheduler
 from .tile_rules import Breaker
 from .workers import WorkerPool
@@ -132,6 +133,8 @@ class RunState:
         self._lookup_after: dict[int, float] = {}
         self._cancel_wanted: set[int] = set()
         self._removed: set[str] = set()  # duplicate jobs already deleted
+        #: which rows are in which state, as ``_set`` keeps it (read every turn)
+        self._rows = RowIndex(frame)
         self._dirty: set[int] = set()  # rows changed since the last report
         self._unsaved = False  # changes not on disk yet
         self._saved_at = self._reported_at = float("-inf")  # clock() of the last ones
@@ -185,6 +188,7 @@ class RunState:
     def _set(self, i: int, **values: Any) -> None:
         for column, value in values.items():
             self.frame.at[i, column] = value
+        self._rows.update(i, values)
         self._dirty.add(i)
         self._unsaved = True
 
@@ -211,7 +215,7 @@ class RunState:
         self._dirty.clear()
         self._reported_at = now
         if self.on_update is not None:
-            self.on_update([tile_update(self.frame, i) for i in rows])
+            self.on_update(tile_updates(self.frame, rows))
 
     def _say(self, event: RunEvent | None) -> None:
         if event is not None:

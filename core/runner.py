@@ -46,13 +46,13 @@ from .downloads import Downloads
 from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
 from .gateway import Backend, BackendGateway, CallFailed
-from .job_rows import TileUpdate, parse_time, reset_failed, tile_update
+from .job_rows import TileUpdate, parse_time, reset_failed, tile_updates
 from .run_launching import Launching
 from .run_polling import Polling
 from .run_results import ResultDownloads
 from .run_state import MESSAGE_LIMIT, REPORT_EVERY, SAVE_EVERY, _log
 from .scheduler import LAUNCH, READ, RunEvent
-from .statuses import FINAL_STATUSES, NOT_STARTED
+from .statuses import NOT_STARTED
 from .tile_rules import ACTIVE_STATUSES, FAILED_STATUSES, RANK
 from .workers import WorkerPool
 
@@ -88,7 +88,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
 
     def is_done(self) -> bool:
         """Every tile final and every wanted result downloaded (or given up for this run)."""
-        if not self.frame["status"].isin(FINAL_STATUSES).all():
+        if not self._rows.all_final():
             return False
         pending = self._downloads is not None and self._downloads.pending
         # a failed tile's reason and a finished one's costs are still on their way
@@ -109,7 +109,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
 
     @staticmethod
     def updates_of(frame: pd.DataFrame) -> list[TileUpdate]:
-        return [tile_update(frame, i) for i in frame.index]
+        return tile_updates(frame)
 
     def outages(self) -> dict[str, str]:
         return self.scheduler.outages()
@@ -171,6 +171,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
     def _open(self, stop: threading.Event) -> None:
         # a runner may run again (after Retry failed, titles changed): start afresh
         self._row_of_title = {self._title(i): i for i in self.frame.index}
+        self._rows.rebuild(self.frame)  # the table may have changed since (Retry failed)
         self._tasks.clear()
         self._busy.clear()
         self._polling.clear()
