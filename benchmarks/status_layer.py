@@ -116,6 +116,7 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         panel.set_grid_layer(layer)
         panel.job_db.setFilePath(str(Path(work) / "jobs.csv"))
         gaps: list[float] = []
+        long_gaps: list[tuple[float, ThreadTimes | None]] = []  # >= 50 ms: where they went
         last = [time.perf_counter(), thread_times()]
         worst: list = [0.0, 0.0, None]  # gap, when (seconds after Run), where it went
         t0 = time.perf_counter()
@@ -123,8 +124,10 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         def tick() -> None:
             now, times = time.perf_counter(), thread_times()
             gaps.append(now - last[0])
+            spent = None if None in (times, last[1]) else (times - last[1])
+            if gaps[-1] >= 0.05:
+                long_gaps.append((gaps[-1], spent))
             if gaps[-1] > worst[0]:
-                spent = None if None in (times, last[1]) else (times - last[1])
                 worst[:] = [gaps[-1], now - t0, spent]
             last[:] = [now, times]
 
@@ -154,6 +157,18 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         print(
             f"  longest: main thread ran {ran:.1f} ms, waited {waited:.1f} ms for a CPU, "
             f"asleep {asleep:.1f} ms (the GIL); {over} gaps >= 50 ms"
+        )
+        # each long gap by what took most of it: the main thread's own work, a machine
+        # too busy to run it, or the GIL (asleep: another Python thread had it)
+        kinds = {"ran": 0, "CPU": 0, "GIL": 0}
+        for gap, spent in long_gaps:
+            if spent is not None:
+                parts = {"ran": spent.ran, "CPU": spent.waited}
+                parts["GIL"] = gap - spent.ran - spent.waited
+                kinds[max(parts, key=parts.__getitem__)] += 1
+        print(
+            f"  gaps >= 50 ms mostly: main thread's own work {kinds['ran']}, waiting for a "
+            f"CPU {kinds['CPU']}, asleep (GIL) {kinds['GIL']}"
         )
 
 

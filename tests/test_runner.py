@@ -17,7 +17,9 @@ from helpers.runs import (
     small_grid,
 )
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.job_rows import tile_update, tile_updates
 from openeo_grid_jobs.core.job_template import JobTemplate
+from openeo_grid_jobs.core.row_index import RowIndex
 from openeo_grid_jobs.core.runner import RANK, GridJobRunner, RunError, reset_failed
 
 
@@ -27,6 +29,30 @@ def statuses_by_tile(updates):
         if not seen[u.tile_id] or seen[u.tile_id][-1] != u.status:
             seen[u.tile_id].append(u.status)
     return seen
+
+
+def assert_index_matches_table(runner):
+    """The loop's row index, kept up to date change by change, says what the table says."""
+    fresh = RowIndex(runner.frame)
+    kept = runner._rows
+    for name in ("position", "status", "backend", "job_id", "result", "unfetched"):
+        assert getattr(kept, name) == getattr(fresh, name), name
+    nonempty = lambda sets: {k: v for k, v in sets.items() if v}  # noqa: E731
+    assert nonempty(kept.by_status) == nonempty(fresh.by_status)
+    assert nonempty(kept.active) == nonempty(fresh.active)
+
+
+def test_tile_updates_read_by_column_match_the_rows(tmp_path):
+    frame = frame_from_tiles(small_grid(3, 2), *DATES)
+    frame.loc[1, ["status", "id", "backend_name", "costs"]] = ["finished", "j-1", "local", 2.5]
+    frame.loc[2, ["status", "message", "duration_s"]] = ["error", "broken", 12.0]
+    updates = tile_updates(frame)
+    assert [u.index for u in updates] == list(frame.index)
+    assert (updates[1].job_id, updates[1].costs, updates[1].status) == ("j-1", 2.5, "finished")
+    assert (updates[2].message, updates[2].duration) == ("broken", 12.0)
+    assert (updates[0].job_id, updates[0].costs, updates[0].duration) == (None, None, None)
+    assert tile_updates(frame, [2, 0]) == [updates[2], updates[0]]
+    assert tile_update(frame, 1) == updates[1]
 
 
 def test_full_run_finishes_every_tile_and_downloads_results(local_backend, tmp_path):
@@ -39,6 +65,7 @@ def test_full_run_finishes_every_tile_and_downloads_results(local_backend, tmp_p
     assert frame["id"].notna().all()
     assert set(frame["backend_name"]) == {"local"}
     assert_one_job_per_tile([local_backend], frame)
+    assert_index_matches_table(runner)
     for path in frame["result"]:
         assert path.endswith("openEO.nc")
         assert (tmp_path / "results").exists()
@@ -147,6 +174,7 @@ def test_create_errors_mark_one_tile_and_the_run_goes_on(local_backend, tmp_path
         or "ProcessGraphInvalid" in by_tile.at[bad_4xx, "message"]
     )
     assert "bug in the template" in by_tile.at[bad_5xx, "message"]
+    assert_index_matches_table(runner)
 
 
 def test_server_error_on_create_is_transient_the_tile_waits(local_backend, tmp_path):
@@ -360,4 +388,5 @@ def test_same_first_failures_skip_the_rest_with_the_reason(local_backend, tmp_pa
     assert skipped["message"].str.contains("B99").all()
     assert skipped["id"].isna().all()
     assert any("first 3 jobs all failed" in e.message for e in events)
+    assert_index_matches_table(runner)
     assert reset_failed(runner.frame) == list(range(12))  # Retry failed takes them all

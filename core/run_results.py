@@ -1,0 +1,54 @@
+"""Result downloads of finished tiles, on the run's download pool (:mod:`.downloads`).
+
+A finished tile without a result is downloaded into ``output_dir/<tile>``; a failed
+download is tried again after a backoff, a few times per run; a results folder that
+cannot be written is said once per run.
+"""
+
+from __future__ import annotations
+
+from .failures import Failure, FailureKind
+from .run_state import MESSAGE_LIMIT, RunState
+from .scheduler import READ
+
+
+class ResultDownloads(RunState):
+    def _missing_results(self) -> list[int]:
+        if self.output_dir is None:
+            return []
+        attempts = self.policy.download_attempts
+        missing = self._rows.unfetched
+        return self._rows.ordered(i for i in missing if self._download_failures[i] < attempts)
+
+    def _start_downloads(self) -> None:
+        if self.output_dir is None or self._downloads is None:
+            return
+        now, rows, pending = self.clock(), self._rows, self._downloads.pending
+        for i in self._missing_results():
+            if i in pending or self._download_after.get(i, 0.0) > now:
+                continue
+            name = rows.backend[i]
+            if not self.scheduler.ready(name, READ):
+                continue
+            target = self.output_dir / str(self.frame.at[i, "tile_id"])
+            self._downloads.request(i, self.gateways[name], rows.job_id[i], target)
+
+    def _on_download(self, i: int, path: str | None, failure: Failure | None) -> None:
+        if path is not None:
+            self._set(i, result=path)
+            return
+        assert failure is not None
+        self._download_failures[i] += 1
+        if failure.kind is FailureKind.PERMANENT and failure.status is None:
+            self._download_failures[i] = self.policy.download_attempts  # disk: no retry
+            if not self._disk_said:  # said once per run, where the user looks
+                self._disk_said = True
+                reason = failure.message.rsplit(": ", 1)[-1]
+                self._event(
+                    "warning",
+                    f"Cannot write results in {self.output_dir} ({reason}): the run goes on "
+                    "tracking the jobs; run again once the folder can be written to download "
+                    "the missing results.",
+                )
+        self._download_after[i] = self.clock() + self.scheduler.backoff(self._download_failures[i])
+        self._set(i, message=f"download failed: {failure.message}"[:MESSAGE_LIMIT])

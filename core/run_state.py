@@ -1,0 +1,229 @@
+"""What the run loop knows between turns, and the only way it writes the job table.
+
+:class:`RunState` holds a :class:`~.runner.GridJobRunner`'s settings, its back-ends
+(gateways, scheduler, worker pools), the calls in flight and the per-tile
+bookkeeping (intents being looked up, backoffs, attempts); its ``_set`` is the one
+writer of the job table and ``_flush`` saves and reports what changed. The steps of
+a turn are mixed in from :mod:`.run_polling`, :mod:`.run_launching` and
+:mod:`.run_results`; :mod:`.runner` puts them together.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .budget import CreditBudget, tile_km2_days
+from .downloads import Downloads
+from .errors import GridJobsError, RunError
+from .gateway import Backend, BackendGateway
+from .job_db import JobDatabase, tile_extents
+from .job_rows import TileUpdate, final_times, tile_updates
+from .row_index import RowIndex
+from .scheduler import RunEvent, RunPolicy, Scheduler
+from .tile_rules import Breaker
+from .workers import WorkerPool
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .job_template import JobTemplate
+
+#: the whole loop logs as ``core.runner``, whichever of its modules says it
+_log = logging.getLogger(__name__.rsplit(".", 1)[0] + ".runner")
+MESSAGE_LIMIT = 250  # fits a Shapefile text field
+#: a turn of the loop saves the table at most this often (seconds); see ``_flush``
+SAVE_EVERY = 1.0
+#: and reports what changed at most this often (seconds)
+REPORT_EVERY = 0.1
+
+
+class RunState:
+    """The loop's settings, back-ends, calls in flight and per-tile bookkeeping."""
+
+    def __init__(
+        self,
+        db: JobDatabase,
+        frame: pd.DataFrame,
+        template: JobTemplate,
+        backends: Iterable[Backend],
+        *,
+        poll_interval: float | None = None,
+        policy: RunPolicy | None = None,
+        output_dir: str | Path | None = None,
+        on_update: Callable[[list[TileUpdate]], None] | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        earlier_costs: float = 0.0,
+    ) -> None:
+        """``earlier_costs``: credits of this run's jobs no longer in ``frame`` (a retried
+        tile's earlier job, a split tile's), which a credit budget counts as spent."""
+        self.db = db
+        self.frame = frame
+        self.template = template.validate()
+        backends = list(backends)
+        if not backends:
+            raise RunError("Add at least one openEO back-end.")
+        names = [b.name for b in backends]
+        if len(set(names)) != len(names):
+            raise RunError(f"Back-end names must be unique, got {names}.")
+        for backend in backends:
+            if backend.parallel_jobs < 1:
+                raise RunError(f"Back-end {backend.name!r} needs at least 1 parallel job.")
+        self.backends = backends
+        policy = policy or RunPolicy()
+        if poll_interval is not None:
+            policy = replace(policy, poll_interval=float(poll_interval))
+        self.policy = policy
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.on_update = on_update
+        self.on_event = on_event
+        self.clock, self.wall_clock = clock, wall_clock
+        self.gateways = {b.name: BackendGateway(b, policy.request_timeout) for b in backends}
+        self.scheduler = Scheduler(
+            {b.name: b.parallel_jobs for b in backends},
+            policy,
+            clock=clock,
+            wall_clock=wall_clock,
+            rng=rng,
+        )
+        unknown = set(frame["backend_name"].dropna()) - set(names)
+        if unknown:
+            raise RunError(
+                f"Rows of the job database name back-ends that are not in this run: "
+                f"{', '.join(sorted(map(str, unknown)))}. Add them, or map them to one."
+            )
+        self.extents = {e.tile_id: e for e in tile_extents(frame)}
+        self.breaker = Breaker(policy.breaker)
+        self.budget: CreditBudget | None = None
+        if policy.budget is not None:
+            import pandas as pd
+
+            sizes = [tile_km2_days(self.extents[str(t)], self.template) for t in frame["tile_id"]]
+            self.budget = CreditBudget(
+                policy.budget, pd.Series(sizes, index=frame.index), earlier_costs
+            )
+        self._budget_said = False
+        self._disk_said = False  # a results folder that cannot be written was said
+        self._row_of_title: dict[str, int] = {}
+        self._wake = threading.Event()
+        self._pool: WorkerPool | None = None
+        self._downloads: Downloads | None = None
+        self._tasks: dict[Future, tuple[str, Any]] = {}
+        self._busy: set[int] = set()  # rows with a create/start/cancel in flight
+        self._polling: set[str] = set()
+        self._listed: set[str] = set()  # back-ends listed completely once this run
+        self._not_before: dict[int, float] = {}
+        self._attempts: Counter = Counter()
+        self._download_failures: Counter = Counter()
+        self._download_after: dict[int, float] = {}
+        #: rows with an intent but no job id: wall time after which "not listed" proves
+        #: that no job was made
+        self._lookup_after: dict[int, float] = {}
+        self._cancel_wanted: set[int] = set()
+        self._removed: set[str] = set()  # duplicate jobs already deleted
+        #: which rows are in which state, as ``_set`` keeps it (read every turn)
+        self._rows = RowIndex(frame)
+        self._dirty: set[int] = set()  # rows changed since the last report
+        self._unsaved = False  # changes not on disk yet
+        self._saved_at = self._reported_at = float("-inf")  # clock() of the last ones
+        self._cancel_requests: queue.Queue[list[int] | None] = queue.Queue()
+        self._login_lost: GridJobsError | None = None
+
+    @property
+    def run_tag(self) -> str:
+        return str(self.frame["run_tag"].iloc[0])
+
+    # --- done by the other steps of the loop (see GridJobRunner) --------------------------
+    def _apply_status(self, i: int, new: str | None, info: dict) -> None:
+        raise NotImplementedError  # .run_polling
+
+    def _breaker(self, reason: str) -> None:
+        raise NotImplementedError  # .run_launching
+
+    def _cancel(self, indices: list[int] | None) -> int:
+        raise NotImplementedError  # .runner
+
+    # --- calls in flight --------------------------------------------------------------------
+    def _asking(self, *kinds: str) -> bool:
+        """Whether a call of one of these kinds is still out."""
+        return any(kind in kinds for kind, _ in self._tasks.values())
+
+    def _submit(self, kind: str, key: Any, func: Callable[..., Any], *args: Any) -> None:
+        assert self._pool is not None
+        self._tasks[self._pool.submit(func, *args)] = (kind, key)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def _title(self, i: int) -> str:
+        attempt = int(self.frame.at[i, "attempt"])
+        return self.template.job_title(str(self.frame.at[i, "tile_id"]), self.run_tag, attempt)
+
+    def _fail(self, i: int, status: str, message: str) -> None:
+        self._lookup_after.pop(i, None)
+        if status == "start_failed":  # its job, if one was made, never started
+            self._set(i, start_time=None)
+        message = message[:MESSAGE_LIMIT]
+        self._set(i, status=status, intent_at=None, message=message, **self._ended(i))
+
+    def _ended(self, i: int, reported: Any = None) -> dict[str, Any]:
+        """``end_time`` and ``duration_s`` of row ``i`` becoming final (``reported``: the
+        back-end's ``updated`` time of its job, when it has one)."""
+        return final_times(self.frame.at[i, "start_time"], self.wall_clock(), reported)
+
+    def _has(self, i: int, column: str) -> bool:
+        value = self.frame.at[i, column]
+        return value is not None and value == value
+
+    def _set(self, i: int, **values: Any) -> None:
+        for column, value in values.items():
+            self.frame.at[i, column] = value
+        self._rows.update(i, values)
+        self._dirty.add(i)
+        self._unsaved = True
+
+    def _flush(self, *, may_wait: bool = False) -> None:
+        """Save the table (atomically) and report what changed, in one batch.
+
+        Both hold the interpreter's lock, which every other Python thread (the map's
+        main thread too) then waits for: writing a thousand-tile CSV takes ~10 ms, and
+        each report is a batch the map applies. So a turn of the loop (``may_wait``)
+        saves at most every :data:`SAVE_EVERY` and reports at most every
+        :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any
+        other flush does both at once: an intent is on disk before its request leaves,
+        and a run ends with its table saved and reported. A crash loses at most the
+        last second of news, which the next run asks the back-end again (a job id too:
+        the intent still on disk makes it look its job up by title).
+        """
+        now = self.clock()
+        if self._unsaved and not (may_wait and now - self._saved_at < SAVE_EVERY):
+            self.db.save(self.frame)
+            self._unsaved, self._saved_at = False, now
+        if not self._dirty or (may_wait and now - self._reported_at < REPORT_EVERY):
+            return
+        rows = sorted(self._dirty)
+        self._dirty.clear()
+        self._reported_at = now
+        if self.on_update is not None:
+            self.on_update(tile_updates(self.frame, rows))
+
+    def _say(self, event: RunEvent | None) -> None:
+        if event is not None:
+            self._event(event.level, event.message)
+
+    def _event(self, level: str, message: str) -> None:
+        """To the caller's ``on_event`` (CLI, dock), or else to the log: said once."""
+        if self.on_event is not None:
+            self.on_event(RunEvent(level, message))
+        else:
+            getattr(_log, "info" if level == "info" else "warning")(message)
