@@ -67,7 +67,7 @@ def test_notebook_tracker_continued_from_the_dock(
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as asked:
         qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
     assert asked.args[0] == {}
-    dialog = jobs_panel.map_dialog
+    dialog = jobs_panel.prompts.map_dialog
     assert dialog.isVisible()
     assert list(dialog.choices) == ["cdse"]
     dialog.choices["cdse"].setCurrentText("Local")

@@ -101,7 +101,7 @@ class ProblemsController(QObject):
         )
         if feature is None or _null(feature["job_id"]):
             reason = "" if feature is None or _null(feature["message"]) else feature["message"]
-            self.panel._message(
+            self.panel.messages.say(
                 f"Tile {tile_id} has no back-end job, so no logs"
                 + (f": {reason}" if reason else "."),
                 Qgis.MessageLevel.Info,
@@ -110,7 +110,7 @@ class ProblemsController(QObject):
         job_id, name = str(feature["job_id"]), str(feature["backend"])
         connection = next((c for c in self.panel.backends.connections if c.name == name), None)
         if connection is None:
-            self.panel._message(
+            self.panel.messages.say(
                 f"No saved connection named {name!r}: add it to see the logs of job {job_id}.",
                 Qgis.MessageLevel.Warning,
             )
@@ -118,7 +118,7 @@ class ProblemsController(QObject):
         try:
             backend = runner_backends([connection])[0][0]
         except Exception as exc:  # a login not stored, a device login needed
-            self.panel._message(str(exc), Qgis.MessageLevel.Warning)
+            self.panel.messages.say(str(exc), Qgis.MessageLevel.Warning)
             return
 
         def fetch():
@@ -127,11 +127,11 @@ class ProblemsController(QObject):
             return [line.text() for line in fetch_job_logs(backend, job_id)]
 
         title = f"Logs of job {job_id} (tile {tile_id}, {name})"
-        self.panel._message(f"Fetching the logs of job {job_id}…", Qgis.MessageLevel.Info)
+        self.panel.messages.say(f"Fetching the logs of job {job_id}…", Qgis.MessageLevel.Info)
         self._call = BackgroundCall(
             fetch,
             lambda lines: self._show_dialog(title, lines),
-            lambda message: self.panel._message(message, Qgis.MessageLevel.Warning),
+            lambda message: self.panel.messages.say(message, Qgis.MessageLevel.Warning),
             self,
         )
 

@@ -1,5 +1,8 @@
 """Open a run on the map: its layer if the project has it, else its saved grid, else the table.
 
+A run is opened from a job database the user picks, from the project's runs,
+or by itself when a project is read (the dock follows the project).
+
 Reading a job database can take seconds (100 k rows), so it happens off the
 main thread; the statuses always come from the job database, the run's truth,
 and the layer is only brought up to date with them.
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QObject
 
 from .project_runs import (
     ACTIVE_RUN_KEY,
@@ -103,13 +107,15 @@ def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:
             apply_status_style(layer)
             layer.setCustomProperty(JOB_DB_PROPERTY, path)
         panel.attach(path, layer, opened, zoom=zoom)
-        panel._message(f"Opened {path}: {len(opened.updates)} tiles.", Qgis.MessageLevel.Info)
+        panel.messages.say(f"Opened {path}: {len(opened.updates)} tiles.", Qgis.MessageLevel.Info)
 
     return BackgroundCall(
         lambda: read_run(path, with_tiles),
         show,
         lambda message: (
-            None if sip.isdeleted(panel) else panel._message(message, Qgis.MessageLevel.Critical)
+            None
+            if sip.isdeleted(panel)
+            else panel.messages.say(message, Qgis.MessageLevel.Critical)
         ),
         panel,
     )
@@ -144,3 +150,65 @@ def start_folder() -> str:
     if runs:
         return str(Path(runs[0].job_db).parent)
     return QgsProject.instance().homePath() or str(Path.home())
+
+
+class RunOpener(QObject):
+    """Opens runs into ``panel``: picked in a file dialog or the runs list, or a project's."""
+
+    def __init__(self, panel: JobsPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self._loader: BackgroundCall | None = None
+        panel.run_page.open_button.clicked.connect(self.ask_open_job_db)
+        panel.run_page.open_run_button.clicked.connect(self.open_selected_run)
+        project = QgsProject.instance()
+        project.readProject.connect(self.project_read)
+        project.cleared.connect(self._project_cleared)
+
+    def ask_open_job_db(self) -> None:
+        from qgis.PyQt.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(
+            self.panel, "Open job database", start_folder(), "Job database (*.csv *.parquet)"
+        )
+        if path:
+            self.open_job_db(path)
+
+    def open_selected_run(self) -> None:
+        job_db = self.panel.run_page.runs.currentData()
+        if job_db:
+            self.open_job_db(job_db)
+
+    def open_job_db(self, path: str, *, zoom: bool = True) -> None:
+        """Show a run on the map: its layer if the project has it, else its saved grid,
+        else a layer built from the table; statuses from the job database (the truth)."""
+        if self.panel.is_running():
+            self.panel.messages.say("Stop the run first.", Qgis.MessageLevel.Warning)
+            return
+        self._loader = open_run(path, self.panel, zoom=zoom)
+
+    def project_read(self, *_) -> None:
+        """A project was opened: show its last run (the dock follows the project)."""
+        self.panel.show_runs()
+        if self.panel.is_running():
+            return
+        found = run_to_show(QgsProject.instance())
+        if found is None:
+            return
+        path, layer = found
+        if Path(path).exists():
+            self.open_job_db(path, zoom=False)
+        else:  # a grid saved before its first run
+            self.panel.job_db_opened.emit(layer)
+
+    def _project_cleared(self) -> None:
+        self.panel.status.forget()
+        self.panel.show_runs()
+
+    def stop(self, ms: int) -> None:
+        """Follow the project no more; wait up to ``ms`` for a job database being read."""
+        project = QgsProject.instance()
+        project.readProject.disconnect(self.project_read)
+        project.cleared.disconnect(self._project_cleared)
+        if self._loader is not None:
+            self._loader.thread.wait(ms)
