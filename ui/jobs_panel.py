@@ -20,7 +20,7 @@ from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.gui import QgisInterface
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QTimer, pyqtSignal
-from qgis.PyQt.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
 from ..core.backend import LoginRequiredError
 from ..core.errors import GridJobsError
@@ -43,6 +43,7 @@ from .project_runs import (
     results_dir,
     run_layers,
 )
+from .run_buttons import RunButtons
 from .run_inputs import RunInputs
 from .run_messages import RunMessages
 from .run_opener import RunOpener
@@ -88,25 +89,17 @@ class JobsPanel(QWidget):
         self.poll_interval = self.run_page.poll_interval
 
         # --- controls (always in view) ---
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.run_button = self._button("Run", "run", "Submit and track the tiles' jobs")
-        self.stop_button = self._button(
-            "Stop", "stop", "Stop tracking; jobs keep running on the back-end"
-        )
-        self.refresh_button = self._button(
-            "Refresh", "refreshStatuses", "Ask the back-end once for the jobs' statuses"
-        )
-        self.retry_button = self._button("Retry failed", "retryFailed", "Resubmit failed tiles")
-        self.cancel_button = self._button(
-            "Cancel jobs", "cancelJobs", "Cancel the back-end jobs of the selected tiles (or all)"
-        )
-        for column, button in enumerate((self.run_button, self.stop_button, self.refresh_button)):
-            grid.addWidget(button, 0, column)
-        grid.addWidget(self.retry_button, 1, 0)
-        grid.addWidget(self.cancel_button, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.buttons = RunButtons(self)
+        layout.addWidget(self.buttons)
+        self.run_button = self.buttons.run
+        self.stop_button = self.buttons.stop
+        self.refresh_button = self.buttons.refresh
+        self.retry_button = self.buttons.retry
+        self.cancel_button = self.buttons.cancel
         self.status = RunStatus(self)
-        grid.addWidget(self.status, 2, 0, 1, 3)
+        layout.addWidget(self.status, 1)  # as in one grid: the buttons keep their height
         self.progress = self.status.progress
         self.counts_label = self.status.counts_label
         self.summary_label = self.status.summary_label
@@ -134,21 +127,11 @@ class JobsPanel(QWidget):
         if run_layers(QgsProject.instance()):  # the dock opened after a project was read
             self.opener.project_read()
 
-    def _button(self, text: str, name: str, tip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        return button
-
     # --- state -------------------------------------------------------------------------
     def _update_enabled(self) -> None:
         running = self.is_running()
         has_layer = self.layer is not None
-        self.run_button.setEnabled(not running and has_layer)
-        self.retry_button.setEnabled(not running and has_layer)
-        self.refresh_button.setEnabled(not running and has_layer)
-        self.stop_button.setEnabled(running)
-        self.cancel_button.setEnabled(has_layer)
+        self.buttons.update_enabled(running, has_layer)
         self.run_page.open_button.setEnabled(not running)
         self.run_page.open_run_button.setEnabled(not running and self.run_page.runs.count() > 0)
         self.run_page.results_button.setEnabled(has_layer)
