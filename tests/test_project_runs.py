@@ -144,7 +144,9 @@ def test_save_reopen_resume_and_export(dock, grid_layer, local_backend, desktop,
     assert any("Grid exported" in m for m in messages)
 
 
-def test_refresh_polls_once_and_launches_nothing(dock, grid_layer, local_backend, qtbot):
+def test_refresh_polls_once_and_launches_nothing(
+    dock, grid_layer, local_backend, qtbot, qgis_iface
+):
     local_backend.knobs(job_duration=2.0)
     panel = dock.jobs_panel
     run_part_and_stop(panel, grid_layer, qtbot)
@@ -159,8 +161,10 @@ def test_refresh_polls_once_and_launches_nothing(dock, grid_layer, local_backend
     qtbot.waitUntil(all_finished, timeout=30_000)
 
     qtbot.waitUntil(panel.refresh_button.isEnabled, timeout=5000)
-    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as refreshed:
         qtbot.mouseClick(panel.refresh_button, Qt.MouseButton.LeftButton)
+    # an empty count means the refresh failed (e.g. could not connect): say why
+    assert refreshed.args[0], qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     fresh = statuses(grid_layer)
     assert len(local_backend.all_jobs()) == jobs, "Refresh must not submit anything"
     for tile, status in stale.items():
