@@ -138,7 +138,7 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         timer.start(5)
         t0 = time.perf_counter()
         assert panel.start_run()
-        loop.exec_()
+        loop.exec()
         timer.stop()
         elapsed = time.perf_counter() - t0
         panel.shutdown()
