@@ -30,8 +30,15 @@ def master_password_file(profiles_path: Path) -> Path:
 def store_demo_login(profile: Path, password_file: Path, username: str, password: str) -> str:
     from qgis.core import QgsApplication, QgsAuthMethodConfig
 
+    # QGIS 3.40 ignores QgsApplication's profile argument (qgis/QGIS#66030) and
+    # would use ~/.local/share/profiles/default; it honours QGIS_CUSTOM_CONFIG_PATH
+    # (the folder that holds profiles/), which 3.22 reads too.
+    os.environ["QGIS_CUSTOM_CONFIG_PATH"] = str(profile.parent.parent)
     app = QgsApplication([], False, str(profile))
     app.initQgis()
+    settings_dir = Path(QgsApplication.qgisSettingsDirPath()).resolve()
+    if settings_dir != profile.resolve():
+        raise SystemExit(f"QGIS opened the profile {settings_dir}, not {profile}")
     manager = QgsApplication.authManager()
     if not manager.setMasterPassword(password_file.read_text().strip(), True):
         raise SystemExit(f"the master password in {password_file} does not open {profile}")

@@ -11,6 +11,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/helpers importable
 sys.path.insert(0, str(REPO_ROOT))  # devtools importable
 
+# The tests run in a venv over Debian's pyproj, whose sys.prefix has no PROJ data
+# (inside QGIS, sys.prefix is /usr and it does). pyproj 3.4 (Debian 12) let PROJ fall
+# back to /usr/share/proj; pyproj 3.7 (Debian 13, QGIS 3.40) raises DataDirError on
+# the first CRS. Point it at the data as the CLI does (test_cli_grid checks that
+# helper itself in child processes without these variables).
+from openeo_grid_jobs.core.proj_data import ensure_proj_data  # noqa: E402
+
+ensure_proj_data()
+
 MASTER_PASSWORD = "tests-master-password"
 
 

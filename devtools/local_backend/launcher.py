@@ -18,7 +18,11 @@ from pathlib import Path
 from types import TracebackType
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BACKEND_PYTHON = REPO_ROOT / ".venv-backend" / "bin" / "python"
+#: the back-end venv's Python; OGJ_BACKEND_PYTHON overrides it (the QGIS 3.40 test root
+#: keeps its back-end venv outside the repo copy, see scripts/debian13.sh)
+BACKEND_PYTHON = Path(
+    os.environ.get("OGJ_BACKEND_PYTHON") or REPO_ROOT / ".venv-backend" / "bin" / "python"
+)
 READY_PREFIX = "openEO back-end ready at "
 
 #: the test user of the local back-end (see backend_config.py)
@@ -35,7 +39,10 @@ class LocalBackend:
 
     def __init__(self, *, startup_timeout: float = 60.0, **options: object) -> None:
         if not BACKEND_PYTHON.exists():
-            raise BackendError(f"{BACKEND_PYTHON} is missing: run scripts/setup.sh first")
+            raise BackendError(
+                f"{BACKEND_PYTHON} is missing: run scripts/setup.sh first"
+                " (or set OGJ_BACKEND_PYTHON to a Python with requirements/backend.txt)"
+            )
         cmd = [str(BACKEND_PYTHON), "-m", "devtools.local_backend.server"]
         for key, value in options.items():
             flag = "--" + key.replace("_", "-")

@@ -8,7 +8,10 @@ does not bundle would be fetched over the network, which tests do not have.
 :class:`OfflineValidator` validates core STAC objects against the schemas of
 ``pystac.validation.local_validator.get_local_schema_cache()`` (STAC 1.1.0 Item,
 Catalog, Collection and the GeoJSON schemas they reference), resolving every
-``$ref`` from that cache with jsonschema's ``RefResolver``; an extension schema
+``$ref`` from that cache: with a ``referencing`` registry where jsonschema has one
+(≥ 4.18: Debian 13, QGIS 3.40; its legacy ``RefResolver`` there resolves
+``#/definitions/...`` inside a referenced schema against the wrong document), else
+with ``RefResolver`` (jsonschema 4.10 of Debian 12); an extension schema
 (which would need the network) is an error, so a catalog that declares one fails
 here instead of being half-checked.
 """
@@ -43,14 +46,31 @@ class OfflineValidator(STACValidator):
         if uri not in self.store:
             raise pystac.STACValidationError(f"no bundled schema {uri} (STAC {stac_version})")
         schema = self.store[uri]
-        resolver = jsonschema.RefResolver(base_uri=uri, referrer=schema, store=self.store)
         try:
-            jsonschema.Draft7Validator(schema, resolver=resolver).validate(stac_dict)
+            self._validator(uri, schema).validate(stac_dict)
         except jsonschema.ValidationError as exc:
             raise pystac.STACValidationError(
                 f"{href or stac_dict.get('id')}: {exc.message}", source=exc
             ) from exc
         return uri
+
+    def _validator(self, uri: str, schema: dict[str, Any]) -> jsonschema.Draft7Validator:
+        try:
+            import referencing
+            import referencing.jsonschema
+        except ImportError:  # jsonschema < 4.18
+            resolver = jsonschema.RefResolver(base_uri=uri, referrer=schema, store=self.store)
+            return jsonschema.Draft7Validator(schema, resolver=resolver)
+        registry: referencing.Registry = referencing.Registry().with_resources(
+            (
+                key,
+                referencing.Resource.from_contents(
+                    value, default_specification=referencing.jsonschema.DRAFT7
+                ),
+            )
+            for key, value in self.store.items()
+        )
+        return jsonschema.Draft7Validator(schema, registry=registry)
 
     def validate_extension(
         self,
