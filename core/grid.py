@@ -393,16 +393,18 @@ def _is_rectangle(geom: shapely.Geometry) -> bool:
 def _crs(value: CrsLike, what: str) -> pyproj.CRS:
     import pyproj
 
+    hint = "Give a code such as EPSG:4326, or the CRS's exact name."
+    bare_name = isinstance(value, str) and _is_bare_name(value)
     try:
         crs = pyproj.CRS.from_user_input(value)
     except pyproj.exceptions.CRSError as exc:
-        raise GridError(f"Unknown {what} {value!r}: {exc}") from None
+        # PROJ 9.6 refuses a name it does not know; PROJ 9.1 guessed (below)
+        raise GridError(f"Unknown {what} {value!r}: {hint if bare_name else exc}") from None
     # PROJ matches bare names loosely ("foo" gives Amersfoort): a name must be the CRS's own.
-    if isinstance(value, str) and _is_bare_name(value) and _simple(crs.name) != _simple(value):
+    if bare_name and _simple(crs.name) != _simple(str(value)):
         code = f" (EPSG:{crs.to_epsg()})" if crs.to_epsg() else ""
         raise GridError(
-            f"Unknown {what} {value!r}: PROJ can only guess it means {crs.name}{code}. "
-            "Give a code such as EPSG:4326, or the CRS's exact name."
+            f"Unknown {what} {value!r}: PROJ can only guess it means {crs.name}{code}. {hint}"
         )
     return crs
 

@@ -255,7 +255,8 @@ BAD_INPUT = {
     ),
     "crs-name-guessed": (
         "{bbox} --crs foo --tile-size 5000 --out g.gpkg",
-        "Unknown AOI CRS 'foo': PROJ can only guess it means Amersfoort",
+        # PROJ 9.1 guesses Amersfoort, PROJ 9.6 refuses the name: both end with the hint
+        "or the CRS's exact name.",
     ),
     "tile-0": (
         "{bbox} --tile-size 0 --out g.gpkg",

@@ -122,8 +122,9 @@ def test_crs_names_and_codes(name):
 
 @pytest.mark.parametrize("name", ["foo", "etrs"])
 def test_crs_name_proj_only_guesses_is_refused(name):
-    """PROJ matches names loosely: 'foo' would silently be Amersfoort (EPSG:4289)."""
-    with pytest.raises(GridError, match=f"Unknown AOI CRS '{name}': PROJ can only guess"):
+    """PROJ 9.1 matches names loosely ('foo' would silently be Amersfoort, EPSG:4289);
+    PROJ 9.6 refuses them: either way the user is told to give a code or the exact name."""
+    with pytest.raises(GridError, match=f"Unknown AOI CRS '{name}': .*Give a code such as EPSG"):
         build_grid((4.2, 51.1, 4.6, 51.35), name, 5000)
 
 

@@ -212,7 +212,11 @@ def test_the_shipped_model_is_what_devtools_builds(provider, tmp_path):
     shipped, built = QgsProcessingModelAlgorithm(), QgsProcessingModelAlgorithm()
     assert shipped.fromFile(str(EXAMPLE_MODEL))
     assert built.fromFile(str(tmp_path / "built.model3"))
-    assert shipped.toVariant() == built.toVariant()
+    # which model format version QGIS writes is QGIS's (3.40 saves Version2), not the model
+    shipped_model, built_model = shipped.toVariant(), built.toVariant()
+    for variant in (shipped_model, built_model):
+        variant.pop("internal_version", None)
+    assert shipped_model == built_model
     model = QgsApplication.processingRegistry().algorithmById("openeogridjobs:Grid and run")
     for child in ("creategrid", "runjobs"):  # the modeler draws an invalid child in red
         assert model.validateChildAlgorithm(child) == (True, [])

@@ -28,6 +28,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core.definitions import NOT_STARTED
 from ..core.schema import GRID_FIELDS, TILE_FIELDS
+from . import field_types
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -40,11 +41,7 @@ if TYPE_CHECKING:
 #: ``int`` is a 32-bit Integer of at most 9 digits, which a Shapefile keeps an integer
 #: (GDAL reads 10 digits and more back as Integer64, and writes 64-bit fields as Real);
 #: indices beyond that (absurdly small tiles) get a LongLong field instead.
-QVARIANT_TYPES = {
-    "str": QVariant.Type.String,
-    "int": QVariant.Type.Int,
-    "float": QVariant.Type.Double,
-}
+FIELD_TYPES = {"str": field_types.STRING, "int": field_types.INT, "float": field_types.DOUBLE}
 INT_WIDTH = 9
 INT_RANGE = (-(10 ** (INT_WIDTH - 1)) + 1, 10**INT_WIDTH - 1)  # with a minus sign: one less
 #: Features built and handed over at once: small enough that Cancel and the progress
@@ -80,9 +77,9 @@ class FillCanceledError(Exception):
 
 def grid_field(name: str, kind: str, wide_ints: bool = False) -> QgsField:
     if kind == "int" and wide_ints:
-        return QgsField(name, QVariant.Type.LongLong)
+        return QgsField(name, field_types.LONG_LONG)
     width = {"str": STRING_WIDTH, "int": INT_WIDTH}.get(kind, 0)
-    return QgsField(name, QVARIANT_TYPES[kind], len=width)
+    return QgsField(name, FIELD_TYPES[kind], len=width)
 
 
 def ensure_job_fields(layer: QgsVectorLayer) -> list[str]:
