@@ -2,8 +2,19 @@
 # README command 1: set up what is missing, then start the real QGIS desktop
 # with the plugin installed and enabled in a throw-away profile under .work/.
 # Options (see devtools/launch_qgis.py): --screenshot FILE.png --after SECONDS
+#
+#   --qgis 3.40  QGIS 3.40 LTR from the Debian 13 root (scripts/debian13.sh), under
+#                Xvfb; what it writes (screenshots) lands in the root's copy of the
+#                checkout, .work/debian13/root/src
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+if [ "${1:-}" = "--qgis" ]; then
+  case "${2:-}" in
+    3.22) shift 2 ;;
+    3.40) shift 2; exec bash scripts/debian13.sh shell .venv/bin/python -m devtools.launch_qgis "$@" ;;
+    *) echo "run-qgis.sh: --qgis ${2:-}: 3.22 (this machine's Debian 12) or 3.40 (Debian 13 root)" >&2; exit 2 ;;
+  esac
+fi
 bash scripts/setup.sh
 exec .venv/bin/python -m devtools.launch_qgis "$@"

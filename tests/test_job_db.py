@@ -203,7 +203,7 @@ def test_parquet_parses_the_tiles_once_while_they_stay_the_same(tmp_path, monkey
 def test_the_loop_saves_at_most_every_second_an_intent_at_once(tmp_path):
     """A turn of the loop saves at most every SAVE_EVERY s and reports at most every
     REPORT_EVERY s; any other flush (an intent, the end of a run) does both at once."""
-    from openeo_grid_jobs.core import runner as run_loop
+    from openeo_grid_jobs.core import run_state as run_loop
 
     now = [100.0]
     frame = frame_from_tiles(small_grid(3, 2), *DATES)

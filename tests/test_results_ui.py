@@ -68,7 +68,15 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
     def grown():
         return tiles_in(mosaic) == 6 and mosaic.extent().area() == pytest.approx(six_tiles)
 
-    qtbot.waitUntil(grown, timeout=10_000)
+    try:
+        qtbot.waitUntil(grown, timeout=10_000)
+    except qtbot.TimeoutError:  # say where it stopped (seen once under heavy load)
+        updates = panel.mosaic
+        pytest.fail(
+            f"mosaic reads {tiles_in(mosaic)} tiles over {mosaic.extent().area():.0f} m²; "
+            f"results {len(updates.results)}, written {len(updates._written)}, "
+            f"rewrite pending {updates._timer.isActive()}"
+        )
     one_job_per_tile(panel, local_backend)
     assert first_tiles < 6
     assert mosaics() == [mosaic]

@@ -79,8 +79,10 @@ class MosaicUpdates(QObject):
             if dataset is not None:
                 # statistics stored in the VRT now: QGIS would compute them when it opens
                 # the layer, and GDAL writes them back into the VRT when QGIS closes it,
-                # over the next mosaic; a VRT that has them is never written by QGIS
-                dataset.GetRasterBand(1).ComputeStatistics(True)
+                # over the next mosaic; a VRT that has them is never written by QGIS.
+                # Exact ones: QGIS replaces approximate ones (STATISTICS_APPROXIMATE) with
+                # exact ones on open, which dirties the VRT all the same
+                dataset.GetRasterBand(1).ComputeStatistics(False)
                 files = set(dataset.GetFileList() or [])
                 dataset = None  # closed: the statistics are in the file
             included = [r for r in results if str(Path(r).absolute()) in files]
