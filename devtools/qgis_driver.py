@@ -124,6 +124,17 @@ def on_grid_created(layer):
         QTimer.singleShot(600, click_run)
 
 
+def colored_share(image) -> float:
+    """Share of a 40×40 sample of ``image`` in strong colours: the NDVI mosaic under the
+    finished tiles (the canvas's background, the grid's outlines and grey tiles are not)."""
+    samples = [
+        image.pixelColor(int(image.width() * (i + 0.5) / 40), int(image.height() * (j + 0.5) / 40))
+        for i in range(40)
+        for j in range(40)
+    ]
+    return sum(color.hsvSaturation() > 80 for color in samples) / len(samples)
+
+
 def grab(path):
     QgsApplication.primaryScreen().grabWindow(0).save(str(path))
 
@@ -280,6 +291,7 @@ def screenshot_and_quit():
     if REPORT.get("screenshot"):
         return  # already quitting
     try:
+        REPORT["run"]["canvas_colored_share"] = colored_share(iface.mapCanvas().grab().toImage())
         grab(SCREENSHOT)
         REPORT["screenshot"] = SCREENSHOT
     except Exception:

@@ -91,6 +91,9 @@ def test_run_turns_the_map_green(desktop_run):
     assert "finished" in mid
     assert mid & {"queued", "running", "not_started", "created"}, "seen before the end"
     assert run_report["final_statuses"] == ["finished"]
+    # the NDVI mosaic is drawn under the finished tiles (a mosaic layer opened off the
+    # main thread was valid and listed, yet QGIS 3.40's canvas drew nothing of it)
+    assert run_report["canvas_colored_share"] > 0.2
     assert report["run_counts"] == {"finished": report["grid"]["features"]}
     assert f"finished {report['grid']['features']}" in run_report["counts_label"]
     assert any("Run complete" in m for m in run_report["messages"])

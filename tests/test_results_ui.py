@@ -48,6 +48,24 @@ def tiles_in(mosaic):
     return len(dataset.GetFileList()) - 1
 
 
+def drawn_share(layer) -> float:
+    """The share of a 20×20 sample of ``layer`` rendered over its extent that is not blank."""
+    from qgis.core import QgsMapRendererParallelJob, QgsMapSettings
+    from qgis.PyQt.QtCore import QSize
+
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(layer.crs())
+    settings.setExtent(layer.extent())
+    settings.setOutputSize(QSize(200, 200))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    samples = [(x, y) for x in range(5, 200, 10) for y in range(5, 200, 10)]
+    return sum(image.pixelColor(x, y).alpha() > 0 for x, y in samples) / len(samples)
+
+
 def tree_order():
     return [node.name() for node in QgsProject.instance().layerTreeRoot().children()]
 
@@ -89,6 +107,7 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
     renderer = mosaic.renderer()
     assert isinstance(renderer, QgsSingleBandPseudoColorRenderer)
     assert (renderer.classificationMin(), renderer.classificationMax()) == (-1.0, 1.0)
+    assert drawn_share(mosaic) > 0.9  # really drawn over its whole extent
     order = tree_order()
     assert order.index(grid_layer.name()) < order.index(mosaic.name())
     finished = grid_layer.renderer().categories()[

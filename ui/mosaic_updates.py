@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from .run_worker import BackgroundCall
 
@@ -62,11 +62,6 @@ class MosaicUpdates(QObject):
             self._timer.start()  # the next rewrite once this one is done
             return
         results, vrt, grid = sorted(set(self.results.values())), self.vrt, self.grid
-        from .results import mosaic_name, mosaic_of
-
-        # the first mosaic is opened as a layer in the background too (a refresh reloads
-        # the layer already on the map)
-        name = None if mosaic_of(QgsProject.instance(), grid) else mosaic_name(grid)
 
         def build():
             from osgeo import gdal
@@ -85,18 +80,11 @@ class MosaicUpdates(QObject):
                 dataset.GetRasterBand(1).ComputeStatistics(False)
                 files = set(dataset.GetFileList() or [])
                 dataset = None  # closed: the statistics are in the file
-            included = [r for r in results if str(Path(r).absolute()) in files]
-            return written, included, _opened(written, name)
+            return written, [r for r in results if str(Path(r).absolute()) in files]
 
         self._call = BackgroundCall(build, lambda done: self._show(grid, *done), self._fail, self)
 
-    def _show(
-        self,
-        grid: QgsVectorLayer,
-        vrt: Path | None,
-        included: list[str],
-        opened: QgsRasterLayer | None = None,
-    ) -> None:
+    def _show(self, grid: QgsVectorLayer, vrt: Path | None, included: list[str]) -> None:
         """Show the new mosaic; tiles GDAL could not read yet are tried again, a few times."""
         from .results import show_mosaic
 
@@ -110,7 +98,7 @@ class MosaicUpdates(QObject):
             self._timer.start()
         if vrt is None or sip.isdeleted(grid) or grid is not self.grid:
             return
-        layer = show_mosaic(grid, Path(vrt), opened)
+        layer = show_mosaic(grid, Path(vrt))
         if layer is None:
             self.failed.emit(f"Cannot open the results mosaic {vrt}.")
         else:
@@ -125,17 +113,3 @@ class MosaicUpdates(QObject):
         self.vrt = None
         if self._call is not None:
             self._call.thread.wait(ms)
-
-
-def _opened(vrt: Path | None, name: str | None) -> QgsRasterLayer | None:
-    """``vrt`` opened as a raster layer named ``name`` (None: not wanted, or unreadable),
-    on the calling (background) thread, handed to the main thread that will show it."""
-    if vrt is None or name is None:
-        return None
-    layer = QgsRasterLayer(str(vrt), name)
-    if not layer.isValid():
-        return None
-    app = QCoreApplication.instance()
-    if app is not None:
-        layer.moveToThread(app.thread())
-    return layer

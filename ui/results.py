@@ -69,19 +69,8 @@ def _below(project: QgsProject, grid: QgsVectorLayer) -> int:
     return children.index(node) + 1 if node in children else len(children)
 
 
-def mosaic_name(grid: QgsVectorLayer) -> str:
-    return f"{grid.name()} — NDVI"
-
-
-def show_mosaic(
-    grid: QgsVectorLayer, vrt: Path, opened: QgsRasterLayer | None = None
-) -> QgsRasterLayer | None:
-    """Show (or refresh) the run's mosaic below ``grid``, styled as NDVI; None if unreadable.
-
-    ``opened``: ``vrt`` already opened as a layer (off the main thread, where GDAL's
-    open of a VRT over hundreds of tiles does not hold up the map), used when the grid
-    has no mosaic layer yet.
-    """
+def show_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None:
+    """Show (or refresh) the run's mosaic below ``grid``, styled as NDVI; None if unreadable."""
     from .status_style import see_results_through
 
     project = QgsProject.instance()
@@ -91,7 +80,7 @@ def show_mosaic(
         layer.setExtent(layer.dataProvider().extent())
         layer.triggerRepaint()
         return layer
-    layer = opened if opened is not None else QgsRasterLayer(str(vrt), mosaic_name(grid))
+    layer = QgsRasterLayer(str(vrt), f"{grid.name()} — NDVI")
     if not layer.isValid():
         return None
     layer.setCustomProperty(MOSAIC_PROPERTY, grid.id())
