@@ -25,7 +25,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
-from ..core import pyproj_threads
 from ..core.errors import GridJobsError
 
 if TYPE_CHECKING:
@@ -52,11 +51,6 @@ class GridJobsAlgorithm(QgsProcessingAlgorithm):
     HELP = ""
     #: shown in the Processing Toolbox's search and in the algorithm's help
     TAGS: tuple[str, ...] = ("openeo", "grid", "tiles", "batch jobs")
-
-    def __init__(self) -> None:
-        super().__init__()
-        # Processing runs algorithms on pooled task threads: see that module
-        pyproj_threads.install()
 
     def name(self) -> str:
         return self.NAME

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from qgis.core import Qgis, QgsMessageLog, QgsTask, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
-from ..core import pyproj_threads
 from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
 from .grid_layer import FillCanceledError, create_grid_layer
@@ -43,7 +42,6 @@ class GridTask(QgsTask):
 
     def __init__(self, build: Callable[[], Grid], description: str = "Creating grid") -> None:
         super().__init__(description, QgsTask.Flag.CanCancel)
-        pyproj_threads.install()  # this task's thread is pooled: see that module
         self._build = build
         self.grid: Grid | None = None
         self.layer: QgsVectorLayer | None = None
