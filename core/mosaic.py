@@ -283,6 +283,7 @@ def _build_vrt(sources: list[MosaicSource], target: Path, band: str) -> Path:
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         temporary.write_bytes(_vrt_xml(sources, target.parent, band))
+        _store_statistics(temporary)
         os.replace(temporary, target)
     except OSError as exc:
         raise MosaicError(f"Could not write the mosaic {target}: {exc.strerror or exc}.") from exc
@@ -290,6 +291,23 @@ def _build_vrt(sources: list[MosaicSource], target: Path, band: str) -> Path:
         if temporary.exists():
             temporary.unlink()
     return target
+
+
+def _store_statistics(vrt: Path) -> None:
+    """Store the band's exact statistics in ``vrt`` (GDAL rewrites the file on close).
+
+    A reader that opens a VRT without statistics and computes them (QGIS does, for its
+    stretch) dirties it, and GDAL writes it back when the reader closes it: over a
+    newer mosaic, and in place, so a third reader can see half a file. With exact
+    statistics stored no reader writes (QGIS replaces approximate ones with exact
+    ones, which dirties the VRT all the same). Done on the temporary file, before the
+    rename, so the rewrite is not seen either. Unreadable statistics are left out.
+    """
+    with _gdal_errors():
+        dataset = _open(str(vrt))
+        if dataset is not None:
+            dataset.GetRasterBand(1).ComputeStatistics(False)
+        dataset = None  # closed: GDAL writes the statistics into the file now
 
 
 def _vrt_xml(sources: list[MosaicSource], folder: Path, band: str) -> bytes:

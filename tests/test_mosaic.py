@@ -194,12 +194,26 @@ def test_nothing_to_mosaic_and_results_in_two_crss(local_backend, tmp_path):
     assert_mosaic_matches(write_mosaic(folders, out), results)
 
 
+def read_like_qgis(vrt):
+    """Open ``vrt`` and ask for its band's exact statistics, as QGIS does for its stretch
+    (computed and stored when missing: GDAL writes the VRT back on close then)."""
+    dataset = gdal.Open(str(vrt))
+    assert dataset is not None
+    assert dataset.GetRasterBand(1).GetStatistics(False, True)[0] <= 1
+    return dataset
+
+
 def test_readers_never_see_half_a_mosaic(local_backend, tmp_path):
-    """Written again and again (as the dock does when tiles finish) while being read."""
+    """Written again and again (as the dock does when tiles finish) while being read,
+    and readers never write it back (over a newer one, or as another reads it)."""
     runner = run(local_backend, tmp_path, small_grid(3, 1))
     results = finished_results(runner.frame)
     out = runner.output_dir / MOSAIC_NAME
     write_mosaic(results[:1], out)
+    written = out.read_bytes()
+    assert b"STATISTICS_MINIMUM" in written
+    read_like_qgis(out)
+    assert out.read_bytes() == written, "a reader wrote the mosaic"
     done = threading.Event()
 
     def writer():
@@ -211,9 +225,9 @@ def test_readers_never_see_half_a_mosaic(local_backend, tmp_path):
     thread.start()
     reads = 0
     while not done.is_set() or reads < 40:
-        dataset = gdal.Open(str(out))
-        assert dataset is not None
+        dataset = read_like_qgis(out)
         assert dataset.RasterXSize in (500, 1000, 1500)
+        dataset = None
         reads += 1
     thread.join()
     assert [p.name for p in runner.output_dir.iterdir() if p.is_file()] == [MOSAIC_NAME]

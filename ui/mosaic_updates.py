@@ -71,15 +71,8 @@ class MosaicUpdates(QObject):
             written = write_mosaic([p for p in results if Path(p).exists()], vrt)
             dataset = gdal.Open(str(written)) if written is not None else None
             files: set[str] = set()
-            if dataset is not None:
-                # statistics stored in the VRT now: QGIS would compute them when it opens
-                # the layer, and GDAL writes them back into the VRT when QGIS closes it,
-                # over the next mosaic; a VRT that has them is never written by QGIS.
-                # Exact ones: QGIS replaces approximate ones (STATISTICS_APPROXIMATE) with
-                # exact ones on open, which dirties the VRT all the same
-                dataset.GetRasterBand(1).ComputeStatistics(False)
+            if dataset is not None:  # it has its statistics: closing it writes nothing
                 files = set(dataset.GetFileList() or [])
-                dataset = None  # closed: the statistics are in the file
             return written, [r for r in results if str(Path(r).absolute()) in files]
 
         self._call = BackgroundCall(build, lambda done: self._show(grid, *done), self._fail, self)
