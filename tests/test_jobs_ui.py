@@ -91,8 +91,13 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     assert time.monotonic() - t0 < 0.1, "Stop must not block the GUI"
     qtbot.waitUntil(lambda: panel.thread.thread.isFinished(), timeout=2000)
     assert time.monotonic() - t0 < 2.0
-    assert any(
-        "Not tracking" in m for m in desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+    # the worker's last signal (done) is queued to the GUI thread: delivered after the thread ends
+    qtbot.waitUntil(
+        lambda: any(
+            "Not tracking" in m
+            for m in desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+        ),
+        timeout=2000,
     )
     assert panel.run_button.isEnabled()
     # the map no longer tracks: the dock and the legend say so, not for 8 s but until Run
