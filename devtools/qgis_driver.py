@@ -279,6 +279,7 @@ def on_run_finished(counts):
     REPORT["run"]["counts_label"] = jobs_panel().counts_label.text()
     REPORT["run"]["messages"] = [item.text() for item in iface.messageBar().items()]
     REPORT["run"]["tracking"] = jobs_panel().tracking_label.text()
+    REPORT["run"]["job_db"] = jobs_panel().job_db.filePath()  # for the one-job-per-tile check
     if SAVE_AS:
         QTimer.singleShot(1500, save_project)  # after the legend's last count
     if RESUME:

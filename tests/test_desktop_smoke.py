@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers.runs import assert_one_job_per_tile
+from openeo_grid_jobs.core.job_db import JobDatabase
 
 from devtools.launch_qgis import local_backend_login, run
 
@@ -80,8 +82,9 @@ def test_create_grid_in_real_desktop(desktop_run):
     assert any("tiles of 5000 m" in m and "EPSG:32631" in m for m in grid["messages"])
 
 
-def test_run_turns_the_map_green(desktop_run):
-    """Run from the dock: tiles change status live, and every tile ends finished."""
+def test_run_turns_the_map_green(desktop_run, local_backend):
+    """Run from the dock: tiles change status live, and every tile ends finished, each
+    with exactly one job on the back-end."""
     _, report, shot = desktop_run
     run_report = report["run"]
     assert run_report["started"]  # no password typed: the launcher stored the login
@@ -98,3 +101,7 @@ def test_run_turns_the_map_green(desktop_run):
     assert f"finished {report['grid']['features']}" in run_report["counts_label"]
     assert any("Run complete" in m for m in run_report["messages"])
     assert shot.with_name(shot.stem + "-running.png").stat().st_size > 20_000
+    table = JobDatabase(run_report["job_db"]).read()
+    assert len(table) == report["grid"]["features"]
+    assert table["id"].notna().all()
+    assert_one_job_per_tile([local_backend], table)
