@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .definitions import FAILED_STATUSES, LoginMethod
-from .errors import GridJobsError
+from .errors import GridJobsError, LoginRequiredError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -147,7 +147,6 @@ def credits_or_none(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .backend import LoginRequiredError
     from .run_session import RunSession
     from .runner import Backend
 

@@ -24,7 +24,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import Qt
 
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 from .common import GridJobsAlgorithm, count_text, reported
 from .run_parameters import RUN_HELP, RunParameters
 
@@ -87,7 +87,6 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        from ..core.backend import LoginRequiredError
         from ..core.run_config import RunConfig
         from ..core.run_session import RunSession
         from ..core.run_summary import RunSummary
