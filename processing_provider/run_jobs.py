@@ -183,7 +183,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
         """The outputs, and what the user should read about how the run ended."""
-        from ..core.cli_run import _failure_summary
+        from ..core.cli_run import failure_summary
         from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES
 
         total = sum(counts.values())
@@ -196,7 +196,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             )
         if failed:
             failed_rows = frame["status"].isin(list(FAILED_STATUSES))
-            feedback.pushWarning(_failure_summary(frame.loc[failed_rows, "message"]))
+            feedback.pushWarning(failure_summary(frame.loc[failed_rows, "message"]))
         results: dict[str, Any] = {
             self.JOB_DB: job_db,
             self.TOTAL: total,
