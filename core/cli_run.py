@@ -5,12 +5,12 @@ shell history): the basic-auth password from ``OPENEO_PASSWORD``; a service
 account's client id and secret from the openeo client's own variables
 ``OPENEO_AUTH_CLIENT_ID`` and ``OPENEO_AUTH_CLIENT_SECRET``.
 
-Every option is checked before anything is written or submitted. Ctrl-C or
-SIGTERM stops within a moment with the job database consistent; run again with
-only ``--job-db`` to resume (with the saved settings: other job settings on
-resume are refused). Exit codes: 0 every tile finished; 3 some tiles failed
-(a summary of the reasons is printed); 4 a login is needed (resumable); 2 bad
-input; 128 + signal when stopped.
+Every option is checked before anything is written or submitted (see
+:mod:`.cli_run_settings`). Ctrl-C or SIGTERM stops within a moment with the job
+database consistent; run again with only ``--job-db`` to resume (with the saved
+settings: other job settings on resume are refused). Exit codes: 0 every tile
+finished; 3 some tiles failed (a summary of the reasons is printed); 4 a login is
+needed (resumable); 2 bad input; 128 + signal when stopped.
 
 When the run ends or is stopped, the results folder (``--output-dir``) gets
 ``mosaic.vrt`` (a GDAL VRT over the finished tiles' NDVI) and ``catalog.json``
@@ -23,64 +23,37 @@ be written is said in a warning.
 from __future__ import annotations
 
 import argparse
-import math
-import os
 import signal
 import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .definitions import FAILED_STATUSES, LoginMethod
-from .errors import GridJobsError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
-
-    from .backend import BackendConfig, Secrets
-    from .job_template import JobTemplate
-    from .run_config import RunConfig
-    from .run_summary import RunSummary
-    from .runner import GridJobRunner, RunEvent
-    from .scheduler import RunPolicy
-
+from .cli_run_settings import (
+    AUTH_CHOICES,
+    CLIENT_ID_VARIABLE,
+    CLIENT_SECRET_VARIABLE,
+    PASSWORD_VARIABLE,
+    asked_settings,
+    at_least_one,
+    credits_or_none,
+    positive_seconds,
+    run_policy,
+    secrets_from_environment,
+)
+from .definitions import FAILED_STATUSES
+from .errors import GridJobsError, LoginRequiredError
 from .job_template import OUTPUT_FORMATS
 
-PASSWORD_VARIABLE = "OPENEO_PASSWORD"
-CLIENT_ID_VARIABLE = "OPENEO_AUTH_CLIENT_ID"
-CLIENT_SECRET_VARIABLE = "OPENEO_AUTH_CLIENT_SECRET"
-AUTH_CHOICES = ("none", "basic", "client-credentials")
+if TYPE_CHECKING:
+    from .run_summary import RunSummary
+    from .runner import GridJobRunner, RunEvent
+
 EXIT_FAILED_TILES = 3
 EXIT_LOGIN = 4
-TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_graph", "udp")
-
-
-def positive_seconds(text: str) -> float:
-    return _positive(text, "seconds")
-
-
-def _positive(text: str, unit: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number of {unit} > 0, got {text}")
-    return value
-
-
-def at_least_one(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -139,20 +112,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def credits_or_none(text: str) -> float:
-    """``--budget``: credits > 0, or ``none`` (``math.inf``: lift the run's budget)."""
-    if text.strip().lower() in ("none", "off"):
-        return math.inf
-    return _positive(text, "credits")
-
-
 def run(args: argparse.Namespace) -> int:
-    from .backend import LoginRequiredError
     from .run_session import RunSession
     from .runner import Backend
 
-    asked, tiles = _asked_settings(args)
-    secrets = _secrets_from_environment(asked.backends if asked else [])
+    asked, tiles = asked_settings(args)
+    secrets = secrets_from_environment(asked.backends if asked else [])
     with RunSession.open(
         args.job_db,
         holder="openeo-grid-jobs run",
@@ -161,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         retry_failed=args.retry_failed,
     ) as session:
         config = session.config
-        secrets = _secrets_from_environment(config.backends)
+        secrets = secrets_from_environment(config.backends)
         backends = [
             Backend(b.name, partial(b.connect, secrets), b.parallel_jobs) for b in config.backends
         ]
@@ -170,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         printer = _ProgressPrinter()
         runner: GridJobRunner = session.runner(
             backends,
-            policy=_policy(args, config),
+            policy=run_policy(args, config),
             on_update=lambda _: printer(runner.counts()),
             on_event=_print_event,
         )
@@ -204,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
             statuses = session.frame["status"]
             failed = session.frame[statuses.isin(FAILED_STATUSES)]
             if len(failed):
-                print(_failure_summary(failed["message"]), flush=True)
+                print(failure_summary(failed["message"]), flush=True)
                 code = EXIT_FAILED_TILES
         output_dir = runner.output_dir
         if output_dir is not None:
@@ -260,167 +225,11 @@ def _write_outputs(frame: Any, output_dir: Path) -> None:
         print(f"Wrote {' and '.join(written)}", flush=True)
 
 
-def _asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoDataFrame | None]:
-    """What the flags ask for (None: resume with the saved settings); checked in full."""
-    from .job_db import JobDatabase
-    from .run_config import RunConfig
-
-    db = JobDatabase(args.job_db)  # an unknown extension fails here
-    tiles = _read_grid(args.grid) if args.grid else None
-    saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
-    template_given = any(getattr(args, f) for f in TEMPLATE_FLAGS) or args.job_options
-    if not db.exists() or saved is None:
-        if not db.exists() and tiles is None:
-            raise GridJobsError(f"{db.path} does not exist yet: give --grid to start a new run.")
-        missing = [f"--{n}" for n in ("backend", "start", "end") if not getattr(args, n)]
-        if missing:
-            what = "A new run" if not db.exists() else f"{db.path.name} has no run settings; it"
-            raise GridJobsError(f"{what} needs {', '.join(missing)}.")
-        template = _template(args, None)
-        return RunConfig(
-            template,
-            _backend_configs(args.backend, args),
-            poll_interval=args.poll_interval or 5.0,
-            output_dir=args.output_dir,
-            budget=getattr(args, "budget", None),
-        ), tiles
-    budget_given = getattr(args, "budget", None) is not None
-    changed = template_given or args.backend or args.parallel_jobs or args.poll_interval
-    if not (changed or budget_given):
-        return (
-            None if args.output_dir is None else replace(saved, output_dir=args.output_dir)
-        ), tiles
-    backends = _backend_configs(args.backend, args) if args.backend else saved.backends
-    if args.parallel_jobs:
-        for b in backends:
-            b.parallel_jobs = args.parallel_jobs
-    return replace(
-        saved,
-        template=_template(args, saved.template) if template_given else saved.template,
-        backends=backends,
-        poll_interval=args.poll_interval or saved.poll_interval,
-        output_dir=args.output_dir or saved.output_dir,
-        budget=getattr(args, "budget", saved.budget),
-    ), tiles
-
-
-def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate:
-    """The job template of the flags, on top of ``base`` (the saved one, when resuming)."""
-    from .job_template import (
-        DEFAULT_JOB_OPTIONS,
-        PROCESS_GRAPH,
-        PROCESS_UDP,
-        JobTemplate,
-        parse_job_options,
-        parse_process_graph,
-    )
-
-    values: dict[str, Any] = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
-    for flag, key in (("start", "start"), ("end", "end"), ("collection", "collection")):
-        if getattr(args, flag):
-            values[key] = getattr(args, flag)
-    if args.bands:
-        values["bands"] = [b.strip() for b in args.bands.split(",") if b.strip()]
-    if args.format:
-        values["out_format"] = args.format
-    if args.job_options:
-        values["job_options"] = parse_job_options(args.job_options)
-    if args.process_graph and args.udp:
-        raise GridJobsError("Give --process-graph or --udp, not both.")
-    if args.process_graph:
-        path = Path(args.process_graph)
-        if not path.is_file():
-            raise GridJobsError(f"Process graph file {path} does not exist.")
-        values.update(process=PROCESS_GRAPH, process_graph=parse_process_graph(path.read_text()))
-    if args.udp:
-        values.update(process=PROCESS_UDP, udp_id=args.udp, udp_namespace=args.udp_namespace)
-    return JobTemplate.from_dict(values).validate()
-
-
-def _policy(args: argparse.Namespace, config: RunConfig) -> RunPolicy:
-    from .scheduler import RunPolicy
-
-    changes: dict[str, Any] = {"poll_interval": config.poll_interval}
-    if args.request_timeout:
-        changes["request_timeout"] = args.request_timeout
-    if args.lookup_grace:
-        changes["lookup_grace"] = args.lookup_grace
-    return RunPolicy(**changes)
-
-
-def _secrets_from_environment(backends: list[BackendConfig]) -> Secrets:
-    from .backend import Secrets
-
-    secrets = Secrets(
-        password=os.environ.get(PASSWORD_VARIABLE),
-        client_id=os.environ.get(CLIENT_ID_VARIABLE),
-        client_secret=os.environ.get(CLIENT_SECRET_VARIABLE),
-    )
-    for b in backends:
-        if b.auth_method == LoginMethod.BASIC and not secrets.password:
-            raise GridJobsError(
-                f"No password for {b.username} on {b.url}: set ${PASSWORD_VARIABLE} "
-                "(never given as a flag)."
-            )
-        if b.auth_method == LoginMethod.OIDC_CLIENT_CREDENTIALS and not secrets.client_secret:
-            raise GridJobsError(
-                f"No service account for {b.url}: set ${CLIENT_ID_VARIABLE} and "
-                f"${CLIENT_SECRET_VARIABLE}."
-            )
-        if b.auth_method == LoginMethod.OIDC_DEVICE:
-            raise GridJobsError(
-                f"{b.url} logs in in a browser (OpenID Connect device flow), which needs the "
-                "QGIS plugin; on a server use --auth client-credentials."
-            )
-    return secrets
-
-
-def _backend_configs(values: list[str], args: argparse.Namespace) -> list[BackendConfig]:
-    from .backend import BackendConfig
-
-    method = {"client-credentials": LoginMethod.OIDC_CLIENT_CREDENTIALS}.get(
-        args.auth, args.auth or ""
-    )
-    configs = []
-    for value in values:
-        name, _, url = value.partition("=") if "=" in value.split("://")[0] else ("", "", value)
-        configs.append(
-            BackendConfig(
-                url=url,
-                name=name.strip(),
-                username=args.username,
-                parallel_jobs=args.parallel_jobs or 2,
-                auth_method=method,
-                provider_id=args.provider_id,
-            )
-        )
-    names = [c.name for c in configs]
-    if len(set(names)) != len(names):
-        raise GridJobsError(f"Back-end names must differ, got {names}: name them with NAME=URL.")
-    return configs
-
-
-def _read_grid(path: str) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    from .grid_io import GridFileError
-
-    if not Path(path).exists():
-        raise GridFileError(f"Grid file {path} does not exist.")
-    try:
-        grid = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:
-        raise GridFileError(f"Could not read grid file {path}: {exc}") from exc
-    if "tile_id" not in grid.columns or grid.crs is None:
-        raise GridFileError(f"{path} is not a grid: it needs a CRS and a tile_id column.")
-    return grid
-
-
 def _print_event(event: RunEvent) -> None:
     print(f"{event.level}: {event.message}", flush=True)
 
 
-def _failure_summary(messages: Any) -> str:
+def failure_summary(messages: Any) -> str:
     reasons = Counter(str(m) if m else "no reason given" for m in messages)
     total = sum(reasons.values())
     lines = [f"{total} tile(s) failed:"]

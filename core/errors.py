@@ -30,3 +30,33 @@ class TooManyTilesError(GridError):
 class RunError(GridJobsError):
     """A run cannot start or go on (no back-end, bad settings, a template every back-end
     refuses...). Nothing more is submitted; the job database stays consistent."""
+
+
+class BackendConnectionError(GridJobsError):
+    """The back-end cannot be reached or is not a usable openEO back-end."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        #: the HTTP status of the back-end's answer, when it answered (e.g. 503)
+        self.status = status
+
+
+class AuthenticationError(BackendConnectionError):
+    """The back-end refused the login (wrong password, bad client secret...)."""
+
+
+class LoginRequiredError(AuthenticationError):
+    """An interactive OpenID Connect login is needed (none yet, or it expired/was revoked)."""
+
+    def __init__(self, message: str, backend: str = "") -> None:
+        super().__init__(message)
+        #: name of the back-end to log in to
+        self.backend = backend
+
+
+class LoginCancelledError(AuthenticationError):
+    """The user cancelled the OpenID Connect login."""
+
+
+class LoginTimeoutError(AuthenticationError):
+    """Nobody completed the OpenID Connect login in the browser in time."""

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from urllib.parse import urlparse
 
-from .backend import retrying_adapter
-from .errors import GridJobsError
+from .errors import AuthenticationError, BackendConnectionError, GridJobsError
 from .failures import Failure, FailureKind, classify, parse_retry_after
+from .transport import retrying_adapter
 
 if TYPE_CHECKING:
     import openeo
@@ -318,6 +318,4 @@ def _next_page(links: list[dict], root_url: str) -> str | None:
 
 
 def _is_unreachable(exc: GridJobsError) -> bool:
-    from .backend import AuthenticationError, BackendConnectionError
-
     return isinstance(exc, BackendConnectionError) and not isinstance(exc, AuthenticationError)

@@ -12,18 +12,31 @@ AOIs wider than one UTM zone get one grid in the zone of their centre and a
 warning (``Grid.warnings``): a batch of jobs should share one CRS so results
 align; pass ``grid_crs`` to choose another projected CRS.
 
-Everything is vectorized (numpy / shapely 2): no Python loop per tile.
+Everything is vectorized (numpy / shapely 2): no Python loop per tile. The CRS
+rules are in :mod:`.crs`, the AOI's geometry and which tiles it meets in :mod:`.aoi`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from numbers import Real
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
+from .aoi import aoi_geometry, is_rectangle, overlapping, reproject
+from .crs import (
+    UTM_LATITUDES,
+    WGS84,
+    CrsLike,
+    on_earth,
+    parse_crs,
+    require_metric,
+    transformer,
+    utm_crs_for,
+    utm_zone_of,
+)
 from .errors import GridError, TooManyTilesError
 
 if TYPE_CHECKING:
@@ -31,23 +44,13 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pyproj
-    import shapely
 
 DEFAULT_MAX_TILES = 10_000
 #: Candidate tiles (bounding box of the AOI) beyond which nothing is built, whatever
 #: ``max_tiles`` says: a guard on memory, not on the user's intent.
 HARD_CANDIDATE_LIMIT = 20_000_000
-UTM_LATITUDES = (-80.0, 84.0)
-#: Vertices per AOI edge when reprojecting: a bare 4-corner reprojection of a large
-#: extent leaves uncovered strips along its (curved) edges.
-DENSIFY_POINTS = 64
-#: Tile corners whose lon/lat projects back further than this (metres) are not on
-#: the Earth as the grid CRS sees it (its valid area ends before them). Sound points
-#: come back within millimetres; nonsense is kilometres off.
-ROUNDTRIP_TOLERANCE_M = 1.0
 
 Bounds = tuple[float, float, float, float]
-CrsLike = Union[str, int, "pyproj.CRS"]
 
 
 @dataclass
@@ -130,24 +133,6 @@ def validate_tile_size(tile_size: Any) -> float:
     return size
 
 
-def utm_crs_for(lon: float, lat: float) -> pyproj.CRS:
-    """The WGS 84 / UTM zone CRS (north or south) that contains ``lon``, ``lat``."""
-    import pyproj
-
-    lo, hi = UTM_LATITUDES
-    if not lo <= lat <= hi:
-        raise GridError(
-            f"Latitude {lat:.2f}° is outside the UTM range ({lo:g}° to {hi:g}°). "
-            "Choose a polar projected grid CRS, e.g. EPSG:3413 (Arctic) or EPSG:3031 (Antarctic)."
-        )
-    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + utm_zone_of(lon))
-
-
-def utm_zone_of(lon: float) -> int:
-    """The standard UTM zone number (1-60) of a longitude."""
-    return min(60, int((lon + 180.0) // 6.0) + 1)
-
-
 def build_grid(
     aoi: Bounds | Any | Iterable[Any],
     aoi_crs: CrsLike,
@@ -171,9 +156,9 @@ def build_grid(
     size = validate_tile_size(tile_size)
     if isinstance(max_tiles, bool) or not isinstance(max_tiles, int) or max_tiles < 1:
         raise GridError(f"The tile limit must be a whole number ≥ 1, got {max_tiles!r}.")
-    src = _crs(aoi_crs, "AOI CRS")
-    geom = _aoi_geometry(aoi)
-    lonlat = _reproject(geom, src, _crs(4326, "EPSG:4326"))
+    src = parse_crs(aoi_crs, "AOI CRS")
+    geom = aoi_geometry(aoi)
+    lonlat = reproject(geom, src, parse_crs(4326, "EPSG:4326"))
     west, south, east, north = lonlat.bounds
     if not (west >= -180 and east <= 180 and south >= -90 and north <= 90):
         raise GridError(
@@ -206,11 +191,11 @@ def build_grid(
                 "that zone are slightly distorted; pick a grid CRS to choose another."
             )
     else:
-        dst = _crs(grid_crs, "grid CRS")
-        _require_metric(dst)
+        dst = parse_crs(grid_crs, "grid CRS")
+        require_metric(dst)
         label = f"EPSG{dst.to_epsg()}" if dst.to_epsg() else "GRID"
 
-    projected = _reproject(geom, src, dst)
+    projected = reproject(geom, src, dst)
     xmin, ymin, xmax, ymax = projected.bounds
     # Divided twice, not by size**2: that overflows for absurd sizes (1e300).
     ratio = projected.area / size / size if projected.area > 0 else 1.0
@@ -226,7 +211,7 @@ def build_grid(
     # count, the snapped bounding box an upper bound.
     at_least = math.ceil(ratio)
     if at_least > max_tiles:
-        exact = candidates if _is_rectangle(projected) else None
+        exact = candidates if is_rectangle(projected) else None
         raise TooManyTilesError(exact or at_least, max_tiles, size, at_least=exact is None)
     if candidates > HARD_CANDIDATE_LIMIT:
         raise GridError(
@@ -238,7 +223,7 @@ def build_grid(
     rows = np.arange(row0, row0 + nrows, dtype=np.int64)
     cc, rr = np.meshgrid(cols, rows[::-1])  # north to south, west to east
     cc, rr = cc.ravel(), rr.ravel()
-    keep = _overlapping(projected, cc, rr, size)
+    keep = overlapping(projected, cc, rr, size)
     cc, rr = cc[keep], rr[keep]
     if len(cc) > max_tiles:
         raise TooManyTilesError(len(cc), max_tiles, size)
@@ -269,9 +254,9 @@ def _lonlat_bounds(
     nx, ny = (int(cols.max()) - c0 + 2, int(rows.max()) - r0 + 2) if len(cols) else (1, 1)
     with np.errstate(over="ignore", invalid="ignore"):
         gx, gy = np.meshgrid((c0 + np.arange(nx)) * size, (r0 + np.arange(ny)) * size)
-    lon, lat = _transformer(crs, _WGS84).transform(gx, gy)
+    lon, lat = transformer(crs, WGS84).transform(gx, gy)
     i, j = cols - c0, rows - r0
-    node_ok = _on_earth(gx, gy, lon, lat, crs)
+    node_ok = on_earth(gx, gy, lon, lat, crs)
     tile_ok = node_ok[j, i] & node_ok[j, i + 1] & node_ok[j + 1, i] & node_ok[j + 1, i + 1]
     if not tile_ok.all():
         raise GridError(
@@ -290,213 +275,3 @@ def _lonlat_bounds(
         ]
     )
     return bounds
-
-
-_WGS84 = "EPSG:4326"
-
-
-@lru_cache(maxsize=32)
-def _transformer(src: CrsLike, dst: CrsLike) -> pyproj.Transformer:
-    """A cached transformer (making one costs milliseconds, a small grid's whole budget)."""
-    import pyproj
-
-    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
-
-
-def _on_earth(
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.float64],
-    lon: npt.NDArray[np.float64],
-    lat: npt.NDArray[np.float64],
-    crs: pyproj.CRS,
-) -> npt.NDArray[np.bool_]:
-    """Mask of the points ``x``, ``y`` of ``crs`` whose ``lon``, ``lat`` are real places.
-
-    Beyond a projection's valid area the inverse gives infinities, or finite nonsense
-    (a wrapped longitude, a transverse Mercator far from its meridian): projecting
-    the lon/lat back must give the point again.
-    """
-    import numpy as np
-
-    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-    bx, by = _transformer(_WGS84, crs).transform(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
-    with np.errstate(invalid="ignore"):
-        close = np.hypot(bx - x, by - y) <= ROUNDTRIP_TOLERANCE_M
-    mask: npt.NDArray[np.bool_] = np.asarray(ok & close, dtype=bool)
-    return mask
-
-
-def _overlapping(
-    aoi: shapely.Geometry, cols: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], size: float
-) -> npt.NDArray[np.bool_]:
-    """Mask of the tiles whose interior meets the AOI (touching an edge is not enough).
-
-    A tile with a corner strictly inside the AOI meets it for sure; only the others
-    (along the AOI's edge, or outside it) are tested as squares, which are costly
-    to make and test, so a large grid makes few of them.
-    """
-    import numpy as np
-    import shapely
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        if aoi.area == 0:  # a point or line AOI: any box it touches
-            touching: npt.NDArray[np.bool_] = shapely.intersects(aoi, _boxes(cols, rows, size))
-            return touching
-        shapely.prepare(aoi)
-        c0, r0 = int(cols.min()), int(rows.min())
-        nx, ny = int(cols.max()) - c0 + 2, int(rows.max()) - r0 + 2
-        gx, gy = np.meshgrid((c0 + np.arange(nx)) * size, (r0 + np.arange(ny)) * size)
-        corner_in = shapely.contains_xy(aoi, gx, gy)
-        i, j = cols - c0, rows - r0
-        hits = corner_in[j, i] | corner_in[j, i + 1] | corner_in[j + 1, i] | corner_in[j + 1, i + 1]
-        rest = np.flatnonzero(~hits)
-        if len(rest):
-            hits[rest] = _interiors_meet(aoi, _boxes(cols[rest], rows[rest], size))
-        if not hits.any():  # the AOI is inside one box's boundary? keep the box it touches
-            hits = shapely.intersects(aoi, _boxes(cols, rows, size))
-    return hits
-
-
-def _interiors_meet(aoi: shapely.Geometry, boxes: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-    """Mask of the boxes whose interior meets the (prepared, areal) AOI's."""
-    import numpy as np
-    import shapely
-
-    hits: npt.NDArray[np.bool_] = shapely.intersects(aoi, boxes)
-    inside = np.zeros(len(boxes), dtype=bool)
-    inside[hits] = shapely.contains_properly(aoi, boxes[hits])
-    edge = hits & ~inside
-    # Boxes on the AOI's boundary: keep those sharing area, not just an edge.
-    hits[edge] = ~shapely.touches(aoi, boxes[edge])
-    return hits
-
-
-def _boxes(
-    cols: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], size: float
-) -> npt.NDArray[np.object_]:
-    """The tiles as shapely squares (absurd sizes overflow: refused later, by their corners)."""
-    import shapely
-
-    boxes: npt.NDArray[np.object_] = shapely.box(
-        cols * size, rows * size, (cols + 1) * size, (rows + 1) * size
-    )
-    return boxes
-
-
-def _is_rectangle(geom: shapely.Geometry) -> bool:
-    """True when ``geom`` is its own axis-aligned bounding box."""
-    import shapely
-
-    return geom.area > 0 and math.isclose(geom.area, shapely.box(*geom.bounds).area, rel_tol=1e-9)
-
-
-def _crs(value: CrsLike, what: str) -> pyproj.CRS:
-    import pyproj
-
-    hint = "Give a code such as EPSG:4326, or the CRS's exact name."
-    bare_name = isinstance(value, str) and _is_bare_name(value)
-    try:
-        crs = pyproj.CRS.from_user_input(value)
-    except pyproj.exceptions.CRSError as exc:
-        # PROJ 9.6 refuses a name it does not know; PROJ 9.1 guessed (below)
-        raise GridError(f"Unknown {what} {value!r}: {hint if bare_name else exc}") from None
-    # PROJ matches bare names loosely ("foo" gives Amersfoort): a name must be the CRS's own.
-    if bare_name and _simple(crs.name) != _simple(str(value)):
-        code = f" (EPSG:{crs.to_epsg()})" if crs.to_epsg() else ""
-        raise GridError(
-            f"Unknown {what} {value!r}: PROJ can only guess it means {crs.name}{code}. {hint}"
-        )
-    return crs
-
-
-def _is_bare_name(text: str) -> bool:
-    """Not a code (``EPSG:4326``, ``4326``, a URN), PROJ string, WKT or PROJJSON."""
-    text = text.strip()
-    return not (text.isdigit() or ":" in text or "[" in text or text.startswith(("+", "{")))
-
-
-def _simple(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
-def _require_metric(crs: pyproj.CRS) -> None:
-    if crs.is_geographic or not crs.is_projected:
-        raise GridError(
-            f"The grid CRS must be projected, in metres; {crs.name} is geographic "
-            "(degrees). Leave it empty for the automatic UTM zone."
-        )
-    units = {a.unit_name for a in crs.axis_info[:2]}
-    if not units <= {"metre", "meter", "m"}:
-        raise GridError(f"The grid CRS must be in metres; {crs.name} uses {', '.join(units)}.")
-
-
-def _aoi_geometry(aoi: Any) -> shapely.Geometry:
-    """One shapely geometry from bounds, a geometry, or an iterable of geometries."""
-    import shapely
-
-    if isinstance(aoi, shapely.Geometry):
-        geom = aoi
-    elif isinstance(aoi, Sequence) and len(aoi) == 4 and all(_is_number(v) for v in aoi):
-        xmin, ymin, xmax, ymax = (float(v) for v in aoi)
-        if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
-            raise GridError(f"The extent has a coordinate that is not a finite number: {aoi!r}.")
-        if xmin > xmax:
-            raise GridError(
-                f"The extent's west ({xmin:g}) is east of its east ({xmax:g}). If it crosses the "
-                "antimeridian, split it into parts east and west of 180°."
-            )
-        if xmin == xmax or ymin >= ymax:
-            raise GridError(f"The extent is empty or has no area: {aoi!r}.")
-        geom = shapely.box(xmin, ymin, xmax, ymax)
-    else:
-        try:
-            parts = [g for g in aoi if g is not None]
-        except TypeError:
-            raise GridError(f"Cannot make an area of interest from {aoi!r}.") from None
-        if not all(isinstance(g, shapely.Geometry) for g in parts):
-            raise GridError("The area of interest must be an extent or shapely geometries.")
-        geom = shapely.union_all(shapely.make_valid(parts)) if parts else shapely.Polygon()
-    if geom.is_empty:
-        raise GridError("The area of interest is empty (no features, or none selected).")
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    return geom
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def _reproject(geom: shapely.Geometry, src: pyproj.CRS, dst: pyproj.CRS) -> shapely.Geometry:
-    """Reproject with densified edges, so that straight edges may curve as they should."""
-    import numpy as np
-    import shapely
-
-    if src == dst:
-        return geom
-    xmin, ymin, xmax, ymax = geom.bounds
-    span = max(xmax - xmin, ymax - ymin)
-    dense = shapely.segmentize(geom, span / DENSIFY_POINTS) if span > 0 else geom
-    transformer = _transformer(src, dst)
-
-    def transform(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    out = shapely.transform(dense, transform)
-    coords = shapely.get_coordinates(out)
-    # A projection's inverse happily returns finite nonsense for points beyond the
-    # Earth (e.g. a northing of 56,730,000 m): go back and compare.
-    back_x, back_y = _transformer(dst, src).transform(coords[:, 0], coords[:, 1])
-    original = shapely.get_coordinates(dense)
-    tolerance = 1e-6 if src.is_geographic else 0.01
-    roundtrip_ok = np.allclose(np.column_stack([back_x, back_y]), original, atol=tolerance)
-    if not (np.isfinite(coords).all() and roundtrip_ok):
-        raise GridError(
-            f"The area {tuple(round(v, 6) for v in geom.bounds)} in {src.name} cannot be "
-            f"expressed in {dst.name}: it lies outside the Earth or that CRS's valid area. "
-            "Check the coordinates (a typo?) and the CRS."
-        )
-    if not out.is_valid:
-        out = shapely.make_valid(out)
-    return out

@@ -76,7 +76,7 @@ def fetch_job_logs(
 
     ``backend``: a run's back-end (a connection is made, logged in as the run does)
     or a gateway already connected. A login that cannot be renewed raises as it is
-    (e.g. :class:`~.backend.LoginRequiredError`, for the dock's login dialog).
+    (e.g. :class:`~.errors.LoginRequiredError`, for the dock's login dialog).
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS} or None, got {level!r}")

@@ -24,7 +24,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import Qt
 
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 from .common import GridJobsAlgorithm, count_text, reported
 from .run_parameters import RUN_HELP, RunParameters
 
@@ -87,7 +87,6 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        from ..core.backend import LoginRequiredError
         from ..core.run_config import RunConfig
         from ..core.run_session import RunSession
         from ..core.run_summary import RunSummary
@@ -184,7 +183,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
         """The outputs, and what the user should read about how the run ended."""
-        from ..core.cli_run import _failure_summary
+        from ..core.cli_run import failure_summary
         from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES
 
         total = sum(counts.values())
@@ -197,7 +196,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             )
         if failed:
             failed_rows = frame["status"].isin(list(FAILED_STATUSES))
-            feedback.pushWarning(_failure_summary(frame.loc[failed_rows, "message"]))
+            feedback.pushWarning(failure_summary(frame.loc[failed_rows, "message"]))
         results: dict[str, Any] = {
             self.JOB_DB: job_db,
             self.TOTAL: total,

@@ -16,16 +16,15 @@ import pytest
 from helpers.fake_oidc import DEVICE_CLIENT, SERVICE_CLIENT, SERVICE_SECRET, approve_when_shown
 from helpers.web_pages import not_found_server, serve
 from openeo.rest.auth.oidc import VerificationInfo, _BasicDeviceCodePollUi
-from openeo_grid_jobs.core.backend import (
+from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+from openeo_grid_jobs.core.backend_probe import describe
+from openeo_grid_jobs.core.device_login import parse_device_instructions
+from openeo_grid_jobs.core.errors import (
     AuthenticationError,
-    BackendConfig,
     BackendConnectionError,
     LoginCancelledError,
     LoginRequiredError,
     LoginTimeoutError,
-    Secrets,
-    describe,
-    parse_device_instructions,
 )
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME

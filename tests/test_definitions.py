@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from openeo_grid_jobs.core.backend import BackendConfig, BackendConnectionError
+from openeo_grid_jobs.core.backend import BackendConfig
 from openeo_grid_jobs.core.definitions import (
     FAILED_STATUSES,
     FINAL_STATUSES,
@@ -15,6 +15,7 @@ from openeo_grid_jobs.core.definitions import (
     LoginMethod,
     TileStatus,
 )
+from openeo_grid_jobs.core.errors import BackendConnectionError
 
 
 def test_statuses_are_the_job_managers_strings_in_legend_order():

@@ -174,7 +174,8 @@ def test_revoked_basic_token_is_renewed_mid_run(local_backend, tmp_path):
 def test_revoked_oidc_login_mid_run_asks_to_log_in(local_backend, oidc_provider, tmp_path):
     """The fake OpenID Connect provider is a stand-in (no real one can run here)."""
     from helpers.fake_oidc import approve_when_shown
-    from openeo_grid_jobs.core.backend import BackendConfig, LoginRequiredError, Secrets
+    from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+    from openeo_grid_jobs.core.errors import LoginRequiredError
     from openeo_grid_jobs.core.gateway import Backend
 
     local_backend.knobs(job_duration=30)

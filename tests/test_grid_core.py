@@ -9,8 +9,9 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openeo_grid_jobs.core.crs import utm_crs_for
 from openeo_grid_jobs.core.errors import GridError, TooManyTilesError
-from openeo_grid_jobs.core.grid import build_grid, utm_crs_for
+from openeo_grid_jobs.core.grid import build_grid
 
 
 def test_seed_antwerp_tile():

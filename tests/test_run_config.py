@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from openeo_grid_jobs.core.backend import BackendConfig, BackendConnectionError
+from openeo_grid_jobs.core.backend import BackendConfig
+from openeo_grid_jobs.core.errors import BackendConnectionError
 from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.run_config import RunConfig, RunConfigError
 

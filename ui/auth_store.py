@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig
 
-from ..core.backend import RefreshToken, Secrets
+from ..core.backend import Secrets
 from ..core.definitions import LoginMethod
+from ..core.device_login import RefreshToken
 from ..core.errors import GridJobsError
 
 OIDC_METHOD = "openEO-OIDC"

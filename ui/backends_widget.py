@@ -22,9 +22,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.backend import LoginRequiredError
 from ..core.definitions import LoginMethod
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 from .auth_store import load_secrets
 from .connection_dialog import ConnectionDialog, format_info, probe
 from .connections import SavedConnection, delete_connection, load_connections, save_connection

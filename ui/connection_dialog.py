@@ -22,9 +22,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.backend import BackendConfig, LoginRequiredError, Secrets
+from ..core.backend import BackendConfig, Secrets
 from ..core.definitions import LoginMethod
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 from .auth_store import load_secrets, remove_secrets, save_secrets
 from .connections import SavedConnection, save_connection
 from .run_worker import BackgroundCall
@@ -323,7 +323,7 @@ def probe(config: BackendConfig, secrets: Secrets):
     A missing or expired OpenID Connect login comes back as the error itself, not
     as a failure: the caller answers it with the login dialog.
     """
-    from ..core.backend import describe
+    from ..core.backend_probe import describe
 
     try:
         return describe(config.connect(secrets, timeout=30))

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from qgis.core import QgsSettings
 
-from ..core.backend import BackendConfig, RefreshToken
+from ..core.backend import BackendConfig
 from ..core.definitions import LoginMethod
+from ..core.device_login import RefreshToken
 from ..core.errors import GridJobsError
 from .auth_store import remove_secrets, save_refresh_token
 

@@ -22,8 +22,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
-from ..core.backend import LoginRequiredError
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .job_cancel import cancel_jobs

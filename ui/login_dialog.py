@@ -2,7 +2,7 @@
 
 The openeo client runs the flow in a background thread and hands the
 verification URL and user code to its ``display=`` hook (see
-:mod:`..core.backend`); they reach this dialog as a queued signal. The
+:mod:`..core.device_login`); they reach this dialog as a queued signal. The
 refresh token that comes back is saved in the QGIS authentication database
 before the dialog reports success.
 """
@@ -25,7 +25,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.backend import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken, Secrets
+from ..core.backend import Secrets
+from ..core.device_login import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken
 from .connections import SavedConnection, keep_refresh_token
 from .run_worker import BackgroundCall, Relay
 
@@ -100,7 +101,7 @@ class DeviceLoginDialog(QDialog):
 
     # --- background -------------------------------------------------------------------
     def _login(self):
-        from ..core.backend import describe
+        from ..core.backend_probe import describe
 
         tokens: list[RefreshToken] = []
         con = self.connection.config.connect(

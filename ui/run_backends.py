@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..core.backend import LoginRequiredError
 from ..core.definitions import LoginMethod
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 from .connections import SavedConnection
 
 

@@ -21,7 +21,7 @@ from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from ..core.definitions import PLUGIN_NAME
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 
 SUMMARY_EVERY_S = 1.0
 
@@ -108,7 +108,6 @@ class RunWorker(QObject):
         self._summarized = 0.0
 
     def run(self) -> None:
-        from ..core.backend import LoginRequiredError
         from ..core.run_session import UnknownBackendsError
 
         def run_or_ask_login():
