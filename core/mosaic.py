@@ -1,12 +1,8 @@
 """One raster over a run's finished tiles: a GDAL VRT mosaic of their result files.
 
 :func:`write_mosaic` writes ``mosaic.vrt`` (by convention beside the results, in
-``<output_dir>/``) over the tiles' result files, picking one band by name in each:
-
-- NetCDF with several variables: the variable named ``band`` (``NETCDF:"f.nc":NDVI``),
-  else the first; a NetCDF with one variable (what an NDVI mean gives) is its band 1;
-- GTiff (and any other single-dataset raster): the band whose description or
-  ``NETCDF_VARNAME`` is ``band`` (case-insensitive), else band 1.
+``<output_dir>/``) over the tiles' result files, one band of each (which band:
+:mod:`.mosaic_sources`).
 
 The VRT is a few kB of XML that references the tiles (by paths relative to the
 VRT, so the results folder can be moved as a whole; ``NETCDF:`` names stay
@@ -21,40 +17,34 @@ zone); results in different CRSs raise :class:`MosaicCrsError` rather than makin
 mosaic that drops tiles.
 
 NDVI lies in −1…1 (:data:`NDVI_RANGE`): a fixed stretch over that range looks
-the same on every tile and at every stage of a run. :func:`value_range` gives the
-data's own range for other bands.
-
-GDAL is used through its Python bindings without turning on GDAL exceptions (a
-process-wide switch inside QGIS): failures are read from a thread-local error
-handler.
+the same on every tile and at every stage of a run.
+:func:`.mosaic_sources.value_range` gives the data's own range for other bands.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING
 
 from .errors import GridJobsError
+from .mosaic_sources import (
+    MosaicSource,
+    PathLike,
+    crs_counts,
+    gdal_errors,
+    mosaic_sources,
+    open_raster,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
-    from osgeo import gdal
-
-_log = logging.getLogger(__name__)
 
 MOSAIC_NAME = "mosaic.vrt"
 #: the range NDVI can take: a stretch that needs no statistics and is alike on every tile
 NDVI_RANGE = (-1.0, 1.0)
-#: file suffixes tried as rasters (others, e.g. JSON or CSV results, are not mosaicked)
-RASTER_SUFFIXES = (".nc", ".tif", ".tiff", ".vrt", ".jp2", ".img")
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 
 class MosaicError(GridJobsError):
@@ -74,23 +64,6 @@ class MosaicCrsError(MosaicError):
         )
 
 
-@dataclass(frozen=True)
-class MosaicSource:
-    """One tile's raster as the mosaic reads it."""
-
-    path: Path  #: the result file
-    name: str  #: what GDAL opens: the file, or ``NETCDF:"file":variable``
-    band: int  #: the band of ``name`` that goes into the mosaic
-    label: str  #: that band's name (description or NetCDF variable), may be empty
-    crs: str  #: e.g. ``EPSG:32631`` (the WKT when it has no code)
-    wkt: str
-    bounds: tuple[float, float, float, float]  #: west, south, east, north in ``crs``
-    size: tuple[int, int]  #: pixels across, down
-    resolution: tuple[float, float]  #: pixel width, height in ``crs`` units
-    data_type: str  #: GDAL's name, e.g. ``Float32``
-    nodata: float | None
-
-
 def write_mosaic(results: Sequence[PathLike], out: PathLike, band: str = "NDVI") -> Path | None:
     """Write a VRT mosaic of ``results`` (tile result files or folders) at ``out``.
 
@@ -105,9 +78,9 @@ def write_mosaic(results: Sequence[PathLike], out: PathLike, band: str = "NDVI")
     sources = mosaic_sources(results, band)
     if not sources:
         return None
-    crs_counts = _crs_counts(sources)
-    if len(crs_counts) > 1:
-        raise MosaicCrsError(crs_counts)
+    counts = crs_counts(sources)
+    if len(counts) > 1:
+        raise MosaicCrsError(counts)
     return _build_vrt(sources, Path(out), band)
 
 
@@ -120,163 +93,6 @@ def finished_results(frame: pd.DataFrame) -> list[str]:
     return [str(v) for v in values if v is not None and v == v and str(v) != ""]
 
 
-def mosaic_sources(results: Sequence[PathLike], band: str = "NDVI") -> list[MosaicSource]:
-    """The rasters of ``results`` with the band each contributes (unreadable ones left
-    out, said in the log); a folder stands for the raster files in it."""
-    sources: list[MosaicSource] = []
-    seen: set[Path] = set()
-    for path in _raster_files(results):
-        if path in seen:
-            continue
-        seen.add(path)
-        source = _source(path, band)
-        if source is not None:
-            sources.append(source)
-    return sources
-
-
-def value_range(path: PathLike, *, approx: bool = True) -> tuple[float, float] | None:
-    """(min, max) of band 1 of a raster (e.g. the mosaic); None when it has no valid
-    pixel or cannot be read. ``approx``: from overviews or a sample, which is quick.
-    For NDVI use :data:`NDVI_RANGE` instead: a fixed stretch does not jump as tiles
-    arrive."""
-    with _gdal_errors() as errors:
-        dataset = _open(str(path))
-        if dataset is None:
-            _log.info("Cannot read %s: %s", path, "; ".join(errors) or "unknown error")
-            return None
-        try:
-            found = dataset.GetRasterBand(1).ComputeRasterMinMax(approx)
-        except RuntimeError:  # no valid pixel, with GDAL exceptions on
-            return None
-    if found is None:
-        return None
-    low, high = (float(v) for v in found)
-    return (low, high) if low == low and high == high else None
-
-
-# --- reading the tiles ------------------------------------------------------------------
-def _raster_files(results: Sequence[PathLike]) -> Iterator[Path]:
-    for item in results:
-        if item is None or item != item or str(item) == "":  # empty cells of a job table
-            continue
-        path = Path(item).absolute()
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in RASTER_SUFFIXES
-            )
-        elif path.is_file() and path.suffix.lower() in RASTER_SUFFIXES:
-            yield path
-
-
-def _source(path: Path, band: str) -> MosaicSource | None:
-    from osgeo import gdal
-
-    with _gdal_errors() as errors:
-        dataset = _open(str(path))
-        if dataset is None:
-            _log.warning("Left out of the mosaic, cannot read %s: %s", path, "; ".join(errors))
-            return None
-        subdatasets = [name for name, _ in dataset.GetSubDatasets()]
-        name = str(path)
-        if subdatasets:  # a NetCDF with several variables
-            name = _pick_subdataset(subdatasets, band)
-            dataset = _open(name)
-            if dataset is None:
-                _log.warning("Left out of the mosaic, cannot read %s: %s", name, "; ".join(errors))
-                return None
-        if dataset.RasterCount < 1:
-            _log.warning("Left out of the mosaic, %s has no raster band", path)
-            return None
-        geotransform = dataset.GetGeoTransform(can_return_null=True)
-        srs = dataset.GetSpatialRef()
-        if geotransform is None or srs is None:
-            _log.warning("Left out of the mosaic, %s has no georeferencing", path)
-            return None
-        if geotransform[2] or geotransform[4] or geotransform[1] <= 0 or geotransform[5] >= 0:
-            _log.warning("Left out of the mosaic, %s is not north-up", path)
-            return None
-        band_index = _pick_band(dataset, band)
-        raster_band = dataset.GetRasterBand(band_index)
-        size = (dataset.RasterXSize, dataset.RasterYSize)
-        return MosaicSource(
-            path=path,
-            name=name,
-            band=band_index,
-            label=_band_label(raster_band) or (name.rsplit(":", 1)[-1] if subdatasets else ""),
-            crs=_crs_name(srs),
-            wkt=srs.ExportToWkt(),
-            bounds=_bounds(geotransform, *size),
-            size=size,
-            resolution=(float(geotransform[1]), float(-geotransform[5])),
-            data_type=gdal.GetDataTypeName(raster_band.DataType),
-            nodata=raster_band.GetNoDataValue(),
-        )
-
-
-def _pick_subdataset(names: list[str], band: str) -> str:
-    """``NETCDF:"f.nc":NDVI`` for ``band`` NDVI (by the variable, case-insensitive), else
-    the first variable."""
-    wanted = band.lower()
-    for name in names:
-        if name.rsplit(":", 1)[-1].strip('"').lower() == wanted:
-            return name
-    return names[0]
-
-
-def _pick_band(dataset: gdal.Dataset, band: str) -> int:
-    wanted = band.lower()
-    for index in range(1, dataset.RasterCount + 1):
-        raster_band = dataset.GetRasterBand(index)
-        labels = (raster_band.GetDescription(), raster_band.GetMetadataItem("NETCDF_VARNAME"))
-        if any(label and str(label).lower() == wanted for label in labels):
-            return index
-    return 1
-
-
-def _band_label(raster_band: Any) -> str:
-    return str(raster_band.GetDescription() or raster_band.GetMetadataItem("NETCDF_VARNAME") or "")
-
-
-def _bounds(
-    geotransform: Sequence[float], width: int, height: int
-) -> tuple[float, float, float, float]:
-    x0, dx, _, y0, _, dy = geotransform
-    xs = (x0, x0 + width * dx)
-    ys = (y0, y0 + height * dy)
-    return (min(xs), min(ys), max(xs), max(ys))
-
-
-def _crs_counts(sources: list[MosaicSource]) -> dict[str, int]:
-    """How many sources are in each CRS (alike CRSs counted together even when their
-    WKT is written differently)."""
-    groups: list[tuple[MosaicSource, Any, int]] = []
-    for source in sources:
-        for k, (first, srs, n) in enumerate(groups):
-            if source.crs == first.crs or srs.IsSame(_srs(source.wkt)):
-                groups[k] = (first, srs, n + 1)
-                break
-        else:
-            groups.append((source, _srs(source.wkt), 1))
-    return {first.crs: n for first, _, n in groups}
-
-
-def _srs(wkt: str) -> Any:
-    from osgeo import osr
-
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(wkt)
-    return srs
-
-
-def _crs_name(srs: Any) -> str:
-    srs = srs.Clone()
-    srs.AutoIdentifyEPSG()
-    authority, code = srs.GetAuthorityName(None), srs.GetAuthorityCode(None)
-    return f"{authority}:{code}" if authority and code else str(srs.ExportToWkt())
-
-
-# --- writing the VRT -----------------------------------------------------------------------
 def _build_vrt(sources: list[MosaicSource], target: Path, band: str) -> Path:
     """Write the mosaic's VRT XML at ``target`` (atomically)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -303,8 +119,8 @@ def _store_statistics(vrt: Path) -> None:
     ones, which dirties the VRT all the same). Done on the temporary file, before the
     rename, so the rewrite is not seen either. Unreadable statistics are left out.
     """
-    with _gdal_errors():
-        dataset = _open(str(vrt))
+    with gdal_errors():
+        dataset = open_raster(str(vrt))
         if dataset is not None:
             dataset.GetRasterBand(1).ComputeStatistics(False)
         dataset = None  # closed: GDAL writes the statistics into the file now
@@ -389,36 +205,3 @@ def _number_text(value: float) -> str:
     if value != value:
         return "nan"
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _open(name: str) -> Any:
-    """``gdal.Open``: None when it cannot be read, whether GDAL exceptions are on or not."""
-    from osgeo import gdal
-
-    try:
-        return gdal.Open(name)
-    except RuntimeError:
-        return None
-
-
-@contextmanager
-def _gdal_errors() -> Iterator[list[str]]:
-    """GDAL's warnings and errors raised inside the block, instead of on stderr (the
-    handler stack is per thread); and no ``.aux.xml`` files (statistics) written beside
-    the tiles' results meanwhile."""
-    from osgeo import gdal
-
-    messages: list[str] = []
-
-    def handler(level: int, _number: int, message: str) -> None:
-        if level >= gdal.CE_Warning:
-            messages.append(" ".join(str(message).split()))
-
-    pam = gdal.GetThreadLocalConfigOption("GDAL_PAM_ENABLED", None)
-    gdal.SetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO")
-    gdal.PushErrorHandler(handler)
-    try:
-        yield messages
-    finally:
-        gdal.PopErrorHandler()
-        gdal.SetThreadLocalConfigOption("GDAL_PAM_ENABLED", pam)

@@ -1,4 +1,5 @@
-"""The NDVI mosaic (core/mosaic.py) over real results of the local back-end, read with GDAL."""
+"""The NDVI mosaic (core/mosaic.py, core/mosaic_sources.py) over real results of the local
+back-end, read with GDAL."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from openeo_grid_jobs.core.mosaic import (
     NDVI_RANGE,
     MosaicCrsError,
     finished_results,
-    mosaic_sources,
-    value_range,
     write_mosaic,
 )
+from openeo_grid_jobs.core.mosaic_sources import mosaic_sources, value_range
 from osgeo import gdal
 
 
