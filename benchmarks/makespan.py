@@ -45,7 +45,8 @@ from openeo_grid_jobs.core.job_template import JobTemplate, TileExtent
 from openeo_grid_jobs.core.runner import Backend, GridJobRunner, RunEvent
 from openeo_grid_jobs.core.scheduler import RunPolicy
 
-from devtools.fault_proxy import FAULT_KINDS, FaultProxy, Faults
+from devtools.fault_proxy import FaultProxy
+from devtools.faults import FAULT_KINDS, Faults
 from devtools.local_backend.launcher import PASSWORD, USERNAME, LocalBackend
 
 if TYPE_CHECKING:

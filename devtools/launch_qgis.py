@@ -123,7 +123,8 @@ def start_fault_proxy(upstream: str):
     """The demo of a flaky back-end: seeded faults all along, and an outage of 30 s."""
     import threading
 
-    from devtools.fault_proxy import FaultProxy, Faults
+    from devtools.fault_proxy import FaultProxy
+    from devtools.faults import Faults
 
     faults = Faults(
         error_5xx=0.10, rate_429=0.05, reset=0.02, lost_answer=0.05, delay=0.10, max_delay=1.0

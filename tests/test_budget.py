@@ -327,7 +327,8 @@ def test_budget_through_a_flaky_network_keeps_the_cap_and_one_job_per_tile(
 ):
     from test_fault_suite import FAST
 
-    from devtools.fault_proxy import FaultProxy, Faults
+    from devtools.fault_proxy import FaultProxy
+    from devtools.faults import Faults
 
     estimates.knobs(job_duration=0.5, queue_time=0.1)
     faults = Faults(

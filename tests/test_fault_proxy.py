@@ -15,7 +15,8 @@ import pytest
 import requests
 from openeo.rest import OpenEoApiError
 
-from devtools.fault_proxy import READY_PREFIX, Decision, FaultProxy, Faults
+from devtools.fault_proxy import READY_PREFIX, FaultProxy
+from devtools.faults import Decision, Faults
 from devtools.local_backend.launcher import PASSWORD, REPO_ROOT, USERNAME
 
 JOBS = r"/jobs$"  # POST /openeo/1.2/jobs: create a job

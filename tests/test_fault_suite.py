@@ -20,7 +20,8 @@ from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.runner import GridJobRunner
 from openeo_grid_jobs.core.scheduler import RunPolicy
 
-from devtools.fault_proxy import FaultProxy, Faults
+from devtools.fault_proxy import FaultProxy
+from devtools.faults import Faults
 
 FAST = RunPolicy(
     poll_interval=0.3,

@@ -22,7 +22,8 @@ from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.run_config import RunConfig
 from openeo_grid_jobs.core.run_session import RunSession, SettingsMismatchError
 
-from devtools.fault_proxy import FaultProxy, Faults
+from devtools.fault_proxy import FaultProxy
+from devtools.faults import Faults
 from devtools.local_backend.launcher import PASSWORD, USERNAME
 
 CLI = [str(Path(sys.executable).with_name("openeo-grid-jobs")), "run"]
