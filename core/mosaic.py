@@ -18,7 +18,6 @@ mosaic that drops tiles.
 
 NDVI lies in −1…1 (:data:`NDVI_RANGE`): a fixed stretch over that range looks
 the same on every tile and at every stage of a run.
-:func:`.mosaic_sources.value_range` gives the data's own range for other bands.
 """
 
 from __future__ import annotations

@@ -69,26 +69,6 @@ def mosaic_sources(results: Sequence[PathLike], band: str = "NDVI") -> list[Mosa
     return sources
 
 
-def value_range(path: PathLike, *, approx: bool = True) -> tuple[float, float] | None:
-    """(min, max) of band 1 of a raster (e.g. the mosaic); None when it has no valid
-    pixel or cannot be read. ``approx``: from overviews or a sample, which is quick.
-    For NDVI use :data:`.mosaic.NDVI_RANGE` instead: a fixed stretch does not jump as
-    tiles arrive."""
-    with gdal_errors() as errors:
-        dataset = open_raster(str(path))
-        if dataset is None:
-            _log.info("Cannot read %s: %s", path, "; ".join(errors) or "unknown error")
-            return None
-        try:
-            found = dataset.GetRasterBand(1).ComputeRasterMinMax(approx)
-        except RuntimeError:  # no valid pixel, with GDAL exceptions on
-            return None
-    if found is None:
-        return None
-    low, high = (float(v) for v in found)
-    return (low, high) if low == low and high == high else None
-
-
 def _raster_files(results: Sequence[PathLike]) -> Iterator[Path]:
     for item in results:
         if item is None or item != item or str(item) == "":  # empty cells of a job table
