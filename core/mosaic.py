@@ -28,15 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .band_stats import combine
 from .errors import GridJobsError
-from .mosaic_sources import (
-    MosaicSource,
-    PathLike,
-    crs_counts,
-    gdal_errors,
-    mosaic_sources,
-    open_raster,
-)
+from .mosaic_sources import MosaicSource, PathLike, SourceCache, crs_counts, mosaic_sources
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +57,12 @@ class MosaicCrsError(MosaicError):
         )
 
 
-def write_mosaic(results: Sequence[PathLike], out: PathLike, band: str = "NDVI") -> Path | None:
+def write_mosaic(
+    results: Sequence[PathLike],
+    out: PathLike,
+    band: str = "NDVI",
+    cache: SourceCache | None = None,
+) -> Path | None:
     """Write a VRT mosaic of ``results`` (tile result files or folders) at ``out``.
 
     Returns ``out``, or None when none of ``results`` is a readable raster (nothing is
@@ -72,9 +71,10 @@ def write_mosaic(results: Sequence[PathLike], out: PathLike, band: str = "NDVI")
     :class:`MosaicCrsError` when the rasters are in different CRSs and
     :class:`MosaicError` when GDAL cannot write the VRT (e.g. a read-only folder).
     May be called from any thread; concurrent calls each write a whole VRT and the
-    last one wins.
+    last one wins. Written again as tiles finish, pass the same ``cache`` (one at a
+    time): only the new tiles are read then.
     """
-    sources = mosaic_sources(results, band)
+    sources = mosaic_sources(results, band, cache)
     if not sources:
         return None
     counts = crs_counts(sources)
@@ -98,7 +98,6 @@ def _build_vrt(sources: list[MosaicSource], target: Path, band: str) -> Path:
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         temporary.write_bytes(_vrt_xml(sources, target.parent, band))
-        _store_statistics(temporary)
         os.replace(temporary, target)
     except OSError as exc:
         raise MosaicError(f"Could not write the mosaic {target}: {exc.strerror or exc}.") from exc
@@ -106,23 +105,6 @@ def _build_vrt(sources: list[MosaicSource], target: Path, band: str) -> Path:
         if temporary.exists():
             temporary.unlink()
     return target
-
-
-def _store_statistics(vrt: Path) -> None:
-    """Store the band's exact statistics in ``vrt`` (GDAL rewrites the file on close).
-
-    A reader that opens a VRT without statistics and computes them (QGIS does, for its
-    stretch) dirties it, and GDAL writes it back when the reader closes it: over a
-    newer mosaic, and in place, so a third reader can see half a file. With exact
-    statistics stored no reader writes (QGIS replaces approximate ones with exact
-    ones, which dirties the VRT all the same). Done on the temporary file, before the
-    rename, so the rewrite is not seen either. Unreadable statistics are left out.
-    """
-    with gdal_errors():
-        dataset = open_raster(str(vrt))
-        if dataset is not None:
-            dataset.GetRasterBand(1).ComputeStatistics(False)
-        dataset = None  # closed: GDAL writes the statistics into the file now
 
 
 def _vrt_xml(sources: list[MosaicSource], folder: Path, band: str) -> bytes:
@@ -160,6 +142,14 @@ def _vrt_xml(sources: list[MosaicSource], folder: Path, band: str) -> bytes:
         ET.SubElement(raster_band, "Description").text = label
     if nodata is not None:
         ET.SubElement(raster_band, "NoDataValue").text = _number_text(nodata)
+    # Exact statistics, from the tiles' own: a reader finds them and computes none,
+    # or GDAL writes the VRT back when that reader closes it (over a newer mosaic, in
+    # place: a third reader may see half a file). QGIS computes them for its stretch.
+    stats = combine(s.stats for s in sources)
+    if stats is not None:
+        items = ET.SubElement(raster_band, "Metadata")
+        for key, value in stats.metadata(width * height).items():
+            ET.SubElement(items, "MDI", key=key).text = value
     for source in sources:
         x0, y0, x1, y1 = source.bounds
         element = ET.SubElement(raster_band, "ComplexSource")

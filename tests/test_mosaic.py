@@ -4,8 +4,11 @@ back-end, read with GDAL."""
 from __future__ import annotations
 
 import math
+import os
 import threading
+from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers.runs import DATES, backend, make_runner, small_grid
 from openeo_grid_jobs.core.job_template import JobTemplate
@@ -16,7 +19,7 @@ from openeo_grid_jobs.core.mosaic import (
     finished_results,
     write_mosaic,
 )
-from openeo_grid_jobs.core.mosaic_sources import mosaic_sources
+from openeo_grid_jobs.core.mosaic_sources import SourceCache, mosaic_sources
 from osgeo import gdal
 
 
@@ -138,6 +141,53 @@ def test_a_mosaic_of_some_tiles_covers_only_those(local_backend, tmp_path):
     text = out.read_text()
     assert 'relativeToVRT="1"' in text
     assert str(tmp_path) not in text
+
+
+def stored_statistics(vrt):
+    """The STATISTICS_* items the VRT carries, as numbers (no computing)."""
+    dataset = gdal.Open(str(vrt))  # kept while its band is used (GDAL would crash)
+    items = dataset.GetRasterBand(1).GetMetadata()
+    return {k: float(v) for k, v in items.items() if k.startswith("STATISTICS_")}
+
+
+def test_stored_statistics_are_the_mosaics_own(local_backend, tmp_path):
+    """Combined from each tile's, they are what GDAL computes over the whole mosaic."""
+    tiles = small_grid(3, 2)
+    runner = run(local_backend, tmp_path, tiles, fail=[tiles.tile_id.iloc[0]])
+    vrt = write_mosaic(finished_results(runner.frame), tmp_path / MOSAIC_NAME)
+    stored = stored_statistics(vrt)
+    dataset = gdal.Open(str(vrt))
+    pixels = dataset.GetRasterBand(1).ReadAsArray().astype("float64")
+    valid = pixels[~np.isnan(pixels)]
+    assert 0 < valid.size < pixels.size  # NaN where the failed tile is
+    assert stored == pytest.approx(
+        {
+            "STATISTICS_MINIMUM": valid.min(),
+            "STATISTICS_MAXIMUM": valid.max(),
+            "STATISTICS_MEAN": valid.mean(),
+            "STATISTICS_STDDEV": valid.std(),
+            "STATISTICS_VALID_PERCENT": 100.0 * valid.size / pixels.size,
+        },
+        rel=1e-6,
+    )
+
+
+def test_a_rewrite_reads_only_new_or_changed_tiles(local_backend, tmp_path):
+    """With a SourceCache (as the dock keeps during a run), a tile read before is not
+    read again unless its file changed."""
+    runner = run(local_backend, tmp_path, small_grid(3, 1))
+    results = finished_results(runner.frame)
+    out, cache = tmp_path / MOSAIC_NAME, SourceCache()
+    write_mosaic(results, out, cache=cache)
+    first = Path(results[0])
+    times = first.stat()
+    # the same size and time, other bytes: not read again, still in the mosaic
+    first.write_bytes(b"x" * times.st_size)
+    os.utime(first, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert gdal.Open(str(write_mosaic(results, out, cache=cache))).RasterXSize == 1500
+    # touched: read again, and now left out (not a raster any more)
+    os.utime(first, ns=(times.st_atime_ns, times.st_mtime_ns + 10**9))
+    assert gdal.Open(str(write_mosaic(results, out, cache=cache))).RasterXSize == 1000
 
 
 def test_gtiff_results_and_bands_picked_by_name(local_backend, tmp_path):

@@ -1,8 +1,8 @@
 """Keep a run's NDVI mosaic in step with its finished tiles, without blocking the map.
 
-Tiles finish one by one; rewriting the VRT (GDAL opens every tile file) for
-each would be wasteful, so results are gathered and the mosaic is rewritten at
-most every few seconds, off the main thread, then the layer is refreshed.
+Tiles finish one by one; results are gathered and the mosaic is rewritten at most
+every few seconds, off the main thread, then the layer is refreshed. A rewrite
+reads only the tiles it has not read before (:class:`SourceCache`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from qgis.core import QgsVectorLayer
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
+from ..core.mosaic_sources import SourceCache
 from .run_worker import BackgroundCall
 
 REWRITE_AFTER_MS = 2000
@@ -35,6 +36,7 @@ class MosaicUpdates(QObject):
         self.results: dict[str, str] = {}
         self._written: set[str] = set()
         self._tries: Counter[str] = Counter()
+        self._sources = SourceCache()  # the tiles read so far: a rewrite reads only new ones
         self._call: BackgroundCall | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -44,6 +46,7 @@ class MosaicUpdates(QObject):
     def follow(self, grid: QgsVectorLayer | None, results_dir: Path | None) -> None:
         """Work on ``grid``'s run, whose results are downloaded into ``results_dir``."""
         self.grid, self.results, self._written, self._tries = grid, {}, set(), Counter()
+        self._sources = SourceCache()
         self.vrt = results_dir / "mosaic.vrt" if results_dir is not None else None
 
     def add(self, updates: list) -> None:
@@ -62,13 +65,14 @@ class MosaicUpdates(QObject):
             self._timer.start()  # the next rewrite once this one is done
             return
         results, vrt, grid = sorted(set(self.results.values())), self.vrt, self.grid
+        sources = self._sources
 
         def build():
             from osgeo import gdal
 
             from ..core.mosaic import write_mosaic
 
-            written = write_mosaic([p for p in results if Path(p).exists()], vrt)
+            written = write_mosaic([p for p in results if Path(p).exists()], vrt, cache=sources)
             dataset = gdal.Open(str(written)) if written is not None else None
             files: set[str] = set()
             if dataset is not None:  # it has its statistics: closing it writes nothing
