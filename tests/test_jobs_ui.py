@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 import time
 
 import pytest
@@ -10,6 +12,7 @@ from helpers.connections import add_connection, clear_connections
 from helpers.dialogs import answer_next_question
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
+from openeo_grid_jobs.ui.run_interpreter import RUN_SWITCH_INTERVAL
 from qgis.core import Qgis, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
 from qgis.PyQt.QtWidgets import QMessageBox
@@ -117,6 +120,21 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
     submitted_before = jobs_before  # jobs created in the first part are tracked, not redone
     assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
+
+
+def test_a_run_shares_the_interpreter_and_gives_it_back(panel, grid_layer, local_backend, qtbot):
+    """While the run goes on, quick GIL handoffs and a frozen old generation (the map's
+    main thread waits less for the GIL); Python's own settings once it ends."""
+    before = sys.getswitchinterval()
+    local_backend.knobs(job_duration=1.0)
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "running" in statuses(grid_layer), timeout=20_000)
+        assert sys.getswitchinterval() == RUN_SWITCH_INTERVAL
+        assert gc.get_freeze_count() > 0
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert sys.getswitchinterval() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):

@@ -8,12 +8,9 @@ every batch of status changes comes back to the main thread as a signal
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +19,7 @@ from qgis.PyQt.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError, LoginRequiredError
+from .run_interpreter import sharing_with_the_map
 
 SUMMARY_EVERY_S = 1.0
 
@@ -40,25 +38,6 @@ def guarded(func, failed) -> tuple[bool, Any]:
         QgsMessageLog.logMessage(traceback.format_exc(), PLUGIN_NAME, Qgis.MessageLevel.Critical)
         failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}); see the log.")
     return False, None
-
-
-@contextmanager
-def young_garbage_only() -> Iterator[None]:
-    """While a run goes on, the garbage collector leaves alone what existed before it.
-
-    A full collection walks every object the interpreter tracks (QGIS's, pandas',
-    openeo's...) while holding the GIL: 50-90 ms in a 1,000-tile run, during which
-    the map's main thread cannot run a line of Python. A run's many small allocations
-    set one off every few thousand jobs. Frozen (:func:`gc.freeze`), the objects that
-    were there when the run began are skipped, so a collection walks only the run's
-    own (~2 ms); they are handed back afterwards (:func:`gc.unfreeze`) and collected
-    as before.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 @dataclass
@@ -119,7 +98,7 @@ class RunWorker(QObject):
                 self.mapping_required.emit(exc.unknown, exc.available)
             return None
 
-        with young_garbage_only():
+        with sharing_with_the_map():
             ok, counts = guarded(run_or_ask_login, self.failed)
         if ok and counts is not None:
             self.done.emit(counts)
