@@ -11,8 +11,15 @@
    timer's tick, like any Python slot, has to wait for). On Linux the longest gap
    is split into the main thread's own work, its wait for a CPU (a busy machine)
    and the rest, asleep: mostly waiting for the GIL. With ``--no-mosaic`` the
-   results mosaic is not rewritten during the run (its thread opens every
+   results mosaic is not rewritten during the run (its thread reads each newly
    finished tile with GDAL every few seconds).
+
+   Where the stalls went (session of 2026-11-28, QGIS 3.22, two cores shared with
+   the local back-end): at the run's end, the STAC catalog built as one pystac
+   object graph held the GIL for 50-80 ms (now written item by item); mid-run,
+   GIL handoffs among a dozen busy run threads (1 ms handoffs during runs, see
+   ui/run_interpreter.py) and, once, the first mosaic layer's creation (~20 ms of
+   main-thread work, QGIS's first raster layer) while both cores are busy.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/status_layer.py \
         [--stalls-only] [--no-layer-updates] [--no-mosaic]
