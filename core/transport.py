@@ -10,6 +10,11 @@ from __future__ import annotations
 
 #: transport-level retries of idempotent requests (connection faults, 429/502/503/504)
 TRANSPORT_RETRIES = 2
+#: open connections kept per host for reuse: more than a run's threads on one back-end
+#: (launch, poll and download threads). requests keeps 10; a run's 11th concurrent
+#: request opened a connection that was closed after one use ("Connection pool is
+#: full, discarding connection"), a TCP (and TLS) handshake each time.
+POOL_SIZE = 32
 
 
 def retrying_adapter(cls=None):
@@ -26,7 +31,7 @@ def retrying_adapter(cls=None):
         status_forcelist=frozenset({429, 500, 502, 503, 504}),
         raise_on_status=False,  # the last answer's status reaches the client as an error
     )
-    return (cls or HTTPAdapter)(max_retries=retry)
+    return (cls or HTTPAdapter)(max_retries=retry, pool_maxsize=POOL_SIZE)
 
 
 def unverified_adapter():

@@ -16,11 +16,13 @@ from helpers.runs import (
     run_in_thread,
     small_grid,
 )
+from openeo_grid_jobs.core.gateway import BackendGateway
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.job_rows import tile_update, tile_updates
 from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.row_index import RowIndex
 from openeo_grid_jobs.core.runner import RANK, GridJobRunner, RunError, reset_failed
+from openeo_grid_jobs.core.scheduler import RunPolicy
 
 
 def statuses_by_tile(updates):
@@ -390,3 +392,16 @@ def test_same_first_failures_skip_the_rest_with_the_reason(local_backend, tmp_pa
     assert any("first 3 jobs all failed" in e.message for e in events)
     assert_index_matches_table(runner)
     assert reset_failed(runner.frame) == list(range(12))  # Retry failed takes them all
+
+
+def test_every_thread_of_a_run_keeps_its_connection_open(local_backend):
+    """Each back-end session keeps as many connections for reuse as a run has threads
+    calling that back-end (launch, poll, download): requests keeps 10, and a request
+    beyond that opened a connection closed after one use (a TCP and TLS handshake)."""
+    gateway = BackendGateway(backend(local_backend.url))
+    gateway.connect()
+    session = gateway.call(lambda connection: connection.session)
+    policy = RunPolicy()
+    threads = policy.launch_threads + 2 + policy.download_threads
+    for url in (local_backend.url, "https://openeo.example.org/"):
+        assert session.get_adapter(url)._pool_maxsize >= threads
