@@ -135,6 +135,7 @@ def test_a_run_shares_the_interpreter_and_gives_it_back(panel, grid_layer, local
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     assert sys.getswitchinterval() == before
     assert gc.get_freeze_count() == 0
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
 
 
 def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):

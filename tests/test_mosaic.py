@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers.runs import DATES, backend, make_runner, small_grid
+from helpers.runs import DATES, assert_one_job_per_tile, backend, make_runner, small_grid
 from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.mosaic import (
     MOSAIC_NAME,
@@ -50,6 +50,7 @@ def run(local_backend, tmp_path, tiles, template=None, fail=()):
         tmp_path, [backend(local_backend.url, parallel=6)], tiles, template=template
     )
     runner.run(threading.Event())
+    assert_one_job_per_tile([local_backend], runner.frame)
     return runner
 
 
