@@ -83,3 +83,40 @@ def test_the_legend_recounts_only_when_a_status_changed(grid_layer, change, reco
     new = {"status": "finished"} if change == "status" else {"message": "still running"}
     assert updater.apply([update(t, **{"status": "running", **new}) for t in ids]) == len(ids)
     assert len(renderer_changes) == recounts
+
+
+def test_the_feed_reads_the_layer_off_the_main_thread_and_holds_batches_meanwhile(
+    grid_layer, qtbot, monkeypatch
+):
+    """A run's first batches may come before the layer's index is read: none is lost,
+    and they are applied in the order they came."""
+    from openeo_grid_jobs.ui import layer_feed
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QThread
+
+    read_in = []
+    read_index = layer_feed.read_index
+
+    def reading(*args):
+        read_in.append(QThread.currentThread())
+        return read_index(*args)
+
+    monkeypatch.setattr(layer_feed, "read_index", reading)
+    applied = []
+    feed = layer_feed.LayerFeed(applied.append)
+    feed.follow(grid_layer)
+    feed.prepare()
+    first, second = tile_ids(grid_layer)[:2]
+    feed.add([update(first, status="queued"), update(second, status="queued")])
+    feed.add([update(first, status="running")])
+    # nothing applied yet: the index arrives through the event loop
+    assert feed.updater is None
+    assert {f["status"] for f in grid_layer.getFeatures()} == {"not_started"}
+    qtbot.waitUntil(lambda: len(applied) == 2, timeout=5000)
+    assert read_in
+    assert QgsApplication.instance().thread() not in read_in
+    statuses = {f["tile_id"]: f["status"] for f in grid_layer.getFeatures()}
+    assert (statuses[first], statuses[second]) == ("running", "queued")
+    feed.add([update(second, status="finished")])  # from now on, at once
+    assert len(applied) == 3
+    assert feed.updater.counts() == {"running": 1, "finished": 1, "not_started": 4}

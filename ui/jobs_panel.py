@@ -26,7 +26,7 @@ from ..core.errors import GridJobsError, LoginRequiredError
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .job_cancel import cancel_jobs
-from .layer_updates import GridLayerUpdater
+from .layer_feed import LayerFeed
 from .mosaic_updates import MosaicUpdates
 from .problems_controller import ProblemsController
 from .problems_page import ProblemsPage
@@ -68,7 +68,7 @@ class JobsPanel(QWidget):
         self.iface = iface
         self.messages = RunMessages(iface)
         self.layer: QgsVectorLayer | None = None
-        self.updater: GridLayerUpdater | None = None
+        self.layer_feed = LayerFeed(self._applied, self)  # status batches into the layer
         self.thread: RunThread | None = None
         #: what the worker does: "run", "refresh" or "cancel"
         self.action = "run"
@@ -146,7 +146,7 @@ class JobsPanel(QWidget):
             self.status.forget()
             self.run_page.run_budget = None  # a new grid's run has no cap to lift
         self.layer = layer
-        self.updater = None
+        self.layer_feed.follow(layer)
         if layer is not None:
             path = job_db_of(layer)
             if path is None:  # a new grid: a new job database (saved with the project)
@@ -213,8 +213,9 @@ class JobsPanel(QWidget):
         if request.run_config is not None:
             self.inputs.save_settings()
         self.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
-        if self.updater is None:
-            ensure_job_fields(self.layer)  # the updater itself comes with the first batch
+        if self.layer_feed.updater is None:
+            ensure_job_fields(self.layer)
+            self.layer_feed.prepare()
         self.mosaic.follow(self.layer, results_dir(request.job_db))
         self.thread = RunThread(request, self)
         self.thread.worker.updates.connect(self._on_updates)
@@ -287,7 +288,7 @@ class JobsPanel(QWidget):
         if self.layer is None:
             return
         replace_tiles(self.layer, parents, table_tiles(quarters))
-        self.updater = GridLayerUpdater(self.layer)  # new tiles: new feature ids
+        self.layer_feed.reindex()  # new tiles: new feature ids
         self.progress.setRange(0, self.layer.featureCount())
 
     def refresh_statuses(self) -> bool:
@@ -305,8 +306,8 @@ class JobsPanel(QWidget):
         self.set_grid_layer(layer)
         self.job_db.setFilePath(path)
         ensure_job_fields(layer)
-        self.updater = GridLayerUpdater(layer)
-        self.updater.apply(opened.updates)
+        self.layer_feed.reindex()
+        self.layer_feed.updater.apply(opened.updates)
         self.mosaic.follow(layer, results_dir(path))
         self.mosaic.add(opened.updates)
         if opened.template is not None:
@@ -335,18 +336,15 @@ class JobsPanel(QWidget):
 
     # --- results from the worker (main thread) ------------------------------------------------
     def _on_updates(self, batch: list, counts: dict) -> None:
-        if self.updater is None and self.layer is not None:
-            # made here rather than in the Run click, where reading every tile's job
-            # fields (15-20 ms at 1,000 tiles) would freeze the map with the rest
-            self.updater = GridLayerUpdater(self.layer)
-        if self.updater is not None:
-            self.updater.apply(batch)
-            self._refresh_legend()
-            self.mosaic.add(batch)
-            self.problems.updated(batch)
+        self.layer_feed.add(batch)
         self.show_counts(counts)
         if self.is_running():
             self.status.updated()
+
+    def _applied(self, batch: list) -> None:
+        self._refresh_legend()
+        self.mosaic.add(batch)
+        self.problems.updated(batch)
 
     def show_counts(self, counts: dict) -> None:
         self.status.show_counts(counts)

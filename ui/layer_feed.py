@@ -1,0 +1,71 @@
+"""A run's status batches into its grid layer, the layer's index read off the main thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qgis.core import QgsVectorLayer, QgsVectorLayerFeatureSource
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QObject
+
+from .layer_updates import GridLayerUpdater, LayerIndex, read_index
+from .run_worker import BackgroundCall
+
+
+class LayerFeed(QObject):
+    """Feeds status batches to the grid layer's :class:`GridLayerUpdater`.
+
+    The updater starts from an index of the layer (each tile's feature id and job
+    fields): 15-20 ms of reading at 1,000 tiles, which in the Run click froze the
+    map just as the run's threads got busy. :meth:`prepare` reads it in the
+    background; batches added meanwhile are held and applied, in order, once the
+    updater is made. ``applied(batch)`` follows each applied batch (legend,
+    mosaic, problems).
+    """
+
+    def __init__(self, applied: Callable[[list], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.layer: QgsVectorLayer | None = None
+        self.updater: GridLayerUpdater | None = None
+        self._applied = applied
+        self._held: list[list] | None = None  # batches waiting for the index
+        self._call: BackgroundCall | None = None
+
+    def follow(self, layer: QgsVectorLayer | None) -> None:
+        """Feed ``layer`` from now on (its updater is made when first needed)."""
+        self.layer, self.updater, self._held = layer, None, None
+
+    def reindex(self) -> None:
+        """The layer's tiles changed (split): read it again, now."""
+        if self.layer is not None:
+            self.updater = GridLayerUpdater(self.layer)
+
+    def prepare(self) -> None:
+        """Read the layer's index in the background, unless the updater is made."""
+        layer = self.layer
+        if layer is None or self.updater is not None or self._held is not None:
+            return
+        self._held = []
+        source, fields = QgsVectorLayerFeatureSource(layer), layer.fields()
+
+        def made(index: LayerIndex | None) -> None:
+            if layer is self.layer and self.updater is None and not sip.isdeleted(layer):
+                self.updater = GridLayerUpdater(layer, index)  # None: read here, then
+            held, self._held = self._held or [], None
+            for batch in held:
+                self.add(batch)
+
+        self._call = BackgroundCall(
+            lambda: read_index(source, fields), made, lambda _why: made(None), self
+        )
+
+    def add(self, batch: list) -> None:
+        """Apply ``batch`` (TileUpdate), or hold it while the index is read."""
+        if self._held is not None:
+            self._held.append(batch)
+            return
+        if self.updater is None and self.layer is not None:
+            self.updater = GridLayerUpdater(self.layer)
+        if self.updater is not None:
+            self.updater.apply(batch)
+            self._applied(batch)
