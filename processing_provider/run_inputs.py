@@ -101,26 +101,9 @@ def default_connection() -> str:
         return ""
 
 
-class _SourceAsLayer:
-    """A Processing feature source seen as the layer that ``ui.run_worker.layer_tiles``
-    reads: the dock's tile reader serves both."""
-
-    def __init__(self, source: QgsFeatureSource) -> None:
-        self.source = source
-
-    def fields(self) -> Any:
-        return self.source.fields()
-
-    def getFeatures(self, request: Any) -> Any:  # noqa: N802 (QGIS API)
-        return self.source.getFeatures(request)
-
-    def crs(self) -> Any:
-        return self.source.sourceCrs()
-
-
 def source_tiles(source: QgsFeatureSource) -> gpd.GeoDataFrame:
     """The grid's tiles (tile_id, col, row, square) as the run session wants them."""
-    from ..ui.run_worker import _tiles_frame, layer_tiles
+    from ..ui.run_worker import LayerTiles
 
     fields = source.fields()
     missing = [n for n in ("tile_id", "col", "row") if fields.indexOf(n) < 0]
@@ -131,4 +114,4 @@ def source_tiles(source: QgsFeatureSource) -> gpd.GeoDataFrame:
         )
     if not source.sourceCrs().isValid():
         raise QgsProcessingException("The grid layer has no valid CRS.")
-    return _tiles_frame(layer_tiles(_SourceAsLayer(source)))
+    return LayerTiles(source, fields, source.sourceCrs()).frame()

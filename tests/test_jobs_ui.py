@@ -13,8 +13,8 @@ from helpers.dialogs import answer_next_question
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
 from openeo_grid_jobs.ui.run_interpreter import RUN_SWITCH_INTERVAL
-from qgis.core import Qgis, QgsProject, QgsSettings
-from qgis.PyQt.QtCore import QDate, Qt, QTimer
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QDate, Qt, QThread, QTimer
 from qgis.PyQt.QtWidgets import QMessageBox
 
 from devtools.local_backend.launcher import PASSWORD
@@ -122,9 +122,19 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
 
 
-def test_a_run_shares_the_interpreter_and_gives_it_back(panel, grid_layer, local_backend, qtbot):
+def test_a_run_shares_the_interpreter_and_gives_it_back(
+    panel, grid_layer, local_backend, qtbot, monkeypatch
+):
     """While the run goes on, quick GIL handoffs and a frozen old generation (the map's
-    main thread waits less for the GIL); Python's own settings once it ends."""
+    main thread waits less for the GIL); Python's own settings once it ends. The
+    grid's tiles are read in the run's thread, not in the Run click."""
+    from openeo_grid_jobs.ui.run_worker import LayerTiles
+
+    read_in = []
+    read = LayerTiles.frame
+    monkeypatch.setattr(
+        LayerTiles, "frame", lambda self: read_in.append(QThread.currentThread()) or read(self)
+    )
     before = sys.getswitchinterval()
     local_backend.knobs(job_duration=1.0)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
@@ -136,6 +146,8 @@ def test_a_run_shares_the_interpreter_and_gives_it_back(panel, grid_layer, local
     assert sys.getswitchinterval() == before
     assert gc.get_freeze_count() == 0
     assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert len(read_in) == 1
+    assert read_in[0] is not QgsApplication.instance().thread()
 
 
 def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):

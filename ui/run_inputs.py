@@ -17,7 +17,7 @@ from ..core.job_db import kind_of
 from .backends_widget import BackendsWidget
 from .project_runs import results_dir
 from .run_page import RunPage
-from .run_worker import Relay, RunRequest, layer_tiles
+from .run_worker import LayerTiles, Relay, RunRequest
 from .template_form import SETTINGS, TemplateForm
 
 
@@ -94,6 +94,6 @@ class RunInputs(QObject):
             job_db=job_db,
             backends=backends,
             run_config=run_config,
-            tiles=layer_tiles(layer),
+            tiles=LayerTiles.of(layer),
             **extra,
         )
