@@ -88,6 +88,9 @@ class RunWorker(QObject):
 
     def run(self) -> None:
         from ..core.run_session import UnknownBackendsError
+        from ..core.workers import yield_cpu_to_foreground
+
+        yield_cpu_to_foreground()  # this QThread is the run's: it ends with it
 
         def run_or_ask_login():
             try:
@@ -278,6 +281,9 @@ class _Call(QObject):
         self.func = func
 
     def run(self) -> None:
+        from ..core.workers import yield_cpu_to_foreground
+
+        yield_cpu_to_foreground()  # this QThread is the call's: it ends with it
         ok, value = guarded(self.func, self.failed)
         if ok:
             self.done.emit(value)
