@@ -66,8 +66,14 @@ class RunPolicy:
     #: the first this many failures of a run share one reason and none finished:
     #: stop launching instead of submitting every tile
     breaker: int = 3
-    launch_threads: int = 8
-    download_threads: int = 4
+    #: threads that create and start jobs, and that download results. Few: at 1 s per
+    #: job creation, 4 threads still launch 14,000 jobs an hour, far beyond what a
+    #: back-end lets one user run, and each thread more is one more Python thread that
+    #: QGIS's main thread waits behind for the GIL when answers come in together (8 and
+    #: 4 gave the map stalls of 35-70 ms in a 1,000-tile run; 4 and 2: 16-27 ms, the
+    #: run just as fast; ``benchmarks/status_layer.py``)
+    launch_threads: int = 4
+    download_threads: int = 2
     #: tries per result and run (with backoff); a later run tries again
     download_attempts: int = 8
     #: credits the run may spend, None: no cap. Launching stops before the costs so far
