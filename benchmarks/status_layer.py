@@ -14,12 +14,15 @@
    results mosaic is not rewritten during the run (its thread reads each newly
    finished tile with GDAL every few seconds).
 
-   Where the stalls went (session of 2026-11-28, QGIS 3.22, two cores shared with
+   Where the stalls went (sessions of 2026-11-28, QGIS 3.22, two cores shared with
    the local back-end): at the run's end, the STAC catalog built as one pystac
-   object graph held the GIL for 50-80 ms (now written item by item); mid-run,
-   GIL handoffs among a dozen busy run threads (1 ms handoffs during runs, see
-   ui/run_interpreter.py) and, once, the first mosaic layer's creation (~20 ms of
-   main-thread work, QGIS's first raster layer) while both cores are busy.
+   object graph held the GIL for 50-80 ms (now written item by item); the Run
+   click read every tile (now read in the run's thread) and the first status
+   batch indexed the layer (now read in the background), ~15 ms each; QGIS's first
+   raster layer for the mosaic, 10-20 ms, is still opened on the main thread (one
+   opened in another thread and handed over is not drawn by the desktop); mid-run, GIL handoffs among the run's Python threads: 8 launch and 4 download
+   threads gave 35-70 ms, 4 and 2 give 22-30 ms with the run as fast (and the
+   run's threads are nicer than the main thread, see core/workers.py).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/status_layer.py \
         [--stalls-only] [--no-layer-updates] [--no-mosaic]
@@ -27,6 +30,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import statistics
 import sys
 import tempfile
@@ -220,6 +225,7 @@ def add_local_connection(url: str, username: str, password: str, parallel_jobs: 
 def main() -> None:
     # a throw-away profile: settings and auth database never touch the user's QGIS
     profile = tempfile.mkdtemp(prefix="ogj-bench-profile-")
+    atexit.register(shutil.rmtree, profile, ignore_errors=True)
     app = QgsApplication([], True, profile)
     app.initQgis()
     if "--stalls-only" not in sys.argv:
