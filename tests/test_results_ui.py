@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers.connections import add_connection
+from openeo_grid_jobs.ui.mosaic_updates import REWRITE_AFTER_MS
 from qgis.core import Qgis, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
 from qgis.PyQt.QtCore import Qt
 
@@ -80,14 +81,15 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
     first_tiles = tiles_in(mosaic)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
         pass
-    # it grows to all six 5 km tiles, still one layer
+    # it grows to all six 5 km tiles, still one layer, as soon as the run has ended
+    # (not after the pause between rewrites during the run)
     six_tiles = 6 * 5000 * 5000
 
     def grown():
         return tiles_in(mosaic) == 6 and mosaic.extent().area() == pytest.approx(six_tiles)
 
     try:
-        qtbot.waitUntil(grown, timeout=10_000)
+        qtbot.waitUntil(grown, timeout=REWRITE_AFTER_MS - 500)
     except qtbot.TimeoutError:  # say where it stopped (seen once under heavy load)
         updates = panel.mosaic
         pytest.fail(

@@ -310,6 +310,7 @@ class JobsPanel(QWidget):
         self.layer_feed.updater.apply(opened.updates)
         self.mosaic.follow(layer, results_dir(path))
         self.mosaic.add(opened.updates)
+        self.mosaic.run_ended()  # not running: its mosaic is written at once
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
@@ -350,6 +351,7 @@ class JobsPanel(QWidget):
         self.status.show_counts(counts)
 
     def _on_done(self, counts: dict) -> None:
+        self.mosaic.run_ended()
         self.show_counts(counts)
         self.messages.ended(counts, self.action)
         self.status.ended(counts)
@@ -359,6 +361,7 @@ class JobsPanel(QWidget):
         self.run_finished.emit(counts)
 
     def _on_failed(self, message: str) -> None:
+        self.mosaic.run_ended()
         ran = self.layer is not None and Path(self.job_db.filePath()).exists()
         if ran:
             self.status.ended({"unknown": 1})  # statuses as last seen, not tracked
@@ -379,6 +382,7 @@ class JobsPanel(QWidget):
             self.thread.wait(2000)
         self.backends.shutdown()
         self.mosaic.stop(10_000)
+        self.layer_feed.stop(10_000)
         self.problems.stop(10_000)
         self._warm_up.thread.wait(10_000)
         self.opener.stop(10_000)

@@ -59,6 +59,11 @@ class LayerFeed(QObject):
             lambda: read_index(source, fields), made, lambda _why: made(None), self
         )
 
+    def stop(self, ms: int) -> None:
+        """Wait for an index being read (a QThread destroyed while running aborts QGIS)."""
+        if self._call is not None:
+            self._call.thread.wait(ms)
+
     def add(self, batch: list) -> None:
         """Apply ``batch`` (TileUpdate), or hold it while the index is read."""
         if self._held is not None:

@@ -18,6 +18,8 @@ from ..core.mosaic_sources import SourceCache
 from .run_worker import BackgroundCall
 
 REWRITE_AFTER_MS = 2000
+#: once the run has ended no tile comes any more: what is left is written at once
+REWRITE_AFTER_END_MS = 100
 MAX_TRIES = 5  # rewrites before a tile GDAL cannot read is left out of the mosaic
 
 
@@ -48,6 +50,14 @@ class MosaicUpdates(QObject):
         self.grid, self.results, self._written, self._tries = grid, {}, set(), Counter()
         self._sources = SourceCache()
         self.vrt = results_dir / "mosaic.vrt" if results_dir is not None else None
+        self._timer.setInterval(REWRITE_AFTER_MS)
+
+    def run_ended(self) -> None:
+        """Write the last tiles now rather than after the usual pause: the user looks
+        at the mosaic when the run says it is complete."""
+        self._timer.setInterval(REWRITE_AFTER_END_MS)
+        if self._timer.isActive():
+            self._timer.start()
 
     def add(self, updates: list) -> None:
         """Note the results among ``updates`` (TileUpdate); rewrite soon if any is new."""
