@@ -154,21 +154,29 @@ class BackendGateway:
 
     # --- jobs ------------------------------------------------------------------------------
     def list_jobs(self, want_ids: Iterable[str] = ()) -> Listing:
-        """The account's jobs over all pages; stops once every id in ``want_ids`` is seen."""
+        """The account's jobs over all pages, each once; stops once every id in
+        ``want_ids`` is seen.
+
+        Pages are counted from the newest job: a job created while the listing is
+        paged pushes the last job of a page onto the next one, which then lists it
+        again. Taken twice, it looked like a duplicate of itself, and the run deleted
+        the tile's only job; the later sighting (the newer status) is kept.
+        """
         wanted = set(want_ids)
 
         def pages(connection: openeo.Connection) -> Listing:
-            jobs: list[dict] = []
+            jobs: dict[str, dict] = {}
             path: str | None = f"/jobs?limit={PAGE_SIZE}"
             for _ in range(MAX_PAGES):
                 if path is None:
-                    return Listing(jobs, complete=True)
+                    return Listing(list(jobs.values()), complete=True)
                 data = connection.get(path, expected_status=200).json()
-                jobs.extend(data.get("jobs", []))
-                if wanted and wanted.issubset(j.get("id") for j in jobs):
-                    return Listing(jobs, complete=False)
+                for job in data.get("jobs", []):
+                    jobs[str(job.get("id"))] = job
+                if wanted and wanted.issubset(jobs):
+                    return Listing(list(jobs.values()), complete=False)
                 path = _next_page(data.get("links", []), connection.root_url)
-            return Listing(jobs, complete=False)
+            return Listing(list(jobs.values()), complete=False)
 
         return self.call(pages)
 

@@ -38,7 +38,12 @@ def keep_one(jobs: list[dict], known_id: str | None) -> tuple[dict, list[dict]]:
         )
 
     ordered = sorted(jobs, key=preference)
-    return ordered[0], ordered[1:]
+    kept = ordered[0]
+    extra: dict[object, dict] = {}
+    for job in ordered[1:]:  # each job once: a job is never its own duplicate
+        if job.get("id") != kept.get("id"):
+            extra.setdefault(job.get("id"), job)
+    return kept, list(extra.values())
 
 
 class Breaker:

@@ -405,3 +405,40 @@ def test_every_thread_of_a_run_keeps_its_connection_open(local_backend):
     threads = policy.launch_threads + 2 + policy.download_threads
     for url in (local_backend.url, "https://openeo.example.org/"):
         assert session.get_adapter(url)._pool_maxsize >= threads
+
+
+def test_a_job_pushed_onto_the_next_page_while_listing_is_listed_once(
+    local_backend, tmp_path, monkeypatch
+):
+    """Pages count from the newest job: a job made while the listing is paged pushes
+    the last job of page 1 onto page 2, which lists it again. Taken twice, it looked
+    like a duplicate of itself and the run deleted the tile's only job (seen in the
+    makespan benchmark under faults: tiles finished whose job was gone)."""
+    import openeo
+    from openeo_grid_jobs.core import gateway as gateway_module
+
+    monkeypatch.setattr(gateway_module, "PAGE_SIZE", 5)
+    local_backend.seed_jobs(8, user_id="alice", title_prefix="older")
+    gateway = BackendGateway(backend(local_backend.url))
+    gateway.connect()
+    get, made = openeo.Connection.get, []
+
+    def get_then_make_a_job(self, path, *args, **kwargs):
+        answer = get(self, path, *args, **kwargs)
+        if "/jobs?" in str(path) and not made:  # after page 1: a new job, as a run would
+            made.append(
+                self.create_job(
+                    {"p": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}},
+                    title="made meanwhile",
+                ).job_id
+            )
+        return answer
+
+    monkeypatch.setattr(openeo.Connection, "get", get_then_make_a_job)
+    listing = gateway.list_jobs()
+    ids = [job["id"] for job in listing.jobs]
+    assert made  # the listing really shifted under it
+    assert len(ids) == len(set(ids)) == 8
+    assert listing.complete
+    mine = {j["id"] for j in local_backend.all_jobs() if j["user_id"] == "alice"}
+    assert set(ids) == mine - set(made)

@@ -190,6 +190,17 @@ def test_which_duplicate_is_kept():
     assert {j["id"] for j in extra} == {"old", "done"}
 
 
+def test_a_job_listed_twice_is_not_its_own_duplicate():
+    """A listing paged while jobs are made may show a job twice: it is one job."""
+    done = {"id": "done", "status": "finished", "created": "2024-01-02"}
+    old = {"id": "old", "status": "created", "created": "2024-01-01"}
+    assert keep_one([done, dict(done)], "done") == (done, [])
+    assert keep_one([done, dict(done)], None) == (done, [])
+    kept, extra = keep_one([dict(done), old, done, dict(old)], "done")
+    assert kept["id"] == "done"
+    assert extra == [old]
+
+
 def test_breaker_trips_on_the_same_first_failures_only():
     breaker = Breaker(3)
     assert breaker.failed("Band 'B99' unknown (job 1)") is None
