@@ -22,7 +22,7 @@
    raster layer for the mosaic, 10-20 ms, is still opened on the main thread (one
    opened in another thread and handed over is not drawn by the desktop); mid-run,
    GIL handoffs among the run's Python threads: 8 launch and 4 download threads
-   gave 35-70 ms, 4 and 2 give 22-40 ms with the run as fast (and the run's
+   gave 31-55 ms, 4 and 2 give 22-44 ms with the run as fast (and the run's
    threads are nicer than the main thread, see core/workers.py).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/status_layer.py \

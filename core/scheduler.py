@@ -70,7 +70,7 @@ class RunPolicy:
     #: job creation, 4 threads still launch 14,000 jobs an hour, far beyond what a
     #: back-end lets one user run, and each thread more is one more Python thread that
     #: QGIS's main thread waits behind for the GIL when answers come in together (8 and
-    #: 4 gave the map stalls of 35-70 ms in a 1,000-tile run; 4 and 2: 16-27 ms, the
+    #: 4 gave the map stalls of 31-55 ms in a 1,000-tile run; 4 and 2: 22-44 ms, the
     #: run just as fast; ``benchmarks/status_layer.py``)
     launch_threads: int = 4
     download_threads: int = 2

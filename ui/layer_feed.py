@@ -69,8 +69,8 @@ class LayerFeed(QObject):
         if self._held is not None:
             self._held.append(batch)
             return
-        if self.updater is None and self.layer is not None:
-            self.updater = GridLayerUpdater(self.layer)
+        if self.updater is None:
+            self.reindex()
         if self.updater is not None:
             self.updater.apply(batch)
             self._applied(batch)
