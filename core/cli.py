@@ -12,7 +12,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from .errors import GridJobsError
 from .proj_data import ensure_proj_data
@@ -50,12 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging(stream: TextIO | None = None) -> None:
+    """What the command (and a detached engine, into its log file) says in its log.
+
+    The run says what matters once ("back-end X unreachable since 14:02, retrying");
+    urllib3's line per retried request would drown it. Never a secret: the run logs
+    its events, the back-ends' messages and tracebacks of bugs only.
+    """
+    _quiet_known_library_warnings()
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    if stream is not None:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+        logging.getLogger(__name__.rsplit(".", 2)[0]).setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ensure_proj_data()
-    _quiet_known_library_warnings()
-    # The run says what matters once ("back-end X unreachable since 14:02, retrying");
-    # urllib3's line per retried request would drown it.
-    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    configure_logging()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,5 +1,10 @@
 """``openeo-grid-jobs run``: one openEO batch job per tile of a grid, until all are final.
 
+The command is the run engine (:mod:`.engine_host`) in the foreground: it prints
+what the engine reports, and its channel is open, so a QGIS on the same machine
+can open the job database and watch and drive the run (Stop, Refresh, Retry
+failed, Cancel jobs, the credit budget, a login the run needs).
+
 Secrets come from the environment, never from a flag (flags show in ``ps`` and
 shell history): the basic-auth password from ``OPENEO_PASSWORD``; a service
 account's client id and secret from the openeo client's own variables
@@ -8,9 +13,11 @@ account's client id and secret from the openeo client's own variables
 Every option is checked before anything is written or submitted (see
 :mod:`.cli_run_settings`). Ctrl-C or SIGTERM stops within a moment with the job
 database consistent; run again with only ``--job-db`` to resume (with the saved
-settings: other job settings on resume are refused). Exit codes: 0 every tile
-finished; 3 some tiles failed (a summary of the reasons is printed); 4 a login is
-needed (resumable); 2 bad input; 128 + signal when stopped.
+settings: other job settings on resume are refused). A login refused mid-run
+pauses that back-end and waits (the run goes on with the others). Exit codes: 0
+every tile finished; 3 some tiles failed (their reasons are printed, grouped); 4 a
+login is needed to start (resumable); 2 bad input, or the run could not go on;
+128 + signal when stopped by a signal, 5 when stopped from QGIS.
 
 When the run ends or is stopped, the results folder (``--output-dir``) gets
 ``mosaic.vrt`` (a GDAL VRT over the finished tiles' NDVI) and ``catalog.json``
@@ -25,11 +32,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
-import time
-from collections import Counter
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cli_run_settings import (
@@ -41,19 +43,19 @@ from .cli_run_settings import (
     at_least_one,
     credits_or_none,
     positive_seconds,
-    run_policy,
     secrets_from_environment,
 )
 from .definitions import FAILED_STATUSES
-from .errors import GridJobsError, LoginRequiredError
+from .engine_events import ErrorKind, EventKind, Outcome
 from .job_template import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
-    from .run_summary import RunSummary
-    from .runner import GridJobRunner, RunEvent
+    from .run_request import RunRequest
 
+EXIT_USAGE = 2
 EXIT_FAILED_TILES = 3
 EXIT_LOGIN = 4
+EXIT_STOPPED = 5
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -113,141 +115,145 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .run_session import RunSession
-    from .runner import Backend
+    """The run engine in this process, its channel open (QGIS can watch and drive it)."""
+    from .engine_host import EngineHost
+
+    request = run_request(args)
+    printer = _Printer()
+    host = EngineHost(request, on_event=printer)
+    host.open()
+    stopped_by: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopped_by.append(signum)
+        host.stop()
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        ended = host.serve()
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        host.close()
+    return _exit_code(ended, stopped_by, request.job_db)
+
+
+def run_request(args: argparse.Namespace) -> RunRequest:
+    """What the flags and the environment ask for, checked in full before anything is
+    written or submitted."""
+    from .job_db import JobDatabase
+    from .run_config import RunConfig
+    from .run_request import RunRequest
 
     asked, tiles = asked_settings(args)
-    secrets = secrets_from_environment(asked.backends if asked else [])
-    with RunSession.open(
-        args.job_db,
-        holder="openeo-grid-jobs run",
+    db = JobDatabase(args.job_db)
+    if asked is not None:
+        backends = asked.backends
+    elif RunConfig.path_for(db.path).exists():
+        backends = RunConfig.load(db.path).backends
+    else:
+        backends = []
+    secrets = secrets_from_environment(backends)
+    policy = {}
+    if args.request_timeout:
+        policy["request_timeout"] = args.request_timeout
+    if args.lookup_grace:
+        policy["lookup_grace"] = args.lookup_grace
+    return RunRequest(
+        job_db=str(db.path),
         config=asked,
         tiles=tiles,
+        secrets={b.name: secrets for b in backends},
         retry_failed=args.retry_failed,
-    ) as session:
-        config = session.config
-        secrets = secrets_from_environment(config.backends)
-        backends = [
-            Backend(b.name, partial(b.connect, secrets), b.parallel_jobs) for b in config.backends
-        ]
-        for note in session.notes:
-            print(note, flush=True)
-        printer = _ProgressPrinter()
-        runner: GridJobRunner = session.runner(
-            backends,
-            policy=run_policy(args, config),
-            on_update=lambda _: printer(runner.counts()),
-            on_event=_print_event,
-        )
-        stop = threading.Event()
-        stopped_by: list[int] = []
-
-        def on_signal(signum: int, _frame: object) -> None:
-            stopped_by.append(signum)
-            stop.set()
-
-        old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-        started = time.time()
-        try:
-            counts = runner.run(stop)
-        except LoginRequiredError as exc:
-            print(
-                f"openeo-grid-jobs run: {exc} Resume with: openeo-grid-jobs run --job-db "
-                f"{session.db.path}",
-                file=sys.stderr,
-            )
-            return EXIT_LOGIN
-        finally:
-            for s, handler in old.items():
-                signal.signal(s, handler)
-        printer(counts, force=True)
-        code = 0
-        if stopped_by:
-            print(f"stopped; resume with: openeo-grid-jobs run --job-db {session.db.path}")
-            code = 128 + stopped_by[0]
-        else:
-            statuses = session.frame["status"]
-            failed = session.frame[statuses.isin(FAILED_STATUSES)]
-            if len(failed):
-                print(failure_summary(failed["message"]), flush=True)
-                code = EXIT_FAILED_TILES
-        output_dir = runner.output_dir
-        if output_dir is not None:
-            _report_missing_results(session.frame)
-            _write_outputs(session.frame, output_dir)
-        parallel = sum(b.parallel_jobs for b in config.backends)
-        print(_summary(session.frame, started, parallel).text(), flush=True)
-        return code
-
-
-def _summary(frame: Any, started: float, parallel: int) -> RunSummary:
-    from .run_summary import RunSummary
-
-    return RunSummary.from_frame(frame, started=started, parallel=parallel)
-
-
-def _report_missing_results(frame: Any) -> None:
-    """One line for the finished tiles whose result could not be downloaded (a read-only
-    or full disk...), with the first reason."""
-    missing = frame[(frame["status"] == "finished") & frame["result"].isna()]
-    if not len(missing):
-        return
-    reasons = [str(m) for m in missing["message"] if m is not None and m == m]
-    why = f" ({reasons[0]})" if reasons else ""
-    print(
-        f"warning: {len(missing)} finished tile(s) have no downloaded result{why}; run "
-        "again to download them.",
-        flush=True,
+        policy=policy,
+        holder="openeo-grid-jobs run",
     )
 
 
-def _write_outputs(frame: Any, output_dir: Path) -> None:
-    """``mosaic.vrt`` and ``catalog.json`` in the results folder, when it has results; a
-    failure is a warning (the run itself went as the exit code says)."""
-    from .mosaic import MOSAIC_NAME, finished_results, write_mosaic
-    from .stac_catalog import write_catalog
-
-    results = finished_results(frame)
-    if not results:
-        return
-    written = []
-    try:
-        mosaic = write_mosaic(results, output_dir / MOSAIC_NAME)
-        if mosaic is not None:
-            written.append(f"mosaic {mosaic}")
-    except GridJobsError as exc:
-        print(f"warning: no mosaic: {exc}", file=sys.stderr, flush=True)
-    try:
-        written.append(f"STAC catalog {write_catalog(frame, output_dir)}")
-    except GridJobsError as exc:
-        print(f"warning: no STAC catalog: {exc}", file=sys.stderr, flush=True)
-    if written:
-        print(f"Wrote {' and '.join(written)}", flush=True)
+def _exit_code(ended: dict[str, Any], stopped_by: list[int], job_db: str) -> int:
+    error = ended.get("error") or {}
+    if ended.get("outcome") == Outcome.FAILED:
+        message = ended.get("message") or "the run broke off"
+        if error.get("kind") == ErrorKind.LOGIN_REQUIRED:
+            print(
+                f"openeo-grid-jobs run: {message} Resume with: openeo-grid-jobs run --job-db "
+                f"{job_db}",
+                file=sys.stderr,
+            )
+            return EXIT_LOGIN
+        print(f"openeo-grid-jobs run: error: {' '.join(message.split())}", file=sys.stderr)
+        return EXIT_USAGE
+    if stopped_by:
+        return 128 + stopped_by[0]
+    if ended.get("outcome") == Outcome.STOPPED:  # Stop in QGIS, which watched the run
+        return EXIT_STOPPED
+    failed = sum(n for s, n in (ended.get("counts") or {}).items() if s in FAILED_STATUSES)
+    return EXIT_FAILED_TILES if failed else 0
 
 
-def _print_event(event: RunEvent) -> None:
-    print(f"{event.level}: {event.message}", flush=True)
-
-
-def failure_summary(messages: Any) -> str:
-    reasons = Counter(str(m) if m else "no reason given" for m in messages)
-    total = sum(reasons.values())
+def failure_summary(problems: list[dict[str, Any]]) -> str:
+    """The failed tiles grouped by reason (the engine's ``problems``), most frequent first."""
+    total = sum(int(p["count"]) for p in problems)
     lines = [f"{total} tile(s) failed:"]
-    lines += [f"  {n} × {reason}" for reason, n in reasons.most_common()]
+    lines += [f"  {p['count']} × {p['reason']}" for p in problems]
     return "\n".join(lines)
 
 
-class _ProgressPrinter:
-    """Prints the per-status counts whenever they change."""
+class _Printer:
+    """Prints the run as the engine reports it: counts when they change, notices, and
+    at the end the reasons of failures, the outputs and the summary."""
 
     def __init__(self) -> None:
         self.last: dict[str, int] | None = None
+        self.job_db = ""
 
-    def __call__(self, counts: dict[str, int], force: bool = False) -> None:
+    def __call__(self, message: dict[str, Any]) -> None:
+        kind = message.get("kind")
+        if kind == EventKind.UPDATES:
+            self._counts(message["counts"])
+        elif kind == EventKind.NOTICE:
+            print(f"{message['level']}: {message['message']}", flush=True)
+        elif kind == EventKind.LOGIN and message.get("message"):
+            print(
+                f"login needed: {message['message']} The run goes on with the other back-ends "
+                "and waits: open its job database in QGIS (openEO Grid Jobs › Open job "
+                "database…) to log in, or stop it (Ctrl-C) and resume later.",
+                flush=True,
+            )
+        elif kind == EventKind.ENDED:
+            self._ended(message)
+
+    def _counts(self, counts: dict[str, int], force: bool = False) -> None:
         if counts == self.last and not force:
             return
         self.last = dict(counts)
         total = sum(counts.values())
         parts = " · ".join(f"{status} {n}" for status, n in sorted(counts.items()))
         print(f"{total} tiles: {parts}", flush=True)
-        sys.stdout.flush()
+
+    def _ended(self, ended: dict[str, Any]) -> None:
+        if ended.get("outcome") == Outcome.FAILED:
+            return  # said on stderr, with the exit code
+        self._counts(ended.get("counts") or {}, force=True)
+        if ended.get("outcome") == Outcome.STOPPED:
+            print("stopped; resume with: openeo-grid-jobs run --job-db <the same job database>")
+        problems = [p for p in ended.get("problems") or [] if p["reason"] != "canceled by you"]
+        if problems:
+            print(failure_summary(problems), flush=True)
+        missing = int(ended.get("missing_results") or 0)
+        if missing:
+            print(
+                f"warning: {missing} finished tile(s) have no downloaded result; run again to "
+                "download them.",
+                flush=True,
+            )
+        outputs = ended.get("outputs") or {}
+        written = [f"{what} {outputs[key]}" for key, what in OUTPUTS if outputs.get(key)]
+        if written:
+            print(f"Wrote {' and '.join(written)}", flush=True)
+        summary = ended.get("summary") or {}
+        if summary.get("text"):
+            print(summary["text"], flush=True)
+
+
+OUTPUTS = (("mosaic", "mosaic"), ("catalog", "STAC catalog"))

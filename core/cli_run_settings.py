@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from .backend import BackendConfig, Secrets
     from .job_template import JobTemplate
     from .run_config import RunConfig
-    from .scheduler import RunPolicy
 
 PASSWORD_VARIABLE = "OPENEO_PASSWORD"
 CLIENT_ID_VARIABLE = "OPENEO_AUTH_CLIENT_ID"
@@ -142,17 +141,6 @@ def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate
     if args.udp:
         values.update(process=PROCESS_UDP, udp_id=args.udp, udp_namespace=args.udp_namespace)
     return JobTemplate.from_dict(values).validate()
-
-
-def run_policy(args: argparse.Namespace, config: RunConfig) -> RunPolicy:
-    from .scheduler import RunPolicy
-
-    changes: dict[str, Any] = {"poll_interval": config.poll_interval}
-    if args.request_timeout:
-        changes["request_timeout"] = args.request_timeout
-    if args.lookup_grace:
-        changes["lookup_grace"] = args.lookup_grace
-    return RunPolicy(**changes)
 
 
 def secrets_from_environment(backends: list[BackendConfig]) -> Secrets:

@@ -14,10 +14,15 @@ import os
 import socket
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import GridJobsError
+
+#: tries to take a lock someone else holds (see _lock_soon), this far apart (seconds)
+ACQUIRE_TRIES = 5
+ACQUIRE_PAUSE = 0.05
 
 
 class JobDatabaseLockedError(GridJobsError):
@@ -35,7 +40,7 @@ class JobDatabaseLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
         try:
-            _lock(handle)
+            _lock_soon(handle)
         except OSError:
             handle.seek(0)
             who = _describe(handle.read())
@@ -77,6 +82,59 @@ class JobDatabaseLock:
 
     def __exit__(self, *_: Any) -> None:
         self.release()
+
+
+@dataclass(frozen=True)
+class LockState:
+    """Whether a run holds a job database now, and what its lock file says."""
+
+    held: bool
+    #: holder, pid, host, since: written by the holder, left behind by one that died
+    info: dict[str, Any] | None
+
+    @property
+    def died(self) -> bool:
+        """Not held, yet not released either: its holder ended without letting go
+        (``kill -9``, a crash, a reboot)."""
+        return not self.held and self.info is not None
+
+
+def lock_state(job_db: str | Path) -> LockState:
+    """Look at the lock of ``job_db`` without keeping it (held for an instant when free:
+    :meth:`JobDatabaseLock.acquire` tries a few times for that)."""
+    path = Path(job_db).with_name(Path(job_db).name + ".lock")
+    try:
+        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError:
+        return LockState(False, None)
+    with handle:
+        info = _info(handle.read())
+        try:
+            _lock(handle)
+        except OSError:
+            return LockState(True, info)
+        _unlock(handle)
+    return LockState(False, info)
+
+
+def _lock_soon(handle: IO[str]) -> None:
+    """The lock, tried for a moment: a viewer looking at it (:func:`lock_state`) holds
+    it for an instant."""
+    for _ in range(ACQUIRE_TRIES - 1):
+        try:
+            _lock(handle)
+            return
+        except OSError:
+            time.sleep(ACQUIRE_PAUSE)
+    _lock(handle)
+
+
+def _info(text: str) -> dict[str, Any] | None:
+    try:
+        info = json.loads(text)
+    except ValueError:
+        return None
+    return info if isinstance(info, dict) else None
 
 
 def _describe(text: str) -> str:

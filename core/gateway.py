@@ -90,6 +90,9 @@ class BackendGateway:
         self._local = threading.local()
         #: False once the back-end showed it gives no cost estimates
         self.estimates_supported = True
+        #: why the login was refused when the run tried to renew it (None: it works);
+        #: the run asks the user and calls nothing here until :meth:`relogin`
+        self.login_needed: str | None = None
 
     # --- connection ----------------------------------------------------------------------
     def connect(self) -> None:
@@ -112,6 +115,26 @@ class BackendGateway:
     @property
     def connected(self) -> bool:
         return self._connection is not None
+
+    @property
+    def usable(self) -> bool:
+        """Connected, with a login that works: the run may call it."""
+        return self._connection is not None and self.login_needed is None
+
+    def reconnect(self) -> None:
+        """:meth:`connect` for a run under way: a refused login pauses the back-end
+        (:attr:`login_needed`) rather than ending the run."""
+        try:
+            self.connect()
+        except GridJobsError as exc:
+            self.login_needed = str(exc)
+            raise CallFailed(Failure(FailureKind.AUTH, str(exc), 401)) from exc
+
+    def relogin(self) -> None:
+        """The user gave a new login: forget the refused one; the run connects again."""
+        with self._lock:
+            self._connection = None
+        self.login_needed = None
 
     def _prepare(self, connection: openeo.Connection) -> None:
         # openeo annotates default_timeout as int; requests takes seconds as float
@@ -145,12 +168,18 @@ class BackendGateway:
         raise CallFailed(Failure(FailureKind.TRANSIENT, "not connected", answered=False))
 
     def _renew(self, stale: openeo.Connection) -> None:
-        """Log in again, unless another thread already did since ``stale`` failed."""
+        """Log in again, unless another thread already did since ``stale`` failed. A
+        refused login is kept in :attr:`login_needed` and the call fails as refused
+        (401): the run pauses this back-end until the user logs in again."""
         with self._lock:
             if self._connection is not stale:
                 return
             self._connection = None
-        self.connect()
+        try:
+            self.connect()
+        except GridJobsError as exc:
+            self.login_needed = str(exc)
+            raise CallFailed(Failure(FailureKind.AUTH, str(exc), 401)) from exc
 
     # --- jobs ------------------------------------------------------------------------------
     def list_jobs(self, want_ids: Iterable[str] = ()) -> Listing:

@@ -23,6 +23,8 @@ from .errors import GridJobsError
 from .job_template import JobTemplate
 
 SECRET_KEYS = ("password", "token", "secret")
+#: seconds between two status polls of a back-end, unless the run says otherwise
+DEFAULT_POLL_INTERVAL = 5.0
 
 
 class RunConfigError(GridJobsError):
@@ -33,7 +35,7 @@ class RunConfigError(GridJobsError):
 class RunConfig:
     template: JobTemplate
     backends: list[BackendConfig]
-    poll_interval: float = 5.0
+    poll_interval: float = DEFAULT_POLL_INTERVAL
     output_dir: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: credits the run may spend (None: no cap); see :mod:`.budget`. In the settings
@@ -49,8 +51,8 @@ class RunConfig:
         job_db = Path(job_db)
         return job_db.with_name(job_db.name + ".run.json")
 
-    def save(self, job_db: str | Path) -> Path:
-        path = self.path_for(job_db)
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values; never a secret (refused)."""
         data = {
             "template": self.template.to_dict(),
             "backends": [asdict(b) for b in self.backends],
@@ -62,8 +64,25 @@ class RunConfig:
             "splits": self.splits,
         }
         _refuse_secrets(data)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        return cls(
+            template=JobTemplate.from_dict(data["template"]),
+            backends=[BackendConfig(**b) for b in data["backends"]],
+            poll_interval=float(data.get("poll_interval", DEFAULT_POLL_INTERVAL)),
+            output_dir=data.get("output_dir"),
+            extra=data.get("extra", {}),
+            budget=None if data.get("budget") is None else float(data["budget"]),
+            earlier_costs=float(data.get("earlier_costs") or 0.0),
+            splits=list(data.get("splits") or []),
+        )
+
+    def save(self, job_db: str | Path) -> Path:
+        path = self.path_for(job_db)
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(data, indent=2))
+        tmp.write_text(json.dumps(self.to_dict(), indent=2))
         os.replace(tmp, path)
         return path
 
@@ -76,17 +95,7 @@ class RunConfig:
                 "options to start a run."
             )
         try:
-            data = json.loads(path.read_text())
-            return cls(
-                template=JobTemplate.from_dict(data["template"]),
-                backends=[BackendConfig(**b) for b in data["backends"]],
-                poll_interval=float(data.get("poll_interval", 5.0)),
-                output_dir=data.get("output_dir"),
-                extra=data.get("extra", {}),
-                budget=None if data.get("budget") is None else float(data["budget"]),
-                earlier_costs=float(data.get("earlier_costs") or 0.0),
-                splits=list(data.get("splits") or []),
-            )
+            return cls.from_dict(json.loads(path.read_text()))
         except (ValueError, KeyError, TypeError) as exc:
             raise RunConfigError(f"Cannot read the run settings {path}: {exc}") from None
 

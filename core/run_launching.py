@@ -23,12 +23,12 @@ from .scheduler import LAUNCH
 
 class Launching(RunState):
     def _launch(self) -> None:
-        if self.breaker.tripped or self._pool is None:
-            return
+        if self.breaker.tripped or self._pool is None or self._save_error is not None:
+            return  # (a table that cannot be saved cannot hold an intent)
         if not self.breaker.anything_finished and self._probing():
             return
-        usable = [n for n, gw in self.gateways.items() if gw.connected and n in self._listed]
-        if len(usable) < sum(1 for gw in self.gateways.values() if gw.connected):
+        usable = [n for n, gw in self.gateways.items() if gw.usable and n in self._listed]
+        if len(usable) < sum(1 for gw in self.gateways.values() if gw.usable):
             return  # every reachable back-end is listed once before anything is made
         now = self.clock()
         frame = self.frame
@@ -60,7 +60,10 @@ class Launching(RunState):
                 message=None,
                 result=None,
             )
-        self._flush()
+        if not self._flush():  # no request leaves before its intent is on disk
+            for i, _ in picks:
+                self._set(i, status=NOT_STARTED, backend_name=None, intent_at=None)
+            return
         for i, name in picks:
             self._busy.add(i)
             tile = self.extents[str(frame.at[i, "tile_id"])]
@@ -102,7 +105,9 @@ class Launching(RunState):
             self._start_failed(i, name, start_failure)
 
     def _create_failed(self, i: int, name: str, failure: Failure) -> None:
-        if failure.kind is FailureKind.CONCURRENCY or failure.status == 429:
+        if failure.kind is FailureKind.AUTH:  # refused, so not made: wait for the login
+            self._set(i, status=NOT_STARTED, intent_at=None, backend_name=None)
+        elif failure.kind is FailureKind.CONCURRENCY or failure.status == 429:
             self._refused(i, name, failure)  # a definite refusal: no job was made
             self._set(i, status=NOT_STARTED, intent_at=None, backend_name=None)
         elif failure.retryable:  # a job may exist: look it up before making another
@@ -119,7 +124,7 @@ class Launching(RunState):
     def _start_failed(self, i: int, name: str, failure: Failure) -> None:
         if failure.kind is FailureKind.CONCURRENCY:
             self._refused(i, name, failure)
-        elif failure.retryable:
+        elif failure.retryable or failure.kind is FailureKind.AUTH:
             self._say(self.scheduler.failed(name, LAUNCH, failure))
             self._retry_later(i, failure)
         else:
@@ -156,7 +161,7 @@ class Launching(RunState):
                     del self._not_before[i]
                 continue
             name = self.frame.at[i, "backend_name"]
-            if not self.scheduler.ready(name, LAUNCH) or not self.gateways[name].connected:
+            if not self.scheduler.ready(name, LAUNCH) or not self.gateways[name].usable:
                 continue
             del self._not_before[i]
             self._busy.add(i)
@@ -244,8 +249,11 @@ class Launching(RunState):
         without = replace(account, committed=account.committed - costs)
         reason = self.budget.reason(without)
         self._fail(i, "skipped", f"{reason} (this tile: {credits_text(costs)} estimated)")
-        self._flush()  # on disk before the job goes: a resumed run must not start it
-        self._submit("dropped", job_id, self.gateways[name].remove, job_id)
+        # on disk before the job goes: a resumed run must not start it
+        if self._flush():
+            self._submit("dropped", job_id, self.gateways[name].remove, job_id)
+        else:
+            self._drops_unsaved.append((name, job_id))
         self._budget_event(reason, 1)
 
     def _on_dropped(self, job_id: str, _: Any, failure: Failure | None) -> None:

@@ -26,7 +26,7 @@ class Polling(RunState):
     def _poll(self) -> None:
         rows = self._rows
         for name, gateway in self.gateways.items():
-            if name in self._polling or not gateway.connected:
+            if name in self._polling or not gateway.usable:
                 continue
             lookups = [i for i in self._lookup_after if rows.backend[i] == name]
             ids = [rows.job_id[i] for i in rows.active_jobs(name)]

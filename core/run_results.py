@@ -1,8 +1,10 @@
 """Result downloads of finished tiles, on the run's download pool (:mod:`.downloads`).
 
 A finished tile without a result is downloaded into ``output_dir/<tile>``; a failed
-download is tried again after a backoff, a few times per run; a results folder that
-cannot be written is said once per run.
+download is tried again after a backoff, a few times per run. A results folder that
+cannot be written (disk full, read-only, a network drive gone) does not use up
+those tries: it is said once, and the downloads wait for it, tried again every
+``policy.disk_retry`` seconds: the run ends once they are written (or on Stop).
 """
 
 from __future__ import annotations
@@ -28,27 +30,34 @@ class ResultDownloads(RunState):
             if i in pending or self._download_after.get(i, 0.0) > now:
                 continue
             name = rows.backend[i]
-            if not self.scheduler.ready(name, READ):
+            if not self.scheduler.ready(name, READ) or not self.gateways[name].usable:
                 continue
             target = self.output_dir / str(self.frame.at[i, "tile_id"])
             self._downloads.request(i, self.gateways[name], rows.job_id[i], target)
 
     def _on_download(self, i: int, path: str | None, failure: Failure | None) -> None:
         if path is not None:
+            if self._disk_said:
+                self._disk_said = False
+                self._event("info", f"Results are written in {self.output_dir} again.")
             self._set(i, result=path)
             return
         assert failure is not None
-        self._download_failures[i] += 1
-        if failure.kind is FailureKind.PERMANENT and failure.status is None:
-            self._download_failures[i] = self.policy.download_attempts  # disk: no retry
-            if not self._disk_said:  # said once per run, where the user looks
+        if failure.kind is FailureKind.PERMANENT and failure.status is None:  # the disk
+            retry = self.policy.disk_retry
+            self._download_after[i] = self.clock() + retry
+            if not self._disk_said:  # said once, where the user looks
                 self._disk_said = True
                 reason = failure.message.rsplit(": ", 1)[-1]
                 self._event(
                     "warning",
                     f"Cannot write results in {self.output_dir} ({reason}): the run goes on "
-                    "tracking the jobs; run again once the folder can be written to download "
-                    "the missing results.",
+                    f"tracking the jobs, and the downloads wait, tried again every "
+                    f"{retry:g} s, until the folder can be written.",
                 )
-        self._download_after[i] = self.clock() + self.scheduler.backoff(self._download_failures[i])
+        else:
+            self._download_failures[i] += 1
+            self._download_after[i] = self.clock() + self.scheduler.backoff(
+                self._download_failures[i]
+            )
         self._set(i, message=f"download failed: {failure.message}"[:MESSAGE_LIMIT])

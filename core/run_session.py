@@ -102,7 +102,7 @@ class RunSession:
             if split:
                 session.split(split)
             if retry_failed:
-                session._retry(reset_failed(session.frame))
+                session.retry_failed()
             session.save()
         except BaseException:
             lock.release()
@@ -148,20 +148,35 @@ class RunSession:
             session._budget_changed(saved.budget)
         return session
 
-    def _budget_changed(self, before: float | None) -> None:
+    def _budget_changed(self, before: float | None) -> list[int]:
         """A raised (or lifted) budget submits again the tiles the old one skipped."""
         now = self.config.budget
         if before is None or (now is not None and now <= before):
-            return
+            return []
         rows = list(budget_skipped(self.frame))
         if not rows:
-            return
+            return []
         self._retry(reset_rows(self.frame, rows))
         raised = "lifted" if now is None else f"raised to {credits_text(now)}"
         self.notes.append(
             f"Credit budget {raised} (was {credits_text(before)}): {len(rows)} tile(s) it had "
             "skipped will be submitted."
         )
+        return rows
+
+    def retry_failed(self) -> list[int]:
+        """Make the failed tiles ``not_started`` again (their next job gets a new title);
+        the rows. Saved by :meth:`save` (the caller's)."""
+        rows = reset_failed(self.frame)
+        self._retry(rows)
+        return rows
+
+    def change_budget(self, asked: float) -> list[int]:
+        """A new credit budget for the run (``math.inf``: none); the tiles the old one had
+        skipped that are submitted again (see :meth:`_budget_changed`)."""
+        before = self.config.budget
+        self.config.budget = _budget(asked, before)
+        return self._budget_changed(before)
 
     def _retry(self, rows: list[int]) -> None:
         """Rows just made ``not_started`` again: their earlier jobs' costs stay the run's

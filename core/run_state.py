@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .budget import CreditBudget, tile_km2_days
 from .downloads import Downloads
-from .errors import GridJobsError, RunError
+from .errors import RunError
 from .gateway import Backend, BackendGateway
-from .job_db import JobDatabase, tile_extents
+from .job_db import JobDatabase, JobDatabaseError, tile_extents
 from .job_rows import TileUpdate, final_times, tile_updates
 from .row_index import RowIndex
 from .scheduler import RunEvent, RunPolicy, Scheduler
@@ -62,13 +62,18 @@ class RunState:
         output_dir: str | Path | None = None,
         on_update: Callable[[list[TileUpdate]], None] | None = None,
         on_event: Callable[[RunEvent], None] | None = None,
+        on_login: Callable[[str, str | None], None] | None = None,
+        on_turn: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         earlier_costs: float = 0.0,
     ) -> None:
         """``earlier_costs``: credits of this run's jobs no longer in ``frame`` (a retried
-        tile's earlier job, a split tile's), which a credit budget counts as spent."""
+        tile's earlier job, a split tile's), which a credit budget counts as spent.
+        ``on_login(name, why)``: a back-end's login was refused mid-run (``why``), or works
+        again (None). ``on_turn()``: after each turn of the loop, on the loop's thread
+        (where the caller may read the table)."""
         self.db = db
         self.frame = frame
         self.template = template.validate()
@@ -89,6 +94,8 @@ class RunState:
         self.output_dir = Path(output_dir) if output_dir else None
         self.on_update = on_update
         self.on_event = on_event
+        self.on_login = on_login
+        self.on_turn = on_turn
         self.clock, self.wall_clock = clock, wall_clock
         self.gateways = {b.name: BackendGateway(b, policy.request_timeout) for b in backends}
         self.scheduler = Scheduler(
@@ -107,14 +114,7 @@ class RunState:
         self.extents = {e.tile_id: e for e in tile_extents(frame)}
         self.breaker = Breaker(policy.breaker)
         self.budget: CreditBudget | None = None
-        if policy.budget is not None:
-            import pandas as pd
-
-            sizes = [tile_km2_days(self.extents[str(t)], self.template) for t in frame["tile_id"]]
-            self.budget = CreditBudget(
-                policy.budget, pd.Series(sizes, index=frame.index), earlier_costs
-            )
-        self._budget_said = False
+        self.set_budget(policy.budget, earlier_costs)
         self._disk_said = False  # a results folder that cannot be written was said
         self._row_of_title: dict[str, int] = {}
         self._wake = threading.Event()
@@ -138,8 +138,29 @@ class RunState:
         self._dirty: set[int] = set()  # rows changed since the last report
         self._unsaved = False  # changes not on disk yet
         self._saved_at = self._reported_at = float("-inf")  # clock() of the last ones
-        self._cancel_requests: queue.Queue[list[int] | None] = queue.Queue()
-        self._login_lost: GridJobsError | None = None
+        #: what other threads ask of the loop (cancel, refresh, a new login...), done
+        #: at the start of its next turn, on its thread: the table's only writer
+        self._controls: queue.Queue[Callable[[], Any]] = queue.Queue()
+        #: back-ends whose refused login was said (until it works again)
+        self._login_said: set[str] = set()
+        #: why the table cannot be saved (None: it can); nothing is launched meanwhile
+        self._save_error: str | None = None
+        self._save_retry_at = float("-inf")
+        #: jobs to delete once the table that says so is on disk (see _on_estimated)
+        self._drops_unsaved: list[tuple[str, str]] = []
+
+    def set_budget(self, cap: float | None, earlier_costs: float = 0.0) -> None:
+        """The run's credit cap (None: none); ``earlier_costs`` count as spent."""
+        self.policy = replace(self.policy, budget=cap)
+        self._budget_said = False
+        if cap is None:
+            self.budget = None
+            return
+        import pandas as pd
+
+        frame = self.frame
+        sizes = [tile_km2_days(self.extents[str(t)], self.template) for t in frame["tile_id"]]
+        self.budget = CreditBudget(cap, pd.Series(sizes, index=frame.index), earlier_costs)
 
     @property
     def run_tag(self) -> str:
@@ -192,30 +213,56 @@ class RunState:
         self._dirty.add(i)
         self._unsaved = True
 
-    def _flush(self, *, may_wait: bool = False) -> None:
-        """Save the table (atomically) and report what changed, in one batch.
+    def _flush(self, *, may_wait: bool = False) -> bool:
+        """Save the table (atomically) and report what changed, in one batch; whether
+        the table is on disk now.
 
-        Both hold the interpreter's lock, which every other Python thread (the map's
-        main thread too) then waits for: writing a thousand-tile CSV takes ~10 ms, and
-        each report is a batch the map applies. So a turn of the loop (``may_wait``)
-        saves at most every :data:`SAVE_EVERY` and reports at most every
-        :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any
-        other flush does both at once: an intent is on disk before its request leaves,
-        and a run ends with its table saved and reported. A crash loses at most the
-        last second of news, which the next run asks the back-end again (a job id too:
-        the intent still on disk makes it look its job up by title).
+        A save rewrites the whole table (~10 ms at a thousand CSV rows), and each report
+        is a batch every viewer applies. So a turn of the loop (``may_wait``) saves at
+        most every :data:`SAVE_EVERY` and reports at most every :data:`REPORT_EVERY`
+        seconds, however many calls came back meanwhile; any other flush does both at
+        once: an intent is on disk before its request leaves, and a run ends with its
+        table saved and reported. A crash loses at most the last second of news, which
+        the next run asks the back-end again (a job id too: the intent still on disk
+        makes it look its job up by title).
+
+        A table that cannot be saved (disk full, a network drive gone) does not end the
+        run: it is said once, the loop goes on tracking in memory, launches nothing (an
+        intent must be on disk first) and tries again every ``policy.save_retry`` seconds.
         """
         now = self.clock()
-        if self._unsaved and not (may_wait and now - self._saved_at < SAVE_EVERY):
+        due = not (may_wait and now - self._saved_at < SAVE_EVERY)
+        if self._unsaved and due and (self._save_error is None or now >= self._save_retry_at):
+            self._save(now)
+        if self._dirty and not (may_wait and now - self._reported_at < REPORT_EVERY):
+            rows = sorted(self._dirty)
+            self._dirty.clear()
+            self._reported_at = now
+            if self.on_update is not None:
+                self.on_update(tile_updates(self.frame, rows))
+        return not self._unsaved
+
+    def _save(self, now: float) -> None:
+        try:
             self.db.save(self.frame)
-            self._unsaved, self._saved_at = False, now
-        if not self._dirty or (may_wait and now - self._reported_at < REPORT_EVERY):
+        except JobDatabaseError as exc:
+            retry = self.policy.save_retry
+            self._save_retry_at = now + retry
+            if self._save_error is None:
+                self._save_error = str(exc)
+                self._event(
+                    "warning",
+                    f"{exc} The run goes on tracking its jobs in memory and submits no new "
+                    f"job until the table can be saved; it tries again every {retry:g} s.",
+                )
             return
-        rows = sorted(self._dirty)
-        self._dirty.clear()
-        self._reported_at = now
-        if self.on_update is not None:
-            self.on_update(tile_updates(self.frame, rows))
+        self._unsaved, self._saved_at = False, now
+        if self._save_error is not None:
+            self._save_error = None
+            self._event("info", f"The job database {self.db.path.name} is saved again.")
+        drops, self._drops_unsaved = self._drops_unsaved, []
+        for name, job_id in drops:
+            self._submit("dropped", job_id, self.gateways[name].remove, job_id)
 
     def _say(self, event: RunEvent | None) -> None:
         if event is not None:

@@ -40,7 +40,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .definitions import ACTIVE_STATUSES, NOT_STARTED
 from .downloads import Downloads
@@ -53,7 +53,7 @@ from .run_polling import Polling
 from .run_results import ResultDownloads
 from .run_state import MESSAGE_LIMIT, _log
 from .scheduler import LAUNCH, READ, RunEvent
-from .tile_rules import RANK
+from .tile_rules import RANK, Breaker
 from .workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -96,8 +96,31 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
 
     def request_cancel(self, indices: list[int] | None = None) -> None:
         """Cancel the back-end jobs of these rows (all when None), from any thread."""
-        self._cancel_requests.put(indices)
+        self.call_soon(lambda: self._cancel(indices))
+
+    def call_soon(self, control: Callable[[], Any]) -> None:
+        """Run ``control()`` on the loop's thread at the start of its next turn (from any
+        thread): what changes the table or the loop's state goes through here."""
+        self._controls.put(control)
         self._wake.set()
+
+    def poll_now(self) -> None:
+        """Ask every back-end for its jobs' statuses at the next turn (loop thread)."""
+        for name in self.gateways:
+            self.scheduler.backends[name].next_poll = 0.0
+
+    def login_renewed(self, name: str) -> None:
+        """``name`` has a new login (loop thread): connect with it at the next turn."""
+        self.gateways[name].relogin()
+
+    def rows_reset(self) -> None:
+        """Rows were made ``not_started`` again (Retry failed, a raised budget) while the
+        loop runs (loop thread): their new titles, the row index and the breaker."""
+        self._row_of_title = {self._title(i): i for i in self.frame.index}
+        self._rows.rebuild(self.frame)
+        self.breaker = Breaker(self.policy.breaker)
+        self._dirty.update(int(i) for i in self.frame.index)
+        self._unsaved = True
 
     def indices_of(self, tile_ids: Iterable[str]) -> list[int]:
         wanted = set(tile_ids)
@@ -177,7 +200,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
         self._busy.clear()
         self._polling.clear()
         self._listed.clear()
-        self._login_lost = None
+        self._login_said.clear()
         threads = self.policy.launch_threads + 2 * len(self.gateways)
         self._pool = WorkerPool(threads, "ogj-net", self._wake.set)
         self._downloads = Downloads(self.policy.download_threads, self._wake.set)
@@ -287,9 +310,8 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
     # --- one turn of the loop ---------------------------------------------------------------
     def _cycle(self) -> None:
         self._collect()
-        if self._login_lost is not None:
-            raise self._login_lost
-        self._process_cancel_requests()
+        self._process_controls()
+        self._say_logins()
         self._say(self.scheduler.recover())
         self._reconnect()
         self._poll()
@@ -297,6 +319,8 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
         self._retry_starts()
         self._start_downloads()
         self._flush(may_wait=True)
+        if self.on_turn is not None:
+            self.on_turn()
 
     def _collect(self) -> None:
         """Apply every finished call to the table (this thread is its only writer)."""
@@ -306,9 +330,6 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
                 value, failure = future.result(), None
             except CallFailed as exc:
                 value, failure = None, exc.failure
-            except GridJobsError as exc:  # a login that could not be renewed
-                self._login_lost = exc
-                continue
             getattr(self, f"_on_{kind}")(key, value, failure)
         if self._downloads is not None:
             for result in self._downloads.finished():
@@ -317,9 +338,30 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
     def _reconnect(self) -> None:
         for name, gateway in self.gateways.items():
             busy = ("connect", name) in self._tasks.values()
-            if not gateway.connected and not busy and self.scheduler.ready(name, READ):
-                self._submit("connect", name, gateway.connect)
+            waiting = gateway.connected or gateway.login_needed is not None
+            if not waiting and not busy and self.scheduler.ready(name, READ):
+                self._submit("connect", name, gateway.reconnect)
                 self.scheduler.polled(name)
+
+    def _say_logins(self) -> None:
+        """A back-end whose login was refused mid-run: said once (the run pauses it and
+        goes on with the others); and once when it works again."""
+        for name, gateway in self.gateways.items():
+            if gateway.login_needed is not None and name not in self._login_said:
+                self._login_said.add(name)
+                self._event(
+                    "warning",
+                    f"{name} refused the run's login ({gateway.login_needed}). No new job is "
+                    "submitted there, and its jobs are not tracked, until you log in again; "
+                    "the run goes on.",
+                )
+                if self.on_login is not None:
+                    self.on_login(name, gateway.login_needed)
+            elif name in self._login_said and gateway.usable:
+                self._login_said.discard(name)
+                self._event("info", f"Logged in to {name} again: the run goes on there.")
+                if self.on_login is not None:
+                    self.on_login(name, None)
 
     def _on_connect(self, name: str, _: Any, failure: Failure | None) -> None:
         if failure is not None:
@@ -328,13 +370,13 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
             self._say(self.scheduler.succeeded(name, READ))
 
     # --- cancel -----------------------------------------------------------------------------
-    def _process_cancel_requests(self) -> None:
+    def _process_controls(self) -> None:
         while True:
             try:
-                indices = self._cancel_requests.get_nowait()
+                control = self._controls.get_nowait()
             except queue.Empty:
                 return
-            self._cancel(indices)
+            control()
 
     def _cancel(self, indices: list[int] | None) -> int:
         """Ask the back-end to cancel the active jobs of ``indices`` (all when None)."""

@@ -76,13 +76,24 @@ class RunPolicy:
     download_threads: int = 2
     #: tries per result and run (with backoff); a later run tries again
     download_attempts: int = 8
+    #: seconds between tries of what the disk refused: the job table (it is kept in
+    #: memory meanwhile, and nothing is launched), a result (it waits)
+    save_retry: float = 5.0
+    disk_retry: float = 30.0
     #: credits the run may spend, None: no cap. Launching stops before the costs so far
     #: plus the expected costs of the jobs in flight and of the next job would pass it
     #: (see :mod:`.budget`); a run's saved budget is its ``RunConfig.budget``
     budget: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("poll_interval", "request_timeout", "backoff_base", "backoff_max"):
+        for name in (
+            "poll_interval",
+            "request_timeout",
+            "backoff_base",
+            "backoff_max",
+            "save_retry",
+            "disk_retry",
+        ):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise RunError(f"{name.replace('_', ' ')} must be a number > 0, got {value!r}.")

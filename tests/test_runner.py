@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 from helpers.runs import (
@@ -15,6 +16,7 @@ from helpers.runs import (
     make_runner,
     run_in_thread,
     small_grid,
+    wait_until,
 )
 from openeo_grid_jobs.core.gateway import BackendGateway
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
@@ -352,17 +354,33 @@ def test_udp_template_sends_extent_to_the_process(connection, local_backend, tmp
     assert udp["arguments"]["temporal_extent"] == list(DATES)
 
 
-def test_failing_download_does_not_keep_the_run_alive(local_backend, tmp_path):
-    """A result that cannot be saved is retried a few times, then left for the next run."""
+def test_results_that_cannot_be_written_wait_for_the_disk(local_backend, tmp_path):
+    """A results folder that cannot be written does not use up the downloads' tries:
+    said once, the run goes on tracking and the downloads wait; once the folder can be
+    written, every result lands and the run ends."""
+    events = []
     runner = make_runner(tmp_path, [backend(local_backend.url)], small_grid(2, 1))
+    runner.policy = replace(runner.policy, disk_retry=0.5, download_attempts=1)
+    runner.on_event = events.append
+    tries = []
+    on_download = runner._on_download
+    runner._on_download = lambda i, path, failure: (tries.append(i), on_download(i, path, failure))
     runner.output_dir.parent.mkdir(parents=True, exist_ok=True)
     runner.output_dir.write_text("a file where the results folder should be")
     thread, _, result = run_in_thread(runner)
+    # each download tried more often than download_attempts allows for other failures
+    wait_until(lambda: len(tries) >= 6, timeout=30)
+    assert thread.is_alive(), "the run ended without its results"
+    assert runner.frame["result"].isna().all()
+    assert all("download failed" in m for m in runner.frame["message"])
+    said = [e.message for e in events if "Cannot write results" in e.message]
+    assert len(said) == 1
+    runner.output_dir.unlink()  # the disk is free again
     thread.join(30)
     assert not thread.is_alive(), "the run never ended"
     assert result == {"finished": 2}
-    assert runner.frame["result"].isna().all()
-    assert all("download failed" in m for m in runner.frame["message"])
+    assert runner.frame["result"].notna().all()
+    assert any("written in" in e.message and "again" in e.message for e in events)
 
 
 def test_preflight_validation_stops_an_unknown_collection_before_any_job(local_backend, tmp_path):

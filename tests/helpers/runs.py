@@ -93,3 +93,12 @@ def assert_one_job_per_tile(backends, frame) -> None:
     per_title = Counter(j["title"] for j in jobs)
     assert all(n == 1 for n in per_title.values()), {t: n for t, n in per_title.items() if n > 1}
     assert set(frame["id"].dropna()) <= {j["id"] for j in jobs}
+
+
+def wait_until(condition, timeout: float = 10.0, step: float = 0.05) -> None:
+    """Wait for ``condition()`` to hold (polling every ``step`` s); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {timeout} s")
+        time.sleep(step)

@@ -1,0 +1,105 @@
+"""What a run leaves in its results folder besides the tiles' results: the mosaic and catalog.
+
+The NDVI mosaic (``mosaic.vrt``) follows the finished tiles during the run: a
+rewrite at most every :data:`REWRITE_EVERY` seconds, reading only the tiles it has
+not read before (:class:`~.mosaic_sources.SourceCache`);
+the last tiles are written as soon as the run ends. The STAC catalog is written
+once, at the end. Either failing is a warning: the run went as it went.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import GridJobsError
+from .mosaic import MOSAIC_NAME, write_mosaic
+from .mosaic_sources import SourceCache
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_log = logging.getLogger(__name__)
+#: seconds between two rewrites of the mosaic during a run
+REWRITE_EVERY = 2.0
+
+
+class MosaicWriter:
+    """Keeps ``<output_dir>/mosaic.vrt`` in step with the finished tiles' results.
+
+    It writes on the thread that calls it (the run loop's): GDAL's netCDF driver has
+    HDF5 print its internal diagnostics on any thread but the one that first used it,
+    and a rewrite reads only the new tiles (a few milliseconds each), in the engine's
+    process, where nobody waits for it.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        on_written: Callable[[Path], None],
+        on_failed: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = output_dir / MOSAIC_NAME
+        self.on_written = on_written
+        self.on_failed = on_failed
+        self.clock = clock
+        self._results: set[str] = set()
+        self._written: set[str] = set()
+        self._cache = SourceCache()
+        self._last = float("-inf")
+        self._failed_once = False
+
+    def add(self, result: str) -> None:
+        self._results.add(result)
+
+    def tick(self) -> None:
+        """Rewrite when new results wait and the last rewrite is long enough ago."""
+        if self._results == self._written or self.clock() - self._last < REWRITE_EVERY:
+            return
+        self._last = self.clock()
+        self._write(sorted(self._results))
+
+    def finish(self) -> Path | None:
+        """Write what is left; the mosaic, if any."""
+        if self._results != self._written:
+            self._write(sorted(self._results))
+        return self.path if self.path.exists() else None
+
+    def _write(self, results: list[str]) -> None:
+        try:
+            present = [r for r in results if Path(r).exists()]
+            written = write_mosaic(present, self.path, cache=self._cache)
+        except GridJobsError as exc:
+            if not self._failed_once:
+                self._failed_once = True
+                self.on_failed(f"Results mosaic not written: {exc}")
+            self._written = set(results)  # tried: not again until a new tile comes
+            return
+        self._written = set(results)
+        if written is not None:
+            self.on_written(written)
+
+
+def write_catalog_quietly(frame: pd.DataFrame, output_dir: Path) -> tuple[Path | None, str | None]:
+    """The STAC catalog of the run's results: (its path, None), or (None, why not)."""
+    from .stac_catalog import write_catalog
+
+    if not (frame["status"] == "finished").any():
+        return None, None
+    try:
+        return write_catalog(frame, output_dir), None
+    except GridJobsError as exc:
+        return None, f"STAC catalog not written: {exc}"
+
+
+def problem_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The failed tiles grouped by reason (:func:`~.problems.problems`), as JSON values."""
+    from .problems import problems
+
+    return [
+        {"reason": p.reason, "count": p.count, "statuses": p.statuses, "example": p.example}
+        for p in problems(frame)
+    ]
