@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from qgis.core import QgsProcessingProvider
     from qgis.gui import QgisInterface
 
+    from .ui.close_prompt import ClosePrompt
     from .ui.dock import GridJobsDock
 
 ICON_PATH = str(Path(__file__).resolve().parent / "icon.svg")
@@ -37,6 +38,7 @@ class OpenEOGridJobsPlugin:
         self.dock: GridJobsDock | None = None
         self._log_route = None
         self.provider: QgsProcessingProvider | None = None
+        self.close_prompt: ClosePrompt | None = None
 
     # --- QGIS plugin API ---------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 (name fixed by QGIS)
@@ -51,6 +53,7 @@ class OpenEOGridJobsPlugin:
             QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
+        from .ui.close_prompt import ClosePrompt
         from .ui.qgis_log import route_logs
 
         self.initProcessing()
@@ -64,9 +67,15 @@ class OpenEOGridJobsPlugin:
         self.action.toggled.connect(self.set_dock_visible)
         self.iface.addWebToolBarIcon(self.action)
         self.iface.addPluginToWebMenu(PLUGIN_NAME, self.action)
+        self.close_prompt = ClosePrompt(
+            self.iface.mainWindow(), lambda: self.dock.jobs_panel if self.dock else None
+        )
         self.warn_if_dependencies_missing()
 
     def unload(self) -> None:
+        """Remove the plugin; a run going on goes on without it (unless the user, closing
+        QGIS, asked to stop it: :mod:`.ui.close_prompt`)."""
+        from .ui.close_prompt import STOP
         from .ui.qgis_log import unroute
 
         unroute(self._log_route)
@@ -74,9 +83,16 @@ class OpenEOGridJobsPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        choice = None
+        if self.close_prompt is not None:
+            choice = self.close_prompt.choice
+            self.close_prompt.remove()
+            self.close_prompt = None
         if self.dock is not None:
             self.dock.visibilityChanged.disconnect(self._sync_action)
             self.iface.removeDockWidget(self.dock)
+            if choice == STOP:  # QGIS closes, and the user asked to stop the run
+                self.dock.jobs_panel.stop_run()
             self.dock.shutdown()
             self.dock.deleteLater()
             self.dock = None

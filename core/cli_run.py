@@ -47,6 +47,7 @@ from .cli_run_settings import (
 )
 from .definitions import FAILED_STATUSES
 from .engine_events import ErrorKind, EventKind, Outcome
+from .engine_outputs import failure_text
 from .job_template import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
@@ -191,14 +192,6 @@ def _exit_code(ended: dict[str, Any], stopped_by: list[int], job_db: str) -> int
     return EXIT_FAILED_TILES if failed else 0
 
 
-def failure_summary(problems: list[dict[str, Any]]) -> str:
-    """The failed tiles grouped by reason (the engine's ``problems``), most frequent first."""
-    total = sum(int(p["count"]) for p in problems)
-    lines = [f"{total} tile(s) failed:"]
-    lines += [f"  {p['count']} × {p['reason']}" for p in problems]
-    return "\n".join(lines)
-
-
 class _Printer:
     """Prints the run as the engine reports it: counts when they change, notices, and
     at the end the reasons of failures, the outputs and the summary."""
@@ -239,7 +232,7 @@ class _Printer:
             print("stopped; resume with: openeo-grid-jobs run --job-db <the same job database>")
         problems = [p for p in ended.get("problems") or [] if p["reason"] != "canceled by you"]
         if problems:
-            print(failure_summary(problems), flush=True)
+            print(failure_text(problems), flush=True)
         missing = int(ended.get("missing_results") or 0)
         if missing:
             print(

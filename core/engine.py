@@ -398,6 +398,13 @@ def _split_rows(frame: Any, parents: list[str]) -> dict[str, Any] | None:
     quarters = frame[ids.str.rsplit("_q", n=1).str[0].isin(split)]
     columns = [c for c in ("tile_id", "col", "row", "crs", "geometry") if c in quarters.columns]
     records = quarters[columns].astype(object).where(quarters[columns].notna(), None)
+    if "geometry" in records.columns:  # shapes (after a split) as the table's WKT
+        import shapely
+
+        records["geometry"] = [
+            shapely.to_wkt(g, rounding_precision=-1) if isinstance(g, shapely.Geometry) else g
+            for g in records["geometry"]
+        ]
     return {"parents": split, "quarters": records.to_dict("records")}
 
 

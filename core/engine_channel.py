@@ -200,8 +200,14 @@ class ChannelServer:
                 connection.close()
                 continue
             with self._lock:  # the hello and the events after it, in order
+                try:
+                    hello = json.dumps(self._hello()).encode("utf-8")
+                except Exception:  # a bug: said in the log; the next viewer is welcome
+                    _log.exception("The run's state could not be sent to a viewer.")
+                    connection.close()
+                    continue
                 viewer = _Viewer(connection, self._on_command, self._gone)
-                viewer.push(json.dumps(self._hello()).encode("utf-8"))
+                viewer.push(hello)
                 self._viewers.append(viewer)
             self._attached.set()
 

@@ -132,6 +132,12 @@ def main() -> None:
         handshake.write(json.dumps({"failed": error_wire(exc)}) + "\n")
         handshake.flush()
         sys.exit(EXIT_REFUSED)
+    except Exception as exc:  # a package missing from this interpreter, a bug
+        _log.exception("The engine could not start (%s, path %s)", sys.executable, sys.path)
+        wire = {"message": f"The run's engine could not start ({type(exc).__name__}: {exc})."}
+        handshake.write(json.dumps({"failed": wire}) + "\n")
+        handshake.flush()
+        sys.exit(EXIT_FAILED)
     sys.stdin.close()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stop())

@@ -62,7 +62,9 @@ def find_python(
     (``qgis-bin.exe``: OSGeo4W keeps Python in ``apps\\Python3XY``, the standalone
     installer too) and on macOS (``QGIS.app/Contents/MacOS/QGIS``: Python in
     ``Contents/MacOS/bin/python3`` or in the bundled framework's ``bin``); on Linux it
-    may be ``qgis`` or ``qgis_process`` (Python is ``<prefix>/bin/python3.X``).
+    is whatever ``python3`` comes first on ``PATH`` (a pyenv shim, a conda Python...),
+    while QGIS's is ``<prefix>/bin/python3.X``: an interpreter counts only from QGIS's
+    own prefix.
     """
     executable = sys.executable if executable is None else executable
     prefix = sys.prefix if prefix is None else prefix
@@ -71,11 +73,15 @@ def find_python(
     major, minor = version or sys.version_info[:2]
     versioned = f"python{major}.{minor}"
     candidates: list[str] = []
-    if executable and _PYTHON_NAME.fullmatch(_basename(executable, platform)):
+    # Embedded in QGIS on Linux, sys.executable is the first "python3" on PATH (seen: a
+    # pyenv shim), not QGIS's: it is QGIS's only when it lives in QGIS's prefix
+    homes = {_join(platform, b, "bin") for b in (prefix, exec_prefix)} | {prefix, exec_prefix}
+    named = bool(executable) and _PYTHON_NAME.fullmatch(_basename(executable, platform))
+    if named and _parent(executable, platform) in homes:
         candidates.append(executable)
     if platform == "win32":
         root = _parent(_parent(executable, platform), platform) if executable else ""
-        for base in (exec_prefix, prefix):
+        for base in filter(None, (exec_prefix, prefix)):
             candidates += [_join(platform, base, n) for n in ("python.exe", "python3.exe")]
         if root:
             apps = _join(platform, root, "apps", f"Python{major}{minor}")
@@ -86,7 +92,7 @@ def find_python(
         for base in filter(None, (here, prefix, exec_prefix)):
             candidates += [_join(platform, base, "bin", n) for n in (versioned, "python3")]
     else:
-        for base in (exec_prefix, prefix):
+        for base in filter(None, (exec_prefix, prefix)):
             candidates += [_join(platform, base, "bin", n) for n in (versioned, "python3")]
     for candidate in candidates:
         if candidate and exists(candidate):

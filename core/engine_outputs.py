@@ -103,3 +103,11 @@ def problem_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
         {"reason": p.reason, "count": p.count, "statuses": p.statuses, "example": p.example}
         for p in problems(frame)
     ]
+
+
+def failure_text(problems: list[dict[str, Any]]) -> str:
+    """The failed tiles by reason (:func:`problem_dicts`), most frequent first, as lines."""
+    total = sum(int(p["count"]) for p in problems)
+    lines = [f"{total} tile(s) failed:"]
+    lines += [f"  {p['count']} × {p['reason']}" for p in problems]
+    return "\n".join(lines)

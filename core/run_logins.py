@@ -30,7 +30,10 @@ def check_login(config: BackendConfig, secrets: Secrets) -> None:
     if method is LoginMethod.OIDC_DEVICE and not secrets.refresh_token:
         raise LoginRequiredError(f"Log in to {config.name} first.", config.name)
     if method is LoginMethod.BASIC and not secrets.password:
-        raise RunError(f"No password for {config.name}: edit the connection to store it.")
+        raise RunError(
+            f"No password for {config.name}: its login is not stored yet. Edit the connection "
+            "to store it."
+        )
     if method is LoginMethod.OIDC_CLIENT_CREDENTIALS and not secrets.client_secret:
         raise RunError(
             f"No client secret for {config.name}: edit the connection to store the service account."

@@ -8,37 +8,12 @@ in flight (a job created meanwhile is found again by its title on resume).
 
 from __future__ import annotations
 
-import os
 import queue
-import sys
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Optional
 
 _Task = Optional[tuple[Future, Callable[..., Any], tuple[Any, ...]]]
-
-#: How much nicer than the process a background thread is (Linux's nice, 0-19).
-BACKGROUND_NICENESS = 10
-
-
-def yield_cpu_to_foreground() -> None:
-    """Let the calling thread give way to the process's other threads for a CPU.
-
-    A run's threads (requests, downloads, the job loop, the mosaic) are busy while the
-    user works in QGIS. On a machine whose cores are all busy, the map's main thread
-    then waits for a CPU behind them; a higher niceness makes the scheduler run it
-    first, and costs the run nothing that a waiting network call would notice. Linux
-    sets niceness per thread; elsewhere this does nothing. It cannot be undone (an
-    unprivileged thread cannot lower its niceness): call it only in threads made for
-    the background work, which end with it.
-    """
-    if sys.platform.startswith("linux"):
-        tid = threading.get_native_id()
-        try:
-            now = os.getpriority(os.PRIO_PROCESS, tid)
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, now + BACKGROUND_NICENESS))
-        except OSError:  # a sandbox that forbids it: the thread keeps its priority
-            pass
 
 
 class WorkerPool:
@@ -72,7 +47,6 @@ class WorkerPool:
             self._tasks.put(None)
 
     def _work(self) -> None:
-        yield_cpu_to_foreground()
         while True:
             task = self._tasks.get()
             if task is None:

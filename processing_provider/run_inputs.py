@@ -10,34 +10,32 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from qgis.core import QgsFeatureSource, QgsProcessingException
 
-from ..core.definitions import LoginMethod
-from ..core.errors import GridJobsError
+from ..core.errors import GridJobsError, LoginRequiredError
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from ..core.backend import BackendConfig
-    from ..core.gateway import Backend
+    from ..core.backend import BackendConfig, Secrets
 
 _log = logging.getLogger(__name__)
 ADD_HINT = "Add it in the plugin's dock (Jobs › Back-ends › Add…), with its login."
 
 
-def saved_backend(name: str, parallel_jobs: int | None) -> tuple[Backend, BackendConfig]:
-    """The saved connection ``name`` as a run back-end (its login read now), and its
-    settings for the run's saved settings. ``parallel_jobs``: overrides the connection's.
+def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfig, Secrets, Any]:
+    """The saved connection ``name``: its settings (``parallel_jobs`` overrides the
+    connection's), its login read now, and the connection itself (where a renewed
+    refresh token is kept).
 
     Called on the main thread (the algorithm's ``prepareAlgorithm``): QGIS may ask
-    for its master password there.
+    for its master password there. The login is checked as the dock and the CLI check
+    it (:func:`~..core.run_logins.check_login`).
     """
-    from ..core.runner import Backend
-    from ..ui.auth_store import load_secrets
     from ..ui.connections import load_connections
+    from ..ui.run_backends import connection_logins
 
     connections = load_connections()
     if not name.strip():
@@ -52,34 +50,28 @@ def saved_backend(name: str, parallel_jobs: int | None) -> tuple[Backend, Backen
             f"No saved connection is named {name!r} (saved: {names}). {ADD_HINT}"
         )
     connection = match[0]
-    config = connection.config
+    try:
+        (config,), secrets = connection_logins([connection])
+    except LoginRequiredError as exc:
+        raise QgsProcessingException(
+            f"{exc} Log in in the plugin's dock first: an OpenID Connect login needs a "
+            "browser once; runs then use the stored refresh token."
+        ) from exc
+    except GridJobsError as exc:
+        raise QgsProcessingException(f"{exc} (in the plugin's dock)") from exc
     if parallel_jobs:
         config = replace(config, parallel_jobs=parallel_jobs)
+    return config, secrets[config.name], connection
+
+
+def keep_token(connection: Any, token: Any) -> None:
+    """A refresh token the run renewed, saved for the next one (the auth manager)."""
+    from ..ui.connections import keep_refresh_token
+
     try:
-        secrets = load_secrets(config.auth_method, connection.authcfg)
-    except GridJobsError as exc:
-        raise QgsProcessingException(str(exc)) from exc
-    if config.auth_method == LoginMethod.OIDC_DEVICE and not secrets.refresh_token:
-        raise QgsProcessingException(
-            f"Log in to {config.name} in the plugin's dock first: an OpenID Connect login "
-            "needs a browser once; runs then use the stored refresh token."
-        )
-    if LoginMethod(config.auth_method).needs_stored_secret and not (
-        secrets.password or secrets.client_secret
-    ):
-        raise QgsProcessingException(f"Edit {config.name} in the dock: its login is not stored.")
-
-    def keep_token(token: Any) -> None:
-        """A refresh token the back-end renewed during the run, saved for the next one."""
-        from ..ui.connections import keep_refresh_token
-
-        try:
-            keep_refresh_token(connection, token)
-        except Exception:  # the run goes on; the next run may have to log in again
-            _log.exception("Could not save the renewed login of %s", config.name)
-
-    connect = partial(config.connect, secrets, on_refresh_token=keep_token)
-    return Backend(config.name, connect, config.parallel_jobs), config
+        keep_refresh_token(connection, token)
+    except Exception:  # the run goes on; the next run may have to log in again
+        _log.exception("Could not save the renewed login of %s", connection.name)
 
 
 def default_connection() -> str:
@@ -103,7 +95,7 @@ def default_connection() -> str:
 
 def source_tiles(source: QgsFeatureSource) -> gpd.GeoDataFrame:
     """The grid's tiles (tile_id, col, row, square) as the run session wants them."""
-    from ..ui.run_worker import LayerTiles
+    from ..ui.layer_tiles import LayerTiles
 
     fields = source.fields()
     missing = [n for n in ("tile_id", "col", "row") if fields.indexOf(n) < 0]

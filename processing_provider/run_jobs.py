@@ -1,16 +1,18 @@
 """``openeogridjobs:runjobs``: one openEO batch job per tile, as a Processing algorithm.
 
-It opens the same :class:`core.run_session.RunSession` as the dock and the CLI
-(the job database locked for the run's life, its settings saved beside it,
-resume rules and all) and runs the same :class:`core.runner.GridJobRunner`:
-Processing only supplies the parameters, the progress bar and the Cancel button.
+It starts the same run engine as the dock, in a process of its own
+(:func:`~..core.engine_launch.launch_engine`), and watches it to its end: the same
+job database lock, saved settings and resume rules, the same outputs (mosaic, STAC
+catalog, failures grouped by reason, summary). Processing only supplies the
+parameters and shows what the engine reports: progress (tiles final / total),
+notices in the log, and Cancel, which stops the run as Stop does (the jobs go on on
+the back-end; run again with the same job database to resume). The dock can watch
+the same run meanwhile.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from pathlib import Path
+import queue
 from typing import TYPE_CHECKING, Any
 
 from qgis.core import (
@@ -22,16 +24,20 @@ from qgis.core import (
     QgsProcessingOutputRasterLayer,
     QgsProcessingOutputString,
 )
-from qgis.PyQt.QtCore import Qt
 
 from ..core.errors import GridJobsError, LoginRequiredError
 from .common import GridJobsAlgorithm, count_text, reported
 from .run_parameters import RUN_HELP, RunParameters
 
 if TYPE_CHECKING:
-    from ..core.runner import GridJobRunner, RunEvent
+    from ..core.engine_channel import ChannelClient
 
 HOLDER = "QGIS Processing (openEO Grid Jobs)"
+#: seconds the engine waits for this algorithm to attach
+WAIT_FOR_VIEWER = 30.0
+#: how often the algorithm looks at the Cancel button while it waits (seconds)
+CANCEL_CHECK = 0.2
+LOGIN_HINT = "Log in in the plugin's dock, then run again with the same job database to resume."
 
 
 class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
@@ -52,8 +58,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
 
     def __init__(self) -> None:
         super().__init__()
-        self._backend: Any = None
-        self._backend_config: Any = None
+        self._login: tuple[Any, Any, Any] | None = None
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:  # noqa: N802
         self.add_run_parameters()
@@ -73,12 +78,10 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     ) -> bool:
         """On the main thread: the saved connection and its login (QGIS may ask for
         its master password, which it can only do here)."""
-        from .run_inputs import saved_backend
+        from .run_inputs import saved_connection
 
         name = self.parameterAsString(parameters, self.CONNECTION, context)
-        self._backend, self._backend_config = saved_backend(
-            name, self.parallel_jobs(parameters, context)
-        )
+        self._login = saved_connection(name, self.parallel_jobs(parameters, context))
         return True
 
     def processAlgorithm(  # noqa: N802 (QGIS API)
@@ -87,117 +90,76 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
+        from ..core.engine_channel import ChannelClient
+        from ..core.engine_launch import launch_engine
         from ..core.run_config import RunConfig
-        from ..core.run_session import RunSession
-        from ..core.run_summary import RunSummary
+        from ..core.run_request import RunRequest
 
+        if self._login is None:
+            raise QgsProcessingException("The connection was not read (prepareAlgorithm).")
+        config, secrets, connection = self._login
         template = reported(lambda: self.template(parameters, context))
         job_db = reported(lambda: self.job_db(parameters, context))
         output_dir = self.output_dir(parameters, context, job_db)
-        tiles = self.tiles(parameters, context)
-        config = RunConfig(
-            template, [self._backend_config], self.poll_interval(parameters, context), output_dir
+        request = RunRequest(
+            job_db,
+            config=RunConfig(
+                template, [config], self.poll_interval(parameters, context), output_dir
+            ),
+            tiles=self.tiles(parameters, context),
+            secrets={config.name: secrets},
+            retry_failed=self.parameterAsBoolean(parameters, self.RETRY_FAILED, context),
+            holder=HOLDER,
+            wait_for_viewer=WAIT_FOR_VIEWER,
         )
-        retry = self.parameterAsBoolean(parameters, self.RETRY_FAILED, context)
-        stop = threading.Event()
-        # Cancel = Stop (the jobs go on on the back-end). Direct: Cancel is pressed on the
-        # main thread, and this task's thread has no event loop to deliver a queued call.
-        feedback.canceled.connect(stop.set, Qt.ConnectionType.DirectConnection)
-        if feedback.isCanceled():
-            stop.set()
+        events: queue.Queue[dict] = queue.Queue()
         try:
-            with reported(
-                lambda: RunSession.open(
-                    job_db, holder=HOLDER, config=config, tiles=tiles, retry_failed=retry
-                )
-            ) as session:
-                for note in session.notes:
-                    feedback.pushInfo(note)
-                progress = _Progress(feedback)
-                runner: GridJobRunner = reported(
-                    lambda: session.runner(
-                        [self._backend],
-                        on_update=lambda _: progress(runner.counts()),
-                        on_event=progress.event,
-                    )
-                )
-                progress(runner.counts())
-                started = time.time()
-                counts = reported(lambda: runner.run(stop))
-                frame = session.frame
-                output_dir = session.config.output_dir or output_dir
+            launch_engine(request)
+            client = ChannelClient.attach(job_db, events.put)
         except LoginRequiredError as exc:
-            raise QgsProcessingException(
-                f"{exc} Log in in the plugin's dock, then run again with the same job "
-                "database to resume."
-            ) from exc
-        finally:
-            feedback.canceled.disconnect(stop.set)
-        results = self._results(
-            job_db, output_dir, counts, frame, stopped=stop.is_set(), feedback=feedback
-        )
-        results.update(self._write_outputs(frame, output_dir, job_db, context, feedback))
-        parallel = self._backend_config.parallel_jobs
-        feedback.pushInfo(RunSummary.from_frame(frame, started=started, parallel=parallel).text())
+            raise QgsProcessingException(f"{exc} {LOGIN_HINT}") from exc
+        except GridJobsError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        ended = _watch(client, events, feedback, connection)
+        results = self._results(job_db, ended, feedback)
+        outputs = ended.get("outputs") or {}
+        if outputs.get("mosaic"):
+            from pathlib import Path
+
+            from .common import load_mosaic_on_completion
+
+            results[self.MOSAIC] = outputs["mosaic"]
+            load_mosaic_on_completion(context, outputs["mosaic"], f"{Path(job_db).stem} — NDVI")
+        if outputs.get("catalog"):
+            results[self.CATALOG] = outputs["catalog"]
+        if outputs.get("output_dir"):
+            results[self.OUTPUT_FOLDER] = outputs["output_dir"]
+        summary = (ended.get("summary") or {}).get("text")
+        if summary:
+            feedback.pushInfo(summary)
         return results
 
-    def _write_outputs(
-        self,
-        frame: Any,
-        output_dir: str | None,
-        job_db: str,
-        context: QgsProcessingContext,
-        feedback: QgsProcessingFeedback,
-    ) -> dict[str, str]:
-        """The NDVI mosaic (``mosaic.vrt``) and the STAC catalog in the results folder, as
-        the CLI and the dock leave them; a failure is a warning (the run went as it went)."""
-        from ..core.mosaic import MOSAIC_NAME, finished_results, write_mosaic
-        from ..core.stac_catalog import write_catalog
-        from .common import load_mosaic_on_completion
-
-        results = finished_results(frame)
-        if not output_dir or not results:
-            return {}
-        written: dict[str, str] = {}
-        try:
-            mosaic = write_mosaic(results, Path(output_dir) / MOSAIC_NAME)
-            if mosaic is not None:
-                written[self.MOSAIC] = str(mosaic)
-                load_mosaic_on_completion(context, str(mosaic), f"{Path(job_db).stem} — NDVI")
-        except GridJobsError as exc:
-            feedback.pushWarning(f"No mosaic: {exc}")
-        try:
-            written[self.CATALOG] = str(write_catalog(frame, output_dir))
-        except GridJobsError as exc:
-            feedback.pushWarning(f"No STAC catalog: {exc}")
-        return written
-
     def _results(
-        self,
-        job_db: str,
-        output_dir: str | None,
-        counts: dict[str, int],
-        frame: Any,
-        *,
-        stopped: bool,
-        feedback: QgsProcessingFeedback,
+        self, job_db: str, ended: dict[str, Any], feedback: QgsProcessingFeedback
     ) -> dict[str, Any]:
         """The outputs, and what the user should read about how the run ended."""
-        from ..core.cli_run import failure_summary
         from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES
+        from ..core.engine_events import Outcome
+        from ..core.engine_outputs import failure_text
 
+        counts: dict[str, int] = ended.get("counts") or {}
         total = sum(counts.values())
         failed = sum(n for s, n in counts.items() if s in FAILED_STATUSES)
         not_final = sum(n for s, n in counts.items() if s not in FINAL_STATUSES)
-        if stopped and not_final:
+        if ended.get("outcome") == Outcome.STOPPED and not_final:
             feedback.pushWarning(
                 f"Stopped with {not_final} of {total} tiles not final. Their jobs keep running "
                 f"on the back-end: run again with the same job database ({job_db}) to resume."
             )
-        if failed:
-            failed_rows = frame["status"].isin(list(FAILED_STATUSES))
-            feedback.pushWarning(failure_summary(frame.loc[failed_rows, "message"]))
-        results: dict[str, Any] = {
+        problems = [p for p in ended.get("problems") or [] if p["reason"] != "canceled by you"]
+        if problems:
+            feedback.pushWarning(failure_text(problems))
+        return {
             self.JOB_DB: job_db,
             self.TOTAL: total,
             self.FINISHED: counts.get("finished", 0),
@@ -205,9 +167,56 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             self.NOT_FINAL: not_final,
             self.SUMMARY: count_text(counts),
         }
-        if output_dir:
-            results[self.OUTPUT_FOLDER] = output_dir
-        return results
+
+
+def _watch(
+    client: ChannelClient, events: queue.Queue, feedback: QgsProcessingFeedback, connection: Any
+) -> dict[str, Any]:
+    """Follow the run to its ENDED event; Cancel stops it (the engine writes what it has)."""
+    from ..core.engine_channel import LOST
+    from ..core.engine_events import Command, ErrorKind, EventKind, Outcome
+    from .run_inputs import keep_token
+
+    progress = _Progress(feedback)
+    stop_sent = False
+    try:
+        while True:
+            try:
+                message = events.get(timeout=CANCEL_CHECK)
+            except queue.Empty:
+                message = None
+            if feedback.isCanceled() and not stop_sent:
+                stop_sent = client.send({"op": str(Command.STOP)})
+            if message is None:
+                continue
+            kind = message.get("kind")
+            if kind in (EventKind.UPDATES, EventKind.HELLO):
+                progress(message["counts"])
+            elif kind == EventKind.NOTICE:
+                progress.event(message["level"], message["message"])
+            elif kind == EventKind.LOGIN and message.get("message"):
+                feedback.pushWarning(f"{message['message']} {LOGIN_HINT}")
+            elif kind == EventKind.TOKEN:
+                from ..core.device_login import RefreshToken
+
+                token = RefreshToken(
+                    message["issuer"], message["client_id"], message["refresh_token"]
+                )
+                keep_token(connection, token)
+            elif kind == LOST:
+                raise QgsProcessingException(
+                    "The run's engine stopped without finishing (killed?). Run again with the "
+                    "same job database to resume: every tile keeps its one job."
+                )
+            elif kind == EventKind.ENDED:
+                if message.get("outcome") == Outcome.FAILED:
+                    error = message.get("error") or {}
+                    hint = f" {LOGIN_HINT}" if error.get("kind") == ErrorKind.LOGIN_REQUIRED else ""
+                    raise QgsProcessingException(f"{message.get('message')}{hint}")
+                progress(message["counts"])
+                return message
+    finally:
+        client.detach()
 
 
 class _Progress:
@@ -229,9 +238,9 @@ class _Progress:
         self.feedback.setProgressText(f"{final} / {total} tiles final")
         self.feedback.pushInfo(f"{final} / {total} tiles final: {count_text(counts)}")
 
-    def event(self, event: RunEvent) -> None:
+    def event(self, level: str, message: str) -> None:
         """Outages and their end, duplicates removed...: said once, as in the dock."""
-        if event.level in ("warning", "error"):
-            self.feedback.pushWarning(event.message)
+        if level in ("warning", "error"):
+            self.feedback.pushWarning(message)
         else:
-            self.feedback.pushInfo(event.message)
+            self.feedback.pushInfo(message)

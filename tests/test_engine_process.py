@@ -96,7 +96,8 @@ def test_a_killed_engine_is_found_out_and_resumed(local_backend, tmp_path):
     assert viewer.lost.wait(10)
     state = engine_state(request.job_db)
     assert not state.live
-    assert state.died_at is not None and time.time() - state.died_at < 30
+    assert state.died_at is not None
+    assert time.time() - state.died_at < 30
     assert "tests, process" in state.holder
     resumed = RunRequest(
         request.job_db, secrets={"local": Secrets(username="alice", password=PASSWORD)}
@@ -113,7 +114,7 @@ def test_refusals_come_back_as_typed_errors(local_backend, oidc_provider, tmp_pa
     request = run_request(tmp_path, local_backend.url)
     launch_engine(request)
     viewer = Viewer(request.job_db)
-    with pytest.raises(JobDatabaseLockedError, match="in use by another run .*tests"):
+    with pytest.raises(JobDatabaseLockedError, match=r"in use by another run .*tests"):
         launch_engine(run_request(tmp_path, local_backend.url))
     viewer.send(Command.STOP)
     viewer.wait_ended(30)

@@ -1,4 +1,4 @@
-"""Runs driven through the dock's Jobs panel: QThread worker, live layer, messages."""
+"""Runs driven through the dock's Jobs panel: an engine process, live layer, messages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from helpers.connections import add_connection, clear_connections
 from helpers.dialogs import answer_next_question
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
-from openeo_grid_jobs.ui.run_interpreter import RUN_SWITCH_INTERVAL
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QThread, QTimer
 from qgis.PyQt.QtWidgets import QMessageBox
@@ -92,9 +91,8 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     t0 = time.monotonic()
     qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     assert time.monotonic() - t0 < 0.1, "Stop must not block the GUI"
-    qtbot.waitUntil(lambda: panel.thread.thread.isFinished(), timeout=2000)
-    assert time.monotonic() - t0 < 2.0
-    # the worker's last signal (done) is queued to the GUI thread: delivered after the thread ends
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert time.monotonic() - t0 < 5.0
     qtbot.waitUntil(
         lambda: any(
             "Not tracking" in m
@@ -122,29 +120,39 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
 
 
-def test_a_run_shares_the_interpreter_and_gives_it_back(
+def test_a_run_leaves_the_interpreter_of_qgis_alone(
     panel, grid_layer, local_backend, qtbot, monkeypatch
 ):
-    """While the run goes on, quick GIL handoffs and a frozen old generation (the map's
-    main thread waits less for the GIL); Python's own settings once it ends. The
-    grid's tiles are read in the run's thread, not in the Run click."""
-    from openeo_grid_jobs.ui.run_worker import LayerTiles
+    """The run is a process of its own: QGIS's interpreter keeps its own settings (GIL
+    switch interval, garbage collector) all along, and the grid's tiles are read off
+    the main thread, not in the Run click."""
+    import os
+
+    from openeo_grid_jobs.core.engine_launch import engine_state
+    from openeo_grid_jobs.ui.layer_tiles import LayerTiles
 
     read_in = []
     read = LayerTiles.frame
     monkeypatch.setattr(
         LayerTiles, "frame", lambda self: read_in.append(QThread.currentThread()) or read(self)
     )
-    before = sys.getswitchinterval()
+    interval, frozen, thresholds = (
+        sys.getswitchinterval(),
+        gc.get_freeze_count(),
+        gc.get_threshold(),
+    )
     local_backend.knobs(job_duration=1.0)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "running" in statuses(grid_layer), timeout=20_000)
-        assert sys.getswitchinterval() == RUN_SWITCH_INTERVAL
-        assert gc.get_freeze_count() > 0
+        state = engine_state(panel.job_db.filePath())
+        assert state.live
+        assert f"process {os.getpid()} " not in state.holder  # another process runs it
+        assert sys.getswitchinterval() == interval
+        assert gc.get_freeze_count() == frozen
+        assert gc.get_threshold() == thresholds
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
-    assert sys.getswitchinterval() == before
-    assert gc.get_freeze_count() == 0
+    assert sys.getswitchinterval() == interval
     assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
     assert len(read_in) == 1
     assert read_in[0] is not QgsApplication.instance().thread()
@@ -204,7 +212,7 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, d
 def test_bad_input_is_reported_and_nothing_starts(panel, desktop, qtbot, change, message):
     change(panel)
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
-    assert panel.thread is None
+    assert panel.viewer is None
     warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any(message in m for m in warnings), warnings
 

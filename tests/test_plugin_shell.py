@@ -139,16 +139,6 @@ def test_no_message_when_dependencies_present(desktop):
         plugin.unload()
 
 
-def test_unload_right_after_opening_waits_for_background_threads(desktop, qtbot):
-    """Opening the dock starts a background import; unloading at once must not abort."""
-    plugin = classFactory(desktop.iface)
-    plugin.initGui()
-    plugin.action.trigger()
-    warm_up = plugin.dock.jobs_panel._warm_up.thread
-    plugin.unload()
-    assert warm_up.isFinished()
-
-
 def test_core_logs_appear_in_the_plugin_log_tab(plugin, qtbot):
     """What the core logs (a back-off after a failed call) reaches QGIS's Log Messages
     panel under the plugin's tab, and stops doing so once the plugin is unloaded."""

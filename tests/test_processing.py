@@ -183,13 +183,12 @@ def test_output_layers_are_styled_by_status_when_loaded(provider):
 
     layer = run("creategrid", {"EXTENT": EXTENT, "TILE_SIZE": 5000, "OUTPUT": "memory:"})["OUTPUT"]
     QgsProject.instance().addMapLayer(layer)
-    StylePostProcessor.create(status_style, "Antwerp").postProcessLayer(
-        layer, QgsProcessingContext(), QgsProcessingFeedback()
-    )
+    processor = StylePostProcessor.create(status_style, "Antwerp")
+    processor.postProcessLayer(layer, QgsProcessingContext(), QgsProcessingFeedback())
     assert layer.renderer().type() == "categorizedSymbol"
     assert layer.name() == "Antwerp"
     assert layer.attributeAlias(layer.fields().indexOf("west")) == "west (lon °, WGS 84)"
-    assert StylePostProcessor._alive == []
+    assert processor not in StylePostProcessor._alive  # used once, then let go
 
 
 def test_plugin_registers_the_provider_and_removes_it_on_unload(qgis_processing):

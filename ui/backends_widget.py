@@ -25,10 +25,10 @@ from qgis.PyQt.QtWidgets import (
 from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError, LoginRequiredError
 from .auth_store import load_secrets
+from .background import BackgroundCall
 from .connection_dialog import ConnectionDialog, format_info, probe
 from .connections import SavedConnection, delete_connection, load_connections, save_connection
 from .login_dialog import DeviceLoginDialog
-from .run_worker import BackgroundCall
 
 
 class BackendsWidget(QWidget):

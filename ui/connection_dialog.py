@@ -26,8 +26,8 @@ from ..core.backend import BackendConfig, Secrets
 from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError, LoginRequiredError
 from .auth_store import load_secrets, remove_secrets, save_secrets
+from .background import BackgroundCall
 from .connections import SavedConnection, save_connection
-from .run_worker import BackgroundCall
 
 STORED = "stored in the QGIS authentication database; type to change"
 

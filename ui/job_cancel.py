@@ -1,8 +1,8 @@
 """Cancel jobs on the back-end: the selected tiles', or all of the run's once the user confirms.
 
 With no tile selected, Cancel stops the whole run on the back-end, so the dock
-asks first, with the count. A running worker cancels from its loop; otherwise
-a worker is started that only cancels.
+asks first, with the count. A run going on cancels them itself; otherwise an
+engine is started that only cancels.
 """
 
 from __future__ import annotations
@@ -44,10 +44,7 @@ def cancel_jobs(panel: JobsPanel) -> bool:
         if answer != QMessageBox.StandardButton.Yes:
             say("Nothing canceled.", Qgis.MessageLevel.Info)
             return False
-    if panel.is_running():
-        panel.thread.worker.request_cancel(selected)
-        started = True
-    elif selected is None:
+    if selected is None:
         started = panel.start_run(cancel_all=True)
     else:
         started = panel.start_run(cancel_only=selected)

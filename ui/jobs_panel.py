@@ -1,13 +1,16 @@
 """The dock's run controls: Run / Stop / Refresh / Retry failed / Cancel jobs, progress.
 
-Everything that talks to a back-end or touches the job database runs in a
-:class:`~.run_worker.RunThread`; this panel starts it with what
-:class:`~.run_inputs.RunInputs` reads from the pages, applies its status batches
-to the grid layer and always says whether the map is being tracked. What the
-panel wires in lives beside it: opening runs (:mod:`.run_opener`), what a run
-asks the user (:mod:`.run_prompts`), canceling (:mod:`.job_cancel`) and the
-message bar (:mod:`.run_messages`). Its *Job* and *Run* pages are shown by the
-dock as tabs, while the controls stay in view below them.
+A run is carried out by an engine in a process of its own, which outlives QGIS
+(:mod:`..core.engine_launch`); this panel starts one with what
+:class:`~.run_inputs.RunInputs` reads from the pages, or attaches to the one going
+on for its job database (started by the CLI, by Processing, by an earlier QGIS),
+and is one of its viewers (:class:`~.run_viewer.RunViewer`, its events applied by
+:class:`~.run_link.RunLink`). While a run goes on, the buttons act on it; Stop ends
+it, closing QGIS or unloading the plugin only detaches. What the panel wires in
+lives beside it: opening runs (:mod:`.run_opener`), what a run asks the user
+(:mod:`.run_prompts`), canceling (:mod:`.job_cancel`) and the message bar
+(:mod:`.run_messages`). Its *Job* and *Run* pages are shown by the dock as tabs,
+while the controls stay in view below them.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
+from ..core.engine_events import Command
 from ..core.errors import GridJobsError, LoginRequiredError
+from ..core.run_request import RunAction
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .job_cancel import cancel_jobs
 from .layer_feed import LayerFeed
-from .mosaic_updates import MosaicUpdates
 from .problems_controller import ProblemsController
 from .problems_page import ProblemsPage
 from .project_runs import (
@@ -39,17 +43,17 @@ from .project_runs import (
     job_db_of,
     read_runs,
     remember_run,
-    results_dir,
     run_layers,
 )
 from .run_buttons import RunButtons
 from .run_inputs import RunInputs
+from .run_link import RunLink
 from .run_messages import RunMessages
 from .run_opener import RunOpener
 from .run_page import RunPage
 from .run_prompts import RunPrompts
 from .run_status import RunStatus
-from .run_worker import BackgroundCall, RunThread, warm_up_imports
+from .run_viewer import RunViewer
 from .template_form import TemplateForm
 
 COUNT_AGAIN_MS = 500
@@ -69,9 +73,9 @@ class JobsPanel(QWidget):
         self.messages = RunMessages(iface)
         self.layer: QgsVectorLayer | None = None
         self.layer_feed = LayerFeed(self._applied, self)  # status batches into the layer
-        self.thread: RunThread | None = None
-        #: what the worker does: "run", "refresh" or "cancel"
-        self.action = "run"
+        #: the run this panel watches (None: none), and how its events reach the panel
+        self.viewer: RunViewer | None = None
+        self.link: RunLink | None = None
 
         # --- pages (the dock shows them as tabs) ---
         self.job_page = QWidget()
@@ -110,19 +114,16 @@ class JobsPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh_statuses)
         self.cancel_button.clicked.connect(lambda: cancel_jobs(self))
         self.run_page.results_button.clicked.connect(self.load_results)
+        self.run_page.budget.editingFinished.connect(self._budget_changed)
         self.inputs = RunInputs(self.backends, self.form, self.run_page, self)
         self.prompts = RunPrompts(self.backends, self.messages.say, self)
-        self.prompts.answered.connect(lambda run_kwargs: self.start_run(**run_kwargs))
+        self.prompts.answered.connect(self._answered)
         self.opener = RunOpener(self)
-        self.mosaic = MosaicUpdates(self)
         self.problems_page = ProblemsPage()
         self.problems = ProblemsController(self, self.problems_page)
         self.problems_page.split_requested.connect(self.split_and_retry)
-        self.mosaic.failed.connect(lambda text: self.messages.say(text, Qgis.MessageLevel.Warning))
         self._update_enabled()
         self.show_runs()
-        # while the user fills in the form: nothing to report, failures show at Run
-        self._warm_up = BackgroundCall(warm_up_imports, lambda _: None, lambda _: None, self)
         if run_layers(QgsProject.instance()):  # the dock opened after a project was read
             self.opener.project_read()
 
@@ -131,17 +132,17 @@ class JobsPanel(QWidget):
         running = self.is_running()
         has_layer = self.layer is not None
         self.buttons.update_enabled(running, has_layer)
-        self.run_page.open_button.setEnabled(not running)
-        self.run_page.open_run_button.setEnabled(not running and self.run_page.runs.count() > 0)
+        self.run_page.open_run_button.setEnabled(self.run_page.runs.count() > 0)
         self.run_page.results_button.setEnabled(has_layer)
 
     def is_running(self) -> bool:
-        return self.thread is not None and self.thread.is_running()
+        """Whether the panel watches a run that goes on (or is being started)."""
+        return self.viewer is not None and self.viewer.live
 
     def set_grid_layer(self, layer: QgsVectorLayer | None) -> None:
         """The grid whose tiles get jobs; its job database is remembered on the layer."""
-        if self.is_running() and layer is not None:
-            return  # a run keeps its grid; the new one is picked up after it
+        if self.is_running() and layer is not None and layer is not self.layer:
+            self.detach()  # the run goes on; it is shown again when its grid is opened
         if layer is not self.layer:
             self.status.forget()
             self.run_page.run_budget = None  # a new grid's run has no cap to lift
@@ -168,6 +169,7 @@ class JobsPanel(QWidget):
             # the tiles as they were; count again once it is done
             QTimer.singleShot(COUNT_AGAIN_MS, self._recount)
         self._refresh_legend()
+        self._update_enabled()
 
     def _recount(self) -> None:
         from .layer_updates import refresh_symbol_counts
@@ -185,7 +187,7 @@ class JobsPanel(QWidget):
         self.run_page.show_runs(read_runs(QgsProject.instance()))
         self._update_enabled()
 
-    def _remember(self, counts: dict | None = None) -> None:
+    def remember(self, counts: dict | None = None) -> None:
         """Keep this run in the project's list (and as the one the dock shows on reopen)."""
         if self.layer is None:
             return
@@ -199,71 +201,177 @@ class JobsPanel(QWidget):
 
     # --- actions ------------------------------------------------------------------------------
     def start_run(self, *, retry_failed: bool = False, **extra) -> bool:
-        """Start the worker: a run, or (``extra``) a refresh, a cancel, a mapped resume."""
+        """Run (or resume) the grid's run, or (``extra``) refresh it, cancel jobs, resume a
+        notebook's tracker with a back-end mapping, split failed tiles.
+
+        A run going on for the job database is acted on instead (Retry failed, Refresh
+        and Cancel are commands to it); one going on that this panel does not watch yet
+        (the CLI's, Processing's, an earlier QGIS's) is attached to first.
+        """
+        cancel = extra.get("cancel_only") if "cancel_only" in extra else None
+        action = (
+            RunAction.REFRESH
+            if extra.get("refresh_only")
+            else RunAction.CANCEL
+            if extra.get("cancel_all") or extra.get("cancel_only") is not None
+            else RunAction.RUN
+        )
+        if not self.is_running() and self.layer is not None and self._attach_live():
+            self.messages.say(
+                "This grid's run is going on (started elsewhere): watching it now.",
+                Qgis.MessageLevel.Info,
+            )
+            if action is RunAction.RUN and not retry_failed:
+                return True
         if self.is_running():
-            return False
+            return self._command(action, retry_failed, cancel)
         try:
-            request = self.inputs.request(self.layer, retry_failed=retry_failed, **extra)
+            request, tiles = self.inputs.request(
+                self.layer,
+                action=action,
+                retry_failed=retry_failed,
+                cancel=cancel,
+                split=extra.get("split"),
+                backend_map=extra.get("backend_map"),
+            )
         except LoginRequiredError as exc:
             self.prompts.ask_login(exc.backend, str(exc), dict(retry_failed=retry_failed, **extra))
             return False
         except GridJobsError as exc:
             self.messages.say(str(exc), Qgis.MessageLevel.Warning)
             return False
-        if request.run_config is not None:
+        if request.config is not None:
             self.inputs.save_settings()
         self.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
-        if self.layer_feed.updater is None:
-            ensure_job_fields(self.layer)
-            self.layer_feed.prepare()
-        self.mosaic.follow(self.layer, results_dir(request.job_db))
-        self.thread = RunThread(request, self)
-        self.thread.worker.updates.connect(self._on_updates)
-        self.thread.worker.done.connect(self._on_done)
-        self.thread.worker.failed.connect(self._on_failed)
-        self.thread.worker.notice.connect(self.messages.event)
-        self.thread.worker.summary.connect(self.status.summary_label.setText)
-        self.thread.worker.tiles_split.connect(self._tiles_split)
-        self.thread.worker.login_required.connect(
+        self._prepare_layer()
+        viewer = self._watch(request.job_db, str(action))
+        viewer.login_required.connect(
             lambda name, why: self.prompts.ask_login(
                 name, why, dict(retry_failed=retry_failed, **extra)
             )
         )
-        self.thread.worker.mapping_required.connect(
+        viewer.mapping_required.connect(
             lambda unknown, names: self._ask_mapping(
                 unknown, names, dict(retry_failed=retry_failed, **extra)
             )
         )
-        self.thread.thread.finished.connect(self._update_enabled)
-        self.thread.thread.finished.connect(self.show_tracking)
-        self.progress.setRange(0, self.layer.featureCount())
+        viewer.launch(request, tiles)
         self.status.forget()
-        self.action = (
-            "refresh"
-            if request.refresh_only
-            else "cancel"
-            if request.cancel_all or request.cancel_only is not None
-            else "run"
-        )
-        self.thread.start()
-        self._update_enabled()
         self.show_tracking()
-        if request.run_config is not None:
-            self._remember()
-            budget = request.run_config.budget  # "no cap" later lifts this one
+        if request.config is not None:
+            self.remember()
+            budget = request.config.budget  # "no cap" later lifts this one
             if budget is not None:
                 self.run_page.run_budget = None if math.isinf(budget) else budget
         self.messages.started(request, self.layer.featureCount())
         return True
 
+    def _command(self, action: RunAction, retry_failed: bool, cancel: list | None) -> bool:
+        """A button pressed while the run goes on: a command to its engine."""
+        if self.viewer is None:
+            return False
+        if retry_failed:
+            return self.viewer.command(Command.RETRY_FAILED)
+        if action is RunAction.REFRESH:
+            self._send_logins()  # a login renewed since (an edited password) goes along
+            return self.viewer.command(Command.REFRESH)
+        if action is RunAction.CANCEL:
+            return self.viewer.command(Command.CANCEL, tiles=cancel)
+        return False
+
+    def _attach_live(self) -> bool:
+        """Attach to the run going on for this grid's job database, if there is one."""
+        from ..core.engine_launch import engine_state
+
+        job_db = self.job_db.filePath().strip()
+        if not job_db or not engine_state(job_db).live:
+            return False
+        self._prepare_layer()
+        viewer = self._watch(job_db, "run")
+        if not viewer.attach():
+            self.viewer = self.link = None
+            return False
+        self.show_tracking()
+        return True
+
+    def _prepare_layer(self) -> None:
+        if self.layer_feed.updater is None and self.layer is not None:
+            ensure_job_fields(self.layer)
+            self.layer_feed.prepare()
+
+    def _watch(self, job_db: str, action: str) -> RunViewer:
+        """A viewer for the run of ``job_db``, its events applied to this panel."""
+        self.detach()
+        self.viewer = RunViewer(job_db, self)
+        self.link = RunLink(self, self.viewer, action)
+        self.progress.setRange(0, self.layer.featureCount() if self.layer else 0)
+        return self.viewer
+
+    def detach(self) -> None:
+        """Stop watching the run; it goes on in its own process."""
+        if self.viewer is not None:
+            live = self.viewer.live
+            self.viewer.detach()
+            if live:
+                self.status.ended({"unknown": 1})
+                self.messages.say(
+                    "The run goes on in the background; open its grid to watch it again.",
+                    Qgis.MessageLevel.Info,
+                )
+        self.viewer = self.link = None
+
+    def run_ended(self) -> None:
+        """The watched run ended (or its engine is gone): the buttons follow."""
+        self._update_enabled()
+
+    def _answered(self, run_kwargs: dict) -> None:
+        """The user answered what a run asked: a login (renewed mid-run: hand it over;
+        before it started: start it again), a back-end mapping."""
+        name = run_kwargs.get("renew_login")
+        if name is None:
+            self.start_run(**run_kwargs)
+        elif not self._send_logins([name]):
+            self.messages.say(
+                f"The run no longer goes on: Run to resume it with the new login to {name}.",
+                Qgis.MessageLevel.Info,
+            )
+
+    def _send_logins(self, names: list[str] | None = None) -> bool:
+        """Hand the current logins (of ``names``, default: the ticked back-ends) to the run."""
+        from .run_backends import connection_logins
+
+        if self.viewer is None or not self.viewer.live:
+            return False
+        wanted = [
+            c
+            for c in self.backends.connections
+            if (names is None and c.enabled) or (names is not None and c.name in names)
+        ]
+        try:
+            _, secrets = connection_logins(wanted) if wanted else ([], {})
+        except GridJobsError as exc:
+            self.messages.say(str(exc), Qgis.MessageLevel.Warning)
+            return False
+        for name, login in secrets.items():
+            values = {k: getattr(login, k) for k in login.__dataclass_fields__}
+            self.viewer.command(Command.CREDENTIALS, backend=name, secrets=values)
+        return True
+
+    def _budget_changed(self) -> None:
+        """A new credit budget while the run goes on: the run takes it at once."""
+        if self.is_running() and self.viewer is not None:
+            budget = self.run_page.budget_value()
+            credits = None if budget is None or math.isinf(budget) else budget
+            self.viewer.command(Command.BUDGET, credits=credits)
+
     def _ask_mapping(self, unknown: list, names: list, run_kwargs: dict) -> None:
-        """The worker ended to ask for a back-end mapping: the run did not start."""
+        """The run did not start: it needs a back-end mapping."""
+        self.run_ended()
         self.prompts.ask_mapping(unknown, names, run_kwargs)
         self.run_finished.emit({})
 
     def stop_run(self) -> None:
-        if self.thread is not None:
-            self.thread.stop()
+        if self.viewer is not None and self.viewer.command(Command.STOP):
             self.messages.say(
                 "Stopping: jobs keep running on the back-end.", Qgis.MessageLevel.Info
             )
@@ -271,6 +379,12 @@ class JobsPanel(QWidget):
     def split_and_retry(self, tile_ids: list[str]) -> bool:
         """Replace these failed tiles by their four quarters and run them (with the rest)."""
         if not tile_ids:
+            return False
+        if self.is_running():
+            self.messages.say(
+                "Stop the run first: splitting tiles changes the run's grid.",
+                Qgis.MessageLevel.Warning,
+            )
             return False
         started = self.start_run(split=list(tile_ids))
         if started:
@@ -281,13 +395,15 @@ class JobsPanel(QWidget):
             )
         return started
 
-    def _tiles_split(self, parents: list, quarters) -> None:
+    def tiles_split(self, parents: list, quarters: list[dict]) -> None:
         """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map."""
+        import pandas as pd
+
         from .grid_layer import replace_tiles, table_tiles
 
         if self.layer is None:
             return
-        replace_tiles(self.layer, parents, table_tiles(quarters))
+        replace_tiles(self.layer, parents, table_tiles(pd.DataFrame(quarters)))
         self.layer_feed.reindex()  # new tiles: new feature ids
         self.progress.setRange(0, self.layer.featureCount())
 
@@ -301,25 +417,35 @@ class JobsPanel(QWidget):
         self.opener.open_job_db(path, zoom=zoom)
 
     def attach(self, path: str, layer: QgsVectorLayer, opened, *, zoom: bool) -> None:
-        """Make ``layer`` the dock's run, as it was when it was made (called by run_opener)."""
+        """Make ``layer`` the dock's run, as its job database says (called by run_opener);
+        when its engine is running, watch it live."""
+        from .project_runs import results_dir
+        from .results import show_mosaic
+
         self.job_db_opened.emit(layer)  # the dock: every panel works on it now
         self.set_grid_layer(layer)
         self.job_db.setFilePath(path)
         ensure_job_fields(layer)
         self.layer_feed.reindex()
         self.layer_feed.updater.apply(opened.updates)
-        self.mosaic.follow(layer, results_dir(path))
-        self.mosaic.add(opened.updates)
-        self.mosaic.run_ended()  # not running: its mosaic is written at once
+        mosaic = results_dir(path) / "mosaic.vrt"
+        if mosaic.exists():
+            show_mosaic(layer, mosaic)
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
         self.show_counts(opened.counts)
         self.summary_label.setText(opened.summary)
-        self.status.ended(opened.counts, opened.modified)
+        if opened.died_at is not None:
+            self.status.engine_died(opened.died_at)
+        else:
+            self.status.ended(opened.counts, opened.modified)
+        if self._attach_live():
+            name = Path(path).name
+            self.messages.say(f"Watching the run of {name} live.", Qgis.MessageLevel.Info)
         self.show_tracking()
         self.problems.refresh()
-        self._remember(opened.counts)
+        self.remember(opened.counts)
         if zoom:
             from .canvas import zoom_to
 
@@ -335,54 +461,24 @@ class JobsPanel(QWidget):
         self.messages.results_loaded(len(layers), problems, available)
         return layers
 
-    # --- results from the worker (main thread) ------------------------------------------------
-    def _on_updates(self, batch: list, counts: dict) -> None:
-        self.layer_feed.add(batch)
-        self.show_counts(counts)
-        if self.is_running():
-            self.status.updated()
-
+    # --- status batches (main thread) ------------------------------------------------------
     def _applied(self, batch: list) -> None:
         self._refresh_legend()
-        self.mosaic.add(batch)
         self.problems.updated(batch)
 
     def show_counts(self, counts: dict) -> None:
         self.status.show_counts(counts)
 
-    def _on_done(self, counts: dict) -> None:
-        self.mosaic.run_ended()
-        self.show_counts(counts)
-        self.messages.ended(counts, self.action)
-        self.status.ended(counts)
-        self.show_tracking(running=False)
-        self.problems.refresh()
-        self._remember(counts)
-        self.run_finished.emit(counts)
-
-    def _on_failed(self, message: str) -> None:
-        self.mosaic.run_ended()
-        ran = self.layer is not None and Path(self.job_db.filePath()).exists()
-        if ran:
-            self.status.ended({"unknown": 1})  # statuses as last seen, not tracked
-        else:
-            self.status.forget()
-        self.show_tracking(running=False)
-        self.messages.say(message, Qgis.MessageLevel.Critical)
-        self.run_finished.emit({})
-
     def shutdown(self) -> None:
-        """Stop the run (jobs go on on the back-end) and let every thread end.
+        """Let the run go on without this dock, and every thread of the dock end.
 
-        A QThread destroyed while running aborts QGIS, so unloading the plugin
-        waits (briefly: the run loop ends within a tick) for each of them.
+        A QThread destroyed while running aborts QGIS, so unloading the plugin waits
+        (briefly) for each of them.
         """
-        if self.thread is not None:
-            self.thread.stop()
-            self.thread.wait(2000)
+        if self.viewer is not None:
+            self.viewer.wait_started(10_000)
+            self.viewer.detach()
         self.backends.shutdown()
-        self.mosaic.stop(10_000)
         self.layer_feed.stop(10_000)
         self.problems.stop(10_000)
-        self._warm_up.thread.wait(10_000)
         self.opener.stop(10_000)

@@ -8,8 +8,8 @@ from qgis.core import QgsVectorLayer, QgsVectorLayerFeatureSource
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
 
+from .background import BackgroundCall
 from .layer_updates import GridLayerUpdater, LayerIndex, read_index
-from .run_worker import BackgroundCall
 
 
 class LayerFeed(QObject):

@@ -27,8 +27,8 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.backend import Secrets
 from ..core.device_login import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken
+from .background import BackgroundCall, Relay
 from .connections import SavedConnection, keep_refresh_token
-from .run_worker import BackgroundCall, Relay
 
 
 class DeviceLoginDialog(QDialog):

@@ -14,8 +14,8 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.definitions import NO_RESULT_STATUSES
+from .background import BackgroundCall
 from .problems_page import LogsDialog, ProblemsPage
-from .run_worker import BackgroundCall
 
 if TYPE_CHECKING:
     from .jobs_panel import JobsPanel
@@ -91,7 +91,7 @@ class ProblemsController(QObject):
 
     def show_logs(self, tile_id: str) -> None:
         """Fetch the logs of ``tile_id``'s job in the background, then show them."""
-        from .run_backends import runner_backends
+        from .run_backends import connection_backend
 
         layer = self.panel.layer
         feature = (
@@ -116,7 +116,7 @@ class ProblemsController(QObject):
             )
             return
         try:
-            backend = runner_backends([connection])[0][0]
+            backend = connection_backend(connection)
         except Exception as exc:  # a login not stored, a device login needed
             self.panel.messages.say(str(exc), Qgis.MessageLevel.Warning)
             return

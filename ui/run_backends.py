@@ -1,44 +1,40 @@
-"""Saved connections as the run engine's back-ends, with their secrets from the auth manager.
+"""Saved connections as a run's back-ends: their settings, and their secrets from the auth
+manager, for the dock and Processing alike.
 
-Secrets are read here, on the main thread (QGIS's auth manager is not
-thread-safe), once per run; the dock and the Processing algorithms share it.
+Secrets are read here, on the main thread (QGIS's auth manager is not thread-safe),
+once per run, and travel to the run's engine over a pipe only
+(:class:`~..core.run_request.RunRequest`); whether they can work is checked by the
+core, the same way for the CLI (:func:`~..core.run_logins.check_login`).
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from ..core.definitions import LoginMethod
-from ..core.errors import GridJobsError, LoginRequiredError
+from ..core.backend import BackendConfig, Secrets
+from ..core.errors import GridJobsError
+from ..core.gateway import Backend
+from ..core.run_logins import RunLogins, check_login
 from .connections import SavedConnection
 
 
-def runner_backends(
+def connection_logins(
     connections: list[SavedConnection],
-    token_keeper: Callable[[SavedConnection], Callable[[str], None]] | None = None,
-) -> tuple[list, list]:
-    """``connections`` as ``core.runner.Backend`` objects, and their configs (run settings).
-
-    ``token_keeper(connection)`` gives the callback that stores a refresh token
-    renewed during the run (called from the run's threads).
-    """
-    from ..core.runner import Backend
+) -> tuple[list[BackendConfig], dict[str, Secrets]]:
+    """The connections' settings and secrets by name, checked: a login that cannot work
+    (an OpenID Connect login never made, a password not stored) is refused here."""
     from .auth_store import load_secrets
 
     if not connections:
         raise GridJobsError("Tick at least one back-end (Add… one if the list is empty).")
-    backends, configs = [], []
+    configs, secrets = [], {}
     for connection in connections:
         config = connection.config
-        secrets = load_secrets(config.auth_method, connection.authcfg)
-        if config.auth_method == LoginMethod.OIDC_DEVICE and not secrets.refresh_token:
-            raise LoginRequiredError(f"Log in to {config.name} first.", config.name)
-        if LoginMethod(config.auth_method).needs_stored_secret and not (
-            secrets.password or secrets.client_secret
-        ):
-            raise GridJobsError(f"Edit {config.name}: its login is not stored yet.")
-        keep = token_keeper(connection) if token_keeper is not None else None
-        connect = lambda c=config, s=secrets, k=keep: c.connect(s, on_refresh_token=k)  # noqa: E731
-        backends.append(Backend(config.name, connect, config.parallel_jobs))
+        secrets[config.name] = load_secrets(config.auth_method, connection.authcfg)
+        check_login(config, secrets[config.name])
         configs.append(config)
-    return backends, configs
+    return configs, secrets
+
+
+def connection_backend(connection: SavedConnection) -> Backend:
+    """One connection as something to call in this process (a job's logs)."""
+    configs, secrets = connection_logins([connection])
+    return RunLogins(configs, secrets).backends()[0]

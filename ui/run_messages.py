@@ -1,7 +1,7 @@
 """What the dock tells the user about its runs, in QGIS's message bar and log.
 
 Warnings and errors stay in the bar until closed, since a run that needs the
-user must not be missed; news fades after a few seconds. The worker's events
+user must not be missed; news fades after a few seconds. The run's events
 (outages, removed duplicates, a stopped launch) also go to the plugin's log
 tab, where they outlive the bar.
 """
@@ -14,9 +14,9 @@ from qgis.core import Qgis, QgsMessageLog
 from qgis.gui import QgisInterface
 
 from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES, PLUGIN_NAME
-from .run_worker import RunRequest
+from ..core.run_request import RunAction, RunRequest
 
-#: the worker's event levels as QGIS message levels
+#: the run's event levels as QGIS message levels
 EVENT_LEVELS = {
     "info": Qgis.MessageLevel.Info,
     "warning": Qgis.MessageLevel.Warning,
@@ -36,25 +36,26 @@ class RunMessages:
         )
 
     def started(self, request: RunRequest, tiles: int) -> None:
-        """What the worker just started: a run (on which back-ends, kept where), a refresh."""
-        if request.run_config is not None:
-            names = ", ".join(b.name for b in request.backends)
+        """What was just started: a run (on which back-ends, kept where), a refresh."""
+        if request.config is not None:
+            names = ", ".join(b.name for b in request.config.backends)
             verb = "Retrying failed tiles" if request.retry_failed else "Run started"
             self.say(
-                f"{verb}: {tiles} tiles on {names}; kept in {Path(request.job_db).name}.",
+                f"{verb}: {tiles} tiles on {names}; kept in {Path(request.job_db).name}. "
+                "It runs on its own: you may close QGIS.",
                 Qgis.MessageLevel.Info,
             )
-        elif request.refresh_only:
+        elif request.action == RunAction.REFRESH:
             self.say("Asking the back-end for the jobs' statuses…", Qgis.MessageLevel.Info)
 
     def event(self, level: str, message: str) -> None:
-        """A worker's event: in the bar and the plugin's log tab."""
+        """A run's event: in the bar and the plugin's log tab."""
         qgis_level = EVENT_LEVELS.get(level, Qgis.MessageLevel.Info)
         QgsMessageLog.logMessage(message, PLUGIN_NAME, qgis_level)
         self.say(message, qgis_level)
 
     def ended(self, counts: dict, action: str) -> None:
-        """The worker ended: complete (how many failed), or what the user may do next."""
+        """The run ended: complete (how many failed), or what the user may do next."""
         total = sum(counts.values())
         finished = counts.get("finished", 0)
         failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)

@@ -18,6 +18,7 @@ from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
 
+from .background import BackgroundCall
 from .project_runs import (
     ACTIVE_RUN_KEY,
     JOB_DB_PROPERTY,
@@ -29,7 +30,6 @@ from .project_runs import (
     run_layers,
     snapshot_path,
 )
-from .run_worker import BackgroundCall
 
 if TYPE_CHECKING:
     from .jobs_panel import JobsPanel
@@ -46,10 +46,13 @@ class OpenedRun:
     summary: str  # core.run_summary.RunSummary.text()
     budget: float | None = None  # the run's credit cap
     tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
+    #: when its engine died without finishing (None: it did not; or it runs)
+    died_at: float | None = None
 
 
 def read_run(path: str, with_tiles: bool) -> OpenedRun:
     """Background: the job table's statuses and the run's saved settings."""
+    from ..core.engine_launch import engine_state
     from ..core.job_db import JobDatabase
     from ..core.run_config import RunConfig, RunConfigError
     from ..core.runner import GridJobRunner
@@ -57,6 +60,7 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
 
     frame = JobDatabase(path).read()
     modified = Path(path).stat().st_mtime
+    state = engine_state(path)
     try:
         config = RunConfig.load(path)
     except RunConfigError:  # a notebook's tracker: the form's settings will be used
@@ -69,6 +73,7 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
         summary=summary_text(frame, modified, config),
         budget=config.budget if config is not None else None,
         tiles=table_tiles(frame) if with_tiles else None,
+        died_at=state.died_at,
     )
 
 
@@ -182,9 +187,6 @@ class RunOpener(QObject):
     def open_job_db(self, path: str, *, zoom: bool = True) -> None:
         """Show a run on the map: its layer if the project has it, else its saved grid,
         else a layer built from the table; statuses from the job database (the truth)."""
-        if self.panel.is_running():
-            self.panel.messages.say("Stop the run first.", Qgis.MessageLevel.Warning)
-            return
         self._loader = open_run(path, self.panel, zoom=zoom)
 
     def project_read(self, *_) -> None:

@@ -43,21 +43,30 @@ class RunStatus(QWidget):
         self.not_tracking_since: float | None = None
         #: when the run's last tile became final, as far as this session knows
         self.completed_at: float | None = None
+        #: when the run's engine died without finishing (killed, a reboot)
+        self.died_at: float | None = None
         self.last_update: float | None = None
+        #: the tiles per status shown
+        self.counts: dict[str, int] = {}
 
     # --- what happened ----------------------------------------------------------------
     def forget(self) -> None:
         """Another grid, or a run starting: nothing known about the map's freshness."""
-        self.not_tracking_since = self.completed_at = None
+        self.not_tracking_since = self.completed_at = self.died_at = None
         self.last_update = time.time()
 
     def ended(self, counts: dict, when: float | None = None) -> None:
         """The statuses in ``counts`` were seen at ``when`` (default: now); no one tracks."""
         when = time.time() if when is None else when
+        self.died_at = None
         if all(s in FINAL_STATUSES for s in counts):
             self.not_tracking_since, self.completed_at = None, when
         else:
             self.not_tracking_since, self.completed_at = when, None
+
+    def engine_died(self, when: float) -> None:
+        """The run's engine ended without finishing, last heard of at ``when``."""
+        self.not_tracking_since, self.completed_at, self.died_at = when, None, when
 
     def updated(self) -> None:
         """A status batch arrived from the running run."""
@@ -66,6 +75,7 @@ class RunStatus(QWidget):
 
     # --- what is shown ------------------------------------------------------------------
     def show_counts(self, counts: dict) -> None:
+        self.counts = dict(counts)
         done = sum(n for s, n in counts.items() if s in FINAL_STATUSES)
         self.progress.setMaximum(max(1, sum(counts.values())))
         self.progress.setValue(done)
@@ -81,6 +91,13 @@ class RunStatus(QWidget):
             pass
         elif running:
             text = self._tracking_text()
+        elif self.died_at is not None:
+            since = time.strftime("%H:%M", time.localtime(self.died_at))
+            text = (
+                f"Not running since {since} — the run's engine stopped without finishing. "
+                "Run to resume (every tile keeps its one job)."
+            )
+            style = NOT_TRACKING_STYLE
         elif self.not_tracking_since is not None:
             since = time.strftime("%H:%M", time.localtime(self.not_tracking_since))
             text = (
@@ -96,6 +113,14 @@ class RunStatus(QWidget):
         if layer is not None:
             mark_last_known(layer, since)
 
+    def eta_text(self) -> str:
+        """The summary's "ETA 14:35 (~6 min)", or "" when it has none."""
+        parts = self.summary_label.text().split(" · ")
+        return next((p for p in parts if p.startswith("ETA")), "")
+
     def _tracking_text(self) -> str:
         stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update or time.time()))
-        return f"Tracking the run — last update {stamp}."
+        return (
+            f"Tracking the run — last update {stamp}. It runs on its own: closing QGIS "
+            "does not stop it."
+        )

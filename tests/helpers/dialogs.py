@@ -20,3 +20,22 @@ def answer_next_question(button: QMessageBox.StandardButton) -> list[str]:
 
     QTimer.singleShot(0, press)
     return seen
+
+
+def press_in_next_box(text: str, *, check: str | None = None) -> list[str]:
+    """Press the button labelled ``text`` in the next message box (ticking its check box
+    ``check`` first, when given); the list gets the box's text."""
+    seen: list[str] = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press)
+            return
+        seen.append(f"{box.text()} {box.informativeText()}")
+        if check is not None and box.checkBox() is not None:
+            box.checkBox().setChecked(True)
+        next(b for b in box.buttons() if b.text() == text).click()
+
+    QTimer.singleShot(0, press)
+    return seen
