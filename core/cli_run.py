@@ -233,11 +233,12 @@ class _Printer:
         problems = [p for p in ended.get("problems") or [] if p["reason"] != "canceled by you"]
         if problems:
             print(failure_text(problems), flush=True)
-        missing = int(ended.get("missing_results") or 0)
-        if missing:
+        missing = ended.get("missing_results") or {}
+        if missing.get("count"):
+            why = f" ({missing['reason']})" if missing.get("reason") else ""
             print(
-                f"warning: {missing} finished tile(s) have no downloaded result; run again to "
-                "download them.",
+                f"warning: {missing['count']} finished tile(s) have no downloaded result{why}; "
+                "run again to download them.",
                 flush=True,
             )
         outputs = ended.get("outputs") or {}

@@ -11,9 +11,9 @@ Never twice: a ``<tile>`` folder that holds the complete results of the same job
 table's save) is taken as it is, without a request.
 
 A results folder that cannot be written (read-only, disk full, quota) is one
-failure of the tile's download (``cannot write the result in <folder>: <reason>``,
-not retried in this run: the run goes on tracking) and one warning in the log per
-run, not a warning per tile.
+failure of the tile's download (``cannot write the result in <folder>: <reason>``;
+the run tries it again later, see :mod:`.run_results`) and one warning in the log
+per run, not a warning per tile.
 """
 
 from __future__ import annotations
@@ -119,8 +119,8 @@ class Downloads:
             self._disk_warned = True
         if first:  # the run says it too, as a run event (the message bar, the CLI)
             _log.info(
-                "Cannot write results in %s (%s): the run goes on tracking the jobs; run "
-                "again once the folder can be written to download the missing results.",
+                "Cannot write results in %s (%s): the run goes on tracking the jobs, and the "
+                "downloads wait until the folder can be written.",
                 folder,
                 reason,
             )

@@ -208,7 +208,7 @@ class RunEngine:
             problems=problem_dicts(frame),
             summary=self._summary,
             outputs=outputs,
-            missing_results=_missing_results(frame) if outputs["output_dir"] else 0,
+            missing_results=_missing_results(frame) if output_dir else {"count": 0},
         )
         with self._lock:
             self._ended = ended
@@ -408,8 +408,11 @@ def _split_rows(frame: Any, parents: list[str]) -> dict[str, Any] | None:
     return {"parents": split, "quarters": records.to_dict("records")}
 
 
-def _missing_results(frame: Any) -> int:
-    """Finished tiles without a downloaded result (a folder that could not be written)."""
+def _missing_results(frame: Any) -> dict[str, Any]:
+    """Finished tiles without a downloaded result (a folder that could not be written):
+    how many, and the first one's reason."""
     if "result" not in frame.columns:
-        return 0
-    return int(((frame["status"] == "finished") & frame["result"].isna()).sum())
+        return {"count": 0, "reason": None}
+    missing = frame[(frame["status"] == "finished") & frame["result"].isna()]
+    reasons = [str(m) for m in missing["message"] if m is not None and m == m and str(m)]
+    return {"count": len(missing), "reason": reasons[0] if reasons else None}

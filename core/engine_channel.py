@@ -29,6 +29,7 @@ import struct
 import sys
 import tempfile
 import threading
+import time
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any, Callable
@@ -230,11 +231,18 @@ class ChannelServer:
             for viewer in list(self._viewers):
                 viewer.push(data)
 
-    def close(self, linger: float = 2.0) -> None:
-        """Stop listening; give the viewers ``linger`` seconds to get what is queued."""
+    def stop_listening(self) -> None:
+        """No new viewer; those attached still get what is sent."""
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
+        if not WINDOWS and os.path.exists(self.address):
+            with contextlib.suppress(OSError):
+                os.unlink(self.address)
+
+    def close(self, linger: float = 2.0) -> None:
+        """Stop listening; give the viewers ``linger`` seconds to get what is queued."""
+        self.stop_listening()
         with self._lock:
             viewers = list(self._viewers)
         for viewer in viewers:
@@ -244,9 +252,6 @@ class ChannelServer:
         while deadline > 0 and any(not v.outbox.empty() for v in viewers):
             threading.Event().wait(step)
             deadline -= step
-        if not WINDOWS and os.path.exists(self.address):
-            with contextlib.suppress(OSError):
-                os.unlink(self.address)
 
 
 class ChannelClient:
@@ -261,14 +266,25 @@ class ChannelClient:
         self._thread.start()
 
     @classmethod
-    def attach(cls, job_db: str | os.PathLike[str], on_event: Handler) -> ChannelClient:
-        """Attach to the live run of ``job_db``; :class:`ChannelError` when none is live."""
+    def attach(
+        cls, job_db: str | os.PathLike[str], on_event: Handler, wait: float = 0.0
+    ) -> ChannelClient:
+        """Attach to the live run of ``job_db``; :class:`ChannelError` when none is live.
+
+        ``wait``: seconds to keep trying (an engine opens its channel a moment after it
+        took the job database: reading a large table comes first)."""
         address = channel_address(job_db)
-        try:
-            connection = Client(address, FAMILY, authkey=_authkey())
-        except (OSError, EOFError) as exc:
-            raise ChannelError(f"No run of {Path(job_db).name} is going on ({exc}).") from None
-        return cls(connection, on_event)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                connection = Client(address, FAMILY, authkey=_authkey())
+            except (OSError, EOFError) as exc:
+                if time.monotonic() >= deadline:
+                    name = Path(job_db).name
+                    raise ChannelError(f"No run of {name} is going on ({exc}).") from None
+                time.sleep(0.05)
+                continue
+            return cls(connection, on_event)
 
     def send(self, command: dict[str, Any]) -> bool:
         """Send a command; False when the engine is gone."""
@@ -296,7 +312,8 @@ class ChannelClient:
             while True:
                 message = json.loads(self._connection.recv_bytes())
                 if isinstance(message, dict):
-                    ended = ended or message.get("kind") == "ended"
+                    kind = message.get("kind")
+                    ended = ended or kind == "ended" or (kind == "hello" and message.get("ended"))
                     self._on_event(message)
         except (EOFError, OSError, ValueError, TypeError):  # TypeError: detached meanwhile
             pass

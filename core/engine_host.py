@@ -64,9 +64,13 @@ class EngineHost:
         self.engine.stop_event.set()
 
     def close(self) -> None:
+        """Let go of the job database at once (a new run may start on it), then give the
+        viewers a moment to get the last events."""
+        if self.server is not None:
+            self.server.stop_listening()
+        self.engine.close()
         if self.server is not None:
             self.server.close()
-        self.engine.close()
 
     def _emit(self, message: dict[str, Any]) -> None:
         if self.server is not None:

@@ -85,9 +85,10 @@ class MosaicWriter:
 
 def write_catalog_quietly(frame: pd.DataFrame, output_dir: Path) -> tuple[Path | None, str | None]:
     """The STAC catalog of the run's results: (its path, None), or (None, why not)."""
+    from .mosaic import finished_results
     from .stac_catalog import write_catalog
 
-    if not (frame["status"] == "finished").any():
+    if not finished_results(frame):  # nothing downloaded: nothing to catalog
         return None, None
     try:
         return write_catalog(frame, output_dir), None

@@ -68,6 +68,33 @@ def run(
     project: Path | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Launch QGIS on ``project`` (default: the demo project over Antwerp); wait for it to exit."""
+    child = start(
+        profiles_path,
+        screenshot=screenshot,
+        after=after,
+        settings=settings,
+        env=env,
+        project=project,
+    )
+    try:
+        child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        raise
+    return subprocess.CompletedProcess(child.args, child.returncode)
+
+
+def start(
+    profiles_path: Path,
+    *,
+    screenshot: Path | None = None,
+    after: float = 5.0,
+    settings: dict[str, dict[str, str]] | None = None,
+    env: dict[str, str] | None = None,
+    project: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start QGIS as :func:`run` does, without waiting for it."""
     make_profile(profiles_path, settings)
     if project is None:
         project = demo_project(profiles_path / "demo" / "antwerp.qgz")
@@ -80,7 +107,7 @@ def run(
     if use_xvfb and shutil.which("xvfb-run") is None:
         sys.exit("xvfb-run is missing: run scripts/setup.sh first")
     cmd = qgis_command(profiles_path, project=project, use_xvfb=use_xvfb)
-    return subprocess.run(cmd, env=qgis_environment(extra), timeout=timeout, check=False)
+    return subprocess.Popen(cmd, env=qgis_environment(extra))
 
 
 def local_backend_login(

@@ -11,6 +11,7 @@ Everything it saw goes to ``<screenshot>.json`` for the tests to assert on.
 import json
 import os
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -36,6 +37,12 @@ FAULTS = os.environ.get("OGJ_FAULTS") == "1"  # a fault proxy is in front of the
 SAVE_AS = os.environ.get("OGJ_SAVE_PROJECT")
 #: second session: QGIS opened the saved project; resume its run to the end, export it
 RESUME = os.environ.get("OGJ_RESUME") == "1"
+#: first of two sessions: save the project half-way with the run going on, say so in the
+#: report, and wait there (the test kills this QGIS with SIGKILL)
+SAVE_LIVE = os.environ.get("OGJ_SAVE_LIVE")
+#: second session: QGIS opened that project; the dock attaches to the live run by
+#: itself, which is watched to its end
+ATTACH = os.environ.get("OGJ_ATTACH") == "1"
 AFTER_MS = int(float(os.environ.get("OGJ_SCREENSHOT_AFTER", "3")) * 1000)
 REPORT: dict = {"errors": []}
 
@@ -185,6 +192,8 @@ def watch_mid_run():
     if half_way and ("running" in statuses or "queued" in statuses):
         iface.mapCanvas().refresh()
         QTimer.singleShot(300, lambda: _mid_run_shot(statuses))
+        if SAVE_LIVE:
+            QTimer.singleShot(600, save_live_and_wait)
     elif "run_counts" not in REPORT:
         QTimer.singleShot(100, watch_mid_run)
 
@@ -240,6 +249,43 @@ def dock_report():
 def save_project():
     REPORT["saved"] = dock_report()
     REPORT["saved"]["written"] = QgsProject.instance().write(SAVE_AS)
+
+
+@_record
+def save_live_and_wait():
+    """First session: the project saved with the run going on; then the test kills us."""
+    REPORT["saved"] = dock_report()
+    REPORT["saved"]["written"] = QgsProject.instance().write(SAVE_LIVE)
+    REPORT["saved"]["running"] = jobs_panel().is_running()
+    REPORT["pid"] = os.getpid()
+    Path(SCREENSHOT).with_suffix(".json").write_text(json.dumps(REPORT, indent=2))
+
+
+@_record
+def wait_for_live_run(tries=0, started=None):
+    """Second session: the dock, opened on the project, attaches to the run by itself."""
+    started = started or time.monotonic()
+    panel = jobs_panel()
+    if not (panel.is_running() and panel.tracking_label.text().startswith("Tracking")):
+        if tries < 600:
+            QTimer.singleShot(100, lambda: wait_for_live_run(tries + 1, started))
+        return
+    REPORT["attached"] = dock_report()
+    REPORT["attached"]["seconds"] = time.monotonic() - started
+    REPORT["run"] = {}
+    panel.run_finished.connect(on_attached_run_finished)
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(1500, lambda: grab(Path(SCREENSHOT).with_name("reattached.png")))
+
+
+@_record
+def on_attached_run_finished(counts):
+    REPORT["run_counts"] = counts
+    REPORT["run"]["final_statuses"] = sorted(set(layer_statuses()))
+    REPORT["run"]["tracking"] = jobs_panel().tracking_label.text()
+    REPORT["run"]["job_db"] = jobs_panel().job_db.filePath()
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(1500, screenshot_and_quit)
 
 
 @_record
@@ -307,7 +353,11 @@ def screenshot_and_quit():
 iface.mainWindow().setGeometry(0, 0, 1600, 1000)  # no window manager under Xvfb
 if not RESUME:  # a reopened project shows the view it was saved with
     QTimer.singleShot(200, zoom_to_antwerp)
-if SCREENSHOT and RESUME:
+if SCREENSHOT and ATTACH:
+    QTimer.singleShot(500, click_plugin_button)
+    QTimer.singleShot(600, wait_for_live_run)
+    QTimer.singleShot(180_000, screenshot_and_quit)
+elif SCREENSHOT and RESUME:
     QTimer.singleShot(500, click_plugin_button)
     QTimer.singleShot(800, wait_for_reopened_run)
     QTimer.singleShot(180_000, screenshot_and_quit)

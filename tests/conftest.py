@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,3 +172,46 @@ def jobs_panel(desktop, auth_manager, grid_layer, tmp_path, qtbot):
     panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
     yield panel
     panel.shutdown()
+
+
+def _engines_of_this_session() -> list[int]:
+    """Run engine processes this pytest started (its children running engine_host)."""
+    me, found = os.getpid(), []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == me and b"engine_host" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _engines_end_with_their_test():
+    """A run's engine outlives whoever started it, by design: one a test leaves going is
+    stopped after it (SIGTERM, as Stop), so that it does not load the machine or keep
+    polling for the tests that follow."""
+    yield
+    if not sys.platform.startswith("linux"):
+        return
+    left = _engines_of_this_session()
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = [pid for pid in left if Path(f"/proc/{pid}").exists() and _running(pid)]
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -8,11 +8,13 @@ import logging
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import threading
+from dataclasses import replace
 
 import pytest
-from helpers.runs import RequestLog, backend, make_runner, small_grid
+from helpers.runs import RequestLog, backend, make_runner, small_grid, wait_until
 from openeo_grid_jobs.core.job_db import JobDatabase
 from openeo_grid_jobs.core.runner import GridJobRunner
 from test_cli_run import make_grid, run_cli
@@ -114,32 +116,38 @@ def writable(folder) -> bool:
     return True
 
 
-def test_read_only_results_folder_one_message_and_every_tile_final(local_backend, tmp_path, caplog):
+def test_read_only_results_folder_one_message_and_the_downloads_wait(
+    local_backend, tmp_path, caplog
+):
+    """A folder that cannot be written: every tile final, said once, no result lost: the
+    downloads wait (the run does not end without them) and land once it is writable."""
     local_backend.knobs(job_duration=0.3)
     runner = make_runner(tmp_path, [backend(local_backend.url, parallel=4)], small_grid(4, 1))
+    runner.policy = replace(runner.policy, disk_retry=0.3)
+    tries = []
+    on_download = runner._on_download
+    runner._on_download = lambda i, path, failure: (tries.append(i), on_download(i, path, failure))
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(runner.run(threading.Event())))
+    thread.daemon = True
     with read_only(runner.output_dir), caplog.at_level(logging.INFO, logger=DOWNLOADS_LOGGER):
-        thread = threading.Thread(target=runner.run, args=(threading.Event(),), daemon=True)
         thread.start()
-        thread.join(60)
-        assert not thread.is_alive(), "the run did not end"
-    assert set(runner.frame["status"]) == {"finished"}
-    assert runner.frame["result"].isna().all()
-    reason = "Permission denied" if os.geteuid() else "Operation not permitted"
-    expected = f"download failed: cannot write the result in {runner.output_dir}: {reason}"
-    assert set(runner.frame["message"]) == {expected}
-    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 1, [r.getMessage() for r in warnings]
-    assert f"Cannot write results in {runner.output_dir}" in warnings[0].getMessage()
-    assert "run again" in warnings[0].getMessage()
-    assert list(runner.output_dir.iterdir()) == []
-    # writable again: the next run downloads them, once each
-    saved = runner.db.read()
-    assert set(saved["status"]) == {"finished"}
-    again = GridJobRunner(
-        runner.db, saved, runner.template, runner.backends, output_dir=runner.output_dir
-    )
-    assert again.run(threading.Event()) == {"finished": 4}
-    assert again.frame["result"].notna().all()
+        wait_until(lambda: len(tries) >= 12, timeout=60)  # each result tried 3 times
+        assert thread.is_alive(), "the run ended without its results"
+        assert set(runner.frame["status"]) == {"finished"}
+        assert runner.frame["result"].isna().all()
+        reason = "Permission denied" if os.geteuid() else "Operation not permitted"
+        expected = f"download failed: cannot write the result in {runner.output_dir}: {reason}"
+        assert set(runner.frame["message"]) == {expected}
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1, [r.getMessage() for r in warnings]
+        assert f"Cannot write results in {runner.output_dir}" in warnings[0].getMessage()
+        assert "downloads wait" in warnings[0].getMessage()
+        assert list(runner.output_dir.iterdir()) == []
+    # writable again: the run downloads them, once each, and ends
+    thread.join(60)
+    assert result == {"finished": 4}
+    assert runner.frame["result"].notna().all()
     assert len(list(runner.output_dir.rglob("openEO.nc"))) == 4
 
 
@@ -154,21 +162,24 @@ def limit_file_size(limit: int):
 
 
 def test_full_disk_cli_one_message_no_partial_file_and_next_run_fetches(local_backend, tmp_path):
-    """Result files (~550 kB each) cannot be written in full: the CLI run still ends with
-    every tile finished, leaves no truncated file, says it once while running and once at
-    the end, and the next run downloads the results."""
+    """Result files (~550 kB each) cannot be written in full: the CLI run tracks every
+    tile to the end, leaves no truncated file, says it once, and waits for the disk;
+    stopped, it says what is missing, and the next run downloads the results."""
     local_backend.knobs(job_duration=0.3)
     grid, db, out = make_grid(tmp_path), tmp_path / "jobs.csv", tmp_path / "out"
     args = ["--grid", str(grid), "--job-db", str(db), "--backend", local_backend.url]
     args += ["--username", "alice", "--parallel-jobs", "3", "--output-dir", str(out)]
     args += ["--start", "2024-05-01", "--end", "2024-08-01", "--poll-interval", "0.3"]
     proc = run_cli(*args, preexec_fn=limit_file_size(200_000))
-    stdout, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+    wait_until(lambda: db.exists() and set(JobDatabase(db).read()["status"]) == {"finished"}, 120)
+    proc.send_signal(signal.SIGTERM)
+    stdout, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
     frame = JobDatabase(db).read()
     assert set(frame["status"]) == {"finished"}
     assert frame["result"].isna().all()
     assert (stdout + err).count("Cannot write results in") == 1, err  # said once
+    assert "the downloads wait" in stdout
     assert "File too large" in stdout
     assert (
         f"warning: 6 finished tile(s) have no downloaded result (download failed: cannot "

@@ -145,7 +145,7 @@ def test_a_raised_budget_submits_the_skipped_tiles(local_backend, tmp_path):
     """The budget acts on the run going on: raised, the tiles it skipped get jobs."""
     from openeo_grid_jobs.core.run_config import RunConfig
 
-    local_backend.knobs(job_duration=3.0)  # time to raise the budget before the run ends
+    local_backend.knobs(job_duration=6.0)  # time to raise the budget before the run ends
     request = run_request(tmp_path, local_backend.url, small_grid(2, 2))
     config: RunConfig = request.config
     config.budget = 30.0  # the local back-end's jobs cost 23 credits: one fits

@@ -172,51 +172,70 @@ def test_revoked_basic_token_is_renewed_mid_run(local_backend, tmp_path):
     assert_one_job_per_tile(local_backend, runner)
 
 
-def test_revoked_oidc_login_mid_run_asks_to_log_in(local_backend, oidc_provider, tmp_path):
-    """The fake OpenID Connect provider is a stand-in (no real one can run here)."""
+def test_revoked_oidc_login_mid_run_pauses_the_back_end_until_a_new_login(
+    local_backend, oidc_provider, tmp_path
+):
+    """A login the provider revoked mid-run: the run does not end, nor fail the tile; it
+    says so once and waits for that back-end; a new login and it goes on to the end.
+    (The fake OpenID Connect provider is a stand-in: no real one can run here.)"""
     from helpers.fake_oidc import approve_when_shown
     from openeo_grid_jobs.core.backend import BackendConfig, Secrets
-    from openeo_grid_jobs.core.errors import LoginRequiredError
-    from openeo_grid_jobs.core.gateway import Backend
+    from openeo_grid_jobs.core.run_logins import RunLogins
 
-    local_backend.knobs(job_duration=30)
+    local_backend.knobs(job_duration=3)
     config = BackendConfig(local_backend.url, auth_method="oidc_device", name="oidc")
     on_device_code, _ = approve_when_shown(oidc_provider)
     tokens = []
     config.connect(on_device_code=on_device_code, on_refresh_token=tokens.append)
     secrets = Secrets(refresh_token=tokens[0].refresh_token, client_id=tokens[0].client_id)
-    frame = frame_from_tiles(small_grid(1, 1), *DATES)
+    logins = RunLogins([config], {"oidc": secrets})
+    frame = frame_from_tiles(small_grid(2, 1), *DATES)
     db = JobDatabase(tmp_path / "jobs.csv")
+    said: list[tuple[str, str | None]] = []
     runner = GridJobRunner(
         db,
         frame,
         JobTemplate(*DATES),
-        [Backend("oidc", lambda: config.connect(secrets), 1)],
+        logins.backends(),
         policy=FAST,
+        on_login=lambda name, why: said.append((name, why)),
     )
-    errors = []
-
-    def run():
-        try:
-            runner.run(threading.Event())
-        except LoginRequiredError as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
+    stop = threading.Event()
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(runner.run(stop)), daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while runner.frame.at[0, "status"] != "running" and time.monotonic() < deadline:
         time.sleep(0.05)
     oidc_provider.revoke_refresh_tokens()
     oidc_provider.expire_access_tokens()
-    thread.join(20)
-    assert not thread.is_alive()
-    assert errors
-    assert errors[0].backend == "oidc"
-    assert "log in again" in str(errors[0])
+    deadline = time.monotonic() + 20
+    while not said and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert said
+    assert said[0][0] == "oidc"
+    assert "log in again" in said[0][1]
+    tag = str(runner.frame["run_tag"].iloc[0])
+    deadline = time.monotonic() + 30  # the jobs end on the back-end, unseen by the run
+    while time.monotonic() < deadline and not all(
+        j["status"] == "finished" for j in local_backend.all_jobs() if tag in (j["title"] or "")
+    ):
+        time.sleep(0.1)
+    assert thread.is_alive(), "the run waits for the login"
+    assert not set(runner.frame["status"]) & {"error", "start_failed", "skipped"}
     saved = db.read()  # the table is consistent and the run resumable
-    assert saved.at[0, "status"] == "running"
-    assert saved.at[0, "id"] == runner.frame.at[0, "id"]
+    assert saved["id"].notna().any()
+    # the user logs in again: the run goes on with the new login, to the end
+    tokens.clear()
+    on_device_code, _ = approve_when_shown(oidc_provider)
+    config.connect(on_device_code=on_device_code, on_refresh_token=tokens.append)
+    fresh = Secrets(refresh_token=tokens[0].refresh_token, client_id=tokens[0].client_id)
+    logins.renew("oidc", fresh)
+    runner.call_soon(lambda: runner.login_renewed("oidc"))
+    thread.join(60)
+    assert not thread.is_alive()
+    assert result == {"finished": 2}
+    assert said[-1] == ("oidc", None)
 
 
 def test_stop_returns_quickly_while_backoffs_are_pending(local_backend, tmp_path):

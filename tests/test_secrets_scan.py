@@ -2,9 +2,12 @@
 
 Secrets: the basic-auth password and the back-end's basic access token, a service
 account's client secret, and every access and refresh token the (fake, loopback)
-OpenID Connect provider issued. Places: QgsSettings, the saved project, the QGIS
-message log, Python logging, stdout/stderr, the job database, its run settings and
-the downloaded results, and the openeo client's own token file (must not exist).
+OpenID Connect provider issued. Places: the run engine's process (its command line
+and environment, read from /proc while it runs: the secrets reach it over a pipe),
+QgsSettings, the saved project, the QGIS message log, Python logging,
+stdout/stderr, the job database, its run settings, the engine's log and the
+downloaded results, the run channels' folder, and the openeo client's own token
+file (must not exist).
 The QGIS authentication database holds them, encrypted: not in plain text either.
 """
 
@@ -19,6 +22,8 @@ import pytest
 from helpers.connections import add_connection, clear_connections, fill_connection_dialog
 from helpers.fake_oidc import SERVICE_CLIENT, SERVICE_SECRET
 from helpers.runs import small_grid
+from openeo_grid_jobs.core.db_lock import lock_state
+from openeo_grid_jobs.core.engine_channel import private_dir
 from openeo_grid_jobs.core.grid import build_grid
 from openeo_grid_jobs.ui.grid_layer import create_grid_layer
 from openeo_grid_jobs.ui.jobs_panel import JobsPanel
@@ -90,9 +95,23 @@ def test_no_secret_anywhere_after_logins_and_a_run(
         qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     login = opened.args[0]
     qtbot.waitUntil(lambda: bool(login.code.text()), timeout=20_000)
+    engine: dict[str, str] = {}
+
+    def engine_process() -> bool:
+        """The run's engine process (while it runs): its command line and environment."""
+        state = lock_state(work / "jobs.csv")
+        if not state.held:
+            return False
+        proc = Path("/proc") / str(state.info["pid"])
+        engine["command line"] = (proc / "cmdline").read_bytes().decode("latin-1")
+        engine["environment"] = (proc / "environ").read_bytes().decode("latin-1")
+        return True
+
     with qtbot.waitSignal(panel.run_finished, timeout=60_000) as finished:
         oidc_provider.approve(login.code.text())
+        qtbot.waitUntil(engine_process, timeout=30_000)
     assert finished.args[0] == {"finished": 6}
+    assert "engine_host" in engine["command line"]
     assert {f["backend"] for f in layer.getFeatures()} <= {"Basic", "Service", "OIDC"}
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     panel.shutdown()
@@ -107,6 +126,7 @@ def test_no_secret_anywhere_after_logins_and_a_run(
     secrets |= set(oidc_provider.issued_secrets)
     assert any(s.startswith("RT-") for s in secrets)  # a refresh token was issued and kept
     places = {
+        **{f"engine process: {k}": v for k, v in engine.items()},
         "QgsSettings": Path(QgsSettings().fileName()).read_text(errors="replace"),
         "QGIS log": "\n".join(log),
         "Python logging": caplog.text,
@@ -116,7 +136,10 @@ def test_no_secret_anywhere_after_logins_and_a_run(
         for name in project.namelist():
             places[f"project: {name}"] = project.read(name).decode("latin-1")
     written = [p for p in work.rglob("*") if p.is_file()]
-    assert {"jobs.csv", "jobs.csv.run.json"} <= {p.name for p in written}
+    assert {"jobs.csv", "jobs.csv.run.json", "jobs.csv.engine.log"} <= {p.name for p in written}
+    for path in private_dir().rglob("*"):  # the run channels' folder
+        if path.is_file():
+            places[f"channels: {path.name}"] = path.read_bytes().decode("latin-1")
     assert sum(p.suffix == ".nc" for p in written) == 6  # the results were downloaded
     for path in written:
         places[str(path.relative_to(work))] = path.read_bytes().decode("latin-1")

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.engine_channel import LOST, ChannelClient, ChannelError
 from ..core.engine_events import Command, ErrorKind, EventKind, Outcome, updates_from_rows
 from ..core.errors import GridJobsError, LoginRequiredError
 from .background import BackgroundCall, Relay
+
+#: an engine that holds its job database opens its channel soon after: tried this often
+ATTACH_RETRY_MS = 200
+ATTACH_TRIES = 100
 
 
 class RunViewer(QObject):
@@ -60,6 +64,7 @@ class RunViewer(QObject):
         self.live = False
         self._relay = Relay(self._dispatch, self)
         self._call: BackgroundCall | None = None
+        self._attach_tries = 0
 
     # --- start or join a run --------------------------------------------------------------
     def launch(self, request: Any, tiles: Any = None) -> None:
@@ -88,13 +93,39 @@ class RunViewer(QObject):
         self._call = BackgroundCall(start, self._started, self._start_failed, self)
 
     def attach(self) -> bool:
-        """Attach to the run going on for ``job_db``; False when there is none."""
+        """Attach to the run going on for ``job_db``; False when there is none.
+
+        An engine that holds the job database but has not opened its channel yet (it
+        is reading a large table) is attached to as soon as it has, without waiting
+        here: the panel shows the run as going on meanwhile."""
+        from ..core.engine_launch import engine_state
+
+        if self._try_attach():
+            return True
+        if not engine_state(self.job_db).live:
+            return False
+        self.live = True
+        self._attach_tries = ATTACH_TRIES
+        QTimer.singleShot(ATTACH_RETRY_MS, self._attach_again)
+        return True
+
+    def _try_attach(self) -> bool:
         try:
             self.client = ChannelClient.attach(self.job_db, self._relay)
         except ChannelError:
             return False
         self.live = True
         return True
+
+    def _attach_again(self) -> None:
+        if not self.live or self.client is not None or self._try_attach():
+            return
+        self._attach_tries -= 1
+        if self._attach_tries > 0:
+            QTimer.singleShot(ATTACH_RETRY_MS, self._attach_again)
+        else:
+            self.live = False
+            self.lost.emit()
 
     def _started(self, result: Any) -> None:
         if isinstance(result, ChannelClient):
@@ -134,6 +165,9 @@ class RunViewer(QObject):
             self.updates.emit(updates_from_rows(message["rows"]), message["counts"])
         elif kind == EventKind.HELLO:
             self.hello.emit(message)
+            if message.get("ended"):  # attached as it ended: its last word
+                self.live = False
+                self._ended(message["ended"])
         elif kind == EventKind.NOTICE:
             self.notice.emit(message["level"], message["message"])
         elif kind == EventKind.SUMMARY:

@@ -55,7 +55,7 @@ class Viewer:
         self.ended = threading.Event()
         self.lost = threading.Event()
         self._lock = threading.Lock()
-        self.client = ChannelClient.attach(job_db, self._on_event)
+        self.client = ChannelClient.attach(job_db, self._on_event, wait=10)
 
     def _on_event(self, message: dict) -> None:
         with self._lock:
