@@ -313,7 +313,9 @@ class ChannelClient:
                 message = json.loads(self._connection.recv_bytes())
                 if isinstance(message, dict):
                     kind = message.get("kind")
-                    ended = ended or kind == "ended" or (kind == "hello" and message.get("ended"))
+                    ended = (
+                        ended or kind == "ended" or bool(kind == "hello" and message.get("ended"))
+                    )
                     self._on_event(message)
         except (EOFError, OSError, ValueError, TypeError):  # TypeError: detached meanwhile
             pass
