@@ -209,6 +209,7 @@ class RunEngine:
             summary=self._summary,
             outputs=outputs,
             missing_results=_missing_results(frame) if output_dir else {"count": 0},
+            table_saves=self._save_figures(),
         )
         with self._lock:
             self._ended = ended
@@ -218,6 +219,14 @@ class RunEngine:
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
+
+    def _save_figures(self) -> dict[str, Any]:
+        """What saving the job table cost this run (the benchmarks read it)."""
+        runner = self.runner
+        count, seconds, longest = runner.saves if runner is not None else (0, 0.0, 0.0)
+        rows = len(runner.frame) if runner is not None else 0
+        mean = 1000 * seconds / count if count else 0.0
+        return {"count": count, "rows": rows, "mean_ms": mean, "max_ms": 1000 * longest}
 
     def _parts(self) -> tuple[RunSession, GridJobRunner, RunLogins]:
         if self.session is None or self.runner is None or self.logins is None:
@@ -265,13 +274,21 @@ class RunEngine:
 
     def _change_budget(self, credits: float | None) -> None:
         """(loop thread) A new credit cap (None: none) for the rest of the run."""
+        from .budget import credits_text
+
         session, runner, _ = self._parts()
+        before = session.config.budget
         cap = math.inf if credits is None else float(credits)
         resubmitted = session.change_budget(cap)
         runner.set_budget(session.config.budget, session.config.earlier_costs)
         if resubmitted:
             runner.rows_reset()
             self._notice_text("info", session.notes[-1])
+        else:
+            now = session.config.budget
+            was = "none" if before is None else credits_text(before)
+            said = "lifted" if now is None else f"now {credits_text(now)}"
+            self._notice_text("info", f"Credit budget {said} for this run (was {was}).")
         session.config.save(session.db.path)
 
     def _renew_login(self, name: str, secrets: dict[str, Any]) -> None:

@@ -144,7 +144,8 @@ class JobTemplate:
             cube = cube.ndvi(red=self.bands[0], nir=self.bands[1]).mean_time()
             return cube.save_result(format=self.out_format).flat_graph()
         if self.process == PROCESS_UDP:
-            assert self.udp_id is not None  # validate() requires a UDP name
+            if not self.udp_id:  # validate() requires a UDP name
+                raise TemplateError("Name the user-defined process to run.")
             cube = connection.datacube_from_process(
                 self.udp_id,
                 namespace=self.udp_namespace or None,

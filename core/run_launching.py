@@ -96,6 +96,8 @@ class Launching(RunState):
         self._lookup_after.pop(i, None)
         start_time = now_utc(self.wall_clock()) if start_failure is None else None
         self._set(i, id=job_id, start_time=start_time, intent_at=None, status="created")
+        if start_failure is None:
+            self._started_at[i] = self.wall_clock()
         if i in self._cancel_wanted:
             self._cancel([i])
         elif start_failure is None:
@@ -174,6 +176,7 @@ class Launching(RunState):
             self._say(self.scheduler.succeeded(name, LAUNCH))
             self._attempts.pop(i, None)
             self._set(i, start_time=now_utc(self.wall_clock()))
+            self._started_at[i] = self.wall_clock()
             self._apply_status(i, "queued", {})
         else:
             self._start_failed(i, name, failure)
@@ -201,11 +204,13 @@ class Launching(RunState):
     def _within_budget(self, waiting: list[int]) -> list[int]:
         """The waiting rows the budget lets launch now. Once none fits and nothing in
         flight can free room, the tiles not submitted are ``skipped`` with the reason."""
-        assert self.budget is not None
-        account = self.budget.account(self.frame, self._settling())
-        allowed = self.budget.launchable(self.frame, waiting, account)
-        if not allowed and self.budget.exhausted(self.frame, waiting, account):
-            reason = self.budget.reason(account)
+        budget = self.budget
+        if budget is None:
+            return waiting
+        account = budget.account(self.frame, self._settling())
+        allowed = budget.launchable(self.frame, waiting, account)
+        if not allowed and budget.exhausted(self.frame, waiting, account):
+            reason = budget.reason(account)
             rows = [i for i in self._rows.waiting() if i not in self._busy]
             for i in rows:
                 self._not_before.pop(i, None)
@@ -230,24 +235,27 @@ class Launching(RunState):
         if failure is not None:
             self._on_created(i, None, failure)
             return
-        assert self.budget is not None
         self._busy.discard(i)
         name = self.frame.at[i, "backend_name"]
         job_id, costs = value
         self._say(self.scheduler.succeeded(name, LAUNCH))
         self._lookup_after.pop(i, None)
         self._set(i, id=job_id, intent_at=None, status="created")
-        self.budget.estimated(i, costs)
+        budget = self.budget
+        if budget is None:  # the budget was lifted meanwhile: started as any created job
+            self._not_before[i] = 0.0
+            return
+        budget.estimated(i, costs)
         if i in self._cancel_wanted:
             self._cancel([i])
             return
-        account = self.budget.account(self.frame, self._settling())
-        if costs is None or self.budget.fits(account):
+        account = budget.account(self.frame, self._settling())
+        if costs is None or budget.fits(account):
             self._busy.add(i)
             self._submit("started", i, self.gateways[name].start, job_id)
             return
         without = replace(account, committed=account.committed - costs)
-        reason = self.budget.reason(without)
+        reason = budget.reason(without)
         self._fail(i, "skipped", f"{reason} (this tile: {credits_text(costs)} estimated)")
         # on disk before the job goes: a resumed run must not start it
         if self._flush():

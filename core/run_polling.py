@@ -2,24 +2,52 @@
 
 One poll per back-end at a time (a listing, all pages when a row's intent must be
 looked up or the back-end was never listed; ``describe`` for the active jobs it
-did not show). A job found by its title is adopted by the row that had an intent
-(or by a tile not started yet); an intent whose job surely does not exist is
-released; a second job with a tile's title is canceled and deleted. A status only
-moves forward (:func:`~.tile_rules.moves_forward`); a failed job's reason and a
-finished one's costs are asked for.
+did not show), every poll interval, and in between when a job should have ended
+(its start plus the median time of the finished ones): a freed slot is refilled
+at once, not up to a poll interval later. A job found by its title is adopted by
+the row that had an intent (or by a tile not started yet); an intent whose job
+surely does not exist is released; a second job with a tile's title is canceled
+and deleted. A status only moves forward (:func:`~.tile_rules.moves_forward`); a
+failed job's reason and a finished one's costs are asked for.
 """
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from .definitions import FINAL_STATUSES, NOT_STARTED
 from .failures import Failure, FailureKind
 from .gateway import Listing
-from .job_rows import adopted_start, now_utc
+from .job_rows import adopted_start, now_utc, parse_time
 from .run_state import MESSAGE_LIMIT, RunState
 from .scheduler import READ
 from .tile_rules import keep_one, moves_forward
+
+#: seconds at least between two polls a job's expected end asks for
+EARLY_GAP = 0.2
+#: before any job has finished, a job is checked this long after its start, then at
+#: twice that age, and so on (a poll interval later at most): 2, 4, 8... s
+FIRST_CHECK = 2.0
+#: once jobs' times are known, a job is checked this long after its expected end,
+#: then three times longer after, and so on
+AFTER_EXPECTED = 0.05
+CHECK_STEP = 0.25
+
+
+def next_check(started: float, took: float | None, after: float) -> float:
+    """When to look at a job started at ``started`` (wall seconds) next, after ``after``:
+    at its expected end (``started + took``), then ever more slowly if it is late; with
+    no ``took`` yet, at ages 2, 4, 8... s."""
+    if took is None:
+        check = started + FIRST_CHECK
+        while check <= after:
+            check = started + 2 * (check - started)
+        return check
+    check, step = started + took + AFTER_EXPECTED, CHECK_STEP
+    while check <= after:
+        check, step = check + step, step * 3
+    return check
 
 
 class Polling(RunState):
@@ -29,15 +57,34 @@ class Polling(RunState):
             if name in self._polling or not gateway.usable:
                 continue
             lookups = [i for i in self._lookup_after if rows.backend[i] == name]
-            ids = [rows.job_id[i] for i in rows.active_jobs(name)]
+            active = rows.active_jobs(name)
+            ids = [rows.job_id[i] for i in active]
             if name in self._listed and not lookups and not ids:
                 continue
-            if not self.scheduler.poll_due(name):
+            due = self.scheduler.poll_due(name)
+            if not due and not (
+                self.scheduler.ready(name, READ) and self._finish_due(name, active)
+            ):
                 continue
             full = name not in self._listed or bool(lookups)
             self._polling.add(name)
             self.scheduler.polled(name)
+            self._polled_at[name] = self.wall_clock()
             self._submit("poll", name, gateway.poll, ids, full, self.wall_clock)
+
+    def _finish_due(self, name: str, active: list[int]) -> bool:
+        """Whether a job of ``name`` should have finished since its last poll: its slot is
+        refilled when it frees, not a poll interval later (see :func:`next_check`)."""
+        now = self.wall_clock()
+        last = self._polled_at.get(name, float("-inf"))
+        if now - last < EARLY_GAP:
+            return False
+        took = statistics.median(self._durations) if self._durations else None
+        for i in active:
+            started = self._started_at.get(i)
+            if started is not None and next_check(started, took, last) <= now:
+                return True
+        return False
 
     def _on_poll(self, name: str, value: Any, failure: Failure | None) -> None:
         self._polling.discard(name)
@@ -89,15 +136,18 @@ class Polling(RunState):
 
     def _adopt(self, i: int, name: str, job: dict) -> None:
         self._lookup_after.pop(i, None)
+        start_time = adopted_start(job, self.wall_clock())
         self._set(
             i,
             id=job["id"],
             backend_name=name,
-            start_time=adopted_start(job, self.wall_clock()),
+            start_time=start_time,
             intent_at=None,
             status="created",
             message=None,
         )
+        if start_time is not None:
+            self._started_at[i] = parse_time(start_time)
         self._apply_status(i, job.get("status", "created"), job)
         if self.frame.at[i, "status"] == "created":
             self._not_before[i] = 0.0  # start it (a crash came between create and start)
@@ -137,6 +187,7 @@ class Polling(RunState):
             changes["costs"] = float(info["costs"])
         if new in FINAL_STATUSES:
             changes.update(self._ended(i, info.get("updated")))
+            self._took(i, info.get("updated"), new)
         self._set(i, **changes)
         gateway = self.gateways[self.frame.at[i, "backend_name"]]
         job_id = self.frame.at[i, "id"]
@@ -148,6 +199,16 @@ class Polling(RunState):
             self._submit("error_log", i, gateway.error_message, job_id)
         elif new == "canceled" and not self._has(i, "message"):
             self._set(i, message="canceled")
+
+    def _took(self, i: int, updated: Any, new: str) -> None:
+        """A finished job's time from its start to its end (the back-end's ``updated``),
+        from which the run expects when the others end."""
+        started = self._started_at.pop(i, None)
+        ended = parse_time(updated)
+        if "." not in str(updated):  # whole seconds (as most back-ends give): the middle
+            ended += 0.5
+        if new == "finished" and started is not None and ended > started:
+            self._durations.append(ended - started)
 
     def _on_costs(self, i: int, info: Any, failure: Failure | None) -> None:
         if failure is None and info and info.get("costs") is not None:

@@ -42,7 +42,8 @@ class ResultDownloads(RunState):
                 self._event("info", f"Results are written in {self.output_dir} again.")
             self._set(i, result=path)
             return
-        assert failure is not None
+        if failure is None:  # a download gives a path or a failure
+            return
         if failure.kind is FailureKind.PERMANENT and failure.status is None:  # the disk
             retry = self.policy.disk_retry
             self._download_after[i] = self.clock() + retry

@@ -140,7 +140,8 @@ class RunSession:
                 "notebook?): give the job template and back-end to continue it."
             )
         effective = _resume_config(db.path, saved, config) if saved else config
-        assert effective is not None
+        if effective is None:  # (said above: no saved settings and none given)
+            raise RunError(f"{db.path.name} has no run settings.")
         effective.template.validate()
         session = cls(db, frame, effective)
         session._map_backends(backend_map)

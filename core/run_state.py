@@ -15,7 +15,7 @@ import queue
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 #: the whole loop logs as ``core.runner``, whichever of its modules says it
 _log = logging.getLogger(__name__.rsplit(".", 1)[0] + ".runner")
 MESSAGE_LIMIT = 250  # fits a Shapefile text field
+#: finished jobs' times kept to expect when the others end
+DURATIONS_KEPT = 25
 #: a turn of the loop saves the table at most this often (seconds); see ``_flush``
 SAVE_EVERY = 1.0
 #: and reports what changed at most this often (seconds)
@@ -148,6 +150,14 @@ class RunState:
         self._save_retry_at = float("-inf")
         #: jobs to delete once the table that says so is on disk (see _on_estimated)
         self._drops_unsaved: list[tuple[str, str]] = []
+        #: wall time each active job was started, and what the finished ones took from
+        #: start to end (the last few): when the others should end (run_polling)
+        self._started_at: dict[int, float] = {}
+        self._durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
+        #: wall time of each back-end's last poll
+        self._polled_at: dict[str, float] = {}
+        #: the table's saves so far: how many, seconds in all, the longest
+        self.saves: tuple[int, float, float] = (0, 0.0, 0.0)
 
     def set_budget(self, cap: float | None, earlier_costs: float = 0.0) -> None:
         """The run's credit cap (None: none); ``earlier_costs`` count as spent."""
@@ -182,7 +192,8 @@ class RunState:
         return any(kind in kinds for kind, _ in self._tasks.values())
 
     def _submit(self, kind: str, key: Any, func: Callable[..., Any], *args: Any) -> None:
-        assert self._pool is not None
+        if self._pool is None:
+            raise RunError("The run is not open: nothing can be sent to a back-end.")
         self._tasks[self._pool.submit(func, *args)] = (kind, key)
 
     # --- bookkeeping ------------------------------------------------------------------------
@@ -243,6 +254,7 @@ class RunState:
         return not self._unsaved
 
     def _save(self, now: float) -> None:
+        began = time.perf_counter()
         try:
             self.db.save(self.frame)
         except JobDatabaseError as exc:
@@ -257,6 +269,8 @@ class RunState:
                 )
             return
         self._unsaved, self._saved_at = False, now
+        took = time.perf_counter() - began
+        self.saves = (self.saves[0] + 1, self.saves[1] + took, max(self.saves[2], took))
         if self._save_error is not None:
             self._save_error = None
             self._event("info", f"The job database {self.db.path.name} is saved again.")

@@ -239,6 +239,9 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
         for i in self.frame.index[self.frame["status"] == "created"]:
             if self._has(i, "id"):
                 self._not_before[i] = 0.0
+        for i in self._rows.ordered(self._rows.with_status("queued", "running")):
+            if self._has(i, "start_time"):  # when they should end: see run_polling
+                self._started_at[i] = parse_time(self.frame.at[i, "start_time"])
 
     def _connect_patiently(self, gateway: BackendGateway, deadline: float) -> None:
         """Pool thread: log in, trying again with backoff while the back-end answers

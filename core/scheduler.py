@@ -6,7 +6,9 @@ is tested in microseconds:
 - each back-end has two channels, ``read`` (status polls, listings) and
   ``launch`` (creating and starting jobs), each with its own exponential
   backoff with jitter that honours ``Retry-After``: a back-end that refuses new
-  jobs (an outage of POSTs) is paused for launches while tracking goes on;
+  jobs (an outage of POSTs) is paused for launches while tracking goes on. A
+  single failure pauses nothing but the call's own tile; two in a row (or a
+  ``Retry-After``) pause the channel;
 - after ``outage_after`` failures in a row over ``outage_seconds`` a channel is
   "down since HH:MM", said once, and "back" once when a call succeeds again;
 - a concurrency refusal lowers that back-end's jobs at once to what it was
@@ -32,6 +34,8 @@ from .failures import Failure
 _log = logging.getLogger(__name__)
 READ = "read"
 LAUNCH = "launch"
+#: failures in a row after which a channel pauses (see Scheduler.failed)
+PAUSE_AFTER = 2
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,11 @@ class Scheduler:
         state.failures += 1
         state.last_error = failure.message
         pause = self.backoff(state.failures, failure.retry_after)
-        state.paused_until = now + pause
+        # one failure is the call's (its tile waits alone): pausing the whole channel for
+        # it would idle every healthy slot; two in a row, or a back-end that asked to
+        # wait (Retry-After), pause it
+        if state.failures >= PAUSE_AFTER or failure.retry_after:
+            state.paused_until = now + pause
         _log.info(
             "%s on %s failed (%s); trying again in %.0f s",
             "Launching" if channel == LAUNCH else "Reading",

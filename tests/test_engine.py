@@ -141,25 +141,29 @@ def test_refresh_polls_at_once(local_backend, tmp_path):
         host.close()
 
 
-def test_a_raised_budget_submits_the_skipped_tiles(local_backend, tmp_path):
-    """The budget acts on the run going on: raised, the tiles it skipped get jobs."""
+def test_the_budget_changes_while_the_run_goes_on(local_backend, tmp_path):
+    """The budget acts on the run going on. Each job costs 23 credits on the local
+    back-end: under a cap of 30 one job runs, and the others would be skipped; the cap
+    lifted while it runs, the other three run too."""
     from openeo_grid_jobs.core.run_config import RunConfig
 
-    local_backend.knobs(job_duration=6.0)  # time to raise the budget before the run ends
+    local_backend.knobs(job_duration=4.0)  # time to lift the budget before the run ends
     request = run_request(tmp_path, local_backend.url, small_grid(2, 2))
     config: RunConfig = request.config
-    config.budget = 30.0  # the local back-end's jobs cost 23 credits: one fits
+    config.budget = 30.0
     host = EngineHost(request)
     host.open()
     thread, _ = run_in_thread(host)
     try:
         viewer = Viewer(request.job_db)
-        wait_until(lambda: list(viewer.statuses.values()).count("skipped") == 3, timeout=60)
+        wait_until(lambda: "running" in viewer.statuses.values(), timeout=60)
         viewer.send(Command.BUDGET, credits=None)  # no cap any more
         ended = viewer.wait_ended(120)
     finally:
         host.stop()
         thread.join(30)
         host.close()
-    assert ended["counts"] == {"finished": 4}
-    assert any("Credit budget lifted" in n for n in viewer.notices())
+    assert ended["counts"] == {"finished": 4}, viewer.notices()
+    assert any("Credit budget lifted for this run (was 30" in n for n in viewer.notices())
+    saved = RunConfig.load(request.job_db)
+    assert saved.budget is None  # kept for a resume

@@ -120,3 +120,14 @@ def test_the_feed_reads_the_layer_off_the_main_thread_and_holds_batches_meanwhil
     feed.add([update(second, status="finished")])  # from now on, at once
     assert len(applied) == 3
     assert feed.updater.counts() == {"running": 1, "finished": 1, "not_started": 4}
+
+
+def test_every_status_has_a_colour_and_the_status_follows_the_tile_fields():
+    """What the style and the grid's fill rely on (written out here, not as asserts in
+    the plugin's modules, which the plugin repository's scan refuses)."""
+    from openeo_grid_jobs.core.definitions import STATUSES
+    from openeo_grid_jobs.ui.grid_layer import GRID_FIELDS, TILE_FIELDS
+    from openeo_grid_jobs.ui.status_style import STATUS_COLOURS
+
+    assert set(STATUS_COLOURS) == set(STATUSES)
+    assert GRID_FIELDS[len(TILE_FIELDS)][0] == "status"

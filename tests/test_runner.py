@@ -466,3 +466,27 @@ def test_a_job_pushed_onto_the_next_page_while_listing_is_listed_once(
     assert listing.complete
     mine = {j["id"] for j in local_backend.all_jobs() if j["user_id"] == "ursula"}
     assert set(ids) == mine - set(made)
+
+
+def test_a_freed_slot_is_refilled_when_its_job_should_end_not_a_poll_later(
+    local_backend, tmp_path
+):
+    """Polled every 60 s, one job at a time: the first job is looked at 2 s after its
+    start, the next ones when the first one's time says they end. Three jobs one after
+    the other take seconds, not three poll intervals."""
+    from openeo_grid_jobs.core.run_polling import next_check
+
+    local_backend.knobs(job_duration=1.0, queue_time=0.1)
+    runner = make_runner(
+        tmp_path, [backend(local_backend.url, parallel=1)], small_grid(3, 1), poll=60.0
+    )
+    t0 = time.monotonic()
+    assert runner.run(threading.Event()) == {"finished": 3}
+    assert time.monotonic() - t0 < 30, "a finished job waited for the next regular poll"
+    assert len(runner._durations) >= 2
+    # when a job is looked at: before any job ended, at ages 2, 4, 8 s...; after, at its
+    # expected end, then ever more slowly while it is late
+    assert [next_check(100.0, None, t) for t in (0, 102, 104.5)] == [102.0, 104.0, 108.0]
+    assert next_check(100.0, 3.0, 0) == pytest.approx(103.05)
+    assert next_check(100.0, 3.0, 103.05) == pytest.approx(103.3)
+    assert next_check(100.0, 3.0, 103.3) == pytest.approx(104.05)

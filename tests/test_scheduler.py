@@ -88,11 +88,12 @@ def test_backoff_is_exponential_jittered_capped_and_honours_retry_after():
 def test_a_failing_channel_pauses_alone_and_an_outage_is_said_once():
     s, clock = scheduler(outage_after=3, outage_seconds=10)
     assert s.failed("a", LAUNCH, TRANSIENT) is None  # one failure: no outage yet
-    assert not s.ready("a", LAUNCH)
+    assert s.ready("a", LAUNCH), "one failure is its tile's: healthy slots go on"
+    assert s.failed("a", LAUNCH, TRANSIENT) is None
+    assert not s.ready("a", LAUNCH)  # two in a row: the channel backs off
     assert s.ready("a", READ)  # tracking goes on while launches back off
     assert s.ready("b", LAUNCH)
     clock.now += 1
-    assert s.failed("a", LAUNCH, TRANSIENT) is None
     assert s.failed("a", LAUNCH, TRANSIENT) is None  # three in a burst: not an outage
     clock.now += 60
     assert s.ready("a", LAUNCH)
@@ -135,6 +136,7 @@ def test_picks_fill_free_slots_round_robin():
     picks = s.picks(range(10), {"a": 1, "b": 0})
     assert picks == [(0, "a"), (1, "b"), (2, "a"), (3, "b"), (4, "a")]
     s.failed("b", LAUNCH, TRANSIENT)
+    s.failed("b", LAUNCH, TRANSIENT)  # two in a row: b is paused
     assert [n for _, n in s.picks(range(10), {})] == ["a"] * 4
     assert s.picks(range(10), {}, usable=[]) == []
     assert s.picks([], {}) == []
@@ -148,6 +150,7 @@ def test_polls_are_due_once_per_interval():
     assert not s.poll_due("a")
     clock.now += 0.1
     assert s.poll_due("a")
+    s.failed("a", READ, TRANSIENT)
     s.failed("a", READ, TRANSIENT)
     assert not s.poll_due("a")
 

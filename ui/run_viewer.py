@@ -14,6 +14,7 @@ applies them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
@@ -23,9 +24,10 @@ from ..core.engine_events import Command, ErrorKind, EventKind, Outcome, updates
 from ..core.errors import GridJobsError, LoginRequiredError
 from .background import BackgroundCall, Relay
 
-#: an engine that holds its job database opens its channel soon after: tried this often
+#: an engine that holds its job database opens its channel soon after: tried this often,
+#: for so long (a holder that never opens one cannot be watched: said then)
 ATTACH_RETRY_MS = 200
-ATTACH_TRIES = 100
+ATTACH_TRIES = 25
 
 
 class RunViewer(QObject):
@@ -65,6 +67,7 @@ class RunViewer(QObject):
         self._relay = Relay(self._dispatch, self)
         self._call: BackgroundCall | None = None
         self._attach_tries = 0
+        self._holder = ""
 
     # --- start or join a run --------------------------------------------------------------
     def launch(self, request: Any, tiles: Any = None) -> None:
@@ -102,9 +105,11 @@ class RunViewer(QObject):
 
         if self._try_attach():
             return True
-        if not engine_state(self.job_db).live:
+        state = engine_state(self.job_db)
+        if not state.live:
             return False
         self.live = True
+        self._holder = state.holder or "holder unknown"
         self._attach_tries = ATTACH_TRIES
         QTimer.singleShot(ATTACH_RETRY_MS, self._attach_again)
         return True
@@ -123,9 +128,13 @@ class RunViewer(QObject):
         self._attach_tries -= 1
         if self._attach_tries > 0:
             QTimer.singleShot(ATTACH_RETRY_MS, self._attach_again)
-        else:
-            self.live = False
-            self.lost.emit()
+            return
+        self.live = False  # held, never watchable: another machine, an older version
+        self.failed.emit(
+            f"{Path(self.job_db).name} is in use by another run ({self._holder}), which "
+            "cannot be watched from here. Stop that run first, or start a new run in a new "
+            "job database."
+        )
 
     def _started(self, result: Any) -> None:
         if isinstance(result, ChannelClient):

@@ -12,7 +12,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from ..core.definitions import FINAL_STATUSES, NOT_STARTED, STATUSES
+from ..core.definitions import FINAL_STATUSES, NOT_STARTED
 
 #: The seed notebook's colours, plus the job manager's other statuses.
 STATUS_COLOURS: dict[str, str] = {
@@ -28,7 +28,6 @@ STATUS_COLOURS: dict[str, str] = {
     "canceled": "dimgray",
 }
 OTHER_COLOUR = "grey"  # the seed's colour for a missing status
-assert set(STATUS_COLOURS) == set(STATUSES)
 
 
 def status_symbol(colour: str) -> QgsFillSymbol:
