@@ -60,7 +60,7 @@ class Launching(RunState):
                 message=None,
                 result=None,
             )
-        if not self._flush():  # no request leaves before its intent is on disk
+        if not self._record_intents([i for i, _ in picks]):  # intents on disk first
             for i, _ in picks:
                 self._set(i, status=NOT_STARTED, backend_name=None, intent_at=None)
             return

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .budget import budget_skipped, check_budget, credits_text
 from .db_lock import JobDatabaseLock
 from .errors import RunError
+from .intent_journal import IntentJournal, replay
 from .job_db import JobDatabase, frame_from_tiles
 from .job_rows import now_utc, reset_failed, reset_rows
 from .run_config import RunConfig
@@ -128,6 +129,7 @@ class RunSession:
             frame = frame_from_tiles(tiles, config.template.start, config.template.end)
             return cls(db, frame, replace(config, budget=_budget(config.budget, None)))
         frame = db.read()
+        replay(frame, db.path)  # intents a crash kept out of the table's last save
         saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
         if tiles is not None and not _same_grid(frame, tiles, saved):
             raise SettingsMismatchError(
@@ -234,6 +236,7 @@ class RunSession:
 
     def save(self) -> None:
         self.db.save(self.frame)
+        IntentJournal(self.db.path).clear()  # the table holds them now
         self.config.save(self.db.path)
 
     def runner(self, backends: list[Backend], **options: Any) -> GridJobRunner:

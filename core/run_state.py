@@ -26,6 +26,7 @@ from .budget import CreditBudget, tile_km2_days
 from .downloads import Downloads
 from .errors import RunError
 from .gateway import Backend, BackendGateway
+from .intent_journal import IntentJournal
 from .job_db import JobDatabase, JobDatabaseError, tile_extents
 from .job_rows import TileUpdate, final_times, tile_updates
 from .row_index import RowIndex
@@ -45,6 +46,8 @@ MESSAGE_LIMIT = 250  # fits a Shapefile text field
 DURATIONS_KEPT = 25
 #: a turn of the loop saves the table at most this often (seconds); see ``_flush``
 SAVE_EVERY = 1.0
+#: and at most every this many times its longest save took (10,000 CSV rows: ~60 ms)
+SAVE_SHARE = 30
 #: and reports what changed at most this often (seconds)
 REPORT_EVERY = 0.1
 
@@ -158,6 +161,8 @@ class RunState:
         self._polled_at: dict[str, float] = {}
         #: the table's saves so far: how many, seconds in all, the longest
         self.saves: tuple[int, float, float] = (0, 0.0, 0.0)
+        #: intents written there before their requests leave (see _record_intents)
+        self._journal = IntentJournal(db.path)
 
     def set_budget(self, cap: float | None, earlier_costs: float = 0.0) -> None:
         """The run's credit cap (None: none); ``earlier_costs`` count as spent."""
@@ -228,21 +233,25 @@ class RunState:
         """Save the table (atomically) and report what changed, in one batch; whether
         the table is on disk now.
 
-        A save rewrites the whole table (~10 ms at a thousand CSV rows), and each report
-        is a batch every viewer applies. So a turn of the loop (``may_wait``) saves at
-        most every :data:`SAVE_EVERY` and reports at most every :data:`REPORT_EVERY`
-        seconds, however many calls came back meanwhile; any other flush does both at
-        once: an intent is on disk before its request leaves, and a run ends with its
-        table saved and reported. A crash loses at most the last second of news, which
-        the next run asks the back-end again (a job id too: the intent still on disk
-        makes it look its job up by title).
+        A save rewrites the whole table (~10 ms at a thousand CSV rows, ~60 at ten
+        thousand), and each report is a batch every viewer applies. So a turn of the
+        loop (``may_wait``) saves at most every :data:`SAVE_EVERY` seconds (a big
+        table less often: :data:`SAVE_SHARE`) and reports at most every
+        :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any other
+        flush does both at once, and a run ends with its table saved and reported.
+        Intents do not wait for a save: they go to the intent journal before their
+        requests leave (:meth:`_record_intents`). A crash loses at most the last few
+        seconds of news, which the next run asks the back-end again (a job id too: the
+        intent, in the table or the journal, makes it look its job up by title).
 
         A table that cannot be saved (disk full, a network drive gone) does not end the
         run: it is said once, the loop goes on tracking in memory, launches nothing (an
         intent must be on disk first) and tries again every ``policy.save_retry`` seconds.
         """
         now = self.clock()
-        due = not (may_wait and now - self._saved_at < SAVE_EVERY)
+        # a big table is saved less often: its saves stay a small share of the run's time
+        every = max(SAVE_EVERY, SAVE_SHARE * self.saves[2])
+        due = not (may_wait and now - self._saved_at < every)
         if self._unsaved and due and (self._save_error is None or now >= self._save_retry_at):
             self._save(now)
         if self._dirty and not (may_wait and now - self._reported_at < REPORT_EVERY):
@@ -253,22 +262,49 @@ class RunState:
                 self.on_update(tile_updates(self.frame, rows))
         return not self._unsaved
 
+    def _record_intents(self, rows: list[int]) -> bool:
+        """The intents of ``rows`` on disk (the journal), before their requests leave;
+        False when the disk refused (the rows stay unlaunched: see _flush)."""
+        frame = self.frame
+        intents = [
+            {
+                "tile_id": str(frame.at[i, "tile_id"]),
+                "backend_name": frame.at[i, "backend_name"],
+                "intent_at": frame.at[i, "intent_at"],
+                "attempt": int(frame.at[i, "attempt"]),
+            }
+            for i in rows
+        ]
+        try:
+            self._journal.write(intents)
+        except JobDatabaseError as exc:
+            self._disk_refused(str(exc))
+            return False
+        return True
+
+    def _disk_refused(self, why: str) -> None:
+        """Said once: the run goes on tracking in memory, launching nothing, and tries
+        to save again every ``policy.save_retry`` seconds."""
+        retry = self.policy.save_retry
+        self._save_retry_at = self.clock() + retry
+        self._unsaved = True
+        if self._save_error is None:
+            self._save_error = why
+            self._event(
+                "warning",
+                f"{why} The run goes on tracking its jobs in memory and submits no new "
+                f"job until the table can be saved; it tries again every {retry:g} s.",
+            )
+
     def _save(self, now: float) -> None:
         began = time.perf_counter()
         try:
             self.db.save(self.frame)
         except JobDatabaseError as exc:
-            retry = self.policy.save_retry
-            self._save_retry_at = now + retry
-            if self._save_error is None:
-                self._save_error = str(exc)
-                self._event(
-                    "warning",
-                    f"{exc} The run goes on tracking its jobs in memory and submits no new "
-                    f"job until the table can be saved; it tries again every {retry:g} s.",
-                )
+            self._disk_refused(str(exc))
             return
         self._unsaved, self._saved_at = False, now
+        self._journal.clear()  # the table holds every intent now
         took = time.perf_counter() - began
         self.saves = (self.saves[0] + 1, self.saves[1] + took, max(self.saves[2], took))
         if self._save_error is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 import shapely
 from helpers.runs import DATES, backend, make_runner, small_grid
 from openeo.extra.job_management import CsvJobDatabase
+from openeo_grid_jobs.core.intent_journal import journal_path, replay
 from openeo_grid_jobs.core.job_db import (
     MANAGER_COLUMNS,
     JobDatabase,
@@ -246,13 +248,22 @@ def test_the_loop_saves_at_most_every_second_an_intent_at_once(tmp_path):
 
 
 def test_every_intent_is_on_disk_before_its_job_is_made(local_backend, tmp_path):
+    """In the table or in its intent journal: what a run resumed after a crash reads."""
     runner = make_runner(tmp_path, [backend(local_backend.url, parallel=3)])
     gateway = runner.gateways["local"]
     create = gateway.create_and_start
     seen = []
 
     def create_after_reading_the_disk(template, tile, title):
-        rows = JobDatabase(runner.db.path).read().set_index("tile_id")
+        # as a run resumed now would read it; the journal first: the loop saves the table
+        # before it empties the journal, so that order never misses an intent
+        copy = tmp_path / "seen" / f"{tile.tile_id}.csv"
+        copy.parent.mkdir(exist_ok=True)
+        if journal_path(runner.db.path).exists():
+            shutil.copy(journal_path(runner.db.path), journal_path(copy))
+        rows = JobDatabase(runner.db.path).read()
+        replay(rows, copy)
+        rows = rows.set_index("tile_id")
         seen.append((rows.at[tile.tile_id, "status"], rows.at[tile.tile_id, "intent_at"]))
         return create(template, tile, title)
 
@@ -260,3 +271,29 @@ def test_every_intent_is_on_disk_before_its_job_is_made(local_backend, tmp_path)
     assert runner.run(threading.Event()) == {"finished": 6}
     assert len(seen) == 6
     assert all(status == "queued_for_start" and intent for status, intent in seen), seen
+
+
+def test_the_intent_journal_gives_back_what_the_last_save_missed(tmp_path):
+    """Intents appended before their requests, replayed into a table saved before them;
+    a row the table took further is left alone, a line cut by a crash is skipped, and a
+    saved table empties the journal."""
+    from openeo_grid_jobs.core.intent_journal import IntentJournal
+
+    db = JobDatabase(tmp_path / "jobs.csv")
+    frame = frame_from_tiles(small_grid(3, 1), *DATES)
+    db.save(frame)
+    tiles = list(frame["tile_id"])
+    journal = IntentJournal(db.path)
+    intent = {"backend_name": "local", "intent_at": "2024-01-01T00:00:00.000Z", "attempt": 1}
+    journal.write([{"tile_id": tiles[0], **intent}, {"tile_id": tiles[1], **intent}])
+    with open(journal_path(db.path), "a") as cut:
+        cut.write('{"tile_id": "' + tiles[2])  # the crash came mid-line
+    table = db.read()
+    table.at[1, "status"] = "finished"  # the table went on for this one
+    assert replay(table, db.path) == 1
+    assert list(table["status"]) == ["queued_for_start", "finished", "not_started"]
+    assert table.at[0, "intent_at"] == intent["intent_at"]
+    assert table.at[0, "backend_name"] == "local"
+    journal.clear()
+    assert not journal_path(db.path).exists()
+    assert replay(db.read(), db.path) == 0

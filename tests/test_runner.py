@@ -468,9 +468,7 @@ def test_a_job_pushed_onto_the_next_page_while_listing_is_listed_once(
     assert set(ids) == mine - set(made)
 
 
-def test_a_freed_slot_is_refilled_when_its_job_should_end_not_a_poll_later(
-    local_backend, tmp_path
-):
+def test_a_freed_slot_is_refilled_when_its_job_should_end_not_a_poll_later(local_backend, tmp_path):
     """Polled every 60 s, one job at a time: the first job is looked at 2 s after its
     start, the next ones when the first one's time says they end. Three jobs one after
     the other take seconds, not three poll intervals."""
