@@ -80,8 +80,10 @@ def test_two_docks_watch_one_run(panel, grid_layer, desktop, local_backend, qtbo
     other = JobsPanel(desktop.iface)  # a second QGIS window on the same project
     qtbot.addWidget(other)
     try:
-        with qtbot.waitSignal(other.job_db_opened, timeout=20_000):
+        bar = desktop.iface.messageBar()
+        with qtbot.waitSignal(other.job_db_opened, timeout=20_000, raising=False) as opened:
             other.open_job_db(panel.job_db.filePath())
+        assert opened.signal_triggered, [bar.get_messages(level) for level in range(4)]
         qtbot.waitUntil(other.is_running, timeout=10_000)
         with (
             qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as first,
