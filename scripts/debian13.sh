@@ -1,47 +1,74 @@
 #!/usr/bin/env bash
-# The test suite on QGIS 3.40 LTR, from a Debian 12 machine: a Debian 13 (trixie)
-# root under .work/debian13/root, entered with chroot in a private mount and PID
+# The test suite on QGIS 3.40 LTR or QGIS 3.44 LTR, from a Debian 12 machine: a
+# Debian 13 (trixie) root, entered with chroot in a private mount and PID
 # namespace, so /proc and /dev mounts and every process started inside (the
 # local back-end, Xvfb, QGIS) vanish when the command ends, whatever happens.
 #
-#   bash scripts/debian13.sh setup              build or update the root (idempotent)
-#   bash scripts/debian13.sh test [PYTEST ARGS] setup, copy the checkout in, run pytest
-#   bash scripts/debian13.sh shell [COMMAND]    a shell (or COMMAND) in the repo copy
+#   bash scripts/debian13.sh [--qgis V] setup              build or update the root (idempotent)
+#   bash scripts/debian13.sh [--qgis V] test [PYTEST ARGS] setup, copy the checkout in, run pytest
+#   bash scripts/debian13.sh [--qgis V] shell [COMMAND]    a shell (or COMMAND) in the repo copy
 #
-# scripts/test.sh --qgis 3.40 calls `test`. Needs root (debootstrap, chroot).
+#   --qgis 3.40  (the default) Debian 13's own QGIS 3.40, root .work/debian13/root
+#   --qgis 3.44  QGIS 3.44 from trixie-backports (same mirror, suite trixie-backports),
+#                root .work/debian13-qgis344/root
+# The two roots are separate (each with its own lock, stamps and copy of the
+# checkout), so both stay usable and can be rebuilt independently.
 #
-# Inside the root: QGIS 3.40, Python 3.13 and the geo stack (GEOS/GDAL/PROJ,
-# shapely, pyogrio, geopandas, pyproj, pandas, NumPy 2) from Debian; the other
+# scripts/test.sh --qgis 3.40 / --qgis 3.44 call `test`. Needs root (debootstrap, chroot).
+#
+# Inside the root: QGIS, Python 3.13 and the geo stack (GEOS/GDAL/PROJ, shapely,
+# pyogrio, geopandas, pyproj, pandas, NumPy 2) from Debian 13 (only qgis and
+# python3-qgis, and what they need at their version, from backports); the other
 # Python packages in two venvs under /opt/ogj, as on the host (.venv/.venv-backend):
 #   /opt/ogj/venv          Debian's python3 + system site packages + plugin/test deps
 #   /opt/ogj/venv-backend  the local openEO back-end (requirements/backend.txt)
 # The checkout is copied (rsync) to /src, never bind-mounted: pytest-qgis's scratch
-# profile (.qgis-settings) and .work/ outputs of a 3.40 run then never meet those
-# of a 3.22 run in the same checkout. The copy's .venv links to /opt/ogj/venv, so
-# the tests' paths (.venv/bin/openeo-grid-jobs) hold as on the host.
+# profile (.qgis-settings) and .work/ outputs of a run in the root then never meet
+# those of a 3.22 run (or of the other root) in the same checkout. The copy's .venv
+# links to /opt/ogj/venv, so the tests' paths (.venv/bin/openeo-grid-jobs) hold as
+# on the host.
 #
 # Each step is skipped when its inputs did not change (stamps inside the root):
 # the first run takes about 3 minutes, later ones a few seconds.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-log() { printf '[debian13] %s\n' "$*" >&2; }
 
-DIR="$ROOT/.work/debian13"
-RFS="$DIR/root"           # the Debian 13 root file system
+QGIS=3.40
+if [ "${1:-}" = "--qgis" ]; then
+  QGIS=${2:-}
+  shift 2 || shift
+fi
 SUITE=trixie
+case "$QGIS" in
+  3.40)
+    DIR="$ROOT/.work/debian13"
+    QGIS_RELEASE=""  # Debian 13's own QGIS
+    ;;
+  3.44)
+    DIR="$ROOT/.work/debian13-qgis344"
+    QGIS_RELEASE=trixie-backports
+    ;;
+  *)
+    printf '[debian13] --qgis %s: 3.40 (Debian 13) or 3.44 (trixie-backports)\n' "$QGIS" >&2
+    exit 2
+    ;;
+esac
+RFS="$DIR/root"  # the Debian 13 root file system
+log() { printf '[debian13 qgis %s] %s\n' "$QGIS" "$*" >&2; }
 
-# One 3.40 run at a time per checkout (they share the root and its copy of the
-# repo); a 3.22 run is independent of it.
+# One run at a time per root and checkout (they share the root and its copy of
+# the repo); a 3.22 run, or a run in the other root, is independent of it.
 mkdir -p "$ROOT/.work"
 exec 9>"$DIR.lock"
-flock -n 9 || { log "waiting for another QGIS 3.40 run in this checkout"; flock 9; }
+flock -n 9 || { log "waiting for another QGIS $QGIS run in this checkout"; flock 9; }
 
 # What the tests need from Debian. Changing this list updates the root (apt-get
 # install runs again); a package removed from it stays installed until the root is
-# deleted (rm -rf .work/debian13).
+# deleted (rm -rf "$DIR"). With a QGIS_RELEASE, everything built from the qgis
+# source package comes from that release (an apt pin, see setup), the rest from trixie.
+QGIS_PACKAGES=(qgis python3-qgis)  # the QGIS desktop, qgis_process, PyQGIS
 APT_PACKAGES=(
-  qgis python3-qgis           # QGIS 3.40 desktop, qgis_process, PyQGIS
   python3-geopandas python3-pyogrio python3-shapely python3-pyproj python3-pandas
   python3-pip python3-venv    # the venvs under /opt/ogj
   xvfb xauth                  # xvfb-run for the real-desktop tests
@@ -114,13 +141,36 @@ setup() {
   ca=${ca:-/etc/ssl/certs/ca-certificates.crt}
   cp "$ca" "$RFS/opt/ogj/host-ca.crt"
 
+  # QGIS from backports: the suite beside trixie, on the mirror the root came from,
+  # pinned to the binary packages of the qgis source package only (apt-get -t would
+  # also take mesa, curl... from backports), so the rest of the root, the geo stack
+  # included, is Debian 13's own and the same as in the 3.40 root.
+  if [ -n "$QGIS_RELEASE" ]; then
+    local url
+    url=$(awk '$1 == "deb" { print $2; exit }' "$RFS/etc/apt/sources.list" 2>/dev/null || true)
+    echo "deb ${url:-$(mirror)} $QGIS_RELEASE main" >"$RFS/etc/apt/sources.list.d/$QGIS_RELEASE.list"
+    printf 'Package: src:qgis\nPin: release n=%s\nPin-Priority: 990\n' "$QGIS_RELEASE" \
+      >"$RFS/etc/apt/preferences.d/qgis-$QGIS_RELEASE.pref"
+  fi
+
   local want
-  want=$(printf '%s\n' "${APT_PACKAGES[@]}" | sort | sha)
+  local stamp_items=("${QGIS_PACKAGES[@]}" "${APT_PACKAGES[@]}")
+  [ -z "$QGIS_RELEASE" ] || stamp_items+=("release=$QGIS_RELEASE")
+  want=$(printf '%s\n' "${stamp_items[@]}" | sort | sha)
   if [ "$(cat "$RFS/opt/ogj/apt.sha256" 2>/dev/null)" != "$want" ]; then
     log "installing Debian packages in the root (first time: about 2 minutes)"
     in_root DEBIAN_FRONTEND=noninteractive sh -c \
       'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null' \
-      sh "${APT_PACKAGES[@]}"
+      sh "${QGIS_PACKAGES[@]}" "${APT_PACKAGES[@]}"
+    # qgis and PyQGIS of one build, and the QGIS this root is for (a python3-qgis
+    # of another version would not import, or load another QGIS's libraries)
+    local versions
+    versions=$(chroot "$RFS" dpkg-query -W -f='${Version}\n' "${QGIS_PACKAGES[@]}" | sort -u)
+    case "$versions" in
+      *$'\n'*) log "qgis and python3-qgis differ: ${versions//$'\n'/ }"; exit 1 ;;
+      "$QGIS".*) ;;
+      *) log "installed QGIS $versions, not $QGIS"; exit 1 ;;
+    esac
     echo "$want" >"$RFS/opt/ogj/apt.sha256"
     rm -f "$RFS/opt/ogj/"*.requirements.sha256  # Debian's versions may have moved
   fi

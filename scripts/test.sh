@@ -2,18 +2,21 @@
 # README command 2: set up what is missing, then run the whole test suite headless
 # (Qt offscreen; the real-desktop tests start their own Xvfb) on both QGIS versions
 # the plugin is tested on: Debian 12's QGIS 3.22 on this machine (after the linters),
-# then QGIS 3.40 LTR in a Debian 13 root under .work/debian13 (scripts/debian13.sh;
-# built on the first run, about 3 minutes). Both always run; it fails if either does.
+# then QGIS 3.44 LTR (trixie-backports) in a Debian 13 root under
+# .work/debian13-qgis344 (scripts/debian13.sh; built on the first run, about 3
+# minutes). Both always run; it fails if either does.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k grid
 #
 #   --qgis 3.22  only Debian 12's QGIS, after the linters
-#   --qgis 3.40  only QGIS 3.40 LTR (no linters: they check the same files)
+#   --qgis 3.44  only QGIS 3.44 LTR (no linters: they check the same files)
+#   --qgis 3.40  only QGIS 3.40, Debian 13's own, in its root under .work/debian13
+#                (not part of the default run)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 qgis=both
 if [ "${1:-}" = "--qgis" ]; then
-  qgis=${2:?"--qgis needs a version: 3.22 or 3.40"}
+  qgis=${2:?"--qgis needs a version: 3.22, 3.44 or 3.40"}
   shift 2
 fi
 case "$qgis" in
@@ -21,16 +24,16 @@ case "$qgis" in
     set +e
     bash scripts/test.sh --qgis 3.22 "$@"
     rc_322=$?
-    bash scripts/test.sh --qgis 3.40 "$@"
-    rc_340=$?
-    echo "test.sh: QGIS 3.22 exit $rc_322, QGIS 3.40 exit $rc_340"
-    [ "$rc_322" -eq 0 ] && [ "$rc_340" -eq 0 ]
+    bash scripts/test.sh --qgis 3.44 "$@"
+    rc_344=$?
+    echo "test.sh: QGIS 3.22 exit $rc_322, QGIS 3.44 exit $rc_344"
+    [ "$rc_322" -eq 0 ] && [ "$rc_344" -eq 0 ]
     exit
     ;;
   3.22) ;;
-  3.40) exec bash scripts/debian13.sh test "$@" ;;
+  3.40 | 3.44) exec bash scripts/debian13.sh --qgis "$qgis" test "$@" ;;
   *)
-    echo "test.sh: --qgis $qgis: 3.22 (this machine's Debian 12) or 3.40 (Debian 13 root)" >&2
+    echo "test.sh: --qgis $qgis: 3.22 (this machine's Debian 12), 3.44 or 3.40 (Debian 13 roots)" >&2
     exit 2
     ;;
 esac

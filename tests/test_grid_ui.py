@@ -26,7 +26,7 @@ from qgis.core import (
     QgsTask,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import NULL, Qt, QTimer, QVariant
+from qgis.PyQt.QtCore import NULL, QMetaType, Qt, QTimer
 from qgis.PyQt.QtGui import QColor
 
 ANTWERP = (4.2, 51.1, 4.6, 51.35)
@@ -54,8 +54,8 @@ def test_memory_layer_fields_and_features(grid_layer):
     assert grid_layer.crs().authid() == "EPSG:32631"
     assert [f.name() for f in grid_layer.fields()] == [n for n, _ in GRID_FIELDS]
     assert all(len(f.name()) <= 10 for f in grid_layer.fields())
-    assert grid_layer.fields().field("status").type() == QVariant.Type.String
-    assert grid_layer.fields().field("col").type() == QVariant.Type.Int
+    assert grid_layer.fields().field("status").type() == QMetaType.Type.QString
+    assert grid_layer.fields().field("col").type() == QMetaType.Type.Int
     assert grid_layer.featureCount() == 42
     features = list(grid_layer.getFeatures())
     assert {f["status"] for f in features} == {"not_started"}
@@ -156,7 +156,7 @@ def test_shapefile_export_keeps_integer_indices(grid_layer, tmp_path):
     back = QgsVectorLayer(str(export_layer(grid_layer, tmp_path / "grid.shp")), "back", "ogr")
     for name in ("col", "row"):
         field = back.fields().field(name)
-        assert (field.typeName(), field.type()) == ("Integer", QVariant.Type.Int), name
+        assert (field.typeName(), field.type()) == ("Integer", QMetaType.Type.Int), name
     pairs = [(f["col"], f["row"]) for f in back.getFeatures()]
     assert all(type(v) is int for pair in pairs for v in pair)
     assert sorted(pairs) == sorted((f["col"], f["row"]) for f in grid_layer.getFeatures())

@@ -21,7 +21,7 @@ from qgis.core import (
     QgsProject,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtCore import QMetaType
 
 ALGORITHMS = ["creategrid", "openjobdatabase", "runjobs"]
 
@@ -79,7 +79,7 @@ def test_creategrid_writes_a_geopackage_with_integer_indices(provider, tmp_path)
     layer = QgsVectorLayer(result["OUTPUT"], "grid", "ogr")
     assert layer.featureCount() == 6
     assert layer.crs().authid() == "EPSG:32631"
-    assert layer.fields().field("col").type() in (QVariant.Type.Int, QVariant.Type.LongLong)
+    assert layer.fields().field("col").type() in (QMetaType.Type.Int, QMetaType.Type.LongLong)
 
 
 def test_creategrid_covers_the_selected_polygons_only(provider):
