@@ -338,7 +338,8 @@ def screenshot_and_quit():
     if REPORT.get("screenshot"):
         return  # already quitting
     try:
-        REPORT["run"]["canvas_colored_share"] = colored_share(iface.mapCanvas().grab().toImage())
+        run = REPORT.setdefault("run", {})  # (no run: a plain screenshot)
+        run["canvas_colored_share"] = colored_share(iface.mapCanvas().grab().toImage())
         grab(SCREENSHOT)
         REPORT["screenshot"] = SCREENSHOT
     except Exception:

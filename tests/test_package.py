@@ -79,8 +79,9 @@ def test_package_command_builds_installable_zip(tmp_path):
     from qgis.core import Qgis
 
     running = ".".join(Qgis.QGIS_VERSION.split(".")[:2])
-    assert "Tested on QGIS 3.22 and 3.40 (Linux)." in general["about"]
-    assert running in ("3.22", "3.40")
+    assert "Tested on QGIS 3.22 and 3.44 LTR (Linux)" in general["about"]
+    assert running in ("3.22", "3.40", "3.44")
+    assert general["qgisMaximumVersion"] == "4.99"  # listed for QGIS 4
     assert general["category"] == "Web"
     assert f"openeo_grid_jobs/{general['icon']}" in names
     assert zip_path.name == f"openeo_grid_jobs-{general['version']}.zip"

@@ -45,5 +45,5 @@ def notebook_tracker(tmp_path: Path, connection, started: int) -> Path:
         time.sleep(0.2)
         if pd.read_csv(path)["id"].notna().sum() >= started:
             break
-    manager.stop_job_thread()
+    manager.stop_job_thread(timeout_seconds=None)  # its thread done: the process can exit
     return path
