@@ -274,6 +274,9 @@ def wait_for_live_run(tries=0, started=None):
     REPORT["attached"]["seconds"] = time.monotonic() - started
     REPORT["run"] = {}
     panel.run_finished.connect(on_attached_run_finished)
+    from openeo_grid_jobs.ui.canvas import zoom_to
+
+    zoom_to(iface, panel.layer)  # the whole run in the picture
     iface.mapCanvas().refresh()
     QTimer.singleShot(1500, lambda: grab(Path(SCREENSHOT).with_name("reattached.png")))
 

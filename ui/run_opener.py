@@ -10,6 +10,7 @@ and the layer is only brought up to date with them.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ from .project_runs import (
 
 if TYPE_CHECKING:
     from .jobs_panel import JobsPanel
+
+#: seconds a run being started (its engine holds the job database) is given to write it
+STARTING_WAIT = 30.0
 
 
 @dataclass
@@ -58,6 +62,9 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
     from ..core.runner import GridJobRunner
     from .grid_layer import table_tiles
 
+    deadline = time.monotonic() + STARTING_WAIT
+    while not Path(path).exists() and time.monotonic() < deadline and engine_state(path).live:
+        time.sleep(0.1)  # a run starting: its engine holds the database, writes it soon
     frame = JobDatabase(path).read()
     modified = Path(path).stat().st_mtime
     state = engine_state(path)
