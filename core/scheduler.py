@@ -145,7 +145,10 @@ class Scheduler:
         self.policy = policy
         self.clock = clock
         self.wall_clock = wall_clock
-        self.rng = rng or random.Random()
+        # Unseeded, the jitter comes from the OS's entropy (SystemRandom): nothing to
+        # seed or predict, and no B311 "pseudo-random generator" finding in the plugin
+        # repository's scan; tests pass a seeded random.Random for repeatable draws.
+        self.rng = rng or random.SystemRandom()
         self.backends = {name: BackendSchedule(name, n, n) for name, n in parallel_jobs.items()}
 
     # --- backoff ------------------------------------------------------------------------
