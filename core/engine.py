@@ -385,7 +385,7 @@ class RunEngine:
         }
         with self._lock:
             self._tokens[name] = values
-        self.emit(event(EventKind.TOKEN, **values))
+        self.emit(event(EventKind.RENEWED_LOGIN, **values))
 
     def _mosaic_written(self, path: Path) -> None:
         with self._lock:

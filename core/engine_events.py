@@ -33,8 +33,8 @@ class EventKind(StrEnum):
     MOSAIC = "mosaic"
     #: a back-end refused the run's login mid-run: backend, message (None: works again)
     LOGIN = "login"
-    #: a back-end's OpenID Connect refresh token was renewed: store it (secret)
-    TOKEN = "token"
+    #: a back-end's login was renewed (an OpenID Connect refresh token, secret): store it
+    RENEWED_LOGIN = "renewed_login"
     #: the run ended (done, stopped or failed), with its outputs; the engine exits
     ENDED = "ended"
 

@@ -196,28 +196,15 @@ def _unique(item_id: str, used: set[str]) -> str:
 
 def _footprint(row: pd.Series) -> dict[str, Any] | None:
     """The tile in lon/lat (GeoJSON): from its grid geometry, else ``spatial_extent``."""
-    import numpy
     import shapely
     import shapely.geometry
 
     wkt, crs = row.get("geometry"), row.get("crs")
     if _present(wkt) and _present(crs):
-        try:
-            geometry = shapely.from_wkt(str(wkt))
-            x0, y0, x1, y1 = geometry.bounds
-            step = max(x1 - x0, y1 - y0) / EDGE_POINTS
-            dense = shapely.segmentize(geometry, step) if step > 0 else geometry
-            transformer = _to_lonlat(str(crs))
-
-            def lonlat(xy: Any) -> Any:
-                lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
-                return numpy.column_stack([lon, lat]).round(DECIMALS)
-
-            rounded = shapely.transform(dense, lonlat)
-            return dict(shapely.geometry.mapping(rounded))
-        except Exception:  # an unreadable cell: try the extent the notebook wrote
-            pass
-    extent = row.get("spatial_extent")
+        footprint = _grid_footprint(str(wkt), str(crs))
+        if footprint is not None:
+            return footprint
+    extent = row.get("spatial_extent")  # (an unreadable cell: the notebook's extent)
     if _present(extent):
         try:
             value = json.loads(str(extent)) if isinstance(extent, str) else extent
@@ -231,6 +218,28 @@ def _footprint(row: pd.Series) -> dict[str, Any] | None:
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
     return None
+
+
+def _grid_footprint(wkt: str, crs: str) -> dict[str, Any] | None:
+    """The tile's grid geometry in lon/lat, its edges densified; None if unreadable."""
+    import numpy
+    import shapely
+    import shapely.geometry
+
+    try:
+        geometry = shapely.from_wkt(wkt)
+        x0, y0, x1, y1 = geometry.bounds
+        step = max(x1 - x0, y1 - y0) / EDGE_POINTS
+        dense = shapely.segmentize(geometry, step) if step > 0 else geometry
+        transformer = _to_lonlat(crs)
+
+        def lonlat(xy: Any) -> Any:
+            lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
+            return numpy.column_stack([lon, lat]).round(DECIMALS)
+
+        return dict(shapely.geometry.mapping(shapely.transform(dense, lonlat)))
+    except Exception:  # shapely and pyproj raise many kinds for one bad cell
+        return None
 
 
 @lru_cache(maxsize=16)

@@ -196,7 +196,7 @@ def _watch(
                 progress.event(message["level"], message["message"])
             elif kind == EventKind.LOGIN and message.get("message"):
                 feedback.pushWarning(f"{message['message']} {LOGIN_HINT}")
-            elif kind == EventKind.TOKEN:
+            elif kind == EventKind.RENEWED_LOGIN:
                 from ..core.device_login import RefreshToken
 
                 token = RefreshToken(

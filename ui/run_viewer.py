@@ -185,7 +185,7 @@ class RunViewer(QObject):
             self.mosaic.emit(message["path"])
         elif kind == EventKind.LOGIN:
             self.login.emit(message["backend"], message.get("message") or "")
-        elif kind == EventKind.TOKEN:
+        elif kind == EventKind.RENEWED_LOGIN:
             self.token.emit(message["backend"], _refresh_token(message))
         elif kind == EventKind.ENDED:
             self.live = False
