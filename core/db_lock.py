@@ -20,8 +20,10 @@ from typing import IO, Any
 
 from .errors import GridJobsError
 
-#: tries to take a lock someone else holds (see _lock_soon), this far apart (seconds)
-ACQUIRE_TRIES = 5
+#: tries to take a lock someone else holds (see _lock_soon), this far apart (seconds):
+#: a viewer looks at it for an instant; an engine that just ended lets go of it a
+#: moment after it said so
+ACQUIRE_TRIES = 40
 ACQUIRE_PAUSE = 0.05
 
 

@@ -28,6 +28,9 @@ from .background import BackgroundCall, Relay
 #: for so long (a holder that never opens one cannot be watched: said then)
 ATTACH_RETRY_MS = 200
 ATTACH_TRIES = 25
+#: an engine gone without a word: its lock is looked at this often, this many times
+RELEASE_WAIT_MS = 100
+RELEASE_TRIES = 100
 
 
 class RunViewer(QObject):
@@ -123,7 +126,13 @@ class RunViewer(QObject):
         return True
 
     def _attach_again(self) -> None:
+        from ..core.engine_launch import engine_state
+
         if not self.live or self.client is not None or self._try_attach():
+            return
+        if not engine_state(self.job_db).live:  # it ended (or died) before we got in
+            self.live = False
+            self.lost.emit()
             return
         self._attach_tries -= 1
         if self._attach_tries > 0:
@@ -191,8 +200,19 @@ class RunViewer(QObject):
             self.live = False
             self._ended(message)
         elif kind == LOST:
-            self.live = False
-            self.lost.emit()
+            self._once_released(RELEASE_TRIES)
+
+    def _once_released(self, tries: int) -> None:
+        """The engine went away without a word: said once the job database is free (a
+        process killed closes its channel a moment before its lock), so that Run, now
+        enabled, finds it free."""
+        from ..core.engine_launch import engine_state
+
+        if tries > 0 and engine_state(self.job_db).live:
+            QTimer.singleShot(RELEASE_WAIT_MS, lambda: self._once_released(tries - 1))
+            return
+        self.live = False
+        self.lost.emit()
 
     def _ended(self, message: dict) -> None:
         error = message.get("error") or {}
