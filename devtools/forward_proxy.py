@@ -241,12 +241,13 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in answer.getheaders():
             if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
                 self.send_header(key, value)
+        length = answer.getheader("Content-Length")
         no_body = self.command == "HEAD" or answer.status in (204, 304) or answer.status < 200
-        if no_body:
-            self.send_header("Content-Length", "0")
+        if no_body:  # the upstream's length says what a GET would bring (ranged downloads)
+            if length is not None:
+                self.send_header("Content-Length", length)
             self.end_headers()
             return
-        length = answer.getheader("Content-Length")
         if length is None:  # chunked or until close: read it all, send it with a length
             data = answer.read()
             self.send_header("Content-Length", str(len(data)))
