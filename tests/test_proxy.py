@@ -285,3 +285,40 @@ def test_forward_proxy_counts_and_relays(proxy, page):
     conn.request("GET", "/relative")
     assert conn.getresponse().status == 400
     assert proxy.per_target()[(host_of(page), "/p")] == 1
+
+
+# --- the engine (as the CLI runs it, and as the dock's engine process does) -----------------
+def test_an_engine_run_goes_through_the_requests_proxy(local_backend, tmp_path):
+    from helpers.engine import run_request
+    from openeo_grid_jobs.core.engine import RunEngine
+    from openeo_grid_jobs.core.engine_events import Outcome
+
+    with ForwardProxy(username=PROXY_USER, password=PROXY_PASSWORD) as proxy:
+        before = local_backend.requests_served()
+        engine = RunEngine(
+            run_request(tmp_path, local_backend.url, proxy=manual(proxy)), lambda e: None
+        )
+        engine.open()
+        try:
+            ended = engine.run()
+        finally:
+            engine.close()
+        assert ended["outcome"] == Outcome.DONE
+        served = local_backend.requests_served() - before
+        assert proxy.count(host=host_of(local_backend.url)) == served > 30
+
+
+def test_an_engine_behind_a_proxy_that_cannot_carry_its_requests_says_so(local_backend, tmp_path):
+    from helpers.engine import run_request
+    from openeo_grid_jobs.core.engine import RunEngine
+    from openeo_grid_jobs.core.engine_events import Outcome
+
+    ftp = ProxySettings(ProxyMode.MANUAL, ProxyKind.FTP_CACHING, host="127.0.0.1", port=21)
+    engine = RunEngine(run_request(tmp_path, local_backend.url, proxy=ftp), lambda e: None)
+    engine.open()
+    try:
+        ended = engine.run()
+    finally:
+        engine.close()
+    assert ended["outcome"] == Outcome.FAILED
+    assert "FTP caching proxy, which does not carry web requests" in ended["message"]

@@ -21,10 +21,11 @@ from helpers.connections import add_connection, clear_connections
 from helpers.processing import registered_provider, run, run_parameters
 from openeo_grid_jobs.core.backend import Secrets
 from openeo_grid_jobs.core.db_lock import lock_state
+from openeo_grid_jobs.core.engine_channel import private_dir
 from openeo_grid_jobs.core.proxy import ProxyKind, ProxyMode, ProxySettings
 from openeo_grid_jobs.ui.auth_store import save_secrets
 from openeo_grid_jobs.ui.network_proxy import qgis_proxy
-from qgis.core import Qgis, QgsNetworkAccessManager, QgsSettings
+from qgis.core import Qgis, QgsApplication, QgsNetworkAccessManager, QgsSettings
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtNetwork import QNetworkProxyFactory
 
@@ -137,6 +138,8 @@ def test_a_dock_run_and_its_downloads_go_through_qgis_proxy(
     included; (c) the proxy's password reached the engine (the proxy let it through)
     without being in its command line, environment, logs or any file."""
     caplog.set_level(logging.DEBUG)
+    log: list[str] = []
+    QgsApplication.messageLog().messageReceived.connect(lambda m, *_: log.append(m))
     add_connection(local_backend.url, "Local", parallel_jobs=3)
     jobs_panel.backends.reload()
     before = local_backend.requests_served()
@@ -173,6 +176,7 @@ def test_a_dock_run_and_its_downloads_go_through_qgis_proxy(
     places = {
         **{f"engine process: {k}": v for k, v in engine.items()},
         "QgsSettings": Path(QgsSettings().fileName()).read_text(errors="replace"),
+        "QGIS log": "\n".join(log),
         "Python logging": caplog.text,
         "stdout/stderr": "".join(capfd.readouterr()),
     }
@@ -180,6 +184,9 @@ def test_a_dock_run_and_its_downloads_go_through_qgis_proxy(
     assert {"jobs.csv", "jobs.csv.run.json", "jobs.csv.engine.log"} <= {p.name for p in written}
     for path in written:
         places[str(path.relative_to(tmp_path))] = path.read_bytes().decode("latin-1")
+    for path in private_dir().rglob("*"):  # the run channels' folder
+        if path.is_file():
+            places[f"channels: {path.name}"] = path.read_bytes().decode("latin-1")
     assert [place for place, text in places.items() if PROXY_PASSWORD in text] == []
 
 
