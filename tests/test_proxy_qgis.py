@@ -17,7 +17,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from helpers.connections import add_connection, clear_connections
+from helpers.connections import add_connection, clear_connections, fill_connection_dialog
 from helpers.processing import registered_provider, run, run_parameters
 from openeo_grid_jobs.core.backend import Secrets
 from openeo_grid_jobs.core.db_lock import lock_state
@@ -221,7 +221,7 @@ def test_oidc_logins_in_qgis_and_in_the_engine_go_through_qgis_proxy(
 def test_test_connection_and_job_logs_go_through_qgis_proxy(
     proxy, jobs_panel, local_backend, qtbot
 ):
-    """Calls made in QGIS's own process: Test (a login), a job's logs."""
+    """Calls made in QGIS's own process: Test (a login), a job's logs, the provider list."""
     from openeo_grid_jobs.core.job_logs import fetch_job_logs
     from openeo_grid_jobs.ui.run_backends import connection_backend
 
@@ -235,8 +235,14 @@ def test_test_connection_and_job_logs_go_through_qgis_proxy(
     assert said.args[1] == Qgis.MessageLevel.Success, said.args
     (job_id,) = local_backend.seed_jobs(1, status="error")
     fetch_job_logs(connection_backend(widget.current()), job_id)  # as the Problems tab does
+    dialog = widget.edit(None)  # the connection form asks for the OIDC provider list
+    fill_connection_dialog(dialog, local_backend.url, "oidc_device", "OIDC")
+    dialog.url.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.provider.findText("loopback") >= 0, timeout=20_000)
+    dialog.reject()
     served = local_backend.requests_served() - before
-    assert proxy.count(host=host_of(local_backend.url)) == served >= 4
+    assert proxy.count(host=host_of(local_backend.url)) == served >= 6
+    assert proxy.count(path_prefix="/openeo/1.2/credentials/oidc") >= 1
 
 
 # --- Processing ------------------------------------------------------------------------------
