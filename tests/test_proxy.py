@@ -322,3 +322,14 @@ def test_an_engine_behind_a_proxy_that_cannot_carry_its_requests_says_so(local_b
         engine.close()
     assert ended["outcome"] == Outcome.FAILED
     assert "FTP caching proxy, which does not carry web requests" in ended["message"]
+
+
+def test_a_proxy_refusing_mid_run_makes_tiles_wait_not_fail():
+    """407 mid-run (the proxy's password changed): the request never reached the
+    back-end; the run backs off and tries again, no tile is start_failed."""
+    from openeo.rest import OpenEoApiPlainError
+    from openeo_grid_jobs.core.failures import FailureKind, classify
+
+    failure = classify(OpenEoApiPlainError("Proxy login required.", http_status_code=407))
+    assert failure.kind is FailureKind.TRANSIENT
+    assert failure.answered  # no job was made: none to look up
