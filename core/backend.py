@@ -14,8 +14,9 @@ Four ways to log in, all through the openeo client's public API:
 - ``oidc_client_credentials``: a service account's client id and secret.
 
 Secrets travel in :class:`Secrets`, which never prints them and is never saved
-by this package. The errors are in :mod:`.errors`; the HTTP adapters
-(:mod:`.transport`), the device flow's hooks into the client (:mod:`.device_login`)
+by this package. The errors are in :mod:`.errors`; the HTTP adapters and the proxy
+they send through (:mod:`.transport`, :mod:`.proxy`), the device flow's hooks into
+the client (:mod:`.device_login`)
 and what is at the URL (:mod:`.backend_probe`) have their own modules.
 """
 
@@ -42,7 +43,8 @@ from .errors import (
     LoginRequiredError,
     LoginTimeoutError,
 )
-from .transport import network_errors, reason, retrying_adapter, unverified_adapter
+from .proxy import ENVIRONMENT, ProxyError, ProxySettings
+from .transport import backend_session, network_errors, oidc_through, reason
 
 if TYPE_CHECKING:
     import openeo
@@ -104,14 +106,17 @@ class BackendConfig:
         cancelled: threading.Event | None = None,
         timeout: float = 60,
         login_timeout: float = DEVICE_LOGIN_TIMEOUT,
+        proxy: ProxySettings = ENVIRONMENT,
     ) -> openeo.Connection:
         """An authenticated connection, or a typed error whose message says what to fix.
 
         ``on_device_code`` makes an OpenID Connect login interactive: without it, a
-        missing or expired refresh token raises :class:`LoginRequiredError`.
+        missing or expired refresh token raises :class:`LoginRequiredError`. Every
+        request, the OpenID Connect provider's included, goes through ``proxy`` (QGIS's;
+        by default requests' own, from the environment).
         """
         secrets = secrets or Secrets()
-        connection = self._open(timeout, on_refresh_token)
+        connection = self._open(timeout, on_refresh_token, proxy)
         login = {
             LoginMethod.NONE: lambda: None,
             LoginMethod.BASIC: lambda: self._basic(connection, secrets),
@@ -123,7 +128,8 @@ class BackendConfig:
             ),
         }[LoginMethod(self.auth_method)]
         try:
-            login()
+            with oidc_through(proxy):
+                login()
         except GridJobsError:
             raise
         except network_errors() as exc:
@@ -131,13 +137,12 @@ class BackendConfig:
         return connection
 
     # --- steps -------------------------------------------------------------------------
-    def _open(self, timeout: float, on_refresh_token) -> openeo.Connection:
+    def _open(self, timeout: float, on_refresh_token, proxy: ProxySettings) -> openeo.Connection:
         import openeo
         import requests
 
-        session = requests.Session()
-        session.mount("http://", retrying_adapter())
-        session.mount("https://", retrying_adapter() if self.verify_tls else unverified_adapter())
+        proxy.check(self.url)  # a proxy that cannot carry it: say what to change, send nothing
+        session = backend_session(proxy, self.verify_tls)
         host = urlparse(self.url).netloc
         discovery = None
         try:
@@ -149,6 +154,11 @@ class BackendConfig:
                 default_timeout=timeout,  # type: ignore[arg-type]
                 refresh_token_store=token_store(on_refresh_token),
             )
+        except requests.exceptions.ProxyError as exc:
+            raise ProxyError(
+                f"Cannot reach {host} through {proxy.describe(self.url)}: {reason(exc)}. "
+                f"{proxy.advice()}"
+            ) from None
         except requests.exceptions.SSLError:
             raise BackendConnectionError(
                 f"The TLS certificate of {host} is not trusted. If this is your own test server "
@@ -164,6 +174,13 @@ class BackendConfig:
                 f"Cannot reach {host}: {reason(exc)}. Check the URL and your network."
             ) from None
         except openeo.rest.OpenEoApiPlainError as exc:  # also OpenEoApiError
+            if exc.http_status_code == 407:  # the proxy's answer, not the back-end's
+                why = "refused its login" if proxy.username else "it asks for a login"
+                raise ProxyError(
+                    f"{_sentence(proxy.describe(self.url))} refused to carry the request to "
+                    f"{host} (HTTP 407: {why}). {proxy.advice()}",
+                    407,
+                ) from None
             raise refusal(self.url, host, discovery, exc) from None
 
     def _require_endpoint(self, connection: openeo.Connection, path: str, what: str) -> None:
@@ -199,9 +216,11 @@ class BackendConfig:
                 ) from None
             raise AuthenticationError(f"Basic login to {self.name} failed: {exc}") from None
 
-    def oidc_providers(self, timeout: float = 30) -> list[tuple[str, str]]:
+    def oidc_providers(
+        self, timeout: float = 30, proxy: ProxySettings = ENVIRONMENT
+    ) -> list[tuple[str, str]]:
         """The back-end's OpenID Connect providers as (id, title), for a picker."""
-        connection = self._open(timeout, None)
+        connection = self._open(timeout, None, proxy)
         try:
             return [(p["id"], p.get("title") or p["id"]) for p in self._providers(connection)]
         except network_errors() as exc:
@@ -283,6 +302,10 @@ class BackendConfig:
                 f"The OpenID Connect provider refused the service account {secrets.client_id} "
                 f"of {self.name}. ({_short(exc)})"
             ) from None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _short(exc: BaseException) -> str:

@@ -97,7 +97,7 @@ class RunEngine:
         )
         try:
             config = session.config
-            self.logins = RunLogins(config.backends, req.secrets, self._token)
+            self.logins = RunLogins(config.backends, req.secrets, self._token, req.proxy)
             self._parallel = sum(b.parallel_jobs for b in config.backends)
             self.runner = session.runner(
                 self.logins.backends(),

@@ -4,9 +4,10 @@ Every exception a back-end call can raise (the openeo client's API errors,
 requests' network errors, a truncated answer) is sorted into one of five kinds,
 and the run engine acts on the kind, never on the exception type:
 
-- ``transient``: connection errors, timeouts, 408, 429 (a rate limit on requests),
-  500, 502, 503, 504; try again later with backoff. A tile waiting on one stays
-  waiting, never ``start_failed``;
+- ``transient``: connection errors, timeouts, 407 (a proxy refusing its login: the
+  request never reached the back-end), 408, 429 (a rate limit on requests), 500, 502,
+  503, 504; try again later with backoff. A tile waiting on one stays waiting, never
+  ``start_failed``;
 - ``concurrency``: a back-end's "too many jobs at once" error (any 4xx whose code or
   message says so, e.g. ``ConcurrentJobLimit``); fewer jobs at once on that back-end
   for a while, and try again later;
@@ -27,7 +28,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+TRANSIENT_STATUSES = frozenset({407, 408, 429, 500, 502, 503, 504})
 #: 504: a gateway gave up waiting, the back-end behind it may still have acted
 UNANSWERED_STATUSES = frozenset({504})
 AUTH_CODES = frozenset(

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 
 from .errors import AuthenticationError, BackendConnectionError, GridJobsError
 from .failures import Failure, FailureKind, classify, parse_retry_after
-from .transport import retrying_adapter
+from .transport import is_backend_adapter, retrying_adapter
 
 if TYPE_CHECKING:
     import openeo
@@ -142,7 +142,7 @@ class BackendGateway:
         session: requests.Session = connection.session
         session.hooks.setdefault("response", []).append(self._remember_retry_after)
         for prefix, existing in list(session.adapters.items()):
-            if not type(existing).__name__.startswith("Unverified"):  # keep the TLS opt-out
+            if not is_backend_adapter(existing):  # ours keep their proxy and TLS opt-out
                 session.mount(prefix, retrying_adapter())
 
     def _remember_retry_after(self, response: requests.Response, *_: Any, **__: Any) -> None:

@@ -22,6 +22,7 @@ from .definitions import LoginMethod
 from .device_login import RefreshToken
 from .errors import LoginRequiredError, RunError
 from .gateway import Backend
+from .proxy import ENVIRONMENT, ProxySettings
 
 
 def check_login(config: BackendConfig, secrets: Secrets) -> None:
@@ -48,8 +49,11 @@ class RunLogins:
         configs: list[BackendConfig],
         secrets: dict[str, Secrets],
         on_token: Callable[[str, RefreshToken], None] | None = None,
+        proxy: ProxySettings | None = None,
     ) -> None:
         self.configs = {c.name: c for c in configs}
+        #: every connection's proxy (QGIS's, from the request; None: the environment's)
+        self.proxy = proxy or ENVIRONMENT
         self._secrets = {c.name: secrets.get(c.name, Secrets()) for c in configs}
         self._on_token = on_token
         self._lock = threading.Lock()
@@ -76,7 +80,7 @@ class RunLogins:
         with self._lock:
             secrets = self._secrets[name]
         return self.configs[name].connect(
-            secrets, on_refresh_token=lambda token: self._rotated(name, token)
+            secrets, on_refresh_token=lambda token: self._rotated(name, token), proxy=self.proxy
         )
 
     def _rotated(self, name: str, token: RefreshToken) -> None:

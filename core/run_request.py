@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .backend import BackendConfig, Secrets
 from .definitions import StrEnum
 from .errors import RunError
+from .proxy import ProxySettings
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -65,6 +66,9 @@ class RunRequest:
     #: seconds the engine waits for its first viewer before it starts (the dock and
     #: Processing attach right after the launch and must not miss an event)
     wait_for_viewer: float = 0.0
+    #: the proxy set in QGIS, its password included (over the pipe only); None: the
+    #: environment's, as requests does by default (the CLI)
+    proxy: ProxySettings | None = None
 
     def run_policy(self, poll_interval: float) -> RunPolicy:
         from .scheduler import RunPolicy
@@ -92,6 +96,7 @@ class RunRequest:
             "policy": dict(self.policy),
             "holder": self.holder,
             "wait_for_viewer": self.wait_for_viewer,
+            "proxy": self.proxy.to_wire() if self.proxy is not None else None,
         }
         return json.dumps(data).encode("utf-8")
 
@@ -114,6 +119,7 @@ class RunRequest:
                 policy=dict(data.get("policy") or {}),
                 holder=str(data.get("holder") or "openeo-grid-jobs"),
                 wait_for_viewer=float(data.get("wait_for_viewer") or 0.0),
+                proxy=ProxySettings.from_wire(data["proxy"]) if data.get("proxy") else None,
             )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise RunError(f"The run request cannot be read: {exc}") from None

@@ -59,6 +59,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     def __init__(self) -> None:
         super().__init__()
         self._login: tuple[Any, Any, Any] | None = None
+        self._proxy: Any = None
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:  # noqa: N802
         self.add_run_parameters()
@@ -78,10 +79,12 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     ) -> bool:
         """On the main thread: the saved connection and its login (QGIS may ask for
         its master password, which it can only do here)."""
+        from ..ui.network_proxy import qgis_proxy
         from .run_inputs import saved_connection
 
         name = self.parameterAsString(parameters, self.CONNECTION, context)
         self._login = saved_connection(name, self.parallel_jobs(parameters, context))
+        self._proxy = qgis_proxy()  # QGIS's proxy, its login from the auth database too
         return True
 
     def processAlgorithm(  # noqa: N802 (QGIS API)
@@ -111,6 +114,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             retry_failed=self.parameterAsBoolean(parameters, self.RETRY_FAILED, context),
             holder=HOLDER,
             wait_for_viewer=WAIT_FOR_VIEWER,
+            proxy=self._proxy,
         )
         events: queue.Queue[dict] = queue.Queue()
         try:

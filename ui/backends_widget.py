@@ -29,6 +29,7 @@ from .background import BackgroundCall
 from .connection_dialog import ConnectionDialog, format_info, probe
 from .connections import SavedConnection, delete_connection, load_connections, save_connection
 from .login_dialog import DeviceLoginDialog
+from .network_proxy import qgis_proxy
 
 
 class BackendsWidget(QWidget):
@@ -202,7 +203,8 @@ class BackendsWidget(QWidget):
                 )
 
         failed = lambda text: self.message.emit(text, Qgis.MessageLevel.Warning)  # noqa: E731
-        test = lambda: probe(config, secrets)  # noqa: E731
+        proxy = qgis_proxy()
+        test = lambda: probe(config, secrets, proxy)  # noqa: E731
         BackgroundCall(test, tested, failed, self)  # owned by self until shutdown
 
     def _show(self, dialog: QDialog) -> None:

@@ -25,9 +25,11 @@ from qgis.PyQt.QtWidgets import (
 from ..core.backend import BackendConfig, Secrets
 from ..core.definitions import LoginMethod
 from ..core.errors import GridJobsError, LoginRequiredError
+from ..core.proxy import ProxySettings
 from .auth_store import load_secrets, remove_secrets, save_secrets
 from .background import BackgroundCall
 from .connections import SavedConnection, save_connection
+from .network_proxy import qgis_proxy
 
 STORED = "stored in the QGIS authentication database; type to change"
 
@@ -282,7 +284,8 @@ class ConnectionDialog(QDialog):
         self.status.setText(f"Connecting to {config.url}…")
         self.test_button.setEnabled(False)
 
-        test = lambda: probe(config, secrets)  # noqa: E731
+        proxy = qgis_proxy()
+        test = lambda: probe(config, secrets, proxy)  # noqa: E731
         BackgroundCall(test, self._tested, self._test_failed, self._keeper)
 
     def _tested(self, result) -> None:
@@ -304,7 +307,8 @@ class ConnectionDialog(QDialog):
         except GridJobsError:
             return
 
-        fetch = lambda: config.oidc_providers(timeout=15)  # noqa: E731
+        proxy = qgis_proxy()
+        fetch = lambda: config.oidc_providers(timeout=15, proxy=proxy)  # noqa: E731
         BackgroundCall(fetch, self._fill_providers, lambda _: None, self._keeper)
 
     def _fill_providers(self, providers: list) -> None:
@@ -317,8 +321,9 @@ class ConnectionDialog(QDialog):
             self.provider.setCurrentText(current)
 
 
-def probe(config: BackendConfig, secrets: Secrets):
-    """Connect and describe the back-end, for "Test connection" (in a background thread).
+def probe(config: BackendConfig, secrets: Secrets, proxy: ProxySettings):
+    """Connect and describe the back-end, for "Test connection" (in a background thread),
+    through QGIS's proxy (read before, on the main thread).
 
     A missing or expired OpenID Connect login comes back as the error itself, not
     as a failure: the caller answers it with the login dialog.
@@ -326,7 +331,7 @@ def probe(config: BackendConfig, secrets: Secrets):
     from ..core.backend_probe import describe
 
     try:
-        return describe(config.connect(secrets, timeout=30))
+        return describe(config.connect(secrets, timeout=30, proxy=proxy))
     except LoginRequiredError as exc:
         return exc
 

@@ -29,6 +29,7 @@ from ..core.backend import Secrets
 from ..core.device_login import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken
 from .background import BackgroundCall, Relay
 from .connections import SavedConnection, keep_refresh_token
+from .network_proxy import qgis_proxy
 
 
 class DeviceLoginDialog(QDialog):
@@ -96,6 +97,7 @@ class DeviceLoginDialog(QDialog):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+        self._proxy = qgis_proxy()  # here, on the main thread
         # the thread may outlive a cancelled dialog by a few seconds: the parent owns it
         self._call = BackgroundCall(self._login, self._done, self._failed, parent)
 
@@ -110,6 +112,7 @@ class DeviceLoginDialog(QDialog):
             on_refresh_token=tokens.append,
             cancelled=self.cancelled,
             login_timeout=self.login_timeout,
+            proxy=self._proxy,
         )
         return describe(con), tokens[-1] if tokens else None
 

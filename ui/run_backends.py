@@ -36,5 +36,7 @@ def connection_logins(
 
 def connection_backend(connection: SavedConnection) -> Backend:
     """One connection as something to call in this process (a job's logs)."""
+    from .network_proxy import qgis_proxy
+
     configs, secrets = connection_logins([connection])
-    return RunLogins(configs, secrets).backends()[0]
+    return RunLogins(configs, secrets, proxy=qgis_proxy()).backends()[0]

@@ -1,7 +1,8 @@
 """What a run is asked to do, read from the dock on the main thread.
 
 The form, the ticked back-ends (with their secrets: QGIS's auth manager is not
-thread-safe) and a snapshot of the grid's features are taken here; the tiles are
+thread-safe), QGIS's proxy (its login too) and a snapshot of the grid's features
+are taken here; the tiles are
 read, and the engine started, off the main thread (:class:`~.run_viewer.RunViewer`).
 """
 
@@ -17,6 +18,7 @@ from ..core.job_db import kind_of
 from ..core.run_request import RunAction, RunRequest
 from .backends_widget import BackendsWidget
 from .layer_tiles import LayerTiles
+from .network_proxy import qgis_proxy
 from .project_runs import results_dir
 from .run_page import RunPage
 from .template_form import SETTINGS, TemplateForm
@@ -83,6 +85,7 @@ class RunInputs(QObject):
             backend_map=dict(backend_map or {}),
             holder=HOLDER,
             wait_for_viewer=WAIT_FOR_VIEWER,
+            proxy=qgis_proxy(),
         )
         if action is not RunAction.RUN:
             if not Path(job_db).exists():
