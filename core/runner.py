@@ -221,7 +221,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
         if len(errors) == len(self.gateways):
             raise RunError(
                 "Cannot reach "
-                + "; ".join(f"{name}: {message}" for name, message in errors.items())
+                + "; ".join(f"{name}: {message.rstrip('.')}" for name, message in errors.items())
                 + ". Nothing was submitted; Run again when the back-end is back."
             )
         for name, message in errors.items():
