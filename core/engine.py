@@ -25,16 +25,16 @@ import math
 import threading
 import time
 import traceback
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .backend import BackendConfig, Secrets
+from .backend import Secrets
 from .definitions import FINAL_STATUSES
-from .engine_events import Command, ErrorKind, EventKind, Outcome, event, update_rows
-from .engine_outputs import MosaicWriter, problem_dicts, write_catalog_quietly
+from .engine_events import Command, ErrorKind, EventKind, Outcome, event
+from .engine_outputs import MosaicWriter, missing_results, problem_dicts, write_catalog_quietly
+from .engine_view import RunView, split_rows
 from .errors import GridJobsError, LoginRequiredError, RunError
-from .run_logins import RunLogins, check_login
+from .run_logins import RunLogins, check_login, requested_backends
 from .run_request import RunAction, RunRequest
 
 if TYPE_CHECKING:
@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 #: seconds between two summaries during a run
 SUMMARY_EVERY = 1.0
-#: notices a late viewer is shown (the most recent)
-NOTICES_KEPT = 20
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -63,16 +61,8 @@ class RunEngine:
         self.runner: GridJobRunner | None = None
         self.logins: RunLogins | None = None
         self.started = time.time()
-        self._lock = threading.Lock()  # the state a late viewer is shown
-        self._view: dict[int, list[Any]] = {}
-        self._counts: Counter[str] = Counter()
-        self._summary: dict[str, Any] | None = None
-        self._mosaic: str | None = None
-        self._logins: dict[str, str] = {}
-        self._tokens: dict[str, dict[str, str]] = {}
-        self._notices: list[dict[str, Any]] = []
-        self._split: dict[str, Any] | None = None
-        self._ended: dict[str, Any] | None = None
+        #: what a viewer that attaches now is shown
+        self.view = RunView()
         self._summarized = float("-inf")
         self._mosaic_writer: MosaicWriter | None = None
         self._parallel = 1
@@ -84,7 +74,7 @@ class RunEngine:
         from .run_session import RunSession
 
         req = self.request
-        for backend in _backend_configs(req):  # before anything is written
+        for backend in requested_backends(req):  # before anything is written
             check_login(backend, req.secrets.get(backend.name, Secrets()))
         session = RunSession.open(
             req.job_db,
@@ -112,14 +102,12 @@ class RunEngine:
             raise
         self.session = session
         if req.split:
-            self._split = _split_rows(session.frame, req.split)
+            self.view.keep("split", split_rows(session.frame, req.split))
         if config.output_dir and req.action is RunAction.RUN:
             self._mosaic_writer = MosaicWriter(
                 Path(config.output_dir), self._mosaic_written, self._warn
             )
-        with self._lock:
-            for update in self.runner.snapshot():
-                self._remember(update)
+        self.view.tiles(self.runner.snapshot())
 
     @property
     def job_db(self) -> Path:
@@ -127,31 +115,20 @@ class RunEngine:
 
     def hello(self) -> dict[str, Any]:
         """The run as it is now, for a viewer that attaches (any thread)."""
-        with self._lock:
-            config = self.session.config if self.session is not None else None
-            return event(
-                EventKind.HELLO,
-                job_db=str(self.job_db),
-                action=str(self.request.action),
-                holder=self.request.holder,
-                started=self.started,
-                output_dir=config.output_dir if config is not None else None,
-                backends=[
-                    {"name": b.name, "url": b.url, "auth_method": str(b.auth_method)}
-                    for b in (config.backends if config is not None else [])
-                ],
-                template=config.template.to_dict() if config is not None else None,
-                budget=config.budget if config is not None else None,
-                rows=[self._view[i] for i in sorted(self._view)],
-                counts=dict(self._counts),
-                summary=self._summary,
-                mosaic=self._mosaic,
-                logins=dict(self._logins),
-                tokens=list(self._tokens.values()),
-                notices=list(self._notices),
-                split=self._split,
-                ended=self._ended,
-            )
+        config = self.session.config if self.session is not None else None
+        backends = config.backends if config is not None else []
+        return self.view.hello(
+            job_db=str(self.job_db),
+            action=str(self.request.action),
+            holder=self.request.holder,
+            started=self.started,
+            output_dir=config.output_dir if config is not None else None,
+            backends=[
+                {"name": b.name, "url": b.url, "auth_method": str(b.auth_method)} for b in backends
+            ],
+            template=config.template.to_dict() if config is not None else None,
+            budget=config.budget if config is not None else None,
+        )
 
     # --- the run -------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -160,7 +137,7 @@ class RunEngine:
         action = self.request.action
         for note in session.notes:
             self._notice_text("info", note)
-        self.emit(event(EventKind.UPDATES, rows=[], counts=self._counts_now()))
+        self.emit(event(EventKind.UPDATES, rows=[], counts=self.view.counts()))
         outcome, message, error = Outcome.DONE, None, None
         try:
             if action is RunAction.CANCEL:
@@ -204,15 +181,14 @@ class RunEngine:
             outcome=str(outcome),
             message=message,
             error=error,
-            counts=self._counts_now(),
+            counts=self.view.counts(),
             problems=problem_dicts(frame),
-            summary=self._summary,
+            summary=self.view.summary,
             outputs=outputs,
-            missing_results=_missing_results(frame) if output_dir else {"count": 0},
+            missing_results=missing_results(frame) if output_dir else {"count": 0},
             table_saves=self._save_figures(),
         )
-        with self._lock:
-            self._ended = ended
+        self.view.keep("ended", ended)
         self.emit(ended)
         return ended
 
@@ -246,7 +222,7 @@ class RunEngine:
         if op is Command.STOP:
             self.stop_event.set()
             return
-        if runner is None or self._ended is not None:
+        if runner is None or self.view.ended is not None:
             raise RunError(f"the run is not going on ({op}).")
         if op is Command.REFRESH:
             runner.call_soon(runner.poll_now)
@@ -298,30 +274,12 @@ class RunEngine:
 
     # --- from the loop (its thread) --------------------------------------------------------
     def _updates(self, batch: list[TileUpdate]) -> None:
-        rows = update_rows(batch)
-        with self._lock:
-            for update in batch:
-                self._remember(update)
-            counts = dict(self._counts)
+        rows, counts = self.view.tiles(batch)
         if self._mosaic_writer is not None:
             for update in batch:
                 if update.status == "finished" and update.result:
                     self._mosaic_writer.add(update.result)
         self.emit(event(EventKind.UPDATES, rows=rows, counts=counts))
-
-    def _remember(self, update: TileUpdate) -> None:
-        """(under the lock) The tile's latest state, and the counts."""
-        old = self._view.get(update.index)
-        if old is not None:
-            self._counts[old[2]] -= 1
-            if not self._counts[old[2]]:
-                del self._counts[old[2]]
-        self._view[update.index] = update_rows([update])[0]
-        self._counts[update.status] += 1
-
-    def _counts_now(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)
 
     def _turn(self) -> None:
         self._summarize()
@@ -349,8 +307,7 @@ class RunEngine:
             costs=summary.costs,
             parallel=summary.parallel,
         )
-        with self._lock:
-            self._summary = values
+        self.view.keep("summary", values)
         self.emit(values)
 
     def _notice(self, run_event: RunEvent) -> None:
@@ -358,8 +315,7 @@ class RunEngine:
 
     def _notice_text(self, level: str, message: str) -> None:
         values = event(EventKind.NOTICE, level=level, message=message, at=time.time())
-        with self._lock:
-            self._notices = [*self._notices[-(NOTICES_KEPT - 1) :], values]
+        self.view.notice(values)
         _log.info("%s: %s", level, message)
         self.emit(values)
 
@@ -367,11 +323,7 @@ class RunEngine:
         self._notice_text("warning", message)
 
     def _login(self, name: str, why: str | None) -> None:
-        with self._lock:
-            if why is None:
-                self._logins.pop(name, None)
-            else:
-                self._logins[name] = why
+        self.view.login(name, why)
         self.emit(event(EventKind.LOGIN, backend=name, message=why))
 
     def _token(self, name: str, token: RefreshToken) -> None:
@@ -383,53 +335,9 @@ class RunEngine:
             "client_id": token.client_id,
             "refresh_token": token.refresh_token,
         }
-        with self._lock:
-            self._tokens[name] = values
+        self.view.renewed(name, values)
         self.emit(event(EventKind.RENEWED_LOGIN, **values))
 
     def _mosaic_written(self, path: Path) -> None:
-        with self._lock:
-            self._mosaic = str(path)
+        self.view.keep("mosaic", str(path))
         self.emit(event(EventKind.MOSAIC, path=str(path)))
-
-
-def _backend_configs(request: RunRequest) -> list[BackendConfig]:
-    """The back-ends the run will have: asked for, else the saved ones (none yet: the
-    session says what is missing)."""
-    from .run_config import RunConfig
-
-    if request.config is not None:
-        return request.config.backends
-    if RunConfig.path_for(request.job_db).exists():
-        return RunConfig.load(request.job_db).backends
-    return []
-
-
-def _split_rows(frame: Any, parents: list[str]) -> dict[str, Any] | None:
-    """The quarters that replaced ``parents`` (those really split), as job-table records,
-    for a viewer's layer."""
-    ids = frame["tile_id"].astype(str)
-    split = [p for p in parents if not ids.eq(p).any() and ids.str.startswith(p + "_q").any()]
-    if not split:
-        return None
-    quarters = frame[ids.str.rsplit("_q", n=1).str[0].isin(split)]
-    columns = [c for c in ("tile_id", "col", "row", "crs", "geometry") if c in quarters.columns]
-    records = quarters[columns].astype(object).where(quarters[columns].notna(), None)
-    if "geometry" in records.columns:  # shapes (after a split) as the table's WKT
-        import shapely
-
-        records["geometry"] = [
-            shapely.to_wkt(g, rounding_precision=-1) if isinstance(g, shapely.Geometry) else g
-            for g in records["geometry"]
-        ]
-    return {"parents": split, "quarters": records.to_dict("records")}
-
-
-def _missing_results(frame: Any) -> dict[str, Any]:
-    """Finished tiles without a downloaded result (a folder that could not be written):
-    how many, and the first one's reason."""
-    if "result" not in frame.columns:
-        return {"count": 0, "reason": None}
-    missing = frame[(frame["status"] == "finished") & frame["result"].isna()]
-    reasons = [str(m) for m in missing["message"] if m is not None and m == m and str(m)]
-    return {"count": len(missing), "reason": reasons[0] if reasons else None}

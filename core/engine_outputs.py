@@ -112,3 +112,13 @@ def failure_text(problems: list[dict[str, Any]]) -> str:
     lines = [f"{total} tile(s) failed:"]
     lines += [f"  {p['count']} × {p['reason']}" for p in problems]
     return "\n".join(lines)
+
+
+def missing_results(frame: Any) -> dict[str, Any]:
+    """Finished tiles without a downloaded result (a folder that could not be written):
+    how many, and the first one's reason."""
+    if "result" not in frame.columns:
+        return {"count": 0, "reason": None}
+    missing = frame[(frame["status"] == "finished") & frame["result"].isna()]
+    reasons = [str(m) for m in missing["message"] if m is not None and m == m and str(m)]
+    return {"count": len(missing), "reason": reasons[0] if reasons else None}

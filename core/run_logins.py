@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from functools import partial
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .backend import BackendConfig, Secrets
 from .definitions import LoginMethod
@@ -23,6 +23,9 @@ from .device_login import RefreshToken
 from .errors import LoginRequiredError, RunError
 from .gateway import Backend
 from .proxy import ENVIRONMENT, ProxySettings
+
+if TYPE_CHECKING:
+    from .run_request import RunRequest
 
 
 def check_login(config: BackendConfig, secrets: Secrets) -> None:
@@ -91,3 +94,15 @@ class RunLogins:
             )
         if self._on_token is not None:
             self._on_token(name, token)
+
+
+def requested_backends(request: RunRequest) -> list[BackendConfig]:
+    """The back-ends the run will have: asked for, else the saved ones (none yet: the
+    session says what is missing)."""
+    from .run_config import RunConfig
+
+    if request.config is not None:
+        return request.config.backends
+    if RunConfig.path_for(request.job_db).exists():
+        return RunConfig.load(request.job_db).backends
+    return []

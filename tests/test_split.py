@@ -140,7 +140,7 @@ def test_split_and_retry_turns_a_failed_tile_into_four_finished_ones(local_backe
     assert set(quarters["status"]) == {"finished"}
     assert quarters["id"].notna().all()
     assert_one_job_per_tile([local_backend], frame)
-    mine = [j for j in local_backend.all_jobs() if frame["run_tag"].iloc[0] in j["title"]]
+    mine = [j for j in local_backend.all_jobs() if frame["run_tag"].iloc[0] in (j["title"] or "")]
     assert len(mine) == 6 + 4  # the parent's failed job, and one per quarter
     assert frame["costs"].sum() == pytest.approx(5 * 23.0 + 4 * 23.0 / 4)
 
