@@ -14,7 +14,9 @@ been there, e.g. with Qt Linguist). The ``.ts`` files carry no source locations,
 that code moving about does not change them.
 
 pylupdate5 (Debian: pyqt5-dev-tools) on a Qt 5 machine; on a Qt 6 one pylupdate6
-(PyQt6's, Debian: pyqt6-dev-tools), with ``--tool pylupdate6``: same ``.ts`` format.
+(PyQt6's, Debian: pyqt6-dev-tools), with ``--tool pylupdate6``: the same ``.ts``
+format and the same messages, laid out and ordered its own way (``check`` compares
+what the files say, not their text).
 lrelease is Qt's (Debian: qttools5-dev-tools, or qt6-l10n-tools); a ``.qm`` works
 with either Qt.
 
@@ -32,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,14 +120,35 @@ def update(tool: str) -> None:
         print(path.relative_to(ROOT))
 
 
+def messages(path: Path) -> list[tuple]:
+    """What a .ts file says, whatever tool wrote it (pylupdate5 and pylupdate6 lay it
+    out and order it differently): its language and each message with its kind
+    (unfinished, obsolete...) and translation."""
+    root = ET.parse(path).getroot()
+    found: list[tuple] = [("language", root.get("language") or "")]
+    for context in root.iter("context"):
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            forms = tuple(f.text or "" for f in translation.iter("numerusform"))
+            found.append(
+                (
+                    context.findtext("name") or "",
+                    message.findtext("source") or "",
+                    message.get("numerus") or "",
+                    translation.get("type") or "",
+                    forms or (translation.text or "",),
+                )
+            )
+    return sorted(found)
+
+
 def check(tool: str) -> int:
-    """0 when the .ts files are what ``update`` would write, else 1 (and which differ)."""
+    """0 when the .ts files hold what ``update`` would write, else 1 (and which differ)."""
     with tempfile.TemporaryDirectory(prefix="ogj-i18n-check-") as tmp:
         stale = [
             p.name
             for p in generate(Path(tmp), tool)
-            if not (I18N / p.name).exists()
-            or (I18N / p.name).read_text(encoding="utf-8") != p.read_text(encoding="utf-8")
+            if not (I18N / p.name).exists() or messages(I18N / p.name) != messages(p)
         ]
     for name in stale:
         print(f"i18n/{name} is not up to date: run scripts/translations.py update")
