@@ -21,6 +21,7 @@ from .core.dependencies import install_command, missing_packages
 if TYPE_CHECKING:
     from qgis.core import QgsProcessingProvider
     from qgis.gui import QgisInterface
+    from qgis.PyQt.QtCore import QTranslator
 
     from .ui.close_prompt import ClosePrompt
     from .ui.dock import GridJobsDock
@@ -39,21 +40,29 @@ class OpenEOGridJobsPlugin:
         self._log_route = None
         self.provider: QgsProcessingProvider | None = None
         self.close_prompt: ClosePrompt | None = None
+        #: the plugin's words in QGIS's language (None: English, or not loaded yet)
+        self.translator: QTranslator | None = None
 
     # --- QGIS plugin API ---------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 (name fixed by QGIS)
         """Add the Processing provider (Toolbox, models, batch, ``qgis_process``).
 
-        ``qgis_process`` calls only this, without ``initGui`` and with no iface.
+        ``qgis_process`` calls only this, without ``initGui`` and with no iface; so
+        the translation of QGIS's language is installed here, before any algorithm
+        says its name.
         """
         from .processing_provider.provider import GridJobsProvider
+        from .ui.i18n import install_translator
 
+        if self.translator is None:
+            self.translator = install_translator()
         if self.provider is None:
             self.provider = GridJobsProvider()
             QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
         from .ui.close_prompt import ClosePrompt
+        from .ui.i18n import translate
         from .ui.qgis_log import route_logs
 
         self.initProcessing()
@@ -62,7 +71,11 @@ class OpenEOGridJobsPlugin:
         self._log_route = route_logs(__package__ or "openeo_grid_jobs")
         self.action = QAction(QIcon(ICON_PATH), PLUGIN_NAME, self.iface.mainWindow())
         self.action.setObjectName("openeoGridJobsAction")
-        self.action.setToolTip(f"{PLUGIN_NAME}: run one openEO batch job per grid tile")
+        self.action.setToolTip(
+            translate(
+                "OpenEOGridJobsPlugin", "{plugin}: run one openEO batch job per grid tile"
+            ).format(plugin=PLUGIN_NAME)
+        )
         self.action.setCheckable(True)
         self.action.toggled.connect(self.set_dock_visible)
         self.iface.addWebToolBarIcon(self.action)
@@ -76,6 +89,7 @@ class OpenEOGridJobsPlugin:
         """Remove the plugin; a run going on goes on without it (unless the user, closing
         QGIS, asked to stop it: :mod:`.ui.close_prompt`)."""
         from .ui.close_prompt import STOP
+        from .ui.i18n import remove_translator
         from .ui.qgis_log import unroute
 
         unroute(self._log_route)
@@ -102,6 +116,8 @@ class OpenEOGridJobsPlugin:
             self.iface.removeWebToolBarIcon(self.action)
             self.action.deleteLater()
             self.action = None
+        remove_translator(self.translator)
+        self.translator = None
 
     # --- behaviour -------------------------------------------------------------
     def set_dock_visible(self, visible: bool) -> None:
@@ -125,6 +141,8 @@ class OpenEOGridJobsPlugin:
 
     def warn_if_dependencies_missing(self) -> list[str]:
         """Tell the user which packages are missing and how to install them."""
+        from .ui.i18n import translate
+
         missing = missing_packages()
         if not missing:
             return missing
@@ -132,10 +150,13 @@ class OpenEOGridJobsPlugin:
         bar = self.iface.messageBar()
         item = bar.createMessage(
             PLUGIN_NAME,
-            f"Missing Python packages: {', '.join(missing)}. Install them for QGIS's Python "
-            f"with: {command} — then restart QGIS.",
+            translate(
+                "OpenEOGridJobsPlugin",
+                "Missing Python packages: {packages}. Install them for QGIS's Python "
+                "with: {command} — then restart QGIS.",
+            ).format(packages=", ".join(missing), command=command),
         )
-        copy = QPushButton("Copy command", item)
+        copy = QPushButton(translate("OpenEOGridJobsPlugin", "Copy command"), item)
         copy.clicked.connect(lambda: QApplication.clipboard().setText(command))
         item.layout().addWidget(copy)
         bar.pushWidget(item, Qgis.MessageLevel.Warning, 0)

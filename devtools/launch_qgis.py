@@ -110,6 +110,16 @@ def start(
     return subprocess.Popen(cmd, env=qgis_environment(extra))
 
 
+def locale_settings(language: str | None) -> dict[str, dict[str, str]]:
+    """QGIS3.ini entries for QGIS's user interface language, as *Settings › Options ›
+    General › Override system locale* writes them (QGIS 3.22 to 4): ``language`` (``de``,
+    ``fr_FR``...), or None for the system's (a profile used with ``--locale`` before goes
+    back to it). The plugin follows QGIS's choice (``ui/i18n.py``)."""
+    if language:
+        return {"locale": {"overrideFlag": "true", "userLocale": language}}
+    return {"locale": {"overrideFlag": "false"}}
+
+
 def local_backend_login(
     profiles_path: Path, url: str, parallel_jobs: int = 4
 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
@@ -171,6 +181,11 @@ def main() -> int:
     parser.add_argument(
         "--no-backend", action="store_true", help="do not start the local openEO back-end"
     )
+    parser.add_argument(
+        "--locale",
+        metavar="LANG",
+        help="QGIS's (and the plugin's) language in the profile, e.g. de (default: the system's)",
+    )
     parser.add_argument("--job-duration", type=float, default=8.0, help="local back-end job time")
     parser.add_argument(
         "--demo-run", action="store_true", help="with --screenshot: also run the grid's jobs"
@@ -211,6 +226,7 @@ def main() -> int:
             url = proxy.url
             print(f"fault proxy in front of it: {url}", flush=True)
         settings, env = local_backend_login(args.profiles_path, url)
+    settings.update(locale_settings(args.locale))
     if args.demo_run:
         env["OGJ_DEMO_RUN"] = "1"
     if args.faults:

@@ -26,6 +26,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import GridJobsError
+from ..ui.i18n import translate
 
 if TYPE_CHECKING:
     from qgis.core import QgsMapLayer
@@ -42,7 +43,10 @@ class GridJobsAlgorithm(QgsProcessingAlgorithm):
     A subclass sets :attr:`NAME` (the id after ``openeogridjobs:``, never to change:
     models and scripts call it), :attr:`DISPLAY_NAME`, :attr:`DESCRIPTION` (one
     line, in the Toolbox's tooltip) and :attr:`HELP` (beside the dialog: what it
-    does and every parameter).
+    does and every parameter), each in English marked
+    ``QT_TRANSLATE_NOOP("<its class name>", "...")``; they are shown through
+    :meth:`tr`, QGIS's convention: the class name is the translation context, as
+    pylupdate makes it for a ``self.tr("...")`` in the class.
     """
 
     NAME = ""
@@ -52,17 +56,21 @@ class GridJobsAlgorithm(QgsProcessingAlgorithm):
     #: shown in the Processing Toolbox's search and in the algorithm's help
     TAGS: tuple[str, ...] = ("openeo", "grid", "tiles", "batch jobs")
 
+    def tr(self, text: str) -> str:
+        """``text`` in the user's language, in the context of the algorithm's class."""
+        return translate(type(self).__name__, text)
+
     def name(self) -> str:
         return self.NAME
 
     def displayName(self) -> str:  # noqa: N802 (QGIS API)
-        return self.DISPLAY_NAME
+        return self.tr(self.DISPLAY_NAME)
 
     def shortDescription(self) -> str:  # noqa: N802 (QGIS API)
-        return self.DESCRIPTION
+        return self.tr(self.DESCRIPTION)
 
     def shortHelpString(self) -> str:  # noqa: N802 (QGIS API)
-        return self.HELP
+        return self.tr(self.HELP)
 
     def createInstance(self) -> QgsProcessingAlgorithm:  # noqa: N802 (QGIS API)
         return type(self)()
@@ -106,7 +114,11 @@ def copy_to_sink(
     if sink is None:
         raise QgsProcessingException(algorithm.invalidSinkError(parameters, name))
     if not sink.addFeatures(layer.getFeatures(), QgsFeatureSink.Flag.FastInsert):
-        raise QgsProcessingException(f"Could not write the tiles: {sink.lastError()}")
+        raise QgsProcessingException(
+            translate("GridJobsAlgorithm", "Could not write the tiles: {error}").format(
+                error=sink.lastError()
+            )
+        )
     return dest_id
 
 
@@ -133,11 +145,11 @@ def load_mosaic_on_completion(context: QgsProcessingContext, path: str, name: st
 
 def status_style(layer: QgsMapLayer) -> None:
     """A grid layer by job status, with the aliases of its lon/lat fields."""
-    from ..ui.grid_layer import FIELD_ALIASES
+    from ..ui.grid_layer import field_aliases
     from ..ui.status_style import apply_status_style
 
     if isinstance(layer, QgsVectorLayer) and layer.fields().indexOf("status") >= 0:
-        for field_name, alias in FIELD_ALIASES.items():
+        for field_name, alias in field_aliases().items():
             index = layer.fields().indexOf(field_name)
             if index >= 0:
                 layer.setFieldAlias(index, alias)

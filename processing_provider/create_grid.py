@@ -25,10 +25,14 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
+from ..ui.i18n import translate
 from .common import GridJobsAlgorithm, copy_to_sink, reported, style_on_load
 
-HELP_TEXT = """Builds a square tile grid over an area, for one openEO batch job per tile \
+HELP_TEXT = QT_TRANSLATE_NOOP(
+    "CreateGridAlgorithm",
+    """Builds a square tile grid over an area, for one openEO batch job per tile \
 (openEO Grid Jobs › Run one openEO batch job per tile).
 
 Tile corners are multiples of the tile size in the grid CRS, so grids made on \
@@ -50,7 +54,8 @@ not_started, job_id, backend, ...). Added to the map styled by status.
 
 Refused with a message: no area or both, an empty area, a tile size ≤ 0, \
 a geographic grid CRS, an area across the antimeridian or off the Earth, more \
-tiles than the limit."""
+tiles than the limit.""",
+)
 
 
 class CreateGridAlgorithm(GridJobsAlgorithm):
@@ -64,9 +69,10 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
     CRS_OUTPUT = "GRID_CRS_USED"
     TAGS = (*GridJobsAlgorithm.TAGS, "utm", "fishnet", "create grid", "vector", "aoi")
     NAME = "creategrid"
-    DISPLAY_NAME = "Create tile grid"
-    DESCRIPTION = (
-        "A metric tile grid (UTM by default) over an extent or polygons, one job per tile."
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("CreateGridAlgorithm", "Create tile grid")
+    DESCRIPTION = QT_TRANSLATE_NOOP(
+        "CreateGridAlgorithm",
+        "A metric tile grid (UTM by default) over an extent or polygons, one job per tile.",
     )
     HELP = HELP_TEXT
 
@@ -74,30 +80,33 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
         from ..core.grid import DEFAULT_MAX_TILES
 
         self.addParameter(
-            QgsProcessingParameterExtent(self.EXTENT, "Extent (any CRS)", optional=True)
+            QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent (any CRS)"), optional=True)
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.AOI,
-                "Area of interest (polygon layer)",
+                self.tr("Area of interest (polygon layer)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.TILE_SIZE, "Tile size (m)", QgsProcessingParameterNumber.Type.Double, 5000.0
+                self.TILE_SIZE,
+                self.tr("Tile size (m)"),
+                QgsProcessingParameterNumber.Type.Double,
+                5000.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterCrs(
-                self.GRID_CRS, "Grid CRS (empty: the area's UTM zone)", optional=True
+                self.GRID_CRS, self.tr("Grid CRS (empty: the area's UTM zone)"), optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_TILES,
-                "Tile limit",
+                self.tr("Tile limit"),
                 QgsProcessingParameterNumber.Type.Integer,
                 DEFAULT_MAX_TILES,
                 minValue=1,
@@ -105,11 +114,11 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Grid", QgsProcessing.SourceType.TypeVectorPolygon
+                self.OUTPUT, self.tr("Grid"), QgsProcessing.SourceType.TypeVectorPolygon
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, "Number of tiles"))
-        self.addOutput(QgsProcessingOutputString(self.CRS_OUTPUT, "Grid CRS used"))
+        self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, self.tr("Number of tiles")))
+        self.addOutput(QgsProcessingOutputString(self.CRS_OUTPUT, self.tr("Grid CRS used")))
 
     def processAlgorithm(  # noqa: N802 (QGIS API)
         self,
@@ -133,7 +142,7 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
         try:
             layer = create_grid_layer(grid, feedback=feedback)
         except FillCanceledError:
-            raise QgsProcessingException("Canceled: no grid was written.") from None
+            raise QgsProcessingException(self.tr("Canceled: no grid was written.")) from None
         dest_id = copy_to_sink(self, parameters, self.OUTPUT, layer, context)
         style_on_load(context, dest_id)
         authid = f"EPSG:{grid.epsg}" if grid.epsg else grid.crs.to_wkt()
@@ -147,23 +156,29 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
         has_extent = parameters.get(self.EXTENT) not in (None, "")
         if source is not None and has_extent:
             raise QgsProcessingException(
-                "Give an extent or an area-of-interest layer, not both: the grid covers one area."
+                self.tr(
+                    "Give an extent or an area-of-interest layer, not both: the grid covers "
+                    "one area."
+                )
             )
         if source is not None:
             return source_polygons(source), reported(lambda: pyproj_crs(source.sourceCrs()))
         if not has_extent:
             raise QgsProcessingException(
-                "Give the area to cover: an extent (EXTENT) or a polygon layer (AOI)."
+                self.tr("Give the area to cover: an extent (EXTENT) or a polygon layer (AOI).")
             )
         extent = self.parameterAsExtent(parameters, self.EXTENT, context)
         crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
         if extent.isNull() or extent.isEmpty():
             raise QgsProcessingException(
-                "The extent is empty: give xmin, xmax, ymin, ymax that enclose an area."
+                self.tr("The extent is empty: give xmin, xmax, ymin, ymax that enclose an area.")
             )
         if not crs.isValid():
             raise QgsProcessingException(
-                "The extent has no CRS: add it, e.g. 595000,610000,5660000,5670000 [EPSG:32631]."
+                self.tr(
+                    "The extent has no CRS: add it, e.g. 595000,610000,5660000,5670000 "
+                    "[EPSG:32631]."
+                )
             )
         bounds = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
         return bounds, reported(lambda: pyproj_crs(crs))
@@ -174,10 +189,18 @@ def source_polygons(source: QgsFeatureSource) -> list[Any]:
     Processing already applied) as shapely geometries."""
     import shapely
 
-    name = source.sourceName() or "the area layer"
+    name = source.sourceName() or translate("CreateGridAlgorithm", "the area layer")
     if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
-        raise QgsProcessingException(f"{name} has no polygons; choose a polygon layer.")
+        raise QgsProcessingException(
+            translate(
+                "CreateGridAlgorithm", "{layer} has no polygons; choose a polygon layer."
+            ).format(layer=name)
+        )
     wkb = [bytes(f.geometry().asWkb()) for f in source.getFeatures() if f.hasGeometry()]
     if not wkb:
-        raise QgsProcessingException(f"{name} has no polygon to cover (no features selected?).")
+        raise QgsProcessingException(
+            translate(
+                "CreateGridAlgorithm", "{layer} has no polygon to cover (no features selected?)."
+            ).format(layer=name)
+        )
     return list(shapely.from_wkb(wkb))

@@ -22,10 +22,13 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFile,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from .common import GridJobsAlgorithm, copy_to_sink, count_text, reported, style_on_load
 
-HELP_TEXT = """Shows a job tracker on the map: one tile per row, with its job status, \
+HELP_TEXT = QT_TRANSLATE_NOOP(
+    "OpenJobDatabaseAlgorithm",
+    """Shows a job tracker on the map: one tile per row, with its job status, \
 job id, back-end, start/end times, duration, costs, failure message and result \
 path; styled by status (finished lime, error dark red, running navy...) with \
 the counts per status in the legend.
@@ -38,7 +41,8 @@ its spatial_extent column, in lon/lat).
 tracker names one.
 
 The file is only read. To continue the run, use Run one openEO batch job per \
-tile with the same job database, or the dock."""
+tile with the same job database, or the dock.""",
+)
 
 
 class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
@@ -56,25 +60,28 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
         "parquet",
     )
     NAME = "openjobdatabase"
-    DISPLAY_NAME = "Open job database"
-    DESCRIPTION = "A job tracker (CSV/Parquet, this plugin's or a notebook's) as a layer by status."
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("OpenJobDatabaseAlgorithm", "Open job database")
+    DESCRIPTION = QT_TRANSLATE_NOOP(
+        "OpenJobDatabaseAlgorithm",
+        "A job tracker (CSV/Parquet, this plugin's or a notebook's) as a layer by status.",
+    )
     HELP = HELP_TEXT
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFile(
                 self.INPUT,
-                "Job database",
-                fileFilter="Job database (*.csv *.parquet *.geoparquet)",
+                self.tr("Job database"),
+                fileFilter=self.tr("Job database (*.csv *.parquet *.geoparquet)"),
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Job statuses", QgsProcessing.SourceType.TypeVectorPolygon
+                self.OUTPUT, self.tr("Job statuses"), QgsProcessing.SourceType.TypeVectorPolygon
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, "Number of tiles"))
-        self.addOutput(QgsProcessingOutputString(self.SUMMARY, "Tiles per status"))
+        self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, self.tr("Number of tiles")))
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, self.tr("Tiles per status")))
 
     def processAlgorithm(  # noqa: N802 (QGIS API)
         self,
@@ -88,23 +95,31 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
 
         path = self.parameterAsFile(parameters, self.INPUT, context)
         if not path or not Path(path).is_file():
-            raise QgsProcessingException(f"Job database {path or '(none)'} does not exist.")
+            raise QgsProcessingException(
+                self.tr("Job database {path} does not exist.").format(
+                    path=path or self.tr("(none)")
+                )
+            )
         opened = reported(lambda: read_run(path, with_tiles=True))
         name = _run_name(path)
         try:
             layer = tiles_layer(opened.tiles, name, feedback=feedback)
         except FillCanceledError:
-            raise QgsProcessingException("Canceled: no layer was written.") from None
+            raise QgsProcessingException(self.tr("Canceled: no layer was written.")) from None
         GridLayerUpdater(layer).apply(opened.updates)
         if opened.template is None:
             feedback.pushInfo(
-                f"{Path(path).name} has no run settings beside it (a notebook's tracker?): "
-                "a run continues it with the job settings it is given."
+                self.tr(
+                    "{name} has no run settings beside it (a notebook's tracker?): "
+                    "a run continues it with the job settings it is given."
+                ).format(name=Path(path).name)
             )
         dest_id = copy_to_sink(self, parameters, self.OUTPUT, layer, context)
         style_on_load(context, dest_id, name)
         summary = count_text(opened.counts)
-        feedback.pushInfo(f"{len(opened.updates)} tiles: {summary}")
+        feedback.pushInfo(
+            self.tr("{count} tiles: {statuses}").format(count=len(opened.updates), statuses=summary)
+        )
         return {self.OUTPUT: dest_id, self.TILE_COUNT: len(opened.updates), self.SUMMARY: summary}
 
 

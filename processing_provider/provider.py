@@ -14,6 +14,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.definitions import PLUGIN_NAME
+from ..ui.i18n import translate
 from .common import ICON_PATH
 from .create_grid import CreateGridAlgorithm
 from .open_job_database import OpenJobDatabaseAlgorithm
@@ -48,7 +49,7 @@ class GridJobsProvider(QgsProcessingProvider):
         return PLUGIN_NAME
 
     def longName(self) -> str:  # noqa: N802 (QGIS API)
-        return "openEO Grid Jobs: one openEO batch job per grid tile"
+        return translate("GridJobsProvider", "openEO Grid Jobs: one openEO batch job per grid tile")
 
     def icon(self) -> QIcon:
         return QIcon(ICON_PATH)
@@ -64,4 +65,9 @@ class GridJobsProvider(QgsProcessingProvider):
             if model.fromFile(str(path)):
                 self.addAlgorithm(model)  # in the Toolbox under "Example models"
             else:
-                QgsMessageLog.logMessage(f"Could not read the model {path}", PLUGIN_NAME)
+                QgsMessageLog.logMessage(
+                    translate("GridJobsProvider", "Could not read the model {path}").format(
+                        path=path
+                    ),
+                    PLUGIN_NAME,
+                )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from qgis.core import QgsFeatureSource, QgsProcessingException
 
 from ..core.errors import GridJobsError, LoginRequiredError
+from ..ui.i18n import translate
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from ..core.backend import BackendConfig, Secrets
 
 _log = logging.getLogger(__name__)
-ADD_HINT = "Add it in the plugin's dock (Jobs › Back-ends › Add…), with its login."
 
 
 def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfig, Secrets, Any]:
@@ -39,26 +39,43 @@ def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfi
 
     connections = load_connections()
     if not name.strip():
-        names = ", ".join(repr(c.name) for c in connections) or "none yet"
-        raise QgsProcessingException(f"Name the connection to run on (saved: {names}).")
+        names = ", ".join(repr(c.name) for c in connections) or translate(
+            "RunJobsAlgorithm", "none yet"
+        )
+        raise QgsProcessingException(
+            translate("RunJobsAlgorithm", "Name the connection to run on (saved: {names}).").format(
+                names=names
+            )
+        )
     match = [c for c in connections if c.name == name.strip()] or [
         c for c in connections if c.name.lower() == name.strip().lower()
     ]
     if not match:
-        names = ", ".join(repr(c.name) for c in connections) or "none"
+        names = ", ".join(repr(c.name) for c in connections) or translate(
+            "RunJobsAlgorithm", "none"
+        )
         raise QgsProcessingException(
-            f"No saved connection is named {name!r} (saved: {names}). {ADD_HINT}"
+            translate(
+                "RunJobsAlgorithm",
+                "No saved connection is named {name} (saved: {names}). Add it in the plugin's "
+                "dock (Jobs › Back-ends › Add…), with its login.",
+            ).format(name=repr(name), names=names)
         )
     connection = match[0]
     try:
         (config,), secrets = connection_logins([connection])
     except LoginRequiredError as exc:
         raise QgsProcessingException(
-            f"{exc} Log in in the plugin's dock first: an OpenID Connect login needs a "
-            "browser once; runs then use the stored refresh token."
+            translate(
+                "RunJobsAlgorithm",
+                "{error} Log in in the plugin's dock first: an OpenID Connect login needs a "
+                "browser once; runs then use the stored refresh token.",
+            ).format(error=exc)
         ) from exc
     except GridJobsError as exc:
-        raise QgsProcessingException(f"{exc} (in the plugin's dock)") from exc
+        raise QgsProcessingException(
+            translate("RunJobsAlgorithm", "{error} (in the plugin's dock)").format(error=exc)
+        ) from exc
     if parallel_jobs:
         config = replace(config, parallel_jobs=parallel_jobs)
     return config, secrets[config.name], connection
@@ -71,7 +88,9 @@ def keep_token(connection: Any, token: Any) -> None:
     try:
         keep_refresh_token(connection, token)
     except Exception:  # the run goes on; the next run may have to log in again
-        _log.exception("Could not save the renewed login of %s", connection.name)
+        _log.exception(
+            translate("RunJobsAlgorithm", "Could not save the renewed login of %s"), connection.name
+        )
 
 
 def default_connection() -> str:
@@ -89,7 +108,7 @@ def default_connection() -> str:
             return ""
         return next((c.name for c in load_connections() if c.enabled), "")
     except Exception:  # a settings problem must not keep the algorithm from loading
-        _log.exception("Could not read the saved connections")
+        _log.exception(translate("RunJobsAlgorithm", "Could not read the saved connections"))
         return ""
 
 
@@ -101,9 +120,17 @@ def source_tiles(source: QgsFeatureSource) -> gpd.GeoDataFrame:
     missing = [n for n in ("tile_id", "col", "row") if fields.indexOf(n) < 0]
     if missing:
         raise QgsProcessingException(
-            f"{source.sourceName() or 'The grid'} is not a tile grid (no {', '.join(missing)} "
-            "field): make one with openEO Grid Jobs › Create tile grid."
+            translate(
+                "RunJobsAlgorithm",
+                "{layer} is not a tile grid (no {fields} field): make one with openEO Grid "
+                "Jobs › Create tile grid.",
+            ).format(
+                layer=source.sourceName() or translate("RunJobsAlgorithm", "The grid"),
+                fields=", ".join(missing),
+            )
         )
     if not source.sourceCrs().isValid():
-        raise QgsProcessingException("The grid layer has no valid CRS.")
+        raise QgsProcessingException(
+            translate("RunJobsAlgorithm", "The grid layer has no valid CRS.")
+        )
     return LayerTiles(source, fields, source.sourceCrs()).frame()

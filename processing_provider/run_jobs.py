@@ -24,8 +24,10 @@ from qgis.core import (
     QgsProcessingOutputRasterLayer,
     QgsProcessingOutputString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import GridJobsError, LoginRequiredError
+from ..ui.i18n import translate
 from .common import GridJobsAlgorithm, count_text, reported
 from .run_parameters import RUN_HELP, RunParameters
 
@@ -37,7 +39,14 @@ HOLDER = "QGIS Processing (openEO Grid Jobs)"
 WAIT_FOR_VIEWER = 30.0
 #: how often the algorithm looks at the Cancel button while it waits (seconds)
 CANCEL_CHECK = 0.2
-LOGIN_HINT = "Log in in the plugin's dock, then run again with the same job database to resume."
+LOGIN_HINT = QT_TRANSLATE_NOOP(
+    "RunJobsAlgorithm",
+    "Log in in the plugin's dock, then run again with the same job database to resume.",
+)
+
+
+def login_hint() -> str:
+    return translate("RunJobsAlgorithm", LOGIN_HINT)
 
 
 class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
@@ -50,9 +59,10 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     CATALOG = "CATALOG"
     TAGS = (*GridJobsAlgorithm.TAGS, "run", "ndvi", "sentinel-2", "job manager", "resume")
     NAME = "runjobs"
-    DISPLAY_NAME = "Run one openEO batch job per tile"
-    DESCRIPTION = (
-        "Submit and track one openEO batch job per grid tile; Cancel stops, rerun resumes."
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("RunJobsAlgorithm", "Run one openEO batch job per tile")
+    DESCRIPTION = QT_TRANSLATE_NOOP(
+        "RunJobsAlgorithm",
+        "Submit and track one openEO batch job per grid tile; Cancel stops, rerun resumes.",
     )
     HELP = RUN_HELP
 
@@ -63,13 +73,15 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:  # noqa: N802
         self.add_run_parameters()
-        self.addOutput(QgsProcessingOutputNumber(self.TOTAL, "Tiles"))
-        self.addOutput(QgsProcessingOutputNumber(self.FINISHED, "Tiles finished"))
-        self.addOutput(QgsProcessingOutputNumber(self.FAILED, "Tiles failed"))
-        self.addOutput(QgsProcessingOutputNumber(self.NOT_FINAL, "Tiles not final (stopped)"))
-        self.addOutput(QgsProcessingOutputString(self.SUMMARY, "Tiles per status"))
-        self.addOutput(QgsProcessingOutputRasterLayer(self.MOSAIC, "NDVI mosaic"))
-        self.addOutput(QgsProcessingOutputFile(self.CATALOG, "STAC catalog"))
+        self.addOutput(QgsProcessingOutputNumber(self.TOTAL, self.tr("Tiles")))
+        self.addOutput(QgsProcessingOutputNumber(self.FINISHED, self.tr("Tiles finished")))
+        self.addOutput(QgsProcessingOutputNumber(self.FAILED, self.tr("Tiles failed")))
+        self.addOutput(
+            QgsProcessingOutputNumber(self.NOT_FINAL, self.tr("Tiles not final (stopped)"))
+        )
+        self.addOutput(QgsProcessingOutputString(self.SUMMARY, self.tr("Tiles per status")))
+        self.addOutput(QgsProcessingOutputRasterLayer(self.MOSAIC, self.tr("NDVI mosaic")))
+        self.addOutput(QgsProcessingOutputFile(self.CATALOG, self.tr("STAC catalog")))
 
     def prepareAlgorithm(  # noqa: N802 (QGIS API)
         self,
@@ -99,7 +111,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         from ..core.run_request import RunRequest
 
         if self._login is None:
-            raise QgsProcessingException("The connection was not read (prepareAlgorithm).")
+            raise QgsProcessingException(self.tr("The connection was not read (prepareAlgorithm)."))
         config, secrets, connection = self._login
         template = reported(lambda: self.template(parameters, context))
         job_db = reported(lambda: self.job_db(parameters, context))
@@ -121,7 +133,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             launch_engine(request)
             client = ChannelClient.attach(job_db, events.put)
         except LoginRequiredError as exc:
-            raise QgsProcessingException(f"{exc} {LOGIN_HINT}") from exc
+            raise QgsProcessingException(f"{exc} {login_hint()}") from exc
         except GridJobsError as exc:
             raise QgsProcessingException(str(exc)) from exc
         ended = _watch(client, events, feedback, connection)
@@ -133,7 +145,8 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             from .common import load_mosaic_on_completion
 
             results[self.MOSAIC] = outputs["mosaic"]
-            load_mosaic_on_completion(context, outputs["mosaic"], f"{Path(job_db).stem} — NDVI")
+            name = translate("Results", "{grid} — NDVI").format(grid=Path(job_db).stem)
+            load_mosaic_on_completion(context, outputs["mosaic"], name)
         if outputs.get("catalog"):
             results[self.CATALOG] = outputs["catalog"]
         if outputs.get("output_dir"):
@@ -157,8 +170,10 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         not_final = sum(n for s, n in counts.items() if s not in FINAL_STATUSES)
         if ended.get("outcome") == Outcome.STOPPED and not_final:
             feedback.pushWarning(
-                f"Stopped with {not_final} of {total} tiles not final. Their jobs keep running "
-                f"on the back-end: run again with the same job database ({job_db}) to resume."
+                self.tr(
+                    "Stopped with {not_final} of {total} tiles not final. Their jobs keep running "
+                    "on the back-end: run again with the same job database ({job_db}) to resume."
+                ).format(not_final=not_final, total=total, job_db=job_db)
             )
         problems = [p for p in ended.get("problems") or [] if p["reason"] != "canceled by you"]
         if problems:
@@ -199,7 +214,7 @@ def _watch(
             elif kind == EventKind.NOTICE:
                 progress.event(message["level"], message["message"])
             elif kind == EventKind.LOGIN and message.get("message"):
-                feedback.pushWarning(f"{message['message']} {LOGIN_HINT}")
+                feedback.pushWarning(f"{message['message']} {login_hint()}")
             elif kind == EventKind.RENEWED_LOGIN:
                 from ..core.device_login import RefreshToken
 
@@ -209,13 +224,18 @@ def _watch(
                 keep_token(connection, token)
             elif kind == LOST:
                 raise QgsProcessingException(
-                    "The run's engine stopped without finishing (killed?). Run again with the "
-                    "same job database to resume: every tile keeps its one job."
+                    translate(
+                        "RunJobsAlgorithm",
+                        "The run's engine stopped without finishing (killed?). Run again with the "
+                        "same job database to resume: every tile keeps its one job.",
+                    )
                 )
             elif kind == EventKind.ENDED:
                 if message.get("outcome") == Outcome.FAILED:
                     error = message.get("error") or {}
-                    hint = f" {LOGIN_HINT}" if error.get("kind") == ErrorKind.LOGIN_REQUIRED else ""
+                    hint = (
+                        f" {login_hint()}" if error.get("kind") == ErrorKind.LOGIN_REQUIRED else ""
+                    )
                     raise QgsProcessingException(f"{message.get('message')}{hint}")
                 progress(message["counts"])
                 return message
@@ -239,8 +259,16 @@ class _Progress:
         total = sum(counts.values()) or 1
         final = sum(n for s, n in counts.items() if s in FINAL_STATUSES)
         self.feedback.setProgress(100.0 * final / total)
-        self.feedback.setProgressText(f"{final} / {total} tiles final")
-        self.feedback.pushInfo(f"{final} / {total} tiles final: {count_text(counts)}")
+        self.feedback.setProgressText(
+            translate("RunJobsAlgorithm", "{final} / {total} tiles final").format(
+                final=final, total=total
+            )
+        )
+        self.feedback.pushInfo(
+            translate("RunJobsAlgorithm", "{final} / {total} tiles final: {statuses}").format(
+                final=final, total=total, statuses=count_text(counts)
+            )
+        )
 
     def event(self, level: str, message: str) -> None:
         """Outages and their end, duplicates removed...: said once, as in the dock."""

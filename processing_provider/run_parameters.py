@@ -26,9 +26,10 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtCore import QDate
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QDate
 
 from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS
+from ..ui.i18n import translate
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 DEFAULT_DATES = ("2024-05-01", "2024-08-01")  # the seed notebook's summer, as in the dock
 JOB_DB_FILTER = "CSV (*.csv);;Parquet (*.parquet)"
 
-RUN_HELP = """Submits one openEO batch job per tile of a grid to a back-end, at most \
+RUN_HELP = QT_TRANSLATE_NOOP(
+    "RunJobsAlgorithm",
+    """Submits one openEO batch job per tile of a grid to a back-end, at most \
 <i>Jobs at once</i> at a time, and tracks them until every tile is final \
 (finished, error, canceled...). Each finished tile's result is downloaded. \
 The same run engine as the plugin's dock and the openeo-grid-jobs command.
@@ -75,14 +78,16 @@ Empty: &lt;job database name&gt;_results beside the job database, as in the dock
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished \
 tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and \
-the tiles per status."""
+the tiles per status.""",
+)
 
 
 class RunParameters:
     """Mixin of the run algorithm: its parameter names, their definitions and readers.
 
     Must come before :class:`QgsProcessingAlgorithm` in the bases; ``self`` is the
-    algorithm (``addParameter``, ``parameterAs...``).
+    algorithm (``addParameter``, ``parameterAs...``). Its words are the run algorithm's
+    (translation context ``RunJobsAlgorithm``).
     """
 
     GRID = "GRID"
@@ -110,47 +115,89 @@ class RunParameters:
         number = QgsProcessingParameterNumber
         params = [
             QgsProcessingParameterFeatureSource(
-                self.GRID, "Grid", [QgsProcessing.SourceType.TypeVectorPolygon], optional=True
+                self.GRID,
+                translate("RunJobsAlgorithm", "Grid"),
+                [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
             ),
             QgsProcessingParameterString(
-                self.CONNECTION, "Connection (saved in the dock)", default_connection() or None
+                self.CONNECTION,
+                translate("RunJobsAlgorithm", "Connection (saved in the dock)"),
+                default_connection() or None,
             ),
-            QgsProcessingParameterString(self.COLLECTION, "Collection", "SENTINEL2_L2A"),
-            QgsProcessingParameterString(self.BANDS, "Bands (red, NIR)", "B04,B08"),
+            QgsProcessingParameterString(
+                self.COLLECTION, translate("RunJobsAlgorithm", "Collection"), "SENTINEL2_L2A"
+            ),
+            QgsProcessingParameterString(
+                self.BANDS, translate("RunJobsAlgorithm", "Bands (red, NIR)"), "B04,B08"
+            ),
             QgsProcessingParameterDateTime(
                 self.START_DATE,
-                "Start date",
+                translate("RunJobsAlgorithm", "Start date"),
                 date,
                 QDate.fromString(DEFAULT_DATES[0], "yyyy-MM-dd"),
             ),
             QgsProcessingParameterDateTime(
                 self.END_DATE,
-                "End date (exclusive)",
+                translate("RunJobsAlgorithm", "End date (exclusive)"),
                 date,
                 QDate.fromString(DEFAULT_DATES[1], "yyyy-MM-dd"),
             ),
             QgsProcessingParameterFile(
                 self.PROCESS_GRAPH,
-                "Process graph file (instead of the NDVI mean)",
+                translate("RunJobsAlgorithm", "Process graph file (instead of the NDVI mean)"),
                 extension="json",
                 optional=True,
             ),
             QgsProcessingParameterString(
-                self.UDP_ID, "User-defined process (instead of the NDVI mean)", optional=True
-            ),
-            QgsProcessingParameterString(self.UDP_NAMESPACE, "UDP namespace (URL)", optional=True),
-            QgsProcessingParameterEnum(
-                self.FORMAT, "Output format", list(OUTPUT_FORMATS), defaultValue=0
+                self.UDP_ID,
+                translate("RunJobsAlgorithm", "User-defined process (instead of the NDVI mean)"),
+                optional=True,
             ),
             QgsProcessingParameterString(
-                self.JOB_OPTIONS, "Job options (JSON)", _json(DEFAULT_JOB_OPTIONS), optional=True
+                self.UDP_NAMESPACE,
+                translate("RunJobsAlgorithm", "UDP namespace (URL)"),
+                optional=True,
             ),
-            number(self.PARALLEL_JOBS, "Jobs at once", number.Integer, None, True, 1),
-            number(self.POLL_INTERVAL, "Poll interval (s)", number.Double, 5.0, False, 0.1),
-            QgsProcessingParameterBoolean(self.RETRY_FAILED, "Retry failed tiles", False),
-            QgsProcessingParameterFileDestination(self.JOB_DB, "Job database", JOB_DB_FILTER),
+            QgsProcessingParameterEnum(
+                self.FORMAT,
+                translate("RunJobsAlgorithm", "Output format"),
+                list(OUTPUT_FORMATS),
+                defaultValue=0,
+            ),
+            QgsProcessingParameterString(
+                self.JOB_OPTIONS,
+                translate("RunJobsAlgorithm", "Job options (JSON)"),
+                _json(DEFAULT_JOB_OPTIONS),
+                optional=True,
+            ),
+            number(
+                self.PARALLEL_JOBS,
+                translate("RunJobsAlgorithm", "Jobs at once"),
+                number.Integer,
+                None,
+                True,
+                1,
+            ),
+            number(
+                self.POLL_INTERVAL,
+                translate("RunJobsAlgorithm", "Poll interval (s)"),
+                number.Double,
+                5.0,
+                False,
+                0.1,
+            ),
+            QgsProcessingParameterBoolean(
+                self.RETRY_FAILED, translate("RunJobsAlgorithm", "Retry failed tiles"), False
+            ),
+            QgsProcessingParameterFileDestination(
+                self.JOB_DB, translate("RunJobsAlgorithm", "Job database"), JOB_DB_FILTER
+            ),
             QgsProcessingParameterFolderDestination(
-                self.OUTPUT_FOLDER, "Results folder", optional=True, createByDefault=False
+                self.OUTPUT_FOLDER,
+                translate("RunJobsAlgorithm", "Results folder"),
+                optional=True,
+                createByDefault=False,
             ),
         ]
         for param in params:
@@ -175,11 +222,20 @@ class RunParameters:
         text = lambda name: self.parameterAsString(parameters, name, context).strip()  # noqa: E731
         graph_file, udp = text(self.PROCESS_GRAPH), text(self.UDP_ID)
         if graph_file and udp:
-            raise GridJobsError("Give a process graph file or a user-defined process, not both.")
+            raise GridJobsError(
+                translate(
+                    "RunJobsAlgorithm",
+                    "Give a process graph file or a user-defined process, not both.",
+                )
+            )
         graph = None
         if graph_file:
             if not Path(graph_file).is_file():
-                raise GridJobsError(f"Process graph file {graph_file} does not exist.")
+                raise GridJobsError(
+                    translate(
+                        "RunJobsAlgorithm", "Process graph file {path} does not exist."
+                    ).format(path=graph_file)
+                )
             graph = parse_process_graph(Path(graph_file).read_text())
         return JobTemplate(
             start=self._date(parameters, self.START_DATE, context),
@@ -197,7 +253,11 @@ class RunParameters:
     def _date(self: Any, parameters: dict[str, Any], name: str, context: Any) -> str:
         value = self.parameterAsDateTime(parameters, name, context).date()
         if not value.isValid():
-            raise QgsProcessingException(f"{name} is not a date like 2024-05-01.")
+            raise QgsProcessingException(
+                translate("RunJobsAlgorithm", "{name} is not a date like 2024-05-01.").format(
+                    name=name
+                )
+            )
         return str(value.toString("yyyy-MM-dd"))
 
     def job_db(self: Any, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
@@ -205,7 +265,9 @@ class RunParameters:
 
         path = self.parameterAsFileOutput(parameters, self.JOB_DB, context)
         if not path:
-            raise QgsProcessingException("Choose the job database file (.csv or .parquet).")
+            raise QgsProcessingException(
+                translate("RunJobsAlgorithm", "Choose the job database file (.csv or .parquet).")
+            )
         kind_of(Path(path))  # an unknown extension fails here, before any work
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return str(path)
@@ -231,7 +293,11 @@ class RunParameters:
     def poll_interval(self: Any, parameters: dict[str, Any], context: Any) -> float:
         value = self.parameterAsDouble(parameters, self.POLL_INTERVAL, context)
         if not math.isfinite(value) or value <= 0:
-            raise QgsProcessingException(f"The poll interval must be > 0 seconds, got {value}.")
+            raise QgsProcessingException(
+                translate(
+                    "RunJobsAlgorithm", "The poll interval must be > 0 seconds, got {value}."
+                ).format(value=value)
+            )
         return float(value)
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "openeo_grid_jobs"
 TOP_LEVEL_FILES = ["metadata.txt", "__init__.py", "plugin.py", "icon.svg", "LICENSE", "README.md"]
-PACKAGES = ["core", "ui", "processing_provider"]
-PACKAGE_SUFFIXES = {".py", ".svg", ".png", ".ui", ".qml", ".model3"}
+PACKAGES = ["core", "ui", "processing_provider", "i18n"]
+#: i18n/: the compiled translations (.qm) only; their sources (.ts) are not read at run time
+PACKAGE_SUFFIXES = {".py", ".svg", ".png", ".ui", ".qml", ".model3", ".qm"}
 
 
 def plugin_files(root: Path = ROOT) -> list[Path]:

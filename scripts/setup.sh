@@ -12,7 +12,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # --- Debian packages --------------------------------------------------------
 APT_PACKAGES=(qgis python3-qgis python3-pyproj python3-venv python3-dev xvfb xauth
-              libgeos-dev libgdal-dev build-essential)
+              libgeos-dev libgdal-dev build-essential
+              pyqt5-dev-tools qttools5-dev-tools)  # pylupdate5, lrelease: scripts/translations.py
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

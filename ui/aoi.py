@@ -8,12 +8,15 @@ from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer, QgsWkbTypes
 from qgis.gui import QgsMapCanvas
 
 from ..core.errors import GridError
+from .i18n import translate
 
 
 def pyproj_crs(crs: QgsCoordinateReferenceSystem) -> str:
     """A CRS definition pyproj understands: the EPSG code when there is one, else WKT."""
     if not crs.isValid():
-        raise GridError("The map or layer has no valid coordinate reference system.")
+        raise GridError(
+            translate("Aoi", "The map or layer has no valid coordinate reference system.")
+        )
     authid = crs.authid()
     if authid.upper().startswith("EPSG:"):
         return authid
@@ -24,7 +27,9 @@ def canvas_aoi(canvas: QgsMapCanvas) -> tuple[tuple[float, float, float, float],
     """The visible map extent and its CRS."""
     extent = canvas.extent()
     if extent.isEmpty():
-        raise GridError("The map view is empty; zoom to your area of interest first.")
+        raise GridError(
+            translate("Aoi", "The map view is empty; zoom to your area of interest first.")
+        )
     bounds = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
     return bounds, pyproj_crs(canvas.mapSettings().destinationCrs())
 
@@ -34,16 +39,28 @@ def layer_aoi(layer: QgsVectorLayer | None, selected_only: bool) -> tuple[list[A
     import shapely
 
     if layer is None or not layer.isValid():
-        raise GridError("Choose a polygon layer as area of interest.")
+        raise GridError(translate("Aoi", "Choose a polygon layer as area of interest."))
     if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
-        raise GridError(f"Layer {layer.name()!r} has no polygons; choose a polygon layer.")
+        raise GridError(
+            translate("Aoi", "Layer {name} has no polygons; choose a polygon layer.").format(
+                name=repr(layer.name())
+            )
+        )
     if selected_only:
         if layer.selectedFeatureCount() == 0:
-            raise GridError(f"No features are selected in layer {layer.name()!r}.")
+            raise GridError(
+                translate("Aoi", "No features are selected in layer {name}.").format(
+                    name=repr(layer.name())
+                )
+            )
         features = layer.selectedFeatures()
     else:
         features = layer.getFeatures()
     wkb = [bytes(f.geometry().asWkb()) for f in features if f.hasGeometry()]
     if not wkb:
-        raise GridError(f"Layer {layer.name()!r} has no polygon to cover.")
+        raise GridError(
+            translate("Aoi", "Layer {name} has no polygon to cover.").format(
+                name=repr(layer.name())
+            )
+        )
     return list(shapely.from_wkb(wkb)), pyproj_crs(layer.crs())

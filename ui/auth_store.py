@@ -18,6 +18,7 @@ from ..core.backend import Secrets
 from ..core.definitions import LoginMethod
 from ..core.device_login import RefreshToken
 from ..core.errors import GridJobsError
+from .i18n import translate
 
 OIDC_METHOD = "openEO-OIDC"
 
@@ -48,8 +49,11 @@ def save_secrets(name: str, auth_method: str, secrets: Secrets, authcfg: str = "
     )
     if not ok or not config.id():
         raise AuthStoreError(
-            "QGIS could not save the login in its authentication database "
-            "(is the master password set?)."
+            translate(
+                "AuthStore",
+                "QGIS could not save the login in its authentication database "
+                "(is the master password set?).",
+            )
         )
     return config.id()
 
@@ -62,8 +66,11 @@ def load_secrets(auth_method: str, authcfg: str) -> Secrets:
     ok = _manager().loadAuthenticationConfig(authcfg, config, True)
     if not ok:
         raise AuthStoreError(
-            f"The login {authcfg} is missing from the QGIS authentication database, or the "
-            "master password was not given. Edit the connection to enter it again."
+            translate(
+                "AuthStore",
+                "The login {authcfg} is missing from the QGIS authentication database, or the "
+                "master password was not given. Edit the connection to enter it again.",
+            ).format(authcfg=authcfg)
         )
     if auth_method == LoginMethod.BASIC:
         return Secrets(username=config.config("username"), password=config.config("password"))
@@ -98,7 +105,10 @@ def _manager():
     manager = QgsApplication.authManager()
     if manager.isDisabled():
         raise AuthStoreError(
-            "The QGIS authentication system is disabled (no encryption support?): "
-            "logins cannot be saved."
+            translate(
+                "AuthStore",
+                "The QGIS authentication system is disabled (no encryption support?): "
+                "logins cannot be saved.",
+            )
         )
     return manager

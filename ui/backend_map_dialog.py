@@ -16,15 +16,20 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from .i18n import translate
+
 
 class BackendMapDialog(QDialog):
     def __init__(self, unknown: list[str], names: list[str], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Map back-ends of the job database")
+        self.setWindowTitle(translate("BackendMapDialog", "Map back-ends of the job database"))
         form = QFormLayout(self)
         intro = QLabel(
-            "Rows of this job database name back-ends that are not among the ticked "
-            "connections. Choose which connection tracks (and runs) each one's tiles.",
+            translate(
+                "BackendMapDialog",
+                "Rows of this job database name back-ends that are not among the ticked "
+                "connections. Choose which connection tracks (and runs) each one's tiles.",
+            ),
             self,
         )
         intro.setWordWrap(True)

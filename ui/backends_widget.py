@@ -28,6 +28,7 @@ from .auth_store import load_secrets
 from .background import BackgroundCall
 from .connection_dialog import ConnectionDialog, format_info, probe
 from .connections import SavedConnection, delete_connection, load_connections, save_connection
+from .i18n import login_label, translate
 from .login_dialog import DeviceLoginDialog
 from .network_proxy import qgis_proxy
 
@@ -48,7 +49,12 @@ class BackendsWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.table = QTableWidget(0, 2, self)
         self.table.setObjectName("backends")
-        self.table.setHorizontalHeaderLabels(["Back-end (tick to use)", "Jobs"])
+        self.table.setHorizontalHeaderLabels(
+            [
+                translate("BackendsWidget", "Back-end (tick to use)"),
+                translate("BackendsWidget", "Jobs"),
+            ]
+        )
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.ResizeToContents
@@ -61,13 +67,37 @@ class BackendsWidget(QWidget):
         self.buttons = {}
         rows = (
             (
-                ("add", "Add…", "Add an openEO back-end"),
-                ("edit", "Edit…", "Edit the selected back-end"),
-                ("remove", "Remove", "Forget the selected back-end and its stored login"),
+                (
+                    "add",
+                    translate("BackendsWidget", "Add…"),
+                    translate("BackendsWidget", "Add an openEO back-end"),
+                ),
+                (
+                    "edit",
+                    translate("BackendsWidget", "Edit…"),
+                    translate("BackendsWidget", "Edit the selected back-end"),
+                ),
+                (
+                    "remove",
+                    translate("BackendsWidget", "Remove"),
+                    translate(
+                        "BackendsWidget", "Forget the selected back-end and its stored login"
+                    ),
+                ),
             ),
             (
-                ("login", "Log in…", "Log in to the selected back-end in a browser (OIDC)"),
-                ("test", "Test connection", "Connect and show what the back-end offers"),
+                (
+                    "login",
+                    translate("BackendsWidget", "Log in…"),
+                    translate(
+                        "BackendsWidget", "Log in to the selected back-end in a browser (OIDC)"
+                    ),
+                ),
+                (
+                    "test",
+                    translate("BackendsWidget", "Test connection"),
+                    translate("BackendsWidget", "Connect and show what the back-end offers"),
+                ),
             ),
         )
         for buttons in rows:  # two short rows: the dock is narrow
@@ -104,13 +134,13 @@ class BackendsWidget(QWidget):
             item.setCheckState(
                 Qt.CheckState.Checked if connection.enabled else Qt.CheckState.Unchecked
             )
-            tls = "" if c.verify_tls else "\nTLS verification OFF"
-            item.setToolTip(f"{c.url}\n{LoginMethod(c.auth_method).label}{tls}")
+            tls = "" if c.verify_tls else "\n" + translate("BackendsWidget", "TLS verification OFF")
+            item.setToolTip(f"{c.url}\n{login_label(c.auth_method)}{tls}")
             self.table.setItem(i, 0, item)
             spin = QSpinBox(self.table)
             spin.setRange(1, 100)
             spin.setValue(c.parallel_jobs)
-            spin.setToolTip("Batch jobs at once on this back-end")
+            spin.setToolTip(translate("BackendsWidget", "Batch jobs at once on this back-end"))
             spin.valueChanged.connect(lambda value, i=i: self._parallel_changed(i, value))
             self.table.setCellWidget(i, 1, spin)
         self.table.blockSignals(False)
@@ -166,7 +196,10 @@ class BackendsWidget(QWidget):
             delete_connection(connection)
             self.reload()
             self.message.emit(
-                f"Removed {connection.name} and its stored login.", Qgis.MessageLevel.Info
+                translate("BackendsWidget", "Removed {name} and its stored login.").format(
+                    name=connection.name
+                ),
+                Qgis.MessageLevel.Info,
             )
 
     def log_in(self, connection: SavedConnection | None, reason: str = "") -> DeviceLoginDialog:

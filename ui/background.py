@@ -17,6 +17,7 @@ from qgis.PyQt.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
+from .i18n import translate
 
 
 def guarded(func: Callable[[], Any], failed: Any) -> tuple[bool, Any]:
@@ -27,7 +28,11 @@ def guarded(func: Callable[[], Any], failed: Any) -> tuple[bool, Any]:
         failed.emit(str(exc))
     except Exception as exc:
         QgsMessageLog.logMessage(traceback.format_exc(), PLUGIN_NAME, Qgis.MessageLevel.Critical)
-        failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}); see the log.")
+        failed.emit(
+            translate("Background", "Unexpected error ({error}); see the log.").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
+        )
     return False, None
 
 

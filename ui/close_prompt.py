@@ -18,6 +18,7 @@ from qgis.PyQt.QtCore import QEvent, QObject
 from qgis.PyQt.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from ..core.definitions import FINAL_STATUSES, PLUGIN_NAME
+from .i18n import translate
 
 #: QgsSettings key of the remembered answer: KEEP or STOP ("" or missing: ask)
 CHOICE_KEY = "openeo_grid_jobs/on_close"
@@ -55,15 +56,24 @@ class ClosePrompt(QObject):
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(PLUGIN_NAME)
-        box.setText("A run is going on. Keep it running after QGIS closes?")
-        box.setInformativeText(
-            f"{left_text(panel)} It runs on its own: reopen the project (or open its job "
-            "database) to watch it again. Stopped, its jobs go on on the back-end but no new "
-            "job is submitted until you Run again."
+        box.setText(
+            translate("ClosePrompt", "A run is going on. Keep it running after QGIS closes?")
         )
-        keep = box.addButton("Keep running", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Stop the run", QMessageBox.ButtonRole.DestructiveRole)
-        remember = QCheckBox("Remember my choice", box)
+        box.setInformativeText(
+            translate(
+                "ClosePrompt",
+                "{left} It runs on its own: reopen the project (or open its job database) to "
+                "watch it again. Stopped, its jobs go on on the back-end but no new job is "
+                "submitted until you Run again.",
+            ).format(left=left_text(panel))
+        )
+        keep = box.addButton(
+            translate("ClosePrompt", "Keep running"), QMessageBox.ButtonRole.AcceptRole
+        )
+        box.addButton(
+            translate("ClosePrompt", "Stop the run"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        remember = QCheckBox(translate("ClosePrompt", "Remember my choice"), box)
         box.setCheckBox(remember)
         box.setDefaultButton(keep)
         box.exec()
@@ -79,4 +89,9 @@ def left_text(panel) -> str:
     total = sum(counts.values())
     left = sum(n for s, n in counts.items() if s not in FINAL_STATUSES)
     eta = panel.status.eta_text()
-    return f"{left} of {total} tiles left" + (f" ({eta})." if eta else ".")
+    text = (
+        translate("ClosePrompt", "{left} of {total} tiles left ({eta}).")
+        if eta
+        else translate("ClosePrompt", "{left} of {total} tiles left.")
+    )
+    return text.format(left=left, total=total, eta=eta)

@@ -29,9 +29,8 @@ from ..core.proxy import ProxySettings
 from .auth_store import load_secrets, remove_secrets, save_secrets
 from .background import BackgroundCall
 from .connections import SavedConnection, save_connection
+from .i18n import login_label, translate
 from .network_proxy import qgis_proxy
-
-STORED = "stored in the QGIS authentication database; type to change"
 
 
 class MessageLabel(QLabel):
@@ -73,7 +72,11 @@ class ConnectionDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("connectionDialog")
-        self.setWindowTitle("openEO back-end" if connection is None else connection.name)
+        self.setWindowTitle(
+            translate("ConnectionDialog", "openEO back-end")
+            if connection is None
+            else connection.name
+        )
         self.original = connection
         self.taken_names = set(taken_names) - ({connection.name} if connection else set())
         # threads may outlive the dialog (closed mid-test): the long-lived parent owns them
@@ -82,53 +85,62 @@ class ConnectionDialog(QDialog):
 
         self.name = QLineEdit(self)
         self.name.setObjectName("name")
-        form.addRow("Name", self.name)
+        form.addRow(translate("ConnectionDialog", "Name"), self.name)
         self.url = QLineEdit(self)
         self.url.setObjectName("url")
         self.url.setPlaceholderText("https://openeo.dataspace.copernicus.eu")
-        form.addRow("URL", self.url)
+        form.addRow(translate("ConnectionDialog", "URL"), self.url)
         self.method = QComboBox(self)
         self.method.setObjectName("authMethod")
         for method in LoginMethod:
-            self.method.addItem(method.label, method.value)
-        form.addRow("Login", self.method)
+            self.method.addItem(login_label(method), method.value)
+        form.addRow(translate("ConnectionDialog", "Login"), self.method)
         self.username = QLineEdit(self)
         self.username.setObjectName("username")
-        form.addRow("User name", self.username)
+        form.addRow(translate("ConnectionDialog", "User name"), self.username)
         self.password = QgsPasswordLineEdit(self)
         self.password.setObjectName("password")
-        form.addRow("Password", self.password)
+        form.addRow(translate("ConnectionDialog", "Password"), self.password)
         self.provider = QComboBox(self)
         self.provider.setObjectName("provider")
         self.provider.setEditable(True)
-        self.provider.setToolTip("The back-end's OpenID Connect provider (empty: its default)")
-        form.addRow("Provider", self.provider)
+        self.provider.setToolTip(
+            translate(
+                "ConnectionDialog", "The back-end's OpenID Connect provider (empty: its default)"
+            )
+        )
+        form.addRow(translate("ConnectionDialog", "Provider"), self.provider)
         self.client_id = QLineEdit(self)
         self.client_id.setObjectName("clientId")
-        form.addRow("Client id", self.client_id)
+        form.addRow(translate("ConnectionDialog", "Client id"), self.client_id)
         self.client_secret = QgsPasswordLineEdit(self)
         self.client_secret.setObjectName("clientSecret")
-        form.addRow("Client secret", self.client_secret)
+        form.addRow(translate("ConnectionDialog", "Client secret"), self.client_secret)
         self.parallel_jobs = QSpinBox(self)
         self.parallel_jobs.setObjectName("parallelJobs")
         self.parallel_jobs.setRange(1, 100)
         self.parallel_jobs.setValue(2)
-        self.parallel_jobs.setToolTip("Batch jobs at once on this back-end")
-        form.addRow("Parallel jobs", self.parallel_jobs)
-        self.verify_tls = QCheckBox("Verify TLS certificates", self)
+        self.parallel_jobs.setToolTip(
+            translate("ConnectionDialog", "Batch jobs at once on this back-end")
+        )
+        form.addRow(translate("ConnectionDialog", "Parallel jobs"), self.parallel_jobs)
+        self.verify_tls = QCheckBox(translate("ConnectionDialog", "Verify TLS certificates"), self)
         self.verify_tls.setObjectName("verifyTls")
         self.verify_tls.setChecked(True)
         form.addRow(self.verify_tls)
         self.tls_warning = QLabel(
-            "TLS verification is OFF: only for your own test server with a self-signed "
-            "certificate. Anyone on the network could read your login.",
+            translate(
+                "ConnectionDialog",
+                "TLS verification is OFF: only for your own test server with a self-signed "
+                "certificate. Anyone on the network could read your login.",
+            ),
             self,
         )
         self.tls_warning.setObjectName("tlsWarning")
         self.tls_warning.setWordWrap(True)
         self.tls_warning.setStyleSheet("color: #c0392b; font-weight: bold")
         form.addRow(self.tls_warning)
-        self.test_button = QPushButton("Test connection", self)
+        self.test_button = QPushButton(translate("ConnectionDialog", "Test connection"), self)
         self.test_button.setObjectName("testConnection")
         form.addRow(self.test_button)
         self.status = MessageLabel(self)
@@ -171,8 +183,12 @@ class ConnectionDialog(QDialog):
                 self.username.setText(secrets.username or "")
                 if c.auth_method == LoginMethod.OIDC_CLIENT_CREDENTIALS:
                     self.client_id.setText(secrets.client_id or "")
-                self.password.setPlaceholderText(STORED)
-                self.client_secret.setPlaceholderText(STORED)
+                stored = translate(
+                    "ConnectionDialog",
+                    "stored in the QGIS authentication database; type to change",
+                )
+                self.password.setPlaceholderText(stored)
+                self.client_secret.setPlaceholderText(stored)
 
     def _update_visible(self) -> None:
         method = self.method.currentData()
@@ -187,7 +203,9 @@ class ConnectionDialog(QDialog):
             widget.setVisible(visible)
             self._form.labelForField(widget).setVisible(visible)
         self.client_id.setPlaceholderText(
-            "the back-end's default client" if method == LoginMethod.OIDC_DEVICE else ""
+            translate("ConnectionDialog", "the back-end's default client")
+            if method == LoginMethod.OIDC_DEVICE
+            else ""
         )
         self.tls_warning.setVisible(not self.verify_tls.isChecked())
 
@@ -196,7 +214,7 @@ class ConnectionDialog(QDialog):
         name = self.name.text().strip()
         url = self.url.text().strip()
         if not url:
-            raise GridJobsError("Enter the back-end's URL.")
+            raise GridJobsError(translate("ConnectionDialog", "Enter the back-end's URL."))
         config = BackendConfig(
             url=url,
             name=name,
@@ -209,7 +227,11 @@ class ConnectionDialog(QDialog):
             verify_tls=self.verify_tls.isChecked(),
         )
         if config.name in self.taken_names:
-            raise GridJobsError(f"There is already a connection named {config.name!r}.")
+            raise GridJobsError(
+                translate("ConnectionDialog", "There is already a connection named {name}.").format(
+                    name=repr(config.name)
+                )
+            )
         return config
 
     def typed_secrets(self, config: BackendConfig) -> Secrets | None:
@@ -221,14 +243,20 @@ class ConnectionDialog(QDialog):
             if not password and stored and self._same_username(username):
                 return None
             if not username or not password:
-                raise GridJobsError("Enter the user name and the password.")
+                raise GridJobsError(
+                    translate("ConnectionDialog", "Enter the user name and the password.")
+                )
             return Secrets(username=username, password=password)
         if method == LoginMethod.OIDC_CLIENT_CREDENTIALS:
             client_id, secret = self.client_id.text().strip(), self.client_secret.text()
             if not secret and self.original is not None and self.original.authcfg:
                 return None
             if not client_id or not secret:
-                raise GridJobsError("Enter the service account's client id and secret.")
+                raise GridJobsError(
+                    translate(
+                        "ConnectionDialog", "Enter the service account's client id and secret."
+                    )
+                )
             return Secrets(client_id=client_id, client_secret=secret)
         return None
 
@@ -281,7 +309,9 @@ class ConnectionDialog(QDialog):
         except GridJobsError as exc:
             self.status.setText(str(exc))
             return
-        self.status.setText(f"Connecting to {config.url}…")
+        self.status.setText(
+            translate("ConnectionDialog", "Connecting to {url}…").format(url=config.url)
+        )
         self.test_button.setEnabled(False)
 
         proxy = qgis_proxy()
@@ -291,7 +321,11 @@ class ConnectionDialog(QDialog):
     def _tested(self, result) -> None:
         self.test_button.setEnabled(True)
         if isinstance(result, LoginRequiredError):
-            self.status.setText(f"{result} Save the connection, then use Log in in the dock.")
+            self.status.setText(
+                translate(
+                    "ConnectionDialog", "{error} Save the connection, then use Log in in the dock."
+                ).format(error=result)
+            )
             return
         self.status.setText(format_info(result))
 
@@ -338,6 +372,14 @@ def probe(config: BackendConfig, secrets: Secrets, proxy: ProxySettings):
 
 def format_info(info) -> str:
     """One line a user reads after "Test connection"."""
-    collection = "SENTINEL2_L2A available" if info.has_collection else "no SENTINEL2_L2A"
-    who = f"logged in as {info.user}" if info.user else "not logged in"
+    collection = (
+        translate("ConnectionDialog", "SENTINEL2_L2A available")
+        if info.has_collection
+        else translate("ConnectionDialog", "no SENTINEL2_L2A")
+    )
+    who = (
+        translate("ConnectionDialog", "logged in as {user}").format(user=info.user)
+        if info.user
+        else translate("ConnectionDialog", "not logged in")
+    )
     return f"✔ {info.title} · openEO API {info.api_version} · {collection} · {who}"

@@ -15,6 +15,7 @@ from qgis.PyQt.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ..core.definitions import PLUGIN_NAME
 from .grid_panel import GridPanel
+from .i18n import translate
 from .jobs_panel import JobsPanel
 from .project_runs import ProjectRuns
 
@@ -50,10 +51,14 @@ class GridJobsDock(QgsDockWidget):
         self.grid_panel.setFlat(True)
         self.grid_panel.setTitle("")
         self.jobs_panel = JobsPanel(iface, body)
-        self.tabs.addTab(scrolled(self.grid_panel, self.tabs), "Grid")
-        self.tabs.addTab(scrolled(self.jobs_panel.job_page, self.tabs), "Job")
-        self.tabs.addTab(scrolled(self.jobs_panel.run_page, self.tabs), "Run")
-        self.tabs.addTab(self.jobs_panel.problems_page, "Problems")
+        self.tabs.addTab(scrolled(self.grid_panel, self.tabs), translate("GridJobsDock", "Grid"))
+        self.tabs.addTab(
+            scrolled(self.jobs_panel.job_page, self.tabs), translate("GridJobsDock", "Job")
+        )
+        self.tabs.addTab(
+            scrolled(self.jobs_panel.run_page, self.tabs), translate("GridJobsDock", "Run")
+        )
+        self.tabs.addTab(self.jobs_panel.problems_page, translate("GridJobsDock", "Problems"))
         self.jobs_panel.problems.count_changed.connect(self._show_problem_count)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.jobs_panel)
@@ -71,7 +76,12 @@ class GridJobsDock(QgsDockWidget):
 
     def _show_problem_count(self, count: int) -> None:
         index = self.tabs.indexOf(self.jobs_panel.problems_page)
-        self.tabs.setTabText(index, f"Problems ({count})" if count else "Problems")
+        self.tabs.setTabText(
+            index,
+            translate("GridJobsDock", "Problems ({count})").format(count=count)
+            if count
+            else translate("GridJobsDock", "Problems"),
+        )
 
     def shutdown(self) -> None:
         """Stop background work before the plugin unloads (jobs go on on the back-end)."""

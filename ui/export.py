@@ -12,6 +12,8 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .i18n import translate
+
 DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON"}
 FILE_FILTER = "GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)"
 
@@ -30,7 +32,11 @@ def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
     path = Path(path)
     driver = DRIVERS.get(path.suffix.lower())
     if driver is None:
-        raise ExportError(f"Cannot tell the format of {path.name!r}: use .gpkg, .shp or .geojson.")
+        raise ExportError(
+            translate(
+                "Export", "Cannot tell the format of {name}: use .gpkg, .shp or .geojson."
+            ).format(name=repr(path.name))
+        )
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = driver
     options.fileEncoding = "UTF-8"
@@ -46,5 +52,9 @@ def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
     )
     error, message = result[0], result[1]
     if error != QgsVectorFileWriter.WriterError.NoError:
-        raise ExportError(f"Could not write {path}: {message or error}")
+        raise ExportError(
+            translate("Export", "Could not write {path}: {error}").format(
+                path=path, error=message or error
+            )
+        )
     return path

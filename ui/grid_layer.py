@@ -24,11 +24,12 @@ from qgis.core import (
     QgsGeometry,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QVariant
 
 from ..core.definitions import NOT_STARTED
 from ..core.schema import GRID_FIELDS, TILE_FIELDS
 from . import field_types
+from .i18n import translate
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,12 +49,13 @@ INT_RANGE = (-(10 ** (INT_WIDTH - 1)) + 1, 10**INT_WIDTH - 1)  # with a minus si
 #: bar react at once, and that the main thread never waits long for Python's GIL.
 CHUNK = 2_000
 STRING_WIDTH = 254  # the most a Shapefile (dBASE) text field holds
-#: The lon/lat bounds sit in a metric (UTM) layer: say so wherever fields are shown.
+#: The lon/lat bounds sit in a metric (UTM) layer: say so wherever fields are shown
+#: (in English here; :func:`field_aliases` in the user's language).
 FIELD_ALIASES = {
-    "west": "west (lon °, WGS 84)",
-    "south": "south (lat °, WGS 84)",
-    "east": "east (lon °, WGS 84)",
-    "north": "north (lat °, WGS 84)",
+    "west": QT_TRANSLATE_NOOP("GridLayer", "west (lon °, WGS 84)"),
+    "south": QT_TRANSLATE_NOOP("GridLayer", "south (lat °, WGS 84)"),
+    "east": QT_TRANSLATE_NOOP("GridLayer", "east (lon °, WGS 84)"),
+    "north": QT_TRANSLATE_NOOP("GridLayer", "north (lat °, WGS 84)"),
 }
 _WKB_COLLECTION = struct.Struct("<BII")  # little endian, GeometryCollection, part count
 #: Every new tile's status, converted to a QVariant once: PyQt converts a Python str
@@ -73,6 +75,11 @@ class Feedback(Protocol):
 
 class FillCanceledError(Exception):
     """The feedback was canceled while the layer was being filled."""
+
+
+def field_aliases() -> dict[str, str]:
+    """The aliases of the lon/lat fields in the user's language."""
+    return {name: translate("GridLayer", alias) for name, alias in FIELD_ALIASES.items()}
 
 
 def grid_field(name: str, kind: str, wide_ints: bool = False) -> QgsField:
@@ -114,7 +121,9 @@ def create_grid_layer(
     them on the fly for display. ``feedback`` gets the progress (0-100) and may
     cancel (:class:`FillCanceledError`); the layer may be made in a worker thread.
     """
-    name = name or f"Grid {grid.tile_size:g} m ({grid.zone_label})"
+    name = name or translate("GridLayer", "Grid {size} m ({zone})").format(
+        size=f"{grid.tile_size:g}", zone=grid.zone_label
+    )
     x0, y0, x1, y1 = grid.box_bounds()
     columns = [grid.tile_ids, grid.cols.tolist(), grid.rows.tolist(), *grid.lonlat.T.tolist()]
 
@@ -157,7 +166,7 @@ def _filled_layer(
     provider.addAttributes([grid_field(n, t, wide_ints) for n, t in GRID_FIELDS])
     layer.updateFields()
     fields = layer.fields()
-    for field_name, alias in FIELD_ALIASES.items():
+    for field_name, alias in field_aliases().items():
         layer.setFieldAlias(fields.indexOf(field_name), alias)
 
     # One feature, refilled for every tile: the provider keeps a copy of what it is

@@ -33,6 +33,7 @@ from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
 from .export import FILE_FILTER, ExportError, export_layer
 from .grid_task import GridTask
+from .i18n import translate
 
 SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
 
@@ -46,7 +47,7 @@ class GridPanel(QGroupBox):
     grid_layer_changed = pyqtSignal(object)
 
     def __init__(self, iface: QgisInterface, parent: QWidget | None = None) -> None:
-        super().__init__("Grid", parent)
+        super().__init__(translate("GridPanel", "Grid"), parent)
         self.iface = iface
         self.grid_layer: QgsVectorLayer | None = None
         form = QFormLayout(self)
@@ -62,39 +63,49 @@ class GridPanel(QGroupBox):
         self.tile_size.setClearValue(5000)
         self.tile_size.setValue(5000)
         self.tile_size.setSuffix(" m")
-        form.addRow("Tile size", self.tile_size)
+        form.addRow(translate("GridPanel", "Tile size"), self.tile_size)
 
         self.source = QComboBox(self)
         self.source.setObjectName("aoiSource")
-        self.source.addItems(["Map canvas extent", "Polygon layer", "Selected features"])
-        form.addRow("Area", self.source)
+        self.source.addItems(
+            [
+                translate("GridPanel", "Map canvas extent"),
+                translate("GridPanel", "Polygon layer"),
+                translate("GridPanel", "Selected features"),
+            ]
+        )
+        form.addRow(translate("GridPanel", "Area"), self.source)
 
         self.aoi_layer = QgsMapLayerComboBox(self)
         self.aoi_layer.setObjectName("aoiLayer")
         self.aoi_layer.setFilters(QgsMapLayerProxyModel.Filter.PolygonLayer)
-        form.addRow("Polygon layer", self.aoi_layer)
+        form.addRow(translate("GridPanel", "Polygon layer"), self.aoi_layer)
 
         self.grid_crs = QgsProjectionSelectionWidget(self)
         self.grid_crs.setObjectName("gridCrs")
         self.grid_crs.setOptionVisible(QgsProjectionSelectionWidget.CrsOption.CrsNotSet, True)
-        self.grid_crs.setNotSetText("Automatic UTM zone")
+        self.grid_crs.setNotSetText(translate("GridPanel", "Automatic UTM zone"))
         self.grid_crs.setCrs(QgsCoordinateReferenceSystem())
-        form.addRow("Grid CRS", self.grid_crs)
+        form.addRow(translate("GridPanel", "Grid CRS"), self.grid_crs)
 
         self.max_tiles = QSpinBox(self)
         self.max_tiles.setObjectName("maxTiles")
         self.max_tiles.setRange(1, 10_000_000)
         self.max_tiles.setValue(10_000)
-        self.max_tiles.setToolTip("Refuse to build more tiles than this (protects from typos).")
-        form.addRow("Tile limit", self.max_tiles)
+        self.max_tiles.setToolTip(
+            translate("GridPanel", "Refuse to build more tiles than this (protects from typos).")
+        )
+        form.addRow(translate("GridPanel", "Tile limit"), self.max_tiles)
 
         buttons = QHBoxLayout()
-        self.create_button = QPushButton("Create grid", self)
+        self.create_button = QPushButton(translate("GridPanel", "Create grid"), self)
         self.create_button.setObjectName("createGrid")
-        self.export_button = QPushButton("Export…", self)
+        self.export_button = QPushButton(translate("GridPanel", "Export…"), self)
         self.export_button.setObjectName("exportGrid")
         self.export_button.setToolTip(
-            "Save the grid with its statuses (GeoPackage, Shapefile, GeoJSON)"
+            translate(
+                "GridPanel", "Save the grid with its statuses (GeoPackage, Shapefile, GeoJSON)"
+            )
         )
         self.export_button.setEnabled(False)
         buttons.addWidget(self.create_button)
@@ -145,12 +156,17 @@ class GridPanel(QGroupBox):
         build = partial(
             build_grid, aoi, aoi_crs, size, grid_crs=grid_crs, max_tiles=self.max_tiles.value()
         )
-        task = GridTask(build, f"Creating a grid of {size:g} m tiles")
+        task = GridTask(
+            build,
+            translate("GridPanel", "Creating a grid of {size} m tiles").format(size=f"{size:g}"),
+        )
         task.done.connect(self._grid_task_done)
         self.destroyed.connect(task.abandon)  # the dock closes: stop building for nobody
         self._grid_task: GridTask | None = task  # also keeps the Python task alive
-        self.create_button.setText("Cancel")
-        self.create_button.setToolTip("Stop creating the grid; nothing is added.")
+        self.create_button.setText(translate("GridPanel", "Cancel"))
+        self.create_button.setToolTip(
+            translate("GridPanel", "Stop creating the grid; nothing is added.")
+        )
         QgsApplication.taskManager().addTask(task)
         return task
 
@@ -162,20 +178,26 @@ class GridPanel(QGroupBox):
         from .status_style import apply_status_style
 
         task, self._grid_task = self._grid_task_running(), None
-        self.create_button.setText("Create grid")
+        self.create_button.setText(translate("GridPanel", "Create grid"))
         self.create_button.setToolTip("")
         bar = self.iface.messageBar()
         if task is None:
             return
         if task.isCanceled():
             bar.pushMessage(
-                PLUGIN_NAME, "Grid creation canceled; no layer added.", Qgis.MessageLevel.Info, 5
+                PLUGIN_NAME,
+                translate("GridPanel", "Grid creation canceled; no layer added."),
+                Qgis.MessageLevel.Info,
+                5,
             )
             return
         grid, layer = task.grid, task.layer
         if grid is None or layer is None:
             bar.pushMessage(
-                PLUGIN_NAME, task.error or "No grid was made.", Qgis.MessageLevel.Warning, 0
+                PLUGIN_NAME,
+                task.error or translate("GridPanel", "No grid was made."),
+                Qgis.MessageLevel.Warning,
+                0,
             )
             return
         QgsProject.instance().addMapLayer(layer)
@@ -185,7 +207,9 @@ class GridPanel(QGroupBox):
         epsg = f"EPSG:{grid.epsg}" if grid.epsg else grid.crs.name
         bar.pushMessage(
             PLUGIN_NAME,
-            f"{len(grid):,} tiles of {grid.tile_size:g} m, {grid.crs.name} ({epsg}).",
+            translate("GridPanel", "{count} tiles of {size} m, {crs} ({epsg}).").format(
+                count=f"{len(grid):,}", size=f"{grid.tile_size:g}", crs=grid.crs.name, epsg=epsg
+            ),
             Qgis.MessageLevel.Success,
             5,
         )
@@ -223,7 +247,10 @@ class GridPanel(QGroupBox):
         home = QgsProject.instance().homePath()
         folder = Path(job_db).parent if job_db else Path(home) if home else Path.home()
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export grid", str(folder / f"{self.grid_layer.name()}.gpkg"), FILE_FILTER
+            self,
+            translate("GridPanel", "Export grid"),
+            str(folder / f"{self.grid_layer.name()}.gpkg"),
+            FILE_FILTER,
         )
         if path:
             self.export(path)
@@ -240,5 +267,8 @@ class GridPanel(QGroupBox):
             )
             return
         self.iface.messageBar().pushMessage(
-            PLUGIN_NAME, f"Grid exported to {written}", Qgis.MessageLevel.Success, 5
+            PLUGIN_NAME,
+            translate("GridPanel", "Grid exported to {path}").format(path=written),
+            Qgis.MessageLevel.Success,
+            5,
         )

@@ -19,6 +19,7 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
 from .grid_layer import FillCanceledError, create_grid_layer
+from .i18n import translate
 
 if TYPE_CHECKING:
     from ..core.grid import Grid
@@ -40,8 +41,10 @@ class GridTask(QgsTask):
     #: the task is over (built, failed or canceled); emitted on the main thread
     done = pyqtSignal()
 
-    def __init__(self, build: Callable[[], Grid], description: str = "Creating grid") -> None:
-        super().__init__(description, QgsTask.Flag.CanCancel)
+    def __init__(self, build: Callable[[], Grid], description: str = "") -> None:
+        super().__init__(
+            description or translate("GridTask", "Creating grid"), QgsTask.Flag.CanCancel
+        )
         self._build = build
         self.grid: Grid | None = None
         self.layer: QgsVectorLayer | None = None
@@ -63,7 +66,9 @@ class GridTask(QgsTask):
         except FillCanceledError:
             return False
         except Exception as exc:  # a bug: say so, and leave QGIS usable
-            self.error = f"Creating the grid failed: {exc!r} (details in the message log)."
+            self.error = translate(
+                "GridTask", "Creating the grid failed: {error} (details in the message log)."
+            ).format(error=repr(exc))
             QgsMessageLog.logMessage(
                 traceback.format_exc(), PLUGIN_NAME, Qgis.MessageLevel.Critical
             )

@@ -13,6 +13,7 @@ from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 from qgis.PyQt.QtWidgets import QMessageBox
 
 from ..core.definitions import ACTIVE_STATUSES
+from .i18n import translate
 
 if TYPE_CHECKING:
     from .jobs_panel import JobsPanel
@@ -29,28 +30,39 @@ def cancel_jobs(panel: JobsPanel) -> bool:
         active = active_tiles(layer)
         if not active:
             say(
-                "No job of this run is queued or running: nothing to cancel.",
+                translate(
+                    "JobCancel", "No job of this run is queued or running: nothing to cancel."
+                ),
                 Qgis.MessageLevel.Info,
             )
             return False
         answer = QMessageBox.question(
             panel,
-            "Cancel jobs",
-            f"Cancel all {active} unfinished jobs of this run on the back-end?\n\n"
-            "No tile is selected. To cancel only some, select their tiles on the map.",
+            translate("JobCancel", "Cancel jobs"),
+            translate(
+                "JobCancel",
+                "Cancel all %n unfinished jobs of this run on the back-end?\n\n"
+                "No tile is selected. To cancel only some, select their tiles on the map.",
+                None,
+                active,
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            say("Nothing canceled.", Qgis.MessageLevel.Info)
+            say(translate("JobCancel", "Nothing canceled."), Qgis.MessageLevel.Info)
             return False
     if selected is None:
         started = panel.start_run(cancel_all=True)
     else:
         started = panel.start_run(cancel_only=selected)
     if started:
-        what = "all unfinished jobs" if selected is None else f"{len(selected)} tiles' jobs"
-        say(f"Canceling {what}…", Qgis.MessageLevel.Info)
+        text = (
+            translate("JobCancel", "Canceling all unfinished jobs…")
+            if selected is None
+            else translate("JobCancel", "Canceling %n tiles' jobs…", None, len(selected))
+        )
+        say(text, Qgis.MessageLevel.Info)
     return started
 
 

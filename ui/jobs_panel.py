@@ -30,6 +30,7 @@ from ..core.errors import GridJobsError, LoginRequiredError
 from ..core.run_request import RunAction
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
+from .i18n import translate
 from .job_cancel import cancel_jobs
 from .layer_feed import LayerFeed
 from .problems_controller import ProblemsController
@@ -218,7 +219,9 @@ class JobsPanel(QWidget):
         )
         if not self.is_running() and self.layer is not None and self._attach_live():
             self.messages.say(
-                "This grid's run is going on (started elsewhere): watching it now.",
+                translate(
+                    "JobsPanel", "This grid's run is going on (started elsewhere): watching it now."
+                ),
                 Qgis.MessageLevel.Info,
             )
             if action is RunAction.RUN and not retry_failed:
@@ -315,7 +318,10 @@ class JobsPanel(QWidget):
             if live:
                 self.status.ended({"unknown": 1})
                 self.messages.say(
-                    "The run goes on in the background; open its grid to watch it again.",
+                    translate(
+                        "JobsPanel",
+                        "The run goes on in the background; open its grid to watch it again.",
+                    ),
                     Qgis.MessageLevel.Info,
                 )
         self.viewer = self.link = None
@@ -332,7 +338,10 @@ class JobsPanel(QWidget):
             self.start_run(**run_kwargs)
         elif not self._send_logins([name]):
             self.messages.say(
-                f"The run no longer goes on: Run to resume it with the new login to {name}.",
+                translate(
+                    "JobsPanel",
+                    "The run no longer goes on: Run to resume it with the new login to {name}.",
+                ).format(name=name),
                 Qgis.MessageLevel.Info,
             )
 
@@ -373,7 +382,8 @@ class JobsPanel(QWidget):
     def stop_run(self) -> None:
         if self.viewer is not None and self.viewer.command(Command.STOP):
             self.messages.say(
-                "Stopping: jobs keep running on the back-end.", Qgis.MessageLevel.Info
+                translate("JobsPanel", "Stopping: jobs keep running on the back-end."),
+                Qgis.MessageLevel.Info,
             )
 
     def split_and_retry(self, tile_ids: list[str]) -> bool:
@@ -382,15 +392,21 @@ class JobsPanel(QWidget):
             return False
         if self.is_running():
             self.messages.say(
-                "Stop the run first: splitting tiles changes the run's grid.",
+                translate(
+                    "JobsPanel", "Stop the run first: splitting tiles changes the run's grid."
+                ),
                 Qgis.MessageLevel.Warning,
             )
             return False
         started = self.start_run(split=list(tile_ids))
         if started:
             self.messages.say(
-                f"Splitting {len(tile_ids)} tiles into {4 * len(tile_ids)} quarter tiles "
-                "and running them.",
+                translate(
+                    "JobsPanel",
+                    "Splitting %n tiles into {quarters} quarter tiles and running them.",
+                    None,
+                    len(tile_ids),
+                ).format(quarters=4 * len(tile_ids)),
                 Qgis.MessageLevel.Info,
             )
         return started
@@ -442,7 +458,10 @@ class JobsPanel(QWidget):
             self.status.ended(opened.counts, opened.modified)
         if self._attach_live():
             name = Path(path).name
-            self.messages.say(f"Watching the run of {name} live.", Qgis.MessageLevel.Info)
+            self.messages.say(
+                translate("JobsPanel", "Watching the run of {name} live.").format(name=name),
+                Qgis.MessageLevel.Info,
+            )
         self.show_tracking()
         self.problems.refresh()
         self.remember(opened.counts)

@@ -29,6 +29,7 @@ from ..core.backend import Secrets
 from ..core.device_login import DEVICE_LOGIN_TIMEOUT, DeviceCodePrompt, RefreshToken
 from .background import BackgroundCall, Relay
 from .connections import SavedConnection, keep_refresh_token
+from .i18n import translate
 from .network_proxy import qgis_proxy
 
 
@@ -45,7 +46,9 @@ class DeviceLoginDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("deviceLoginDialog")
-        self.setWindowTitle(f"Log in to {connection.name}")
+        self.setWindowTitle(
+            translate("DeviceLoginDialog", "Log in to {name}").format(name=connection.name)
+        )
         self.connection = connection
         self.info = None
         self.login_timeout = login_timeout
@@ -58,7 +61,9 @@ class DeviceLoginDialog(QDialog):
         self.reason.setWordWrap(True)
         self.reason.setVisible(bool(reason))
         layout.addWidget(self.reason)
-        self.instructions = QLabel("Asking the login provider for a code…", self)
+        self.instructions = QLabel(
+            translate("DeviceLoginDialog", "Asking the login provider for a code…"), self
+        )
         self.instructions.setObjectName("instructions")
         self.instructions.setWordWrap(True)
         self.instructions.setTextFormat(Qt.TextFormat.RichText)
@@ -75,9 +80,9 @@ class DeviceLoginDialog(QDialog):
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.code)
         row = QHBoxLayout()
-        self.open_button = QPushButton("Open browser", self)
+        self.open_button = QPushButton(translate("DeviceLoginDialog", "Open browser"), self)
         self.open_button.setObjectName("openBrowser")
-        self.copy_button = QPushButton("Copy code", self)
+        self.copy_button = QPushButton(translate("DeviceLoginDialog", "Copy code"), self)
         self.copy_button.setObjectName("copyCode")
         for button in (self.open_button, self.copy_button):
             button.setEnabled(False)
@@ -121,8 +126,11 @@ class DeviceLoginDialog(QDialog):
         self.prompt = prompt
         if prompt.url:
             self.instructions.setText(
-                f'Open <a href="{prompt.url}">{prompt.url}</a> in a browser, check that it '
-                "shows this code, and log in. This dialog closes by itself."
+                translate(
+                    "DeviceLoginDialog",
+                    'Open <a href="{url}">{url}</a> in a browser, check that it shows this code, '
+                    "and log in. This dialog closes by itself.",
+                ).format(url=prompt.url)
             )
         else:  # the client worded it differently: show its own words
             self.instructions.setText(prompt.text)
@@ -135,7 +143,11 @@ class DeviceLoginDialog(QDialog):
 
     def _tick(self) -> None:
         left = max(0, int(self._deadline - time.monotonic()))
-        self.countdown.setText(f"Waiting for the login: {left // 60}:{left % 60:02d} left")
+        self.countdown.setText(
+            translate("DeviceLoginDialog", "Waiting for the login: {time} left").format(
+                time=f"{left // 60}:{left % 60:02d}"
+            )
+        )
 
     def _open_browser(self) -> None:
         if self.prompt and self.prompt.url:

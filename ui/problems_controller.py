@@ -15,6 +15,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.definitions import NO_RESULT_STATUSES
 from .background import BackgroundCall
+from .i18n import translate
 from .problems_page import LogsDialog, ProblemsPage
 
 if TYPE_CHECKING:
@@ -101,17 +102,25 @@ class ProblemsController(QObject):
         )
         if feature is None or _null(feature["job_id"]):
             reason = "" if feature is None or _null(feature["message"]) else feature["message"]
+            text = (
+                translate(
+                    "ProblemsController", "Tile {tile} has no back-end job, so no logs: {reason}"
+                )
+                if reason
+                else translate("ProblemsController", "Tile {tile} has no back-end job, so no logs.")
+            )
             self.panel.messages.say(
-                f"Tile {tile_id} has no back-end job, so no logs"
-                + (f": {reason}" if reason else "."),
-                Qgis.MessageLevel.Info,
+                text.format(tile=tile_id, reason=reason), Qgis.MessageLevel.Info
             )
             return
         job_id, name = str(feature["job_id"]), str(feature["backend"])
         connection = next((c for c in self.panel.backends.connections if c.name == name), None)
         if connection is None:
             self.panel.messages.say(
-                f"No saved connection named {name!r}: add it to see the logs of job {job_id}.",
+                translate(
+                    "ProblemsController",
+                    "No saved connection named {name}: add it to see the logs of job {job}.",
+                ).format(name=repr(name), job=job_id),
                 Qgis.MessageLevel.Warning,
             )
             return
@@ -126,8 +135,13 @@ class ProblemsController(QObject):
 
             return [line.text() for line in fetch_job_logs(backend, job_id)]
 
-        title = f"Logs of job {job_id} (tile {tile_id}, {name})"
-        self.panel.messages.say(f"Fetching the logs of job {job_id}…", Qgis.MessageLevel.Info)
+        title = translate(
+            "ProblemsController", "Logs of job {job} (tile {tile}, {backend})"
+        ).format(job=job_id, tile=tile_id, backend=name)
+        self.panel.messages.say(
+            translate("ProblemsController", "Fetching the logs of job {job}…").format(job=job_id),
+            Qgis.MessageLevel.Info,
+        )
         self._call = BackgroundCall(
             fetch,
             lambda lines: self._show_dialog(title, lines),

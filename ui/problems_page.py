@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.definitions import FAILED_STATUSES
+from .i18n import translate
 
 TILE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -42,24 +43,31 @@ class ProblemsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self.summary = QLabel("No problems.", self)
+        self.summary = QLabel(translate("ProblemsPage", "No problems."), self)
         self.summary.setObjectName("problemsSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("problems")
-        self.tree.setHeaderLabels(["Reason / tile", "Tiles"])
+        self.tree.setHeaderLabels(
+            [translate("ProblemsPage", "Reason / tile"), translate("ProblemsPage", "Tiles")]
+        )
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.setColumnWidth(0, 280)
         layout.addWidget(self.tree, 1)
         buttons = QHBoxLayout()
-        self.logs_button = QPushButton("Show logs", self)
+        self.logs_button = QPushButton(translate("ProblemsPage", "Show logs"), self)
         self.logs_button.setObjectName("showLogs")
-        self.logs_button.setToolTip("The back-end's full logs of the selected tile's job")
-        self.split_button = QPushButton("Split and retry", self)
+        self.logs_button.setToolTip(
+            translate("ProblemsPage", "The back-end's full logs of the selected tile's job")
+        )
+        self.split_button = QPushButton(translate("ProblemsPage", "Split and retry"), self)
         self.split_button.setObjectName("splitRetry")
         self.split_button.setToolTip(
-            "Replace the selected failed tiles by their four quarters and run them"
+            translate(
+                "ProblemsPage",
+                "Replace the selected failed tiles by their four quarters and run them",
+            )
         )
         buttons.addWidget(self.logs_button)
         buttons.addWidget(self.split_button)
@@ -87,9 +95,11 @@ class ProblemsPage(QWidget):
             self.tree.addTopLevelItem(group)
         count = sum(p.count for p in found)
         self.summary.setText(
-            f"{count} tiles did not finish: {problems_text(found, limit=3)}."
+            translate("ProblemsPage", "%n tiles did not finish: {problems}.", None, count).format(
+                problems=problems_text(found, limit=3)
+            )
             if found
-            else "No problems."
+            else translate("ProblemsPage", "No problems.")
         )
         self._selection_changed()
 
@@ -131,7 +141,9 @@ class LogsDialog(QDialog):
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setPlainText("\n".join(lines) if lines else "The back-end logged nothing.")
+        self.text.setPlainText(
+            "\n".join(lines) if lines else translate("LogsDialog", "The back-end logged nothing.")
+        )
         layout.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)

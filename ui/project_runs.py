@@ -30,6 +30,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from .i18n import translate
+
 JOB_DB_PROPERTY = "openeo_grid_jobs/job_db"
 SCOPE = "openeo_grid_jobs"
 RUNS_KEY = "runs"
@@ -55,7 +57,9 @@ class RunEntry:
         counts = self.counts or {}
         done = counts.get("finished", 0)
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.updated)) if self.updated else ""
-        return f"{self.name} — {done}/{self.tiles} finished · {when}"
+        return translate("ProjectRuns", "{name} — {done}/{tiles} finished · {when}").format(
+            name=self.name, done=done, tiles=self.tiles, when=when
+        )
 
 
 def results_dir(job_db: str | Path) -> Path:
@@ -87,11 +91,19 @@ def write_snapshot(layer: QgsVectorLayer, path: Path) -> Path:
             layer, str(partial), QgsCoordinateTransformContext(), options
         )
         if result[0] != QgsVectorFileWriter.WriterError.NoError:
-            raise SnapshotError(f"Could not save the grid to {path}: {result[1] or result[0]}")
+            raise SnapshotError(
+                translate("ProjectRuns", "Could not save the grid to {path}: {error}").format(
+                    path=path, error=result[1] or result[0]
+                )
+            )
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise SnapshotError(f"Could not save the grid to {path}: {exc.strerror or exc}") from exc
+        raise SnapshotError(
+            translate("ProjectRuns", "Could not save the grid to {path}: {error}").format(
+                path=path, error=exc.strerror or exc
+            )
+        ) from exc
     return path
 
 
@@ -199,7 +211,11 @@ class ProjectRuns(QObject):
         try:
             write_snapshot(layer, path)
         except SnapshotError as exc:
-            self.failed.emit(f"{exc} — the grid will be empty when the project is reopened.")
+            self.failed.emit(
+                translate(
+                    "ProjectRuns", "{error} — the grid will be empty when the project is reopened."
+                ).format(error=exc)
+            )
             return
         source = f"{self.project.pathResolver().writePath(str(path))}|layername={layer.name()}"
         _set_text(element.firstChildElement("datasource"), source, document)

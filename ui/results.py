@@ -17,6 +17,8 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .i18n import translate
+
 MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
 
 
@@ -42,7 +44,11 @@ def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str], 
             continue
         raster = QgsRasterLayer(path, tile_id)
         if not raster.isValid():
-            problems.append(f"Cannot open the result of tile {tile_id}: {path}")
+            problems.append(
+                translate("Results", "Cannot open the result of tile {tile}: {path}").format(
+                    tile=tile_id, path=path
+                )
+            )
             continue
         project.addMapLayer(raster, False)
         group.addLayer(raster)
@@ -51,10 +57,13 @@ def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str], 
 
 
 def _results_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:
-    """The grid's results group (made once, below the grid, collapsed)."""
+    """The grid's results group (made once, below the grid, collapsed; one named in
+    English, before a change of language, is found too)."""
     root = project.layerTreeRoot()
-    name = f"{grid.name()} — tiles"
+    name = translate("Results", "{grid} — tiles").format(grid=grid.name())
     group = root.findGroup(name)
+    if group is None:
+        group = root.findGroup(f"{grid.name()} — tiles")
     if group is None:
         group = root.insertGroup(_below(project, grid), name)
         group.setExpanded(False)
@@ -80,7 +89,7 @@ def show_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None:
         layer.setExtent(layer.dataProvider().extent())
         layer.triggerRepaint()
         return layer
-    layer = QgsRasterLayer(str(vrt), f"{grid.name()} — NDVI")
+    layer = QgsRasterLayer(str(vrt), translate("Results", "{grid} — NDVI").format(grid=grid.name()))
     if not layer.isValid():
         return None
     layer.setCustomProperty(MOSAIC_PROPERTY, grid.id())

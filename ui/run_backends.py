@@ -14,6 +14,7 @@ from ..core.errors import GridJobsError
 from ..core.gateway import Backend
 from ..core.run_logins import RunLogins, check_login
 from .connections import SavedConnection
+from .i18n import translate
 
 
 def connection_logins(
@@ -24,7 +25,9 @@ def connection_logins(
     from .auth_store import load_secrets
 
     if not connections:
-        raise GridJobsError("Tick at least one back-end (Add… one if the list is empty).")
+        raise GridJobsError(
+            translate("RunBackends", "Tick at least one back-end (Add… one if the list is empty).")
+        )
     configs, secrets = [], {}
     for connection in connections:
         config = connection.config

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from qgis.PyQt.QtWidgets import QGridLayout, QPushButton, QWidget
 
+from .i18n import translate
+
 
 class RunButtons(QWidget):
     """Two rows of buttons that fit the dock's width."""
@@ -16,14 +18,30 @@ class RunButtons(QWidget):
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.run = self._button("Run", "run", "Submit and track the tiles' jobs")
-        self.stop = self._button("Stop", "stop", "Stop tracking; jobs keep running on the back-end")
-        self.refresh = self._button(
-            "Refresh", "refreshStatuses", "Ask the back-end once for the jobs' statuses"
+        self.run = self._button(
+            translate("RunButtons", "Run"),
+            "run",
+            translate("RunButtons", "Submit and track the tiles' jobs"),
         )
-        self.retry = self._button("Retry failed", "retryFailed", "Resubmit failed tiles")
+        self.stop = self._button(
+            translate("RunButtons", "Stop"),
+            "stop",
+            translate("RunButtons", "Stop tracking; jobs keep running on the back-end"),
+        )
+        self.refresh = self._button(
+            translate("RunButtons", "Refresh"),
+            "refreshStatuses",
+            translate("RunButtons", "Ask the back-end once for the jobs' statuses"),
+        )
+        self.retry = self._button(
+            translate("RunButtons", "Retry failed"),
+            "retryFailed",
+            translate("RunButtons", "Resubmit failed tiles"),
+        )
         self.cancel = self._button(
-            "Cancel jobs", "cancelJobs", "Cancel the back-end jobs of the selected tiles (or all)"
+            translate("RunButtons", "Cancel jobs"),
+            "cancelJobs",
+            translate("RunButtons", "Cancel the back-end jobs of the selected tiles (or all)"),
         )
         for column, button in enumerate((self.run, self.stop, self.refresh)):
             grid.addWidget(button, 0, column)

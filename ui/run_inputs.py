@@ -17,6 +17,7 @@ from ..core.errors import GridJobsError
 from ..core.job_db import kind_of
 from ..core.run_request import RunAction, RunRequest
 from .backends_widget import BackendsWidget
+from .i18n import translate
 from .layer_tiles import LayerTiles
 from .network_proxy import qgis_proxy
 from .project_runs import results_dir
@@ -50,7 +51,9 @@ class RunInputs(QObject):
     def job_db_path(self) -> str:
         job_db = self.run_page.job_db.filePath().strip()
         if not job_db:
-            raise GridJobsError("Choose where to keep the job database (.csv or .parquet).")
+            raise GridJobsError(
+                translate("RunInputs", "Choose where to keep the job database (.csv or .parquet).")
+            )
         kind_of(Path(job_db))  # an unknown extension fails here, before any work
         return job_db
 
@@ -72,7 +75,9 @@ class RunInputs(QObject):
         from ..core.run_config import RunConfig
 
         if layer is None:
-            raise GridJobsError("Create a grid first (or open a job database).")
+            raise GridJobsError(
+                translate("RunInputs", "Create a grid first (or open a job database).")
+            )
         job_db = self.job_db_path()
         configs, secrets = self._logins()
         request = RunRequest(
@@ -89,7 +94,11 @@ class RunInputs(QObject):
         )
         if action is not RunAction.RUN:
             if not Path(job_db).exists():
-                raise GridJobsError("This grid has not been run yet: nothing to ask the back-end.")
+                raise GridJobsError(
+                    translate(
+                        "RunInputs", "This grid has not been run yet: nothing to ask the back-end."
+                    )
+                )
             return request, None
         request.config = RunConfig(
             self.form.template(),

@@ -18,6 +18,7 @@ from qgis.core import Qgis
 from qgis.PyQt import sip
 
 from ..core.engine_events import updates_from_rows
+from .i18n import translate
 
 if TYPE_CHECKING:
     from .jobs_panel import JobsPanel
@@ -91,7 +92,8 @@ class RunLink:
             return
         if show_mosaic(layer, Path(path)) is None:
             self.panel.messages.say(
-                f"Cannot open the results mosaic {path}.", Qgis.MessageLevel.Warning
+                translate("RunLink", "Cannot open the results mosaic {path}.").format(path=path),
+                Qgis.MessageLevel.Warning,
             )
 
     # --- logins --------------------------------------------------------------------------
@@ -141,8 +143,11 @@ class RunLink:
         panel.status.engine_died(time.time())
         panel.show_tracking(running=False)
         panel.messages.say(
-            f"The run's engine stopped at {since} without finishing (killed?). Jobs keep "
-            "running on the back-end: Run resumes the run.",
+            translate(
+                "RunLink",
+                "The run's engine stopped at {since} without finishing (killed?). Jobs keep "
+                "running on the back-end: Run resumes the run.",
+            ).format(since=since),
             Qgis.MessageLevel.Warning,
         )
         panel.run_finished.emit({})

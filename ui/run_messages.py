@@ -15,6 +15,7 @@ from qgis.gui import QgisInterface
 
 from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES, PLUGIN_NAME
 from ..core.run_request import RunAction, RunRequest
+from .i18n import translate
 
 #: the run's event levels as QGIS message levels
 EVENT_LEVELS = {
@@ -39,14 +40,28 @@ class RunMessages:
         """What was just started: a run (on which back-ends, kept where), a refresh."""
         if request.config is not None:
             names = ", ".join(b.name for b in request.config.backends)
-            verb = "Retrying failed tiles" if request.retry_failed else "Run started"
+            text = (
+                translate(
+                    "RunMessages",
+                    "Retrying failed tiles: {tiles} tiles on {backends}; kept in {job_db}. "
+                    "It runs on its own: you may close QGIS.",
+                )
+                if request.retry_failed
+                else translate(
+                    "RunMessages",
+                    "Run started: {tiles} tiles on {backends}; kept in {job_db}. "
+                    "It runs on its own: you may close QGIS.",
+                )
+            )
             self.say(
-                f"{verb}: {tiles} tiles on {names}; kept in {Path(request.job_db).name}. "
-                "It runs on its own: you may close QGIS.",
+                text.format(tiles=tiles, backends=names, job_db=Path(request.job_db).name),
                 Qgis.MessageLevel.Info,
             )
         elif request.action == RunAction.REFRESH:
-            self.say("Asking the back-end for the jobs' statuses…", Qgis.MessageLevel.Info)
+            self.say(
+                translate("RunMessages", "Asking the back-end for the jobs' statuses…"),
+                Qgis.MessageLevel.Info,
+            )
 
     def event(self, level: str, message: str) -> None:
         """A run's event: in the bar and the plugin's log tab."""
@@ -61,10 +76,16 @@ class RunMessages:
         failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)
         if all(s in FINAL_STATUSES for s in counts):
             level = Qgis.MessageLevel.Success if not failed else Qgis.MessageLevel.Warning
-            text = f"Run complete: {finished} of {total} tiles finished"
-            if failed:
-                text += f", {failed} failed (Retry failed resubmits them)"
-            self.say(text + ".", level)
+            text = (
+                translate(
+                    "RunMessages",
+                    "Run complete: {finished} of {total} tiles finished, {failed} failed "
+                    "(Retry failed resubmits them).",
+                )
+                if failed
+                else translate("RunMessages", "Run complete: {finished} of {total} tiles finished.")
+            )
+            self.say(text.format(finished=finished, total=total, failed=failed), level)
         else:
             self.say(not_tracking_text(action), Qgis.MessageLevel.Info)
 
@@ -73,22 +94,37 @@ class RunMessages:
         for problem in problems:
             self.say(problem, Qgis.MessageLevel.Warning)
         if not available:
-            self.say("No downloaded results yet (finished tiles only).", Qgis.MessageLevel.Warning)
+            self.say(
+                translate("RunMessages", "No downloaded results yet (finished tiles only)."),
+                Qgis.MessageLevel.Warning,
+            )
         elif loaded:
-            self.say(f"Loaded {loaded} tile results.", Qgis.MessageLevel.Success)
+            self.say(
+                translate("RunMessages", "Loaded %n tile results.", None, loaded),
+                Qgis.MessageLevel.Success,
+            )
         elif not problems:
             self.say(
-                f"All {available} tile results are already on the map.", Qgis.MessageLevel.Info
+                translate(
+                    "RunMessages", "All %n tile results are already on the map.", None, available
+                ),
+                Qgis.MessageLevel.Info,
             )
 
 
 def not_tracking_text(action: str) -> str:
     """Why the map is not tracked any more after ``action`` ended, and how to go on."""
     if action == "refresh":
-        return "Statuses refreshed; nothing was submitted. Run resumes tracking."
+        return translate(
+            "RunMessages", "Statuses refreshed; nothing was submitted. Run resumes tracking."
+        )
     if action == "cancel":
-        return "Cancel requests sent. The other jobs keep running; Run resumes tracking."
-    return (
+        return translate(
+            "RunMessages",
+            "Cancel requests sent. The other jobs keep running; Run resumes tracking.",
+        )
+    return translate(
+        "RunMessages",
         "Not tracking any more. Jobs keep running on the back-end; "
-        "Run resumes tracking them, Refresh updates the map once."
+        "Run resumes tracking them, Refresh updates the map once.",
     )

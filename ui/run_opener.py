@@ -20,6 +20,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
 
 from .background import BackgroundCall
+from .i18n import translate
 from .project_runs import (
     ACTIVE_RUN_KEY,
     JOB_DB_PROPERTY,
@@ -119,7 +120,12 @@ def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:
             apply_status_style(layer)
             layer.setCustomProperty(JOB_DB_PROPERTY, path)
         panel.attach(path, layer, opened, zoom=zoom)
-        panel.messages.say(f"Opened {path}: {len(opened.updates)} tiles.", Qgis.MessageLevel.Info)
+        panel.messages.say(
+            translate("RunOpener", "Opened {path}: %n tiles.", None, len(opened.updates)).format(
+                path=path
+            ),
+            Qgis.MessageLevel.Info,
+        )
 
     return BackgroundCall(
         lambda: read_run(path, with_tiles),
@@ -181,7 +187,10 @@ class RunOpener(QObject):
         from qgis.PyQt.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getOpenFileName(
-            self.panel, "Open job database", start_folder(), "Job database (*.csv *.parquet)"
+            self.panel,
+            translate("RunOpener", "Open job database"),
+            start_folder(),
+            translate("RunOpener", "Job database (*.csv *.parquet)"),
         )
         if path:
             self.open_job_db(path)

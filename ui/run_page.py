@@ -16,6 +16,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from .i18n import translate
 from .project_runs import RunEntry
 from .template_form import SETTINGS
 
@@ -30,29 +31,35 @@ class RunPage(QWidget):
         self.job_db = QgsFileWidget(self)
         self.job_db.setObjectName("jobDb")
         self.job_db.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
-        self.job_db.setFilter("Job database (*.csv *.parquet)")
+        self.job_db.setFilter(translate("RunPage", "Job database (*.csv *.parquet)"))
         self.job_db.setToolTip(
-            "The run's job table (one row per tile); its grid is saved beside it (.gpkg)"
+            translate(
+                "RunPage",
+                "The run's job table (one row per tile); its grid is saved beside it (.gpkg)",
+            )
         )
-        form.addRow("Job database", self.job_db)
+        form.addRow(translate("RunPage", "Job database"), self.job_db)
         self.poll_interval = QDoubleSpinBox(self)
         self.poll_interval.setObjectName("pollInterval")
         self.poll_interval.setRange(0.2, 600)
         self.poll_interval.setSuffix(" s")
         self.poll_interval.setValue(float(QgsSettings().value(SETTINGS + "poll_interval", 5.0)))
-        form.addRow("Poll every", self.poll_interval)
+        form.addRow(translate("RunPage", "Poll every"), self.poll_interval)
         self.budget = QDoubleSpinBox(self)
         self.budget.setObjectName("budget")
         self.budget.setRange(0, 1e9)
         self.budget.setDecimals(2)
-        self.budget.setSpecialValueText("no cap")
-        self.budget.setSuffix(" credits")
+        self.budget.setSpecialValueText(translate("RunPage", "no cap"))
+        self.budget.setSuffix(translate("RunPage", " credits"))
         self.budget.setToolTip(
-            "Stop launching jobs before the run's costs (spent plus expected for the jobs "
-            "out) would pass this; the rest are skipped and say why. Raise it and Run "
-            "to go on."
+            translate(
+                "RunPage",
+                "Stop launching jobs before the run's costs (spent plus expected for the jobs "
+                "out) would pass this; the rest are skipped and say why. Raise it and Run "
+                "to go on.",
+            )
         )
-        form.addRow("Credit budget", self.budget)
+        form.addRow(translate("RunPage", "Credit budget"), self.budget)
         #: the cap of the run last opened (None: none, or a new grid)
         self.run_budget: float | None = None
 
@@ -62,21 +69,27 @@ class RunPage(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.runs.setMinimumContentsLength(16)
-        self.runs.setToolTip("The runs of this project: open one to show and resume it")
-        self.open_run_button = QPushButton("Open", self)
+        self.runs.setToolTip(
+            translate("RunPage", "The runs of this project: open one to show and resume it")
+        )
+        self.open_run_button = QPushButton(translate("RunPage", "Open"), self)
         self.open_run_button.setObjectName("openRun")
         row = QHBoxLayout()
         row.addWidget(self.runs, 1)
         row.addWidget(self.open_run_button)
-        form.addRow("Runs in this project", row)
+        form.addRow(translate("RunPage", "Runs in this project"), row)
 
         more = QHBoxLayout()
-        self.open_button = QPushButton("Open job database…", self)
+        self.open_button = QPushButton(translate("RunPage", "Open job database…"), self)
         self.open_button.setObjectName("openJobDb")
-        self.open_button.setToolTip("Show a job tracker (this plugin's or a notebook's) on the map")
-        self.results_button = QPushButton("Load results", self)
+        self.open_button.setToolTip(
+            translate("RunPage", "Show a job tracker (this plugin's or a notebook's) on the map")
+        )
+        self.results_button = QPushButton(translate("RunPage", "Load results"), self)
         self.results_button.setObjectName("loadResults")
-        self.results_button.setToolTip("Add each finished tile's downloaded result as a layer")
+        self.results_button.setToolTip(
+            translate("RunPage", "Add each finished tile's downloaded result as a layer")
+        )
         more.addWidget(self.open_button)
         more.addWidget(self.results_button)
         form.addRow(more)

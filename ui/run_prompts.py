@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtWidgets import QWidget
 
 from .backends_widget import BackendsWidget
+from .i18n import translate
 
 
 class RunPrompts(QObject):
@@ -47,7 +48,8 @@ class RunPrompts(QObject):
         )
         self.map_dialog.rejected.connect(
             lambda: self.say(
-                "Run not started: the back-ends were not mapped.", Qgis.MessageLevel.Info
+                translate("RunPrompts", "Run not started: the back-ends were not mapped."),
+                Qgis.MessageLevel.Info,
             )
         )
         self.map_dialog.open()

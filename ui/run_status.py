@@ -13,6 +13,7 @@ from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from ..core.definitions import FINAL_STATUSES, STATUSES
+from .i18n import translate
 
 NOT_TRACKING_STYLE = "color: #9a5b00; font-weight: bold;"
 
@@ -26,14 +27,16 @@ class RunStatus(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progress")
-        self.progress.setFormat("%v / %m tiles done")
+        self.progress.setFormat(translate("RunStatus", "%v / %m tiles done"))
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("counts")
         self.counts_label.setWordWrap(True)
         self.summary_label = QLabel("", self)
         self.summary_label.setObjectName("summary")
         self.summary_label.setWordWrap(True)
-        self.summary_label.setToolTip("Elapsed time, expected end, credits so far, downloaded")
+        self.summary_label.setToolTip(
+            translate("RunStatus", "Elapsed time, expected end, credits so far, downloaded")
+        )
         self.tracking_label = QLabel("", self)
         self.tracking_label.setObjectName("tracking")
         self.tracking_label.setWordWrap(True)
@@ -93,21 +96,25 @@ class RunStatus(QWidget):
             text = self._tracking_text()
         elif self.died_at is not None:
             since = time.strftime("%H:%M", time.localtime(self.died_at))
-            text = (
-                f"Not running since {since} — the run's engine stopped without finishing. "
-                "Run to resume (every tile keeps its one job)."
-            )
+            text = translate(
+                "RunStatus",
+                "Not running since {since} — the run's engine stopped without finishing. "
+                "Run to resume (every tile keeps its one job).",
+            ).format(since=since)
             style = NOT_TRACKING_STYLE
         elif self.not_tracking_since is not None:
             since = time.strftime("%H:%M", time.localtime(self.not_tracking_since))
-            text = (
-                f"Not tracking since {since} — unfinished tiles show their last known status. "
-                "Run to resume, or Refresh to update once."
-            )
+            text = translate(
+                "RunStatus",
+                "Not tracking since {since} — unfinished tiles show their last known status. "
+                "Run to resume, or Refresh to update once.",
+            ).format(since=since)
             style = NOT_TRACKING_STYLE
         elif self.completed_at is not None:
             stamp = time.strftime("%H:%M", time.localtime(self.completed_at))
-            text = f"Run complete ({stamp}): every tile is final."
+            text = translate("RunStatus", "Run complete ({stamp}): every tile is final.").format(
+                stamp=stamp
+            )
         self.tracking_label.setText(text)
         self.tracking_label.setStyleSheet(style)
         if layer is not None:
@@ -120,7 +127,8 @@ class RunStatus(QWidget):
 
     def _tracking_text(self) -> str:
         stamp = time.strftime("%H:%M:%S", time.localtime(self.last_update or time.time()))
-        return (
-            f"Tracking the run — last update {stamp}. It runs on its own: closing QGIS "
-            "does not stop it."
-        )
+        return translate(
+            "RunStatus",
+            "Tracking the run — last update {stamp}. It runs on its own: closing QGIS "
+            "does not stop it.",
+        ).format(stamp=stamp)

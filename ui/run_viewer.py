@@ -23,6 +23,7 @@ from ..core.engine_channel import LOST, ChannelClient, ChannelError
 from ..core.engine_events import Command, ErrorKind, EventKind, Outcome, updates_from_rows
 from ..core.errors import GridJobsError, LoginRequiredError
 from .background import BackgroundCall, Relay
+from .i18n import translate
 
 #: an engine that holds its job database opens its channel soon after: tried this often,
 #: for so long (a holder that never opens one cannot be watched: said then)
@@ -112,7 +113,7 @@ class RunViewer(QObject):
         if not state.live:
             return False
         self.live = True
-        self._holder = state.holder or "holder unknown"
+        self._holder = state.holder or translate("RunViewer", "holder unknown")
         self._attach_tries = ATTACH_TRIES
         QTimer.singleShot(ATTACH_RETRY_MS, self._attach_again)
         return True
@@ -140,9 +141,11 @@ class RunViewer(QObject):
             return
         self.live = False  # held, never watchable: another machine, an older version
         self.failed.emit(
-            f"{Path(self.job_db).name} is in use by another run ({self._holder}), which "
-            "cannot be watched from here. Stop that run first, or start a new run in a new "
-            "job database."
+            translate(
+                "RunViewer",
+                "{job_db} is in use by another run ({holder}), which cannot be watched from "
+                "here. Stop that run first, or start a new run in a new job database.",
+            ).format(job_db=Path(self.job_db).name, holder=self._holder)
         )
 
     def _started(self, result: Any) -> None:
@@ -220,7 +223,7 @@ class RunViewer(QObject):
             if error.get("kind") == ErrorKind.LOGIN_REQUIRED:
                 self.login_required.emit(error.get("backend", ""), message.get("message") or "")
                 return
-            self.failed.emit(message.get("message") or "The run broke off.")
+            self.failed.emit(message.get("message") or translate("RunViewer", "The run broke off."))
             return
         self.ended.emit(message)
 

@@ -13,6 +13,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from ..core.definitions import FINAL_STATUSES, NOT_STARTED
+from .i18n import translate
 
 #: The seed notebook's colours, plus the job manager's other statuses.
 STATUS_COLOURS: dict[str, str] = {
@@ -48,7 +49,8 @@ def status_renderer() -> QgsCategorizedSymbolRenderer:
         for status, colour in STATUS_COLOURS.items()
     ]
     # Empty value: the catch-all for anything else (NULL, a status of a newer client).
-    categories.append(QgsRendererCategory("", status_symbol(OTHER_COLOUR), "other"))
+    other = translate("StatusStyle", "other")
+    categories.append(QgsRendererCategory("", status_symbol(OTHER_COLOUR), other))
     return QgsCategorizedSymbolRenderer("status", categories)
 
 
@@ -69,23 +71,32 @@ def mark_last_known(layer: QgsVectorLayer, since: str | None) -> None:
     While no run tracks the layer, a tile shown ``running`` may have finished
     long ago; the label (``running — last known 14:02``) keeps the map honest.
     ``since=None`` (tracking again) restores the plain labels. Labels the user
-    changed are left alone.
+    changed are left alone (ours are known in English and in the user's language:
+    a project saved in another one).
     """
     renderer = layer.renderer()
     if not isinstance(renderer, QgsCategorizedSymbolRenderer):
         return
+    last_known = translate("StatusStyle", "{status} — last known {time}")
+    marks = {"{status} — last known {time}", last_known}
     for index, category in enumerate(renderer.categories()):
         status = str(category.value())
         if status not in STATUS_COLOURS or status in FINAL_STATUSES or status == NOT_STARTED:
             continue
         label = category.label()
-        if label != status and not label.startswith(f"{status} — last known"):
+        if label != status and not any(_marked(label, status, mark) for mark in marks):
             continue  # the user's own label
         renderer.updateCategoryLabel(
-            index, status if since is None else f"{status} — last known {since}"
+            index, status if since is None else last_known.format(status=status, time=since)
         )
     layer.emitStyleChanged()
     layer.triggerRepaint()
+
+
+def _marked(label: str, status: str, mark: str) -> bool:
+    """Whether ``label`` is ``mark`` for ``status`` at some time."""
+    head, _, tail = mark.format(status=status, time="\0").partition("\0")
+    return len(label) > len(head) + len(tail) and label.startswith(head) and label.endswith(tail)
 
 
 def see_results_through(layer: QgsVectorLayer) -> None:

@@ -23,13 +23,18 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.errors import GridJobsError
 from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
+from .i18n import translate
 
 SETTINGS = "openeo_grid_jobs/"
-PROCESS_LABELS = {
-    "ndvi_mean": "NDVI, mean over the dates",
-    "process_graph": "Process graph (JSON file)",
-    "udp": "User-defined process (UDP)",
-}
+
+
+def process_labels() -> dict[str, str]:
+    """What each kind of job computes, as the form names it."""
+    return {
+        "ndvi_mean": translate("TemplateForm", "NDVI, mean over the dates"),
+        "process_graph": translate("TemplateForm", "Process graph (JSON file)"),
+        "udp": translate("TemplateForm", "User-defined process (UDP)"),
+    }
 
 
 class TemplateForm(QWidget):
@@ -44,11 +49,13 @@ class TemplateForm(QWidget):
         )  # a narrow dock: fields go below
         self.collection = QLineEdit(settings.value(SETTINGS + "collection", "SENTINEL2_L2A"), self)
         self.collection.setObjectName("collection")
-        form.addRow("Collection", self.collection)
+        form.addRow(translate("TemplateForm", "Collection"), self.collection)
         self.bands = QLineEdit(settings.value(SETTINGS + "bands", "B04, B08"), self)
         self.bands.setObjectName("bands")
-        self.bands.setToolTip("Red and near-infrared bands, in that order")
-        form.addRow("Bands (red, NIR)", self.bands)
+        self.bands.setToolTip(
+            translate("TemplateForm", "Red and near-infrared bands, in that order")
+        )
+        form.addRow(translate("TemplateForm", "Bands (red, NIR)"), self.bands)
         dates = QHBoxLayout()
         self.start = QDateEdit(self)
         self.end = QDateEdit(self)
@@ -61,38 +68,39 @@ class TemplateForm(QWidget):
             widget.setDisplayFormat("yyyy-MM-dd")
             widget.setDate(QDate.fromString(settings.value(SETTINGS + key, default), "yyyy-MM-dd"))
             dates.addWidget(widget)
-        form.addRow("Dates", dates)
+        form.addRow(translate("TemplateForm", "Dates"), dates)
         self.process = QComboBox(self)
         self.process.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.process.setMinimumContentsLength(12)
         self.process.setObjectName("process")
+        labels = process_labels()
         for key in PROCESSES:
-            self.process.addItem(PROCESS_LABELS[key], key)
+            self.process.addItem(labels[key], key)
         self.process.setCurrentIndex(
             max(0, self.process.findData(settings.value(SETTINGS + "process", "ndvi_mean")))
         )
-        form.addRow("Process", self.process)
+        form.addRow(translate("TemplateForm", "Process"), self.process)
         self.graph_file = QgsFileWidget(self)
         self.graph_file.setObjectName("graphFile")
-        self.graph_file.setFilter("Process graph (*.json)")
+        self.graph_file.setFilter(translate("TemplateForm", "Process graph (*.json)"))
         self.graph_file.setFilePath(settings.value(SETTINGS + "graph_file", ""))
         self.graph_file.setDefaultRoot(QgsProject.instance().homePath())  # not QGIS's cwd
-        form.addRow("Process graph", self.graph_file)
+        form.addRow(translate("TemplateForm", "Process graph"), self.graph_file)
         self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
         self.udp_id.setObjectName("udpId")
-        form.addRow("UDP id", self.udp_id)
+        form.addRow(translate("TemplateForm", "UDP id"), self.udp_id)
         self.out_format = QComboBox(self)
         self.out_format.setObjectName("outFormat")
         self.out_format.addItems(list(OUTPUT_FORMATS))
         self.out_format.setCurrentText(settings.value(SETTINGS + "out_format", "NetCDF"))
-        form.addRow("Format", self.out_format)
+        form.addRow(translate("TemplateForm", "Format"), self.out_format)
         self.job_options = QLineEdit(
             settings.value(SETTINGS + "job_options", json.dumps(DEFAULT_JOB_OPTIONS)), self
         )
         self.job_options.setObjectName("jobOptions")
-        form.addRow("Job options", self.job_options)
+        form.addRow(translate("TemplateForm", "Job options"), self.job_options)
         self.process.currentIndexChanged.connect(self._update_enabled)
         self._update_enabled()
 
@@ -110,7 +118,9 @@ class TemplateForm(QWidget):
         if process == "process_graph":
             path = Path(self.graph_file.filePath())
             if not path.is_file():
-                raise GridJobsError("Choose the process graph JSON file.")
+                raise GridJobsError(
+                    translate("TemplateForm", "Choose the process graph JSON file.")
+                )
             graph = parse_process_graph(path.read_text())
         return JobTemplate(
             start=self.start.date().toString("yyyy-MM-dd"),
