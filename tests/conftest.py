@@ -27,6 +27,18 @@ ensure_proj_data()
 MASTER_PASSWORD = "tests-master-password"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _english(qgis_app):
+    """QGIS in English for every test, whatever the machine's language: the plugin
+    follows QGIS's locale, and the tests read its texts (tests/test_i18n.py switches
+    it on purpose, and back)."""
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", "en_US")
+
+
 @pytest.fixture(scope="session")
 def auth_manager(qgis_app):
     """QGIS's authentication manager, emptied and unlocked with the session's master password.

@@ -19,7 +19,7 @@ import pytest
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
 
-from devtools.launch_qgis import local_backend_login, run
+from devtools.launch_qgis import local_backend_login, locale_settings, run
 
 pytestmark = pytest.mark.desktop
 
@@ -30,6 +30,7 @@ def sessions(tmp_path_factory, _backend_process):
     out = tmp_path_factory.mktemp("project-desktop")
     profiles = out / "profiles"
     settings, env = local_backend_login(profiles, _backend_process.url, parallel_jobs=6)
+    settings.update(locale_settings("en_US"))  # the tests read English
     project = out / "saved" / "antwerp-run.qgz"
     project.parent.mkdir()
     first = run(

@@ -21,7 +21,7 @@ from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.engine_launch import engine_state
 from openeo_grid_jobs.core.job_db import JobDatabase
 
-from devtools.launch_qgis import local_backend_login, run, start
+from devtools.launch_qgis import local_backend_login, locale_settings, run, start
 
 pytestmark = pytest.mark.desktop
 
@@ -32,6 +32,7 @@ def sessions(tmp_path_factory, _backend_process):
     out = tmp_path_factory.mktemp("reattach-desktop")
     profiles = out / "profiles"
     settings, env = local_backend_login(profiles, _backend_process.url, parallel_jobs=4)
+    settings.update(locale_settings("en_US"))  # the tests read English
     project = out / "saved" / "antwerp-live.qgz"
     project.parent.mkdir()
     report_path = out / "first" / "live.json"

@@ -15,7 +15,7 @@ import pytest
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
 
-from devtools.launch_qgis import local_backend_login, run
+from devtools.launch_qgis import local_backend_login, locale_settings, run
 
 pytestmark = pytest.mark.desktop
 
@@ -27,6 +27,7 @@ def desktop_run(tmp_path_factory, _backend_process):
     out = tmp_path_factory.mktemp("desktop")
     shot = out / "qgis.png"
     settings, env = local_backend_login(out / "profiles", _backend_process.url, parallel_jobs=10)
+    settings.update(locale_settings("en_US"))  # the tests read English
     result = run(
         out / "profiles",
         screenshot=shot,

@@ -19,7 +19,7 @@ import pytest
 from helpers.processing import BOUNDS, EXTENT
 from openeo_grid_jobs.core.grid import build_grid
 
-from devtools.launch_qgis import local_backend_login, qgis_environment
+from devtools.launch_qgis import local_backend_login, locale_settings, qgis_environment
 from devtools.qgis_profile import PLUGIN_FOLDER_NAME, make_profile
 
 QGIS_PROCESS = shutil.which("qgis_process.bin") or shutil.which("qgis_process")
@@ -111,6 +111,7 @@ def test_runjobs_headless_with_a_login_stored_in_qgis(profiles, tmp_path, local_
     dock saves them), the master password from QGIS_AUTH_PASSWORD_FILE; no secret on the
     command line."""
     settings, env = local_backend_login(profiles, local_backend.url, parallel_jobs=3)
+    settings.update(locale_settings("en_US"))  # the tests read English
     make_profile(profiles, settings)
     grid = tmp_path / "grid.gpkg"
     assert make_grid(profiles, grid).returncode == 0

@@ -1,21 +1,17 @@
-"""The dock's run controls: Run / Stop / Refresh / Retry failed / Cancel jobs, progress.
+"""The dock's run panel: the Job and Run pages, the run buttons, progress and tracking.
 
-A run is carried out by an engine in a process of its own, which outlives QGIS
-(:mod:`..core.engine_launch`); this panel starts one with what
-:class:`~.run_inputs.RunInputs` reads from the pages, or attaches to the one going
-on for its job database (started by the CLI, by Processing, by an earlier QGIS),
-and is one of its viewers (:class:`~.run_viewer.RunViewer`, its events applied by
-:class:`~.run_link.RunLink`). While a run goes on, the buttons act on it; Stop ends
-it, closing QGIS or unloading the plugin only detaches. What the panel wires in
-lives beside it: opening runs (:mod:`.run_opener`), what a run asks the user
-(:mod:`.run_prompts`), canceling (:mod:`.job_cancel`) and the message bar
-(:mod:`.run_messages`). Its *Job* and *Run* pages are shown by the dock as tabs,
-while the controls stay in view below them.
+The panel shows the grid's run: its pages (the dock shows *Job* and *Run* as tabs,
+the buttons and the run's status stay in view below them), the layer fed with the
+run's statuses (:class:`~.layer_feed.LayerFeed`), the project's runs. What the
+buttons do with a run — start its engine, a process of its own that outlives QGIS,
+or attach to the one going on, and act on it — is :class:`~.run_control.RunControl`;
+what the run reports is applied by :class:`~.run_link.RunLink`. Beside it: opening
+runs (:mod:`.run_opener`), what a run asks the user (:mod:`.run_prompts`), canceling
+(:mod:`.job_cancel`) and the message bar (:mod:`.run_messages`).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -25,9 +21,6 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
-from ..core.engine_events import Command
-from ..core.errors import GridJobsError, LoginRequiredError
-from ..core.run_request import RunAction
 from .backends_widget import BackendsWidget
 from .grid_layer import ensure_job_fields
 from .i18n import translate
@@ -47,8 +40,8 @@ from .project_runs import (
     run_layers,
 )
 from .run_buttons import RunButtons
+from .run_control import RunControl
 from .run_inputs import RunInputs
-from .run_link import RunLink
 from .run_messages import RunMessages
 from .run_opener import RunOpener
 from .run_page import RunPage
@@ -74,9 +67,8 @@ class JobsPanel(QWidget):
         self.messages = RunMessages(iface)
         self.layer: QgsVectorLayer | None = None
         self.layer_feed = LayerFeed(self._applied, self)  # status batches into the layer
-        #: the run this panel watches (None: none), and how its events reach the panel
-        self.viewer: RunViewer | None = None
-        self.link: RunLink | None = None
+        #: starts, watches and drives the run (its viewer)
+        self.control = RunControl(self)
 
         # --- pages (the dock shows them as tabs) ---
         self.job_page = QWidget()
@@ -115,10 +107,10 @@ class JobsPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh_statuses)
         self.cancel_button.clicked.connect(lambda: cancel_jobs(self))
         self.run_page.results_button.clicked.connect(self.load_results)
-        self.run_page.budget.editingFinished.connect(self._budget_changed)
+        self.run_page.budget.editingFinished.connect(self.control.budget_changed)
         self.inputs = RunInputs(self.backends, self.form, self.run_page, self)
         self.prompts = RunPrompts(self.backends, self.messages.say, self)
-        self.prompts.answered.connect(self._answered)
+        self.prompts.answered.connect(self.control.answered)
         self.opener = RunOpener(self)
         self.problems_page = ProblemsPage()
         self.problems = ProblemsController(self, self.problems_page)
@@ -203,213 +195,28 @@ class JobsPanel(QWidget):
     # --- actions ------------------------------------------------------------------------------
     def start_run(self, *, retry_failed: bool = False, **extra) -> bool:
         """Run (or resume) the grid's run, or (``extra``) refresh it, cancel jobs, resume a
-        notebook's tracker with a back-end mapping, split failed tiles.
+        notebook's tracker with a back-end mapping, split failed tiles (see
+        :meth:`~.run_control.RunControl.start`)."""
+        return self.control.start(retry_failed=retry_failed, **extra)
 
-        A run going on for the job database is acted on instead (Retry failed, Refresh
-        and Cancel are commands to it); one going on that this panel does not watch yet
-        (the CLI's, Processing's, an earlier QGIS's) is attached to first.
-        """
-        cancel = extra.get("cancel_only") if "cancel_only" in extra else None
-        action = (
-            RunAction.REFRESH
-            if extra.get("refresh_only")
-            else RunAction.CANCEL
-            if extra.get("cancel_all") or extra.get("cancel_only") is not None
-            else RunAction.RUN
-        )
-        if not self.is_running() and self.layer is not None and self._attach_live():
-            self.messages.say(
-                translate(
-                    "JobsPanel", "This grid's run is going on (started elsewhere): watching it now."
-                ),
-                Qgis.MessageLevel.Info,
-            )
-            if action is RunAction.RUN and not retry_failed:
-                return True
-        if self.is_running():
-            return self._command(action, retry_failed, cancel)
-        try:
-            request, tiles = self.inputs.request(
-                self.layer,
-                action=action,
-                retry_failed=retry_failed,
-                cancel=cancel,
-                split=extra.get("split"),
-                backend_map=extra.get("backend_map"),
-            )
-        except LoginRequiredError as exc:
-            self.prompts.ask_login(exc.backend, str(exc), dict(retry_failed=retry_failed, **extra))
-            return False
-        except GridJobsError as exc:
-            self.messages.say(str(exc), Qgis.MessageLevel.Warning)
-            return False
-        if request.config is not None:
-            self.inputs.save_settings()
-        self.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
-        self._prepare_layer()
-        viewer = self._watch(request.job_db, str(action))
-        viewer.login_required.connect(
-            lambda name, why: self.prompts.ask_login(
-                name, why, dict(retry_failed=retry_failed, **extra)
-            )
-        )
-        viewer.mapping_required.connect(
-            lambda unknown, names: self._ask_mapping(
-                unknown, names, dict(retry_failed=retry_failed, **extra)
-            )
-        )
-        viewer.launch(request, tiles)
-        self.status.forget()
-        self.show_tracking()
-        if request.config is not None:
-            self.remember()
-            budget = request.config.budget  # "no cap" later lifts this one
-            if budget is not None:
-                self.run_page.run_budget = None if math.isinf(budget) else budget
-        self.messages.started(request, self.layer.featureCount())
-        return True
+    def stop_run(self) -> None:
+        self.control.stop()
 
-    def _command(self, action: RunAction, retry_failed: bool, cancel: list | None) -> bool:
-        """A button pressed while the run goes on: a command to its engine."""
-        if self.viewer is None:
-            return False
-        if retry_failed:
-            return self.viewer.command(Command.RETRY_FAILED)
-        if action is RunAction.REFRESH:
-            self._send_logins()  # a login renewed since (an edited password) goes along
-            return self.viewer.command(Command.REFRESH)
-        if action is RunAction.CANCEL:
-            return self.viewer.command(Command.CANCEL, tiles=cancel)
-        return False
-
-    def _attach_live(self) -> bool:
-        """Attach to the run going on for this grid's job database, if there is one."""
-        from ..core.engine_launch import engine_state
-
-        job_db = self.job_db.filePath().strip()
-        if not job_db or not engine_state(job_db).live:
-            return False
-        self._prepare_layer()
-        viewer = self._watch(job_db, "run")
-        if not viewer.attach():
-            self.viewer = self.link = None
-            return False
-        self.show_tracking()
-        return True
-
-    def _prepare_layer(self) -> None:
-        if self.layer_feed.updater is None and self.layer is not None:
-            ensure_job_fields(self.layer)
-            self.layer_feed.prepare()
-
-    def _watch(self, job_db: str, action: str) -> RunViewer:
-        """A viewer for the run of ``job_db``, its events applied to this panel."""
-        self.detach()
-        self.viewer = RunViewer(job_db, self)
-        self.link = RunLink(self, self.viewer, action)
-        self.progress.setRange(0, self.layer.featureCount() if self.layer else 0)
-        return self.viewer
+    def split_and_retry(self, tile_ids: list[str]) -> bool:
+        return self.control.split(tile_ids)
 
     def detach(self) -> None:
         """Stop watching the run; it goes on in its own process."""
-        if self.viewer is not None:
-            live = self.viewer.live
-            self.viewer.detach()
-            if live:
-                self.status.ended({"unknown": 1})
-                self.messages.say(
-                    translate(
-                        "JobsPanel",
-                        "The run goes on in the background; open its grid to watch it again.",
-                    ),
-                    Qgis.MessageLevel.Info,
-                )
-        self.viewer = self.link = None
+        self.control.detach()
+
+    @property
+    def viewer(self) -> RunViewer | None:
+        """The run this panel watches, if any."""
+        return self.control.viewer
 
     def run_ended(self) -> None:
         """The watched run ended (or its engine is gone): the buttons follow."""
         self._update_enabled()
-
-    def _answered(self, run_kwargs: dict) -> None:
-        """The user answered what a run asked: a login (renewed mid-run: hand it over;
-        before it started: start it again), a back-end mapping."""
-        name = run_kwargs.get("renew_login")
-        if name is None:
-            self.start_run(**run_kwargs)
-        elif not self._send_logins([name]):
-            self.messages.say(
-                translate(
-                    "JobsPanel",
-                    "The run no longer goes on: Run to resume it with the new login to {name}.",
-                ).format(name=name),
-                Qgis.MessageLevel.Info,
-            )
-
-    def _send_logins(self, names: list[str] | None = None) -> bool:
-        """Hand the current logins (of ``names``, default: the ticked back-ends) to the run."""
-        from .run_backends import connection_logins
-
-        if self.viewer is None or not self.viewer.live:
-            return False
-        wanted = [
-            c
-            for c in self.backends.connections
-            if (names is None and c.enabled) or (names is not None and c.name in names)
-        ]
-        try:
-            _, secrets = connection_logins(wanted) if wanted else ([], {})
-        except GridJobsError as exc:
-            self.messages.say(str(exc), Qgis.MessageLevel.Warning)
-            return False
-        for name, login in secrets.items():
-            values = {k: getattr(login, k) for k in login.__dataclass_fields__}
-            self.viewer.command(Command.CREDENTIALS, backend=name, secrets=values)
-        return True
-
-    def _budget_changed(self) -> None:
-        """A new credit budget while the run goes on: the run takes it at once."""
-        if self.is_running() and self.viewer is not None:
-            budget = self.run_page.budget_value()
-            credits = None if budget is None or math.isinf(budget) else budget
-            self.viewer.command(Command.BUDGET, credits=credits)
-
-    def _ask_mapping(self, unknown: list, names: list, run_kwargs: dict) -> None:
-        """The run did not start: it needs a back-end mapping."""
-        self.run_ended()
-        self.prompts.ask_mapping(unknown, names, run_kwargs)
-        self.run_finished.emit({})
-
-    def stop_run(self) -> None:
-        if self.viewer is not None and self.viewer.command(Command.STOP):
-            self.messages.say(
-                translate("JobsPanel", "Stopping: jobs keep running on the back-end."),
-                Qgis.MessageLevel.Info,
-            )
-
-    def split_and_retry(self, tile_ids: list[str]) -> bool:
-        """Replace these failed tiles by their four quarters and run them (with the rest)."""
-        if not tile_ids:
-            return False
-        if self.is_running():
-            self.messages.say(
-                translate(
-                    "JobsPanel", "Stop the run first: splitting tiles changes the run's grid."
-                ),
-                Qgis.MessageLevel.Warning,
-            )
-            return False
-        started = self.start_run(split=list(tile_ids))
-        if started:
-            self.messages.say(
-                translate(
-                    "JobsPanel",
-                    "Splitting %n tiles into {quarters} quarter tiles and running them.",
-                    None,
-                    len(tile_ids),
-                ).format(quarters=4 * len(tile_ids)),
-                Qgis.MessageLevel.Info,
-            )
-        return started
 
     def tiles_split(self, parents: list, quarters: list[dict]) -> None:
         """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map."""
@@ -456,7 +263,7 @@ class JobsPanel(QWidget):
             self.status.engine_died(opened.died_at)
         else:
             self.status.ended(opened.counts, opened.modified)
-        if self._attach_live():
+        if self.control.attach_live():
             name = Path(path).name
             self.messages.say(
                 translate("JobsPanel", "Watching the run of {name} live.").format(name=name),
