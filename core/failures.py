@@ -66,8 +66,15 @@ class Failure:
         return self.kind in (FailureKind.TRANSIENT, FailureKind.CONCURRENCY)
 
 
+class NotSentError(ConnectionAbortedError):
+    """A request the run held back because it stopped (see ``transport``): it never
+    left this machine, so the back-end certainly did not act on it."""
+
+
 def classify(exc: BaseException, retry_after: float | None = None) -> Failure:
     """The kind of a back-end call's exception, with a message fit for a user."""
+    if isinstance(exc, NotSentError):
+        return Failure(FailureKind.TRANSIENT, str(exc))
     status = getattr(exc, "http_status_code", None)
     code = getattr(exc, "code", None) or ""
     message = _message(exc)

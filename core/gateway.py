@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 
 from .errors import AuthenticationError, BackendConnectionError, GridJobsError
 from .failures import Failure, FailureKind, classify, parse_retry_after
-from .transport import is_backend_adapter, retrying_adapter
+from .transport import is_backend_adapter, retrying_adapter, sent_after_halt
 
 if TYPE_CHECKING:
     import openeo
@@ -93,6 +93,9 @@ class BackendGateway:
         #: why the login was refused when the run tried to renew it (None: it works);
         #: the run asks the user and calls nothing here until :meth:`relogin`
         self.login_needed: str | None = None
+        #: set when the run stops: no call begins and no request that changes the
+        #: back-end is sent after it (:meth:`halt`); downloads still finish
+        self._halted = threading.Event()
 
     # --- connection ----------------------------------------------------------------------
     def connect(self) -> None:
@@ -136,6 +139,15 @@ class BackendGateway:
             self._connection = None
         self.login_needed = None
 
+    def halt(self) -> None:
+        """The run stopped: a call a pool thread picked up just before must not reach the
+        back-end after it (the loop no longer reads its answer)."""
+        self._halted.set()
+
+    def resume(self) -> None:
+        """The runner runs again (after *Retry failed*): calls go out again."""
+        self._halted.clear()
+
     def _prepare(self, connection: openeo.Connection) -> None:
         # openeo annotates default_timeout as int; requests takes seconds as float
         connection.default_timeout = self.request_timeout  # type: ignore[assignment]
@@ -144,12 +156,17 @@ class BackendGateway:
         for prefix, existing in list(session.adapters.items()):
             if not is_backend_adapter(existing):  # ours keep their proxy and TLS opt-out
                 session.mount(prefix, retrying_adapter())
+        for adapter in session.adapters.values():
+            adapter.halted = self._halted
 
     def _remember_retry_after(self, response: requests.Response, *_: Any, **__: Any) -> None:
         self._local.retry_after = parse_retry_after(response.headers.get("Retry-After"))
 
-    def call(self, func: Callable[[openeo.Connection], T]) -> T:
-        """``func(connection)``, with one login renewal on 401/403; else :class:`CallFailed`."""
+    def call(self, func: Callable[[openeo.Connection], T], *, after_halt: bool = False) -> T:
+        """``func(connection)``, with one login renewal on 401/403; else :class:`CallFailed`.
+        After :meth:`halt`, only a call marked ``after_halt`` (a download) begins."""
+        if self._halted.is_set() and not after_halt:
+            raise CallFailed(Failure(FailureKind.TRANSIENT, "not sent: the run stopped"))
         for attempt in (1, 2):
             with self._lock:
                 connection = self._connection
@@ -320,7 +337,12 @@ class BackendGateway:
         return self.call(lambda c: _all_logs(c, job_id, level))
 
     def download(self, job_id: str, target: Path) -> list[Path]:
-        return self.call(lambda c: list(c.job(job_id).get_results().download_files(target)))
+
+        def fetch(connection: openeo.Connection) -> list[Path]:
+            with sent_after_halt():
+                return list(connection.job(job_id).get_results().download_files(target))
+
+        return self.call(fetch, after_halt=True)
 
 
 def _all_logs(connection: openeo.Connection, job_id: str, level: str | None) -> list[dict]:

@@ -201,6 +201,8 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
         self._polling.clear()
         self._listed.clear()
         self._login_said.clear()
+        for gateway in self.gateways.values():
+            gateway.resume()
         threads = self.policy.launch_threads + 2 * len(self.gateways)
         self._pool = WorkerPool(threads, "ogj-net", self._wake.set)
         self._downloads = Downloads(self.policy.download_threads, self._wake.set)
@@ -305,6 +307,8 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
                 )
 
     def _close(self) -> None:
+        for gateway in self.gateways.values():
+            gateway.halt()
         if self._pool is not None:
             self._pool.shutdown()
         if self._downloads is not None:

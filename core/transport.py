@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
+from .failures import NotSentError
 from .proxy import ENVIRONMENT, ProxySettings, Route
 
 if TYPE_CHECKING:
@@ -37,6 +38,19 @@ TRANSPORT_RETRIES = 2
 #: request opened a connection that was closed after one use ("Connection pool is
 #: full, discarding connection"), a TCP (and TLS) handshake each time.
 POOL_SIZE = 32
+#: True in a block whose requests go out even after the run stopped (a download)
+_AFTER_HALT: contextvars.ContextVar[bool] = contextvars.ContextVar("ogj_after_halt", default=False)
+
+
+@contextlib.contextmanager
+def sent_after_halt() -> Iterator[None]:
+    """Requests made in this block (this thread's) are sent even once the run has
+    stopped: a result being downloaded is finished rather than lost."""
+    token = _AFTER_HALT.set(True)
+    try:
+        yield
+    finally:
+        _AFTER_HALT.reset(token)
 
 
 @functools.cache
@@ -51,8 +65,14 @@ def _adapter_class() -> type:
 
         proxy: ProxySettings = ENVIRONMENT
         verify_tls: bool = True
+        #: once set (the run stopped), no request is sent but a download's
+        #: (:func:`sent_after_halt`): a call a pool thread began just before Stop must
+        #: not act, nor poll, after it
+        halted: threading.Event | None = None
 
         def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+            if self.halted is not None and self.halted.is_set() and not _AFTER_HALT.get():
+                raise NotSentError(f"not sent, the run stopped: {request.method} {request.url}")
             if not self.verify_tls:
                 verify = False
             if self.proxy.explicit:

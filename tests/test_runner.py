@@ -18,7 +18,7 @@ from helpers.runs import (
     small_grid,
     wait_until,
 )
-from openeo_grid_jobs.core.gateway import BackendGateway
+from openeo_grid_jobs.core.gateway import BackendGateway, CallFailed
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.job_rows import tile_update, tile_updates
 from openeo_grid_jobs.core.job_template import JobTemplate
@@ -244,6 +244,51 @@ def test_stop_is_quick_final_and_loses_no_result(local_backend, tmp_path):
     assert again.run(threading.Event()) == {"finished": 9}
     assert again.frame["result"].notna().all()
     assert_one_job_per_tile([local_backend], again.frame)
+
+
+def test_after_stop_no_call_begins_and_nothing_that_changes_a_job_is_sent(local_backend, tmp_path):
+    """On a busy machine a pool thread may pick up a create just before Stop and send it
+    after: once the run has stopped (its gateways halted) no call begins, and a call
+    already running sends nothing more (no job made, no poll); a download still finishes."""
+    local_backend.knobs(job_duration=0.3, queue_time=0.0)
+    runner = make_runner(tmp_path, [backend(local_backend.url)], small_grid(1, 1))
+    gateway = runner.gateways["local"]
+    gateway.connect()
+    tile = next(iter(runner.extents.values()))
+
+    def titled(title):
+        return [j for j in local_backend.all_jobs() if j["title"] == title]
+
+    finished_id = gateway.create(runner.template, tile, "halt test: finished")
+    gateway.start(finished_id)
+    wait_until(lambda: titled("halt test: finished")[0]["status"] == "finished")
+
+    gateway.halt()
+    with pytest.raises(CallFailed, match="the run stopped"):
+        gateway.create(runner.template, tile, "halt test: after stop")
+
+    gateway.resume()
+
+    def create_while_stopping(connection):
+        gateway.halt()  # Stop arrives while the call is under way, before its POST
+        return runner.template.create_job(connection, tile, "halt test: under way")
+
+    with pytest.raises(CallFailed, match="not sent, the run stopped: POST"):
+        gateway.call(create_while_stopping)
+    assert titled("halt test: after stop") == []
+    assert titled("halt test: under way") == []
+
+    def poll_while_stopping(connection):
+        gateway.halt()
+        return connection.list_jobs()
+
+    gateway.resume()
+    with pytest.raises(CallFailed, match="not sent, the run stopped: GET"):
+        gateway.call(poll_while_stopping)
+
+    files = gateway.download(finished_id, tmp_path / "after-stop")
+    assert files
+    assert all(f.stat().st_size > 0 for f in files)
 
 
 def test_resume_adopts_jobs_missing_from_the_table(local_backend, tmp_path):

@@ -25,14 +25,18 @@ def small_grid(cols: int, rows: int, size: int = 5000):
 
 @dataclass
 class RequestLog:
-    """Every HTTP request the runner's connections make: (time, method, url)."""
+    """Every HTTP request the runner's connections make: (time sent, method, url).
+
+    The time is when the request was sent (the answer's arrival less requests' own
+    ``elapsed``): a request on the wire when the run stops is answered after it."""
 
     entries: list[tuple[float, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def hook(self, response, *args, **kwargs):
+        sent = time.monotonic() - response.elapsed.total_seconds()
         with self.lock:
-            self.entries.append((time.monotonic(), response.request.method, response.request.url))
+            self.entries.append((sent, response.request.method, response.request.url))
 
     def after(self, t: float) -> list[tuple[float, str, str]]:
         with self.lock:
