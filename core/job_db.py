@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from .job_template import TileExtent
 
 #: The openeo client's job-manager columns (``MultiBackendJobManager._column_requirements``).
 MANAGER_COLUMNS: dict[str, Any] = {
@@ -116,8 +115,9 @@ def frame_from_tiles(
     frame["crs"] = f"EPSG:{epsg}" if epsg else tiles.crs.to_wkt()
     frame["geometry"] = shapely.to_wkt(tiles.geometry.values, rounding_precision=-1)
     frame["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
-    frame["start_date"] = start
-    frame["end_date"] = end
+    for column, default in (("start_date", start), ("end_date", end)):
+        own = tiles[column] if column in tiles.columns else None  # per-unit dates win
+        frame[column] = default if own is None else own.where(own.notna(), default)
     return normalize(frame, run_tag=new_run_tag())
 
 
@@ -244,75 +244,12 @@ def _to_parquet(frame: pd.DataFrame, path: Path, shapes_of: Callable[[pd.Series]
         return
     plain = frame.drop(columns="geometry")
     geometry = frame["geometry"]
-    if geometry.dtype.name != "geometry":
-        geometry = shapes_of(geometry)
-    crs = plain["crs"].dropna().iloc[0] if plain["crs"].notna().any() else None
+    # a notebook's GeoDataFrame has shapes already (their CRS is ``frame_crs``'s)
+    geometry = geometry.to_numpy() if geometry.dtype.name == "geometry" else shapes_of(geometry)
+    from .row_extents import frame_crs
+
+    crs = frame_crs(frame)
     gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(geometry, crs=crs)).to_parquet(path, index=False)
-
-
-def tile_extents(frame: pd.DataFrame) -> list[TileExtent]:
-    """The extent to send for each row: grid-CRS bbox, or a seed tracker's GeoJSON."""
-    import pyproj
-    import shapely
-
-    from .job_template import TileExtent
-
-    extents = []
-    geometries = _geometries(frame)
-    epsg_of: dict[str, int | None] = {}  # a CRS lookup costs ~1 ms: once per distinct CRS
-    for i, row in enumerate(frame.itertuples(index=False)):
-        geom = geometries[i]
-        crs = getattr(row, "crs", None)
-        start, end = _date_text(row, "start_date"), _date_text(row, "end_date")
-        if geom is not None and isinstance(crs, str) and crs:
-            if crs not in epsg_of:
-                epsg_of[crs] = pyproj.CRS.from_user_input(crs).to_epsg()
-            west, south, east, north = shapely.bounds(geom)
-            extents.append(
-                TileExtent(
-                    row.tile_id, west, south, east, north, epsg=epsg_of[crs], start=start, end=end
-                )
-            )
-            continue
-        spatial = getattr(row, "spatial_extent", None)
-        if isinstance(spatial, str) and spatial:
-            geojson = json.loads(spatial)
-            west, south, east, north = shapely.geometry.shape(geojson).bounds
-            extents.append(
-                TileExtent(
-                    row.tile_id,
-                    west,
-                    south,
-                    east,
-                    north,
-                    epsg=None,
-                    geojson=geojson,
-                    start=start,
-                    end=end,
-                )
-            )
-            continue
-        raise JobDatabaseError(f"Row {i} (tile {row.tile_id}) has no geometry or spatial_extent.")
-    return extents
-
-
-def _date_text(row: Any, column: str) -> str | None:
-    """A row's own date (a seed tracker's ``start_date``), as ``YYYY-MM-DD`` text."""
-    value = getattr(row, column, None)
-    if value is None or value != value or str(value).strip() in ("", "None", "NaT"):
-        return None
-    return str(value).strip()[:10]
-
-
-def _geometries(frame: pd.DataFrame) -> list[Any]:
-    import shapely
-
-    if "geometry" not in frame.columns:
-        return [None] * len(frame)
-    column = frame["geometry"]
-    if column.dtype.name == "geometry":
-        return list(column.values)
-    return [shapely.from_wkt(v) if isinstance(v, str) and v else None for v in column]
 
 
 def lonlat_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -325,5 +262,6 @@ def lonlat_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(
             frame.drop(columns=["geometry"], errors="ignore"), geometry=shapes, crs=4326
         )
-    crs = frame["crs"].dropna().iloc[0]
-    return gpd.GeoDataFrame(frame, geometry=_geometries(frame), crs=crs).to_crs(4326)
+    from .row_extents import frame_crs, geometries
+
+    return gpd.GeoDataFrame(frame, geometry=geometries(frame), crs=frame_crs(frame)).to_crs(4326)

@@ -7,7 +7,9 @@ the dates), or a user-defined process (UDP) called with ``spatial_extent`` and
 ``temporal_extent``.
 
 The tile's extent is sent as a bbox in the grid's own CRS (``{"west", ...,
-"crs": 32631}``), so results align with the grid.
+"crs": 32631}``), so results align with the grid; or, with ``extent="geojson"``, as
+the unit's polygon in lon/lat (GeoJSON), for back-ends or processes that clip to the
+polygon itself (a field, an admin area: see :mod:`.units`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ PROCESS_GRAPH = "process_graph"
 PROCESS_UDP = "udp"
 PROCESSES = (PROCESS_NDVI, PROCESS_GRAPH, PROCESS_UDP)
 OUTPUT_FORMATS = ("NetCDF", "GTiff")
+EXTENT_BBOX = "bbox"
+EXTENT_GEOJSON = "geojson"
+EXTENTS = (EXTENT_BBOX, EXTENT_GEOJSON)
 #: The seed notebook's job options.
 DEFAULT_JOB_OPTIONS: dict[str, str] = {
     "executor-memory": "2G",
@@ -56,9 +61,15 @@ class TileExtent:
     #: over the template's
     start: str | None = None
     end: str | None = None
+    #: the row's polygon in lon/lat as GeoJSON text (its ``spatial_extent`` column),
+    #: parsed only when a template sends polygons
+    lonlat: str | None = None
 
-    def spatial_extent(self) -> dict:
-        if self.epsg is None:
+    def spatial_extent(self, as_geojson: bool = False) -> dict:
+        """The bbox in the tile's CRS, or (``as_geojson``) its lon/lat polygon."""
+        if as_geojson and self.geojson is None and self.lonlat:
+            return dict(json.loads(self.lonlat))
+        if self.epsg is None or as_geojson:
             if self.geojson is None:
                 raise TemplateError(f"Tile {self.tile_id} has neither a CRS nor a GeoJSON extent.")
             return self.geojson
@@ -84,6 +95,8 @@ class JobTemplate:
     out_format: str = "NetCDF"
     job_options: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_JOB_OPTIONS))
     title: str = PLUGIN_NAME
+    #: how a unit's extent is sent: its bbox in its CRS, or its polygon in lon/lat
+    extent: str = EXTENT_BBOX
 
     def validate(self) -> JobTemplate:
         """Check everything that can be checked without a back-end; return self."""
@@ -98,6 +111,8 @@ class JobTemplate:
             raise TemplateError(
                 f"Unknown output format {self.out_format!r}; choose one of {OUTPUT_FORMATS}."
             )
+        if self.extent not in EXTENTS:
+            raise TemplateError(f"Unknown extent {self.extent!r}; choose one of {EXTENTS}.")
         if not isinstance(self.job_options, dict):
             raise TemplateError(
                 'Job options must be a JSON object, e.g. {"executor-memory": "2G"}.'
@@ -131,7 +146,7 @@ class JobTemplate:
 
     def graph_for(self, connection: openeo.Connection, tile: TileExtent) -> dict:
         """The tile's flat process graph, ``save_result`` included."""
-        extent = tile.spatial_extent()
+        extent = tile.spatial_extent(as_geojson=self.extent == EXTENT_GEOJSON)
         dates = self.dates_for(tile)
         if self.process == PROCESS_NDVI:
             cube = connection.load_collection(

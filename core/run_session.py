@@ -13,7 +13,7 @@ a run may do with an existing database:
   with several back-ends an unmapped name is an error at once, never a silent
   hang;
 - each row's own ``start_date``/``end_date`` (the seed notebook's columns) win
-  over the template's (see :func:`~.job_db.tile_extents`);
+  over the template's (see :func:`~.row_extents.tile_extents`);
 - **split** (``split=[tile ids]``, or :func:`split_tiles`): failed tiles are
   replaced by their four quarters before the run (:mod:`.split`); the split is
   recorded in the run's settings, so a resume with the grid the run started with

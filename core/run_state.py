@@ -27,8 +27,9 @@ from .downloads import Downloads
 from .errors import RunError
 from .gateway import Backend, BackendGateway
 from .intent_journal import IntentJournal
-from .job_db import JobDatabase, JobDatabaseError, tile_extents
+from .job_db import JobDatabase, JobDatabaseError
 from .job_rows import TileUpdate, final_times, tile_updates
+from .row_extents import tile_extents
 from .row_index import RowIndex
 from .scheduler import RunEvent, RunPolicy, Scheduler
 from .tile_rules import Breaker
