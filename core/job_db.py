@@ -33,8 +33,12 @@ from .definitions import NOT_STARTED, STATUSES
 from .errors import GridJobsError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
     import pandas as pd
+
+    from .windows import TimeWindow
 
 
 #: The openeo client's job-manager columns (``MultiBackendJobManager._column_requirements``).
@@ -69,6 +73,8 @@ TEXT_COLUMNS = (
     "intent_at",
     "end_time",
 )
+#: the columns that name a row (a unit's id may look like a number)
+ID_COLUMNS = ("tile_id", "unit_id")
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
 #: rows per call of pandas' CSV writer, a C loop that holds the interpreter's lock for all
 #: of them (~7 µs a row, several times that on a busy machine): the other threads (the
@@ -97,9 +103,14 @@ def new_run_tag() -> str:
 
 
 def frame_from_tiles(
-    tiles: gpd.GeoDataFrame, start: str | None = None, end: str | None = None
+    tiles: gpd.GeoDataFrame,
+    start: str | None = None,
+    end: str | None = None,
+    windows: Sequence[TimeWindow] = (),
 ) -> pd.DataFrame:
-    """A new job table: one ``not_started`` row per tile (a grid's ``tiles`` or grid file)."""
+    """A new job table: one ``not_started`` row per tile (a grid's ``tiles``, a grid file
+    or any polygons' units), or with ``windows`` one per (tile, window) (see
+    :func:`~.windows.expand_rows`: ``unit_id``, ``window`` and the row id in ``tile_id``)."""
     import shapely
 
     if tiles.crs is None or "tile_id" not in tiles.columns:
@@ -118,6 +129,10 @@ def frame_from_tiles(
     for column, default in (("start_date", start), ("end_date", end)):
         own = tiles[column] if column in tiles.columns else None  # per-unit dates win
         frame[column] = default if own is None else own.where(own.notna(), default)
+    if windows:
+        from .windows import expand_rows
+
+        frame = expand_rows(frame, windows)
     return normalize(frame, run_tag=new_run_tag())
 
 
@@ -184,6 +199,8 @@ class JobDatabase:
                 f"Cannot read the job database {self.path} ({type(exc).__name__}: {exc}). "
                 "The file was left as it is."
             ) from None
+        if self.kind == "csv":
+            frame = _ids_as_text(frame, self.path)
         if "status" not in frame.columns and "spatial_extent" not in frame.columns:
             raise JobDatabaseError(
                 f"{self.path} is not an openEO job database: it has neither a 'status' nor a "
@@ -225,6 +242,22 @@ class JobDatabase:
         shapes = shapely.from_wkt(wkt.astype(object).where(wkt.notna(), None))
         self._shapes = (texts, shapes)
         return shapes
+
+
+def _ids_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A CSV's id columns as written: units may have numeric ids (``007``, ``1.50``),
+    which pandas would read as numbers (``7``, ``1.5``), and a changed id is a changed
+    job title, so a resume would not find the row's job."""
+    import pandas as pd
+
+    numeric = [c for c in ID_COLUMNS if c in frame.columns and frame[c].dtype != object]
+    if not numeric:
+        return frame
+    text = pd.read_csv(path, usecols=numeric, dtype=str, keep_default_na=False)
+    frame = frame.copy()
+    for column in numeric:
+        frame[column] = text[column].to_numpy()
+    return frame
 
 
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:

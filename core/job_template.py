@@ -26,6 +26,8 @@ from .errors import GridJobsError
 if TYPE_CHECKING:
     import openeo
 
+    from .windows import TimeWindow
+
 PROCESS_NDVI = "ndvi_mean"
 PROCESS_GRAPH = "process_graph"
 PROCESS_UDP = "udp"
@@ -97,6 +99,9 @@ class JobTemplate:
     title: str = PLUGIN_NAME
     #: how a unit's extent is sent: its bbox in its CRS, or its polygon in lon/lat
     extent: str = EXTENT_BBOX
+    #: time windows as ISO 8601 intervals (:mod:`.windows`): one job per unit and
+    #: window; empty: one window per unit (the template's dates, or the row's own)
+    windows: list[str] = field(default_factory=list)
 
     def validate(self) -> JobTemplate:
         """Check everything that can be checked without a back-end; return self."""
@@ -113,6 +118,7 @@ class JobTemplate:
             )
         if self.extent not in EXTENTS:
             raise TemplateError(f"Unknown extent {self.extent!r}; choose one of {EXTENTS}.")
+        self.time_windows()  # a bad one is refused, naming it
         if not isinstance(self.job_options, dict):
             raise TemplateError(
                 'Job options must be a JSON object, e.g. {"executor-memory": "2G"}.'
@@ -133,6 +139,12 @@ class JobTemplate:
         elif not (self.udp_id or "").strip():
             raise TemplateError("Name the user-defined process (UDP) to call.")
         return self
+
+    def time_windows(self) -> list[TimeWindow]:
+        """The run's time windows (empty: one per unit)."""
+        from .windows import parse_windows
+
+        return parse_windows(self.windows) if self.windows else []
 
     def job_title(self, tile_id: str, run_tag: str, attempt: int = 1) -> str:
         """Unique per tile, run and attempt: a tile's job is found again by this title

@@ -42,6 +42,7 @@ from .job_db import JobDatabase, frame_from_tiles
 from .job_rows import now_utc, reset_failed, reset_rows
 from .run_config import RunConfig
 from .split import SplitRecord, fold, split_rows
+from .windows import unit_ids
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -126,7 +127,8 @@ class RunSession:
                     "new run."
                 )
             config.template.validate()
-            frame = frame_from_tiles(tiles, config.template.start, config.template.end)
+            template = config.template
+            frame = frame_from_tiles(tiles, template.start, template.end, template.time_windows())
             return cls(db, frame, replace(config, budget=_budget(config.budget, None)))
         frame = db.read()
         replay(frame, db.path)  # intents a crash kept out of the table's last save
@@ -283,7 +285,7 @@ def split_tiles(job_db: str | Path, tile_ids: Iterable[str], *, holder: str) -> 
 def _same_grid(frame: pd.DataFrame, tiles: gpd.GeoDataFrame, saved: RunConfig | None) -> bool:
     """Whether ``tiles`` is this run's grid: the table's tiles, or those with the split
     tiles' quarters folded back into them (the grid as the run started)."""
-    table = set(map(str, frame["tile_id"]))
+    table = set(unit_ids(frame))  # (unit, window) rows: their units
     given = set(map(str, tiles["tile_id"]))
     if given == table:
         return True

@@ -1,0 +1,189 @@
+"""Time windows (core/windows.py): parsed from ISO 8601 intervals, one job-table row per
+(unit, window) with an id that survives saves and resumes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers.runs import DATES
+from helpers.units import fields
+from openeo_grid_jobs.core.backend import BackendConfig
+from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.job_rows import reset_failed
+from openeo_grid_jobs.core.job_template import JobTemplate
+from openeo_grid_jobs.core.row_extents import tile_extents
+from openeo_grid_jobs.core.run_config import RunConfig
+from openeo_grid_jobs.core.run_session import RunSession, SettingsMismatchError
+from openeo_grid_jobs.core.units import units_from_frame
+from openeo_grid_jobs.core.windows import WindowError, parse_windows, span
+
+YEAR = "2024-01-01/2025-01-01/P1M"
+
+
+def dates(specs):
+    return [w.dates() for w in parse_windows(specs)]
+
+
+def test_a_monthly_step_over_a_year_gives_twelve_half_open_months():
+    months = dates(YEAR)
+    assert len(months) == 12
+    assert months[0] == ("2024-01-01", "2024-02-01")
+    assert months[1] == ("2024-02-01", "2024-03-01")
+    assert months[-1] == ("2024-12-01", "2025-01-01")
+    assert all(a[1] == b[0] for a, b in zip(months, months[1:]))  # no gap, no overlap
+    assert span(parse_windows(YEAR)) == ("2024-01-01", "2025-01-01")
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("2024-01-01/2025-01-01/P3M", ["2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01"]),
+        (
+            "2024-01-01/2024-05-15/P1M",
+            ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-05-01"],
+        ),
+        ("2024-01-01/2024-01-25/P10D", ["2024-01-01", "2024-01-11", "2024-01-21"]),
+        ("2024-01-31/2024-05-01/P1M", ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]),
+        ("2022-01-01/2024-06-01/p1y", ["2022-01-01", "2023-01-01", "2024-01-01"]),
+    ],
+)
+def test_steps_count_from_the_start_and_the_last_is_clipped(spec, expected):
+    windows = dates(spec)
+    assert [w[0] for w in windows] == expected
+    assert windows[-1][1] == spec.split("/")[1]  # clipped to the period's end
+
+
+def test_a_list_of_ranges_in_time_order():
+    seasons = ["2024-09-01/2024-12-01", "2024-03-01/2024-06-01"]
+    assert dates(seasons) == [("2024-03-01", "2024-06-01"), ("2024-09-01", "2024-12-01")]
+
+
+@pytest.mark.parametrize(
+    ("specs", "message"),
+    [
+        ("2024-13-01/2025-01-01/P1M", "'2024-13-01' in time window 2024-13-01/2025-01-01/P1M"),
+        ("2024-06-01/2024-03-01", "2024-06-01/2024-03-01: the end must be after the start"),
+        ("2024-01-01/2025-01-01/P1H", "Step 'P1H' of 2024-01-01/2025-01-01/P1H"),
+        ("2024-01-01/2025-01-01/P0M", "Step 'P0M'"),
+        ("2024-01-01", "'2024-01-01' is not a range"),
+        ([YEAR, "2024-03-01/2024-06-01"], "one step (2024-01-01/2025-01-01/P1M) or a list"),
+        (["2024-03-01/2024-06-01"] * 2, "2024-03-01_2024-06-01 is given more than once"),
+        ("2000-01-01/2024-01-01/P1D", "more than the limit of 1000"),
+        ([], "No time windows"),
+    ],
+)
+def test_bad_windows_are_refused_naming_them(specs, message):
+    with pytest.raises(WindowError) as refused:
+        parse_windows(specs)
+    assert message in str(refused.value)
+
+
+def four_units():
+    return units_from_frame(fields(ids=["007", "A", "B", "C"]), "field_id")
+
+
+def test_one_row_per_unit_and_window_with_ids_that_survive_the_file(tmp_path):
+    windows = parse_windows("2024-01-01/2024-04-01/P1M")
+    frame = frame_from_tiles(four_units(), *span(windows), windows)
+    assert len(frame) == 12
+    assert frame["tile_id"].is_unique
+    assert list(frame["tile_id"][:5]) == [
+        "007@2024-01-01_2024-02-01",
+        "A@2024-01-01_2024-02-01",
+        "B@2024-01-01_2024-02-01",
+        "C@2024-01-01_2024-02-01",
+        "007@2024-02-01_2024-03-01",
+    ]
+    template = JobTemplate(*span(windows), windows=["2024-01-01/2024-04-01/P1M"])
+    titles = {template.job_title(t, "rtag") for t in frame["tile_id"]}
+    assert len(titles) == 12
+    for name in ("jobs.csv", "jobs.parquet"):  # numeric-looking unit ids stay text
+        db = JobDatabase(tmp_path / name)
+        db.save(frame)
+        back = db.read()
+        assert list(back["tile_id"]) == list(frame["tile_id"])
+        assert list(back["unit_id"]) == ["007", "A", "B", "C"] * 3
+        extents = {e.tile_id: e for e in tile_extents(back)}
+        assert (
+            extents["B@2024-03-01_2024-04-01"].start,
+            extents["B@2024-03-01_2024-04-01"].end,
+        ) == (
+            "2024-03-01",
+            "2024-04-01",
+        )
+
+
+def test_numeric_unit_ids_without_windows_survive_a_csv(tmp_path):
+    db = JobDatabase(tmp_path / "jobs.csv")
+    db.save(
+        frame_from_tiles(
+            units_from_frame(fields(ids=["007", "1.50", "3", "4", "5"]), "field_id"), *DATES
+        )
+    )
+    assert list(db.read()["tile_id"]) == ["007", "1.50", "3", "4", "5"]
+
+
+def windowed_config(url: str, windows: list[str]) -> RunConfig:
+    start, end = span(parse_windows(windows))
+    return RunConfig(JobTemplate(start, end, windows=windows), [BackendConfig(url=url, name="b")])
+
+
+def test_resume_keeps_rows_and_refuses_other_windows(tmp_path):
+    job_db = tmp_path / "jobs.csv"
+    asked = windowed_config("http://127.0.0.1:9", [YEAR])
+    with RunSession.open(job_db, holder="t", config=asked, tiles=four_units()) as session:
+        ids = list(session.frame["tile_id"])
+    assert len(ids) == 48
+    # resumed with the same units and windows: the same rows, not another grid
+    with RunSession.open(job_db, holder="t", config=asked, tiles=four_units()) as session:
+        assert list(session.frame["tile_id"]) == ids
+    other = windowed_config("http://127.0.0.1:9", ["2024-01-01/2025-01-01/P3M"])
+    with pytest.raises(SettingsMismatchError, match="windows: "):
+        RunSession.open(job_db, holder="t", config=other)
+    with pytest.raises(SettingsMismatchError, match="other tiles"):
+        RunSession.open(job_db, holder="t", tiles=units_from_frame(fields(), "field_id"))
+
+
+def test_retry_and_split_act_per_row(tmp_path):
+    """A failed (unit, window) row is retried or split alone; its quarters keep its window."""
+    job_db = tmp_path / "jobs.csv"
+    config = windowed_config("http://127.0.0.1:9", ["2024-01-01/2024-03-01/P1M"])
+    units = units_from_frame(fields(ids=["A", "B"]), "field_id")
+    with RunSession.open(job_db, holder="t", config=config, tiles=units) as session:
+        frame = session.frame
+        frame["status"] = "finished"
+        failed = ["A@2024-02-01_2024-03-01", "B@2024-01-01_2024-02-01"]
+        frame.loc[frame["tile_id"].isin(failed), ["status", "id"]] = ["error", "j-1"]
+        assert sorted(frame.loc[reset_failed(frame), "tile_id"]) == sorted(failed)
+        assert list(frame.loc[frame["tile_id"].isin(failed), "attempt"]) == [2, 2]
+        frame.loc[frame["tile_id"].isin(failed), "status"] = "error"
+        session.split([failed[0]])
+        session.save()
+    frame = JobDatabase(job_db).read()
+    quarters = frame[frame["tile_id"].str.startswith(failed[0] + "_q")]
+    assert len(quarters) == 4
+    assert len(frame) == 7
+    assert set(quarters["window"]) == {"2024-02-01_2024-03-01"}
+    assert set(quarters["unit_id"]) == {"A"}
+    assert {(e.start, e.end) for e in tile_extents(quarters)} == {("2024-02-01", "2024-03-01")}
+
+
+def test_a_run_of_todays_format_resumes_unchanged(tmp_path):
+    """Settings saved before windows and extents existed, and a table without unit_id or
+    window columns: resumed as they are, the table's columns left alone."""
+    job_db = tmp_path / "jobs.csv"
+    config = RunConfig(JobTemplate(*DATES), [BackendConfig(url="http://127.0.0.1:9", name="b")])
+    units = units_from_frame(fields(), "field_id")
+    with RunSession.open(job_db, holder="t", config=config, tiles=units):
+        pass
+    settings = json.loads(RunConfig.path_for(job_db).read_text())
+    for key in ("windows", "extent"):
+        del settings["template"][key]
+    RunConfig.path_for(job_db).write_text(json.dumps(settings))
+    columns = list(JobDatabase(job_db).read().columns)
+    assert "unit_id" not in columns
+    assert "window" not in columns
+    with RunSession.open(job_db, holder="t", config=config, tiles=units) as session:
+        assert list(session.frame["tile_id"]) == list(units["tile_id"])
+        assert list(session.frame.columns) == columns
