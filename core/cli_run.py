@@ -48,7 +48,7 @@ from .cli_run_settings import (
 from .definitions import FAILED_STATUSES
 from .engine_events import ErrorKind, EventKind, Outcome
 from .engine_outputs import failure_text
-from .job_template import OUTPUT_FORMATS
+from .job_template import EXTENTS, OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from .run_request import RunRequest
@@ -68,6 +68,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--job-db", required=True, help="job database: .csv or .parquet")
     p.add_argument("--grid", help="grid file (from 'grid' or the plugin); needed for a new run")
+    p.add_argument(
+        "--units",
+        metavar="FILE",
+        help="any polygons instead of a grid (GeoPackage, GeoJSON, Shapefile...): one job per "
+        "feature (per feature and time window); their own start_date/end_date columns, if "
+        "any, are their dates",
+    )
+    p.add_argument("--id-field", metavar="NAME", help="the --units field that names each unit")
+    p.add_argument(
+        "--windows",
+        action="append",
+        metavar="SPEC",
+        help="time windows instead of --start/--end, one job per unit and window: a step "
+        "over a period (2024-01-01/2025-01-01/P1M; P3M, P10D, P1Y) or ranges (repeatable: "
+        "2024-03-01/2024-06-01); half-open, the last clipped to the period",
+    )
+    p.add_argument(
+        "--extent",
+        choices=EXTENTS,
+        help="send each unit's bbox in its CRS (default), or its polygon in lon/lat (geojson)",
+    )
     p.add_argument(
         "--backend",
         action="append",

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
 import time
-from pathlib import Path
 
+from helpers.cli import COMMAND, run_cli
 from openeo_grid_jobs.core.job_db import JobDatabase
 
-COMMAND = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "openeo-grid-jobs")
 TEMPLATE = ["--start", "2024-05-01", "--end", "2024-08-01", "--poll-interval", "0.3"]
 
 
@@ -38,22 +36,6 @@ def make_grid(tmp_path, tiles_across=3):
         check=True,
     )
     return out
-
-
-def run_cli(*args, password="alice123", env_extra=None, **kwargs):
-    env = dict(os.environ)
-    env.pop("OPENEO_PASSWORD", None)
-    if password is not None:
-        env["OPENEO_PASSWORD"] = password
-    env.update(env_extra or {})
-    return subprocess.Popen(
-        [COMMAND, "run", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
 
 
 def test_run_to_the_end(local_backend, tmp_path):

@@ -17,6 +17,7 @@ from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles, lonlat_f
 from openeo_grid_jobs.core.job_template import EXTENT_GEOJSON, JobTemplate
 from openeo_grid_jobs.core.row_extents import tile_extents
 from openeo_grid_jobs.core.run_config import RunConfig
+from openeo_grid_jobs.core.run_request import RunRequest
 from openeo_grid_jobs.core.run_session import RunSession
 from openeo_grid_jobs.core.units import UnitsError, read_units, units_from_frame
 
@@ -133,3 +134,22 @@ def test_a_notebooks_table_with_a_geometry_column_opens_as_a_run(
         args = load_collection_args(connection, frame["id"][i])
         assert shapely.geometry.shape(args["spatial_extent"]).equals_exact(shape, 1e-9)
     assert json.loads(RunConfig.path_for(path).read_text())["template"]["start"] == DATES[0]
+
+
+def test_units_and_windows_cross_to_the_engine_process_intact():
+    """What the dock and Processing send their engine over its pipe: units with their own
+    dates, and the windows in the template."""
+    units = units_from_frame(
+        fields(start_date=["2024-03-01"] * 4 + [None], end_date=["2024-04-01"] * 4 + [None]),
+        "field_id",
+    )
+    template = JobTemplate(*DATES, windows=["2024-01-01/2025-01-01/P1M"], extent=EXTENT_GEOJSON)
+    config = RunConfig(template, [BackendConfig(url="http://127.0.0.1:9", name="b")])
+    request = RunRequest.from_wire(RunRequest("jobs.csv", config=config, tiles=units).to_wire())
+    back = request.tiles
+    assert list(back["tile_id"]) == list(units["tile_id"])
+    assert list(back["start_date"]) == ["2024-03-01"] * 4 + [None]
+    assert back.crs == units.crs
+    assert all(a.equals_exact(b, 1e-6) for a, b in zip(back.geometry, units.geometry))
+    assert request.config is not None
+    assert request.config.template == template
