@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cli_run_settings import (
@@ -264,6 +265,10 @@ class _Printer:
             )
         outputs = ended.get("outputs") or {}
         written = [f"{what} {outputs[key]}" for key, what in OUTPUTS if outputs.get(key)]
+        mosaics = outputs.get("mosaics") or {}
+        if mosaics and written and outputs.get("mosaic"):  # a run with time windows
+            folder = Path(outputs["mosaic"]).parent
+            written[0] = f"{len(mosaics)} mosaics, one per time window, {folder}/mosaic_*.vrt,"
         if written:
             print(f"Wrote {' and '.join(written)}", flush=True)
         summary = ended.get("summary") or {}

@@ -9,6 +9,7 @@ import subprocess
 import time
 
 from helpers.cli import COMMAND, run_cli
+from helpers.rasters import bounds, union
 from openeo_grid_jobs.core.job_db import JobDatabase
 
 TEMPLATE = ["--start", "2024-05-01", "--end", "2024-08-01", "--poll-interval", "0.3"]
@@ -238,12 +239,3 @@ def test_stopped_run_writes_mosaic_catalog_and_summary(local_backend, tmp_path, 
     assert (mosaic.RasterXSize, mosaic.RasterYSize) == (4 * 500, 2 * 500)
     catalog = json.loads((out / "catalog.json").read_text())
     assert sum(link["rel"] == "item" for link in catalog["links"]) == 8
-
-
-def bounds(dataset):
-    x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
-    return (x0, y0 + dataset.RasterYSize * dy, x0 + dataset.RasterXSize * dx, y0)
-
-
-def union(boxes):
-    return tuple(f(b[k] for b in boxes) for k, f in enumerate((min, min, max, max)))

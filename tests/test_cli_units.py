@@ -3,6 +3,7 @@ back-end: one job per (unit, window), checked in the back-end's own job list."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 
@@ -10,6 +11,8 @@ import geopandas as gpd
 import pytest
 import shapely
 from helpers.cli import run_cli
+from helpers.rasters import bounds, union
+from helpers.stac_validation import offline_validation
 from helpers.units import FIELDS, fields, load_collection_args, run_jobs
 from openeo_grid_jobs.core.cli import main
 from openeo_grid_jobs.core.job_db import JobDatabase
@@ -79,7 +82,9 @@ def assert_jobs_match_rows(connection, frame, windows=True):
     return asked
 
 
-def test_four_units_three_months_twelve_jobs_and_results(local_backend, connection, tmp_path):
+def test_four_units_three_months_twelve_jobs_and_results(
+    local_backend, connection, tmp_path, monkeypatch
+):
     units = units_file(tmp_path)
     out_dir = tmp_path / "out"
     given = args(
@@ -96,6 +101,38 @@ def test_four_units_three_months_twelve_jobs_and_results(local_backend, connecti
     assert asked == {(u, w) for u in FOUR for w in WINDOWS}
     for row in frame.itertuples():  # 12 results, each in its row's own folder
         assert (out_dir / row.tile_id / row.result.split("/")[-1]).is_file(), row.result
+    assert_window_mosaics_and_catalog(out_dir, frame, monkeypatch)
+    assert out.splitlines()[-2].startswith("Wrote 3 mosaics, one per time window")
+
+
+def assert_window_mosaics_and_catalog(out_dir, frame, monkeypatch):
+    """One mosaic per window over that window's results only; a STAC item per (unit,
+    window) with the window's dates, the catalog valid under pystac."""
+    from osgeo import gdal
+
+    assert not (out_dir / "mosaic.vrt").exists()
+    for start, end in WINDOWS:
+        window = f"{start}_{end}"
+        mosaic = gdal.Open(str(out_dir / f"mosaic_{window}.vrt"))
+        rows = frame[frame["window"] == window]
+        assert bounds(mosaic) == union([bounds(gdal.Open(r)) for r in rows["result"]])
+        assert len(mosaic.GetFileList()) == 1 + len(rows)  # the VRT and its 4 tiles
+    with offline_validation(monkeypatch):
+        import pystac
+
+        catalog = pystac.Catalog.from_file(str(out_dir / "catalog.json"))
+        assert catalog.validate_all() == 12
+        items = list(catalog.get_items())
+    seen = set()
+    for item in items:
+        window = item.properties["window"]
+        start, end = window.split("_")
+        midnight = dt.datetime.fromisoformat(f"{start}T00:00:00+00:00")
+        assert item.common_metadata.start_datetime == midnight
+        last_second = dt.datetime.fromisoformat(f"{end}T00:00:00+00:00") - dt.timedelta(seconds=1)
+        assert item.common_metadata.end_datetime == last_second  # STAC's end is inclusive
+        seen.add((item.properties["unit_id"], window))
+    assert seen == {(u, f"{s}_{e}") for u in FOUR for s, e in WINDOWS}
 
 
 def test_five_fields_five_jobs_whose_extents_match(local_backend, connection, tmp_path):
