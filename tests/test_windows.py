@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import shapely
 from helpers.runs import DATES
 from helpers.units import fields
 from openeo_grid_jobs.core.backend import BackendConfig
@@ -15,6 +16,7 @@ from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.row_extents import tile_extents
 from openeo_grid_jobs.core.run_config import RunConfig
 from openeo_grid_jobs.core.run_session import RunSession, SettingsMismatchError
+from openeo_grid_jobs.core.split import split_rows
 from openeo_grid_jobs.core.units import units_from_frame
 from openeo_grid_jobs.core.windows import WindowError, parse_windows, span
 
@@ -187,3 +189,21 @@ def test_a_run_of_todays_format_resumes_unchanged(tmp_path):
     with RunSession.open(job_db, holder="t", config=config, tiles=units) as session:
         assert list(session.frame["tile_id"]) == list(units["tile_id"])
         assert list(session.frame.columns) == columns
+
+
+def test_an_irregular_unit_splits_into_its_own_parts():
+    """The L-shaped field F-03 cut by the quarters of its bbox: three parts (its bbox's
+    north-east quarter holds none of it), which together are the field."""
+    units = units_from_frame(fields(), "field_id")
+    windows = parse_windows("2024-01-01/2024-03-01/P1M")
+    frame = frame_from_tiles(units, *span(windows), windows)
+    row = "F-03@2024-02-01_2024-03-01"
+    frame.loc[frame["tile_id"] == row, "status"] = "error"
+    split, (record,) = split_rows(frame, [row], "2024-03-02T00:00:00Z")
+    assert record.into == [f"{row}_q0", f"{row}_q1", f"{row}_q2"]
+    parts = split[split["tile_id"].isin(record.into)]
+    pieces = shapely.from_wkt(list(parts["geometry"]))
+    assert shapely.union_all(pieces).symmetric_difference(units.geometry[2]).area < 1e-6
+    assert sum(p.area for p in pieces) == pytest.approx(units.geometry[2].area)
+    assert set(parts["unit_id"]) == {"F-03"}
+    assert {(e.start, e.end) for e in tile_extents(parts)} == {("2024-02-01", "2024-03-01")}
