@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import shapely
-from helpers.runs import DATES
+from helpers.runs import DATES, assert_one_job_per_tile, backend, run_in_thread, wait_until
 from helpers.units import fields
 from openeo_grid_jobs.core.backend import BackendConfig
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
@@ -16,6 +17,7 @@ from openeo_grid_jobs.core.job_template import JobTemplate
 from openeo_grid_jobs.core.row_extents import tile_extents
 from openeo_grid_jobs.core.run_config import RunConfig
 from openeo_grid_jobs.core.run_session import RunSession, SettingsMismatchError
+from openeo_grid_jobs.core.runner import GridJobRunner
 from openeo_grid_jobs.core.split import split_rows
 from openeo_grid_jobs.core.units import units_from_frame
 from openeo_grid_jobs.core.windows import WindowError, parse_windows, span
@@ -207,3 +209,49 @@ def test_an_irregular_unit_splits_into_its_own_parts():
     assert sum(p.area for p in pieces) == pytest.approx(units.geometry[2].area)
     assert set(parts["unit_id"]) == {"F-03"}
     assert {(e.start, e.end) for e in tile_extents(parts)} == {("2024-02-01", "2024-03-01")}
+
+
+def windowed_runner(tmp_path, url, parallel=4):
+    """A run of units A and B over two months (4 rows) on the local back-end."""
+    windows = parse_windows("2024-01-01/2024-03-01/P1M")
+    units = units_from_frame(fields(ids=["A", "B"]), "field_id")
+    frame = frame_from_tiles(units, *span(windows), windows)
+    db = JobDatabase(tmp_path / "jobs.csv")
+    db.save(frame)
+    template = JobTemplate(*span(windows), windows=["2024-01-01/2024-03-01/P1M"])
+    return GridJobRunner(db, frame, template, [backend(url, parallel=parallel)], poll_interval=0.3)
+
+
+def test_retry_failed_resubmits_only_the_failed_window(local_backend, tmp_path):
+    failing = "A@2024-02-01_2024-03-01"
+    local_backend.knobs(error_titles=[failing])
+    runner = windowed_runner(tmp_path, local_backend.url)
+    assert runner.run(threading.Event()) == {"error": 1, "finished": 3}
+    assert list(runner.frame.loc[runner.frame["status"] == "error", "tile_id"]) == [failing]
+    kept = dict(zip(runner.frame["tile_id"], runner.frame["id"]))
+    local_backend.knobs(error_titles=[])
+    assert reset_failed(runner.frame) == [2]
+    assert runner.run(threading.Event()) == {"finished": 4}
+    changed = [t for t, i in zip(runner.frame["tile_id"], runner.frame["id"]) if kept[t] != i]
+    assert changed == [failing]
+    assert_one_job_per_tile([local_backend], runner.frame)
+
+
+def test_cancel_one_window_of_one_unit(local_backend, tmp_path):
+    local_backend.knobs(job_duration=30)
+    runner = windowed_runner(tmp_path, local_backend.url)
+    thread, _, _ = run_in_thread(runner)
+    wait_until(lambda: runner.frame["status"].eq("running").all())
+    runner.request_cancel(runner.indices_of(["B@2024-01-01_2024-02-01"]))
+    wait_until(lambda: (runner.frame["status"] == "canceled").any(), timeout=5)
+    statuses = dict(zip(runner.frame["tile_id"], runner.frame["status"]))
+    assert statuses == {
+        "A@2024-01-01_2024-02-01": "running",
+        "B@2024-01-01_2024-02-01": "canceled",
+        "A@2024-02-01_2024-03-01": "running",
+        "B@2024-02-01_2024-03-01": "running",
+    }
+    runner.request_cancel(None)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert_one_job_per_tile([local_backend], runner.frame)
