@@ -11,6 +11,7 @@ import shapely
 from helpers.runs import DATES, assert_one_job_per_tile, backend, run_in_thread, wait_until
 from helpers.units import fields
 from openeo_grid_jobs.core.backend import BackendConfig
+from openeo_grid_jobs.core.budget import tile_km2_days
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.job_rows import reset_failed
 from openeo_grid_jobs.core.job_template import JobTemplate
@@ -255,3 +256,17 @@ def test_cancel_one_window_of_one_unit(local_backend, tmp_path):
     thread.join(5)
     assert not thread.is_alive()
     assert_one_job_per_tile([local_backend], runner.frame)
+
+
+def test_the_credit_budget_sizes_each_row_by_its_window():
+    """Expected costs grow with a row's area and days: a January row of a unit counts 31
+    days, its February row 29 (2024), whatever the run's whole period."""
+    windows = parse_windows("2024-01-01/2024-03-01/P1M")
+    units = units_from_frame(fields(ids=["A"]), "field_id")
+    template = JobTemplate(*span(windows), windows=["2024-01-01/2024-03-01/P1M"])
+    west, south, east, north = units.geometry[0].bounds
+    km2 = (east - west) * (north - south) / 1e6
+    sizes = [
+        tile_km2_days(e, template) for e in tile_extents(frame_from_tiles(units, windows=windows))
+    ]
+    assert sizes == [pytest.approx(km2 * 31), pytest.approx(km2 * 29)]
