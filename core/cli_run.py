@@ -113,6 +113,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--process-graph", help="a process graph JSON file instead of the NDVI mean")
     p.add_argument("--udp", help="a user-defined process id instead of the NDVI mean")
     p.add_argument("--udp-namespace", help="namespace (URL) of the user-defined process")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=column:FIELD|NAME=VALUE",
+        help="bind a parameter of the --udp (or of a --process-graph file that declares "
+        "parameters) for each job (repeatable): column:FIELD gives each job its unit's value "
+        'of FIELD; anything else is a JSON value (30, true, [1,2], "text"; other text is '
+        "taken as a string). spatial_extent and temporal_extent are filled with the unit's "
+        "extent and dates unless bound; required parameters left unbound are refused before "
+        "anything is submitted",
+    )
     p.add_argument("--job-options", help='job options as JSON, e.g. {"executor-memory": "2G"}')
     p.add_argument("--parallel-jobs", type=at_least_one, help="jobs at once per back-end")
     p.add_argument("--poll-interval", type=positive_seconds, help="seconds between polls")

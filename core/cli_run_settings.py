@@ -47,6 +47,7 @@ TEMPLATE_FLAGS = (
     "udp",
     "windows",
     "extent",
+    "param",
 )
 
 
@@ -135,13 +136,14 @@ def _template(
     """The job template of the flags, on top of ``base`` (the saved one, when resuming).
     With ``--windows`` the template's dates are the windows' period; with units that
     have their own dates (``unit_span``) and no dates given, those dates' period."""
+    from .job_parameters import parse_bindings
     from .job_template import (
         DEFAULT_JOB_OPTIONS,
         PROCESS_GRAPH,
         PROCESS_UDP,
         JobTemplate,
         parse_job_options,
-        parse_process_graph,
+        parse_process_document,
     )
     from .windows import parse_windows, span
 
@@ -170,9 +172,17 @@ def _template(
         path = Path(args.process_graph)
         if not path.is_file():
             raise GridJobsError(f"Process graph file {path} does not exist.")
-        values.update(process=PROCESS_GRAPH, process_graph=parse_process_graph(path.read_text()))
+        graph, declared = parse_process_document(path.read_text())
+        values.update(process=PROCESS_GRAPH, process_graph=graph, process_parameters=declared)
     if args.udp:
-        values.update(process=PROCESS_UDP, udp_id=args.udp, udp_namespace=args.udp_namespace)
+        values.update(
+            process=PROCESS_UDP,
+            udp_id=args.udp,
+            udp_namespace=args.udp_namespace,
+            process_parameters=[],
+        )
+    if args.param:
+        values["parameters"] = parse_bindings(args.param)
     return JobTemplate.from_dict(values).validate()
 
 
@@ -230,6 +240,7 @@ def _backend_configs(values: list[str], args: argparse.Namespace) -> list[Backen
 
 def _read_units(args: argparse.Namespace) -> gpd.GeoDataFrame | None:
     """``--grid`` (the plugin's), or ``--units`` with ``--id-field`` (any polygons)."""
+    from .job_parameters import bound_columns, parse_bindings
     from .units import read_units
 
     if args.grid and args.units:
@@ -237,7 +248,8 @@ def _read_units(args: argparse.Namespace) -> gpd.GeoDataFrame | None:
     if args.units:
         if not args.id_field:
             raise GridJobsError("--units needs --id-field NAME: the field that names each unit.")
-        return read_units(args.units, args.id_field)
+        keep = bound_columns(parse_bindings(args.param or []))
+        return read_units(args.units, args.id_field, keep=keep)
     if args.id_field:
         raise GridJobsError("--id-field goes with --units.")
     return _read_grid(args.grid) if args.grid else None

@@ -107,6 +107,7 @@ def frame_from_tiles(
     start: str | None = None,
     end: str | None = None,
     windows: Sequence[TimeWindow] = (),
+    columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A new job table: one ``not_started`` row per tile (a grid's ``tiles``, a grid file
     or any polygons' units), or with ``windows`` one per (tile, window) (see
@@ -126,6 +127,14 @@ def frame_from_tiles(
     frame["crs"] = f"EPSG:{epsg}" if epsg else tiles.crs.to_wkt()
     frame["geometry"] = shapely.to_wkt(tiles.geometry.values, rounding_precision=-1)
     frame["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
+    missing = [c for c in columns if c not in tiles.columns]
+    if missing:
+        raise JobDatabaseError(
+            f"The units have no field {', '.join(map(repr, missing))}, which job parameters "
+            "are bound to."
+        )
+    for column in columns:
+        frame[column] = list(tiles[column])
     for column, default in (("start_date", start), ("end_date", end)):
         own = tiles[column] if column in tiles.columns else None  # per-unit dates win
         frame[column] = default if own is None else own.where(own.notna(), default)

@@ -21,7 +21,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .definitions import PLUGIN_NAME
-from .errors import GridJobsError
+from .job_parameters import (
+    check_bindings,
+    fill_parameters,
+    graph_values,
+    refuse_unbound,
+    row_arguments,
+    unbound_required,
+)
+from .process_graphs import TemplateError as TemplateError
+from .process_graphs import flat_graph, inject_extent
+from .process_graphs import parse_job_options as parse_job_options
+from .process_graphs import parse_process_document as parse_process_document
+from .process_graphs import parse_process_graph as parse_process_graph
 
 if TYPE_CHECKING:
     import openeo
@@ -44,10 +56,6 @@ DEFAULT_JOB_OPTIONS: dict[str, str] = {
 }
 
 
-class TemplateError(GridJobsError):
-    """The job template is not valid (dates, bands, format, process graph...)."""
-
-
 @dataclass
 class TileExtent:
     """One tile as the back-end should see it."""
@@ -66,6 +74,8 @@ class TileExtent:
     #: the row's polygon in lon/lat as GeoJSON text (its ``spatial_extent`` column),
     #: parsed only when a template sends polygons
     lonlat: str | None = None
+    #: the row's values of the columns bound to parameters (:mod:`.job_parameters`)
+    values: dict[str, Any] = field(default_factory=dict)
 
     def spatial_extent(self, as_geojson: bool = False) -> dict:
         """The bbox in the tile's CRS, or (``as_geojson``) its lon/lat polygon."""
@@ -102,6 +112,10 @@ class JobTemplate:
     #: time windows as ISO 8601 intervals (:mod:`.windows`): one job per unit and
     #: window; empty: one window per unit (the template's dates, or the row's own)
     windows: list[str] = field(default_factory=list)
+    #: per-job parameters of a UDP or graph: ``{name: {"column": FIELD} | {"value": v}}``
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the parameters a process graph file declares (its ``parameters`` list)
+    process_parameters: list[dict[str, Any]] = field(default_factory=list)
 
     def validate(self) -> JobTemplate:
         """Check everything that can be checked without a back-end; return self."""
@@ -123,6 +137,12 @@ class JobTemplate:
             raise TemplateError(
                 'Job options must be a JSON object, e.g. {"executor-memory": "2G"}.'
             )
+        check_bindings(self.parameters)
+        if self.parameters and self.process == PROCESS_NDVI:
+            raise TemplateError(
+                "Parameters go with a user-defined process or a process graph file, not the "
+                "NDVI mean."
+            )
         if self.process == PROCESS_NDVI:
             if not self.collection.strip():
                 raise TemplateError("Name the collection to load, e.g. SENTINEL2_L2A.")
@@ -131,14 +151,45 @@ class JobTemplate:
                     "NDVI needs exactly two bands, red then near-infrared (e.g. B04, B08)."
                 )
         elif self.process == PROCESS_GRAPH:
-            graph = _flat_graph(self.process_graph)
+            graph = flat_graph(self.process_graph)
             if not any(n.get("process_id") == "load_collection" for n in graph.values()):
                 raise TemplateError(
                     "The process graph has no load_collection node to receive the tile's extent."
                 )
+            self._check_graph_parameters()
         elif not (self.udp_id or "").strip():
             raise TemplateError("Name the user-defined process (UDP) to call.")
         return self
+
+    def _check_graph_parameters(self) -> None:
+        """Bindings of a graph file name parameters it declares (when it declares any),
+        and every required one is bound."""
+        declared = [str(p["name"]) for p in self.process_parameters]
+        unknown = [n for n in self.parameters if declared and n not in declared]
+        if unknown:
+            raise TemplateError(
+                f"The process graph has no parameter {', '.join(map(repr, unknown))}; its "
+                f"parameters: {', '.join(declared)}."
+            )
+        refuse_unbound(
+            unbound_required(self.process_parameters, self.parameters), "The process graph"
+        )
+
+    def missing_parameters(self, connection: openeo.Connection) -> list[str]:
+        """The UDP's required parameters that nothing binds, from its description on
+        ``connection`` (none when it cannot be known: another namespace)."""
+        from .job_parameters import udp_parameters
+
+        if self.process != PROCESS_UDP or not self.udp_id:
+            return []
+        declared = udp_parameters(connection, self.udp_id, self.udp_namespace)
+        return [] if declared is None else unbound_required(declared, self.parameters)
+
+    def bound_columns(self) -> list[str]:
+        """The units' fields whose values the jobs get (:mod:`.job_parameters`)."""
+        from .job_parameters import bound_columns
+
+        return bound_columns(self.parameters)
 
     def time_windows(self) -> list[TimeWindow]:
         """The run's time windows (empty: one per unit)."""
@@ -173,14 +224,21 @@ class JobTemplate:
         if self.process == PROCESS_UDP:
             if not self.udp_id:  # validate() requires a UDP name
                 raise TemplateError("Name the user-defined process to run.")
+            arguments = {
+                "spatial_extent": extent,
+                "temporal_extent": dates,
+                **row_arguments(self.parameters, tile.values),
+            }
             cube = connection.datacube_from_process(
-                self.udp_id,
-                namespace=self.udp_namespace or None,
-                spatial_extent=extent,
-                temporal_extent=dates,
+                self.udp_id, namespace=self.udp_namespace or None, **arguments
             )
             return cube.save_result(format=self.out_format).flat_graph()
-        return _inject_extent(_flat_graph(self.process_graph), extent, dates, self.out_format)
+        graph = inject_extent(flat_graph(self.process_graph), extent, dates, self.out_format)
+        auto = {"spatial_extent": extent, "temporal_extent": dates}
+        arguments = row_arguments(self.parameters, tile.values)
+        if not self.process_parameters:  # no declaration: fill what is bound
+            return fill_parameters(graph, arguments)
+        return fill_parameters(graph, graph_values(self.process_parameters, arguments, auto))
 
     def create_job(
         self, connection: openeo.Connection, tile: TileExtent, title: str
@@ -228,51 +286,3 @@ def _date(value: str, what: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise TemplateError(f"The {what} date {value!r} is not a date like 2024-05-01.") from None
-
-
-def parse_process_graph(text: str) -> dict:
-    """A process graph from JSON text (flat graph, or ``{"process_graph": ...}``)."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TemplateError(f"The process graph is not valid JSON: {exc}") from None
-    return _flat_graph(value)
-
-
-def parse_job_options(text: str) -> dict:
-    if not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TemplateError(f"The job options are not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise TemplateError('Job options must be a JSON object, e.g. {"executor-memory": "2G"}.')
-    return value
-
-
-def _flat_graph(value: Any) -> dict:
-    if isinstance(value, dict) and isinstance(value.get("process_graph"), dict):
-        value = value["process_graph"]
-    if (
-        not isinstance(value, dict)
-        or not value
-        or not all(isinstance(n, dict) and "process_id" in n for n in value.values())
-    ):
-        raise TemplateError(
-            "The process graph must be a JSON object of nodes, each with a process_id."
-        )
-    return value
-
-
-def _inject_extent(graph: dict, extent: dict, dates: list[str], out_format: str) -> dict:
-    """A copy of ``graph`` with the tile's extent and dates in every load_collection."""
-    graph = copy.deepcopy(graph)
-    for node in graph.values():
-        args = node.setdefault("arguments", {})
-        if node["process_id"] == "load_collection":
-            args["spatial_extent"] = extent
-            args["temporal_extent"] = dates
-        elif node["process_id"] == "save_result" and not args.get("format"):
-            args["format"] = out_format
-    return graph

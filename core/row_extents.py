@@ -17,6 +17,7 @@ row holds its time window (:mod:`.windows`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .job_db import JobDatabaseError
@@ -29,8 +30,23 @@ if TYPE_CHECKING:
 LONLAT = "EPSG:4326"
 
 
-def tile_extents(frame: pd.DataFrame) -> list[TileExtent]:
-    """The extent to send for each row: its bbox in its CRS, or GeoJSON in lon/lat."""
+def tile_extents(frame: pd.DataFrame, columns: Sequence[str] = ()) -> list[TileExtent]:
+    """The extent to send for each row: its bbox in its CRS, or GeoJSON in lon/lat; and
+    the row's values of ``columns`` (those bound to job parameters)."""
+    extents = _extents(frame)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise JobDatabaseError(
+            f"The job table has no column {', '.join(map(repr, missing))}, which the job "
+            "parameters are bound to."
+        )
+    for column in columns:
+        for extent, value in zip(extents, frame[column]):
+            extent.values[column] = value
+    return extents
+
+
+def _extents(frame: pd.DataFrame) -> list[TileExtent]:
     import pyproj
     import shapely
 

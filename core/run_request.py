@@ -162,7 +162,19 @@ def tiles_to_wire(tiles: gpd.GeoDataFrame) -> dict[str, Any]:
     for column in DATE_COLUMNS:  # units' own time windows
         if column in tiles.columns:
             wire[column] = [None if v is None or v != v else str(v) for v in tiles[column]]
+    known = {"tile_id", "col", "row", *DATE_COLUMNS, tiles.geometry.name}
+    wire["fields"] = {  # any other fields: those bound to job parameters
+        str(c): [_wire_value(v) for v in tiles[c]] for c in tiles.columns if c not in known
+    }
     return wire
+
+
+def _wire_value(value: Any) -> Any:
+    """A field's value as JSON carries it (text when JSON has no such type)."""
+    from .job_parameters import plain
+
+    value = plain(value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
 def tiles_from_wire(wire: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -173,5 +185,6 @@ def tiles_from_wire(wire: dict[str, Any]) -> gpd.GeoDataFrame:
     for column in ("col", "row", *DATE_COLUMNS):
         if column in wire:
             columns[column] = wire[column]
+    columns.update(wire.get("fields") or {})
     shapes = shapely.from_wkb([bytes.fromhex(h) for h in wire["wkb"]])
     return gpd.GeoDataFrame(columns, geometry=shapes, crs=wire.get("crs"))

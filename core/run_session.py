@@ -128,7 +128,13 @@ class RunSession:
                 )
             config.template.validate()
             template = config.template
-            frame = frame_from_tiles(tiles, template.start, template.end, template.time_windows())
+            frame = frame_from_tiles(
+                tiles,
+                template.start,
+                template.end,
+                template.time_windows(),
+                template.bound_columns(),
+            )
             return cls(db, frame, replace(config, budget=_budget(config.budget, None)))
         frame = db.read()
         replay(frame, db.path)  # intents a crash kept out of the table's last save

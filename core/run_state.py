@@ -117,7 +117,7 @@ class RunState:
                 f"Rows of the job database name back-ends that are not in this run: "
                 f"{', '.join(sorted(map(str, unknown)))}. Add them, or map them to one."
             )
-        self.extents = {e.tile_id: e for e in tile_extents(frame)}
+        self.extents = {e.tile_id: e for e in tile_extents(frame, self.template.bound_columns())}
         self.breaker = Breaker(policy.breaker)
         self.budget: CreditBudget | None = None
         self.set_budget(policy.budget, earlier_costs)

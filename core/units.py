@@ -16,6 +16,7 @@ a :class:`UnitsError` that names the offending ids or features.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,9 @@ class UnitsError(GridJobsError, ValueError):
     no CRS, not polygons...); nothing was written."""
 
 
-def read_units(path: str | Path, id_field: str, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_units(
+    path: str | Path, id_field: str, layer: str | None = None, keep: Sequence[str] = ()
+) -> gpd.GeoDataFrame:
     """The units of a polygon file (any format pyogrio reads); see :func:`units_from_frame`."""
     import geopandas as gpd
 
@@ -47,15 +50,16 @@ def read_units(path: str | Path, id_field: str, layer: str | None = None) -> gpd
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises many types; the message is what matters
         raise UnitsError(f"Could not read units file {path}: {exc}") from None
-    return units_from_frame(frame, id_field, source=path.name)
+    return units_from_frame(frame, id_field, source=path.name, keep=keep)
 
 
 def units_from_frame(
-    frame: gpd.GeoDataFrame, id_field: str, source: str = "the layer"
+    frame: gpd.GeoDataFrame, id_field: str, source: str = "the layer", keep: Sequence[str] = ()
 ) -> gpd.GeoDataFrame:
     """One unit per feature of ``frame``: ``tile_id`` from ``id_field`` (unique, not
-    empty, usable as a folder name), the polygon in ``frame``'s CRS, and
-    ``start_date``/``end_date`` when ``frame`` has them."""
+    empty, usable as a folder name), the polygon in ``frame``'s CRS,
+    ``start_date``/``end_date`` when ``frame`` has them, and the fields ``keep`` (those
+    bound to job parameters: each feature must have a value, its job gets it)."""
     import geopandas as gpd
 
     if id_field not in frame.columns or id_field == frame.geometry.name:
@@ -75,7 +79,27 @@ def units_from_frame(
     for column in DATE_COLUMNS:
         if column in frame.columns:
             columns[column] = [_date_text(v) for v in frame[column]]
+    for column in keep:
+        columns[column] = _kept(frame, column, ids, source)
     return gpd.GeoDataFrame(columns, geometry=list(frame.geometry.values), crs=frame.crs)
+
+
+def _kept(frame: gpd.GeoDataFrame, column: str, ids: list[str], source: str) -> list[Any]:
+    """A field bound to a job parameter: there, and with a value in every feature."""
+    if column not in frame.columns or column == frame.geometry.name:
+        fields = [c for c in frame.columns if c != frame.geometry.name]
+        raise UnitsError(
+            f"{source} has no field {column!r} for a job parameter; its fields: "
+            f"{', '.join(map(str, fields)) or 'none'}."
+        )
+    values = list(frame[column])
+    empty = [i for i, v in zip(ids, values) if v is None or v != v]
+    if empty:
+        raise UnitsError(
+            f"Units {_listed(empty)} of {source} have no value in field {column!r}, which a "
+            "job parameter is bound to."
+        )
+    return values
 
 
 def _id_text(value: Any) -> str:
