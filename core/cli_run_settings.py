@@ -86,6 +86,7 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
     """What the flags ask for (None: resume with the saved settings); checked in full."""
     from .job_db import JobDatabase
     from .run_config import RunConfig
+    from .units import unit_span
 
     db = JobDatabase(args.job_db)  # an unknown extension fails here
     tiles = _read_units(args)
@@ -96,13 +97,13 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
             raise GridJobsError(
                 f"{db.path} does not exist yet: give --grid (or --units) to start a new run."
             )
-        dated = bool(args.windows) or _unit_span(tiles) is not None
+        dated = bool(args.windows) or unit_span(tiles) is not None
         needed = ("backend",) if dated else ("backend", "start", "end")
         missing = [f"--{n}" for n in needed if not getattr(args, n)]
         if missing:
             what = "A new run" if not db.exists() else f"{db.path.name} has no run settings; it"
             raise GridJobsError(f"{what} needs {', '.join(missing)}.")
-        template = _template(args, None, _unit_span(tiles))
+        template = _template(args, None, unit_span(tiles))
         return RunConfig(
             template,
             _backend_configs(args.backend, args),
@@ -145,7 +146,7 @@ def _template(
         parse_job_options,
         parse_process_document,
     )
-    from .windows import parse_windows, span
+    from .windows import windowed_dates
 
     values: dict[str, Any] = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
     for flag, key in (("start", "start"), ("end", "end"), ("collection", "collection")):
@@ -154,8 +155,7 @@ def _template(
     if args.windows:
         if args.start or args.end:
             raise GridJobsError("Give --windows or --start/--end, not both.")
-        values["windows"] = list(args.windows)
-        values["start"], values["end"] = span(parse_windows(args.windows))
+        values["windows"], values["start"], values["end"] = windowed_dates(args.windows)
     elif unit_span is not None and not (args.start or args.end):
         values["start"], values["end"] = unit_span
     if args.extent:
@@ -253,16 +253,6 @@ def _read_units(args: argparse.Namespace) -> gpd.GeoDataFrame | None:
     if args.id_field:
         raise GridJobsError("--id-field goes with --units.")
     return _read_grid(args.grid) if args.grid else None
-
-
-def _unit_span(tiles: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
-    """The period of units that all have their own dates (per-unit windows), else None."""
-    if tiles is None or not {"start_date", "end_date"} <= set(tiles.columns):
-        return None
-    starts, ends = tiles["start_date"], tiles["end_date"]
-    if starts.isna().any() or ends.isna().any():
-        return None
-    return str(starts.min()), str(ends.max())
 
 
 def _read_grid(path: str) -> gpd.GeoDataFrame:

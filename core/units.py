@@ -84,6 +84,17 @@ def units_from_frame(
     return gpd.GeoDataFrame(columns, geometry=list(frame.geometry.values), crs=frame.crs)
 
 
+def unit_span(tiles: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
+    """The period of units that all have their own dates (per-unit windows), else None:
+    the run's dates when none are given."""
+    if tiles is None or not {"start_date", "end_date"} <= set(tiles.columns):
+        return None
+    starts, ends = tiles["start_date"], tiles["end_date"]
+    if starts.isna().any() or ends.isna().any():
+        return None
+    return str(starts.min()), str(ends.max())
+
+
 def _kept(frame: gpd.GeoDataFrame, column: str, ids: list[str], source: str) -> list[Any]:
     """A field bound to a job parameter: there, and with a value in every feature."""
     if column not in frame.columns or column == frame.geometry.name:

@@ -85,6 +85,20 @@ def parse_windows(specs: str | Sequence[str]) -> list[TimeWindow]:
     return sorted(windows)
 
 
+def window_specs(text: str) -> list[str]:
+    """Windows written on one line (Processing's WINDOWS): specs apart by spaces,
+    commas or semicolons, as the CLI takes them one per ``--windows``."""
+    return [s for s in re.split(r"[\s,;]+", text) if s]
+
+
+def windowed_dates(specs: Sequence[str]) -> tuple[list[str], str, str]:
+    """A run's windows as the template keeps them, and its dates: their period.
+    Checked here (:class:`WindowError` names a bad one), for the CLI and Processing alike."""
+    specs = [s.strip() for s in specs if s.strip()]
+    start, end = span(parse_windows(specs))
+    return specs, start, end
+
+
 def span(windows: Iterable[TimeWindow]) -> tuple[str, str]:
     """The first start and the last end: the run's period (the template's dates)."""
     windows = list(windows)

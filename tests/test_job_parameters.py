@@ -4,10 +4,8 @@ received for each job; unbound required parameters refused before anything is ma
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers.units import FIELDS, fields
+from helpers.units import FIELDS, fields, graph_file
 from openeo_grid_jobs.core.cli import main
 from openeo_grid_jobs.core.job_db import JobDatabase
 from openeo_grid_jobs.core.job_parameters import ParameterError, parse_binding, parse_parameter_map
@@ -135,52 +133,6 @@ def test_unbound_required_udp_parameter_is_refused_naming_it(
     assert "'label'" not in lines[0]
     assert "spatial_extent" not in lines[0]
     assert len(local_backend.all_jobs()) == jobs_before
-
-
-SCALE = {
-    "m": {
-        "process_id": "multiply",
-        "arguments": {"x": {"from_parameter": "x"}, "y": {"from_parameter": "factor"}},
-        "result": True,
-    }
-}
-
-
-def graph_file(tmp_path) -> str:
-    """A process definition whose graph takes a factor and bands as parameters."""
-    document = {
-        "process_graph": {
-            "load": {
-                "process_id": "load_collection",
-                "arguments": {
-                    "id": "SENTINEL2_L2A",
-                    "spatial_extent": None,
-                    "temporal_extent": None,
-                    "bands": {"from_parameter": "bands"},
-                },
-            },
-            "scale": {  # the factor reaches into a callback, whose own x stays
-                "process_id": "apply",
-                "arguments": {
-                    "data": {"from_node": "load"},
-                    "process": {"process_graph": SCALE},
-                },
-            },
-            "save": {
-                "process_id": "save_result",
-                "arguments": {"data": {"from_node": "scale"}, "format": "GTiff"},
-                "result": True,
-            },
-        },
-        "parameters": [
-            {"name": "factor", "schema": {"type": "number"}},
-            {"name": "bands", "schema": {"type": "array"}},
-            {"name": "offset", "schema": {"type": "number"}, "default": 0},
-        ],
-    }
-    path = tmp_path / "graph.json"
-    path.write_text(json.dumps(document))
-    return str(path)
 
 
 def test_graph_file_parameters_filled_per_unit_and_jobs_finish(

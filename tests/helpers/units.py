@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import shapely
 
@@ -63,3 +65,51 @@ def run_jobs(connection, run_tag: str) -> dict[str, dict]:
         for j in connection.list_jobs(limit=1000)
         if f"[{run_tag}" in (j.get("title") or "")
     }
+
+
+SCALE = {
+    "m": {
+        "process_id": "multiply",
+        "arguments": {"x": {"from_parameter": "x"}, "y": {"from_parameter": "factor"}},
+        "result": True,
+    }
+}
+
+
+def graph_file(tmp_path) -> str:
+    """A process definition file whose graph takes a factor (inside a callback, beside
+    the callback's own ``x``) and bands as parameters, and declares an offset with a
+    default."""
+    document = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": "SENTINEL2_L2A",
+                    "spatial_extent": None,
+                    "temporal_extent": None,
+                    "bands": {"from_parameter": "bands"},
+                },
+            },
+            "scale": {  # the factor reaches into a callback, whose own x stays
+                "process_id": "apply",
+                "arguments": {
+                    "data": {"from_node": "load"},
+                    "process": {"process_graph": SCALE},
+                },
+            },
+            "save": {
+                "process_id": "save_result",
+                "arguments": {"data": {"from_node": "scale"}, "format": "GTiff"},
+                "result": True,
+            },
+        },
+        "parameters": [
+            {"name": "factor", "schema": {"type": "number"}},
+            {"name": "bands", "schema": {"type": "array"}},
+            {"name": "offset", "schema": {"type": "number"}, "default": 0},
+        ],
+    }
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(document))
+    return str(path)
