@@ -133,8 +133,8 @@ def frame_from_tiles(
             f"The units have no field {', '.join(map(repr, missing))}, which job parameters "
             "are bound to."
         )
-    for column in columns:
-        frame[column] = list(tiles[column])
+    for column in columns:  # as JSON text: a CSV gives back "007" as 7 otherwise
+        frame[column] = [json_cell(v) for v in tiles[column]]
     for column, default in (("start_date", start), ("end_date", end)):
         own = tiles[column] if column in tiles.columns else None  # per-unit dates win
         frame[column] = default if own is None else own.where(own.notna(), default)
@@ -143,6 +143,15 @@ def frame_from_tiles(
 
         frame = expand_rows(frame, windows)
     return normalize(frame, run_tag=new_run_tag())
+
+
+def json_cell(value: Any) -> str:
+    """A value bound to a job parameter as the job table keeps it: JSON text, so that a
+    resumed run (the table read back from CSV or Parquet) sends each job the very value
+    and type the first run did (see :func:`~.row_extents.cell_value`)."""
+    from .job_parameters import plain
+
+    return json.dumps(plain(value))
 
 
 def _finite_lonlat(bounds: Any) -> bool:

@@ -42,8 +42,21 @@ def tile_extents(frame: pd.DataFrame, columns: Sequence[str] = ()) -> list[TileE
         )
     for column in columns:
         for extent, value in zip(extents, frame[column]):
-            extent.values[column] = value
+            extent.values[column] = cell_value(value)
     return extents
+
+
+def cell_value(value: Any) -> Any:
+    """A bound column's value: the JSON text the table keeps (:func:`~.job_db.json_cell`),
+    or a number a CSV reader already made of it; other text as it is."""
+    from .job_parameters import plain
+
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return plain(value)
 
 
 def _extents(frame: pd.DataFrame) -> list[TileExtent]:

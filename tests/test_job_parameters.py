@@ -209,3 +209,29 @@ def test_bound_fields_cross_the_pipe_to_the_engine(units):
     assert back is not None
     assert dict(zip(back["tile_id"], back["threshold"])) == THRESHOLDS
     assert set(back["crop"]) == {"wheat"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_bound_values_keep_their_type_when_a_run_is_resumed(tmp_path, suffix):
+    """The values a resumed run sends (the table read back) are those of the first run
+    (the table as made): text that looks like a number stays text."""
+    from openeo_grid_jobs.core.job_db import frame_from_tiles
+    from openeo_grid_jobs.core.row_extents import tile_extents
+
+    units = fields(
+        ids=list(THRESHOLDS),
+        code=["007", "1.50", "x"],
+        threshold=list(THRESHOLDS.values()),
+        flags=[[1, 2], [3], []],
+    )
+    units["tile_id"] = units["field_id"]
+    columns = ["code", "threshold", "flags"]
+    made = frame_from_tiles(units, "2024-05-01", "2024-06-01", columns=columns)
+    db = JobDatabase(tmp_path / f"jobs{suffix}")
+    db.save(made)
+    first = [e.values for e in tile_extents(made, columns)]
+    resumed = [e.values for e in tile_extents(db.read(), columns)]
+    assert first == resumed
+    assert [v["code"] for v in resumed] == ["007", "1.50", "x"]
+    assert [v["threshold"] for v in resumed] == list(THRESHOLDS.values())
+    assert [v["flags"] for v in resumed] == [[1, 2], [3], []]
