@@ -119,10 +119,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=column:FIELD|NAME=VALUE",
         help="bind a parameter of the --udp (or of a --process-graph file that declares "
         "parameters) for each job (repeatable): column:FIELD gives each job its unit's value "
-        'of FIELD; anything else is a JSON value (30, true, [1,2], "text"; other text is '
-        "taken as a string). spatial_extent and temporal_extent are filled with the unit's "
-        "extent and dates unless bound; required parameters left unbound are refused before "
-        "anything is submitted",
+        "of FIELD; row:extent and row:dates the unit's extent and the row's dates (for a "
+        "process that names them otherwise); anything else is a JSON value (30, true, [1,2], "
+        '"text"; other text is taken as a string). spatial_extent and temporal_extent are '
+        "filled with the unit's extent and dates unless bound; required parameters left "
+        "unbound are refused before anything is submitted",
     )
     p.add_argument("--job-options", help='job options as JSON, e.g. {"executor-memory": "2G"}')
     p.add_argument("--parallel-jobs", type=at_least_one, help="jobs at once per back-end")

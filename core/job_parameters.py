@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 #: ``NAME=column:FIELD`` binds a parameter to a column (else the text is a JSON value)
 COLUMN_PREFIX = "column:"
+#: ``NAME=row:extent`` / ``NAME=row:dates``: the row's own extent or dates, for a
+#: process that names them otherwise than ``spatial_extent``/``temporal_extent``
+ROW_PREFIX = "row:"
+ROW_VALUES = {"extent": "spatial_extent", "dates": "temporal_extent"}
 #: parameters the run fills from the row itself when no binding names them
 AUTO_FILLED = ("spatial_extent", "temporal_extent")
 #: the job table's own columns: a bound field named so would be overwritten
@@ -80,7 +84,9 @@ def parse_binding(text: str) -> tuple[str, dict[str, Any]]:
             f"--param {text!r} is not NAME=column:FIELD or NAME=VALUE (e.g. "
             "threshold=column:thr, or max_cloud=30)."
         )
-    return _checked_name(name), binding_of(value)
+    binding = binding_of(value)
+    check_bindings({_checked_name(name): binding})
+    return name, binding
 
 
 def parse_bindings(texts: Iterable[str]) -> Bindings:
@@ -109,11 +115,7 @@ def parse_parameter_map(text: str) -> Bindings:
             '"max_cloud": 30}.'
         )
     bindings = {
-        _checked_name(str(k)): (
-            {"column": v[len(COLUMN_PREFIX) :].strip()}
-            if isinstance(v, str) and v.startswith(COLUMN_PREFIX)
-            else {"value": v}
-        )
+        _checked_name(str(k)): binding_of(v) if isinstance(v, str) else {"value": v}
         for k, v in value.items()
     }
     check_bindings(bindings)
@@ -121,10 +123,13 @@ def parse_parameter_map(text: str) -> Bindings:
 
 
 def binding_of(value: str) -> dict[str, Any]:
-    """One binding from its text: ``column:FIELD``, or a JSON value, or plain text."""
+    """One binding from its text: ``column:FIELD``, ``row:extent``/``row:dates``, or a
+    JSON value, or plain text."""
     value = value.strip()
     if value.startswith(COLUMN_PREFIX):
         return {"column": value[len(COLUMN_PREFIX) :].strip()}
+    if value.startswith(ROW_PREFIX):
+        return {"row": value[len(ROW_PREFIX) :].strip()}
     try:
         return {"value": json.loads(value)}
     except json.JSONDecodeError:
@@ -133,7 +138,8 @@ def binding_of(value: str) -> dict[str, Any]:
 
 def check_bindings(bindings: Mapping[str, Any]) -> None:
     """Each binding is ``{"column": FIELD}`` (a field the job table may hold) or
-    ``{"value": ...}`` (a JSON value); anything else is refused, naming it."""
+    ``{"value": ...}`` (a JSON value) or ``{"row": "extent"|"dates"}`` (the row's own);
+    anything else is refused, naming it."""
     if not isinstance(bindings, Mapping):
         raise ParameterError("The parameters must map names to a column or a value.")
     for name, binding in bindings.items():
@@ -151,6 +157,12 @@ def check_bindings(bindings: Mapping[str, Any]) -> None:
                 )
         elif "value" in binding:
             _json_text(binding["value"], name)
+        elif "row" in binding:
+            if binding["row"] not in ROW_VALUES:
+                raise ParameterError(
+                    f"Parameter {name!r}: row:{binding['row']} is none of "
+                    f"{', '.join('row:' + r for r in ROW_VALUES)}."
+                )
         else:
             raise ParameterError(f"Parameter {name!r}: bind it to a column or a value.")
 
@@ -197,16 +209,28 @@ def refuse_unbound(missing: list[str], process: str) -> None:
 
 
 def row_arguments(
-    bindings: Mapping[str, Mapping[str, Any]], values: Mapping[str, Any]
+    bindings: Mapping[str, Mapping[str, Any]],
+    values: Mapping[str, Any],
+    auto: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A row's value for each bound parameter (``values``: the row's bound columns)."""
+    """A row's value for each bound parameter (``values``: the row's bound columns;
+    ``auto``: its ``spatial_extent`` and ``temporal_extent``, for ``row:`` bindings)."""
     arguments = {}
     for name, binding in bindings.items():
         if "column" in binding:
             arguments[name] = plain(values.get(str(binding["column"])))
+        elif "row" in binding:
+            arguments[name] = copy.deepcopy((auto or {}).get(ROW_VALUES[str(binding["row"])]))
         else:
             arguments[name] = copy.deepcopy(binding["value"])
     return arguments
+
+
+def unclaimed(bindings: Mapping[str, Mapping[str, Any]], auto: Mapping[str, Any]) -> dict:
+    """The row's extent and dates under their own names, but for those a ``row:``
+    binding sends as another parameter (a process that has no ``spatial_extent``)."""
+    taken = {ROW_VALUES[str(b["row"])] for b in bindings.values() if "row" in b}
+    return {k: v for k, v in auto.items() if k not in taken}
 
 
 def plain(value: Any) -> Any:

@@ -28,6 +28,7 @@ from .job_parameters import (
     refuse_unbound,
     row_arguments,
     unbound_required,
+    unclaimed,
 )
 from .process_graphs import TemplateError as TemplateError
 from .process_graphs import flat_graph, inject_extent
@@ -224,10 +225,10 @@ class JobTemplate:
         if self.process == PROCESS_UDP:
             if not self.udp_id:  # validate() requires a UDP name
                 raise TemplateError("Name the user-defined process to run.")
+            auto = {"spatial_extent": extent, "temporal_extent": dates}
             arguments = {
-                "spatial_extent": extent,
-                "temporal_extent": dates,
-                **row_arguments(self.parameters, tile.values),
+                **unclaimed(self.parameters, auto),
+                **row_arguments(self.parameters, tile.values, auto),
             }
             cube = connection.datacube_from_process(
                 self.udp_id, namespace=self.udp_namespace or None, **arguments
@@ -235,7 +236,7 @@ class JobTemplate:
             return cube.save_result(format=self.out_format).flat_graph()
         graph = inject_extent(flat_graph(self.process_graph), extent, dates, self.out_format)
         auto = {"spatial_extent": extent, "temporal_extent": dates}
-        arguments = row_arguments(self.parameters, tile.values)
+        arguments = row_arguments(self.parameters, tile.values, auto)
         if not self.process_parameters:  # no declaration: fill what is bound
             return fill_parameters(graph, arguments)
         return fill_parameters(graph, graph_values(self.process_parameters, arguments, auto))

@@ -44,10 +44,11 @@ its load_collection gets each tile's extent and the dates.
 spatial_extent and temporal_extent.
 <b>Process parameters</b>: a JSON object binding the UDP's (or the process graph \
 file's declared) parameters for each job: "column:FIELD" gives each job its unit's \
-value of that field, anything else is a constant, e.g. {"threshold": \
-"column:thr", "max_cloud": 30}. spatial_extent and temporal_extent are the unit's \
-extent and dates unless bound; a required parameter bound to nothing is refused, \
-by name, before any job is submitted.
+value of that field, "row:extent" and "row:dates" the unit's extent and the \
+window's dates (for a process that names them otherwise), anything else is a \
+constant, e.g. {"threshold": "column:thr", "max_cloud": 30}. spatial_extent and \
+temporal_extent are the unit's extent and dates unless bound; a required \
+parameter bound to nothing is refused, by name, before any job is submitted.
 <b>Output format</b>: of each job's result (NetCDF or GTiff).
 <b>Job options</b>: JSON object passed to every job, e.g. {"executor-memory": "2G"}.
 <b>Jobs at once</b>: empty for the connection's own setting.

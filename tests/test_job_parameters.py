@@ -153,6 +153,35 @@ def test_graph_file_parameters_filled_per_unit_and_jobs_finish(
         assert graph["load"]["arguments"]["spatial_extent"]["crs"] == 32631
 
 
+def test_row_bindings_send_the_extent_and_dates_under_the_processs_own_names(
+    local_backend, connection, tmp_path, units
+):
+    """A process that calls them otherwise (``geometry``, ``period``) gets the unit's
+    extent and the row's dates there, and no spatial_extent/temporal_extent beside."""
+    own_names = [
+        {"name": "geometry", "description": "area", "schema": {"type": "object"}},
+        {"name": "period", "description": "dates", "schema": {"type": "array"}},
+        {"name": "threshold", "description": "per field", "schema": {"type": "number"}},
+    ]
+    connection.save_user_defined_process("own_names", UDP_GRAPH, parameters=own_names)
+    given = base_args(tmp_path, local_backend.url, units)
+    given += ["--udp", "own_names", "--param", "geometry=row:extent"]
+    given += ["--param", "period=row:dates", "--param", "threshold=column:threshold"]
+    main(given)  # the local back-end cannot run a UDP: its jobs end in error
+    frame = JobDatabase(tmp_path / "jobs.csv").read()
+    assert frame["id"].nunique() == 3
+    for row in frame.itertuples():
+        (call,) = [
+            n for n in received(connection, row.id).values() if n["process_id"] == "own_names"
+        ]
+        west, south, east, north = FIELDS[row.tile_id].bounds
+        assert call["arguments"] == {
+            "geometry": {"west": west, "south": south, "east": east, "north": north, "crs": 32631},
+            "period": ["2024-05-01", "2024-06-01"],
+            "threshold": THRESHOLDS[row.tile_id],
+        }
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -189,9 +218,13 @@ def test_binding_syntax():
     assert parse_binding("n=30") == ("n", {"value": 30})
     assert parse_binding('s="column:x"') == ("s", {"value": "column:x"})
     assert parse_binding("m=rf") == ("m", {"value": "rf"})
-    assert parse_parameter_map('{"t": "column:thr", "n": [1, 2]}') == {
+    assert parse_binding("g=row:extent") == ("g", {"row": "extent"})
+    with pytest.raises(ParameterError, match="row:extent, row:dates"):
+        parse_binding("g=row:polygon")
+    assert parse_parameter_map('{"t": "column:thr", "n": [1, 2], "p": "row:dates"}') == {
         "t": {"column": "thr"},
         "n": {"value": [1, 2]},
+        "p": {"row": "dates"},
     }
     for bad in ("[1]", "{nope"):
         with pytest.raises(ParameterError):
