@@ -203,8 +203,9 @@ def refuse_unbound(missing: list[str], process: str) -> None:
     if missing:
         raise ParameterError(
             f"{process} needs the parameter(s) {', '.join(map(repr, missing))}, which are "
-            "bound to nothing: bind each to a field of the units or to a value (CLI: --param "
-            "NAME=column:FIELD or NAME=VALUE). Nothing was submitted."
+            "bound to nothing: bind each to a field of the units, the row's extent or dates, or "
+            "a value (CLI: --param NAME=column:FIELD, NAME=row:extent, NAME=row:dates or "
+            "NAME=VALUE). Nothing was submitted."
         )
 
 
