@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cli_run_settings import (
@@ -48,7 +49,7 @@ from .cli_run_settings import (
 from .definitions import FAILED_STATUSES
 from .engine_events import ErrorKind, EventKind, Outcome
 from .engine_outputs import failure_text
-from .job_template import OUTPUT_FORMATS
+from .job_template import EXTENTS, OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from .run_request import RunRequest
@@ -68,6 +69,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--job-db", required=True, help="job database: .csv or .parquet")
     p.add_argument("--grid", help="grid file (from 'grid' or the plugin); needed for a new run")
+    p.add_argument(
+        "--units",
+        metavar="FILE",
+        help="any polygons instead of a grid (GeoPackage, GeoJSON, Shapefile...): one job per "
+        "feature (per feature and time window); their own start_date/end_date columns, if "
+        "any, are their dates",
+    )
+    p.add_argument("--id-field", metavar="NAME", help="the --units field that names each unit")
+    p.add_argument(
+        "--windows",
+        action="append",
+        metavar="SPEC",
+        help="time windows instead of --start/--end, one job per unit and window: a step "
+        "over a period (2024-01-01/2025-01-01/P1M; P3M, P10D, P1Y) or ranges (repeatable: "
+        "2024-03-01/2024-06-01); half-open, the last clipped to the period",
+    )
+    p.add_argument(
+        "--extent",
+        choices=EXTENTS,
+        help="send each unit's bbox in its CRS (default), or its polygon in lon/lat (geojson)",
+    )
     p.add_argument(
         "--backend",
         action="append",
@@ -91,6 +113,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--process-graph", help="a process graph JSON file instead of the NDVI mean")
     p.add_argument("--udp", help="a user-defined process id instead of the NDVI mean")
     p.add_argument("--udp-namespace", help="namespace (URL) of the user-defined process")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=column:FIELD|NAME=VALUE",
+        help="bind a parameter of the --udp (or of a --process-graph file that declares "
+        "parameters) for each job (repeatable): column:FIELD gives each job its unit's value "
+        "of FIELD; row:extent and row:dates the unit's extent and the row's dates (for a "
+        "process that names them otherwise); anything else is a JSON value (30, true, [1,2], "
+        '"text"; other text is taken as a string). spatial_extent and temporal_extent are '
+        "filled with the unit's extent and dates unless bound; required parameters left "
+        "unbound are refused before anything is submitted",
+    )
     p.add_argument("--job-options", help='job options as JSON, e.g. {"executor-memory": "2G"}')
     p.add_argument("--parallel-jobs", type=at_least_one, help="jobs at once per back-end")
     p.add_argument("--poll-interval", type=positive_seconds, help="seconds between polls")
@@ -243,6 +277,10 @@ class _Printer:
             )
         outputs = ended.get("outputs") or {}
         written = [f"{what} {outputs[key]}" for key, what in OUTPUTS if outputs.get(key)]
+        mosaics = outputs.get("mosaics") or {}
+        if mosaics and written and outputs.get("mosaic"):  # a run with time windows
+            folder = Path(outputs["mosaic"]).parent
+            written[0] = f"{len(mosaics)} mosaics, one per time window, {folder}/mosaic_*.vrt,"
         if written:
             print(f"Wrote {' and '.join(written)}", flush=True)
         summary = ended.get("summary") or {}

@@ -37,7 +37,18 @@ PASSWORD_VARIABLE = EnvironmentVariable("OPENEO_PASSWORD")
 CLIENT_ID_VARIABLE = EnvironmentVariable("OPENEO_AUTH_CLIENT_ID")
 CLIENT_SECRET_VARIABLE = EnvironmentVariable("OPENEO_AUTH_CLIENT_SECRET")
 AUTH_CHOICES = ("none", "basic", "client-credentials")
-TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_graph", "udp")
+TEMPLATE_FLAGS = (
+    "start",
+    "end",
+    "collection",
+    "bands",
+    "format",
+    "process_graph",
+    "udp",
+    "windows",
+    "extent",
+    "param",
+)
 
 
 def positive_seconds(text: str) -> float:
@@ -75,19 +86,24 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
     """What the flags ask for (None: resume with the saved settings); checked in full."""
     from .job_db import JobDatabase
     from .run_config import RunConfig
+    from .units import unit_span
 
     db = JobDatabase(args.job_db)  # an unknown extension fails here
-    tiles = _read_grid(args.grid) if args.grid else None
+    tiles = _read_units(args)
     saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
     template_given = any(getattr(args, f) for f in TEMPLATE_FLAGS) or args.job_options
     if not db.exists() or saved is None:
         if not db.exists() and tiles is None:
-            raise GridJobsError(f"{db.path} does not exist yet: give --grid to start a new run.")
-        missing = [f"--{n}" for n in ("backend", "start", "end") if not getattr(args, n)]
+            raise GridJobsError(
+                f"{db.path} does not exist yet: give --grid (or --units) to start a new run."
+            )
+        dated = bool(args.windows) or unit_span(tiles) is not None
+        needed = ("backend",) if dated else ("backend", "start", "end")
+        missing = [f"--{n}" for n in needed if not getattr(args, n)]
         if missing:
             what = "A new run" if not db.exists() else f"{db.path.name} has no run settings; it"
             raise GridJobsError(f"{what} needs {', '.join(missing)}.")
-        template = _template(args, None)
+        template = _template(args, None, unit_span(tiles))
         return RunConfig(
             template,
             _backend_configs(args.backend, args),
@@ -115,21 +131,35 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
     ), tiles
 
 
-def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate:
-    """The job template of the flags, on top of ``base`` (the saved one, when resuming)."""
+def _template(
+    args: argparse.Namespace, base: JobTemplate | None, unit_span: tuple[str, str] | None = None
+) -> JobTemplate:
+    """The job template of the flags, on top of ``base`` (the saved one, when resuming).
+    With ``--windows`` the template's dates are the windows' period; with units that
+    have their own dates (``unit_span``) and no dates given, those dates' period."""
+    from .job_parameters import parse_bindings
     from .job_template import (
         DEFAULT_JOB_OPTIONS,
         PROCESS_GRAPH,
         PROCESS_UDP,
         JobTemplate,
         parse_job_options,
-        parse_process_graph,
+        parse_process_document,
     )
+    from .windows import windowed_dates
 
     values: dict[str, Any] = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
     for flag, key in (("start", "start"), ("end", "end"), ("collection", "collection")):
         if getattr(args, flag):
             values[key] = getattr(args, flag)
+    if args.windows:
+        if args.start or args.end:
+            raise GridJobsError("Give --windows or --start/--end, not both.")
+        values["windows"], values["start"], values["end"] = windowed_dates(args.windows)
+    elif unit_span is not None and not (args.start or args.end):
+        values["start"], values["end"] = unit_span
+    if args.extent:
+        values["extent"] = args.extent
     if args.bands:
         values["bands"] = [b.strip() for b in args.bands.split(",") if b.strip()]
     if args.format:
@@ -142,9 +172,17 @@ def _template(args: argparse.Namespace, base: JobTemplate | None) -> JobTemplate
         path = Path(args.process_graph)
         if not path.is_file():
             raise GridJobsError(f"Process graph file {path} does not exist.")
-        values.update(process=PROCESS_GRAPH, process_graph=parse_process_graph(path.read_text()))
+        graph, declared = parse_process_document(path.read_text())
+        values.update(process=PROCESS_GRAPH, process_graph=graph, process_parameters=declared)
     if args.udp:
-        values.update(process=PROCESS_UDP, udp_id=args.udp, udp_namespace=args.udp_namespace)
+        values.update(
+            process=PROCESS_UDP,
+            udp_id=args.udp,
+            udp_namespace=args.udp_namespace,
+            process_parameters=[],
+        )
+    if args.param:
+        values["parameters"] = parse_bindings(args.param)
     return JobTemplate.from_dict(values).validate()
 
 
@@ -198,6 +236,23 @@ def _backend_configs(values: list[str], args: argparse.Namespace) -> list[Backen
     if len(set(names)) != len(names):
         raise GridJobsError(f"Back-end names must differ, got {names}: name them with NAME=URL.")
     return configs
+
+
+def _read_units(args: argparse.Namespace) -> gpd.GeoDataFrame | None:
+    """``--grid`` (the plugin's), or ``--units`` with ``--id-field`` (any polygons)."""
+    from .job_parameters import bound_columns, parse_bindings
+    from .units import read_units
+
+    if args.grid and args.units:
+        raise GridJobsError("Give --grid or --units, not both.")
+    if args.units:
+        if not args.id_field:
+            raise GridJobsError("--units needs --id-field NAME: the field that names each unit.")
+        keep = bound_columns(parse_bindings(args.param or []))
+        return read_units(args.units, args.id_field, keep=keep)
+    if args.id_field:
+        raise GridJobsError("--id-field goes with --units.")
+    return _read_grid(args.grid) if args.grid else None
 
 
 def _read_grid(path: str) -> gpd.GeoDataFrame:

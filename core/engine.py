@@ -171,6 +171,9 @@ class RunEngine:
             if self._mosaic_writer is not None:
                 mosaic = self._mosaic_writer.finish()
                 outputs["mosaic"] = str(mosaic) if mosaic is not None else None
+                windows = {w: str(p) for w, p in self._mosaic_writer.mosaics().items() if w}
+                if windows:
+                    outputs["mosaics"] = windows
             catalog, why = write_catalog_quietly(frame, Path(output_dir))
             outputs["catalog"] = str(catalog) if catalog is not None else None
             if why:
@@ -278,8 +281,16 @@ class RunEngine:
         if self._mosaic_writer is not None:
             for update in batch:
                 if update.status == "finished" and update.result:
-                    self._mosaic_writer.add(update.result)
+                    self._mosaic_writer.add(update.result, self._window_of(update.index))
         self.emit(event(EventKind.UPDATES, rows=rows, counts=counts))
+
+    def _window_of(self, index: int) -> str | None:
+        """(loop thread) The time window of a row, None in a run without windows."""
+        frame = self._parts()[1].frame
+        if "window" not in frame.columns:
+            return None
+        window = frame.at[index, "window"]
+        return None if window is None or window != window else str(window)
 
     def _turn(self) -> None:
         self._summarize()

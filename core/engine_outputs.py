@@ -1,6 +1,7 @@
 """What a run leaves in its results folder besides the tiles' results: the mosaic and catalog.
 
-The NDVI mosaic (``mosaic.vrt``) follows the finished tiles during the run: a
+The NDVI mosaic (``mosaic.vrt``; with time windows one per window,
+``mosaic_<start>_<end>.vrt``) follows the finished tiles during the run: a
 rewrite at most every :data:`REWRITE_EVERY` seconds, reading only the tiles it has
 not read before (:class:`~.mosaic_sources.SourceCache`);
 the last tiles are written as soon as the run ends. The STAC catalog is written
@@ -27,7 +28,9 @@ REWRITE_EVERY = 2.0
 
 
 class MosaicWriter:
-    """Keeps ``<output_dir>/mosaic.vrt`` in step with the finished tiles' results.
+    """Keeps ``<output_dir>/mosaic.vrt`` in step with the finished tiles' results; in a
+    run with time windows, one mosaic per window instead (:func:`mosaic_name`): tiles
+    of two windows overlap, and one mosaic of both would show whichever came last.
 
     It writes on the thread that calls it (the run loop's): GDAL's netCDF driver has
     HDF5 print its internal diagnostics on any thread but the one that first used it,
@@ -42,45 +45,65 @@ class MosaicWriter:
         on_failed: Callable[[str], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.output_dir = output_dir
         self.path = output_dir / MOSAIC_NAME
         self.on_written = on_written
         self.on_failed = on_failed
         self.clock = clock
-        self._results: set[str] = set()
-        self._written: set[str] = set()
+        #: results by window (None: a run without windows)
+        self._results: dict[str | None, set[str]] = {}
+        self._written: dict[str | None, set[str]] = {}
         self._cache = SourceCache()
         self._last = float("-inf")
         self._failed_once = False
 
-    def add(self, result: str) -> None:
-        self._results.add(result)
+    def add(self, result: str, window: str | None = None) -> None:
+        self._results.setdefault(window, set()).add(result)
 
     def tick(self) -> None:
         """Rewrite when new results wait and the last rewrite is long enough ago."""
         if self._results == self._written or self.clock() - self._last < REWRITE_EVERY:
             return
         self._last = self.clock()
-        self._write(sorted(self._results))
+        self._write_changed()
 
     def finish(self) -> Path | None:
-        """Write what is left; the mosaic, if any."""
-        if self._results != self._written:
-            self._write(sorted(self._results))
-        return self.path if self.path.exists() else None
+        """Write what is left; the mosaic (of the latest window), if any."""
+        self._write_changed()
+        written = self.mosaics()
+        if None in written or not written:
+            return written.get(None)
+        return written[max(w for w in written if w is not None)]
 
-    def _write(self, results: list[str]) -> None:
+    def mosaics(self) -> dict[str | None, Path]:
+        """The mosaics written, by window (None: the run's one mosaic)."""
+        paths = {w: self.output_dir / mosaic_name(w) for w in self._results}
+        return {w: p for w, p in paths.items() if p.exists()}
+
+    def _write_changed(self) -> None:
+        for window, results in self._results.items():
+            if results != self._written.get(window):
+                self._write(window, sorted(results))
+
+    def _write(self, window: str | None, results: list[str]) -> None:
         try:
             present = [r for r in results if Path(r).exists()]
-            written = write_mosaic(present, self.path, cache=self._cache)
+            out = self.output_dir / mosaic_name(window)
+            written = write_mosaic(present, out, cache=self._cache)
         except GridJobsError as exc:
             if not self._failed_once:
                 self._failed_once = True
                 self.on_failed(f"Results mosaic not written: {exc}")
-            self._written = set(results)  # tried: not again until a new tile comes
+            self._written[window] = set(results)  # tried: not again until a new tile comes
             return
-        self._written = set(results)
+        self._written[window] = set(results)
         if written is not None:
             self.on_written(written)
+
+
+def mosaic_name(window: str | None) -> str:
+    """``mosaic.vrt``, or a window's ``mosaic_<start>_<end>.vrt``."""
+    return MOSAIC_NAME if window is None else f"{Path(MOSAIC_NAME).stem}_{window}.vrt"
 
 
 def write_catalog_quietly(frame: pd.DataFrame, output_dir: Path) -> tuple[Path | None, str | None]:

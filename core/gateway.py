@@ -311,6 +311,10 @@ class BackendGateway:
 
         return self.call(check)
 
+    def missing_parameters(self, template: JobTemplate) -> list[str]:
+        """The template's UDP's required parameters that nothing binds, on this back-end."""
+        return self.call(template.missing_parameters)
+
     def start(self, job_id: str) -> None:
         self.call(lambda c: c.job(job_id).start())
 

@@ -33,10 +33,13 @@ from .definitions import NOT_STARTED, STATUSES
 from .errors import GridJobsError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
     import pandas as pd
 
-    from .job_template import TileExtent
+    from .windows import TimeWindow
+
 
 #: The openeo client's job-manager columns (``MultiBackendJobManager._column_requirements``).
 MANAGER_COLUMNS: dict[str, Any] = {
@@ -70,6 +73,8 @@ TEXT_COLUMNS = (
     "intent_at",
     "end_time",
 )
+#: the columns that name a row (a unit's id may look like a number)
+ID_COLUMNS = ("tile_id", "unit_id")
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
 #: rows per call of pandas' CSV writer, a C loop that holds the interpreter's lock for all
 #: of them (~7 µs a row, several times that on a busy machine): the other threads (the
@@ -98,9 +103,15 @@ def new_run_tag() -> str:
 
 
 def frame_from_tiles(
-    tiles: gpd.GeoDataFrame, start: str | None = None, end: str | None = None
+    tiles: gpd.GeoDataFrame,
+    start: str | None = None,
+    end: str | None = None,
+    windows: Sequence[TimeWindow] = (),
+    columns: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """A new job table: one ``not_started`` row per tile (a grid's ``tiles`` or grid file)."""
+    """A new job table: one ``not_started`` row per tile (a grid's ``tiles``, a grid file
+    or any polygons' units), or with ``windows`` one per (tile, window) (see
+    :func:`~.windows.expand_rows`: ``unit_id``, ``window`` and the row id in ``tile_id``)."""
     import shapely
 
     if tiles.crs is None or "tile_id" not in tiles.columns:
@@ -116,9 +127,31 @@ def frame_from_tiles(
     frame["crs"] = f"EPSG:{epsg}" if epsg else tiles.crs.to_wkt()
     frame["geometry"] = shapely.to_wkt(tiles.geometry.values, rounding_precision=-1)
     frame["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
-    frame["start_date"] = start
-    frame["end_date"] = end
+    missing = [c for c in columns if c not in tiles.columns]
+    if missing:
+        raise JobDatabaseError(
+            f"The units have no field {', '.join(map(repr, missing))}, which job parameters "
+            "are bound to."
+        )
+    for column in columns:  # as JSON text: a CSV gives back "007" as 7 otherwise
+        frame[column] = [json_cell(v) for v in tiles[column]]
+    for column, default in (("start_date", start), ("end_date", end)):
+        own = tiles[column] if column in tiles.columns else None  # per-unit dates win
+        frame[column] = default if own is None else own.where(own.notna(), default)
+    if windows:
+        from .windows import expand_rows
+
+        frame = expand_rows(frame, windows)
     return normalize(frame, run_tag=new_run_tag())
+
+
+def json_cell(value: Any) -> str:
+    """A value bound to a job parameter as the job table keeps it: JSON text, so that a
+    resumed run (the table read back from CSV or Parquet) sends each job the very value
+    and type the first run did (see :func:`~.row_extents.cell_value`)."""
+    from .job_parameters import plain
+
+    return json.dumps(plain(value))
 
 
 def _finite_lonlat(bounds: Any) -> bool:
@@ -184,6 +217,8 @@ class JobDatabase:
                 f"Cannot read the job database {self.path} ({type(exc).__name__}: {exc}). "
                 "The file was left as it is."
             ) from None
+        if self.kind == "csv":
+            frame = _ids_as_text(frame, self.path)
         if "status" not in frame.columns and "spatial_extent" not in frame.columns:
             raise JobDatabaseError(
                 f"{self.path} is not an openEO job database: it has neither a 'status' nor a "
@@ -227,6 +262,22 @@ class JobDatabase:
         return shapes
 
 
+def _ids_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A CSV's id columns as written: units may have numeric ids (``007``, ``1.50``),
+    which pandas would read as numbers (``7``, ``1.5``), and a changed id is a changed
+    job title, so a resume would not find the row's job."""
+    import pandas as pd
+
+    numeric = [c for c in ID_COLUMNS if c in frame.columns and frame[c].dtype != object]
+    if not numeric:
+        return frame
+    text = pd.read_csv(path, usecols=numeric, dtype=str, keep_default_na=False)
+    frame = frame.copy()
+    for column in numeric:
+        frame[column] = text[column].to_numpy()
+    return frame
+
+
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     if "geometry" in frame.columns and frame["geometry"].dtype.name == "geometry":
         import shapely
@@ -244,75 +295,12 @@ def _to_parquet(frame: pd.DataFrame, path: Path, shapes_of: Callable[[pd.Series]
         return
     plain = frame.drop(columns="geometry")
     geometry = frame["geometry"]
-    if geometry.dtype.name != "geometry":
-        geometry = shapes_of(geometry)
-    crs = plain["crs"].dropna().iloc[0] if plain["crs"].notna().any() else None
+    # a notebook's GeoDataFrame has shapes already (their CRS is ``frame_crs``'s)
+    geometry = geometry.to_numpy() if geometry.dtype.name == "geometry" else shapes_of(geometry)
+    from .row_extents import frame_crs
+
+    crs = frame_crs(frame)
     gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(geometry, crs=crs)).to_parquet(path, index=False)
-
-
-def tile_extents(frame: pd.DataFrame) -> list[TileExtent]:
-    """The extent to send for each row: grid-CRS bbox, or a seed tracker's GeoJSON."""
-    import pyproj
-    import shapely
-
-    from .job_template import TileExtent
-
-    extents = []
-    geometries = _geometries(frame)
-    epsg_of: dict[str, int | None] = {}  # a CRS lookup costs ~1 ms: once per distinct CRS
-    for i, row in enumerate(frame.itertuples(index=False)):
-        geom = geometries[i]
-        crs = getattr(row, "crs", None)
-        start, end = _date_text(row, "start_date"), _date_text(row, "end_date")
-        if geom is not None and isinstance(crs, str) and crs:
-            if crs not in epsg_of:
-                epsg_of[crs] = pyproj.CRS.from_user_input(crs).to_epsg()
-            west, south, east, north = shapely.bounds(geom)
-            extents.append(
-                TileExtent(
-                    row.tile_id, west, south, east, north, epsg=epsg_of[crs], start=start, end=end
-                )
-            )
-            continue
-        spatial = getattr(row, "spatial_extent", None)
-        if isinstance(spatial, str) and spatial:
-            geojson = json.loads(spatial)
-            west, south, east, north = shapely.geometry.shape(geojson).bounds
-            extents.append(
-                TileExtent(
-                    row.tile_id,
-                    west,
-                    south,
-                    east,
-                    north,
-                    epsg=None,
-                    geojson=geojson,
-                    start=start,
-                    end=end,
-                )
-            )
-            continue
-        raise JobDatabaseError(f"Row {i} (tile {row.tile_id}) has no geometry or spatial_extent.")
-    return extents
-
-
-def _date_text(row: Any, column: str) -> str | None:
-    """A row's own date (a seed tracker's ``start_date``), as ``YYYY-MM-DD`` text."""
-    value = getattr(row, column, None)
-    if value is None or value != value or str(value).strip() in ("", "None", "NaT"):
-        return None
-    return str(value).strip()[:10]
-
-
-def _geometries(frame: pd.DataFrame) -> list[Any]:
-    import shapely
-
-    if "geometry" not in frame.columns:
-        return [None] * len(frame)
-    column = frame["geometry"]
-    if column.dtype.name == "geometry":
-        return list(column.values)
-    return [shapely.from_wkt(v) if isinstance(v, str) and v else None for v in column]
 
 
 def lonlat_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -325,5 +313,6 @@ def lonlat_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(
             frame.drop(columns=["geometry"], errors="ignore"), geometry=shapes, crs=4326
         )
-    crs = frame["crs"].dropna().iloc[0]
-    return gpd.GeoDataFrame(frame, geometry=_geometries(frame), crs=crs).to_crs(4326)
+    from .row_extents import frame_crs, geometries
+
+    return gpd.GeoDataFrame(frame, geometry=geometries(frame), crs=frame_crs(frame)).to_crs(4326)

@@ -7,7 +7,9 @@ the dates), or a user-defined process (UDP) called with ``spatial_extent`` and
 ``temporal_extent``.
 
 The tile's extent is sent as a bbox in the grid's own CRS (``{"west", ...,
-"crs": 32631}``), so results align with the grid.
+"crs": 32631}``), so results align with the grid; or, with ``extent="geojson"``, as
+the unit's polygon in lon/lat (GeoJSON), for back-ends or processes that clip to the
+polygon itself (a field, an admin area: see :mod:`.units`).
 """
 
 from __future__ import annotations
@@ -19,26 +21,40 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .definitions import PLUGIN_NAME
-from .errors import GridJobsError
+from .job_parameters import (
+    check_bindings,
+    fill_parameters,
+    graph_values,
+    refuse_unbound,
+    row_arguments,
+    unbound_required,
+    unclaimed,
+)
+from .process_graphs import TemplateError as TemplateError
+from .process_graphs import flat_graph, inject_extent
+from .process_graphs import parse_job_options as parse_job_options
+from .process_graphs import parse_process_document as parse_process_document
+from .process_graphs import parse_process_graph as parse_process_graph
 
 if TYPE_CHECKING:
     import openeo
+
+    from .windows import TimeWindow
 
 PROCESS_NDVI = "ndvi_mean"
 PROCESS_GRAPH = "process_graph"
 PROCESS_UDP = "udp"
 PROCESSES = (PROCESS_NDVI, PROCESS_GRAPH, PROCESS_UDP)
 OUTPUT_FORMATS = ("NetCDF", "GTiff")
+EXTENT_BBOX = "bbox"
+EXTENT_GEOJSON = "geojson"
+EXTENTS = (EXTENT_BBOX, EXTENT_GEOJSON)
 #: The seed notebook's job options.
 DEFAULT_JOB_OPTIONS: dict[str, str] = {
     "executor-memory": "2G",
     "executor-memoryOverhead": "2G",
     "python-memory": "500m",
 }
-
-
-class TemplateError(GridJobsError):
-    """The job template is not valid (dates, bands, format, process graph...)."""
 
 
 @dataclass
@@ -56,9 +72,17 @@ class TileExtent:
     #: over the template's
     start: str | None = None
     end: str | None = None
+    #: the row's polygon in lon/lat as GeoJSON text (its ``spatial_extent`` column),
+    #: parsed only when a template sends polygons
+    lonlat: str | None = None
+    #: the row's values of the columns bound to parameters (:mod:`.job_parameters`)
+    values: dict[str, Any] = field(default_factory=dict)
 
-    def spatial_extent(self) -> dict:
-        if self.epsg is None:
+    def spatial_extent(self, as_geojson: bool = False) -> dict:
+        """The bbox in the tile's CRS, or (``as_geojson``) its lon/lat polygon."""
+        if as_geojson and self.geojson is None and self.lonlat:
+            return dict(json.loads(self.lonlat))
+        if self.epsg is None or as_geojson:
             if self.geojson is None:
                 raise TemplateError(f"Tile {self.tile_id} has neither a CRS nor a GeoJSON extent.")
             return self.geojson
@@ -84,6 +108,15 @@ class JobTemplate:
     out_format: str = "NetCDF"
     job_options: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_JOB_OPTIONS))
     title: str = PLUGIN_NAME
+    #: how a unit's extent is sent: its bbox in its CRS, or its polygon in lon/lat
+    extent: str = EXTENT_BBOX
+    #: time windows as ISO 8601 intervals (:mod:`.windows`): one job per unit and
+    #: window; empty: one window per unit (the template's dates, or the row's own)
+    windows: list[str] = field(default_factory=list)
+    #: per-job parameters of a UDP or graph: ``{name: {"column": FIELD} | {"value": v}}``
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the parameters a process graph file declares (its ``parameters`` list)
+    process_parameters: list[dict[str, Any]] = field(default_factory=list)
 
     def validate(self) -> JobTemplate:
         """Check everything that can be checked without a back-end; return self."""
@@ -98,9 +131,18 @@ class JobTemplate:
             raise TemplateError(
                 f"Unknown output format {self.out_format!r}; choose one of {OUTPUT_FORMATS}."
             )
+        if self.extent not in EXTENTS:
+            raise TemplateError(f"Unknown extent {self.extent!r}; choose one of {EXTENTS}.")
+        self.time_windows()  # a bad one is refused, naming it
         if not isinstance(self.job_options, dict):
             raise TemplateError(
                 'Job options must be a JSON object, e.g. {"executor-memory": "2G"}.'
+            )
+        check_bindings(self.parameters)
+        if self.parameters and self.process == PROCESS_NDVI:
+            raise TemplateError(
+                "Parameters go with a user-defined process or a process graph file, not the "
+                "NDVI mean."
             )
         if self.process == PROCESS_NDVI:
             if not self.collection.strip():
@@ -110,14 +152,51 @@ class JobTemplate:
                     "NDVI needs exactly two bands, red then near-infrared (e.g. B04, B08)."
                 )
         elif self.process == PROCESS_GRAPH:
-            graph = _flat_graph(self.process_graph)
+            graph = flat_graph(self.process_graph)
             if not any(n.get("process_id") == "load_collection" for n in graph.values()):
                 raise TemplateError(
                     "The process graph has no load_collection node to receive the tile's extent."
                 )
+            self._check_graph_parameters()
         elif not (self.udp_id or "").strip():
             raise TemplateError("Name the user-defined process (UDP) to call.")
         return self
+
+    def _check_graph_parameters(self) -> None:
+        """Bindings of a graph file name parameters it declares (when it declares any),
+        and every required one is bound."""
+        declared = [str(p["name"]) for p in self.process_parameters]
+        unknown = [n for n in self.parameters if declared and n not in declared]
+        if unknown:
+            raise TemplateError(
+                f"The process graph has no parameter {', '.join(map(repr, unknown))}; its "
+                f"parameters: {', '.join(declared)}."
+            )
+        refuse_unbound(
+            unbound_required(self.process_parameters, self.parameters), "The process graph"
+        )
+
+    def missing_parameters(self, connection: openeo.Connection) -> list[str]:
+        """The UDP's required parameters that nothing binds, from its description on
+        ``connection`` (none when it cannot be known: another namespace)."""
+        from .job_parameters import udp_parameters
+
+        if self.process != PROCESS_UDP or not self.udp_id:
+            return []
+        declared = udp_parameters(connection, self.udp_id, self.udp_namespace)
+        return [] if declared is None else unbound_required(declared, self.parameters)
+
+    def bound_columns(self) -> list[str]:
+        """The units' fields whose values the jobs get (:mod:`.job_parameters`)."""
+        from .job_parameters import bound_columns
+
+        return bound_columns(self.parameters)
+
+    def time_windows(self) -> list[TimeWindow]:
+        """The run's time windows (empty: one per unit)."""
+        from .windows import parse_windows
+
+        return parse_windows(self.windows) if self.windows else []
 
     def job_title(self, tile_id: str, run_tag: str, attempt: int = 1) -> str:
         """Unique per tile, run and attempt: a tile's job is found again by this title
@@ -131,7 +210,7 @@ class JobTemplate:
 
     def graph_for(self, connection: openeo.Connection, tile: TileExtent) -> dict:
         """The tile's flat process graph, ``save_result`` included."""
-        extent = tile.spatial_extent()
+        extent = tile.spatial_extent(as_geojson=self.extent == EXTENT_GEOJSON)
         dates = self.dates_for(tile)
         if self.process == PROCESS_NDVI:
             cube = connection.load_collection(
@@ -146,14 +225,21 @@ class JobTemplate:
         if self.process == PROCESS_UDP:
             if not self.udp_id:  # validate() requires a UDP name
                 raise TemplateError("Name the user-defined process to run.")
+            auto = {"spatial_extent": extent, "temporal_extent": dates}
+            arguments = {
+                **unclaimed(self.parameters, auto),
+                **row_arguments(self.parameters, tile.values, auto),
+            }
             cube = connection.datacube_from_process(
-                self.udp_id,
-                namespace=self.udp_namespace or None,
-                spatial_extent=extent,
-                temporal_extent=dates,
+                self.udp_id, namespace=self.udp_namespace or None, **arguments
             )
             return cube.save_result(format=self.out_format).flat_graph()
-        return _inject_extent(_flat_graph(self.process_graph), extent, dates, self.out_format)
+        graph = inject_extent(flat_graph(self.process_graph), extent, dates, self.out_format)
+        auto = {"spatial_extent": extent, "temporal_extent": dates}
+        arguments = row_arguments(self.parameters, tile.values, auto)
+        if not self.process_parameters:  # no declaration: fill what is bound
+            return fill_parameters(graph, arguments)
+        return fill_parameters(graph, graph_values(self.process_parameters, arguments, auto))
 
     def create_job(
         self, connection: openeo.Connection, tile: TileExtent, title: str
@@ -201,51 +287,3 @@ def _date(value: str, what: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise TemplateError(f"The {what} date {value!r} is not a date like 2024-05-01.") from None
-
-
-def parse_process_graph(text: str) -> dict:
-    """A process graph from JSON text (flat graph, or ``{"process_graph": ...}``)."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TemplateError(f"The process graph is not valid JSON: {exc}") from None
-    return _flat_graph(value)
-
-
-def parse_job_options(text: str) -> dict:
-    if not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TemplateError(f"The job options are not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise TemplateError('Job options must be a JSON object, e.g. {"executor-memory": "2G"}.')
-    return value
-
-
-def _flat_graph(value: Any) -> dict:
-    if isinstance(value, dict) and isinstance(value.get("process_graph"), dict):
-        value = value["process_graph"]
-    if (
-        not isinstance(value, dict)
-        or not value
-        or not all(isinstance(n, dict) and "process_id" in n for n in value.values())
-    ):
-        raise TemplateError(
-            "The process graph must be a JSON object of nodes, each with a process_id."
-        )
-    return value
-
-
-def _inject_extent(graph: dict, extent: dict, dates: list[str], out_format: str) -> dict:
-    """A copy of ``graph`` with the tile's extent and dates in every load_collection."""
-    graph = copy.deepcopy(graph)
-    for node in graph.values():
-        args = node.setdefault("arguments", {})
-        if node["process_id"] == "load_collection":
-            args["spatial_extent"] = extent
-            args["temporal_extent"] = dates
-        elif node["process_id"] == "save_result" and not args.get("format"):
-            args["format"] = out_format
-    return graph

@@ -22,6 +22,7 @@ from .backend import BackendConfig, Secrets
 from .definitions import StrEnum
 from .errors import RunError
 from .proxy import ProxySettings
+from .units import DATE_COLUMNS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,7 +49,9 @@ class RunRequest:
     job_db: str
     action: RunAction = RunAction.RUN
     config: RunConfig | None = None
-    #: the grid (tile_id, col, row, polygon) for a new run, or to check a resumed one
+    #: the grid (tile_id, col, row, polygon) or any polygons' units (tile_id, polygon,
+    #: their own start_date/end_date: :mod:`.units`) for a new run, or to check a resumed
+    #: one; the time windows travel in ``config.template.windows``
     tiles: gpd.GeoDataFrame | None = None
     #: each back-end's login, by back-end name; travels over the pipe only
     secrets: dict[str, Secrets] = field(default_factory=dict)
@@ -156,7 +159,22 @@ def tiles_to_wire(tiles: gpd.GeoDataFrame) -> dict[str, Any]:
     for column in ("col", "row"):
         if column in tiles.columns:
             wire[column] = [None if v != v else int(v) for v in tiles[column]]
+    for column in DATE_COLUMNS:  # units' own time windows
+        if column in tiles.columns:
+            wire[column] = [None if v is None or v != v else str(v) for v in tiles[column]]
+    known = {"tile_id", "col", "row", *DATE_COLUMNS, tiles.geometry.name}
+    wire["fields"] = {  # any other fields: those bound to job parameters
+        str(c): [_wire_value(v) for v in tiles[c]] for c in tiles.columns if c not in known
+    }
     return wire
+
+
+def _wire_value(value: Any) -> Any:
+    """A field's value as JSON carries it (text when JSON has no such type)."""
+    from .job_parameters import plain
+
+    value = plain(value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
 def tiles_from_wire(wire: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -164,8 +182,9 @@ def tiles_from_wire(wire: dict[str, Any]) -> gpd.GeoDataFrame:
     import shapely
 
     columns: dict[str, Any] = {"tile_id": wire["tile_id"]}
-    for column in ("col", "row"):
+    for column in ("col", "row", *DATE_COLUMNS):
         if column in wire:
             columns[column] = wire[column]
+    columns.update(wire.get("fields") or {})
     shapes = shapely.from_wkb([bytes.fromhex(h) for h in wire["wkb"]])
     return gpd.GeoDataFrame(columns, geometry=shapes, crs=wire.get("crs"))

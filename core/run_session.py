@@ -13,7 +13,7 @@ a run may do with an existing database:
   with several back-ends an unmapped name is an error at once, never a silent
   hang;
 - each row's own ``start_date``/``end_date`` (the seed notebook's columns) win
-  over the template's (see :func:`~.job_db.tile_extents`);
+  over the template's (see :func:`~.row_extents.tile_extents`);
 - **split** (``split=[tile ids]``, or :func:`split_tiles`): failed tiles are
   replaced by their four quarters before the run (:mod:`.split`); the split is
   recorded in the run's settings, so a resume with the grid the run started with
@@ -42,6 +42,7 @@ from .job_db import JobDatabase, frame_from_tiles
 from .job_rows import now_utc, reset_failed, reset_rows
 from .run_config import RunConfig
 from .split import SplitRecord, fold, split_rows
+from .windows import unit_ids
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -126,7 +127,14 @@ class RunSession:
                     "new run."
                 )
             config.template.validate()
-            frame = frame_from_tiles(tiles, config.template.start, config.template.end)
+            template = config.template
+            frame = frame_from_tiles(
+                tiles,
+                template.start,
+                template.end,
+                template.time_windows(),
+                template.bound_columns(),
+            )
             return cls(db, frame, replace(config, budget=_budget(config.budget, None)))
         frame = db.read()
         replay(frame, db.path)  # intents a crash kept out of the table's last save
@@ -283,7 +291,7 @@ def split_tiles(job_db: str | Path, tile_ids: Iterable[str], *, holder: str) -> 
 def _same_grid(frame: pd.DataFrame, tiles: gpd.GeoDataFrame, saved: RunConfig | None) -> bool:
     """Whether ``tiles`` is this run's grid: the table's tiles, or those with the split
     tiles' quarters folded back into them (the grid as the run started)."""
-    table = set(map(str, frame["tile_id"]))
+    table = set(unit_ids(frame))  # (unit, window) rows: their units
     given = set(map(str, tiles["tile_id"]))
     if given == table:
         return True

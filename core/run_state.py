@@ -27,8 +27,9 @@ from .downloads import Downloads
 from .errors import RunError
 from .gateway import Backend, BackendGateway
 from .intent_journal import IntentJournal
-from .job_db import JobDatabase, JobDatabaseError, tile_extents
+from .job_db import JobDatabase, JobDatabaseError
 from .job_rows import TileUpdate, final_times, tile_updates
+from .row_extents import tile_extents
 from .row_index import RowIndex
 from .scheduler import RunEvent, RunPolicy, Scheduler
 from .tile_rules import Breaker
@@ -116,7 +117,7 @@ class RunState:
                 f"Rows of the job database name back-ends that are not in this run: "
                 f"{', '.join(sorted(map(str, unknown)))}. Add them, or map them to one."
             )
-        self.extents = {e.tile_id: e for e in tile_extents(frame)}
+        self.extents = {e.tile_id: e for e in tile_extents(frame, self.template.bound_columns())}
         self.breaker = Breaker(policy.breaker)
         self.budget: CreditBudget | None = None
         self.set_budget(policy.budget, earlier_costs)

@@ -38,7 +38,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -48,6 +48,7 @@ from .errors import GridJobsError, RunError
 from .failures import Failure, FailureKind
 from .gateway import Backend, BackendGateway, CallFailed
 from .job_rows import TileUpdate, parse_time, reset_failed, tile_updates
+from .job_template import PROCESS_UDP
 from .run_launching import Launching
 from .run_polling import Polling
 from .run_results import ResultDownloads
@@ -282,19 +283,20 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
 
     def _preflight(self, stop: threading.Event) -> None:
         """Ask each back-end to validate the first waiting tile's job before any is made:
-        an unknown collection or a broken process graph stops the run here."""
+        an unknown collection or a broken process graph stops the run here.
+
+        A call of the user's own UDP is not validated: openEO's ``/validation`` runs
+        without the user (openeo-driver passes none), so it never finds the user's
+        processes. Its description, read with the user's login, stands in: a UDP
+        that does not exist, or a required parameter bound to nothing, stops the run."""
         waiting = self.frame.index[self.frame["status"] == NOT_STARTED]
         if not len(waiting) or self._pool is None:
             return
+        self._check_parameters(stop)
+        if self.template.process == PROCESS_UDP and not self.template.udp_namespace:
+            return
         tile = self.extents[str(self.frame.at[waiting[0], "tile_id"])]
-        checks = {
-            name: self._pool.submit(gw.validate, self.template, tile)
-            for name, gw in self.gateways.items()
-            if gw.connected
-        }
-        for name, future in checks.items():
-            if not self._await(future, stop):
-                return
+        for name, future in self._ask_each(lambda gw: gw.validate(self.template, tile), stop):
             try:
                 errors = future.result()
             except (CallFailed, GridJobsError) as exc:  # validation is a courtesy
@@ -305,6 +307,42 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
                     f"Back-end {name} says the job is not valid: {'; '.join(errors)}. "
                     "Nothing was submitted: fix the job settings and run again."
                 )
+
+    def _ask_each(
+        self, call: Callable[[BackendGateway], Any], stop: threading.Event
+    ) -> Iterator[tuple[str, Future]]:
+        """``call(gateway)`` on every connected back-end at once: (name, its finished
+        future) pairs as they are awaited in turn; none more once Stop is asked."""
+        if self._pool is None:
+            return
+        pool = self._pool
+        futures = {n: pool.submit(call, gw) for n, gw in self.gateways.items() if gw.connected}
+        for name, future in futures.items():
+            if not self._await(future, stop):
+                return
+            yield name, future
+
+    def _check_parameters(self, stop: threading.Event) -> None:
+        """A UDP's required parameters bound to nothing, read from its description on
+        each back-end, stop the run before any job is made (naming them)."""
+        from .job_parameters import refuse_unbound
+
+        if self.template.process != PROCESS_UDP:
+            return
+        for name, future in self._ask_each(lambda gw: gw.missing_parameters(self.template), stop):
+            try:
+                missing = future.result()
+            except CallFailed as exc:
+                raise RunError(
+                    f"Could not read the parameters of the user-defined process "
+                    f"{self.template.udp_id!r} on back-end {name}: {exc}. Nothing was submitted."
+                ) from None
+            try:
+                refuse_unbound(
+                    missing, f"The user-defined process {self.template.udp_id!r} on {name}"
+                )
+            except GridJobsError as exc:
+                raise RunError(str(exc)) from None
 
     def _close(self) -> None:
         for gateway in self.gateways.values():

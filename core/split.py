@@ -11,10 +11,13 @@ quarter, which the next run submits like any other tile:
   each quarter's job gets its own title;
 - **geometry**: exact halves of the parent square in the grid CRS, so quarters
   keep the grid's snapping (a 5 km tile at multiples of 5 km gives 2.5 km tiles
-  at multiples of 2.5 km); ``spatial_extent`` (lon/lat GeoJSON) is made from
+  at multiples of 2.5 km); a unit of any polygon layer (:mod:`.units`) is cut by
+  the quarters of its bbox, and a quarter it does not reach is left out (a field
+  may be split into fewer than four); ``spatial_extent`` (lon/lat GeoJSON) is made from
   them as for any grid tile; ``col``/``row`` stay the parent's (the cell of the
   grid's tile size each quarter lies in), ``crs``, ``start_date``/``end_date``,
-  ``run_tag`` are copied; the job fields start empty (attempt 1);
+  ``run_tag`` (and a time window's ``unit_id``/``window``) are copied; the job
+  fields start empty (attempt 1);
 - **the parent's history** leaves the table (a row there would be a tile to run,
   count as failed for ever, and be resubmitted by *Retry failed* over its own
   quarters) and is kept in the run's settings (:class:`~.run_config.RunConfig`
@@ -147,7 +150,7 @@ def split_rows(
         records.append(
             SplitRecord(
                 tile_id=tile_id,
-                into=quarter_ids(tile_id),
+                into=[str(q) for q in quarters_of[i]["tile_id"]],
                 status=status,
                 message=_text(row.get("message")),
                 job_id=_text(row.get("id")),
@@ -197,15 +200,20 @@ def _quarters(frame: pd.DataFrame, i: int) -> pd.DataFrame:
         shapely.geometry.box(west, mid_y, mid_x, north),  # q2 north-west
         shapely.geometry.box(mid_x, mid_y, east, north),  # q3 north-east
     ]
+    ids = quarter_ids(tile_id)
+    if not shapely.box(west, south, east, north).equals(geometry):  # a unit, not a square
+        parts = [_polygonal(box.intersection(geometry)) for box in boxes]
+        ids = [q for q, part in zip(ids, parts) if part is not None]
+        boxes = [part for part in parts if part is not None]
     lonlat = gpd.GeoSeries(boxes, crs=crs).to_crs(4326)
-    quarters = pd.DataFrame([row.to_dict()] * 4)
+    quarters = pd.DataFrame([row.to_dict()] * len(boxes))
     for column, default in {**MANAGER_COLUMNS, **EXTRA_COLUMNS}.items():
         if column in quarters.columns:
-            quarters[column] = [default] * 4
+            quarters[column] = [default] * len(boxes)
     for column in USAGE_COLUMNS:
         if column in quarters.columns:
-            quarters[column] = [None] * 4
-    quarters["tile_id"] = quarter_ids(tile_id)
+            quarters[column] = [None] * len(boxes)
+    quarters["tile_id"] = ids
     quarters["status"] = NOT_STARTED
     quarters["run_tag"] = row.get("run_tag")
     quarters["attempt"] = 1
@@ -215,6 +223,21 @@ def _quarters(frame: pd.DataFrame, i: int) -> pd.DataFrame:
         quarters["geometry"] = list(shapely.to_wkt(boxes, rounding_precision=-1))
     quarters["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
     return quarters
+
+
+def _polygonal(shape: Any) -> Any:
+    """The polygon(s) of a clipped unit's quarter; None when nothing of it is left there
+    (an L-shaped field may miss a quarter of its bbox)."""
+    import shapely
+
+    polygons = [
+        g
+        for g in shapely.get_parts(shape)
+        if g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0
+    ]
+    if not polygons:
+        return None
+    return polygons[0] if len(polygons) == 1 else shapely.union_all(polygons)
 
 
 def _text(value: Any) -> str | None:

@@ -10,8 +10,9 @@ relative: the folder can be moved or shared as a whole). Each Item has
 - its dates: ``start_datetime`` = the row's ``start_date`` at 00:00 UTC and
   ``end_datetime`` = the last second before its ``end_date`` (openEO's end date is
   exclusive, STAC's end is the last instant covered); ``datetime`` is null;
-- ``tile_id``, ``openeo:job_id``, ``openeo:backend`` and, when the back-end
-  reported them, ``openeo:costs`` (credits);
+- ``tile_id`` (and in a run with time windows ``unit_id`` and ``window``: one item per
+  unit and window, its dates the window's), ``openeo:job_id``, ``openeo:backend``
+  and, when the back-end reported them, ``openeo:costs`` (credits);
 - the result file(s) as assets (``roles: ["data"]``), media type by extension.
 
 Only core STAC fields are used (no extension schemas), so the catalog validates
@@ -136,6 +137,9 @@ def _item(row: pd.Series, item_id: str) -> pystac.Item | None:
     start, end = _dates(row)
     tile_id = str(row["tile_id"]) if _present(row.get("tile_id")) else item_id
     properties: dict[str, Any] = {"title": tile_id, "tile_id": tile_id}
+    for column in ("unit_id", "window"):  # a (unit, time window) row
+        if _present(row.get(column)):
+            properties[column] = str(row[column])
     if _present(row.get("id")):
         properties["openeo:job_id"] = str(row["id"])
     if _present(row.get("backend_name")):

@@ -592,6 +592,10 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
 <context>
     <name>JobsPanel</name>
     <message>
+        <source>Watching the run of {name} live.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,10 +620,6 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Watching the run of {name} live.</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -881,6 +881,31 @@ The file is only read. To continue the run, use Run one openEO batch job per til
 <context>
     <name>RunJobsAlgorithm</name>
     <message>
+        <source>Submits one openEO batch job per unit (a grid's tile, or a polygon of any layer) and time window to a back-end, at most &lt;i&gt;Jobs at once&lt;/i&gt; at a time, and tracks them until every tile is final (finished, error, canceled...). Each finished tile's result is downloaded. The same run engine as the plugin's dock and the openeo-grid-jobs command.
+
+&lt;b&gt;Cancel stops tracking&lt;/b&gt;: the jobs keep running on the back-end. Run again with the same job database to resume: jobs already made are tracked, never submitted twice, and missing results are downloaded. A resumed run must use the same job settings (dates, bands, process...); other settings are refused with what differs.
+
+&lt;b&gt;Units&lt;/b&gt;: the polygons to run, one job each: a grid from Create tile grid or the dock, or any polygon layer (fields, admin areas, a native:creategrid grid). Needed to start a run; optional to resume (if given, it must hold the run's units). Features with start_date and end_date fields run over their own dates.
+&lt;b&gt;Unit id field&lt;/b&gt;: the field that names each unit (unique, not empty); tile_id, the plugin grid's, when empty. It names the unit's job and results folder.
+&lt;b&gt;Connection&lt;/b&gt;: the name of a back-end connection saved in the dock (Jobs › Back-ends). Its login comes from the QGIS authentication database, never from a parameter; a browser (OpenID Connect) login must have been done in the dock once.
+&lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
+&lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
+&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+&lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
+&lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
+&lt;b&gt;Process parameters&lt;/b&gt;: a JSON object binding the UDP's (or the process graph file's declared) parameters for each job: &quot;column:FIELD&quot; gives each job its unit's value of that field, &quot;row:extent&quot; and &quot;row:dates&quot; the unit's extent and the window's dates (for a process that names them otherwise), anything else is a constant, e.g. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent and temporal_extent are the unit's extent and dates unless bound; a required parameter bound to nothing is refused, by name, before any job is submitted.
+&lt;b&gt;Output format&lt;/b&gt;: of each job's result (NetCDF or GTiff).
+&lt;b&gt;Job options&lt;/b&gt;: JSON object passed to every job, e.g. {&quot;executor-memory&quot;: &quot;2G&quot;}.
+&lt;b&gt;Jobs at once&lt;/b&gt;: empty for the connection's own setting.
+&lt;b&gt;Poll interval&lt;/b&gt;: seconds between status checks.
+&lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
+&lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
+&lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
+
+Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>none yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -913,15 +938,11 @@ The file is only read. To continue the run, use Run one openEO batch job per til
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{layer} is not a tile grid (no {fields} field): make one with openEO Grid Jobs › Create tile grid.</source>
+        <source>the units layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The grid</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The grid layer has no valid CRS.</source>
+        <source>{layer} has no valid CRS.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -985,29 +1006,11 @@ The file is only read. To continue the run, use Run one openEO batch job per til
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Submits one openEO batch job per tile of a grid to a back-end, at most &lt;i&gt;Jobs at once&lt;/i&gt; at a time, and tracks them until every tile is final (finished, error, canceled...). Each finished tile's result is downloaded. The same run engine as the plugin's dock and the openeo-grid-jobs command.
-
-&lt;b&gt;Cancel stops tracking&lt;/b&gt;: the jobs keep running on the back-end. Run again with the same job database to resume: jobs already made are tracked, never submitted twice, and missing results are downloaded. A resumed run must use the same job settings (dates, bands, process...); other settings are refused with what differs.
-
-&lt;b&gt;Grid&lt;/b&gt;: a grid layer with tile_id, col and row fields (from Create tile grid or the dock). Needed to start a run; optional to resume (if given, it must hold the run's tiles).
-&lt;b&gt;Connection&lt;/b&gt;: the name of a back-end connection saved in the dock (Jobs › Back-ends). Its login comes from the QGIS authentication database, never from a parameter; a browser (OpenID Connect) login must have been done in the dock once.
-&lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
-&lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
-&lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
-&lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
-&lt;b&gt;Output format&lt;/b&gt;: of each job's result (NetCDF or GTiff).
-&lt;b&gt;Job options&lt;/b&gt;: JSON object passed to every job, e.g. {&quot;executor-memory&quot;: &quot;2G&quot;}.
-&lt;b&gt;Jobs at once&lt;/b&gt;: empty for the connection's own setting.
-&lt;b&gt;Poll interval&lt;/b&gt;: seconds between status checks.
-&lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
-&lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
-&lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
-
-Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
+        <source>Units (a tile grid or any polygon layer)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Grid</source>
+        <source>Unit id field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1031,6 +1034,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Time windows (instead of the dates; one job per window)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Process graph file (instead of the NDVI mean)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1040,6 +1047,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>UDP namespace (URL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Process parameters (JSON)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

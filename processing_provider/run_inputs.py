@@ -1,5 +1,6 @@
 """What ``runjobs`` needs besides its parameters: the saved connection and its login,
-and the grid's tiles, gathered the way the dock gathers them.
+and the units (the plugin's grid or any polygon layer), gathered as the dock and the
+CLI gather them.
 
 Secrets never pass through Processing parameters (they would land in the
 Processing history, models and ``qgis_process`` command lines): a run names a
@@ -9,6 +10,7 @@ connection saved in the dock, whose login is in the QGIS authentication database
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -112,25 +114,49 @@ def default_connection() -> str:
         return ""
 
 
-def source_tiles(source: QgsFeatureSource) -> gpd.GeoDataFrame:
-    """The grid's tiles (tile_id, col, row, square) as the run session wants them."""
-    from ..ui.layer_tiles import LayerTiles
+def source_units(
+    source: QgsFeatureSource, id_field: str, keep: Sequence[str] = ()
+) -> gpd.GeoDataFrame:
+    """Any polygon source's units, as the CLI's ``--units`` reads a file: ids from
+    ``id_field`` (checked by :func:`~..core.units.units_from_frame`), the features' own
+    ``start_date``/``end_date``, and the fields ``keep`` bound to job parameters. The
+    plugin's grid keeps its col and row (its tiles' quarters are named by them)."""
+    import geopandas as gpd
+    import shapely
+    from qgis.core import QgsFeatureRequest
+
+    from ..core.units import DATE_COLUMNS, units_from_frame
 
     fields = source.fields()
-    missing = [n for n in ("tile_id", "col", "row") if fields.indexOf(n) < 0]
-    if missing:
-        raise QgsProcessingException(
-            translate(
-                "RunJobsAlgorithm",
-                "{layer} is not a tile grid (no {fields} field): make one with openEO Grid "
-                "Jobs › Create tile grid.",
-            ).format(
-                layer=source.sourceName() or translate("RunJobsAlgorithm", "The grid"),
-                fields=", ".join(missing),
-            )
-        )
+    name = source.sourceName() or translate("RunJobsAlgorithm", "the units layer")
     if not source.sourceCrs().isValid():
         raise QgsProcessingException(
-            translate("RunJobsAlgorithm", "The grid layer has no valid CRS.")
+            translate("RunJobsAlgorithm", "{layer} has no valid CRS.").format(layer=name)
         )
-    return LayerTiles(source, fields, source.sourceCrs()).frame()
+    grid = id_field == "tile_id" and all(fields.indexOf(n) >= 0 for n in ("col", "row"))
+    wanted = [id_field, *DATE_COLUMNS, *keep, *(("col", "row") if grid else ())]
+    present = list(dict.fromkeys(n for n in wanted if fields.indexOf(n) >= 0))
+    request = QgsFeatureRequest()
+    request.setSubsetOfAttributes(present, fields)
+    values: dict[str, list[Any]] = {n: [] for n in present}
+    wkb = []
+    for feature in source.getFeatures(request):
+        for n in present:
+            values[n].append(_plain(feature[n]))
+        wkb.append(bytes(feature.geometry().asWkb()))
+    authid = source.sourceCrs().authid()
+    crs = authid if authid.upper().startswith("EPSG:") else source.sourceCrs().toWkt()
+    frame = gpd.GeoDataFrame(values, geometry=shapely.from_wkb(wkb), crs=crs)
+    units = units_from_frame(frame, id_field, source=name, keep=keep)
+    if grid:
+        units["col"], units["row"] = values["col"], values["row"]
+    return units
+
+
+def _plain(value: Any) -> Any:
+    """A feature's attribute as Python has it (NULL as None, dates as ISO text)."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return None
+    if hasattr(value, "toString") and hasattr(value, "isValid"):  # QDate, QDateTime
+        return str(value.toString("yyyy-MM-dd"))
+    return value

@@ -29,7 +29,8 @@ from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 from ..core.errors import GridJobsError, LoginRequiredError
 from ..ui.i18n import translate
 from .common import GridJobsAlgorithm, count_text, reported
-from .run_parameters import RUN_HELP, RunParameters
+from .run_help import RUN_HELP
+from .run_parameters import RunParameters
 
 if TYPE_CHECKING:
     from ..core.engine_channel import ChannelClient
@@ -121,7 +122,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             config=RunConfig(
                 template, [config], self.poll_interval(parameters, context), output_dir
             ),
-            tiles=self.tiles(parameters, context),
+            tiles=reported(lambda: self.tiles(parameters, context, template.bound_columns())),
             secrets={config.name: secrets},
             retry_failed=self.parameterAsBoolean(parameters, self.RETRY_FAILED, context),
             holder=HOLDER,

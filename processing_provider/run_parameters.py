@@ -8,6 +8,7 @@ at once, poll interval, job database and results folder.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +21,14 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QDate
+from qgis.PyQt.QtCore import QDate
 
 from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS
 from ..ui.i18n import translate
@@ -39,48 +41,6 @@ if TYPE_CHECKING:
 DEFAULT_DATES = ("2024-05-01", "2024-08-01")  # the seed notebook's summer, as in the dock
 JOB_DB_FILTER = "CSV (*.csv);;Parquet (*.parquet)"
 
-RUN_HELP = QT_TRANSLATE_NOOP(
-    "RunJobsAlgorithm",
-    """Submits one openEO batch job per tile of a grid to a back-end, at most \
-<i>Jobs at once</i> at a time, and tracks them until every tile is final \
-(finished, error, canceled...). Each finished tile's result is downloaded. \
-The same run engine as the plugin's dock and the openeo-grid-jobs command.
-
-<b>Cancel stops tracking</b>: the jobs keep running on the back-end. Run again \
-with the same job database to resume: jobs already made are tracked, never \
-submitted twice, and missing results are downloaded. A resumed run must use the \
-same job settings (dates, bands, process...); other settings are refused with \
-what differs.
-
-<b>Grid</b>: a grid layer with tile_id, col and row fields (from Create tile grid \
-or the dock). Needed to start a run; optional to resume (if given, it must hold \
-the run's tiles).
-<b>Connection</b>: the name of a back-end connection saved in the dock (Jobs › \
-Back-ends). Its login comes from the QGIS authentication database, never from \
-a parameter; a browser (OpenID Connect) login must have been done in the dock once.
-<b>Collection</b>, <b>Bands (red, NIR)</b>: for the NDVI mean, e.g. SENTINEL2_L2A \
-and B04,B08.
-<b>Start date</b>, <b>End date</b> (exclusive): the dates of every job.
-<b>Process graph file</b>: a process graph JSON to run instead of the NDVI mean; \
-its load_collection gets each tile's extent and the dates.
-<b>User-defined process</b>, <b>UDP namespace</b>: a UDP to call instead, with \
-spatial_extent and temporal_extent.
-<b>Output format</b>: of each job's result (NetCDF or GTiff).
-<b>Job options</b>: JSON object passed to every job, e.g. {"executor-memory": "2G"}.
-<b>Jobs at once</b>: empty for the connection's own setting.
-<b>Poll interval</b>: seconds between status checks.
-<b>Retry failed tiles</b>: resubmit tiles that ended error, start_failed or skipped.
-<b>Job database</b>: .csv or .parquet, the openeo client's job-manager format \
-(a notebook's MultiBackendJobManager tracker is continued too). An existing \
-one is resumed.
-<b>Results folder</b>: where each tile's result goes (a folder per tile). \
-Empty: &lt;job database name&gt;_results beside the job database, as in the dock.
-
-Outputs: the job database, the results folder, the NDVI mosaic of the finished \
-tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and \
-the tiles per status.""",
-)
-
 
 class RunParameters:
     """Mixin of the run algorithm: its parameter names, their definitions and readers.
@@ -91,6 +51,9 @@ class RunParameters:
     """
 
     GRID = "GRID"
+    ID_FIELD = "ID_FIELD"
+    WINDOWS = "WINDOWS"
+    PARAMETERS = "PARAMETERS"
     CONNECTION = "CONNECTION"
     COLLECTION = "COLLECTION"
     BANDS = "BANDS"
@@ -116,8 +79,15 @@ class RunParameters:
         params = [
             QgsProcessingParameterFeatureSource(
                 self.GRID,
-                translate("RunJobsAlgorithm", "Grid"),
+                translate("RunJobsAlgorithm", "Units (a tile grid or any polygon layer)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
+            ),
+            QgsProcessingParameterField(
+                self.ID_FIELD,
+                translate("RunJobsAlgorithm", "Unit id field"),
+                "tile_id",
+                self.GRID,
                 optional=True,
             ),
             QgsProcessingParameterString(
@@ -143,6 +113,13 @@ class RunParameters:
                 date,
                 QDate.fromString(DEFAULT_DATES[1], "yyyy-MM-dd"),
             ),
+            QgsProcessingParameterString(
+                self.WINDOWS,
+                translate(
+                    "RunJobsAlgorithm", "Time windows (instead of the dates; one job per window)"
+                ),
+                optional=True,
+            ),
             QgsProcessingParameterFile(
                 self.PROCESS_GRAPH,
                 translate("RunJobsAlgorithm", "Process graph file (instead of the NDVI mean)"),
@@ -157,6 +134,11 @@ class RunParameters:
             QgsProcessingParameterString(
                 self.UDP_NAMESPACE,
                 translate("RunJobsAlgorithm", "UDP namespace (URL)"),
+                optional=True,
+            ),
+            QgsProcessingParameterString(
+                self.PARAMETERS,
+                translate("RunJobsAlgorithm", "Process parameters (JSON)"),
                 optional=True,
             ),
             QgsProcessingParameterEnum(
@@ -210,14 +192,16 @@ class RunParameters:
     ) -> JobTemplate:
         """The job template of the parameters, checked (a TemplateError says what is wrong)."""
         from ..core.errors import GridJobsError
+        from ..core.job_parameters import parse_parameter_map
         from ..core.job_template import (
             PROCESS_GRAPH,
             PROCESS_NDVI,
             PROCESS_UDP,
             JobTemplate,
             parse_job_options,
-            parse_process_graph,
+            parse_process_document,
         )
+        from ..core.windows import window_specs, windowed_dates
 
         text = lambda name: self.parameterAsString(parameters, name, context).strip()  # noqa: E731
         graph_file, udp = text(self.PROCESS_GRAPH), text(self.UDP_ID)
@@ -228,7 +212,7 @@ class RunParameters:
                     "Give a process graph file or a user-defined process, not both.",
                 )
             )
-        graph = None
+        graph, declared = None, []
         if graph_file:
             if not Path(graph_file).is_file():
                 raise GridJobsError(
@@ -236,10 +220,13 @@ class RunParameters:
                         "RunJobsAlgorithm", "Process graph file {path} does not exist."
                     ).format(path=graph_file)
                 )
-            graph = parse_process_graph(Path(graph_file).read_text())
+            graph, declared = parse_process_document(Path(graph_file).read_text())
+        windows, start, end = [], "", ""
+        if text(self.WINDOWS):  # the CLI's --windows specs, their period the dates
+            windows, start, end = windowed_dates(window_specs(text(self.WINDOWS)))
         return JobTemplate(
-            start=self._date(parameters, self.START_DATE, context),
-            end=self._date(parameters, self.END_DATE, context),
+            start=start or self._date(parameters, self.START_DATE, context),
+            end=end or self._date(parameters, self.END_DATE, context),
             collection=text(self.COLLECTION),
             bands=[b.strip() for b in text(self.BANDS).split(",") if b.strip()],
             process=PROCESS_GRAPH if graph else PROCESS_UDP if udp else PROCESS_NDVI,
@@ -248,6 +235,9 @@ class RunParameters:
             udp_namespace=text(self.UDP_NAMESPACE) or None,
             out_format=OUTPUT_FORMATS[self.parameterAsEnum(parameters, self.FORMAT, context)],
             job_options=parse_job_options(text(self.JOB_OPTIONS)),
+            windows=windows,
+            parameters=parse_parameter_map(text(self.PARAMETERS)),
+            process_parameters=declared,
         ).validate()
 
     def _date(self: Any, parameters: dict[str, Any], name: str, context: Any) -> str:
@@ -279,11 +269,18 @@ class RunParameters:
         path = Path(job_db)
         return str(path.with_name(path.stem + "_results"))  # as the dock does
 
-    def tiles(self: Any, parameters: dict[str, Any], context: Any) -> gpd.GeoDataFrame | None:
-        from .run_inputs import source_tiles
+    def tiles(
+        self: Any, parameters: dict[str, Any], context: Any, keep: Sequence[str] = ()
+    ) -> gpd.GeoDataFrame | None:
+        """The units of the GRID layer (any polygons), ids from ID_FIELD (``tile_id``
+        when empty), with the fields ``keep`` bound to job parameters."""
+        from .run_inputs import source_units
 
         source = self.parameterAsSource(parameters, self.GRID, context)
-        return None if source is None else source_tiles(source)
+        if source is None:
+            return None
+        id_field = self.parameterAsString(parameters, self.ID_FIELD, context).strip()
+        return source_units(source, id_field or "tile_id", keep)
 
     def parallel_jobs(self: Any, parameters: dict[str, Any], context: Any) -> int | None:
         if parameters.get(self.PARALLEL_JOBS) in (None, ""):

@@ -154,6 +154,17 @@ def make_backend():
 
 
 @pytest.fixture
+def saved_local(auth_manager, local_backend):
+    """A connection 'Local' saved as the dock saves it: its login in the QGIS auth database."""
+    from helpers.connections import add_connection, clear_connections
+
+    clear_connections()
+    add_connection(local_backend.url, name="Local", parallel_jobs=3)
+    yield "Local"
+    clear_connections()
+
+
+@pytest.fixture
 def grid_layer(qgis_new_project):
     """A 3 x 2 grid of 5 km tiles over Antwerp, on the map, styled by status."""
     from helpers.runs import small_grid

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
 import time
-from pathlib import Path
 
+from helpers.cli import COMMAND, run_cli
+from helpers.rasters import bounds, union
 from openeo_grid_jobs.core.job_db import JobDatabase
 
-COMMAND = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "openeo-grid-jobs")
 TEMPLATE = ["--start", "2024-05-01", "--end", "2024-08-01", "--poll-interval", "0.3"]
 
 
@@ -38,22 +37,6 @@ def make_grid(tmp_path, tiles_across=3):
         check=True,
     )
     return out
-
-
-def run_cli(*args, password="alice123", env_extra=None, **kwargs):
-    env = dict(os.environ)
-    env.pop("OPENEO_PASSWORD", None)
-    if password is not None:
-        env["OPENEO_PASSWORD"] = password
-    env.update(env_extra or {})
-    return subprocess.Popen(
-        [COMMAND, "run", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
 
 
 def test_run_to_the_end(local_backend, tmp_path):
@@ -256,12 +239,3 @@ def test_stopped_run_writes_mosaic_catalog_and_summary(local_backend, tmp_path, 
     assert (mosaic.RasterXSize, mosaic.RasterYSize) == (4 * 500, 2 * 500)
     catalog = json.loads((out / "catalog.json").read_text())
     assert sum(link["rel"] == "item" for link in catalog["links"]) == 8
-
-
-def bounds(dataset):
-    x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
-    return (x0, y0 + dataset.RasterYSize * dy, x0 + dataset.RasterXSize * dx, y0)
-
-
-def union(boxes):
-    return tuple(f(b[k] for b in boxes) for k, f in enumerate((min, min, max, max)))

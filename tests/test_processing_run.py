@@ -26,17 +26,6 @@ def provider(qgis_processing, qgis_new_project):
 
 
 @pytest.fixture
-def saved_local(auth_manager, local_backend):
-    """A connection 'Local' saved as the dock saves it: its login in the QGIS auth database."""
-    from helpers.connections import add_connection, clear_connections
-
-    clear_connections()
-    add_connection(local_backend.url, name="Local", parallel_jobs=3)
-    yield "Local"
-    clear_connections()
-
-
-@pytest.fixture
 def grid(provider):
     return run("creategrid", {"EXTENT": EXTENT, "TILE_SIZE": 5000, "OUTPUT": "TEMPORARY_OUTPUT"})[
         "OUTPUT"
