@@ -465,6 +465,18 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Grid of tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Units from a polygon layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Tile size</source>
         <translation type="unfinished"></translation>
     </message>
@@ -592,6 +604,10 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
 <context>
     <name>JobsPanel</name>
     <message>
+        <source>Watching the run of {name} live.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,10 +632,6 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Watching the run of {name} live.</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1324,6 +1336,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Time windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1349,6 +1365,87 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Choose the process graph JSON file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UnitsBox</name>
+    <message>
+        <source>Polygon layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selected features only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each unit&apos;s id: unique and not empty (one job per unit).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Id field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use units</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Units of {layer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} units from {layer} ({field}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UnitsSource</name>
+    <message>
+        <source>Choose a polygon layer for the units.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the field that holds the unit ids.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No feature of {layer} is selected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WindowsBox</name>
+    <message>
+        <source>One date range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps over the dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A list of ranges</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quarter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date ranges start/end, separated by &apos;;&apos; (the end is excluded)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

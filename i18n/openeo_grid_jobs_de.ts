@@ -476,6 +476,18 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
         <translation>Gitter</translation>
     </message>
     <message>
+        <source>Grid of tiles</source>
+        <translation>Kachelgitter</translation>
+    </message>
+    <message>
+        <source>Units from a polygon layer</source>
+        <translation>Einheiten aus einem Polygonlayer</translation>
+    </message>
+    <message>
+        <source>Run over</source>
+        <translation>Lauf über</translation>
+    </message>
+    <message>
         <source>Tile size</source>
         <translation>Kachelgröße</translation>
     </message>
@@ -609,6 +621,10 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
 <context>
     <name>JobsPanel</name>
     <message>
+        <source>Watching the run of {name} live.</source>
+        <translation>Der Lauf von {name} wird live verfolgt.</translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation>Der Lauf dieses Gitters ist im Gange (anderswo gestartet): Er wird jetzt verfolgt.</translation>
     </message>
@@ -634,10 +650,6 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
             <numerusform>%n Kachel wird in {quarters} Viertelkacheln geteilt, die dann ausgeführt werden.</numerusform>
             <numerusform>%n Kacheln werden in {quarters} Viertelkacheln geteilt, die dann ausgeführt werden.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Watching the run of {name} live.</source>
-        <translation>Der Lauf von {name} wird live verfolgt.</translation>
     </message>
 </context>
 <context>
@@ -1369,6 +1381,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <translation>Zeitraum</translation>
     </message>
     <message>
+        <source>Time windows</source>
+        <translation>Zeitfenster</translation>
+    </message>
+    <message>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>
@@ -1395,6 +1411,87 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Choose the process graph JSON file.</source>
         <translation>Wählen Sie die JSON-Datei des Prozessgraphen.</translation>
+    </message>
+</context>
+<context>
+    <name>UnitsBox</name>
+    <message>
+        <source>Polygon layer</source>
+        <translation>Polygonlayer</translation>
+    </message>
+    <message>
+        <source>Selected features only</source>
+        <translation>Nur gewählte Objekte</translation>
+    </message>
+    <message>
+        <source>Each unit&apos;s id: unique and not empty (one job per unit).</source>
+        <translation>Die ID jeder Einheit: eindeutig und nicht leer (ein Job je Einheit).</translation>
+    </message>
+    <message>
+        <source>Id field</source>
+        <translation>ID-Feld</translation>
+    </message>
+    <message>
+        <source>Use units</source>
+        <translation>Einheiten verwenden</translation>
+    </message>
+    <message>
+        <source>Units of {layer}</source>
+        <translation>Einheiten von {layer}</translation>
+    </message>
+    <message>
+        <source>{count} units from {layer} ({field}).</source>
+        <translation>{count} Einheiten aus {layer} ({field}).</translation>
+    </message>
+</context>
+<context>
+    <name>UnitsSource</name>
+    <message>
+        <source>Choose a polygon layer for the units.</source>
+        <translation>Wählen Sie einen Polygonlayer für die Einheiten.</translation>
+    </message>
+    <message>
+        <source>Choose the field that holds the unit ids.</source>
+        <translation>Wählen Sie das Feld mit den IDs der Einheiten.</translation>
+    </message>
+    <message>
+        <source>No feature of {layer} is selected.</source>
+        <translation>Kein Objekt von {layer} ist gewählt.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowsBox</name>
+    <message>
+        <source>One date range</source>
+        <translation>Ein Datumsbereich</translation>
+    </message>
+    <message>
+        <source>Steps over the dates</source>
+        <translation>Schritte über die Daten</translation>
+    </message>
+    <message>
+        <source>A list of ranges</source>
+        <translation>Eine Liste von Bereichen</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Monat</translation>
+    </message>
+    <message>
+        <source>Quarter</source>
+        <translation>Quartal</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>Tage</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>Date ranges start/end, separated by &apos;;&apos; (the end is excluded)</source>
+        <translation>Datumsbereiche Anfang/Ende, getrennt durch „;“ (das Ende gehört nicht dazu)</translation>
     </message>
 </context>
 </TS>

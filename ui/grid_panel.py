@@ -34,8 +34,11 @@ from ..core.errors import GridJobsError
 from .export import FILE_FILTER, ExportError, export_layer
 from .grid_task import GridTask
 from .i18n import translate
+from .units_box import UnitsBox
 
 SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
+#: what a run covers: the plugin's grid, or units from a polygon layer
+AREA_GRID, AREA_UNITS = range(2)
 
 
 class GridPanel(QGroupBox):
@@ -54,6 +57,19 @@ class GridPanel(QGroupBox):
         form.setRowWrapPolicy(
             QFormLayout.RowWrapPolicy.WrapLongRows
         )  # a narrow dock: fields go below
+
+        self.area_kind = QComboBox(self)
+        self.area_kind.setObjectName("areaKind")
+        self.area_kind.addItems(
+            [
+                translate("GridPanel", "Grid of tiles"),
+                translate("GridPanel", "Units from a polygon layer"),
+            ]
+        )
+        form.addRow(translate("GridPanel", "Run over"), self.area_kind)
+        self.units = UnitsBox(iface, self)
+        form.addRow(self.units)
+        self.units.units_created.connect(self.set_grid_layer)
 
         self.tile_size = QgsDoubleSpinBox(self)
         self.tile_size.setObjectName("tileSize")
@@ -112,10 +128,31 @@ class GridPanel(QGroupBox):
         buttons.addWidget(self.export_button)
         form.addRow(buttons)
 
+        self._grid_rows = [
+            self.tile_size,
+            self.source,
+            self.aoi_layer,
+            self.grid_crs,
+            self.max_tiles,
+            self.create_button,
+        ]
+        self._form = form
+        self.area_kind.currentIndexChanged.connect(self._show_area)
+        self._show_area()
         self.source.currentIndexChanged.connect(self._update_enabled)
         self.create_button.clicked.connect(self.create_grid)
         self.export_button.clicked.connect(self.ask_export)
         self._update_enabled()
+
+    def _show_area(self) -> None:
+        """Show the grid's settings or the units' (the other's are hidden, not lost)."""
+        units = self.area_kind.currentIndex() == AREA_UNITS
+        self.units.setVisible(units)
+        for widget in self._grid_rows:
+            widget.setVisible(not units)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setVisible(not units)
 
     def _update_enabled(self) -> None:
         self.aoi_layer.setEnabled(self.source.currentIndex() != SOURCE_CANVAS)

@@ -26,7 +26,8 @@ class LayerTiles:
         return cls(QgsVectorLayerFeatureSource(layer), layer.fields(), layer.crs())
 
     def frame(self) -> Any:
-        """The tiles (tile_id, col, row, square) as a GeoDataFrame for the run."""
+        """The tiles (tile_id, col, row, square) as a GeoDataFrame for the run; a unit
+        layer's (:mod:`.units_source`) without col/row, which its units do not have."""
         import geopandas as gpd
         import shapely
         from qgis.core import QgsFeatureRequest
@@ -36,11 +37,19 @@ class LayerTiles:
         ids, cols, rows, wkb = [], [], [], []
         for feature in self.source.getFeatures(request):
             ids.append(str(feature["tile_id"]))
-            cols.append(feature["col"])
-            rows.append(feature["row"])
+            cols.append(_value(feature["col"]))
+            rows.append(_value(feature["row"]))
             wkb.append(bytes(feature.geometry().asWkb()))
         authid = self.crs.authid()
         crs = authid if authid.upper().startswith("EPSG:") else self.crs.toWkt()
-        return gpd.GeoDataFrame(
-            {"tile_id": ids, "col": cols, "row": rows}, geometry=shapely.from_wkb(wkb), crs=crs
-        )
+        columns: dict[str, list] = {"tile_id": ids}
+        if any(c is not None for c in cols):
+            columns.update(col=cols, row=rows)
+        return gpd.GeoDataFrame(columns, geometry=shapely.from_wkb(wkb), crs=crs)
+
+
+def _value(value: Any) -> Any:
+    """QGIS's NULL as None."""
+    from qgis.PyQt.QtCore import QVariant
+
+    return None if isinstance(value, QVariant) and value.isNull() else value
