@@ -1415,6 +1415,21 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
 </context>
 <context>
+    <name>WindowView</name>
+    <message>
+        <source>The time window whose statuses the map shows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{window}: {counts}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WindowsBox</name>
     <message>
         <source>One date range</source>

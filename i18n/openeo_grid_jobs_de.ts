@@ -1460,6 +1460,21 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     </message>
 </context>
 <context>
+    <name>WindowView</name>
+    <message>
+        <source>The time window whose statuses the map shows</source>
+        <translation>Das Zeitfenster, dessen Status die Karte zeigt</translation>
+    </message>
+    <message>
+        <source>All windows</source>
+        <translation>Alle Zeitfenster</translation>
+    </message>
+    <message>
+        <source>{window}: {counts}</source>
+        <translation>{window}: {counts}</translation>
+    </message>
+</context>
+<context>
     <name>WindowsBox</name>
     <message>
         <source>One date range</source>

@@ -100,12 +100,10 @@ def test_no_selection_is_refused(panel, qtbot, desktop):
     assert any("No feature of fields is selected" in w for w in warnings)
 
 
-def test_a_run_over_units_sends_each_units_bbox(
-    jobs_panel, local_backend, connection, desktop, qtbot, tmp_path
-):
+def units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, job_db, ids):
+    """The dock's Grid tab makes the unit layer of fields ``ids`` that the Jobs panel runs
+    (on the local back-end, its job database ``job_db``)."""
     from helpers.connections import add_connection
-    from helpers.units import load_collection_args
-    from test_jobs_ui import run_and_wait
 
     add_connection(local_backend.url, "Local", parallel_jobs=3)
     jobs_panel.backends.reload()
@@ -114,9 +112,21 @@ def test_a_run_over_units_sends_each_units_bbox(
     grid.grid_layer_changed.connect(jobs_panel.set_grid_layer)
     grid.area_kind.setCurrentIndex(AREA_UNITS)
     grid.show()
-    units = use(grid, fields_layer(["F-01", "F-02"]), qtbot)
+    units = use(grid, fields_layer(ids), qtbot)
     assert jobs_panel.layer is units
-    jobs_panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
+    jobs_panel.job_db.setFilePath(str(job_db))
+    return units
+
+
+def test_a_run_over_units_sends_each_units_bbox(
+    jobs_panel, local_backend, connection, desktop, qtbot, tmp_path
+):
+    from helpers.units import load_collection_args
+    from test_jobs_ui import run_and_wait
+
+    units = units_of_the_dock(
+        jobs_panel, local_backend, desktop, qtbot, tmp_path / "jobs.csv", ["F-01", "F-02"]
+    )
     assert run_and_wait(jobs_panel, qtbot) == {"finished": 2}
     assert {f["status"] for f in units.getFeatures()} == {"finished"}
     saved = JobDatabase(tmp_path / "jobs.csv").read().set_index("tile_id")

@@ -49,6 +49,7 @@ from .run_prompts import RunPrompts
 from .run_status import RunStatus
 from .run_viewer import RunViewer
 from .template_form import TemplateForm
+from .unit_windows import WindowView
 
 COUNT_AGAIN_MS = 500
 
@@ -96,6 +97,9 @@ class JobsPanel(QWidget):
         self.cancel_button = self.buttons.cancel
         self.status = RunStatus(self)
         layout.addWidget(self.status, 1)  # as in one grid: the buttons keep their height
+        self.window_view = WindowView(self)  # a run with time windows: which one the map shows
+        self.window_view.chosen.connect(self.layer_feed.show_window)
+        layout.addWidget(self.window_view)
         self.progress = self.status.progress
         self.counts_label = self.status.counts_label
         self.summary_label = self.status.summary_label
@@ -141,6 +145,7 @@ class JobsPanel(QWidget):
             self.run_page.run_budget = None  # a new grid's run has no cap to lift
         self.layer = layer
         self.layer_feed.follow(layer)
+        self.window_view.forget()
         if layer is not None:
             path = job_db_of(layer)
             if path is None:  # a new grid: a new job database (saved with the project)
@@ -290,6 +295,7 @@ class JobsPanel(QWidget):
     # --- status batches (main thread) ------------------------------------------------------
     def _applied(self, batch: list) -> None:
         self._refresh_legend()
+        self.window_view.refresh(self.layer_feed.windows.progress)
         self.problems.updated(batch)
 
     def show_counts(self, counts: dict) -> None:
