@@ -824,6 +824,14 @@ The file is only read. To continue the run, use Run one openEO batch job per til
         <source>{grid} — NDVI</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>{grid} — NDVI {start} – {end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{grid} — NDVI by window</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>RunBackends</name>

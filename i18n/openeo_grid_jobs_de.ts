@@ -848,6 +848,14 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
         <source>{grid} — NDVI</source>
         <translation>{grid} — NDVI</translation>
     </message>
+    <message>
+        <source>{grid} — NDVI {start} – {end}</source>
+        <translation>{grid} — NDVI {start} bis {end}</translation>
+    </message>
+    <message>
+        <source>{grid} — NDVI by window</source>
+        <translation>{grid} — NDVI je Zeitfenster</translation>
+    </message>
 </context>
 <context>
     <name>RunBackends</name>

@@ -43,7 +43,10 @@ def test_a_unit_shows_what_needs_the_user_most(statuses, shown, progress):
     assert units.progress("U") == progress
 
 
-def test_two_units_by_three_windows_on_the_map(jobs_panel, local_backend, desktop, qtbot, tmp_path):
+@pytest.fixture
+def windowed_run(jobs_panel, local_backend, desktop, qtbot, tmp_path):
+    """Fields F-01 and F-02 run monthly from January to March 2024 through the dock; F-02's
+    February job fails. Returns the unit layer."""
     from test_jobs_ui import run_and_wait
 
     local_backend.knobs(error_titles=[f"F-02@{FEB}"])  # one (unit, window) fails
@@ -58,6 +61,12 @@ def test_two_units_by_three_windows_on_the_map(jobs_panel, local_backend, deskto
     assert run_and_wait(jobs_panel, qtbot) == {"finished": 5, "error": 1}
     saved = JobDatabase(tmp_path / "jobs.csv").read()
     assert len(saved) == 6
+
+    return units
+
+
+def test_two_units_by_three_windows_on_the_map(windowed_run, jobs_panel):
+    units = windowed_run
 
     def shown():
         return {f["tile_id"]: (f["status"], f[PROGRESS_FIELD]) for f in units.getFeatures()}
@@ -88,3 +97,55 @@ def test_two_units_by_three_windows_on_the_map(jobs_panel, local_backend, deskto
     units.countSymbolFeatures().waitForFinished()
     keys = {i.label(): i.ruleKey() for i in units.renderer().legendSymbolItems()}
     assert units.featureCount(keys["error"]) == 1
+
+
+def render(layers, extent, window=None):
+    """``layers`` drawn over ``extent`` (at ``window``'s time range, as the Temporal
+    Controller asks, when given)."""
+    from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings
+    from qgis.PyQt.QtCore import QSize
+
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(layers[0].crs())
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(120, 120))
+    if window is not None:
+        settings.setIsTemporal(True)
+        settings.setTemporalRange(window)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage()
+
+
+def test_window_mosaics_play_in_the_temporal_controller(windowed_run):
+    import datetime as dt
+
+    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of, window_range
+    from qgis.core import QgsProject
+
+    project = QgsProject.instance()
+    series = {m.customProperty(WINDOW_PROPERTY): m for m in series_of(project, windowed_run)}
+    assert sorted(series) == [JAN, FEB, MAR]
+    group = project.layerTreeRoot().findGroup(f"{windowed_run.name()} — NDVI by window")
+    assert [n.layer().customProperty(WINDOW_PROPERTY) for n in group.findLayers()] == [
+        MAR,
+        FEB,
+        JAN,
+    ]
+    february = window_range(dt.date(2024, 2, 1), dt.date(2024, 3, 1))
+    visible = [
+        w for w, m in series.items() if m.temporalProperties().isVisibleInTemporalRange(february)
+    ]
+    assert visible == [FEB]
+    assert project.timeSettings().temporalRange() == window_range(
+        dt.date(2024, 1, 1), dt.date(2024, 4, 1)
+    )
+    # drawn at February's time, the series is February's mosaic alone (F-02 failed then)
+    extent = windowed_run.extent()
+    layers = [series[MAR], series[FEB], series[JAN]]
+    at_february = render(layers, extent, february)
+    assert at_february == render([series[FEB]], extent)
+    assert at_february != render([series[JAN]], extent)
+    assert render(layers, extent) == render([series[MAR]], extent)  # no time: the top one
