@@ -1348,6 +1348,22 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon (GeoJSON, lon/lat)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How each tile or unit is sent: its bounding box, or its own polygon for processes that clip to it (fields, admin areas)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>

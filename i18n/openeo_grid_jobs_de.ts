@@ -1393,6 +1393,22 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <translation>Zeitfenster</translation>
     </message>
     <message>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation>Begrenzungsrechteck (im KBS des Layers)</translation>
+    </message>
+    <message>
+        <source>Polygon (GeoJSON, lon/lat)</source>
+        <translation>Polygon (GeoJSON, Länge/Breite)</translation>
+    </message>
+    <message>
+        <source>How each tile or unit is sent: its bounding box, or its own polygon for processes that clip to it (fields, admin areas)</source>
+        <translation>Wie jede Kachel oder Einheit gesendet wird: als Begrenzungsrechteck oder als eigenes Polygon für Prozesse, die darauf zuschneiden (Felder, Verwaltungsgebiete)</translation>
+    </message>
+    <message>
+        <source>Area sent</source>
+        <translation>Gesendetes Gebiet</translation>
+    </message>
+    <message>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>

@@ -133,3 +133,22 @@ def test_a_run_over_units_sends_each_units_bbox(
     assert sorted(saved.index) == ["F-01", "F-02"]
     extent = load_collection_args(connection, saved.loc["F-02", "id"])["spatial_extent"]
     assert (extent["west"], extent["north"]) == pytest.approx(FIELDS["F-02"].bounds[::3])
+
+
+def test_a_run_can_send_each_units_polygon(
+    jobs_panel, local_backend, connection, desktop, qtbot, tmp_path
+):
+    import shapely
+    from helpers.units import load_collection_args
+    from openeo_grid_jobs.core.job_template import EXTENT_GEOJSON
+    from test_jobs_ui import run_and_wait
+
+    units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, tmp_path / "jobs.csv", ["F-01"])
+    jobs_panel.form.extent.setCurrentIndex(jobs_panel.form.extent.findData(EXTENT_GEOJSON))
+    assert run_and_wait(jobs_panel, qtbot) == {"finished": 1}
+    saved = JobDatabase(tmp_path / "jobs.csv").read()
+    sent = load_collection_args(connection, saved["id"].iloc[0])["spatial_extent"]
+    assert sent["type"] == "Polygon"
+    triangle = shapely.geometry.shape(sent)
+    assert len(triangle.exterior.coords) == 4  # the field's triangle, not its bbox
+    assert triangle.bounds[0] == pytest.approx(4.356, abs=1e-3)  # lon/lat

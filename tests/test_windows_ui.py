@@ -56,24 +56,28 @@ def test_a_list_of_ranges_sets_the_runs_period(form):
     assert (template.start, template.end) == ("2024-03-01", "2024-09-01")
 
 
-def test_windows_are_remembered_and_shown_from_a_saved_run(form, qtbot):
+def test_windows_and_extent_are_remembered_and_shown_from_a_saved_run(form, qtbot):
     from openeo_grid_jobs.ui.run_inputs import SETTINGS
     from qgis.core import QgsSettings
 
     choose(form.windows.mode, MODE_STEP)
     choose(form.windows.step, STEP_DAYS)
     form.windows.days.setValue(12)
+    form.extent.setCurrentIndex(form.extent.findData("geojson"))
     settings = QgsSettings()
     for key, value in form.values().items():
         settings.setValue(SETTINGS + key, value)
     again = TemplateForm()
     qtbot.addWidget(again)
     assert again.windows.mode.currentData() == MODE_STEP
+    assert again.extent.currentData() == "geojson"
     assert again.windows.days.value() == 12
     assert again.windows.step.currentData() == STEP_DAYS
     saved = form.template()
     choose(again.windows.mode, MODE_ONE)
+    choose(again.extent, "bbox")
     again.show_template(saved)
+    assert again.template().extent == "geojson"
     assert again.template().windows == ["2024-01-01/2024-04-01/P12D"]
     saved.windows = ["2024-03-01/2024-06-01", "2024-07-01/2024-08-01"]
     again.show_template(saved)

@@ -22,7 +22,13 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.errors import GridJobsError
-from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
+from ..core.job_template import (
+    DEFAULT_JOB_OPTIONS,
+    EXTENT_BBOX,
+    EXTENT_GEOJSON,
+    OUTPUT_FORMATS,
+    PROCESSES,
+)
 from .i18n import translate
 from .windows_box import WindowsBox
 
@@ -74,6 +80,23 @@ class TemplateForm(QWidget):
         self.windows = WindowsBox({k: settings.value(SETTINGS + k, None) for k in keys}, self)
         self.windows.setObjectName("windows")
         form.addRow(translate("TemplateForm", "Time windows"), self.windows)
+        self.extent = QComboBox(self)
+        self.extent.setObjectName("extent")
+        self.extent.addItem(
+            translate("TemplateForm", "Bounding box (the layer's CRS)"), EXTENT_BBOX
+        )
+        self.extent.addItem(translate("TemplateForm", "Polygon (GeoJSON, lon/lat)"), EXTENT_GEOJSON)
+        self.extent.setToolTip(
+            translate(
+                "TemplateForm",
+                "How each tile or unit is sent: its bounding box, or its own polygon for "
+                "processes that clip to it (fields, admin areas)",
+            )
+        )
+        self.extent.setCurrentIndex(
+            max(0, self.extent.findData(settings.value(SETTINGS + "extent", EXTENT_BBOX)))
+        )
+        form.addRow(translate("TemplateForm", "Area sent"), self.extent)
         self.process = QComboBox(self)
         self.process.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -147,6 +170,7 @@ class TemplateForm(QWidget):
             out_format=self.out_format.currentText(),
             job_options=parse_job_options(self.job_options.text()),
             windows=windows,
+            extent=self.extent.currentData(),
         ).validate()
 
     def show_template(self, template) -> None:
@@ -160,6 +184,7 @@ class TemplateForm(QWidget):
         self.out_format.setCurrentText(template.out_format)
         self.job_options.setText(json.dumps(template.job_options))
         self.windows.show_specs(list(template.windows))
+        self.extent.setCurrentIndex(max(0, self.extent.findData(template.extent)))
 
     def values(self) -> dict:
         """The form as the dock remembers it (QgsSettings keys without the plugin prefix)."""
@@ -174,4 +199,5 @@ class TemplateForm(QWidget):
             "out_format": self.out_format.currentText(),
             "job_options": self.job_options.text(),
             **self.windows.values(),
+            "extent": self.extent.currentData(),
         }
