@@ -41,13 +41,14 @@ def _english(qgis_app):
 
 @pytest.fixture(autouse=True)
 def _one_date_range():
-    """Every test's Job tab starts with one date range and sends bounding boxes: a run
-    saves its time windows and extent in the settings, which outlive the test (and the
+    """Every test's Job tab starts with the default dates, one date range, and sends
+    bounding boxes: a run saves these in the settings, which outlive the test (and the
     session)."""
     from openeo_grid_jobs.ui.template_form import SETTINGS
     from qgis.core import QgsSettings
 
-    for key in ("windows_mode", "windows_step", "windows_days", "windows_list", "extent"):
+    keys = ("start", "end", "windows_mode", "windows_step", "windows_days", "windows_list")
+    for key in (*keys, "extent"):
         QgsSettings().remove(SETTINGS + key)
 
 

@@ -149,3 +149,21 @@ def test_window_mosaics_play_in_the_temporal_controller(windowed_run):
     assert at_february == render([series[FEB]], extent)
     assert at_february != render([series[JAN]], extent)
     assert render(layers, extent) == render([series[MAR]], extent)  # no time: the top one
+
+
+def test_a_windowed_run_reopens_as_its_units(windowed_run, jobs_panel, qtbot, tmp_path):
+    from openeo_grid_jobs.ui.project_runs import snapshot_path
+    from openeo_grid_jobs.ui.results_series import series_of
+    from qgis.core import QgsProject
+
+    project = QgsProject.instance()
+    project.removeAllMapLayers()
+    job_db = tmp_path / "jobs.csv"
+    assert not snapshot_path(job_db).exists()  # the layer is made from the job table
+    with qtbot.waitSignal(jobs_panel.job_db_opened, timeout=20_000):
+        jobs_panel.open_job_db(str(job_db))
+    units = jobs_panel.layer
+    shown = {f["tile_id"]: (f["status"], f[PROGRESS_FIELD]) for f in units.getFeatures()}
+    assert shown == {"F-01": ("finished", "3/3"), "F-02": ("error", "2/3")}
+    assert jobs_panel.window_view.selector.count() == 4
+    assert len(series_of(project, units)) == 3
