@@ -461,6 +461,14 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
 <context>
     <name>GridPanel</name>
     <message>
+        <source>Export grid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Grid exported to {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Grid</source>
         <translation type="unfinished"></translation>
     </message>
@@ -546,14 +554,6 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
     </message>
     <message>
         <source>{count} tiles of {size} m, {crs} ({epsg}).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export grid</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Grid exported to {path}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

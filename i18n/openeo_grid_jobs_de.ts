@@ -472,6 +472,14 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
 <context>
     <name>GridPanel</name>
     <message>
+        <source>Export grid</source>
+        <translation>Gitter exportieren</translation>
+    </message>
+    <message>
+        <source>Grid exported to {path}</source>
+        <translation>Gitter exportiert nach {path}</translation>
+    </message>
+    <message>
         <source>Grid</source>
         <translation>Gitter</translation>
     </message>
@@ -558,14 +566,6 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
     <message>
         <source>{count} tiles of {size} m, {crs} ({epsg}).</source>
         <translation>{count} Kacheln zu {size} m, {crs} ({epsg}).</translation>
-    </message>
-    <message>
-        <source>Export grid</source>
-        <translation>Gitter exportieren</translation>
-    </message>
-    <message>
-        <source>Grid exported to {path}</source>
-        <translation>Gitter exportiert nach {path}</translation>
     </message>
 </context>
 <context>

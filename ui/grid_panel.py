@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
@@ -20,7 +18,6 @@ from qgis.gui import (
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,7 +28,6 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
-from .export import FILE_FILTER, ExportError, export_layer
 from .grid_task import GridTask
 from .i18n import translate
 from .units_box import UnitsBox
@@ -276,36 +272,14 @@ class GridPanel(QGroupBox):
         zoom_to(self.iface, layer)
 
     def ask_export(self) -> None:
-        if self.grid_layer is None:
-            return
-        from .project_runs import JOB_DB_PROPERTY
+        from .export import ask_export
 
-        job_db = self.grid_layer.customProperty(JOB_DB_PROPERTY)
-        home = QgsProject.instance().homePath()
-        folder = Path(job_db).parent if job_db else Path(home) if home else Path.home()
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            translate("GridPanel", "Export grid"),
-            str(folder / f"{self.grid_layer.name()}.gpkg"),
-            FILE_FILTER,
-        )
-        if path:
-            self.export(path)
+        if self.grid_layer is not None:
+            ask_export(self, self.iface, self.grid_layer)
 
     def export(self, path: str) -> None:
         """Export the grid layer, reporting the outcome in the message bar."""
-        if self.grid_layer is None:
-            return
-        try:
-            written = export_layer(self.grid_layer, path)
-        except ExportError as exc:
-            self.iface.messageBar().pushMessage(
-                PLUGIN_NAME, str(exc), Qgis.MessageLevel.Critical, 0
-            )
-            return
-        self.iface.messageBar().pushMessage(
-            PLUGIN_NAME,
-            translate("GridPanel", "Grid exported to {path}").format(path=written),
-            Qgis.MessageLevel.Success,
-            5,
-        )
+        from .export import export_and_say
+
+        if self.grid_layer is not None:
+            export_and_say(self.iface, self.grid_layer, path)

@@ -248,8 +248,7 @@ class JobsPanel(QWidget):
         """Make ``layer`` the dock's run, as its job database says (called by run_opener);
         when its engine is running, watch it live."""
         from .project_runs import results_dir
-        from .results import show_mosaic
-        from .results_series import show_window_mosaic
+        from .results_series import show_run_mosaics
 
         self.job_db_opened.emit(layer)  # the dock: every panel works on it now
         self.set_grid_layer(layer)
@@ -257,11 +256,7 @@ class JobsPanel(QWidget):
         ensure_job_fields(layer)
         self.layer_feed.reindex()
         self.layer_feed.add(opened.updates)  # a windowed run's rows as their units
-        mosaic = results_dir(path) / "mosaic.vrt"
-        if mosaic.exists():
-            show_mosaic(layer, mosaic)
-        for window_mosaic in sorted(results_dir(path).glob("mosaic_*.vrt")):
-            show_window_mosaic(layer, window_mosaic)
+        show_run_mosaics(layer, results_dir(path))
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)

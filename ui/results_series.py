@@ -89,6 +89,17 @@ def show_window_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None
     return layer
 
 
+def show_run_mosaics(grid: QgsVectorLayer, results: Path) -> None:
+    """Show what a run left in its results folder: its mosaic, or each window's."""
+    from .results import show_mosaic
+
+    mosaic = results / "mosaic.vrt"
+    if mosaic.exists():
+        show_mosaic(grid, mosaic)
+    for window_mosaic in sorted(results.glob("mosaic_*.vrt")):
+        show_window_mosaic(grid, window_mosaic)
+
+
 def series_of(project: QgsProject, grid: QgsVectorLayer) -> list[QgsRasterLayer]:
     """The window mosaics of ``grid``'s run on the map."""
     return [
