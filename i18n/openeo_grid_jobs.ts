@@ -1133,6 +1133,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Run started: {units} units × {windows} time windows ({jobs} jobs) on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Asking the back-end for the jobs' statuses…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1175,6 +1175,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <translation>Lauf gestartet: {tiles} Kacheln auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
     </message>
     <message>
+        <source>Run started: {units} units × {windows} time windows ({jobs} jobs) on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation>Lauf gestartet: {units} Einheiten × {windows} Zeitfenster ({jobs} Jobs) auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
+    </message>
+    <message>
         <source>Asking the back-end for the jobs' statuses…</source>
         <translation>Das Backend wird nach dem Status der Jobs gefragt…</translation>
     </message>

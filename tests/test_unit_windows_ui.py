@@ -9,6 +9,7 @@ from openeo_grid_jobs.core.job_rows import TileUpdate
 from openeo_grid_jobs.core.unit_progress import UnitProgress, split_row_id
 from openeo_grid_jobs.ui.units_source import PROGRESS_FIELD
 from openeo_grid_jobs.ui.windows_box import MODE_STEP, STEP_MONTH
+from qgis.core import Qgis
 from qgis.PyQt.QtCore import QDate
 from test_units_ui import units_of_the_dock
 
@@ -59,6 +60,8 @@ def windowed_run(jobs_panel, local_backend, desktop, qtbot, tmp_path):
     form.windows.mode.setCurrentIndex(form.windows.mode.findData(MODE_STEP))
     form.windows.step.setCurrentIndex(form.windows.step.findData(STEP_MONTH))
     assert run_and_wait(jobs_panel, qtbot) == {"finished": 5, "error": 1}
+    said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+    assert any("Run started: 2 units × 3 time windows (6 jobs) on Local" in m for m in said)
     saved = JobDatabase(tmp_path / "jobs.csv").read()
     assert len(saved) == 6
 
