@@ -8,18 +8,22 @@ from openeo_grid_jobs.core.job_db import JobDatabase
 from openeo_grid_jobs.ui.grid_panel import AREA_UNITS, GridPanel
 from openeo_grid_jobs.ui.units_source import PROGRESS_FIELD
 from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QDate, Qt
 
 
-def fields_layer(ids) -> QgsVectorLayer:
-    """A polygon layer of the helper's fields near Antwerp, their ids in ``field_id``."""
-    layer = QgsVectorLayer(
-        "Polygon?crs=EPSG:32631&field=field_id:string&field=crop:string", "fields", "memory"
-    )
+def fields_layer(ids, dates=None) -> QgsVectorLayer:
+    """A polygon layer of the helper's fields near Antwerp, their ids in ``field_id``
+    (with ``dates``, each field's own ``start_date`` and ``end_date``, a Date field and
+    a text field)."""
+    uri = "Polygon?crs=EPSG:32631&field=field_id:string&field=crop:string"
+    if dates is not None:
+        uri += "&field=start_date:date&field=end_date:string"
+    layer = QgsVectorLayer(uri, "fields", "memory")
     features = []
-    for field_id, shape in zip(ids, FIELDS.values()):
+    for n, (field_id, shape) in enumerate(zip(ids, FIELDS.values())):
         feature = QgsFeature(layer.fields())
-        feature.setAttributes([field_id, "wheat"])
+        own = [] if dates is None else [QDate.fromString(dates[n][0], "yyyy-MM-dd"), dates[n][1]]
+        feature.setAttributes([field_id, "wheat", *own])
         feature.setGeometry(QgsGeometry.fromWkt(shape.wkt))
         features.append(feature)
     layer.dataProvider().addFeatures(features)
@@ -100,7 +104,7 @@ def test_no_selection_is_refused(panel, qtbot, desktop):
     assert any("No feature of fields is selected" in w for w in warnings)
 
 
-def units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, job_db, ids):
+def units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, job_db, ids, dates=None):
     """The dock's Grid tab makes the unit layer of fields ``ids`` that the Jobs panel runs
     (on the local back-end, its job database ``job_db``)."""
     from helpers.connections import add_connection
@@ -112,7 +116,7 @@ def units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, job_db, ids):
     grid.grid_layer_changed.connect(jobs_panel.set_grid_layer)
     grid.area_kind.setCurrentIndex(AREA_UNITS)
     grid.show()
-    units = use(grid, fields_layer(ids), qtbot)
+    units = use(grid, fields_layer(ids, dates), qtbot)
     assert jobs_panel.layer is units
     jobs_panel.job_db.setFilePath(str(job_db))
     return units
@@ -152,3 +156,20 @@ def test_a_run_can_send_each_units_polygon(
     triangle = shapely.geometry.shape(sent)
     assert len(triangle.exterior.coords) == 4  # the field's triangle, not its bbox
     assert triangle.bounds[0] == pytest.approx(4.356, abs=1e-3)  # lon/lat
+
+
+def test_units_with_their_own_dates_send_them(
+    jobs_panel, local_backend, connection, desktop, qtbot, tmp_path
+):
+    from helpers.units import load_collection_args
+    from test_jobs_ui import run_and_wait
+
+    dates = [("2023-04-01", "2023-07-01"), ("2023-09-15", "2023-10-15")]
+    units_of_the_dock(
+        jobs_panel, local_backend, desktop, qtbot, tmp_path / "jobs.csv", ["F-01", "F-02"], dates
+    )
+    assert run_and_wait(jobs_panel, qtbot) == {"finished": 2}
+    saved = JobDatabase(tmp_path / "jobs.csv").read().set_index("tile_id")
+    for unit, own in zip(["F-01", "F-02"], dates):
+        args = load_collection_args(connection, saved.loc[unit, "id"])
+        assert tuple(args["temporal_extent"]) == own

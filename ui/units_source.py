@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
-from ..core.units import UnitsError
+from ..core.units import DATE_COLUMNS, UnitsError
 from .grid_layer import _filled_layer, grid_field, qgis_crs
 from .i18n import translate
 
@@ -44,21 +44,34 @@ def layer_units(layer: QgsVectorLayer | None, id_field: str, selected: bool) -> 
     request = QgsFeatureRequest()
     if selected:
         request.setFilterFids(layer.selectedFeatureIds())
-    values, wkb = [], []
+    dated = [c for c in DATE_COLUMNS if layer.fields().indexOf(c) >= 0]
+    values: list = []
+    dates: dict[str, list] = {c: [] for c in dated}
+    wkb = []
     for feature in layer.getFeatures(request):
         value = feature[id_field] if feature.fieldNameIndex(id_field) >= 0 else None
         values.append(None if value is None or _is_null(value) else value)
+        for column in dated:
+            dates[column].append(_date(feature[column]))
         wkb.append(bytes(feature.geometry().asWkb()) or None)
     crs = layer.crs()
     authid = crs.authid()
     frame = gpd.GeoDataFrame(
-        {id_field: values},
+        {id_field: values, **dates},
         geometry=[shapely.from_wkb(g) if g else shapely.Polygon() for g in wkb],
         crs=(authid if authid.upper().startswith("EPSG:") else crs.toWkt()) or None,
     )
     from ..core.units import units_from_frame
 
     return units_from_frame(frame, id_field, source=layer.name())
+
+
+def _date(value: object) -> str | None:
+    """A unit's own date (a Date, DateTime or text field) as ``YYYY-MM-DD``."""
+    if value is None or _is_null(value):
+        return None
+    to_string = getattr(value, "toString", None)  # QDate, QDateTime
+    return str(to_string("yyyy-MM-dd") if to_string is not None else value).strip()[:10] or None
 
 
 def _is_null(value: object) -> bool:
@@ -68,7 +81,8 @@ def _is_null(value: object) -> bool:
 
 
 def create_units_layer(units: gpd.GeoDataFrame, name: str) -> QgsVectorLayer:
-    """A memory layer of ``units`` with the grid's fields (no col/row) and ``windows``."""
+    """A memory layer of ``units`` with the grid's fields (no col/row), ``windows``, and
+    the units' own ``start_date``/``end_date`` when they have them."""
     import shapely
 
     lonlat = units.geometry.to_crs("EPSG:4326").bounds
@@ -90,6 +104,14 @@ def create_units_layer(units: gpd.GeoDataFrame, name: str) -> QgsVectorLayer:
         return shapes
 
     layer = _filled_layer(name, qgis_crs(units.crs), columns, geometries, False, None)
-    layer.dataProvider().addAttributes([grid_field(PROGRESS_FIELD, "str")])
+    dated = [c for c in DATE_COLUMNS if c in units.columns]
+    provider = layer.dataProvider()
+    provider.addAttributes([grid_field(n, "str") for n in (PROGRESS_FIELD, *dated)])
     layer.updateFields()
+    if dated:  # the units' own dates: each unit's one time window
+        indexes = [layer.fields().indexOf(c) for c in dated]
+        rows = {str(u): r for u, r in zip(units["tile_id"], units[dated].itertuples(index=False))}
+        provider.changeAttributeValues(
+            {f.id(): dict(zip(indexes, rows[str(f["tile_id"])])) for f in layer.getFeatures()}
+        )
     return layer
