@@ -461,7 +461,27 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
 <context>
     <name>GridPanel</name>
     <message>
+        <source>Export grid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Grid exported to {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Grid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Grid of tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Units from a polygon layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run over</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -534,14 +554,6 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
     </message>
     <message>
         <source>{count} tiles of {size} m, {crs} ({epsg}).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export grid</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Grid exported to {path}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -810,6 +822,14 @@ The file is only read. To continue the run, use Run one openEO batch job per til
     </message>
     <message>
         <source>{grid} — NDVI</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{grid} — NDVI {start} – {end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{grid} — NDVI by window</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1124,6 +1144,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Run started: {units} units × {windows} time windows ({jobs} jobs) on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Asking the back-end for the jobs' statuses…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1335,6 +1359,26 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Time windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon (GeoJSON, lon/lat)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How each tile or unit is sent: its bounding box, or its own polygon for processes that clip to it (fields, admin areas)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1360,6 +1404,102 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Choose the process graph JSON file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UnitsBox</name>
+    <message>
+        <source>Polygon layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selected features only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each unit&apos;s id: unique and not empty (one job per unit).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Id field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use units</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Units of {layer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} units from {layer} ({field}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UnitsSource</name>
+    <message>
+        <source>Choose a polygon layer for the units.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the field that holds the unit ids.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No feature of {layer} is selected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WindowView</name>
+    <message>
+        <source>The time window whose statuses the map shows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{window}: {counts}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WindowsBox</name>
+    <message>
+        <source>One date range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps over the dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A list of ranges</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quarter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date ranges start/end, separated by &apos;;&apos; (the end is excluded)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

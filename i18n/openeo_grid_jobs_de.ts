@@ -472,8 +472,28 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
 <context>
     <name>GridPanel</name>
     <message>
+        <source>Export grid</source>
+        <translation>Gitter exportieren</translation>
+    </message>
+    <message>
+        <source>Grid exported to {path}</source>
+        <translation>Gitter exportiert nach {path}</translation>
+    </message>
+    <message>
         <source>Grid</source>
         <translation>Gitter</translation>
+    </message>
+    <message>
+        <source>Grid of tiles</source>
+        <translation>Kachelgitter</translation>
+    </message>
+    <message>
+        <source>Units from a polygon layer</source>
+        <translation>Einheiten aus einem Polygonlayer</translation>
+    </message>
+    <message>
+        <source>Run over</source>
+        <translation>Lauf über</translation>
     </message>
     <message>
         <source>Tile size</source>
@@ -546,14 +566,6 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
     <message>
         <source>{count} tiles of {size} m, {crs} ({epsg}).</source>
         <translation>{count} Kacheln zu {size} m, {crs} ({epsg}).</translation>
-    </message>
-    <message>
-        <source>Export grid</source>
-        <translation>Gitter exportieren</translation>
-    </message>
-    <message>
-        <source>Grid exported to {path}</source>
-        <translation>Gitter exportiert nach {path}</translation>
     </message>
 </context>
 <context>
@@ -835,6 +847,14 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
     <message>
         <source>{grid} — NDVI</source>
         <translation>{grid} — NDVI</translation>
+    </message>
+    <message>
+        <source>{grid} — NDVI {start} – {end}</source>
+        <translation>{grid} — NDVI {start} bis {end}</translation>
+    </message>
+    <message>
+        <source>{grid} — NDVI by window</source>
+        <translation>{grid} — NDVI je Zeitfenster</translation>
     </message>
 </context>
 <context>
@@ -1169,6 +1189,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <translation>Lauf gestartet: {tiles} Kacheln auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
     </message>
     <message>
+        <source>Run started: {units} units × {windows} time windows ({jobs} jobs) on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation>Lauf gestartet: {units} Einheiten × {windows} Zeitfenster ({jobs} Jobs) auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
+    </message>
+    <message>
         <source>Asking the back-end for the jobs' statuses…</source>
         <translation>Das Backend wird nach dem Status der Jobs gefragt…</translation>
     </message>
@@ -1383,6 +1407,26 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <translation>Zeitraum</translation>
     </message>
     <message>
+        <source>Time windows</source>
+        <translation>Zeitfenster</translation>
+    </message>
+    <message>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation>Begrenzungsrechteck (im KBS des Layers)</translation>
+    </message>
+    <message>
+        <source>Polygon (GeoJSON, lon/lat)</source>
+        <translation>Polygon (GeoJSON, Länge/Breite)</translation>
+    </message>
+    <message>
+        <source>How each tile or unit is sent: its bounding box, or its own polygon for processes that clip to it (fields, admin areas)</source>
+        <translation>Wie jede Kachel oder Einheit gesendet wird: als Begrenzungsrechteck oder als eigenes Polygon für Prozesse, die darauf zuschneiden (Felder, Verwaltungsgebiete)</translation>
+    </message>
+    <message>
+        <source>Area sent</source>
+        <translation>Gesendetes Gebiet</translation>
+    </message>
+    <message>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>
@@ -1409,6 +1453,102 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Choose the process graph JSON file.</source>
         <translation>Wählen Sie die JSON-Datei des Prozessgraphen.</translation>
+    </message>
+</context>
+<context>
+    <name>UnitsBox</name>
+    <message>
+        <source>Polygon layer</source>
+        <translation>Polygonlayer</translation>
+    </message>
+    <message>
+        <source>Selected features only</source>
+        <translation>Nur gewählte Objekte</translation>
+    </message>
+    <message>
+        <source>Each unit&apos;s id: unique and not empty (one job per unit).</source>
+        <translation>Die ID jeder Einheit: eindeutig und nicht leer (ein Job je Einheit).</translation>
+    </message>
+    <message>
+        <source>Id field</source>
+        <translation>ID-Feld</translation>
+    </message>
+    <message>
+        <source>Use units</source>
+        <translation>Einheiten verwenden</translation>
+    </message>
+    <message>
+        <source>Units of {layer}</source>
+        <translation>Einheiten von {layer}</translation>
+    </message>
+    <message>
+        <source>{count} units from {layer} ({field}).</source>
+        <translation>{count} Einheiten aus {layer} ({field}).</translation>
+    </message>
+</context>
+<context>
+    <name>UnitsSource</name>
+    <message>
+        <source>Choose a polygon layer for the units.</source>
+        <translation>Wählen Sie einen Polygonlayer für die Einheiten.</translation>
+    </message>
+    <message>
+        <source>Choose the field that holds the unit ids.</source>
+        <translation>Wählen Sie das Feld mit den IDs der Einheiten.</translation>
+    </message>
+    <message>
+        <source>No feature of {layer} is selected.</source>
+        <translation>Kein Objekt von {layer} ist gewählt.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowView</name>
+    <message>
+        <source>The time window whose statuses the map shows</source>
+        <translation>Das Zeitfenster, dessen Status die Karte zeigt</translation>
+    </message>
+    <message>
+        <source>All windows</source>
+        <translation>Alle Zeitfenster</translation>
+    </message>
+    <message>
+        <source>{window}: {counts}</source>
+        <translation>{window}: {counts}</translation>
+    </message>
+</context>
+<context>
+    <name>WindowsBox</name>
+    <message>
+        <source>One date range</source>
+        <translation>Ein Datumsbereich</translation>
+    </message>
+    <message>
+        <source>Steps over the dates</source>
+        <translation>Schritte über die Daten</translation>
+    </message>
+    <message>
+        <source>A list of ranges</source>
+        <translation>Eine Liste von Bereichen</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Monat</translation>
+    </message>
+    <message>
+        <source>Quarter</source>
+        <translation>Quartal</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>Tage</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>Date ranges start/end, separated by &apos;;&apos; (the end is excluded)</source>
+        <translation>Datumsbereiche Anfang/Ende, getrennt durch „;“ (das Ende gehört nicht dazu)</translation>
     </message>
 </context>
 </TS>

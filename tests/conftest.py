@@ -39,6 +39,19 @@ def _english(qgis_app):
     settings.setValue("locale/userLocale", "en_US")
 
 
+@pytest.fixture(autouse=True)
+def _one_date_range():
+    """Every test's Job tab starts with the default dates, one date range, and sends
+    bounding boxes: a run saves these in the settings, which outlive the test (and the
+    session)."""
+    from openeo_grid_jobs.ui.template_form import SETTINGS
+    from qgis.core import QgsSettings
+
+    keys = ("start", "end", "windows_mode", "windows_step", "windows_days", "windows_list")
+    for key in (*keys, "extent"):
+        QgsSettings().remove(SETTINGS + key)
+
+
 @pytest.fixture(scope="session")
 def auth_manager(qgis_app):
     """QGIS's authentication manager, emptied and unlocked with the session's master password.

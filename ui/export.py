@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -58,3 +59,41 @@ def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
             )
         )
     return path
+
+
+def ask_export(parent: Any, iface: Any, layer: QgsVectorLayer) -> None:
+    """Ask where to export ``layer`` (beside its job database, or the project), then do."""
+    from qgis.PyQt.QtWidgets import QFileDialog
+
+    from .project_runs import JOB_DB_PROPERTY
+
+    job_db = layer.customProperty(JOB_DB_PROPERTY)
+    home = QgsProject.instance().homePath()
+    folder = Path(job_db).parent if job_db else Path(home) if home else Path.home()
+    path, _ = QFileDialog.getSaveFileName(
+        parent,
+        translate("GridPanel", "Export grid"),
+        str(folder / f"{layer.name()}.gpkg"),
+        FILE_FILTER,
+    )
+    if path:
+        export_and_say(iface, layer, path)
+
+
+def export_and_say(iface: Any, layer: QgsVectorLayer, path: str) -> None:
+    """Export ``layer``, reporting the outcome in the message bar."""
+    from qgis.core import Qgis
+
+    from ..core.definitions import PLUGIN_NAME
+
+    try:
+        written = export_layer(layer, path)
+    except ExportError as exc:
+        iface.messageBar().pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Critical, 0)
+        return
+    iface.messageBar().pushMessage(
+        PLUGIN_NAME,
+        translate("GridPanel", "Grid exported to {path}").format(path=written),
+        Qgis.MessageLevel.Success,
+        5,
+    )

@@ -262,11 +262,16 @@ def _no_gc() -> Iterator[None]:
 
 
 def table_tiles(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Tiles of a job table (ours or a seed notebook's tracker) for :func:`tiles_layer`."""
+    """Tiles of a job table (ours or a seed notebook's tracker) for :func:`tiles_layer`;
+    a run with time windows gives one per unit (its rows are shown on it)."""
     import geopandas as gpd
     import shapely
 
     from ..core.job_db import lonlat_frame
+
+    if "unit_id" in frame.columns:
+        frame = frame.drop_duplicates("unit_id")
+        frame = frame.assign(tile_id=frame["unit_id"].astype(str))
 
     lonlat = lonlat_frame(frame)
     bounds = shapely.bounds(lonlat.geometry.values)

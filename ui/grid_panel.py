@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
@@ -20,7 +18,6 @@ from qgis.gui import (
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,11 +28,13 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.definitions import PLUGIN_NAME
 from ..core.errors import GridJobsError
-from .export import FILE_FILTER, ExportError, export_layer
 from .grid_task import GridTask
 from .i18n import translate
+from .units_box import UnitsBox
 
 SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
+#: what a run covers: the plugin's grid, or units from a polygon layer
+AREA_GRID, AREA_UNITS = range(2)
 
 
 class GridPanel(QGroupBox):
@@ -54,6 +53,19 @@ class GridPanel(QGroupBox):
         form.setRowWrapPolicy(
             QFormLayout.RowWrapPolicy.WrapLongRows
         )  # a narrow dock: fields go below
+
+        self.area_kind = QComboBox(self)
+        self.area_kind.setObjectName("areaKind")
+        self.area_kind.addItems(
+            [
+                translate("GridPanel", "Grid of tiles"),
+                translate("GridPanel", "Units from a polygon layer"),
+            ]
+        )
+        form.addRow(translate("GridPanel", "Run over"), self.area_kind)
+        self.units = UnitsBox(iface, self)
+        form.addRow(self.units)
+        self.units.units_created.connect(self.set_grid_layer)
 
         self.tile_size = QgsDoubleSpinBox(self)
         self.tile_size.setObjectName("tileSize")
@@ -112,10 +124,31 @@ class GridPanel(QGroupBox):
         buttons.addWidget(self.export_button)
         form.addRow(buttons)
 
+        self._grid_rows = [
+            self.tile_size,
+            self.source,
+            self.aoi_layer,
+            self.grid_crs,
+            self.max_tiles,
+            self.create_button,
+        ]
+        self._form = form
+        self.area_kind.currentIndexChanged.connect(self._show_area)
+        self._show_area()
         self.source.currentIndexChanged.connect(self._update_enabled)
         self.create_button.clicked.connect(self.create_grid)
         self.export_button.clicked.connect(self.ask_export)
         self._update_enabled()
+
+    def _show_area(self) -> None:
+        """Show the grid's settings or the units' (the other's are hidden, not lost)."""
+        units = self.area_kind.currentIndex() == AREA_UNITS
+        self.units.setVisible(units)
+        for widget in self._grid_rows:
+            widget.setVisible(not units)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setVisible(not units)
 
     def _update_enabled(self) -> None:
         self.aoi_layer.setEnabled(self.source.currentIndex() != SOURCE_CANVAS)
@@ -239,36 +272,14 @@ class GridPanel(QGroupBox):
         zoom_to(self.iface, layer)
 
     def ask_export(self) -> None:
-        if self.grid_layer is None:
-            return
-        from .project_runs import JOB_DB_PROPERTY
+        from .export import ask_export
 
-        job_db = self.grid_layer.customProperty(JOB_DB_PROPERTY)
-        home = QgsProject.instance().homePath()
-        folder = Path(job_db).parent if job_db else Path(home) if home else Path.home()
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            translate("GridPanel", "Export grid"),
-            str(folder / f"{self.grid_layer.name()}.gpkg"),
-            FILE_FILTER,
-        )
-        if path:
-            self.export(path)
+        if self.grid_layer is not None:
+            ask_export(self, self.iface, self.grid_layer)
 
     def export(self, path: str) -> None:
         """Export the grid layer, reporting the outcome in the message bar."""
-        if self.grid_layer is None:
-            return
-        try:
-            written = export_layer(self.grid_layer, path)
-        except ExportError as exc:
-            self.iface.messageBar().pushMessage(
-                PLUGIN_NAME, str(exc), Qgis.MessageLevel.Critical, 0
-            )
-            return
-        self.iface.messageBar().pushMessage(
-            PLUGIN_NAME,
-            translate("GridPanel", "Grid exported to {path}").format(path=written),
-            Qgis.MessageLevel.Success,
-            5,
-        )
+        from .export import export_and_say
+
+        if self.grid_layer is not None:
+            export_and_say(self.iface, self.grid_layer, path)

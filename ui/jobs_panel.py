@@ -49,6 +49,7 @@ from .run_prompts import RunPrompts
 from .run_status import RunStatus
 from .run_viewer import RunViewer
 from .template_form import TemplateForm
+from .unit_windows import WindowView
 
 COUNT_AGAIN_MS = 500
 
@@ -96,6 +97,9 @@ class JobsPanel(QWidget):
         self.cancel_button = self.buttons.cancel
         self.status = RunStatus(self)
         layout.addWidget(self.status, 1)  # as in one grid: the buttons keep their height
+        self.window_view = WindowView(self)  # a run with time windows: which one the map shows
+        self.window_view.chosen.connect(self.layer_feed.show_window)
+        layout.addWidget(self.window_view)
         self.progress = self.status.progress
         self.counts_label = self.status.counts_label
         self.summary_label = self.status.summary_label
@@ -141,6 +145,7 @@ class JobsPanel(QWidget):
             self.run_page.run_budget = None  # a new grid's run has no cap to lift
         self.layer = layer
         self.layer_feed.follow(layer)
+        self.window_view.forget()
         if layer is not None:
             path = job_db_of(layer)
             if path is None:  # a new grid: a new job database (saved with the project)
@@ -243,17 +248,15 @@ class JobsPanel(QWidget):
         """Make ``layer`` the dock's run, as its job database says (called by run_opener);
         when its engine is running, watch it live."""
         from .project_runs import results_dir
-        from .results import show_mosaic
+        from .results_series import show_run_mosaics
 
         self.job_db_opened.emit(layer)  # the dock: every panel works on it now
         self.set_grid_layer(layer)
         self.job_db.setFilePath(path)
         ensure_job_fields(layer)
         self.layer_feed.reindex()
-        self.layer_feed.updater.apply(opened.updates)
-        mosaic = results_dir(path) / "mosaic.vrt"
-        if mosaic.exists():
-            show_mosaic(layer, mosaic)
+        self.layer_feed.add(opened.updates)  # a windowed run's rows as their units
+        show_run_mosaics(layer, results_dir(path))
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
@@ -290,6 +293,7 @@ class JobsPanel(QWidget):
     # --- status batches (main thread) ------------------------------------------------------
     def _applied(self, batch: list) -> None:
         self._refresh_legend()
+        self.window_view.refresh(self.layer_feed.windows.progress)
         self.problems.updated(batch)
 
     def show_counts(self, counts: dict) -> None:

@@ -10,6 +10,7 @@ from qgis.PyQt.QtCore import QObject
 
 from .background import BackgroundCall
 from .layer_updates import GridLayerUpdater, LayerIndex, read_index
+from .unit_windows import UnitWindows
 
 
 class LayerFeed(QObject):
@@ -30,10 +31,13 @@ class LayerFeed(QObject):
         self._applied = applied
         self._held: list[list] | None = None  # batches waiting for the index
         self._call: BackgroundCall | None = None
+        #: a run with time windows: its rows as the layer's units
+        self.windows = UnitWindows()
 
     def follow(self, layer: QgsVectorLayer | None) -> None:
         """Feed ``layer`` from now on (its updater is made when first needed)."""
         self.layer, self.updater, self._held = layer, None, None
+        self.windows = UnitWindows()
 
     def reindex(self) -> None:
         """The layer's tiles changed (split): read it again, now."""
@@ -72,5 +76,13 @@ class LayerFeed(QObject):
         if self.updater is None:
             self.reindex()
         if self.updater is not None:
-            self.updater.apply(batch)
+            self.updater.apply(self.windows.shown(batch, self.updater.fid_of))
+            self.windows.write_progress(self.updater.layer, self.updater.fid_of)
             self._applied(batch)
+
+    def show_window(self, window: str | None) -> None:
+        """Show one time window's statuses on the units (None: all windows)."""
+        if self.updater is None:
+            self.windows.window = window  # applied with the first batch
+            return
+        self.updater.apply(self.windows.choose(window))

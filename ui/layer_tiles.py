@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.units import DATE_COLUMNS
+
 
 @dataclass
 class LayerTiles:
@@ -26,21 +28,36 @@ class LayerTiles:
         return cls(QgsVectorLayerFeatureSource(layer), layer.fields(), layer.crs())
 
     def frame(self) -> Any:
-        """The tiles (tile_id, col, row, square) as a GeoDataFrame for the run."""
+        """The tiles (tile_id, col, row, square) as a GeoDataFrame for the run; a unit
+        layer's (:mod:`.units_source`) without col/row, which its units do not have, and
+        with their own start_date/end_date when it has them (each unit's window)."""
         import geopandas as gpd
         import shapely
         from qgis.core import QgsFeatureRequest
 
+        dated = [c for c in DATE_COLUMNS if self.fields.indexOf(c) >= 0]  # units' own
         request = QgsFeatureRequest()
-        request.setSubsetOfAttributes(["tile_id", "col", "row"], self.fields)
+        request.setSubsetOfAttributes(["tile_id", "col", "row", *dated], self.fields)
         ids, cols, rows, wkb = [], [], [], []
+        dates: dict[str, list] = {c: [] for c in dated}
         for feature in self.source.getFeatures(request):
             ids.append(str(feature["tile_id"]))
-            cols.append(feature["col"])
-            rows.append(feature["row"])
+            cols.append(_value(feature["col"]))
+            rows.append(_value(feature["row"]))
+            for column in dated:
+                dates[column].append(_value(feature[column]))
             wkb.append(bytes(feature.geometry().asWkb()))
         authid = self.crs.authid()
         crs = authid if authid.upper().startswith("EPSG:") else self.crs.toWkt()
-        return gpd.GeoDataFrame(
-            {"tile_id": ids, "col": cols, "row": rows}, geometry=shapely.from_wkb(wkb), crs=crs
-        )
+        columns: dict[str, list] = {"tile_id": ids}
+        if any(c is not None for c in cols):
+            columns.update(col=cols, row=rows)
+        columns.update(dates)
+        return gpd.GeoDataFrame(columns, geometry=shapely.from_wkb(wkb), crs=crs)
+
+
+def _value(value: Any) -> Any:
+    """QGIS's NULL as None."""
+    from qgis.PyQt.QtCore import QVariant
+
+    return None if isinstance(value, QVariant) and value.isNull() else value

@@ -85,12 +85,15 @@ class RunLink:
         self.panel.status.updated()
 
     def mosaic(self, path: str) -> None:
+        """The run's mosaic, or one window's (a layer of the run's time series)."""
         from .results import show_mosaic
+        from .results_series import show_window_mosaic, window_of
 
         layer = self.panel.layer
         if not self._current() or layer is None or sip.isdeleted(layer):
             return
-        if show_mosaic(layer, Path(path)) is None:
+        show = show_window_mosaic if window_of(Path(path)) is not None else show_mosaic
+        if show(layer, Path(path)) is None:
             self.panel.messages.say(
                 translate("RunLink", "Cannot open the results mosaic {path}.").format(path=path),
                 Qgis.MessageLevel.Warning,
@@ -119,6 +122,8 @@ class RunLink:
             return
         panel = self.panel
         counts = message.get("counts") or {}
+        for path in ((message.get("outputs") or {}).get("mosaics") or {}).values():
+            self.mosaic(path)  # each window's, as written last
         panel.run_ended()
         panel.show_counts(counts)
         summary = message.get("summary") or {}

@@ -53,8 +53,22 @@ class RunMessages:
                     "It runs on its own: you may close QGIS.",
                 )
             )
+            windows = len(request.config.template.time_windows())
+            if windows and not request.retry_failed:  # one job per unit and window
+                text = translate(
+                    "RunMessages",
+                    "Run started: {units} units × {windows} time windows ({jobs} jobs) on "
+                    "{backends}; kept in {job_db}. It runs on its own: you may close QGIS.",
+                )
             self.say(
-                text.format(tiles=tiles, backends=names, job_db=Path(request.job_db).name),
+                text.format(
+                    tiles=tiles,
+                    units=tiles,
+                    windows=windows,
+                    jobs=tiles * windows,
+                    backends=names,
+                    job_db=Path(request.job_db).name,
+                ),
                 Qgis.MessageLevel.Info,
             )
         elif request.action == RunAction.REFRESH:

@@ -22,8 +22,15 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.errors import GridJobsError
-from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS, PROCESSES
+from ..core.job_template import (
+    DEFAULT_JOB_OPTIONS,
+    EXTENT_BBOX,
+    EXTENT_GEOJSON,
+    OUTPUT_FORMATS,
+    PROCESSES,
+)
 from .i18n import translate
+from .windows_box import WindowsBox
 
 SETTINGS = "openeo_grid_jobs/"
 
@@ -69,6 +76,27 @@ class TemplateForm(QWidget):
             widget.setDate(QDate.fromString(settings.value(SETTINGS + key, default), "yyyy-MM-dd"))
             dates.addWidget(widget)
         form.addRow(translate("TemplateForm", "Dates"), dates)
+        keys = ("windows_mode", "windows_step", "windows_days", "windows_list")
+        self.windows = WindowsBox({k: settings.value(SETTINGS + k, None) for k in keys}, self)
+        self.windows.setObjectName("windows")
+        form.addRow(translate("TemplateForm", "Time windows"), self.windows)
+        self.extent = QComboBox(self)
+        self.extent.setObjectName("extent")
+        self.extent.addItem(
+            translate("TemplateForm", "Bounding box (the layer's CRS)"), EXTENT_BBOX
+        )
+        self.extent.addItem(translate("TemplateForm", "Polygon (GeoJSON, lon/lat)"), EXTENT_GEOJSON)
+        self.extent.setToolTip(
+            translate(
+                "TemplateForm",
+                "How each tile or unit is sent: its bounding box, or its own polygon for "
+                "processes that clip to it (fields, admin areas)",
+            )
+        )
+        self.extent.setCurrentIndex(
+            max(0, self.extent.findData(settings.value(SETTINGS + "extent", EXTENT_BBOX)))
+        )
+        form.addRow(translate("TemplateForm", "Area sent"), self.extent)
         self.process = QComboBox(self)
         self.process.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -122,9 +150,18 @@ class TemplateForm(QWidget):
                     translate("TemplateForm", "Choose the process graph JSON file.")
                 )
             graph = parse_process_graph(path.read_text())
+        start, end = (
+            self.start.date().toString("yyyy-MM-dd"),
+            self.end.date().toString("yyyy-MM-dd"),
+        )
+        windows = self.windows.specs(start, end)
+        if windows:  # the template's dates are the windows' period, as the CLI's
+            from ..core.windows import parse_windows, span
+
+            start, end = span(parse_windows(windows))
         return JobTemplate(
-            start=self.start.date().toString("yyyy-MM-dd"),
-            end=self.end.date().toString("yyyy-MM-dd"),
+            start=start,
+            end=end,
             collection=self.collection.text().strip(),
             bands=[b.strip() for b in self.bands.text().split(",") if b.strip()],
             process=process,
@@ -132,6 +169,8 @@ class TemplateForm(QWidget):
             udp_id=self.udp_id.text().strip() or None,
             out_format=self.out_format.currentText(),
             job_options=parse_job_options(self.job_options.text()),
+            windows=windows,
+            extent=self.extent.currentData(),
         ).validate()
 
     def show_template(self, template) -> None:
@@ -144,6 +183,8 @@ class TemplateForm(QWidget):
         self.udp_id.setText(template.udp_id or "")
         self.out_format.setCurrentText(template.out_format)
         self.job_options.setText(json.dumps(template.job_options))
+        self.windows.show_specs(list(template.windows))
+        self.extent.setCurrentIndex(max(0, self.extent.findData(template.extent)))
 
     def values(self) -> dict:
         """The form as the dock remembers it (QgsSettings keys without the plugin prefix)."""
@@ -157,4 +198,6 @@ class TemplateForm(QWidget):
             "udp_id": self.udp_id.text(),
             "out_format": self.out_format.currentText(),
             "job_options": self.job_options.text(),
+            **self.windows.values(),
+            "extent": self.extent.currentData(),
         }
