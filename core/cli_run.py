@@ -44,6 +44,7 @@ from .cli_run_settings import (
     credits_or_none,
     positive_seconds,
     secrets_from_environment,
+    time_limit,
 )
 from .definitions import FAILED_STATUSES
 from .engine_events import ErrorKind, EventKind, Outcome
@@ -105,6 +106,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="seconds a job may still appear after a lost create request (default 90)",
     )
     p.add_argument(
+        "--max-waiting",
+        type=time_limit,
+        metavar="TIME",
+        help="cancel a job still created or queued this long after its start (e.g. 6h, "
+        "90min; default: no limit); its tile fails with the reason, --retry-failed takes it",
+    )
+    p.add_argument(
+        "--max-running",
+        type=time_limit,
+        metavar="TIME",
+        help="cancel a job running longer than this (e.g. 4h; default: no limit), as above",
+    )
+    p.add_argument(
         "--budget",
         type=credits_or_none,
         metavar="CREDITS",
@@ -160,6 +174,9 @@ def run_request(args: argparse.Namespace) -> RunRequest:
         policy["request_timeout"] = args.request_timeout
     if args.lookup_grace:
         policy["lookup_grace"] = args.lookup_grace
+    for limit in ("max_waiting", "max_running"):
+        if getattr(args, limit, None):
+            policy[limit] = getattr(args, limit)
     return RunRequest(
         job_db=str(db.path),
         config=asked,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NewType
 
 from .definitions import LoginMethod
-from .errors import GridJobsError
+from .errors import GridJobsError, RunError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -42,6 +42,16 @@ TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_grap
 
 def positive_seconds(text: str) -> float:
     return _positive(text, "seconds")
+
+
+def time_limit(text: str) -> float:
+    """``--max-waiting`` / ``--max-running``: ``4h``, ``90min``, ``1h30m``, seconds."""
+    from .time_limits import parse_span
+
+    try:
+        return parse_span(text)
+    except RunError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str, unit: str) -> float:

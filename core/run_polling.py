@@ -180,9 +180,11 @@ class Polling(RunState):
         old = self.frame.at[i, "status"]
         if not moves_forward(old, new):
             return
+        if new == "canceled" and i in self._overdue:
+            return  # canceled past a time limit: its tile fails with the reason (run_limits)
         changes: dict[str, Any] = {"status": new}
         if new == "running" and not self._has(i, "running_start_time"):
-            changes["running_start_time"] = now_utc()
+            changes["running_start_time"] = now_utc(self.wall_clock())
         if info.get("costs") is not None:
             changes["costs"] = float(info["costs"])
         if new in FINAL_STATUSES:

@@ -157,6 +157,9 @@ class RunState:
         #: start to end (the last few): when the others should end (run_polling)
         self._started_at: dict[int, float] = {}
         self._durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
+        #: rows whose job is being canceled past a time limit, and why (see run_limits)
+        self._overdue: dict[int, str] = {}
+        self._limits_checked_at = float("-inf")
         #: wall time of each back-end's last poll
         self._polled_at: dict[str, float] = {}
         #: the table's saves so far: how many, seconds in all, the longest

@@ -30,6 +30,7 @@ from typing import Callable
 from .budget import check_budget
 from .errors import RunError
 from .failures import Failure
+from .time_limits import check_limit
 
 _log = logging.getLogger(__name__)
 READ = "read"
@@ -88,6 +89,11 @@ class RunPolicy:
     #: plus the expected costs of the jobs in flight and of the next job would pass it
     #: (see :mod:`.budget`); a run's saved budget is its ``RunConfig.budget``
     budget: float | None = None
+    #: seconds a job may wait ``created``/``queued`` after its start was accepted, and
+    #: run, before it is canceled and its tile fails with the reason (None: no limit;
+    #: see :mod:`.run_limits`)
+    max_waiting: float | None = None
+    max_running: float | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -107,6 +113,8 @@ class RunPolicy:
             if int(getattr(self, name)) < 1:
                 raise RunError(f"{name.replace('_', ' ')} must be at least 1.")
         check_budget(self.budget)
+        check_limit("max waiting", self.max_waiting)
+        check_limit("max running", self.max_running)
 
 
 @dataclass

@@ -68,6 +68,8 @@ def args_for(tmp: Path, url: str, case: str) -> list[str]:
         "parallel negative": [*base, "--parallel-jobs", "-3"],
         "parallel text": [*base, "--parallel-jobs", "many"],
         "timeout zero": [*base, "--request-timeout", "0"],
+        "max running text": [*base, "--max-running", "soon"],
+        "max waiting zero": [*base, "--max-waiting", "0h"],
         "db extension": [
             "run",
             "--grid",
@@ -171,6 +173,8 @@ CASES = {
     "parallel negative": "must be at least 1",
     "parallel text": "is not a whole number",
     "timeout zero": "finite number of seconds > 0",
+    "max running text": "is not a time: write e.g. 4h",
+    "max waiting zero": "must be a number of seconds > 0",
     "db extension": "use .csv or .parquet",
     "db missing, no grid": "give --grid",
     "db unreadable": "The file was left as it is",
