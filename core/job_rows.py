@@ -39,6 +39,8 @@ class TileUpdate:
     ended: str | None = None
     #: seconds from ``started`` to ``ended``; None when the job never started
     duration: float | None = None
+    #: the job's progress (0-100) as its back-end last reported it
+    progress: float | None = None
 
 
 def now_utc(seconds: float | None = None) -> str:
@@ -118,6 +120,7 @@ UPDATE_COLUMNS = {
     "result": "result",
     "ended": "end_time",
     "duration": "duration_s",
+    "progress": "progress",
 }
 
 
@@ -144,9 +147,20 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
         return None if value is None or value != value else float(value)
 
     columns = [values[c] for c in UPDATE_COLUMNS.values()]
-    tile_id, status, job_id, backend, started, running, costs, message, result, ended, duration = (
-        columns
-    )
+    (
+        tile_id,
+        status,
+        job_id,
+        backend,
+        started,
+        running,
+        costs,
+        message,
+        result,
+        ended,
+        duration,
+        progress,
+    ) = columns
     return [
         TileUpdate(
             int(i),
@@ -161,6 +175,7 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
             text(result[n]),
             text(ended[n]),
             number(duration[n]),
+            number(progress[n]),
         )
         for n, i in enumerate(index)
     ]
@@ -181,7 +196,7 @@ def reset_rows(frame: pd.DataFrame, rows: list[int]) -> list[int]:
     ]
     frame.loc[had_job, "attempt"] = frame.loc[had_job, "attempt"].astype(int) + 1
     columns = ("id", "backend_name", "start_time", "running_start_time", "end_time", "duration_s")
-    for column in (*columns, "message", "result", "intent_at"):
+    for column in (*columns, "message", "result", "intent_at", "progress"):
         frame.loc[rows, column] = None
     frame.loc[rows, "status"] = NOT_STARTED
     return rows

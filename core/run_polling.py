@@ -104,6 +104,7 @@ class Polling(RunState):
                 self._fail(i, "error", "job deleted on the back-end")
             else:
                 self._apply_status(i, info.get("status"), info)
+                self._progress(i, info.get("progress"))
         self._match_titles(name, started, listing)
         if listing.complete:
             self._listed.add(name)
@@ -201,6 +202,16 @@ class Polling(RunState):
             self._submit("error_log", i, gateway.error_message, job_id)
         elif new == "canceled" and not self._has(i, "message"):
             self._set(i, message="canceled")
+
+    def _progress(self, i: int, reported: Any) -> None:
+        """Keep the job's progress as its back-end reports it (the map labels running
+        tiles with it, the ETA reads it); a back-end without progress leaves it empty."""
+        if isinstance(reported, bool) or not isinstance(reported, (int, float)):
+            return
+        value = min(100.0, max(0.0, float(reported)))
+        current = self.frame.at[i, "progress"]
+        if value != current:
+            self._set(i, progress=value)
 
     def _took(self, i: int, updated: Any, new: str) -> None:
         """A finished job's time from its start to its end (the back-end's ``updated``),

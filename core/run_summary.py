@@ -15,7 +15,11 @@ run engine does: each active job holds its slot for what is left of ``d`` (``d``
 minus how long it has been going, at least nothing), then each waiting tile takes
 the first slot that frees up for ``d``. The ETA is when the last slot frees. It is
 None (said "no ETA yet") until a tile has finished: guessing from nothing would be
-a made-up number.
+a made-up number. A running job whose back-end reports its ``progress`` holds its slot
+for what that says is left instead, once it has run a minute (its time running so far,
+scaled by the share still to do): a job at 90 % after an hour ends soon, whatever the
+mean; with such jobs only and no tile waiting, there is an ETA before any tile has
+finished.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ if TYPE_CHECKING:
 
 #: active statuses a user reads as "queued" (the rest of the active ones: "running")
 QUEUED_STATUSES = frozenset({"created", "queued_for_start", "queued"})
+#: a job's progress says how long it has left only once it has run this long (seconds)
+#: and got this far (percent): running times are whole seconds, and early progress
+#: figures (a job's set-up) scale badly
+PROGRESS_AFTER_S = 60.0
+PROGRESS_AFTER_PERCENT = 5.0
 
 
 @dataclass(frozen=True)
@@ -173,19 +182,39 @@ def _eta(frame: pd.DataFrame, mean: float | None, parallel: int, now: float) -> 
     active = [i for i, s in zip(frame.index, statuses) if s in ACTIVE_STATUSES]
     if not waiting and not active:
         return 0.0
-    if mean is None:
+    by_progress = {i: _left_by_progress(frame, i, now) for i in active}
+    if mean is None and (waiting or any(v is None for v in by_progress.values())):
         return None
     starts = frame["start_time"] if "start_time" in frame.columns else None
     slots: list[float] = []  # when each slot frees, in seconds from now
     for i in active:
-        began = parse_time(starts.at[i]) if starts is not None and _text(starts.at[i]) else 0.0
-        age = now - began if began else 0.0
-        slots.append(max(0.0, mean - max(0.0, age)))
+        left = by_progress[i]
+        if left is None and mean is not None:
+            began = parse_time(starts.at[i]) if starts is not None and _text(starts.at[i]) else 0.0
+            age = now - began if began else 0.0
+            left = max(0.0, mean - max(0.0, age))
+        slots.append(left or 0.0)
+    if mean is None:
+        return max(slots)
     slots += [0.0] * max(0, parallel - len(slots))
     heapq.heapify(slots)
     for _ in range(waiting):
         heapq.heappush(slots, heapq.heappop(slots) + mean)
     return max(slots)
+
+
+def _left_by_progress(frame: pd.DataFrame, i: Any, now: float) -> float | None:
+    """Seconds a running job has left by its reported progress: its time running so far
+    times the share still to do over the share done; None without a usable progress."""
+    if "progress" not in frame.columns or frame.at[i, "status"] != "running":
+        return None
+    progress, since = frame.at[i, "progress"], frame.at[i, "running_start_time"]
+    if not _finite(progress) or not PROGRESS_AFTER_PERCENT <= float(progress) < 100:
+        return None
+    ran = now - parse_time(since) if _text(since) else 0.0
+    if ran < PROGRESS_AFTER_S:
+        return None
+    return ran * (100 - float(progress)) / float(progress)
 
 
 def _costs(frame: pd.DataFrame) -> float | None:

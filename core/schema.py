@@ -30,6 +30,7 @@ JOB_FIELDS: tuple[tuple[str, FieldType], ...] = (
     ("ended", "str"),
     ("duration", "float"),
     ("costs", "float"),
+    ("progress", "float"),
     ("message", "str"),
     ("result", "str"),
 )
