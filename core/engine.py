@@ -305,6 +305,8 @@ class RunEngine:
             final=sum(n for s, n in counts.items() if s in FINAL_STATUSES),
             eta_at=summary.eta_at,
             costs=summary.costs,
+            cpu_hours=summary.cpu_hours,
+            memory_gb_hours=summary.memory_gb_hours,
             parallel=summary.parallel,
         )
         self.view.keep("summary", values)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .definitions import FAILED_STATUSES, NOT_STARTED
+from .job_usage import cpu_hours, memory_gb_hours
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +42,9 @@ class TileUpdate:
     duration: float | None = None
     #: the job's progress (0-100) as its back-end last reported it
     progress: float | None = None
+    #: what the ended job used (its ``usage``): CPU hours, memory GB-hours
+    cpu_h: float | None = None
+    mem_gbh: float | None = None
 
 
 def now_utc(seconds: float | None = None) -> str:
@@ -121,6 +125,8 @@ UPDATE_COLUMNS = {
     "ended": "end_time",
     "duration": "duration_s",
     "progress": "progress",
+    "cpu_h": "cpu",
+    "mem_gbh": "memory",
 }
 
 
@@ -160,6 +166,8 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
         ended,
         duration,
         progress,
+        cpu,
+        memory,
     ) = columns
     return [
         TileUpdate(
@@ -176,6 +184,8 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
             text(ended[n]),
             number(duration[n]),
             number(progress[n]),
+            cpu_hours(cpu[n]),
+            memory_gb_hours(memory[n]),
         )
         for n, i in enumerate(index)
     ]

@@ -6,7 +6,10 @@ once. The dock shows :meth:`RunSummary.text`; the CLI prints it when a run ends 
 is stopped::
 
     42 tiles: 30 finished, 2 failed, 8 running, 2 queued · 12 min · ETA 14:35 (~6 min)
-    · 3.2 credits · 120 MB
+    · 3.2 credits · 1.5 CPU-hours · 6 GB-hours · 120 MB
+
+CPU-hours and memory GB-hours are the jobs' own ``usage`` (:mod:`.job_usage`), summed
+over the jobs that reported it.
 
 **ETA.** From the observed durations (``duration_s``: start to end, queue
 included) of the finished tiles, whose mean ``d`` stands for every tile still to
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED
 from .job_rows import parse_time
+from .job_usage import UsageTotals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +81,9 @@ class RunSummary:
     #: bytes of the downloaded results (their files, or all files in a result folder)
     downloaded_bytes: int
     now: float = field(repr=False, default=0.0)
+    #: what the jobs used, as they reported it (:mod:`.job_usage`); None: none reported
+    cpu_hours: float | None = None
+    memory_gb_hours: float | None = None
 
     @classmethod
     def from_frame(
@@ -99,6 +106,7 @@ class RunSummary:
         waiting = counts.get(NOT_STARTED, 0)
         mean = _mean_duration(frame)
         eta = _eta(frame, mean, max(1, int(parallel)), now)
+        usage = UsageTotals.of(frame)
         return cls(
             total=len(statuses),
             counts=counts,
@@ -116,6 +124,8 @@ class RunSummary:
             costs=_costs(frame),
             downloaded_bytes=_downloaded_bytes(frame),
             now=now,
+            cpu_hours=usage.cpu_hours,
+            memory_gb_hours=usage.memory_gb_hours,
         )
 
     @property
@@ -145,6 +155,10 @@ class RunSummary:
                 parts.append(f"ETA {clock} ({left})")
         if self.costs is not None:
             parts.append(f"{format_number(self.costs)} credits")
+        if self.cpu_hours is not None:
+            parts.append(f"{format_amount(self.cpu_hours)} CPU-hours")
+        if self.memory_gb_hours is not None:
+            parts.append(f"{format_amount(self.memory_gb_hours)} GB-hours")
         if self.downloaded_bytes:
             parts.append(format_bytes(self.downloaded_bytes))
         return " · ".join(parts)
@@ -272,6 +286,14 @@ def format_number(value: float) -> str:
         return f"{value:,.0f}"
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
+
+
+def format_amount(value: float) -> str:
+    """Like :func:`format_number`, but a small amount keeps its first figure (``0.002``),
+    not ``0``: a short job's CPU-hours."""
+    if 0 < abs(value) < 0.01:
+        return f"{value:.1g}"
+    return format_number(value)
 
 
 def format_bytes(size: int) -> str:

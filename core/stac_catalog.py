@@ -11,7 +11,8 @@ relative: the folder can be moved or shared as a whole). Each Item has
   ``end_datetime`` = the last second before its ``end_date`` (openEO's end date is
   exclusive, STAC's end is the last instant covered); ``datetime`` is null;
 - ``tile_id``, ``openeo:job_id``, ``openeo:backend`` and, when the back-end
-  reported them, ``openeo:costs`` (credits);
+  reported them, ``openeo:costs`` (credits) and ``openeo:usage`` (the job's usage:
+  ``cpu``, ``memory``, ``duration``... each ``{"value", "unit"}``);
 - the result file(s) as assets (``roles: ["data"]``), media type by extension.
 
 Only core STAC fields are used (no extension schemas), so the catalog validates
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import GridJobsError
+from .job_usage import usage_stats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,6 +145,9 @@ def _item(row: pd.Series, item_id: str) -> pystac.Item | None:
     costs = _number(row.get("costs"))
     if costs is not None:
         properties["openeo:costs"] = costs
+    usage = usage_stats(row)
+    if usage:  # the openEO API's usage object, as the job reported it
+        properties["openeo:usage"] = usage
     item = pystac.Item(
         id=item_id,
         geometry=geometry,

@@ -86,13 +86,13 @@ class Job:
 
     def settle_usage(self, result_bytes: int = 0) -> None:
         """Record what the ended job used, as openeo-geopyspark-driver back-ends report it:
-        from its configured duration (not the scheduler's tick), so tests can expect exact
-        values."""
+        CPU and memory from its configured duration (not the scheduler's tick), so tests
+        can expect exact values. ``duration`` is openeo-driver's own: the job's time from
+        started to finished, whole seconds."""
         seconds = max(1, round(self.duration))
         self.usage = {
             "cpu": {"value": CPUS_PER_JOB * seconds, "unit": "cpu-seconds"},
             "memory": {"value": MEMORY_MB_PER_JOB * seconds, "unit": "mb-seconds"},
-            "duration": {"value": seconds, "unit": "seconds"},
             "network": {"value": result_bytes // 1024, "unit": "kb"},
         }
 
