@@ -94,6 +94,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--udp-namespace", help="namespace (URL) of the user-defined process")
     p.add_argument("--job-options", help='job options as JSON, e.g. {"executor-memory": "2G"}')
     p.add_argument("--parallel-jobs", type=at_least_one, help="jobs at once per back-end")
+    p.add_argument(
+        "--queued-jobs",
+        type=at_least_one,
+        help="most jobs waiting in a back-end's queue at once, for back-ends with a queue "
+        "cap (default: no cap); a refusal for too many queued jobs only slows launching",
+    )
     p.add_argument("--poll-interval", type=positive_seconds, help="seconds between polls")
     p.add_argument("--output-dir", help="download each tile's result here")
     p.add_argument("--retry-failed", action="store_true", help="resubmit failed tiles")

@@ -106,15 +106,17 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
             budget=getattr(args, "budget", None),
         ), tiles
     budget_given = getattr(args, "budget", None) is not None
+    queued_jobs = getattr(args, "queued_jobs", None)
     changed = template_given or args.backend or args.parallel_jobs or args.poll_interval
+    changed = changed or queued_jobs
     if not (changed or budget_given):
         return (
             None if args.output_dir is None else replace(saved, output_dir=args.output_dir)
         ), tiles
     backends = _backend_configs(args.backend, args) if args.backend else saved.backends
-    if args.parallel_jobs:
-        for b in backends:
-            b.parallel_jobs = args.parallel_jobs
+    for b in backends:
+        b.parallel_jobs = args.parallel_jobs or b.parallel_jobs
+        b.queued_jobs = b.queued_jobs if queued_jobs is None else queued_jobs
     return replace(
         saved,
         template=_template(args, saved.template) if template_given else saved.template,
@@ -200,6 +202,7 @@ def _backend_configs(values: list[str], args: argparse.Namespace) -> list[Backen
                 name=name.strip(),
                 username=args.username,
                 parallel_jobs=args.parallel_jobs or 2,
+                queued_jobs=getattr(args, "queued_jobs", None) or 0,
                 auth_method=method,
                 provider_id=args.provider_id,
             )

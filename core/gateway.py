@@ -62,6 +62,8 @@ class Backend:
     name: str
     connect: Callable[[], openeo.Connection]
     parallel_jobs: int = 2
+    #: most jobs waiting queued at once (0: no cap); see :meth:`.scheduler.Scheduler.picks`
+    queued_jobs: int = 0
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class RunState:
             clock=clock,
             wall_clock=wall_clock,
             rng=rng,
+            queue_caps={b.name: b.queued_jobs for b in backends},
         )
         unknown = set(frame["backend_name"].dropna()) - set(names)
         if unknown:

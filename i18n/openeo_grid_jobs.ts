@@ -206,6 +206,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no cap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Most jobs waiting in this back-end&apos;s queue at once, for back-ends that refuse more (a refusal only slows launching)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued jobs at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Verify TLS certificates</source>
         <translation type="unfinished"></translation>
     </message>
@@ -592,6 +604,10 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
 <context>
     <name>JobsPanel</name>
     <message>
+        <source>Watching the run of {name} live.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,10 +632,6 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Watching the run of {name} live.</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

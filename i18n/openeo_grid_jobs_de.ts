@@ -206,6 +206,18 @@
         <translation>Parallele Jobs</translation>
     </message>
     <message>
+        <source>no cap</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source>Most jobs waiting in this back-end&apos;s queue at once, for back-ends that refuse more (a refusal only slows launching)</source>
+        <translation>Höchstens so viele Jobs gleichzeitig in der Warteschlange dieses Back-ends, für Back-ends, die mehr ablehnen (eine Ablehnung verlangsamt nur das Starten)</translation>
+    </message>
+    <message>
+        <source>Queued jobs at most</source>
+        <translation>Höchstens wartende Jobs</translation>
+    </message>
+    <message>
         <source>Verify TLS certificates</source>
         <translation>TLS-Zertifikate prüfen</translation>
     </message>
@@ -609,6 +621,10 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
 <context>
     <name>JobsPanel</name>
     <message>
+        <source>Watching the run of {name} live.</source>
+        <translation>Der Lauf von {name} wird live verfolgt.</translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation>Der Lauf dieses Gitters ist im Gange (anderswo gestartet): Er wird jetzt verfolgt.</translation>
     </message>
@@ -634,10 +650,6 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
             <numerusform>%n Kachel wird in {quarters} Viertelkacheln geteilt, die dann ausgeführt werden.</numerusform>
             <numerusform>%n Kacheln werden in {quarters} Viertelkacheln geteilt, die dann ausgeführt werden.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Watching the run of {name} live.</source>
-        <translation>Der Lauf von {name} wird live verfolgt.</translation>
     </message>
 </context>
 <context>
