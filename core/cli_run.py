@@ -102,6 +102,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--poll-interval", type=positive_seconds, help="seconds between polls")
     p.add_argument("--output-dir", help="download each tile's result here")
+    p.add_argument(
+        "--download",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="with --output-dir: download the results (default), or --no-download: leave "
+        "them on the back-end, the catalog pointing at their URLs (kept on resume; "
+        "--download later fetches them)",
+    )
     p.add_argument("--retry-failed", action="store_true", help="resubmit failed tiles")
     p.add_argument(
         "--request-timeout", type=positive_seconds, help="seconds before a request counts as lost"

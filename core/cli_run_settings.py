@@ -104,11 +104,13 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
             poll_interval=args.poll_interval or 5.0,
             output_dir=args.output_dir,
             budget=getattr(args, "budget", None),
+            download=getattr(args, "download", None) is not False,
         ), tiles
     budget_given = getattr(args, "budget", None) is not None
     queued_jobs = getattr(args, "queued_jobs", None)
     changed = template_given or args.backend or args.parallel_jobs or args.poll_interval
-    changed = changed or queued_jobs
+    download = getattr(args, "download", None)
+    changed = changed or queued_jobs or download is not None
     if not (changed or budget_given):
         return (
             None if args.output_dir is None else replace(saved, output_dir=args.output_dir)
@@ -124,6 +126,7 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
         poll_interval=args.poll_interval or saved.poll_interval,
         output_dir=args.output_dir or saved.output_dir,
         budget=getattr(args, "budget", saved.budget),
+        download=saved.download if download is None else download,
     ), tiles
 
 

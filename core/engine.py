@@ -103,7 +103,7 @@ class RunEngine:
         self.session = session
         if req.split:
             self.view.keep("split", split_rows(session.frame, req.split))
-        if config.output_dir and req.action is RunAction.RUN:
+        if config.output_dir and config.download and req.action is RunAction.RUN:
             self._mosaic_writer = MosaicWriter(
                 Path(config.output_dir), self._mosaic_written, self._warn
             )
@@ -185,7 +185,9 @@ class RunEngine:
             problems=problem_dicts(frame),
             summary=self.view.summary,
             outputs=outputs,
-            missing_results=missing_results(frame) if output_dir else {"count": 0},
+            missing_results=(
+                missing_results(frame) if output_dir and session.config.download else {"count": 0}
+            ),
             table_saves=self._save_figures(),
         )
         self.view.keep("ended", ended)

@@ -324,6 +324,19 @@ class BackendGateway:
     def download(self, job_id: str, target: Path) -> list[Path]:
         return self.call(lambda c: list(c.job(job_id).get_results().download_files(target)))
 
+    def result_links(self, job_id: str) -> list[dict[str, str]]:
+        """A finished job's result files where the back-end serves them: ``href``, ``name``
+        and ``type`` of each asset (a run without downloads points its catalog there)."""
+
+        def assets(connection: openeo.Connection) -> list[dict[str, str]]:
+            found = connection.job(job_id).get_results().get_assets()
+            return [
+                {"href": a.href, "name": a.key, "type": str(a.metadata.get("type") or "")}
+                for a in found
+            ]
+
+        return self.call(assets)
+
 
 def _all_logs(connection: openeo.Connection, job_id: str, level: str | None) -> list[dict]:
     """A job's log entries over all pages (``BatchJob.logs``, then the ``next`` links)."""

@@ -62,6 +62,9 @@ EXTRA_COLUMNS: dict[str, Any] = {
     #: the job's ``progress`` (0-100) as its back-end last reported it (the openeo client
     #: keeps no such column)
     "progress": float("nan"),
+    #: a finished job's result files on the back-end (JSON: href, name, type), asked for
+    #: by a run that does not download them
+    "result_url": None,
 }
 #: text columns that pandas must not turn into floats when they are all empty
 TEXT_COLUMNS = (
@@ -73,6 +76,7 @@ TEXT_COLUMNS = (
     "result",
     "intent_at",
     "end_time",
+    "result_url",
 )
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
 #: rows per call of pandas' CSV writer, a C loop that holds the interpreter's lock for all

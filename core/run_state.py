@@ -73,6 +73,7 @@ class RunState:
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         earlier_costs: float = 0.0,
+        download: bool = True,
     ) -> None:
         """``earlier_costs``: credits of this run's jobs no longer in ``frame`` (a retried
         tile's earlier job, a split tile's), which a credit budget counts as spent.
@@ -97,6 +98,8 @@ class RunState:
             policy = replace(policy, poll_interval=float(poll_interval))
         self.policy = policy
         self.output_dir = Path(output_dir) if output_dir else None
+        #: download results into output_dir; False: only ask where they are (result_url)
+        self.download = download
         self.on_update = on_update
         self.on_event = on_event
         self.on_login = on_login

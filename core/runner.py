@@ -94,7 +94,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
             return False
         pending = self._downloads is not None and self._downloads.pending
         # a failed tile's reason and a finished one's costs are still on their way
-        asking = self._asking("error_log", "costs", "usage", "dropped")
+        asking = self._asking("error_log", "costs", "usage", "dropped", "links")
         return not pending and not asking and not self._missing_results()
 
     def request_cancel(self, indices: list[int] | None = None) -> None:

@@ -1014,6 +1014,7 @@ The file is only read. To continue the run, use Run one openEO batch job per til
 &lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
 &lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
 &lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
+&lt;b&gt;Download results&lt;/b&gt;: off: the results stay on the back-end and the catalog in the results folder points at their URLs; run again with it on to fetch them.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
         <translation type="unfinished"></translation>
@@ -1080,6 +1081,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Results folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1214,6 +1219,14 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Credit budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: results stay on the back-end, the map shows statuses only, and the catalog in the results folder points at their URLs. Tick it and Run again to fetch them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

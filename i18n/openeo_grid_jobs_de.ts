@@ -1038,6 +1038,7 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
 &lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
 &lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
 &lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
+&lt;b&gt;Download results&lt;/b&gt;: off: the results stay on the back-end and the catalog in the results folder points at their URLs; run again with it on to fetch them.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
         <translation>Übermittelt einen openEO-Batch-Job je Kachel eines Gitters an ein Backend, höchstens &lt;i&gt;Gleichzeitige Jobs&lt;/i&gt; auf einmal, und verfolgt sie, bis jede Kachel abgeschlossen ist (finished, error, canceled...). Das Ergebnis jeder fertigen Kachel wird heruntergeladen. Dieselbe Lauf-Engine wie im Dock des Plugins und im Befehl openeo-grid-jobs.
@@ -1057,6 +1058,7 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 &lt;b&gt;Fehlgeschlagene Kacheln wiederholen&lt;/b&gt;: Kacheln erneut übermitteln, die mit error, start_failed oder skipped endeten.
 &lt;b&gt;Job-Datenbank&lt;/b&gt;: .csv oder .parquet, das Job-Manager-Format des openeo-Clients (auch der Tracker des MultiBackendJobManager eines Notebooks wird fortgesetzt). Eine vorhandene wird fortgesetzt.
 &lt;b&gt;Ergebnisordner&lt;/b&gt;: wohin das Ergebnis jeder Kachel kommt (ein Ordner je Kachel). Leer: &amp;lt;Name der Job-Datenbank&amp;gt;_results neben der Job-Datenbank, wie im Dock.
+&lt;b&gt;Ergebnisse herunterladen&lt;/b&gt;: aus: die Ergebnisse bleiben auf dem Backend, und der Katalog im Ergebnisordner verweist auf ihre URLs; erneut mit an ausführen, um sie zu holen.
 
 Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
     </message>
@@ -1123,6 +1125,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Results folder</source>
         <translation>Ergebnisordner</translation>
+    </message>
+    <message>
+        <source>Download results</source>
+        <translation>Ergebnisse herunterladen</translation>
     </message>
     <message>
         <source>Give a process graph file or a user-defined process, not both.</source>
@@ -1260,6 +1266,14 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Credit budget</source>
         <translation>Credit-Budget</translation>
+    </message>
+    <message>
+        <source>Download results</source>
+        <translation>Ergebnisse herunterladen</translation>
+    </message>
+    <message>
+        <source>Off: results stay on the back-end, the map shows statuses only, and the catalog in the results folder points at their URLs. Tick it and Run again to fetch them.</source>
+        <translation>Aus: die Ergebnisse bleiben auf dem Backend, die Karte zeigt nur die Status, und der Katalog im Ergebnisordner verweist auf ihre URLs. Ankreuzen und erneut ausführen, um sie zu holen.</translation>
     </message>
     <message>
         <source>The runs of this project: open one to show and resume it</source>

@@ -119,7 +119,11 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         request = RunRequest(
             job_db,
             config=RunConfig(
-                template, [config], self.poll_interval(parameters, context), output_dir
+                template,
+                [config],
+                self.poll_interval(parameters, context),
+                output_dir,
+                download=self.parameterAsBoolean(parameters, self.DOWNLOAD, context),
             ),
             tiles=self.tiles(parameters, context),
             secrets={config.name: secrets},

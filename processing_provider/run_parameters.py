@@ -75,6 +75,8 @@ spatial_extent and temporal_extent.
 one is resumed.
 <b>Results folder</b>: where each tile's result goes (a folder per tile). \
 Empty: &lt;job database name&gt;_results beside the job database, as in the dock.
+<b>Download results</b>: off: the results stay on the back-end and the catalog \
+in the results folder points at their URLs; run again with it on to fetch them.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished \
 tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and \
@@ -106,6 +108,7 @@ class RunParameters:
     RETRY_FAILED = "RETRY_FAILED"
     JOB_DB = "JOB_DB"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    DOWNLOAD = "DOWNLOAD"
 
     def add_run_parameters(self: Any) -> None:
         from .run_inputs import default_connection
@@ -198,6 +201,9 @@ class RunParameters:
                 translate("RunJobsAlgorithm", "Results folder"),
                 optional=True,
                 createByDefault=False,
+            ),
+            QgsProcessingParameterBoolean(
+                self.DOWNLOAD, translate("RunJobsAlgorithm", "Download results"), True
             ),
         ]
         for param in params:

@@ -106,6 +106,7 @@ class RunInputs(QObject):
             self.run_page.poll_interval.value(),
             str(results_dir(job_db)),
             budget=self.run_page.budget_value(),
+            download=self.run_page.download.isChecked(),
         )
         return request, LayerTiles.of(layer)
 

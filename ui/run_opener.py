@@ -50,6 +50,7 @@ class OpenedRun:
     modified: float  # when the job database was last written (seconds since the epoch)
     summary: str  # core.run_summary.RunSummary.text()
     budget: float | None = None  # the run's credit cap
+    download: bool = True  # whether the run downloads its results
     tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
     #: when its engine died without finishing (None: it did not; or it runs)
     died_at: float | None = None
@@ -80,6 +81,7 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
         modified=modified,
         summary=summary_text(frame, modified, config),
         budget=config.budget if config is not None else None,
+        download=config.download if config is not None else True,
         tiles=table_tiles(frame) if with_tiles else None,
         died_at=state.died_at,
     )

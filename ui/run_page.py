@@ -8,6 +8,7 @@ from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -60,6 +61,18 @@ class RunPage(QWidget):
             )
         )
         form.addRow(translate("RunPage", "Credit budget"), self.budget)
+        self.download = QCheckBox(translate("RunPage", "Download results"), self)
+        self.download.setObjectName("download")
+        self.download.setChecked(True)
+        self.download.setToolTip(
+            translate(
+                "RunPage",
+                "Off: results stay on the back-end, the map shows statuses only, and the "
+                "catalog in the results folder points at their URLs. Tick it and Run again "
+                "to fetch them.",
+            )
+        )
+        form.addRow(self.download)
         #: the cap of the run last opened (None: none, or a new grid)
         self.run_budget: float | None = None
 
