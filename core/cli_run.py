@@ -42,7 +42,9 @@ from .cli_run_settings import (
     asked_settings,
     at_least_one,
     credits_or_none,
+    event_command,
     positive_seconds,
+    run_event_command,
     secrets_from_environment,
     time_limit,
 )
@@ -140,6 +142,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "the expected costs of the jobs in flight would pass it, and the tiles left are "
         "skipped (kept on resume; a higher one submits them; 'none' lifts it)",
     )
+    p.add_argument(
+        "--on-event",
+        type=event_command,
+        metavar="COMMAND",
+        help="run COMMAND when the run ends, stops on its budget or waits for a login "
+        "(once each), with $OGJ_EVENT (ended, budget, login), $OGJ_MESSAGE, $OGJ_SUBJECT "
+        "and $OGJ_JOB_DB set; e.g. --on-event 'notify-send openEO' (without it, the "
+        "printed lines say so)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -148,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     from .engine_host import EngineHost
 
     request = run_request(args)
-    printer = _Printer()
+    printer = _Printer(getattr(args, "on_event", None), request.job_db)
     host = EngineHost(request, on_event=printer)
     host.open()
     stopped_by: list[int] = []
@@ -227,9 +238,10 @@ class _Printer:
     """Prints the run as the engine reports it: counts when they change, notices, and
     at the end the reasons of failures, the outputs and the summary."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_event: list[str] | None = None, job_db: str = "") -> None:
         self.last: dict[str, int] | None = None
-        self.job_db = ""
+        self.job_db = job_db
+        self.on_event = on_event
 
     def __call__(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
@@ -246,6 +258,8 @@ class _Printer:
             )
         elif kind == EventKind.ENDED:
             self._ended(message)
+        elif kind == EventKind.NOTIFY and self.on_event:
+            run_event_command(self.on_event, message, self.job_db)
 
     def _counts(self, counts: dict[str, int], force: bool = False) -> None:
         if counts == self.last and not force:

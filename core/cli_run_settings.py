@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, NewType
 from .definitions import LoginMethod
 from .errors import GridJobsError, RunError
 
+#: seconds an ``--on-event`` command may take before it is stopped
+EVENT_COMMAND_TIMEOUT = 60.0
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -42,6 +45,44 @@ TEMPLATE_FLAGS = ("start", "end", "collection", "bands", "format", "process_grap
 
 def positive_seconds(text: str) -> float:
     return _positive(text, "seconds")
+
+
+def event_command(text: str) -> list[str]:
+    """``--on-event``: a command line whose program exists (run without a shell)."""
+    import shlex
+    import shutil
+
+    try:
+        argv = shlex.split(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a command line: {exc}") from None
+    if not argv or shutil.which(argv[0]) is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: no such program")
+    return argv
+
+
+def run_event_command(argv: list[str], note: dict[str, Any], job_db: str) -> None:
+    """Run the user's ``--on-event`` command for a notification, on a thread of its own
+    (a slow command never holds the run); what it says goes to this terminal."""
+    import subprocess
+    import threading
+
+    env = {
+        **os.environ,
+        "OGJ_EVENT": str(note.get("reason") or ""),
+        "OGJ_MESSAGE": str(note.get("message") or ""),
+        "OGJ_SUBJECT": str(note.get("subject") or ""),
+        "OGJ_JOB_DB": job_db,
+    }
+
+    def call() -> None:
+        try:
+            subprocess.run(argv, env=env, timeout=EVENT_COMMAND_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            print(f"warning: --on-event {argv[0]} failed: {exc}", flush=True)
+
+    thread = threading.Thread(target=call, name="ogj-on-event", daemon=False)
+    thread.start()
 
 
 def time_limit(text: str) -> float:

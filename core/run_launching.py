@@ -238,6 +238,7 @@ class Launching(RunState):
             "warning",
             f"{reason[:1].upper()}{reason[1:]}: {skipped} tile(s) were not submitted "
             "(skipped). Raise the budget, or Retry failed, to submit them.",
+            notify="budget",
         )
 
     def _on_estimated(self, i: int, value: Any, failure: Failure | None) -> None:

@@ -325,9 +325,10 @@ class RunState:
         if event is not None:
             self._event(event.level, event.message)
 
-    def _event(self, level: str, message: str) -> None:
-        """To the caller's ``on_event`` (CLI, dock), or else to the log: said once."""
+    def _event(self, level: str, message: str, notify: str = "") -> None:
+        """To the caller's ``on_event`` (CLI, dock), or else to the log: said once.
+        ``notify``: a moment worth a notification (see :mod:`.notifications`)."""
         if self.on_event is not None:
-            self.on_event(RunEvent(level, message))
+            self.on_event(RunEvent(level, message, notify))
         else:
             getattr(_log, "info" if level == "info" else "warning")(message)

@@ -46,6 +46,9 @@ class RunEvent:
 
     level: str  # "info", "warning" or "error"
     message: str
+    #: a moment the user wants to hear about even when not watching (a NotifyReason
+    #: value, see :mod:`.notifications`); empty for the others
+    notify: str = ""
 
 
 @dataclass(frozen=True)

@@ -369,6 +369,21 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
     </message>
 </context>
 <context>
+    <name>DesktopNotify</name>
+    <message>
+        <source>openEO run ended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>openEO run stopped on its budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>openEO run waits for a login</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DeviceLoginDialog</name>
     <message>
         <source>Log in to {name}</source>

@@ -380,6 +380,21 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
     </message>
 </context>
 <context>
+    <name>DesktopNotify</name>
+    <message>
+        <source>openEO run ended</source>
+        <translation>openEO-Lauf beendet</translation>
+    </message>
+    <message>
+        <source>openEO run stopped on its budget</source>
+        <translation>openEO-Lauf am Budget angehalten</translation>
+    </message>
+    <message>
+        <source>openEO run waits for a login</source>
+        <translation>openEO-Lauf wartet auf eine Anmeldung</translation>
+    </message>
+</context>
+<context>
     <name>DeviceLoginDialog</name>
     <message>
         <source>Log in to {name}</source>

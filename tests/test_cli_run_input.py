@@ -70,6 +70,7 @@ def args_for(tmp: Path, url: str, case: str) -> list[str]:
         "timeout zero": [*base, "--request-timeout", "0"],
         "max running text": [*base, "--max-running", "soon"],
         "max waiting zero": [*base, "--max-waiting", "0h"],
+        "on-event unknown program": [*base, "--on-event", "no-such-program-here --flag"],
         "db extension": [
             "run",
             "--grid",
@@ -175,6 +176,7 @@ CASES = {
     "timeout zero": "finite number of seconds > 0",
     "max running text": "is not a time: write e.g. 4h",
     "max waiting zero": "must be a number of seconds > 0",
+    "on-event unknown program": "no such program",
     "db extension": "use .csv or .parquet",
     "db missing, no grid": "give --grid",
     "db unreadable": "The file was left as it is",

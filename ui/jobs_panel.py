@@ -22,6 +22,7 @@ from qgis.PyQt.QtCore import QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
 from .backends_widget import BackendsWidget
+from .desktop_notify import DesktopNotifier
 from .grid_layer import ensure_job_fields
 from .i18n import translate
 from .job_cancel import cancel_jobs
@@ -65,6 +66,8 @@ class JobsPanel(QWidget):
         super().__init__(parent)
         self.iface = iface
         self.messages = RunMessages(iface)
+        #: the run's moments that matter on the desktop too (the bar says them in QGIS)
+        self.desktop_notifier = DesktopNotifier(self)
         self.layer: QgsVectorLayer | None = None
         self.layer_feed = LayerFeed(self._applied, self)  # status batches into the layer
         #: starts, watches and drives the run (its viewer)
