@@ -1030,6 +1030,7 @@ The file is only read. To continue the run, use Run one openEO batch job per til
 &lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
 &lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
 &lt;b&gt;Download results&lt;/b&gt;: off: the results stay on the back-end and the catalog in the results folder points at their URLs; run again with it on to fetch them.
+&lt;b&gt;Max. waiting&lt;/b&gt;, &lt;b&gt;Max. running&lt;/b&gt; (hours, empty: no limit): a job still created or queued that long after its start, or running longer, is canceled and its tile fails with the reason; Retry failed tiles takes it.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
         <translation type="unfinished"></translation>
@@ -1100,6 +1101,14 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Download results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. waiting (hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. running (hours)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1245,6 +1254,22 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Cancel a job still created or queued this long after its start (a lost start); its tile fails with the reason, and Retry failed takes it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel a job running longer than this; its tile fails with the reason, and Retry failed or Split and retry take it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The runs of this project: open one to show and resume it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1270,6 +1295,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Add each finished tile&apos;s downloaded result as a layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1054,6 +1054,7 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
 &lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
 &lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
 &lt;b&gt;Download results&lt;/b&gt;: off: the results stay on the back-end and the catalog in the results folder points at their URLs; run again with it on to fetch them.
+&lt;b&gt;Max. waiting&lt;/b&gt;, &lt;b&gt;Max. running&lt;/b&gt; (hours, empty: no limit): a job still created or queued that long after its start, or running longer, is canceled and its tile fails with the reason; Retry failed tiles takes it.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
         <translation>Übermittelt einen openEO-Batch-Job je Kachel eines Gitters an ein Backend, höchstens &lt;i&gt;Gleichzeitige Jobs&lt;/i&gt; auf einmal, und verfolgt sie, bis jede Kachel abgeschlossen ist (finished, error, canceled...). Das Ergebnis jeder fertigen Kachel wird heruntergeladen. Dieselbe Lauf-Engine wie im Dock des Plugins und im Befehl openeo-grid-jobs.
@@ -1074,6 +1075,7 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 &lt;b&gt;Job-Datenbank&lt;/b&gt;: .csv oder .parquet, das Job-Manager-Format des openeo-Clients (auch der Tracker des MultiBackendJobManager eines Notebooks wird fortgesetzt). Eine vorhandene wird fortgesetzt.
 &lt;b&gt;Ergebnisordner&lt;/b&gt;: wohin das Ergebnis jeder Kachel kommt (ein Ordner je Kachel). Leer: &amp;lt;Name der Job-Datenbank&amp;gt;_results neben der Job-Datenbank, wie im Dock.
 &lt;b&gt;Ergebnisse herunterladen&lt;/b&gt;: aus: die Ergebnisse bleiben auf dem Backend, und der Katalog im Ergebnisordner verweist auf ihre URLs; erneut mit an ausführen, um sie zu holen.
+&lt;b&gt;Max. Wartezeit&lt;/b&gt;, &lt;b&gt;Max. Laufzeit&lt;/b&gt; (Stunden, leer: keine Grenze): ein Job, der so lange nach seinem Start noch erstellt oder eingereiht ist oder länger läuft, wird abgebrochen, und seine Kachel scheitert mit dem Grund; Fehlgeschlagene Kacheln erneut versuchen übernimmt sie.
 
 Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
     </message>
@@ -1144,6 +1146,14 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Download results</source>
         <translation>Ergebnisse herunterladen</translation>
+    </message>
+    <message>
+        <source>Max. waiting (hours)</source>
+        <translation>Max. Wartezeit (Stunden)</translation>
+    </message>
+    <message>
+        <source>Max. running (hours)</source>
+        <translation>Max. Laufzeit (Stunden)</translation>
     </message>
     <message>
         <source>Give a process graph file or a user-defined process, not both.</source>
@@ -1291,6 +1301,22 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <translation>Aus: die Ergebnisse bleiben auf dem Backend, die Karte zeigt nur die Status, und der Katalog im Ergebnisordner verweist auf ihre URLs. Ankreuzen und erneut ausführen, um sie zu holen.</translation>
     </message>
     <message>
+        <source>Cancel a job still created or queued this long after its start (a lost start); its tile fails with the reason, and Retry failed takes it</source>
+        <translation>Einen Job abbrechen, der so lange nach seinem Start noch erstellt oder eingereiht ist (ein verlorener Start); seine Kachel scheitert mit dem Grund, und Fehlgeschlagene erneut versuchen übernimmt sie</translation>
+    </message>
+    <message>
+        <source>Max. waiting</source>
+        <translation>Max. Wartezeit</translation>
+    </message>
+    <message>
+        <source>Cancel a job running longer than this; its tile fails with the reason, and Retry failed or Split and retry take it</source>
+        <translation>Einen Job abbrechen, der länger läuft; seine Kachel scheitert mit dem Grund, und Fehlgeschlagene erneut versuchen oder Teilen und erneut versuchen übernehmen sie</translation>
+    </message>
+    <message>
+        <source>Max. running</source>
+        <translation>Max. Laufzeit</translation>
+    </message>
+    <message>
         <source>The runs of this project: open one to show and resume it</source>
         <translation>Die Läufe dieses Projekts: Öffnen Sie einen, um ihn anzuzeigen und fortzusetzen</translation>
     </message>
@@ -1317,6 +1343,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Add each finished tile&apos;s downloaded result as a layer</source>
         <translation>Das heruntergeladene Ergebnis jeder fertigen Kachel als Layer hinzufügen</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>keine Grenze</translation>
     </message>
 </context>
 <context>

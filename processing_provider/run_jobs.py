@@ -131,6 +131,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             holder=HOLDER,
             wait_for_viewer=WAIT_FOR_VIEWER,
             proxy=self._proxy,
+            policy=self.time_limits(parameters, context),
         )
         events: queue.Queue[dict] = queue.Queue()
         try:

@@ -77,6 +77,9 @@ one is resumed.
 Empty: &lt;job database name&gt;_results beside the job database, as in the dock.
 <b>Download results</b>: off: the results stay on the back-end and the catalog \
 in the results folder points at their URLs; run again with it on to fetch them.
+<b>Max. waiting</b>, <b>Max. running</b> (hours, empty: no limit): a job still \
+created or queued that long after its start, or running longer, is canceled and \
+its tile fails with the reason; Retry failed tiles takes it.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished \
 tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and \
@@ -109,6 +112,8 @@ class RunParameters:
     JOB_DB = "JOB_DB"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
     DOWNLOAD = "DOWNLOAD"
+    MAX_WAITING = "MAX_WAITING"
+    MAX_RUNNING = "MAX_RUNNING"
 
     def add_run_parameters(self: Any) -> None:
         from .run_inputs import default_connection
@@ -205,9 +210,26 @@ class RunParameters:
             QgsProcessingParameterBoolean(
                 self.DOWNLOAD, translate("RunJobsAlgorithm", "Download results"), True
             ),
+            QgsProcessingParameterNumber(
+                self.MAX_WAITING,
+                translate("RunJobsAlgorithm", "Max. waiting (hours)"),
+                number.Double,
+                None,
+                True,
+                0.0,
+            ),
+            QgsProcessingParameterNumber(
+                self.MAX_RUNNING,
+                translate("RunJobsAlgorithm", "Max. running (hours)"),
+                number.Double,
+                None,
+                True,
+                0.0,
+            ),
         ]
         for param in params:
-            if param.name() in (self.UDP_NAMESPACE, self.JOB_OPTIONS, self.POLL_INTERVAL):
+            advanced_ones = (self.UDP_NAMESPACE, self.JOB_OPTIONS, self.POLL_INTERVAL)
+            if param.name() in (*advanced_ones, self.MAX_WAITING, self.MAX_RUNNING):
                 param.setFlags(param.flags() | advanced)
             self.addParameter(param)
 
@@ -290,6 +312,17 @@ class RunParameters:
 
         source = self.parameterAsSource(parameters, self.GRID, context)
         return None if source is None else source_tiles(source)
+
+    def time_limits(self: Any, parameters: dict[str, Any], context: Any) -> dict[str, float]:
+        """The run policy's time limits (seconds) from the hours given; empty or 0: none."""
+        limits = {}
+        for name, key in (("max_waiting", self.MAX_WAITING), ("max_running", self.MAX_RUNNING)):
+            if parameters.get(key) in (None, ""):
+                continue
+            hours = self.parameterAsDouble(parameters, key, context)
+            if hours > 0:
+                limits[name] = hours * 3600
+        return limits
 
     def parallel_jobs(self: Any, parameters: dict[str, Any], context: Any) -> int | None:
         if parameters.get(self.PARALLEL_JOBS) in (None, ""):

@@ -159,3 +159,32 @@ def test_cli_run_passes_the_limits_to_the_engine(local_backend, tmp_path):
     assert request.policy == {"max_waiting": 5400.0, "max_running": 4 * HOUR}
     policy = RunRequest.from_wire(request.to_wire()).run_policy(5.0)  # as the engine gets it
     assert (policy.max_waiting, policy.max_running) == (5400.0, 4 * HOUR)
+
+
+def test_the_dock_asks_for_the_limits_set_in_hours(jobs_panel, local_backend):
+    from helpers.connections import add_connection
+
+    add_connection(local_backend.url, "Local", parallel_jobs=2)
+    jobs_panel.backends.reload()
+    page = jobs_panel.run_page
+    assert page.max_running.text() == "no limit"  # off by default
+    request, _ = jobs_panel.inputs.request(jobs_panel.layer)
+    assert request.policy == {}
+    page.max_waiting.setValue(6)
+    page.max_running.setValue(4.5)
+    request, _ = jobs_panel.inputs.request(jobs_panel.layer)
+    assert request.policy == {"max_waiting": 6 * HOUR, "max_running": 4.5 * HOUR}
+    assert request.run_policy(5.0).max_running == 4.5 * HOUR
+
+
+def test_processing_takes_the_limits_in_hours(qgis_processing):
+    from openeo_grid_jobs.processing_provider.run_jobs import RunJobsAlgorithm
+    from qgis.core import QgsProcessingContext
+
+    algorithm = RunJobsAlgorithm()
+    algorithm.initAlgorithm()
+    context = QgsProcessingContext()
+    assert algorithm.time_limits({}, context) == {}
+    assert algorithm.time_limits({"MAX_WAITING": 0, "MAX_RUNNING": 4}, context) == {
+        "max_running": 4 * HOUR
+    }

@@ -91,6 +91,7 @@ class RunInputs(QObject):
             holder=HOLDER,
             wait_for_viewer=WAIT_FOR_VIEWER,
             proxy=qgis_proxy(),
+            policy=self.run_page.time_limits() if action is RunAction.RUN else {},
         )
         if action is not RunAction.RUN:
             if not Path(job_db).exists():

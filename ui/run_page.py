@@ -73,6 +73,24 @@ class RunPage(QWidget):
             )
         )
         form.addRow(self.download)
+        self.max_waiting = self._hours(
+            "maxWaiting",
+            translate(
+                "RunPage",
+                "Cancel a job still created or queued this long after its start (a lost "
+                "start); its tile fails with the reason, and Retry failed takes it",
+            ),
+        )
+        form.addRow(translate("RunPage", "Max. waiting"), self.max_waiting)
+        self.max_running = self._hours(
+            "maxRunning",
+            translate(
+                "RunPage",
+                "Cancel a job running longer than this; its tile fails with the reason, "
+                "and Retry failed or Split and retry take it",
+            ),
+        )
+        form.addRow(translate("RunPage", "Max. running"), self.max_running)
         #: the cap of the run last opened (None: none, or a new grid)
         self.run_budget: float | None = None
 
@@ -106,6 +124,22 @@ class RunPage(QWidget):
         more.addWidget(self.open_button)
         more.addWidget(self.results_button)
         form.addRow(more)
+
+    def _hours(self, name: str, tip: str) -> QDoubleSpinBox:
+        """A time limit in hours; 0 reads "no limit" (the default)."""
+        box = QDoubleSpinBox(self)
+        box.setObjectName(name)
+        box.setRange(0, 24 * 30)
+        box.setDecimals(1)
+        box.setSuffix(" h")
+        box.setSpecialValueText(translate("RunPage", "no limit"))
+        box.setToolTip(tip)
+        return box
+
+    def time_limits(self) -> dict[str, float]:
+        """The run policy's time limits set here, in seconds (none: no limits)."""
+        limits = {"max_waiting": self.max_waiting.value(), "max_running": self.max_running.value()}
+        return {name: hours * 3600 for name, hours in limits.items() if hours > 0}
 
     def budget_value(self) -> float | None:
         """The cap asked for. "No cap": None (nothing to keep), or ``math.inf`` when the
