@@ -5,7 +5,7 @@ run (this session) started and the time now, both injected, and the run's jobs a
 once. The dock shows :meth:`RunSummary.text`; the CLI prints it when a run ends or
 is stopped::
 
-    42 tiles: 30 finished, 2 failed, 8 running, 2 queued · 12 min · ETA 14:35 (~6 min)
+    42 tiles: 30 finished, 2 failed, 8 running (63 %), 2 queued · 12 min · ETA 14:35 (~6 min)
     · 3.2 credits · 1.5 CPU-hours · 6 GB-hours · 120 MB
 
 CPU-hours and memory GB-hours are the jobs' own ``usage`` (:mod:`.job_usage`), summed
@@ -84,6 +84,8 @@ class RunSummary:
     #: what the jobs used, as they reported it (:mod:`.job_usage`); None: none reported
     cpu_hours: float | None = None
     memory_gb_hours: float | None = None
+    #: the running jobs' mean progress (percent) where their back-ends report it
+    running_progress: float | None = None
 
     @classmethod
     def from_frame(
@@ -126,6 +128,7 @@ class RunSummary:
             now=now,
             cpu_hours=usage.cpu_hours,
             memory_gb_hours=usage.memory_gb_hours,
+            running_progress=_running_progress(frame),
         )
 
     @property
@@ -136,11 +139,14 @@ class RunSummary:
     def text(self) -> str:
         """One line, e.g. ``42 tiles: 30 finished, 2 failed, 10 running · 12 min · ETA
         14:35 (~6 min) · 3.2 credits · 120 MB``."""
+        running = "running"
+        if self.running_progress is not None:
+            running = f"running ({self.running_progress:.0f} %)"
         counts = [
             (self.finished, "finished"),
             (self.failed, "failed"),
             (self.canceled, "canceled"),
-            (self.running, "running"),
+            (self.running, running),
             (self.queued, "queued"),
             (self.waiting, "waiting"),
         ]
@@ -215,6 +221,18 @@ def _eta(frame: pd.DataFrame, mean: float | None, parallel: int, now: float) -> 
     for _ in range(waiting):
         heapq.heappush(slots, heapq.heappop(slots) + mean)
     return max(slots)
+
+
+def _running_progress(frame: pd.DataFrame) -> float | None:
+    """The mean progress of the running jobs that report one; None when none does."""
+    if "progress" not in frame.columns:
+        return None
+    values = [
+        float(p)
+        for s, p in zip(frame["status"], frame["progress"])
+        if s == "running" and _finite(p)
+    ]
+    return sum(values) / len(values) if values else None
 
 
 def _left_by_progress(frame: pd.DataFrame, i: Any, now: float) -> float | None:

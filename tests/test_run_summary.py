@@ -108,6 +108,7 @@ def test_progress_gives_an_eta_before_any_tile_finished(tmp_path):
     frame["progress"] = [50.0, 25.0]
     summary = RunSummary.from_frame(frame, started=NOW - 400, parallel=2, now=NOW)
     assert summary.eta_s == 900  # the slower one: 5 min for 25 %
+    assert summary.text().startswith("2 tiles: 2 running (38 %) · 7 min · ETA ")
     frame.loc[1, "progress"] = float("nan")  # one job without: no made-up number
     assert RunSummary.from_frame(frame, started=NOW, parallel=2, now=NOW).eta_s is None
 
