@@ -623,6 +623,10 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -640,6 +640,10 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
         <translation>Der Lauf von {name} wird live verfolgt.</translation>
     </message>
     <message>
+        <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
+        <translation>Die Ergebnisse der fertigen Kacheln werden vom Backend geholt; sie werden der Karte hinzugefügt, sobald sie heruntergeladen sind.</translation>
+    </message>
+    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation>Der Lauf dieses Gitters ist im Gange (anderswo gestartet): Er wird jetzt verfolgt.</translation>
     </message>

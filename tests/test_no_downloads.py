@@ -78,11 +78,22 @@ def test_a_run_without_downloads_then_one_that_fetches_them(local_backend, conne
     assert all(not href.startswith("http") for links in local.values() for href in links)
 
 
+def result_layers() -> list:
+    """The tiles' result layers on the map (Load results' group), not the mosaic."""
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    return [
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if isinstance(layer, QgsRasterLayer) and layer.source().endswith(".nc")
+    ]
+
+
 def test_the_dock_runs_without_downloads_then_fetches_them(
     jobs_panel, local_backend, qtbot, tmp_path
 ):
     """Download results off: the map gets every status, nothing is downloaded, the
-    catalog points at the back-end; ticked again, Run fetches the results."""
+    catalog points at the back-end; Load results fetches the results, then adds them."""
     from helpers.connections import add_connection
     from qgis.PyQt.QtCore import Qt
 
@@ -101,9 +112,12 @@ def test_the_dock_runs_without_downloads_then_fetches_them(
     assert not list(results.rglob("*.nc"))
     assert RunConfig.load(tmp_path / "jobs.csv").download is False
 
-    jobs_panel.run_page.download.setChecked(True)
+    # Load results fetches them: the run resumes with downloads, then adds the layers
+    jobs_before = len(local_backend.all_jobs())
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=60_000):
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+        qtbot.mouseClick(jobs_panel.run_page.results_button, Qt.MouseButton.LeftButton)
+    assert jobs_panel.run_page.download.isChecked()
+    qtbot.waitUntil(lambda: len(result_layers()) == 6, timeout=5000)
+    assert len(local_backend.all_jobs()) == jobs_before  # nothing submitted again
     assert len(list(results.rglob("*.nc"))) == 6
     assert all(f["result"] for f in jobs_panel.layer.getFeatures())

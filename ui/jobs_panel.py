@@ -110,6 +110,9 @@ class JobsPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh_statuses)
         self.cancel_button.clicked.connect(lambda: cancel_jobs(self))
         self.run_page.results_button.clicked.connect(self.load_results)
+        #: Load results started a run to fetch results left on the back-end
+        self._fetching = False
+        self.run_finished.connect(self._fetched)
         self.run_page.budget.editingFinished.connect(self.control.budget_changed)
         self.inputs = RunInputs(self.backends, self.form, self.run_page, self)
         self.prompts = RunPrompts(self.backends, self.messages.say, self)
@@ -282,14 +285,37 @@ class JobsPanel(QWidget):
             zoom_to(self.iface, layer)
 
     def load_results(self) -> list:
-        """Add every finished tile's downloaded result as a raster layer, in one group."""
-        from .results import add_results
+        """Add every finished tile's downloaded result as a raster layer, in one group.
+
+        Finished tiles whose results were left on the back-end (a run without downloads)
+        are fetched first: the run resumes with downloads (no job is submitted again),
+        and the results are added when it ends."""
+        from .results import add_results, not_downloaded
 
         if self.layer is None:
             return []
+        if not self.is_running() and not self._fetching and not_downloaded(self.layer):
+            self.run_page.download.setChecked(True)
+            if self.control.start():
+                self._fetching = True
+                self.messages.say(
+                    translate(
+                        "JobsPanel",
+                        "Fetching the finished tiles' results from the back-end; they are "
+                        "added to the map when they are downloaded.",
+                    ),
+                    Qgis.MessageLevel.Info,
+                )
+                return []
         layers, problems, available = add_results(self.layer)
         self.messages.results_loaded(len(layers), problems, available)
         return layers
+
+    def _fetched(self, _counts: dict) -> None:
+        """The run Load results started to fetch results has ended: add them now."""
+        if self._fetching:
+            self._fetching = False
+            self.load_results()
 
     # --- status batches (main thread) ------------------------------------------------------
     def _applied(self, batch: list) -> None:
