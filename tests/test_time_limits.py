@@ -188,3 +188,33 @@ def test_processing_takes_the_limits_in_hours(qgis_processing):
     assert algorithm.time_limits({"MAX_WAITING": 0, "MAX_RUNNING": 4}, context) == {
         "max_running": 4 * HOUR
     }
+
+
+def test_limits_suggested_by_the_finished_jobs_times(tmp_path):
+    from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
+    from openeo_grid_jobs.core.job_rows import now_utc
+    from openeo_grid_jobs.core.time_limits import suggest_limits
+    from openeo_grid_jobs.ui.run_opener import read_run
+
+    frame = frame_from_tiles(small_grid(6, 1), "2024-05-01", "2024-08-01")
+    t0 = 1_750_000_000.0
+    for i in range(6):
+        frame.loc[i, "status"] = "finished"
+        frame.loc[i, "start_time"] = now_utc(t0)
+        frame.loc[i, "running_start_time"] = now_utc(t0 + 60 * (i + 1))  # up to 6 min queued
+        frame.loc[i, "end_time"] = now_utc(t0 + 60 * (i + 1) + 600 * (i + 1))  # up to 1 h
+    frame.loc[5, "status"] = "running"  # only finished jobs count
+    suggested = suggest_limits(frame)
+    assert suggested is not None
+    assert (suggested.longest_wait, suggested.longest_run) == (300, 3000)
+    # three times the longest, in whole half hours
+    assert (suggested.max_waiting, suggested.max_running) == (HOUR / 2, 2.5 * HOUR)
+    assert suggested.text() == (
+        "Finished jobs waited up to 5 min and ran up to 50 min: limits of 30 min waiting "
+        "and 2 h 30 min running would catch a stuck one."
+    )
+    frame.loc[4, "status"] = "error"
+    assert suggest_limits(frame) is None  # four finished: too few to say
+    frame.loc[4, "status"] = "finished"
+    JobDatabase(tmp_path / "jobs.csv").save(frame)
+    assert read_run(str(tmp_path / "jobs.csv"), False).suggested == suggested  # the dock's

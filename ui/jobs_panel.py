@@ -264,6 +264,7 @@ class JobsPanel(QWidget):
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
             self.run_page.download.setChecked(opened.download)
+            self.run_page.suggest(opened.suggested)
         self.show_counts(opened.counts)
         self.summary_label.setText(opened.summary)
         if opened.died_at is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget
@@ -13,6 +14,7 @@ from qgis.PyQt.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QWidget,
 )
@@ -91,6 +93,11 @@ class RunPage(QWidget):
             ),
         )
         form.addRow(translate("RunPage", "Max. running"), self.max_running)
+        self.limits_hint = QLabel(self)
+        self.limits_hint.setObjectName("limitsHint")
+        self.limits_hint.setWordWrap(True)
+        self.limits_hint.setVisible(False)
+        form.addRow(self.limits_hint)
         #: the cap of the run last opened (None: none, or a new grid)
         self.run_budget: float | None = None
 
@@ -135,6 +142,12 @@ class RunPage(QWidget):
         box.setSpecialValueText(translate("RunPage", "no limit"))
         box.setToolTip(tip)
         return box
+
+    def suggest(self, suggested: Any) -> None:
+        """Say, under the time limits, what the finished jobs' times suggest
+        (core.time_limits.SuggestedLimits; None: too few finished yet)."""
+        self.limits_hint.setText(suggested.text() if suggested is not None else "")
+        self.limits_hint.setVisible(suggested is not None)
 
     def time_limits(self) -> dict[str, float]:
         """The run policy's time limits set here, in seconds (none: no limits)."""
