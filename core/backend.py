@@ -76,9 +76,16 @@ class BackendConfig:
     #: OIDC client for the device flow (default: the one the back-end suggests)
     client_id: str | None = None
     verify_tls: bool = True
+    #: most of the run's jobs waiting in the back-end's queue (started, not running yet)
+    #: at once, beside ``parallel_jobs``: some back-ends refuse more (0: no cap)
+    queued_jobs: int = 0
 
     def __post_init__(self) -> None:
         self.url = self.url.strip()
+        if int(self.queued_jobs) < 0:
+            raise BackendConnectionError(
+                f"Queued jobs must be 0 (no cap) or more, got {self.queued_jobs}."
+            )
         parsed = urlparse(self.url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname or " " in self.url:
             raise BackendConnectionError(

@@ -43,8 +43,11 @@ from .cli_run_settings import (
     asked_settings,
     at_least_one,
     credits_or_none,
+    event_command,
     positive_seconds,
+    run_event_command,
     secrets_from_environment,
+    time_limit,
 )
 from .definitions import FAILED_STATUSES
 from .engine_events import ErrorKind, EventKind, Outcome
@@ -127,8 +130,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--job-options", help='job options as JSON, e.g. {"executor-memory": "2G"}')
     p.add_argument("--parallel-jobs", type=at_least_one, help="jobs at once per back-end")
+    p.add_argument(
+        "--queued-jobs",
+        type=at_least_one,
+        help="most jobs waiting in a back-end's queue at once, for back-ends with a queue "
+        "cap (default: no cap); a refusal for too many queued jobs only slows launching",
+    )
     p.add_argument("--poll-interval", type=positive_seconds, help="seconds between polls")
     p.add_argument("--output-dir", help="download each tile's result here")
+    p.add_argument(
+        "--download",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="with --output-dir: download the results (default), or --no-download: leave "
+        "them on the back-end, the catalog pointing at their URLs (kept on resume; "
+        "--download later fetches them)",
+    )
     p.add_argument("--retry-failed", action="store_true", help="resubmit failed tiles")
     p.add_argument(
         "--request-timeout", type=positive_seconds, help="seconds before a request counts as lost"
@@ -139,12 +156,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="seconds a job may still appear after a lost create request (default 90)",
     )
     p.add_argument(
+        "--max-waiting",
+        type=time_limit,
+        metavar="TIME",
+        help="cancel a job still created or queued this long after its start (e.g. 6h, "
+        "90min; default: no limit); its tile fails with the reason, --retry-failed takes it",
+    )
+    p.add_argument(
+        "--max-running",
+        type=time_limit,
+        metavar="TIME",
+        help="cancel a job running longer than this (e.g. 4h; default: no limit), as above",
+    )
+    p.add_argument(
         "--budget",
         type=credits_or_none,
         metavar="CREDITS",
         help="most credits the run may spend: launching stops before the costs so far plus "
         "the expected costs of the jobs in flight would pass it, and the tiles left are "
         "skipped (kept on resume; a higher one submits them; 'none' lifts it)",
+    )
+    p.add_argument(
+        "--on-event",
+        type=event_command,
+        metavar="COMMAND",
+        help="run COMMAND when the run ends, stops on its budget or waits for a login "
+        "(once each), with $OGJ_EVENT (ended, budget, login), $OGJ_MESSAGE, $OGJ_SUBJECT "
+        "and $OGJ_JOB_DB set; e.g. --on-event 'notify-send openEO' (without it, the "
+        "printed lines say so)",
     )
     p.set_defaults(handler=run)
 
@@ -154,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     from .engine_host import EngineHost
 
     request = run_request(args)
-    printer = _Printer()
+    printer = _Printer(getattr(args, "on_event", None), request.job_db)
     host = EngineHost(request, on_event=printer)
     host.open()
     stopped_by: list[int] = []
@@ -194,6 +233,9 @@ def run_request(args: argparse.Namespace) -> RunRequest:
         policy["request_timeout"] = args.request_timeout
     if args.lookup_grace:
         policy["lookup_grace"] = args.lookup_grace
+    for limit in ("max_waiting", "max_running"):
+        if getattr(args, limit, None):
+            policy[limit] = getattr(args, limit)
     return RunRequest(
         job_db=str(db.path),
         config=asked,
@@ -230,9 +272,10 @@ class _Printer:
     """Prints the run as the engine reports it: counts when they change, notices, and
     at the end the reasons of failures, the outputs and the summary."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_event: list[str] | None = None, job_db: str = "") -> None:
         self.last: dict[str, int] | None = None
-        self.job_db = ""
+        self.job_db = job_db
+        self.on_event = on_event
 
     def __call__(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
@@ -249,6 +292,8 @@ class _Printer:
             )
         elif kind == EventKind.ENDED:
             self._ended(message)
+        elif kind == EventKind.NOTIFY and self.on_event:
+            run_event_command(self.on_event, message, self.job_db)
 
     def _counts(self, counts: dict[str, int], force: bool = False) -> None:
         if counts == self.last and not force:

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NewType
 
 from .definitions import LoginMethod
-from .errors import GridJobsError
+from .errors import GridJobsError, RunError
+
+#: seconds an ``--on-event`` command may take before it is stopped
+EVENT_COMMAND_TIMEOUT = 60.0
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -53,6 +56,54 @@ TEMPLATE_FLAGS = (
 
 def positive_seconds(text: str) -> float:
     return _positive(text, "seconds")
+
+
+def event_command(text: str) -> list[str]:
+    """``--on-event``: a command line whose program exists (run without a shell)."""
+    import shlex
+    import shutil
+
+    try:
+        argv = shlex.split(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a command line: {exc}") from None
+    if not argv or shutil.which(argv[0]) is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: no such program")
+    return argv
+
+
+def run_event_command(argv: list[str], note: dict[str, Any], job_db: str) -> None:
+    """Run the user's ``--on-event`` command for a notification, on a thread of its own
+    (a slow command never holds the run); what it says goes to this terminal."""
+    import subprocess
+    import threading
+
+    env = {
+        **os.environ,
+        "OGJ_EVENT": str(note.get("reason") or ""),
+        "OGJ_MESSAGE": str(note.get("message") or ""),
+        "OGJ_SUBJECT": str(note.get("subject") or ""),
+        "OGJ_JOB_DB": job_db,
+    }
+
+    def call() -> None:
+        try:
+            subprocess.run(argv, env=env, timeout=EVENT_COMMAND_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            print(f"warning: --on-event {argv[0]} failed: {exc}", flush=True)
+
+    thread = threading.Thread(target=call, name="ogj-on-event", daemon=False)
+    thread.start()
+
+
+def time_limit(text: str) -> float:
+    """``--max-waiting`` / ``--max-running``: ``4h``, ``90min``, ``1h30m``, seconds."""
+    from .time_limits import parse_span
+
+    try:
+        return parse_span(text)
+    except RunError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str, unit: str) -> float:
@@ -110,17 +161,21 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
             poll_interval=args.poll_interval or 5.0,
             output_dir=args.output_dir,
             budget=getattr(args, "budget", None),
+            download=getattr(args, "download", None) is not False,
         ), tiles
     budget_given = getattr(args, "budget", None) is not None
+    queued_jobs = getattr(args, "queued_jobs", None)
     changed = template_given or args.backend or args.parallel_jobs or args.poll_interval
+    download = getattr(args, "download", None)
+    changed = changed or queued_jobs or download is not None
     if not (changed or budget_given):
         return (
             None if args.output_dir is None else replace(saved, output_dir=args.output_dir)
         ), tiles
     backends = _backend_configs(args.backend, args) if args.backend else saved.backends
-    if args.parallel_jobs:
-        for b in backends:
-            b.parallel_jobs = args.parallel_jobs
+    for b in backends:
+        b.parallel_jobs = args.parallel_jobs or b.parallel_jobs
+        b.queued_jobs = b.queued_jobs if queued_jobs is None else queued_jobs
     return replace(
         saved,
         template=_template(args, saved.template) if template_given else saved.template,
@@ -128,6 +183,7 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
         poll_interval=args.poll_interval or saved.poll_interval,
         output_dir=args.output_dir or saved.output_dir,
         budget=getattr(args, "budget", saved.budget),
+        download=saved.download if download is None else download,
     ), tiles
 
 
@@ -228,6 +284,7 @@ def _backend_configs(values: list[str], args: argparse.Namespace) -> list[Backen
                 name=name.strip(),
                 username=args.username,
                 parallel_jobs=args.parallel_jobs or 2,
+                queued_jobs=getattr(args, "queued_jobs", None) or 0,
                 auth_method=method,
                 provider_id=args.provider_id,
             )

@@ -34,6 +34,7 @@ from .engine_events import Command, ErrorKind, EventKind, Outcome, event
 from .engine_outputs import MosaicWriter, missing_results, problem_dicts, write_catalog_quietly
 from .engine_view import RunView, split_rows
 from .errors import GridJobsError, LoginRequiredError, RunError
+from .notifications import Notification, Notifier, NotifyReason
 from .run_logins import RunLogins, check_login, requested_backends
 from .run_request import RunAction, RunRequest
 
@@ -65,6 +66,7 @@ class RunEngine:
         self.view = RunView()
         self._summarized = float("-inf")
         self._mosaic_writer: MosaicWriter | None = None
+        self._notifier = Notifier(self._notify)
         self._parallel = 1
 
     # --- start ---------------------------------------------------------------------------
@@ -103,7 +105,7 @@ class RunEngine:
         self.session = session
         if req.split:
             self.view.keep("split", split_rows(session.frame, req.split))
-        if config.output_dir and req.action is RunAction.RUN:
+        if config.output_dir and config.download and req.action is RunAction.RUN:
             self._mosaic_writer = MosaicWriter(
                 Path(config.output_dir), self._mosaic_written, self._warn
             )
@@ -179,6 +181,8 @@ class RunEngine:
             if why:
                 self._warn(why)
         self._summarize(force=True)
+        said = message or (self.view.summary or {}).get("text") or str(outcome)
+        self._notifier.notify(NotifyReason.ENDED, f"Run {self.job_db.name} {outcome}: {said}")
         ended = event(
             EventKind.ENDED,
             outcome=str(outcome),
@@ -188,7 +192,9 @@ class RunEngine:
             problems=problem_dicts(frame),
             summary=self.view.summary,
             outputs=outputs,
-            missing_results=missing_results(frame) if output_dir else {"count": 0},
+            missing_results=(
+                missing_results(frame) if output_dir and session.config.download else {"count": 0}
+            ),
             table_saves=self._save_figures(),
         )
         self.view.keep("ended", ended)
@@ -316,6 +322,8 @@ class RunEngine:
             final=sum(n for s, n in counts.items() if s in FINAL_STATUSES),
             eta_at=summary.eta_at,
             costs=summary.costs,
+            cpu_hours=summary.cpu_hours,
+            memory_gb_hours=summary.memory_gb_hours,
             parallel=summary.parallel,
         )
         self.view.keep("summary", values)
@@ -323,6 +331,11 @@ class RunEngine:
 
     def _notice(self, run_event: RunEvent) -> None:
         self._notice_text(run_event.level, run_event.message)
+        if run_event.notify:
+            self._notifier.notify(NotifyReason(run_event.notify), run_event.message)
+
+    def _notify(self, note: Notification) -> None:
+        self.emit(event(EventKind.NOTIFY, **note.to_dict()))
 
     def _notice_text(self, level: str, message: str) -> None:
         values = event(EventKind.NOTICE, level=level, message=message, at=time.time())
@@ -336,6 +349,11 @@ class RunEngine:
     def _login(self, name: str, why: str | None) -> None:
         self.view.login(name, why)
         self.emit(event(EventKind.LOGIN, backend=name, message=why))
+        if why is None:
+            self._notifier.settled(NotifyReason.LOGIN, name)
+        else:
+            message = f"{name} refused the run's login ({why}): log in again to go on there."
+            self._notifier.notify(NotifyReason.LOGIN, message, name)
 
     def _token(self, name: str, token: RefreshToken) -> None:
         """A rotated refresh token (any thread): viewers store it; one that attaches

@@ -37,6 +37,9 @@ class EventKind(StrEnum):
     RENEWED_LOGIN = "renewed_login"
     #: the run ended (done, stopped or failed), with its outputs; the engine exits
     ENDED = "ended"
+    #: worth a word to a user not watching (see core.notifications): reason, message,
+    #: subject; once per reason and subject
+    NOTIFY = "notify"
 
 
 class Command(StrEnum):

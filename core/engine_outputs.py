@@ -111,7 +111,8 @@ def write_catalog_quietly(frame: pd.DataFrame, output_dir: Path) -> tuple[Path |
     from .mosaic import finished_results
     from .stac_catalog import write_catalog
 
-    if not finished_results(frame):  # nothing downloaded: nothing to catalog
+    linked = "result_url" in frame.columns and frame["result_url"].notna().any()
+    if not finished_results(frame) and not linked:  # no result anywhere: nothing to catalog
         return None, None
     try:
         return write_catalog(frame, output_dir), None

@@ -9,8 +9,9 @@ and the run engine acts on the kind, never on the exception type:
   503, 504; try again later with backoff. A tile waiting on one stays waiting, never
   ``start_failed``;
 - ``concurrency``: a back-end's "too many jobs at once" error (any 4xx whose code or
-  message says so, e.g. ``ConcurrentJobLimit``); fewer jobs at once on that back-end
-  for a while, and try again later;
+  message says so, e.g. ``ConcurrentJobLimit``), or "too many queued jobs" (a queue
+  cap, e.g. ``TooManyQueuedJobs``); fewer jobs at once on that back-end for a while,
+  and try again later;
 - ``permanent``: any other 4xx; the tile fails with the back-end's message;
 - ``auth``: 401/403; log in again once, then ask the user;
 - ``gone``: the job no longer exists on the back-end (404 on a job).
@@ -37,7 +38,8 @@ AUTH_CODES = frozenset(
 GONE_CODES = frozenset({"JobNotFound"})
 #: a back-end's "too many jobs at once" (as opposed to "too many requests")
 _CONCURRENCY = re.compile(
-    r"concurren|too many (jobs|running|batch|active)|(job|running|queued)\w*\W+(\w+\W+)?limit"
+    r"concurren|too\s*many\s*(queued\s*)?(jobs|running|batch|active)"
+    r"|(job|running|queued)\w*\W+(\w+\W+)?limit"
     r"|limit\w*\W+(\w+\W+){0,3}(jobs|running)",
     re.I,
 )

@@ -62,6 +62,8 @@ class Backend:
     name: str
     connect: Callable[[], openeo.Connection]
     parallel_jobs: int = 2
+    #: most jobs waiting queued at once (0: no cap); see :meth:`.scheduler.Scheduler.picks`
+    queued_jobs: int = 0
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,19 @@ class BackendGateway:
                 return list(connection.job(job_id).get_results().download_files(target))
 
         return self.call(fetch, after_halt=True)
+
+    def result_links(self, job_id: str) -> list[dict[str, str]]:
+        """A finished job's result files where the back-end serves them: ``href``, ``name``
+        and ``type`` of each asset (a run without downloads points its catalog there)."""
+
+        def assets(connection: openeo.Connection) -> list[dict[str, str]]:
+            found = connection.job(job_id).get_results().get_assets()
+            return [
+                {"href": a.href, "name": a.key, "type": str(a.metadata.get("type") or "")}
+                for a in found
+            ]
+
+        return self.call(assets)
 
 
 def _all_logs(connection: openeo.Connection, job_id: str, level: str | None) -> list[dict]:

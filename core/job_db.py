@@ -8,8 +8,9 @@ vice versa; reading goes through the client's own ``CsvJobDatabase`` /
 ``row``, ``crs``, ``geometry`` as WKT in the grid CRS) and the seed notebook's
 ``spatial_extent`` (GeoJSON, lon/lat), ``start_date``, ``end_date``; plus
 ``message``, ``result``, ``run_tag``, ``intent_at``, ``attempt``, ``end_time`` (UTC,
-when the tile became final) and ``duration_s`` (seconds from ``start_time`` to
-``end_time``, see :func:`~.job_rows.final_times`). A job database without some of
+when the tile became final), ``duration_s`` (seconds from ``start_time`` to
+``end_time``, see :func:`~.job_rows.final_times`) and ``progress`` (the job's, 0-100,
+as last reported). A job database without some of
 them (older, or a notebook's) gets them empty when read.
 
 ``start_time`` is when the back-end accepted the job's start: empty for a tile whose
@@ -61,6 +62,12 @@ EXTRA_COLUMNS: dict[str, Any] = {
     "attempt": 1,
     "end_time": None,
     "duration_s": float("nan"),
+    #: the job's ``progress`` (0-100) as its back-end last reported it (the openeo client
+    #: keeps no such column)
+    "progress": float("nan"),
+    #: a finished job's result files on the back-end (JSON: href, name, type), asked for
+    #: by a run that does not download them
+    "result_url": None,
 }
 #: text columns that pandas must not turn into floats when they are all empty
 TEXT_COLUMNS = (
@@ -72,6 +79,7 @@ TEXT_COLUMNS = (
     "result",
     "intent_at",
     "end_time",
+    "result_url",
 )
 #: the columns that name a row (a unit's id may look like a number)
 ID_COLUMNS = ("tile_id", "unit_id")
@@ -185,6 +193,7 @@ def normalize(frame: pd.DataFrame, run_tag: str | None = None) -> pd.DataFrame:
     frame["status"] = frame["status"].fillna(NOT_STARTED).astype(str)
     frame["costs"] = pd.to_numeric(frame["costs"], errors="coerce")
     frame["duration_s"] = pd.to_numeric(frame["duration_s"], errors="coerce")
+    frame["progress"] = pd.to_numeric(frame["progress"], errors="coerce")
     frame["attempt"] = pd.to_numeric(frame["attempt"], errors="coerce").fillna(1).astype(int)
     frame["tile_id"] = frame["tile_id"].astype(str)
     return frame.reset_index(drop=True)

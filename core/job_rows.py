@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .definitions import FAILED_STATUSES, NOT_STARTED
+from .job_usage import cpu_hours, memory_gb_hours
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +40,11 @@ class TileUpdate:
     ended: str | None = None
     #: seconds from ``started`` to ``ended``; None when the job never started
     duration: float | None = None
+    #: the job's progress (0-100) as its back-end last reported it
+    progress: float | None = None
+    #: what the ended job used (its ``usage``): CPU hours, memory GB-hours
+    cpu_h: float | None = None
+    mem_gbh: float | None = None
 
 
 def now_utc(seconds: float | None = None) -> str:
@@ -118,6 +124,9 @@ UPDATE_COLUMNS = {
     "result": "result",
     "ended": "end_time",
     "duration": "duration_s",
+    "progress": "progress",
+    "cpu_h": "cpu",
+    "mem_gbh": "memory",
 }
 
 
@@ -144,9 +153,22 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
         return None if value is None or value != value else float(value)
 
     columns = [values[c] for c in UPDATE_COLUMNS.values()]
-    tile_id, status, job_id, backend, started, running, costs, message, result, ended, duration = (
-        columns
-    )
+    (
+        tile_id,
+        status,
+        job_id,
+        backend,
+        started,
+        running,
+        costs,
+        message,
+        result,
+        ended,
+        duration,
+        progress,
+        cpu,
+        memory,
+    ) = columns
     return [
         TileUpdate(
             int(i),
@@ -161,6 +183,9 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
             text(result[n]),
             text(ended[n]),
             number(duration[n]),
+            number(progress[n]),
+            cpu_hours(cpu[n]),
+            memory_gb_hours(memory[n]),
         )
         for n, i in enumerate(index)
     ]
@@ -181,7 +206,7 @@ def reset_rows(frame: pd.DataFrame, rows: list[int]) -> list[int]:
     ]
     frame.loc[had_job, "attempt"] = frame.loc[had_job, "attempt"].astype(int) + 1
     columns = ("id", "backend_name", "start_time", "running_start_time", "end_time", "duration_s")
-    for column in (*columns, "message", "result", "intent_at"):
+    for column in (*columns, "message", "result", "intent_at", "progress"):
         frame.loc[rows, column] = None
     frame.loc[rows, "status"] = NOT_STARTED
     return rows

@@ -45,6 +45,10 @@ class RunConfig:
     earlier_costs: float = 0.0
     #: tiles split into quarters, oldest first (:meth:`.split.SplitRecord.to_dict`)
     splits: list[dict[str, Any]] = field(default_factory=list)
+    #: download each finished tile's result into ``output_dir``; False: results stay on
+    #: the back-end, and the catalog there points at their URLs (a later run with
+    #: downloads fetches them)
+    download: bool = True
 
     @staticmethod
     def path_for(job_db: str | Path) -> Path:
@@ -62,6 +66,7 @@ class RunConfig:
             "budget": self.budget,
             "earlier_costs": self.earlier_costs,
             "splits": self.splits,
+            "download": self.download,
         }
         _refuse_secrets(data)
         return data
@@ -77,6 +82,7 @@ class RunConfig:
             budget=None if data.get("budget") is None else float(data["budget"]),
             earlier_costs=float(data.get("earlier_costs") or 0.0),
             splits=list(data.get("splits") or []),
+            download=bool(data.get("download", True)),
         )
 
     def save(self, job_db: str | Path) -> Path:

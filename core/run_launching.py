@@ -20,6 +20,9 @@ from .job_rows import now_utc, parse_time, utc_text
 from .run_state import MESSAGE_LIMIT, RunState, _log
 from .scheduler import LAUNCH
 
+#: a job in one of these waits in its back-end's queue (see RunPolicy's queue caps)
+QUEUE_STATUSES = frozenset({"queued_for_start", "created", "queued"})
+
 
 class Launching(RunState):
     def _launch(self) -> None:
@@ -44,7 +47,7 @@ class Launching(RunState):
             if not waiting:
                 return
         busy = self._rows.busy()
-        picks = self.scheduler.picks(waiting, busy, usable)
+        picks = self.scheduler.picks(waiting, busy, usable, self._queued())
         if not picks:
             return
         for i, name in picks:  # the intent is on disk before the request leaves
@@ -76,6 +79,14 @@ class Launching(RunState):
             self._submit(
                 "created", i, gateway.create_and_start, self.template, tile, self._title(i)
             )
+
+    def _queued(self) -> dict[str, int]:
+        """Per back-end, our jobs waiting in its queue (being started, created, queued)."""
+        rows = self._rows
+        return {
+            name: sum(1 for i in active if rows.status[i] in QUEUE_STATUSES)
+            for name, active in rows.active.items()
+        }
 
     def _probing(self) -> bool:
         """Before the first finish, a failure holds launching while the other first jobs
@@ -227,6 +238,7 @@ class Launching(RunState):
             "warning",
             f"{reason[:1].upper()}{reason[1:]}: {skipped} tile(s) were not submitted "
             "(skipped). Raise the budget, or Retry failed, to submit them.",
+            notify="budget",
         )
 
     def _on_estimated(self, i: int, value: Any, failure: Failure | None) -> None:

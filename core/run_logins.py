@@ -66,7 +66,7 @@ class RunLogins:
     def backends(self) -> list[Backend]:
         """What the run loop connects with (``connect`` reads the latest secrets)."""
         return [
-            Backend(name, partial(self._connect, name), config.parallel_jobs)
+            Backend(name, partial(self._connect, name), config.parallel_jobs, config.queued_jobs)
             for name, config in self.configs.items()
         ]
 

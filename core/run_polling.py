@@ -8,7 +8,7 @@ at once, not up to a poll interval later. A job found by its title is adopted by
 the row that had an intent (or by a tile not started yet); an intent whose job
 surely does not exist is released; a second job with a tile's title is canceled
 and deleted. A status only moves forward (:func:`~.tile_rules.moves_forward`); a
-failed job's reason and a finished one's costs are asked for.
+failed job's reason, a finished one's costs, and an ended one's usage are asked for.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .definitions import FINAL_STATUSES, NOT_STARTED
 from .failures import Failure, FailureKind
 from .gateway import Listing
 from .job_rows import adopted_start, now_utc, parse_time
+from .job_usage import usage_columns
 from .run_state import MESSAGE_LIMIT, RunState
 from .scheduler import READ
 from .tile_rules import keep_one, moves_forward
@@ -104,6 +105,7 @@ class Polling(RunState):
                 self._fail(i, "error", "job deleted on the back-end")
             else:
                 self._apply_status(i, info.get("status"), info)
+                self._progress(i, info.get("progress"))
         self._match_titles(name, started, listing)
         if listing.complete:
             self._listed.add(name)
@@ -180,9 +182,11 @@ class Polling(RunState):
         old = self.frame.at[i, "status"]
         if not moves_forward(old, new):
             return
+        if new == "canceled" and i in self._overdue:
+            return  # canceled past a time limit: its tile fails with the reason (run_limits)
         changes: dict[str, Any] = {"status": new}
         if new == "running" and not self._has(i, "running_start_time"):
-            changes["running_start_time"] = now_utc()
+            changes["running_start_time"] = now_utc(self.wall_clock())
         if info.get("costs") is not None:
             changes["costs"] = float(info["costs"])
         if new in FINAL_STATUSES:
@@ -191,14 +195,27 @@ class Polling(RunState):
         self._set(i, **changes)
         gateway = self.gateways[self.frame.at[i, "backend_name"]]
         job_id = self.frame.at[i, "id"]
+        self._usage(i, info)
         if new == "finished":
             self.breaker.finished()
-            if info.get("costs") is None:
+            if info.get("costs") is None or "usage" not in info:
                 self._submit("costs", i, gateway.describe, job_id)
         elif new == "error":
             self._submit("error_log", i, gateway.error_message, job_id)
+            if "usage" not in info:  # a failed job used resources too
+                self._submit("usage", i, gateway.describe, job_id)
         elif new == "canceled" and not self._has(i, "message"):
             self._set(i, message="canceled")
+
+    def _progress(self, i: int, reported: Any) -> None:
+        """Keep the job's progress as its back-end reports it (the map labels running
+        tiles with it, the ETA reads it); a back-end without progress leaves it empty."""
+        if isinstance(reported, bool) or not isinstance(reported, (int, float)):
+            return
+        value = min(100.0, max(0.0, float(reported)))
+        current = self.frame.at[i, "progress"]
+        if value != current:
+            self._set(i, progress=value)
 
     def _took(self, i: int, updated: Any, new: str) -> None:
         """A finished job's time from its start to its end (the back-end's ``updated``),
@@ -211,8 +228,26 @@ class Polling(RunState):
             self._durations.append(ended - started)
 
     def _on_costs(self, i: int, info: Any, failure: Failure | None) -> None:
+        """A finished job's own metadata: its costs and usage (listings lack usage)."""
         if failure is None and info and info.get("costs") is not None:
             self._set(i, costs=float(info["costs"]))
+        self._on_usage(i, info, failure)
+
+    def _on_usage(self, i: int, info: Any, failure: Failure | None) -> None:
+        if failure is None and isinstance(info, dict):
+            self._usage(i, info)
+
+    def _usage(self, i: int, info: dict) -> None:
+        """The job's ``usage`` into the table, one text column per key as the openeo
+        client writes it (:mod:`.job_usage`); a column new to the table is added."""
+        columns = usage_columns(info)
+        for column in columns:
+            if column not in self.frame.columns:
+                self.frame[column] = None
+            elif self.frame[column].dtype != object:  # read back empty: floats
+                self.frame[column] = self.frame[column].astype(object)
+        if columns:
+            self._set(i, **columns)
 
     def _on_error_log(self, i: int, message: Any, failure: Failure | None) -> None:
         text = message if failure is None else f"error (logs unavailable: {failure.message})"

@@ -257,6 +257,7 @@ class RunSession:
             raise RunError(f"The run needs back-ends {sorted(wanted)}, got {sorted(given)}.")
         options.setdefault("poll_interval", self.config.poll_interval)
         options.setdefault("output_dir", self.config.output_dir)
+        options.setdefault("download", self.config.download)
         options.setdefault("earlier_costs", self.config.earlier_costs)
         if self.config.budget is not None:
             from .scheduler import RunPolicy
@@ -318,6 +319,7 @@ def _resume_config(path: Path, saved: RunConfig, asked: RunConfig | None) -> Run
         poll_interval=asked.poll_interval,
         output_dir=asked.output_dir or saved.output_dir,
         budget=_budget(asked.budget, saved.budget),
+        download=asked.download,
     )
 
 

@@ -74,6 +74,7 @@ class RunState:
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         earlier_costs: float = 0.0,
+        download: bool = True,
     ) -> None:
         """``earlier_costs``: credits of this run's jobs no longer in ``frame`` (a retried
         tile's earlier job, a split tile's), which a credit budget counts as spent.
@@ -98,6 +99,8 @@ class RunState:
             policy = replace(policy, poll_interval=float(poll_interval))
         self.policy = policy
         self.output_dir = Path(output_dir) if output_dir else None
+        #: download results into output_dir; False: only ask where they are (result_url)
+        self.download = download
         self.on_update = on_update
         self.on_event = on_event
         self.on_login = on_login
@@ -110,6 +113,7 @@ class RunState:
             clock=clock,
             wall_clock=wall_clock,
             rng=rng,
+            queue_caps={b.name: b.queued_jobs for b in backends},
         )
         unknown = set(frame["backend_name"].dropna()) - set(names)
         if unknown:
@@ -158,6 +162,9 @@ class RunState:
         #: start to end (the last few): when the others should end (run_polling)
         self._started_at: dict[int, float] = {}
         self._durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
+        #: rows whose job is being canceled past a time limit, and why (see run_limits)
+        self._overdue: dict[int, str] = {}
+        self._limits_checked_at = float("-inf")
         #: wall time of each back-end's last poll
         self._polled_at: dict[str, float] = {}
         #: the table's saves so far: how many, seconds in all, the longest
@@ -319,9 +326,10 @@ class RunState:
         if event is not None:
             self._event(event.level, event.message)
 
-    def _event(self, level: str, message: str) -> None:
-        """To the caller's ``on_event`` (CLI, dock), or else to the log: said once."""
+    def _event(self, level: str, message: str, notify: str = "") -> None:
+        """To the caller's ``on_event`` (CLI, dock), or else to the log: said once.
+        ``notify``: a moment worth a notification (see :mod:`.notifications`)."""
         if self.on_event is not None:
-            self.on_event(RunEvent(level, message))
+            self.on_event(RunEvent(level, message, notify))
         else:
             getattr(_log, "info" if level == "info" else "warning")(message)

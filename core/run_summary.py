@@ -5,8 +5,11 @@ run (this session) started and the time now, both injected, and the run's jobs a
 once. The dock shows :meth:`RunSummary.text`; the CLI prints it when a run ends or
 is stopped::
 
-    42 tiles: 30 finished, 2 failed, 8 running, 2 queued · 12 min · ETA 14:35 (~6 min)
-    · 3.2 credits · 120 MB
+    42 tiles: 30 finished, 2 failed, 8 running (63 %), 2 queued · 12 min · ETA 14:35 (~6 min)
+    · 3.2 credits · 1.5 CPU-hours · 6 GB-hours · 120 MB
+
+CPU-hours and memory GB-hours are the jobs' own ``usage`` (:mod:`.job_usage`), summed
+over the jobs that reported it.
 
 **ETA.** From the observed durations (``duration_s``: start to end, queue
 included) of the finished tiles, whose mean ``d`` stands for every tile still to
@@ -15,7 +18,11 @@ run engine does: each active job holds its slot for what is left of ``d`` (``d``
 minus how long it has been going, at least nothing), then each waiting tile takes
 the first slot that frees up for ``d``. The ETA is when the last slot frees. It is
 None (said "no ETA yet") until a tile has finished: guessing from nothing would be
-a made-up number.
+a made-up number. A running job whose back-end reports its ``progress`` holds its slot
+for what that says is left instead, once it has run a minute (its time running so far,
+scaled by the share still to do): a job at 90 % after an hour ends soon, whatever the
+mean; with such jobs only and no tile waiting, there is an ETA before any tile has
+finished.
 """
 
 from __future__ import annotations
@@ -30,12 +37,18 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED
 from .job_rows import parse_time
+from .job_usage import UsageTotals
 
 if TYPE_CHECKING:
     import pandas as pd
 
 #: active statuses a user reads as "queued" (the rest of the active ones: "running")
 QUEUED_STATUSES = frozenset({"created", "queued_for_start", "queued"})
+#: a job's progress says how long it has left only once it has run this long (seconds)
+#: and got this far (percent): running times are whole seconds, and early progress
+#: figures (a job's set-up) scale badly
+PROGRESS_AFTER_S = 60.0
+PROGRESS_AFTER_PERCENT = 5.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,11 @@ class RunSummary:
     #: bytes of the downloaded results (their files, or all files in a result folder)
     downloaded_bytes: int
     now: float = field(repr=False, default=0.0)
+    #: what the jobs used, as they reported it (:mod:`.job_usage`); None: none reported
+    cpu_hours: float | None = None
+    memory_gb_hours: float | None = None
+    #: the running jobs' mean progress (percent) where their back-ends report it
+    running_progress: float | None = None
 
     @classmethod
     def from_frame(
@@ -90,6 +108,7 @@ class RunSummary:
         waiting = counts.get(NOT_STARTED, 0)
         mean = _mean_duration(frame)
         eta = _eta(frame, mean, max(1, int(parallel)), now)
+        usage = UsageTotals.of(frame)
         return cls(
             total=len(statuses),
             counts=counts,
@@ -107,6 +126,9 @@ class RunSummary:
             costs=_costs(frame),
             downloaded_bytes=_downloaded_bytes(frame),
             now=now,
+            cpu_hours=usage.cpu_hours,
+            memory_gb_hours=usage.memory_gb_hours,
+            running_progress=_running_progress(frame),
         )
 
     @property
@@ -117,11 +139,14 @@ class RunSummary:
     def text(self) -> str:
         """One line, e.g. ``42 tiles: 30 finished, 2 failed, 10 running · 12 min · ETA
         14:35 (~6 min) · 3.2 credits · 120 MB``."""
+        running = "running"
+        if self.running_progress is not None:
+            running = f"running ({self.running_progress:.0f} %)"
         counts = [
             (self.finished, "finished"),
             (self.failed, "failed"),
             (self.canceled, "canceled"),
-            (self.running, "running"),
+            (self.running, running),
             (self.queued, "queued"),
             (self.waiting, "waiting"),
         ]
@@ -136,6 +161,10 @@ class RunSummary:
                 parts.append(f"ETA {clock} ({left})")
         if self.costs is not None:
             parts.append(f"{format_number(self.costs)} credits")
+        if self.cpu_hours is not None:
+            parts.append(f"{format_amount(self.cpu_hours)} CPU-hours")
+        if self.memory_gb_hours is not None:
+            parts.append(f"{format_amount(self.memory_gb_hours)} GB-hours")
         if self.downloaded_bytes:
             parts.append(format_bytes(self.downloaded_bytes))
         return " · ".join(parts)
@@ -173,19 +202,51 @@ def _eta(frame: pd.DataFrame, mean: float | None, parallel: int, now: float) -> 
     active = [i for i, s in zip(frame.index, statuses) if s in ACTIVE_STATUSES]
     if not waiting and not active:
         return 0.0
-    if mean is None:
+    by_progress = {i: _left_by_progress(frame, i, now) for i in active}
+    if mean is None and (waiting or any(v is None for v in by_progress.values())):
         return None
     starts = frame["start_time"] if "start_time" in frame.columns else None
     slots: list[float] = []  # when each slot frees, in seconds from now
     for i in active:
-        began = parse_time(starts.at[i]) if starts is not None and _text(starts.at[i]) else 0.0
-        age = now - began if began else 0.0
-        slots.append(max(0.0, mean - max(0.0, age)))
+        left = by_progress[i]
+        if left is None and mean is not None:
+            began = parse_time(starts.at[i]) if starts is not None and _text(starts.at[i]) else 0.0
+            age = now - began if began else 0.0
+            left = max(0.0, mean - max(0.0, age))
+        slots.append(left or 0.0)
+    if mean is None:
+        return max(slots)
     slots += [0.0] * max(0, parallel - len(slots))
     heapq.heapify(slots)
     for _ in range(waiting):
         heapq.heappush(slots, heapq.heappop(slots) + mean)
     return max(slots)
+
+
+def _running_progress(frame: pd.DataFrame) -> float | None:
+    """The mean progress of the running jobs that report one; None when none does."""
+    if "progress" not in frame.columns:
+        return None
+    values = [
+        float(p)
+        for s, p in zip(frame["status"], frame["progress"])
+        if s == "running" and _finite(p)
+    ]
+    return sum(values) / len(values) if values else None
+
+
+def _left_by_progress(frame: pd.DataFrame, i: Any, now: float) -> float | None:
+    """Seconds a running job has left by its reported progress: its time running so far
+    times the share still to do over the share done; None without a usable progress."""
+    if "progress" not in frame.columns or frame.at[i, "status"] != "running":
+        return None
+    progress, since = frame.at[i, "progress"], frame.at[i, "running_start_time"]
+    if not _finite(progress) or not PROGRESS_AFTER_PERCENT <= float(progress) < 100:
+        return None
+    ran = now - parse_time(since) if _text(since) else 0.0
+    if ran < PROGRESS_AFTER_S:
+        return None
+    return ran * (100 - float(progress)) / float(progress)
 
 
 def _costs(frame: pd.DataFrame) -> float | None:
@@ -243,6 +304,14 @@ def format_number(value: float) -> str:
         return f"{value:,.0f}"
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
+
+
+def format_amount(value: float) -> str:
+    """Like :func:`format_number`, but a small amount keeps its first figure (``0.002``),
+    not ``0``: a short job's CPU-hours."""
+    if 0 < abs(value) < 0.01:
+        return f"{value:.1g}"
+    return format_number(value)
 
 
 def format_bytes(size: int) -> str:

@@ -29,7 +29,9 @@ whatever the network does. Its rules:
   only while the costs so far plus the expected costs of the jobs in flight and
   its own fit; under a budget each job is created, its estimate asked, and only
   then started (or deleted unstarted); when nothing fits any more the tiles left
-  are ``skipped`` with the reason, said once.
+  are ``skipped`` with the reason, said once;
+- **time limits** (``RunPolicy.max_waiting``, ``max_running``, :mod:`.run_limits`): a job
+  stuck waiting or running past its limit is canceled and its tile fails with the reason.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from .gateway import Backend, BackendGateway, CallFailed
 from .job_rows import TileUpdate, parse_time, reset_failed, tile_updates
 from .job_template import PROCESS_UDP
 from .run_launching import Launching
+from .run_limits import TimeLimits
 from .run_polling import Polling
 from .run_results import ResultDownloads
 from .run_state import MESSAGE_LIMIT, _log
@@ -77,9 +80,9 @@ TICK = 0.1  # seconds between checks of the stop flag
 PACE = 0.02
 
 
-class GridJobRunner(Polling, Launching, ResultDownloads):
+class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
     """The run loop: its state is :class:`~.run_state.RunState`, its steps polling,
-    launching and result downloads; the loop itself, start-up, cancel and the public
+    launching, result downloads and time limits; the loop itself, start-up, cancel and the public
     API are here."""
 
     # --- public API -------------------------------------------------------------------
@@ -92,7 +95,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
             return False
         pending = self._downloads is not None and self._downloads.pending
         # a failed tile's reason and a finished one's costs are still on their way
-        asking = self._asking("error_log", "costs", "dropped")
+        asking = self._asking("error_log", "costs", "usage", "dropped", "links")
         return not pending and not asking and not self._missing_results()
 
     def request_cancel(self, indices: list[int] | None = None) -> None:
@@ -360,6 +363,7 @@ class GridJobRunner(Polling, Launching, ResultDownloads):
         self._say(self.scheduler.recover())
         self._reconnect()
         self._poll()
+        self._enforce_limits()
         self._launch()
         self._retry_starts()
         self._start_downloads()

@@ -14,7 +14,8 @@ is tested in microseconds:
 - a concurrency refusal lowers that back-end's jobs at once to what it was
   running then; one more is allowed after each ``recover_after`` seconds without
   a refusal, up to the configured number;
-- free slots are filled round-robin over the back-ends, in tile order.
+- free slots are filled round-robin over the back-ends, in tile order; a back-end with a
+  queue cap gets no more jobs while that many of ours wait in its queue.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Callable
 from .budget import check_budget
 from .errors import RunError
 from .failures import Failure
+from .time_limits import check_limit
 
 _log = logging.getLogger(__name__)
 READ = "read"
@@ -44,6 +46,9 @@ class RunEvent:
 
     level: str  # "info", "warning" or "error"
     message: str
+    #: a moment the user wants to hear about even when not watching (a NotifyReason
+    #: value, see :mod:`.notifications`); empty for the others
+    notify: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,11 @@ class RunPolicy:
     #: plus the expected costs of the jobs in flight and of the next job would pass it
     #: (see :mod:`.budget`); a run's saved budget is its ``RunConfig.budget``
     budget: float | None = None
+    #: seconds a job may wait ``created``/``queued`` after its start was accepted, and
+    #: run, before it is canceled and its tile fails with the reason (None: no limit;
+    #: see :mod:`.run_limits`)
+    max_waiting: float | None = None
+    max_running: float | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -107,6 +117,8 @@ class RunPolicy:
             if int(getattr(self, name)) < 1:
                 raise RunError(f"{name.replace('_', ' ')} must be at least 1.")
         check_budget(self.budget)
+        check_limit("max waiting", self.max_waiting)
+        check_limit("max running", self.max_running)
 
 
 @dataclass
@@ -130,6 +142,8 @@ class BackendSchedule:
     )
     last_refusal: float | None = None
     next_poll: float = 0.0
+    #: most jobs waiting queued at once (0: no cap)
+    queue_cap: int = 0
 
 
 class Scheduler:
@@ -141,7 +155,9 @@ class Scheduler:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        queue_caps: Mapping[str, int] | None = None,
     ) -> None:
+        """``queue_caps``: per back-end, most jobs waiting queued at once (0: no cap)."""
         self.policy = policy
         self.clock = clock
         self.wall_clock = wall_clock
@@ -150,6 +166,8 @@ class Scheduler:
         # repository's scan; tests pass a seeded random.Random for repeatable draws.
         self.rng = rng or random.SystemRandom()
         self.backends = {name: BackendSchedule(name, n, n) for name, n in parallel_jobs.items()}
+        for name, cap in (queue_caps or {}).items():
+            self.backends[name].queue_cap = int(cap)
 
     # --- backoff ------------------------------------------------------------------------
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
@@ -260,16 +278,27 @@ class Scheduler:
         """A poll of ``name`` starts now; the next one is due a poll interval later."""
         self.backends[name].next_poll = self.clock() + self.policy.poll_interval
 
+    @staticmethod
+    def _free(backend: BackendSchedule, busy: int, queued: int) -> int:
+        free = backend.limit - busy
+        return min(free, backend.queue_cap - queued) if backend.queue_cap else free
+
     def picks(
         self,
         waiting: Iterable[int],
         busy: Mapping[str, int],
         usable: Iterable[str] | None = None,
+        queued: Mapping[str, int] | None = None,
     ) -> list[tuple[int, str]]:
-        """(row, back-end) for as many waiting rows as there are free slots, round-robin."""
+        """(row, back-end) for as many waiting rows as there are free slots, round-robin.
+
+        ``busy``: active jobs per back-end; ``queued``: those of them waiting in its
+        queue (being started, ``created``, ``queued``), which a queue cap holds below it
+        however many parallel slots are free."""
         allowed = set(self.backends if usable is None else usable)
+        queued = queued or {}
         free = {
-            name: b.limit - busy.get(name, 0)
+            name: self._free(b, busy.get(name, 0), queued.get(name, 0))
             for name, b in self.backends.items()
             if name in allowed and self.ready(name, LAUNCH)
         }

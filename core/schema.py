@@ -3,7 +3,9 @@
 Names are at most 10 characters so that a Shapefile export keeps them as they
 are (dBASE limit); the job fields map to openEO job-database columns
 (``id`` → ``job_id``, ``backend_name`` → ``backend``, ``start_time`` → ``started``,
-``end_time`` → ``ended``, ``duration_s`` → ``duration`` in seconds, ...).
+``end_time`` → ``ended``, ``duration_s`` → ``duration`` in seconds, ...). The job's
+``usage`` texts (``cpu``, ``memory``: ``"120 cpu-seconds"``) become numbers a map can
+use: ``cpu_h`` (CPU hours), ``mem_gbh`` (memory GB-hours).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ JOB_FIELDS: tuple[tuple[str, FieldType], ...] = (
     ("ended", "str"),
     ("duration", "float"),
     ("costs", "float"),
+    ("progress", "float"),
+    ("cpu_h", "float"),
+    ("mem_gbh", "float"),
     ("message", "str"),
     ("result", "str"),
 )

@@ -1,7 +1,8 @@
 """A static STAC catalog of a run's results, so that any STAC tool opens them.
 
 :func:`write_catalog` writes ``catalog.json`` in the results folder and one STAC
-Item per finished tile whose result was downloaded, beside that result:
+Item per finished tile whose result was downloaded (or, without downloads, whose
+result's address is known), beside that result:
 ``<output_dir>/<tile_id>/<tile_id>.json`` (pystac's usual layout, every href
 relative: the folder can be moved or shared as a whole). Each Item has
 
@@ -12,8 +13,13 @@ relative: the folder can be moved or shared as a whole). Each Item has
   exclusive, STAC's end is the last instant covered); ``datetime`` is null;
 - ``tile_id`` (and in a run with time windows ``unit_id`` and ``window``: one item per
   unit and window, its dates the window's), ``openeo:job_id``, ``openeo:backend``
-  and, when the back-end reported them, ``openeo:costs`` (credits);
-- the result file(s) as assets (``roles: ["data"]``), media type by extension.
+  and, when the back-end reported them, ``openeo:costs`` (credits) and
+  ``openeo:usage`` (the job's usage: ``cpu``, ``memory``, ``duration``... each
+  ``{"value", "unit"}``);
+- the result file(s) as assets (``roles: ["data"]``), media type by extension; for a
+  run without downloads, the back-end's URLs of the result files (``result_url``; a
+  back-end's signed URLs expire after a while: a later run with downloads fetches
+  the files).
 
 Only core STAC fields are used (no extension schemas), so the catalog validates
 against the schemas that pystac bundles, without network. Files are written
@@ -33,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import GridJobsError
+from .job_usage import usage_stats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,19 +126,41 @@ def write_catalog(
 
 # --- rows and items ---------------------------------------------------------------------
 def _finished_with_results(frame: pd.DataFrame) -> Iterator[Any]:
-    if "result" not in frame.columns:
-        return
+    """Finished rows with their result on disk, or (not downloaded) its address."""
     for i in frame.index[frame["status"] == "finished"]:
-        result = frame.at[i, "result"]
-        if _present(result) and Path(str(result)).exists():
+        result = frame.at[i, "result"] if "result" in frame.columns else None
+        local = _present(result) and Path(str(result)).exists()
+        if local or ("result_url" in frame.columns and _present(frame.at[i, "result_url"])):
             yield i
+
+
+def _remote_assets(row: pd.Series) -> list[pystac.Asset]:
+    """The result files on the back-end (``result_url``) of a tile not downloaded."""
+    import pystac
+
+    try:
+        links = json.loads(str(row.get("result_url")))
+    except ValueError:
+        return []
+    return [
+        pystac.Asset(
+            href=str(link["href"]),
+            media_type=link.get("type") or None,
+            roles=["data"],
+            title=str(link.get("name") or ""),
+        )
+        for link in links
+        if isinstance(link, dict) and link.get("href")
+    ]
 
 
 def _item(row: pd.Series, item_id: str) -> pystac.Item | None:
     import pystac
 
-    files = _data_files(Path(str(row["result"])).absolute())
-    if not files:
+    result = row.get("result")
+    files = _data_files(Path(str(result)).absolute()) if _present(result) else []
+    remote = [] if files else _remote_assets(row)
+    if not files and not remote:
         return None
     geometry = _footprint(row)
     start, end = _dates(row)
@@ -147,6 +176,9 @@ def _item(row: pd.Series, item_id: str) -> pystac.Item | None:
     costs = _number(row.get("costs"))
     if costs is not None:
         properties["openeo:costs"] = costs
+    usage = usage_stats(row)
+    if usage:  # the openEO API's usage object, as the job reported it
+        properties["openeo:usage"] = usage
     item = pystac.Item(
         id=item_id,
         geometry=geometry,
@@ -156,6 +188,8 @@ def _item(row: pd.Series, item_id: str) -> pystac.Item | None:
         start_datetime=start,
         end_datetime=end if start else None,
     )
+    for n, asset in enumerate(remote):
+        item.add_asset(asset.title or f"result_{n}", asset)
     for path in files:
         item.add_asset(
             path.name,

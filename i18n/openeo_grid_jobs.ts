@@ -206,6 +206,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no cap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Most jobs waiting in this back-end&apos;s queue at once, for back-ends that refuse more (a refusal only slows launching)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued jobs at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Verify TLS certificates</source>
         <translation type="unfinished"></translation>
     </message>
@@ -353,6 +365,21 @@ Refused with a message: no area or both, an empty area, a tile size ≤ 0, a geo
     </message>
     <message>
         <source>{layer} has no polygon to cover (no features selected?).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DesktopNotify</name>
+    <message>
+        <source>openEO run ended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>openEO run stopped on its budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>openEO run waits for a login</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -605,6 +632,10 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
     <name>JobsPanel</name>
     <message>
         <source>Watching the run of {name} live.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -921,6 +952,8 @@ The file is only read. To continue the run, use Run one openEO batch job per til
 &lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
 &lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
 &lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
+&lt;b&gt;Download results&lt;/b&gt;: off: the results stay on the back-end and the catalog in the results folder points at their URLs; run again with it on to fetch them.
+&lt;b&gt;Max. waiting&lt;/b&gt;, &lt;b&gt;Max. running&lt;/b&gt; (hours, empty: no limit): a job still created or queued that long after its start, or running longer, is canceled and its tile fails with the reason; Retry failed tiles takes it.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
         <translation type="unfinished"></translation>
@@ -1102,6 +1135,18 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Download results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. waiting (hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. running (hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Give a process graph file or a user-defined process, not both.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1240,6 +1285,30 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Download results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: results stay on the back-end, the map shows statuses only, and the catalog in the results folder points at their URLs. Tick it and Run again to fetch them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel a job still created or queued this long after its start (a lost start); its tile fails with the reason, and Retry failed takes it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel a job running longer than this; its tile fails with the reason, and Retry failed or Split and retry take it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max. running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The runs of this project: open one to show and resume it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1265,6 +1334,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Add each finished tile&apos;s downloaded result as a layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -265,6 +265,18 @@
         <source>not logged in</source>
         <translation>nicht angemeldet</translation>
     </message>
+    <message>
+        <source>no cap</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source>Most jobs waiting in this back-end&apos;s queue at once, for back-ends that refuse more (a refusal only slows launching)</source>
+        <translation>Höchstens so viele Jobs gleichzeitig in der Warteschlange dieses Back-ends, für Back-ends, die mehr ablehnen (eine Ablehnung verlangsamt nur das Starten)</translation>
+    </message>
+    <message>
+        <source>Queued jobs at most</source>
+        <translation>Höchstens wartende Jobs</translation>
+    </message>
 </context>
 <context>
     <name>CreateGridAlgorithm</name>
@@ -365,6 +377,21 @@ Mit einer Meldung abgelehnt: kein Gebiet oder beides, ein leeres Gebiet, eine Ka
     <message>
         <source>{layer} has no polygon to cover (no features selected?).</source>
         <translation>{layer} enthält kein abzudeckendes Polygon (keine Objekte gewählt?).</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopNotify</name>
+    <message>
+        <source>openEO run ended</source>
+        <translation>openEO-Lauf beendet</translation>
+    </message>
+    <message>
+        <source>openEO run stopped on its budget</source>
+        <translation>openEO-Lauf am Budget angehalten</translation>
+    </message>
+    <message>
+        <source>openEO run waits for a login</source>
+        <translation>openEO-Lauf wartet auf eine Anmeldung</translation>
     </message>
 </context>
 <context>
@@ -651,6 +678,10 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
             <numerusform>%n Kacheln werden in {quarters} Viertelkacheln geteilt, die dann ausgeführt werden.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
+        <translation>Die Ergebnisse der fertigen Kacheln werden vom Backend geholt; sie werden der Karte hinzugefügt, sobald sie heruntergeladen sind.</translation>
+    </message>
 </context>
 <context>
     <name>LoginMethod</name>
@@ -925,52 +956,6 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
 <context>
     <name>RunJobsAlgorithm</name>
     <message>
-        <source>Submits one openEO batch job per unit (a grid's tile, or a polygon of any layer) and time window to a back-end, at most &lt;i&gt;Jobs at once&lt;/i&gt; at a time, and tracks them until every tile is final (finished, error, canceled...). Each finished tile's result is downloaded. The same run engine as the plugin's dock and the openeo-grid-jobs command.
-
-&lt;b&gt;Cancel stops tracking&lt;/b&gt;: the jobs keep running on the back-end. Run again with the same job database to resume: jobs already made are tracked, never submitted twice, and missing results are downloaded. A resumed run must use the same job settings (dates, bands, process...); other settings are refused with what differs.
-
-&lt;b&gt;Units&lt;/b&gt;: the polygons to run, one job each: a grid from Create tile grid or the dock, or any polygon layer (fields, admin areas, a native:creategrid grid). Needed to start a run; optional to resume (if given, it must hold the run's units). Features with start_date and end_date fields run over their own dates.
-&lt;b&gt;Unit id field&lt;/b&gt;: the field that names each unit (unique, not empty); tile_id, the plugin grid's, when empty. It names the unit's job and results folder.
-&lt;b&gt;Connection&lt;/b&gt;: the name of a back-end connection saved in the dock (Jobs › Back-ends). Its login comes from the QGIS authentication database, never from a parameter; a browser (OpenID Connect) login must have been done in the dock once.
-&lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
-&lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
-&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
-&lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
-&lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
-&lt;b&gt;Process parameters&lt;/b&gt;: a JSON object binding the UDP's (or the process graph file's declared) parameters for each job: &quot;column:FIELD&quot; gives each job its unit's value of that field, &quot;row:extent&quot; and &quot;row:dates&quot; the unit's extent and the window's dates (for a process that names them otherwise), anything else is a constant, e.g. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent and temporal_extent are the unit's extent and dates unless bound; a required parameter bound to nothing is refused, by name, before any job is submitted.
-&lt;b&gt;Output format&lt;/b&gt;: of each job's result (NetCDF or GTiff).
-&lt;b&gt;Job options&lt;/b&gt;: JSON object passed to every job, e.g. {&quot;executor-memory&quot;: &quot;2G&quot;}.
-&lt;b&gt;Jobs at once&lt;/b&gt;: empty for the connection's own setting.
-&lt;b&gt;Poll interval&lt;/b&gt;: seconds between status checks.
-&lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
-&lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
-&lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
-
-Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
-        <translation>Übermittelt einen openEO-Batch-Job je Einheit (eine Kachel eines Gitters oder ein Polygon eines beliebigen Layers) und Zeitfenster an ein Backend, höchstens &lt;i&gt;Gleichzeitige Jobs&lt;/i&gt; auf einmal, und verfolgt sie, bis jede Kachel abgeschlossen ist (finished, error, canceled...). Das Ergebnis jeder fertigen Kachel wird heruntergeladen. Dieselbe Lauf-Engine wie im Dock des Plugins und im Befehl openeo-grid-jobs.
-
-&lt;b&gt;Abbrechen beendet die Verfolgung&lt;/b&gt;: Die Jobs laufen auf dem Backend weiter. Führen Sie mit derselben Job-Datenbank erneut aus, um fortzusetzen: Bereits erstellte Jobs werden verfolgt, nie doppelt übermittelt, und fehlende Ergebnisse werden heruntergeladen. Ein fortgesetzter Lauf muss dieselben Job-Einstellungen verwenden (Zeitraum, Bänder, Prozess...); andere Einstellungen werden mit der Angabe abgelehnt, was abweicht.
-
-&lt;b&gt;Einheiten&lt;/b&gt;: die Polygone des Laufs, ein Job je Polygon: ein Gitter aus Kachelgitter erstellen oder dem Dock, oder ein beliebiger Polygonlayer (Felder, Verwaltungsgebiete, ein Gitter aus native:creategrid). Nötig, um einen Lauf zu starten; optional zum Fortsetzen (wenn angegeben, muss er die Einheiten des Laufs enthalten). Objekte mit den Feldern start_date und end_date laufen über ihren eigenen Zeitraum.
-&lt;b&gt;Feld der Einheiten-ID&lt;/b&gt;: das Feld, das jede Einheit benennt (eindeutig, nicht leer); leer: tile_id, das Feld des Plugin-Gitters. Es benennt den Job und den Ergebnisordner der Einheit.
-&lt;b&gt;Verbindung&lt;/b&gt;: der Name einer im Dock gespeicherten Backend-Verbindung (Job › Backends). Ihre Anmeldung stammt aus der QGIS-Authentifizierungsdatenbank, nie aus einem Parameter; eine Anmeldung im Browser (OpenID Connect) muss einmal im Dock erfolgt sein.
-&lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bänder (Rot, NIR)&lt;/b&gt;: für das NDVI-Mittel, z. B. SENTINEL2_L2A und B04,B08.
-&lt;b&gt;Startdatum&lt;/b&gt;, &lt;b&gt;Enddatum&lt;/b&gt; (ausschließlich): der Zeitraum jedes Jobs.
-&lt;b&gt;Zeitfenster&lt;/b&gt;: statt des Zeitraums ein Job je Einheit und Fenster, wie --windows der Kommandozeile: ein Schritt über einen Zeitraum, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), oder Zeiträume, getrennt durch Leerzeichen oder Semikolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Halboffen: Das Ende eines Fensters ist der Beginn des nächsten.
-&lt;b&gt;Prozessgraph-Datei&lt;/b&gt;: ein Prozessgraph als JSON, der statt des NDVI-Mittels ausgeführt wird; sein load_collection erhält die Ausdehnung jeder Kachel und den Zeitraum.
-&lt;b&gt;Benutzerdefinierter Prozess&lt;/b&gt;, &lt;b&gt;UDP-Namensraum&lt;/b&gt;: ein UDP, der stattdessen aufgerufen wird, mit spatial_extent und temporal_extent.
-&lt;b&gt;Prozessparameter&lt;/b&gt;: ein JSON-Objekt, das die Parameter des UDP (oder die in der Prozessgraph-Datei angegebenen) für jeden Job belegt: &quot;column:FELD&quot; gibt jedem Job den Wert dieses Felds seiner Einheit, &quot;row:extent&quot; und &quot;row:dates&quot; die Ausdehnung der Einheit und den Zeitraum des Fensters (für einen Prozess, der sie anders nennt), alles andere ist eine Konstante, z. B. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent und temporal_extent sind Ausdehnung und Zeitraum der Einheit, sofern nicht belegt; ein erforderlicher Parameter ohne Belegung wird mit seinem Namen abgelehnt, bevor ein Job übermittelt wird.
-&lt;b&gt;Ausgabeformat&lt;/b&gt;: des Ergebnisses jedes Jobs (NetCDF oder GTiff).
-&lt;b&gt;Job-Optionen&lt;/b&gt;: JSON-Objekt, das jedem Job übergeben wird, z. B. {&quot;executor-memory&quot;: &quot;2G&quot;}.
-&lt;b&gt;Gleichzeitige Jobs&lt;/b&gt;: leer für die Einstellung der Verbindung.
-&lt;b&gt;Abfrageintervall&lt;/b&gt;: Sekunden zwischen zwei Statusabfragen.
-&lt;b&gt;Fehlgeschlagene Kacheln wiederholen&lt;/b&gt;: Kacheln erneut übermitteln, die mit error, start_failed oder skipped endeten.
-&lt;b&gt;Job-Datenbank&lt;/b&gt;: .csv oder .parquet, das Job-Manager-Format des openeo-Clients (auch der Tracker des MultiBackendJobManager eines Notebooks wird fortgesetzt). Eine vorhandene wird fortgesetzt.
-&lt;b&gt;Ergebnisordner&lt;/b&gt;: wohin das Ergebnis jeder Kachel kommt (ein Ordner je Kachel). Leer: &amp;lt;Name der Job-Datenbank&amp;gt;_results neben der Job-Datenbank, wie im Dock.
-
-Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
-    </message>
-    <message>
         <source>none yet</source>
         <translation>noch keine</translation>
     </message>
@@ -1166,6 +1151,68 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <source>The poll interval must be &gt; 0 seconds, got {value}.</source>
         <translation>Das Abfrageintervall muss &gt; 0 Sekunden sein, erhalten: {value}.</translation>
     </message>
+    <message>
+        <source>Submits one openEO batch job per unit (a grid's tile, or a polygon of any layer) and time window to a back-end, at most &lt;i&gt;Jobs at once&lt;/i&gt; at a time, and tracks them until every tile is final (finished, error, canceled...). Each finished tile's result is downloaded. The same run engine as the plugin's dock and the openeo-grid-jobs command.
+
+&lt;b&gt;Cancel stops tracking&lt;/b&gt;: the jobs keep running on the back-end. Run again with the same job database to resume: jobs already made are tracked, never submitted twice, and missing results are downloaded. A resumed run must use the same job settings (dates, bands, process...); other settings are refused with what differs.
+
+&lt;b&gt;Units&lt;/b&gt;: the polygons to run, one job each: a grid from Create tile grid or the dock, or any polygon layer (fields, admin areas, a native:creategrid grid). Needed to start a run; optional to resume (if given, it must hold the run's units). Features with start_date and end_date fields run over their own dates.
+&lt;b&gt;Unit id field&lt;/b&gt;: the field that names each unit (unique, not empty); tile_id, the plugin grid's, when empty. It names the unit's job and results folder.
+&lt;b&gt;Connection&lt;/b&gt;: the name of a back-end connection saved in the dock (Jobs › Back-ends). Its login comes from the QGIS authentication database, never from a parameter; a browser (OpenID Connect) login must have been done in the dock once.
+&lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
+&lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
+&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+&lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
+&lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
+&lt;b&gt;Process parameters&lt;/b&gt;: a JSON object binding the UDP's (or the process graph file's declared) parameters for each job: &quot;column:FIELD&quot; gives each job its unit's value of that field, &quot;row:extent&quot; and &quot;row:dates&quot; the unit's extent and the window's dates (for a process that names them otherwise), anything else is a constant, e.g. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent and temporal_extent are the unit's extent and dates unless bound; a required parameter bound to nothing is refused, by name, before any job is submitted.
+&lt;b&gt;Output format&lt;/b&gt;: of each job's result (NetCDF or GTiff).
+&lt;b&gt;Job options&lt;/b&gt;: JSON object passed to every job, e.g. {&quot;executor-memory&quot;: &quot;2G&quot;}.
+&lt;b&gt;Jobs at once&lt;/b&gt;: empty for the connection's own setting.
+&lt;b&gt;Poll interval&lt;/b&gt;: seconds between status checks.
+&lt;b&gt;Retry failed tiles&lt;/b&gt;: resubmit tiles that ended error, start_failed or skipped.
+&lt;b&gt;Job database&lt;/b&gt;: .csv or .parquet, the openeo client's job-manager format (a notebook's MultiBackendJobManager tracker is continued too). An existing one is resumed.
+&lt;b&gt;Results folder&lt;/b&gt;: where each tile's result goes (a folder per tile). Empty: &amp;lt;job database name&amp;gt;_results beside the job database, as in the dock.
+&lt;b&gt;Download results&lt;/b&gt;: off: the results stay on the back-end and the catalog in the results folder points at their URLs; run again with it on to fetch them.
+&lt;b&gt;Max. waiting&lt;/b&gt;, &lt;b&gt;Max. running&lt;/b&gt; (hours, empty: no limit): a job still created or queued that long after its start, or running longer, is canceled and its tile fails with the reason; Retry failed tiles takes it.
+
+Outputs: the job database, the results folder, the NDVI mosaic of the finished tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and the tiles per status.</source>
+        <translation>Übermittelt einen openEO-Batch-Job je Einheit (eine Kachel eines Gitters oder ein Polygon eines beliebigen Layers) und Zeitfenster an ein Backend, höchstens &lt;i&gt;Gleichzeitige Jobs&lt;/i&gt; auf einmal, und verfolgt sie, bis jede Kachel abgeschlossen ist (finished, error, canceled...). Das Ergebnis jeder fertigen Kachel wird heruntergeladen. Dieselbe Lauf-Engine wie im Dock des Plugins und im Befehl openeo-grid-jobs.
+
+&lt;b&gt;Abbrechen beendet die Verfolgung&lt;/b&gt;: Die Jobs laufen auf dem Backend weiter. Führen Sie mit derselben Job-Datenbank erneut aus, um fortzusetzen: Bereits erstellte Jobs werden verfolgt, nie doppelt übermittelt, und fehlende Ergebnisse werden heruntergeladen. Ein fortgesetzter Lauf muss dieselben Job-Einstellungen verwenden (Zeitraum, Bänder, Prozess...); andere Einstellungen werden mit der Angabe abgelehnt, was abweicht.
+
+&lt;b&gt;Einheiten&lt;/b&gt;: die Polygone des Laufs, ein Job je Polygon: ein Gitter aus Kachelgitter erstellen oder dem Dock, oder ein beliebiger Polygonlayer (Felder, Verwaltungsgebiete, ein Gitter aus native:creategrid). Nötig, um einen Lauf zu starten; optional zum Fortsetzen (wenn angegeben, muss er die Einheiten des Laufs enthalten). Objekte mit den Feldern start_date und end_date laufen über ihren eigenen Zeitraum.
+&lt;b&gt;Feld der Einheiten-ID&lt;/b&gt;: das Feld, das jede Einheit benennt (eindeutig, nicht leer); leer: tile_id, das Feld des Plugin-Gitters. Es benennt den Job und den Ergebnisordner der Einheit.
+&lt;b&gt;Verbindung&lt;/b&gt;: der Name einer im Dock gespeicherten Backend-Verbindung (Job › Backends). Ihre Anmeldung stammt aus der QGIS-Authentifizierungsdatenbank, nie aus einem Parameter; eine Anmeldung im Browser (OpenID Connect) muss einmal im Dock erfolgt sein.
+&lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bänder (Rot, NIR)&lt;/b&gt;: für das NDVI-Mittel, z. B. SENTINEL2_L2A und B04,B08.
+&lt;b&gt;Startdatum&lt;/b&gt;, &lt;b&gt;Enddatum&lt;/b&gt; (ausschließlich): der Zeitraum jedes Jobs.
+&lt;b&gt;Zeitfenster&lt;/b&gt;: statt des Zeitraums ein Job je Einheit und Fenster, wie --windows der Kommandozeile: ein Schritt über einen Zeitraum, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), oder Zeiträume, getrennt durch Leerzeichen oder Semikolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Halboffen: Das Ende eines Fensters ist der Beginn des nächsten.
+&lt;b&gt;Prozessgraph-Datei&lt;/b&gt;: ein Prozessgraph als JSON, der statt des NDVI-Mittels ausgeführt wird; sein load_collection erhält die Ausdehnung jeder Kachel und den Zeitraum.
+&lt;b&gt;Benutzerdefinierter Prozess&lt;/b&gt;, &lt;b&gt;UDP-Namensraum&lt;/b&gt;: ein UDP, der stattdessen aufgerufen wird, mit spatial_extent und temporal_extent.
+&lt;b&gt;Prozessparameter&lt;/b&gt;: ein JSON-Objekt, das die Parameter des UDP (oder die in der Prozessgraph-Datei angegebenen) für jeden Job belegt: &quot;column:FELD&quot; gibt jedem Job den Wert dieses Felds seiner Einheit, &quot;row:extent&quot; und &quot;row:dates&quot; die Ausdehnung der Einheit und den Zeitraum des Fensters (für einen Prozess, der sie anders nennt), alles andere ist eine Konstante, z. B. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent und temporal_extent sind Ausdehnung und Zeitraum der Einheit, sofern nicht belegt; ein erforderlicher Parameter ohne Belegung wird mit seinem Namen abgelehnt, bevor ein Job übermittelt wird.
+&lt;b&gt;Ausgabeformat&lt;/b&gt;: des Ergebnisses jedes Jobs (NetCDF oder GTiff).
+&lt;b&gt;Job-Optionen&lt;/b&gt;: JSON-Objekt, das jedem Job übergeben wird, z. B. {&quot;executor-memory&quot;: &quot;2G&quot;}.
+&lt;b&gt;Gleichzeitige Jobs&lt;/b&gt;: leer für die Einstellung der Verbindung.
+&lt;b&gt;Abfrageintervall&lt;/b&gt;: Sekunden zwischen zwei Statusabfragen.
+&lt;b&gt;Fehlgeschlagene Kacheln wiederholen&lt;/b&gt;: Kacheln erneut übermitteln, die mit error, start_failed oder skipped endeten.
+&lt;b&gt;Job-Datenbank&lt;/b&gt;: .csv oder .parquet, das Job-Manager-Format des openeo-Clients (auch der Tracker des MultiBackendJobManager eines Notebooks wird fortgesetzt). Eine vorhandene wird fortgesetzt.
+&lt;b&gt;Ergebnisordner&lt;/b&gt;: wohin das Ergebnis jeder Kachel kommt (ein Ordner je Kachel). Leer: &amp;lt;Name der Job-Datenbank&amp;gt;_results neben der Job-Datenbank, wie im Dock.
+&lt;b&gt;Ergebnisse herunterladen&lt;/b&gt;: aus: die Ergebnisse bleiben auf dem Backend, und der Katalog im Ergebnisordner verweist auf ihre URLs; erneut mit an ausführen, um sie zu holen.
+&lt;b&gt;Max. Wartezeit&lt;/b&gt;, &lt;b&gt;Max. Laufzeit&lt;/b&gt; (Stunden, leer: keine Grenze): ein Job, der so lange nach seinem Start noch erstellt oder eingereiht ist oder länger läuft, wird abgebrochen, und seine Kachel scheitert mit dem Grund; Fehlgeschlagene Kacheln erneut versuchen übernimmt sie.
+
+Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
+    </message>
+    <message>
+        <source>Download results</source>
+        <translation>Ergebnisse herunterladen</translation>
+    </message>
+    <message>
+        <source>Max. waiting (hours)</source>
+        <translation>Max. Wartezeit (Stunden)</translation>
+    </message>
+    <message>
+        <source>Max. running (hours)</source>
+        <translation>Max. Laufzeit (Stunden)</translation>
+    </message>
 </context>
 <context>
     <name>RunLink</name>
@@ -1314,6 +1361,34 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Add each finished tile&apos;s downloaded result as a layer</source>
         <translation>Das heruntergeladene Ergebnis jeder fertigen Kachel als Layer hinzufügen</translation>
+    </message>
+    <message>
+        <source>Download results</source>
+        <translation>Ergebnisse herunterladen</translation>
+    </message>
+    <message>
+        <source>Off: results stay on the back-end, the map shows statuses only, and the catalog in the results folder points at their URLs. Tick it and Run again to fetch them.</source>
+        <translation>Aus: die Ergebnisse bleiben auf dem Backend, die Karte zeigt nur die Status, und der Katalog im Ergebnisordner verweist auf ihre URLs. Ankreuzen und erneut ausführen, um sie zu holen.</translation>
+    </message>
+    <message>
+        <source>Cancel a job still created or queued this long after its start (a lost start); its tile fails with the reason, and Retry failed takes it</source>
+        <translation>Einen Job abbrechen, der so lange nach seinem Start noch erstellt oder eingereiht ist (ein verlorener Start); seine Kachel scheitert mit dem Grund, und Fehlgeschlagene erneut versuchen übernimmt sie</translation>
+    </message>
+    <message>
+        <source>Max. waiting</source>
+        <translation>Max. Wartezeit</translation>
+    </message>
+    <message>
+        <source>Cancel a job running longer than this; its tile fails with the reason, and Retry failed or Split and retry take it</source>
+        <translation>Einen Job abbrechen, der länger läuft; seine Kachel scheitert mit dem Grund, und Fehlgeschlagene erneut versuchen oder Teilen und erneut versuchen übernehmen sie</translation>
+    </message>
+    <message>
+        <source>Max. running</source>
+        <translation>Max. Laufzeit</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>keine Grenze</translation>
     </message>
 </context>
 <context>

@@ -59,6 +59,11 @@ parameter bound to nothing is refused, by name, before any job is submitted.
 one is resumed.
 <b>Results folder</b>: where each tile's result goes (a folder per tile). \
 Empty: &lt;job database name&gt;_results beside the job database, as in the dock.
+<b>Download results</b>: off: the results stay on the back-end and the catalog \
+in the results folder points at their URLs; run again with it on to fetch them.
+<b>Max. waiting</b>, <b>Max. running</b> (hours, empty: no limit): a job still \
+created or queued that long after its start, or running longer, is canceled and \
+its tile fails with the reason; Retry failed tiles takes it.
 
 Outputs: the job database, the results folder, the NDVI mosaic of the finished \
 tiles (mosaic.vrt, added to the map) and a STAC catalog (catalog.json) in it, and \

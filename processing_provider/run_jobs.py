@@ -120,7 +120,11 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         request = RunRequest(
             job_db,
             config=RunConfig(
-                template, [config], self.poll_interval(parameters, context), output_dir
+                template,
+                [config],
+                self.poll_interval(parameters, context),
+                output_dir,
+                download=self.parameterAsBoolean(parameters, self.DOWNLOAD, context),
             ),
             tiles=reported(lambda: self.tiles(parameters, context, template.bound_columns())),
             secrets={config.name: secrets},
@@ -128,6 +132,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
             holder=HOLDER,
             wait_for_viewer=WAIT_FOR_VIEWER,
             proxy=self._proxy,
+            policy=self.time_limits(parameters, context),
         )
         events: queue.Queue[dict] = queue.Queue()
         try:

@@ -69,6 +69,9 @@ class RunParameters:
     RETRY_FAILED = "RETRY_FAILED"
     JOB_DB = "JOB_DB"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    DOWNLOAD = "DOWNLOAD"
+    MAX_WAITING = "MAX_WAITING"
+    MAX_RUNNING = "MAX_RUNNING"
 
     def add_run_parameters(self: Any) -> None:
         from .run_inputs import default_connection
@@ -181,9 +184,29 @@ class RunParameters:
                 optional=True,
                 createByDefault=False,
             ),
+            QgsProcessingParameterBoolean(
+                self.DOWNLOAD, translate("RunJobsAlgorithm", "Download results"), True
+            ),
+            QgsProcessingParameterNumber(
+                self.MAX_WAITING,
+                translate("RunJobsAlgorithm", "Max. waiting (hours)"),
+                number.Double,
+                None,
+                True,
+                0.0,
+            ),
+            QgsProcessingParameterNumber(
+                self.MAX_RUNNING,
+                translate("RunJobsAlgorithm", "Max. running (hours)"),
+                number.Double,
+                None,
+                True,
+                0.0,
+            ),
         ]
         for param in params:
-            if param.name() in (self.UDP_NAMESPACE, self.JOB_OPTIONS, self.POLL_INTERVAL):
+            advanced_ones = (self.UDP_NAMESPACE, self.JOB_OPTIONS, self.POLL_INTERVAL)
+            if param.name() in (*advanced_ones, self.MAX_WAITING, self.MAX_RUNNING):
                 param.setFlags(param.flags() | advanced)
             self.addParameter(param)
 
@@ -281,6 +304,17 @@ class RunParameters:
             return None
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context).strip()
         return source_units(source, id_field or "tile_id", keep)
+
+    def time_limits(self: Any, parameters: dict[str, Any], context: Any) -> dict[str, float]:
+        """The run policy's time limits (seconds) from the hours given; empty or 0: none."""
+        limits = {}
+        for name, key in (("max_waiting", self.MAX_WAITING), ("max_running", self.MAX_RUNNING)):
+            if parameters.get(key) in (None, ""):
+                continue
+            hours = self.parameterAsDouble(parameters, key, context)
+            if hours > 0:
+                limits[name] = hours * 3600
+        return limits
 
     def parallel_jobs(self: Any, parameters: dict[str, Any], context: Any) -> int | None:
         if parameters.get(self.PARALLEL_JOBS) in (None, ""):

@@ -94,10 +94,13 @@ def generate(out_dir: Path, tool: str = "pylupdate5") -> list[Path]:
             if name != TEMPLATE.name:  # merged into: its translations are kept
                 shutil.copy(I18N / name, ts)
             files = [str(p) for p in source_files()]
+            # messages no longer in the code are dropped, not kept as "obsolete": the
+            # translation of a changed text is redone from its new source
             if tool == "pylupdate6":
-                cmd = [_tool(tool), "--no-summary", *files, "--ts", str(ts.relative_to(work))]
+                cmd = [_tool(tool), "--no-summary", "--no-obsolete", *files]
+                cmd += ["--ts", str(ts.relative_to(work))]
             else:
-                cmd = [_tool(tool), *files, "-ts", str(ts.relative_to(work))]
+                cmd = [_tool(tool), "-noobsolete", *files, "-ts", str(ts.relative_to(work))]
             subprocess.run(cmd, cwd=work, check=True, capture_output=True)
             text = LOCATION.sub("", ts.read_text(encoding="utf-8"))
             if name != TEMPLATE.name:

@@ -63,7 +63,10 @@ def test_run_to_the_end(local_backend, tmp_path):
     assert lines[-2] == f"Wrote mosaic {tmp_path / 'out' / 'mosaic.vrt'} and STAC catalog " + str(
         tmp_path / "out" / "catalog.json"
     )
-    assert re.fullmatch(r"6 tiles: 6 finished · \d+ s · 138 credits · 3.3 MB", lines[-1]), lines
+    assert re.fullmatch(
+        r"6 tiles: 6 finished · \d+ s · 138 credits · 0.003 CPU-hours · 0.007 GB-hours · 3.3 MB",
+        lines[-1],
+    ), lines
     frame = JobDatabase(tmp_path / "jobs.parquet").read()
     assert set(frame["status"]) == {"finished"}
     assert len(list((tmp_path / "out").rglob("openEO.nc"))) == 6

@@ -54,6 +54,7 @@ def test_add_basic_connection_keeps_only_an_auth_id(backends, local_backend, aut
         dialog, local_backend.url, "basic", "Local", username=USERNAME, password=PASSWORD
     )
     dialog.parallel_jobs.setValue(5)
+    dialog.queued_jobs.setValue(2)
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("✔"), timeout=20_000)
     assert "Local openEO back-end" in dialog.status.text()
@@ -64,6 +65,7 @@ def test_add_basic_connection_keeps_only_an_auth_id(backends, local_backend, aut
 
     (saved,) = backends.connections
     assert (saved.name, saved.config.parallel_jobs, saved.enabled) == ("Local", 5, True)
+    assert saved.config.queued_jobs == 2
     assert len(saved.authcfg) == 7
     assert PASSWORD not in settings_text()
     assert f"authcfg={saved.authcfg}" in settings_text()
@@ -78,10 +80,12 @@ def test_add_basic_connection_keeps_only_an_auth_id(backends, local_backend, aut
     assert again.username.text() == USERNAME
     assert again.password.text() == ""
     assert "authentication database" in again.password.placeholderText()
+    assert again.queued_jobs.value() == 2
     again.parallel_jobs.setValue(7)
+    again.queued_jobs.setValue(0)  # "no cap"
     again.buttons.button(again.buttons.Ok).click()
     (saved,) = backends.connections
-    assert saved.config.parallel_jobs == 7
+    assert (saved.config.parallel_jobs, saved.config.queued_jobs) == (7, 0)
     assert load_secrets("basic", saved.authcfg).password == PASSWORD
 
     # another kind of login: the stored password goes away with the old config

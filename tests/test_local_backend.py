@@ -350,3 +350,79 @@ def test_costs_once_finished(connection):
     assert job.describe()["costs"] == 23.0
     listed = {j["id"]: j for j in connection.list_jobs(limit=None)}
     assert listed[job.job_id]["costs"] == 23.0
+
+
+def test_progress_grows_while_running_and_is_100_once_finished(local_backend, connection):
+    local_backend.knobs(job_duration=2.0)
+    job = seed_job(connection)
+    assert job.describe()["progress"] == 0  # created
+    job.start()
+    wait_for(job, {"running"})
+    seen: list[float] = []
+    while (info := job.describe())["status"] == "running":
+        seen.append(info["progress"])
+        time.sleep(0.1)
+    assert info["status"] == "finished"
+    assert info["progress"] == 100
+    assert any(0 < p < 99 for p in seen), seen
+    assert seen == sorted(seen)
+    assert max(seen) <= 99
+
+
+def test_usage_once_ended_in_the_job_not_the_listing(local_backend, connection):
+    local_backend.knobs(job_duration=2.0, error_titles=["tile 9"])
+    good, bad = seed_job(connection), seed_job(connection, title="tile 9")
+    assert "usage" not in good.describe()
+    good.start()
+    bad.start()
+    assert wait_for(good, {"finished", "error"})[-1] == "finished"
+    assert wait_for(bad, {"finished", "error"})[-1] == "error"
+    usage = good.describe()["usage"]
+    assert usage["cpu"] == {"value": 4, "unit": "cpu-seconds"}
+    assert usage["memory"] == {"value": 8192, "unit": "mb-seconds"}
+    assert usage["duration"]["unit"] == "seconds"
+    assert usage["duration"]["value"] in (2, 3)  # the job's real time, whole seconds
+    assert usage["network"]["unit"] == "kb"
+    assert usage["network"]["value"] > 0
+    assert bad.describe()["usage"]["cpu"]["value"] == 4  # a failed job used resources too
+    listed = {j["id"]: j for j in connection.list_jobs(limit=None)}
+    assert "usage" not in listed[good.job_id]
+
+
+def test_queue_cap_refuses_a_start_while_full(local_backend, connection):
+    local_backend.knobs(max_queued=2, queue_time=60)
+    jobs = [seed_job(connection, title=f"tile {i}") for i in range(3)]
+    jobs[0].start()
+    jobs[1].start()
+    with pytest.raises(OpenEoApiError) as info:
+        jobs[2].start()
+    assert (info.value.http_status_code, info.value.code) == (400, "TooManyQueuedJobs")
+    assert [j.status() for j in jobs] == ["queued", "queued", "created"]
+    jobs[0].stop()
+    jobs[2].start()  # room in the queue again
+    assert jobs[2].status() == "queued"
+
+
+def test_a_job_can_hang_in_created_after_an_accepted_start(local_backend, connection):
+    local_backend.knobs(hang_created_titles=["tile 3"])
+    stuck, other = seed_job(connection, title="tile 3"), seed_job(connection, title="tile 4")
+    stuck.start()  # accepted
+    other.start()
+    assert wait_for(other, {"finished", "error"})[-1] == "finished"
+    assert stuck.status() == "created"  # past queue time and duration, never moved
+    stuck.stop()
+    assert stuck.status() == "canceled"
+
+
+def test_a_job_can_hang_in_running_for_ever(local_backend, connection):
+    local_backend.knobs(job_duration=0.3, hang_running_titles=["tile 5"])
+    stuck, other = seed_job(connection, title="tile 5"), seed_job(connection, title="tile 6")
+    stuck.start()
+    other.start()
+    wait_for(stuck, {"running"})
+    assert wait_for(other, {"finished", "error"})[-1] == "finished"
+    while stuck.describe()["progress"] < 99:  # past its duration: progress stops short
+        time.sleep(0.05)
+    assert stuck.describe()["status"] == "running"
+    stuck.stop()
+    assert stuck.status() == "canceled"

@@ -79,6 +79,21 @@ def test_runjobs_runs_every_tile_to_the_end(grid, saved_local, local_backend, tm
     assert all(f["job_id"] and f["result"] for f in layer.getFeatures())
 
 
+def test_runjobs_without_downloads_leaves_a_catalog_of_the_backends_urls(
+    grid, saved_local, local_backend, tmp_path
+):
+    job_db = tmp_path / "jobs.csv"
+    result = run("runjobs", run_parameters(grid, job_db, DOWNLOAD=False))
+    assert (result["TOTAL"], result["FINISHED"]) == (6, 6)
+    results = tmp_path / "jobs_results"
+    assert result["CATALOG"] == str(results / "catalog.json")
+    assert not result.get("MOSAIC")  # nothing on disk to mosaic
+    assert not list(results.rglob("*.nc"))
+    frame = JobDatabase(job_db).read()
+    assert frame["result"].isna().all()
+    assert frame["result_url"].str.contains(local_backend.url, regex=False).all()
+
+
 def tile_folders(results) -> set[str]:
     """The tiles' result folders in a results folder (beside mosaic.vrt, catalog.json)."""
     return {p.name for p in results.iterdir() if p.is_dir()}

@@ -87,6 +87,32 @@ def test_a_job_running_longer_than_the_mean_frees_its_slot_now(tmp_path):
     assert "(<1 min)" in summary.text()
 
 
+def test_a_running_job_s_progress_says_how_long_it_has_left(tmp_path):
+    frame = table(tmp_path, ["finished", "running", "running", "not_started"])
+    frame.loc[0, "duration_s"] = 600.0
+    frame.loc[1:2, "start_time"] = now_utc(NOW - 700)
+    frame.loc[1:2, "running_start_time"] = now_utc(NOW - 600)
+    frame.loc[1, "progress"] = 75.0  # 10 min for 75 %: 200 s left, not "overdue, done now"
+    summary = RunSummary.from_frame(frame, started=NOW - 1400, parallel=2, now=NOW)
+    # tile 2 (no progress) frees its slot now and takes the waiting tile: 600 s
+    assert summary.eta_s == 600
+    frame.loc[3, "status"] = "queued"
+    frame.loc[3, "start_time"] = now_utc(NOW - 10)
+    frame.loc[2, "progress"] = 20.0  # 10 min for 20 %: 40 min left
+    assert RunSummary.from_frame(frame, started=NOW, parallel=2, now=NOW).eta_s == 2400
+
+
+def test_progress_gives_an_eta_before_any_tile_finished(tmp_path):
+    frame = table(tmp_path, ["running", "running"])
+    frame["running_start_time"] = now_utc(NOW - 300)
+    frame["progress"] = [50.0, 25.0]
+    summary = RunSummary.from_frame(frame, started=NOW - 400, parallel=2, now=NOW)
+    assert summary.eta_s == 900  # the slower one: 5 min for 25 %
+    assert summary.text().startswith("2 tiles: 2 running (38 %) · 7 min · ETA ")
+    frame.loc[1, "progress"] = float("nan")  # one job without: no made-up number
+    assert RunSummary.from_frame(frame, started=NOW, parallel=2, now=NOW).eta_s is None
+
+
 def test_formats():
     assert [format_duration(s) for s in (0, 44.6, 61, 3599, 3600, 7500)] == [
         "0 s",

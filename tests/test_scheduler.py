@@ -54,6 +54,8 @@ def api_error(status, code="Whatever", message="msg"):
         (api_error(429, "TooManyRequests", "rate limit exceeded"), "transient", True),
         (api_error(429, "ConcurrentJobLimit", "too many jobs running"), "concurrency", True),
         (api_error(400, "JobLimit", "limit of 2 running jobs reached"), "concurrency", True),
+        (api_error(400, "TooManyQueuedJobs", "Too many queued jobs"), "concurrency", True),
+        (api_error(400, "Whatever", "too many queued jobs: wait"), "concurrency", True),
         (api_error(401, "AuthenticationRequired"), "auth", True),
         (api_error(403, "TokenInvalid"), "auth", True),
         (api_error(403, "PermissionDenied"), "permanent", True),
@@ -140,6 +142,18 @@ def test_picks_fill_free_slots_round_robin():
     assert [n for _, n in s.picks(range(10), {})] == ["a"] * 4
     assert s.picks(range(10), {}, usable=[]) == []
     assert s.picks([], {}) == []
+
+
+def test_a_queue_cap_holds_launches_below_it_whatever_the_free_slots():
+    clock = Clock()
+    s = Scheduler({"a": 5, "b": 5}, RunPolicy(), clock=clock, queue_caps={"a": 2, "b": 0})
+    # a: 1 running, 1 queued of 2 at most → one more; b has no cap → its 5 slots
+    picks = s.picks(range(10), {"a": 2}, queued={"a": 1})
+    assert [n for _, n in picks].count("a") == 1
+    assert [n for _, n in picks].count("b") == 5
+    assert [n for _, n in s.picks(range(10), {"a": 2, "b": 5}, queued={"a": 2})] == []
+    # running jobs leave the queue: parallel slots again
+    assert len(s.picks(range(10), {"a": 3}, queued={"a": 0}, usable=["a"])) == 2
 
 
 def test_polls_are_due_once_per_interval():

@@ -124,6 +124,18 @@ class ConnectionDialog(QDialog):
             translate("ConnectionDialog", "Batch jobs at once on this back-end")
         )
         form.addRow(translate("ConnectionDialog", "Parallel jobs"), self.parallel_jobs)
+        self.queued_jobs = QSpinBox(self)
+        self.queued_jobs.setObjectName("queuedJobs")
+        self.queued_jobs.setRange(0, 1000)
+        self.queued_jobs.setSpecialValueText(translate("ConnectionDialog", "no cap"))
+        self.queued_jobs.setToolTip(
+            translate(
+                "ConnectionDialog",
+                "Most jobs waiting in this back-end's queue at once, for back-ends that "
+                "refuse more (a refusal only slows launching)",
+            )
+        )
+        form.addRow(translate("ConnectionDialog", "Queued jobs at most"), self.queued_jobs)
         self.verify_tls = QCheckBox(translate("ConnectionDialog", "Verify TLS certificates"), self)
         self.verify_tls.setObjectName("verifyTls")
         self.verify_tls.setChecked(True)
@@ -170,6 +182,7 @@ class ConnectionDialog(QDialog):
         self.url.setText(c.url)
         self.method.setCurrentIndex(max(0, self.method.findData(LoginMethod(c.auth_method).value)))
         self.parallel_jobs.setValue(c.parallel_jobs)
+        self.queued_jobs.setValue(c.queued_jobs)
         self.verify_tls.setChecked(c.verify_tls)
         if c.provider_id:
             self.provider.addItem(c.provider_id, c.provider_id)
@@ -220,6 +233,7 @@ class ConnectionDialog(QDialog):
             name=name,
             auth_method=self.method.currentData(),
             parallel_jobs=self.parallel_jobs.value(),
+            queued_jobs=self.queued_jobs.value(),
             provider_id=self.provider.currentText().strip() or None,
             client_id=(self.client_id.text().strip() or None)
             if self.method.currentData() == LoginMethod.OIDC_DEVICE

@@ -71,6 +71,7 @@ def save_connection(connection: SavedConnection, old_name: str | None = None) ->
         "url": c.url,
         "auth_method": LoginMethod(c.auth_method).value,  # a plain string in QgsSettings
         "parallel_jobs": c.parallel_jobs,
+        "queued_jobs": c.queued_jobs,
         "provider_id": c.provider_id or "",
         "client_id": c.client_id or "",
         "verify_tls": c.verify_tls,
@@ -100,6 +101,7 @@ def _read(settings: QgsSettings, prefix: str) -> SavedConnection | None:
             name=settings.value(prefix + "name", ""),
             auth_method=settings.value(prefix + "auth_method", LoginMethod.NONE.value),
             parallel_jobs=settings.value(prefix + "parallel_jobs", 2, type=int),
+            queued_jobs=settings.value(prefix + "queued_jobs", 0, type=int),
             provider_id=settings.value(prefix + "provider_id", "") or None,
             client_id=settings.value(prefix + "client_id", "") or None,
             verify_tls=settings.value(prefix + "verify_tls", True, type=bool),

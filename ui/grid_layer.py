@@ -102,6 +102,10 @@ def ensure_job_fields(layer: QgsVectorLayer) -> list[str]:
     missing = [(n, kind) for n, kind in JOB_FIELDS if n not in names]
     if missing and layer.dataProvider().addAttributes([grid_field(n, k) for n, k in missing]):
         layer.updateFields()
+        if "progress" in dict(missing):  # a grid from before progress: label it now
+            from .status_style import show_progress
+
+            show_progress(layer)
     return [n for n, _ in missing]
 
 

@@ -22,6 +22,7 @@ from qgis.PyQt.QtCore import QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
 from .backends_widget import BackendsWidget
+from .desktop_notify import DesktopNotifier
 from .grid_layer import ensure_job_fields
 from .i18n import translate
 from .job_cancel import cancel_jobs
@@ -66,6 +67,8 @@ class JobsPanel(QWidget):
         super().__init__(parent)
         self.iface = iface
         self.messages = RunMessages(iface)
+        #: the run's moments that matter on the desktop too (the bar says them in QGIS)
+        self.desktop_notifier = DesktopNotifier(self)
         self.layer: QgsVectorLayer | None = None
         self.layer_feed = LayerFeed(self._applied, self)  # status batches into the layer
         #: starts, watches and drives the run (its viewer)
@@ -111,6 +114,9 @@ class JobsPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh_statuses)
         self.cancel_button.clicked.connect(lambda: cancel_jobs(self))
         self.run_page.results_button.clicked.connect(self.load_results)
+        #: Load results started a run to fetch results left on the back-end
+        self._fetching = False
+        self.run_finished.connect(self._fetched)
         self.run_page.budget.editingFinished.connect(self.control.budget_changed)
         self.inputs = RunInputs(self.backends, self.form, self.run_page, self)
         self.prompts = RunPrompts(self.backends, self.messages.say, self)
@@ -260,6 +266,8 @@ class JobsPanel(QWidget):
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
+            self.run_page.download.setChecked(opened.download)
+            self.run_page.suggest(opened.suggested)
         self.show_counts(opened.counts)
         self.summary_label.setText(opened.summary)
         if opened.died_at is not None:
@@ -281,14 +289,37 @@ class JobsPanel(QWidget):
             zoom_to(self.iface, layer)
 
     def load_results(self) -> list:
-        """Add every finished tile's downloaded result as a raster layer, in one group."""
-        from .results import add_results
+        """Add every finished tile's downloaded result as a raster layer, in one group.
+
+        Finished tiles whose results were left on the back-end (a run without downloads)
+        are fetched first: the run resumes with downloads (no job is submitted again),
+        and the results are added when it ends."""
+        from .results import add_results, not_downloaded
 
         if self.layer is None:
             return []
+        if not self.is_running() and not self._fetching and not_downloaded(self.layer):
+            self.run_page.download.setChecked(True)
+            if self.control.start():
+                self._fetching = True
+                self.messages.say(
+                    translate(
+                        "JobsPanel",
+                        "Fetching the finished tiles' results from the back-end; they are "
+                        "added to the map when they are downloaded.",
+                    ),
+                    Qgis.MessageLevel.Info,
+                )
+                return []
         layers, problems, available = add_results(self.layer)
         self.messages.results_loaded(len(layers), problems, available)
         return layers
+
+    def _fetched(self, _counts: dict) -> None:
+        """The run Load results started to fetch results has ended: add them now."""
+        if self._fetching:
+            self._fetching = False
+            self.load_results()
 
     # --- status batches (main thread) ------------------------------------------------------
     def _applied(self, batch: list) -> None:

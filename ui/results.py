@@ -56,6 +56,12 @@ def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str], 
     return layers, problems, len(paths)
 
 
+def not_downloaded(grid: QgsVectorLayer) -> bool:
+    """Whether some finished tile of ``grid`` has no downloaded result (a run without
+    downloads left it on the back-end, or its download failed)."""
+    return any(f["status"] == "finished" and not f["result"] for f in grid.getFeatures())
+
+
 def _results_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:
     """The grid's results group (made once, below the grid, collapsed; one named in
     English, before a change of language, is found too)."""

@@ -91,6 +91,7 @@ class RunInputs(QObject):
             holder=HOLDER,
             wait_for_viewer=WAIT_FOR_VIEWER,
             proxy=qgis_proxy(),
+            policy=self.run_page.time_limits() if action is RunAction.RUN else {},
         )
         if action is not RunAction.RUN:
             if not Path(job_db).exists():
@@ -106,6 +107,7 @@ class RunInputs(QObject):
             self.run_page.poll_interval.value(),
             str(results_dir(job_db)),
             budget=self.run_page.budget_value(),
+            download=self.run_page.download.isChecked(),
         )
         return request, LayerTiles.of(layer)
 

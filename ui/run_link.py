@@ -43,6 +43,7 @@ class RunLink:
         viewer.ended.connect(self.ended)
         viewer.lost.connect(self.lost)
         viewer.failed.connect(self.failed)
+        viewer.notify.connect(panel.desktop_notifier.show)
 
     def _current(self) -> bool:
         """Whether this link's viewer is still the panel's (it may have moved on)."""

@@ -50,6 +50,9 @@ class OpenedRun:
     modified: float  # when the job database was last written (seconds since the epoch)
     summary: str  # core.run_summary.RunSummary.text()
     budget: float | None = None  # the run's credit cap
+    download: bool = True  # whether the run downloads its results
+    #: time limits the finished jobs' times suggest (core.time_limits.SuggestedLimits)
+    suggested: Any = None
     tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
     #: when its engine died without finishing (None: it did not; or it runs)
     died_at: float | None = None
@@ -61,6 +64,7 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
     from ..core.job_db import JobDatabase
     from ..core.run_config import RunConfig, RunConfigError
     from ..core.runner import GridJobRunner
+    from ..core.time_limits import suggest_limits
     from .grid_layer import table_tiles
 
     deadline = time.monotonic() + STARTING_WAIT
@@ -80,6 +84,8 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
         modified=modified,
         summary=summary_text(frame, modified, config),
         budget=config.budget if config is not None else None,
+        download=config.download if config is not None else True,
+        suggested=suggest_limits(frame),
         tiles=table_tiles(frame) if with_tiles else None,
         died_at=state.died_at,
     )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QWidget,
 )
@@ -60,6 +63,41 @@ class RunPage(QWidget):
             )
         )
         form.addRow(translate("RunPage", "Credit budget"), self.budget)
+        self.download = QCheckBox(translate("RunPage", "Download results"), self)
+        self.download.setObjectName("download")
+        self.download.setChecked(True)
+        self.download.setToolTip(
+            translate(
+                "RunPage",
+                "Off: results stay on the back-end, the map shows statuses only, and the "
+                "catalog in the results folder points at their URLs. Tick it and Run again "
+                "to fetch them.",
+            )
+        )
+        form.addRow(self.download)
+        self.max_waiting = self._hours(
+            "maxWaiting",
+            translate(
+                "RunPage",
+                "Cancel a job still created or queued this long after its start (a lost "
+                "start); its tile fails with the reason, and Retry failed takes it",
+            ),
+        )
+        form.addRow(translate("RunPage", "Max. waiting"), self.max_waiting)
+        self.max_running = self._hours(
+            "maxRunning",
+            translate(
+                "RunPage",
+                "Cancel a job running longer than this; its tile fails with the reason, "
+                "and Retry failed or Split and retry take it",
+            ),
+        )
+        form.addRow(translate("RunPage", "Max. running"), self.max_running)
+        self.limits_hint = QLabel(self)
+        self.limits_hint.setObjectName("limitsHint")
+        self.limits_hint.setWordWrap(True)
+        self.limits_hint.setVisible(False)
+        form.addRow(self.limits_hint)
         #: the cap of the run last opened (None: none, or a new grid)
         self.run_budget: float | None = None
 
@@ -93,6 +131,28 @@ class RunPage(QWidget):
         more.addWidget(self.open_button)
         more.addWidget(self.results_button)
         form.addRow(more)
+
+    def _hours(self, name: str, tip: str) -> QDoubleSpinBox:
+        """A time limit in hours; 0 reads "no limit" (the default)."""
+        box = QDoubleSpinBox(self)
+        box.setObjectName(name)
+        box.setRange(0, 24 * 30)
+        box.setDecimals(1)
+        box.setSuffix(" h")
+        box.setSpecialValueText(translate("RunPage", "no limit"))
+        box.setToolTip(tip)
+        return box
+
+    def suggest(self, suggested: Any) -> None:
+        """Say, under the time limits, what the finished jobs' times suggest
+        (core.time_limits.SuggestedLimits; None: too few finished yet)."""
+        self.limits_hint.setText(suggested.text() if suggested is not None else "")
+        self.limits_hint.setVisible(suggested is not None)
+
+    def time_limits(self) -> dict[str, float]:
+        """The run policy's time limits set here, in seconds (none: no limits)."""
+        limits = {"max_waiting": self.max_waiting.value(), "max_running": self.max_running.value()}
+        return {name: hours * 3600 for name, hours in limits.items() if hours > 0}
 
     def budget_value(self) -> float | None:
         """The cap asked for. "No cap": None (nothing to keep), or ``math.inf`` when the

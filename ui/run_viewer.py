@@ -53,6 +53,8 @@ class RunViewer(QObject):
     token = pyqtSignal(str, object)
     #: the run ended: the engine's ENDED event
     ended = pyqtSignal(dict)
+    #: a moment worth a desktop notification (core.notifications): reason, message
+    notify = pyqtSignal(str, str)
     #: the engine went away without a word (killed, crashed)
     lost = pyqtSignal()
     #: the run could not start: a message for the user
@@ -202,6 +204,8 @@ class RunViewer(QObject):
         elif kind == EventKind.ENDED:
             self.live = False
             self._ended(message)
+        elif kind == EventKind.NOTIFY:
+            self.notify.emit(message["reason"], message["message"])
         elif kind == LOST:
             self._once_released(RELEASE_TRIES)
 

@@ -6,11 +6,15 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
     QgsLayerTreeLayer,
+    QgsPalLayerSettings,
     QgsProject,
     QgsRendererCategory,
+    QgsTextBufferSettings,
+    QgsTextFormat,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core.definitions import FINAL_STATUSES, NOT_STARTED
 from .i18n import translate
@@ -29,6 +33,12 @@ STATUS_COLOURS: dict[str, str] = {
     "canceled": "dimgray",
 }
 OTHER_COLOUR = "grey"  # the seed's colour for a missing status
+#: the label of a running tile: its job's progress as the back-end reports it ("63 %");
+#: no label on other tiles, nor on a running one whose back-end reports none
+PROGRESS_LABEL = (
+    'CASE WHEN "status" = \'running\' AND "progress" IS NOT NULL '
+    "THEN to_string(round(\"progress\")) || ' %' END"
+)
 
 
 def status_symbol(colour: str) -> QgsFillSymbol:
@@ -57,12 +67,54 @@ def status_renderer() -> QgsCategorizedSymbolRenderer:
 def apply_status_style(layer: QgsVectorLayer, project: QgsProject | None = None) -> None:
     """Style ``layer`` by status and show per-status counts in the layer tree."""
     layer.setRenderer(status_renderer())
+    show_progress(layer)
     project = project or QgsProject.instance()
     node = project.layerTreeRoot().findLayer(layer.id())
     if isinstance(node, QgsLayerTreeLayer):
         node.setCustomProperty("showFeatureCount", True)
         node.setExpanded(True)  # the per-status counts are the point: show them
     layer.triggerRepaint()
+
+
+def show_progress(layer: QgsVectorLayer) -> None:
+    """Label running tiles with their job's progress ("63 %").
+
+    White on the navy of ``running``, with a dark halo so it reads over any basemap;
+    only where it fits inside its tile, so a zoomed-out map of thousands of tiles shows
+    colours, not a carpet of numbers. A layer the user labelled otherwise keeps its
+    labels.
+    """
+    labeling = layer.labeling()
+    if layer.labelsEnabled() and labeling is not None and not is_progress_labeling(layer):
+        return
+    settings = QgsPalLayerSettings()
+    settings.fieldName = PROGRESS_LABEL
+    settings.isExpression = True
+    settings.placement = QgsPalLayerSettings.Placement.OverPoint
+    settings.fitInPolygonOnly = True
+    text = QgsTextFormat()
+    font = QFont()
+    font.setBold(True)
+    text.setFont(font)
+    text.setSize(9)
+    text.setColor(QColor("white"))
+    halo = QgsTextBufferSettings()
+    halo.setEnabled(True)
+    halo.setSize(0.8)
+    halo.setColor(QColor(20, 20, 60))
+    text.setBuffer(halo)
+    settings.setFormat(text)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    layer.triggerRepaint()
+
+
+def is_progress_labeling(layer: QgsVectorLayer) -> bool:
+    """Whether ``layer``'s labels are the progress labels of :func:`show_progress`."""
+    labeling = layer.labeling()
+    if not isinstance(labeling, QgsVectorLayerSimpleLabeling):
+        return False
+    return labeling.settings().fieldName == PROGRESS_LABEL
 
 
 def mark_last_known(layer: QgsVectorLayer, since: str | None) -> None:

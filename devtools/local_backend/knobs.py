@@ -31,6 +31,15 @@ class Knobs:
     #: most jobs queued or running at once per user; starting one more is refused with
     #: 400 ``ConcurrentJobLimit`` (0: no limit)
     max_active: int = 0
+    #: most jobs ``queued`` (started, not yet running) at once per user; starting one more
+    #: is refused with 400 ``TooManyQueuedJobs``, as back-ends with a queue cap do (0: no cap)
+    max_queued: int = 0
+    #: jobs whose title contains any of these accept ``POST /jobs/{id}/results`` but stay
+    #: ``created`` (a start that never takes)
+    hang_created_titles: list[str] = field(default_factory=list)
+    #: jobs whose title contains any of these run but never finish (progress stops short
+    #: of 100 %)
+    hang_running_titles: list[str] = field(default_factory=list)
     #: ``GET /jobs/{id}/estimate`` answers (False: 501 ``FeatureUnsupported``, as
     #: openeo-driver's own back-ends do)
     estimates: bool = True

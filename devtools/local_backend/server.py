@@ -24,6 +24,13 @@ On top of the dummy back-end:
   the ``estimate_factor`` knob), a ``duration``, a ``size`` and ``expires``; the
   ``estimates`` knob off answers 501 ``FeatureUnsupported`` as back-ends without
   estimates do;
+- running jobs report ``progress`` (the share of their duration run so far); ended jobs
+  report ``usage`` (``cpu``, ``memory``, ``duration``, ``network``, as the openEO API
+  names them) in their own metadata (``GET /jobs/{id}``), not in listings;
+- the ``max_queued`` knob refuses a start while that many jobs wait ``queued`` (400
+  ``TooManyQueuedJobs``, a queue cap as some back-ends have beside their running limit);
+  the ``hang_created_titles`` / ``hang_running_titles`` knobs make chosen jobs stay
+  ``created`` after an accepted start, or run and never finish;
 - test helpers (loopback only): ``GET/POST /_local/knobs`` read/change the knobs at run
   time, ``GET /_local/jobs`` lists every job of every user, ``POST /_local/seed_jobs``
   inserts many jobs at once, ``POST /_local/delete_job`` removes a job as if someone
@@ -36,7 +43,6 @@ from __future__ import annotations
 import argparse
 import base64
 import dataclasses
-import datetime as dt
 import ipaddress
 import json
 import logging
@@ -54,7 +60,6 @@ from typing import ClassVar
 os.environ.setdefault("OPENEO_BACKEND_CONFIG", str(Path(__file__).with_name("backend_config.py")))
 
 import flask
-import pyproj
 from openeo.rest.models.logs import normalize_log_level
 from openeo_driver.backend import BatchJobMetadata, BatchJobResultMetadata, JobListing
 from openeo_driver.constants import DEFAULT_LOG_LEVEL_RETRIEVAL
@@ -75,6 +80,7 @@ from openeo_driver.views import build_app
 from werkzeug.serving import make_server
 
 from devtools.local_backend import results
+from devtools.local_backend.jobs import DEFAULT_FAILURE, Job, job_costs, utc
 from devtools.local_backend.knobs import Knobs
 
 _log = logging.getLogger("local-backend")
@@ -107,92 +113,6 @@ SENTINEL2_L2A = {
     "links": [],
 }
 ACTIVE = ("queued", "running")
-
-
-def _utc(ts: float | None) -> dt.datetime | None:
-    return None if ts is None else dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc)
-
-
-@dataclasses.dataclass
-class Job:
-    id: str
-    user_id: str
-    process: dict
-    title: str | None
-    description: str | None
-    job_options: dict | None
-    created: float
-    status: str = "created"
-    updated: float = 0.0
-    queued_at: float | None = None
-    running_at: float | None = None
-    finished_at: float | None = None
-    duration: float = 0.0
-    fail: bool = False
-    #: the error log line of a job made to fail by a knob
-    fail_message: str | None = None
-    logs: list = dataclasses.field(default_factory=list)
-    asset: dict | None = None  # {"name", "type", "bbox"}
-    costs: float | None = None
-    #: inserted by ``/_local/seed_jobs``: results are written when first asked for
-    seeded: bool = False
-
-    def metadata(self) -> BatchJobMetadata:
-        return BatchJobMetadata(
-            id=self.id,
-            status=self.status,
-            created=_utc(self.created),
-            updated=_utc(self.updated or self.created),
-            started=_utc(self.running_at),
-            finished=_utc(self.finished_at),
-            process=self.process,
-            title=self.title,
-            description=self.description,
-            job_options=self.job_options,
-            progress=self.progress(),
-            costs=self.costs,
-        )
-
-    def progress(self) -> float | None:
-        if self.status == "finished":
-            return 100.0
-        if self.status == "running" and self.running_at is not None and self.duration > 0:
-            return round(min(99.0, 100 * (time.time() - self.running_at) / self.duration), 1)
-        return None
-
-    def log(self, level: str, message: str, code: str | None = None) -> None:
-        entry = {
-            "id": str(len(self.logs) + 1),
-            "level": level,
-            "message": message,
-            "time": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        }
-        if code:
-            entry["code"] = code
-        self.logs.append(entry)
-
-
-COSTS_PER_KM2_DAY = 0.01
-#: the error log line of a job failed by the ``error_fraction`` knob or a listed title
-DEFAULT_FAILURE = "Simulated failure (error knob of the local back-end)"
-
-
-def job_costs(request: results.Request) -> float:
-    """What the job would cost: 0.01 credits per km² of its extent per day of its dates."""
-    west, south, east, north = request.bounds
-    crs = pyproj.CRS.from_epsg(request.epsg)
-    if crs.is_geographic:
-        lons, lats = [west, east, east, west], [south, south, north, north]
-        area_m2 = abs(pyproj.Geod(ellps="WGS84").polygon_area_perimeter(lons, lats)[0])
-    else:
-        factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
-        area_m2 = (east - west) * (north - south) * factor * factor
-    days = 1
-    if request.dates and request.dates[0] and request.dates[1]:
-        start = dt.date.fromisoformat(str(request.dates[0])[:10])
-        end = dt.date.fromisoformat(str(request.dates[1])[:10])
-        days = max(1, (end - start).days)
-    return round(COSTS_PER_KM2_DAY * area_m2 / 1e6 * days, 2)
 
 
 def seed_process(index: int, fmt: str = "GTiff") -> dict:
@@ -281,7 +201,7 @@ class JobStore:
     # --- API operations ------------------------------------------------------------
     def create(self, user_id: str, process: dict, metadata: dict, job_options: dict | None) -> Job:
         title = metadata.get("title") or ""
-        if any(t and t in title for t in self.knobs.reject_titles):
+        if _matches(title, self.knobs.reject_titles):
             raise OpenEOApiException(
                 message=f"Job {title!r} refused (reject knob of the local back-end)",
                 code="Internal" if self.knobs.reject_status >= 500 else "ProcessGraphInvalid",
@@ -316,9 +236,8 @@ class JobStore:
             job = self.get(job_id, user_id)
             if job.status in ("queued", "running"):
                 return
-            active = sum(
-                1 for j in self.jobs.values() if j.user_id == user_id and j.status in ACTIVE
-            )
+            mine = [j.status for j in self.jobs.values() if j.user_id == user_id]
+            active = sum(1 for status in mine if status in ACTIVE)
             if knobs.max_active and active >= knobs.max_active:
                 raise OpenEOApiException(
                     message=f"You have reached the limit of {knobs.max_active} concurrent "
@@ -326,6 +245,19 @@ class JobStore:
                     code="ConcurrentJobLimit",
                     status_code=400,
                 )
+            if knobs.max_queued and mine.count("queued") >= knobs.max_queued:
+                raise OpenEOApiException(
+                    message=f"Too many queued jobs: at most {knobs.max_queued} batch jobs "
+                    "may wait in the queue; start this one once others are running.",
+                    code="TooManyQueuedJobs",
+                    status_code=400,
+                )
+            title = job.title or ""
+            if _matches(title, knobs.hang_created_titles):
+                job.hang = "created"  # accepted, and lost: the job never leaves `created`
+                job.log("info", "job start accepted")
+                return
+            job.hang = "running" if _matches(title, knobs.hang_running_titles) else None
             now = time.time()
             job.status, job.queued_at, job.updated = "queued", now, now
             job.running_at = job.finished_at = None
@@ -401,6 +333,7 @@ class JobStore:
                 job.log("info", "job running")
             if status in ("finished", "error"):
                 job.finished_at = job.updated = created + 30
+                job.settle_usage()
             if status == "finished":
                 job.costs = costs
                 job.log("info", "finished (seeded)")
@@ -485,6 +418,8 @@ class JobStore:
                 job.log("info", "job running")
                 changed = True
             for job in self.jobs.values():
+                if job.hang == "running":
+                    continue
                 if job.status == "running" and now - job.running_at >= job.duration:
                     to_finish.append(job)
         for job in to_finish:  # one at a time: netCDF4/HDF5 is not thread-safe
@@ -494,7 +429,7 @@ class JobStore:
 
     def _finish(self, job: Job) -> None:
         """Run the job's 'processing' (outside the lock) and settle its final status."""
-        costs = None
+        costs, size = None, 0
         try:
             request = results.parse(job.process)
             self._validate(request)
@@ -503,6 +438,7 @@ class JobStore:
                 raise results.ProcessGraphError(job.fail_message or DEFAULT_FAILURE)
             asset = self.write_result(job)
             costs = job_costs(request)
+            size = (self.data_dir / job.id / asset["name"]).stat().st_size
             status, level, message = "finished", "info", f"wrote {asset['name']}"
         except Exception as exc:
             asset, status, level, message = None, "error", "error", str(exc)
@@ -511,6 +447,7 @@ class JobStore:
                 return
             job.asset, job.costs = asset, costs
             job.status, job.finished_at, job.updated = status, time.time(), time.time()
+            job.settle_usage(size)
             if status == "error":
                 job.log("warning", "Stage 3 failed; the job stops (no retries left)")
                 job.log(level, message, code="Internal")
@@ -535,7 +472,7 @@ class JobStore:
             ) from None
         xs, ys, _ = results._pixel_grid(request)
         seconds = max(1, round(self.knobs.job_duration + self.knobs.queue_time))
-        expires = _utc(time.time() + 86400)
+        expires = utc(time.time() + 86400)
         assert expires is not None
         return {
             "costs": round(job_costs(request) * self.knobs.estimate_factor, 2),
@@ -556,6 +493,10 @@ class JobStore:
                     f"Band(s) {unknown} do not exist in {request.collection}; "
                     f"available: {sorted(known)}"
                 )
+
+
+def _matches(title: str, parts: list[str]) -> bool:
+    return any(part and part in title for part in parts)
 
 
 def _failure_for(title: str, error_titles: list[str] | dict[str, str]) -> str | None:

@@ -63,7 +63,10 @@ def make_runner(
     updates=None,
     db_name="jobs.csv",
     output=True,
+    **options,
 ):
+    """A runner over ``tiles`` (3 x 2 by default); ``options`` go to GridJobRunner
+    (``policy``, ``wall_clock``...)."""
     tiles = small_grid(3, 2) if tiles is None else tiles
     frame = frame_from_tiles(tiles, *DATES)
     db = JobDatabase(tmp_path / db_name)
@@ -76,6 +79,7 @@ def make_runner(
         poll_interval=poll,
         output_dir=tmp_path / "results" if output else None,
         on_update=(updates.extend if updates is not None else None),
+        **options,
     )
 
 

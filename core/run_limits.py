@@ -1,0 +1,79 @@
+"""Time limits for stuck jobs: a job that waits or runs far too long is canceled.
+
+A lost start leaves a job ``created`` (or ``queued``) for ever; a job can run far beyond
+its usual time. Either holds one of the back-end's slots for the rest of a days-long
+run. With ``RunPolicy.max_waiting`` (from an accepted start to running) and
+``RunPolicy.max_running`` (from running to an end) set, a job past its limit is
+canceled on the back-end and its tile becomes ``error`` with the reason ("running for
+6 h 12 min, more than the 4 h limit"), which *Retry failed* and *Split and retry* take
+like any other failure. Both limits are off by default: how long is too long depends
+on the job.
+
+Times come from the job table (``start_time``, ``running_start_time``), so a resumed
+run counts a job's time from its real start, and the loop's injected wall clock
+measures them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .definitions import FINAL_STATUSES
+from .failures import Failure, FailureKind
+from .job_rows import parse_time
+from .run_state import MESSAGE_LIMIT, RunState
+from .time_limits import overdue_reason
+
+#: the loop looks for overdue jobs at most this often (clock seconds): limits are
+#: minutes to hours, and a turn comes every fraction of a second
+CHECK_EVERY = 1.0
+WAITING = ("created", "queued_for_start", "queued")
+
+
+class TimeLimits(RunState):
+    """The loop's step that cancels jobs past the run's time limits."""
+
+    def _enforce_limits(self) -> None:
+        policy = self.policy
+        if policy.max_waiting is None and policy.max_running is None:
+            return
+        now = self.clock()
+        if now - self._limits_checked_at < CHECK_EVERY:
+            return
+        self._limits_checked_at = now
+        wall = self.wall_clock()
+        for name, gateway in self.gateways.items():
+            if not gateway.usable:
+                continue
+            for i in self._rows.active_jobs(name):
+                if i in self._busy or i in self._overdue:
+                    continue
+                reason = self._overdue_now(i, wall)
+                if reason is not None:
+                    self._overdue[i] = reason
+                    self._submit("overdue", i, gateway.cancel, self.frame.at[i, "id"])
+
+    def _overdue_now(self, i: int, wall: float) -> str | None:
+        """The reason to cancel row ``i``'s job now, or None while it is within its limits."""
+        status = str(self.frame.at[i, "status"])
+        if status == "running":
+            limit, since = self.policy.max_running, "running_start_time"
+        elif status in WAITING:
+            limit, since = self.policy.max_waiting, "start_time"
+        else:
+            return None
+        if limit is None or not self._has(i, since):
+            return None  # a job whose start was never accepted is not waiting on the back-end
+        elapsed = wall - parse_time(self.frame.at[i, since])
+        return overdue_reason(status, elapsed, limit) if elapsed > limit else None
+
+    def _on_overdue(self, i: int, _: Any, failure: Failure | None) -> None:
+        reason = self._overdue.pop(i)
+        if self.frame.at[i, "status"] in FINAL_STATUSES:
+            return  # it ended meanwhile: its own end stands
+        if failure is None or failure.kind is FailureKind.GONE:
+            self._fail(i, "error", reason)
+        elif failure.kind is FailureKind.PERMANENT:  # the back-end will not cancel it
+            self._fail(i, "error", f"{reason} (cancel refused: {failure.message})")
+        else:  # not now: tried again at a later check
+            self._set(i, message=f"cancel past its limit failed: {failure.message}"[:MESSAGE_LIMIT])
