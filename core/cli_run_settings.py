@@ -88,7 +88,9 @@ def run_event_command(argv: list[str], note: dict[str, Any], job_db: str) -> Non
 
     def call() -> None:
         try:
-            subprocess.run(argv, env=env, timeout=EVENT_COMMAND_TIMEOUT, check=False)
+            # the command the CLI's user gave with --on-event, theirs to run: a list,
+            # never through a shell (the plugin repository's scan is told so)
+            subprocess.run(argv, env=env, timeout=EVENT_COMMAND_TIMEOUT, check=False)  # nosec B603
         except (OSError, subprocess.TimeoutExpired) as exc:
             print(f"warning: --on-event {argv[0]} failed: {exc}", flush=True)
 
