@@ -170,3 +170,50 @@ def test_a_windowed_run_reopens_as_its_units(windowed_run, jobs_panel, qtbot, tm
     assert shown == {"F-01": ("finished", "3/3"), "F-02": ("error", "2/3")}
     assert jobs_panel.window_view.selector.count() == 4
     assert len(series_of(project, units)) == 3
+
+
+@pytest.fixture
+def temporal_controller(desktop):
+    """The map canvas's Temporal Controller, as QGIS's desktop gives it its panel's."""
+    from qgis.core import QgsTemporalNavigationObject
+
+    controller = QgsTemporalNavigationObject()
+    canvas = desktop.iface.mapCanvas()
+    canvas.setTemporalController(controller)
+    yield controller
+    canvas.setTemporalController(None)
+
+
+def test_the_temporal_controller_steps_window_by_window(temporal_controller, windowed_run):
+    """As the windows' mosaics come, the Temporal Controller's frames become the windows:
+    three frames for three months, play (next) goes from one month's mosaic to the next."""
+    import datetime as dt
+
+    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of, window_range
+    from qgis.core import QgsProject, QgsUnitTypes
+
+    project = QgsProject.instance()
+    series = series_of(project, windowed_run)
+    months = [(dt.date(2024, m, 1), dt.date(2024, m + 1, 1)) for m in (1, 2, 3)]
+    controller = temporal_controller
+    assert controller.totalFrameCount() == 3
+    frames = [controller.dateTimeRangeForFrameNumber(n) for n in range(3)]
+    assert frames == [window_range(*m) for m in months]
+    assert controller.temporalExtents() == window_range(months[0][0], months[-1][1])
+    assert project.timeSettings().timeStepUnit() in (
+        getattr(getattr(Qgis, "TemporalUnit", None), "IrregularStep", None),
+        getattr(QgsUnitTypes.TemporalUnit, "TemporalIrregularStep", None),
+    )
+    controller.setCurrentFrameNumber(0)
+    shown = []
+    for _ in range(3):
+        frame = controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber())
+        shown.append(
+            [
+                m.customProperty(WINDOW_PROPERTY)
+                for m in series
+                if m.temporalProperties().isVisibleInTemporalRange(frame)
+            ]
+        )
+        controller.next()
+    assert shown == [[JAN], [FEB], [MAR]]
