@@ -217,3 +217,28 @@ def test_the_temporal_controller_steps_window_by_window(temporal_controller, win
         )
         controller.next()
     assert shown == [[JAN], [FEB], [MAR]]
+
+
+def test_load_results_loads_every_windows_files(windowed_run, jobs_panel, desktop):
+    """Each unit's polygon shows one window, but *Load results* adds every finished
+    (unit, window) row's file, a group per window; twice adds nothing more."""
+    from pathlib import Path
+
+    from qgis.core import QgsProject
+
+    layers = jobs_panel.load_results()
+    assert len(layers) == 5  # 2 fields x 3 months, F-02's February failed
+    root = QgsProject.instance().layerTreeRoot()
+    group = root.findGroup(f"{windowed_run.name()} — tiles")
+    assert [g.name() for g in group.children()] == [JAN, FEB, MAR]
+    assert {g.name(): [n.layer().name() for n in g.findLayers()] for g in group.children()} == {
+        JAN: ["F-01", "F-02"],
+        FEB: ["F-01"],
+        MAR: ["F-01", "F-02"],
+    }
+    sources = {Path(n.layer().source()) for n in group.findLayers()}
+    assert len(sources) == 5
+    assert all(p.is_file() for p in sources)
+    assert jobs_panel.load_results() == []
+    said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+    assert any("All 5 tile results are already on the map." in m for m in said)

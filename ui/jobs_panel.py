@@ -281,12 +281,13 @@ class JobsPanel(QWidget):
             zoom_to(self.iface, layer)
 
     def load_results(self) -> list:
-        """Add every finished tile's downloaded result as a raster layer, in one group."""
+        """Add every finished tile's downloaded result as a raster layer, in one group
+        (a windowed run's: every window's, a group per window)."""
         from .results import add_results
 
         if self.layer is None:
             return []
-        layers, problems, available = add_results(self.layer)
+        layers, problems, available = add_results(self.layer, self.layer_feed.windows.progress.rows)
         self.messages.results_loaded(len(layers), problems, available)
         return layers
 
