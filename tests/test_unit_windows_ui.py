@@ -242,3 +242,33 @@ def test_load_results_loads_every_windows_files(windowed_run, jobs_panel, deskto
     assert jobs_panel.load_results() == []
     said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
     assert any("All 5 tile results are already on the map." in m for m in said)
+
+
+def test_split_and_retry_of_a_windowed_unit_is_refused_saying_why(
+    windowed_run, jobs_panel, local_backend, desktop, qtbot, tmp_path
+):
+    """The Problems tab lists units, but a windowed run's rows are (unit, window): its
+    *Split and retry* is refused with a message naming the unit and what to do instead;
+    nothing is submitted and the job table stays as it was."""
+    from qgis.PyQt.QtCore import Qt
+
+    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+    before = JobDatabase(tmp_path / "jobs.csv").read()
+    jobs = len(local_backend.all_jobs())
+    page = jobs_panel.problems_page
+    reason = page.tree.topLevelItem(0)
+    assert [reason.child(i).text(0) for i in range(reason.childCount())] == ["F-02 (error)"]
+    reason.child(0).setSelected(True)
+    desktop.iface.messageBar().clear_messages()
+    qtbot.mouseClick(page.split_button, Qt.MouseButton.LeftButton)
+    assert not jobs_panel.is_running()
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+    assert any(
+        "does not split the units of a run with time windows (F-02:" in w
+        and "use Retry failed" in w
+        for w in warnings
+    ), warnings
+    after = JobDatabase(tmp_path / "jobs.csv").read()
+    assert list(after["tile_id"]) == list(before["tile_id"])
+    assert list(after["status"]) == list(before["status"])
+    assert len(local_backend.all_jobs()) == jobs
