@@ -170,3 +170,105 @@ def test_a_windowed_run_reopens_as_its_units(windowed_run, jobs_panel, qtbot, tm
     assert shown == {"F-01": ("finished", "3/3"), "F-02": ("error", "2/3")}
     assert jobs_panel.window_view.selector.count() == 4
     assert len(series_of(project, units)) == 3
+
+
+@pytest.fixture
+def temporal_controller(desktop):
+    """The map canvas's Temporal Controller, as QGIS's desktop gives it its panel's."""
+    from qgis.core import QgsTemporalNavigationObject
+
+    controller = QgsTemporalNavigationObject()
+    canvas = desktop.iface.mapCanvas()
+    canvas.setTemporalController(controller)
+    yield controller
+    canvas.setTemporalController(None)
+
+
+def test_the_temporal_controller_steps_window_by_window(temporal_controller, windowed_run):
+    """As the windows' mosaics come, the Temporal Controller's frames become the windows:
+    three frames for three months, play (next) goes from one month's mosaic to the next."""
+    import datetime as dt
+
+    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of, window_range
+    from qgis.core import QgsProject, QgsUnitTypes
+
+    project = QgsProject.instance()
+    series = series_of(project, windowed_run)
+    months = [(dt.date(2024, m, 1), dt.date(2024, m + 1, 1)) for m in (1, 2, 3)]
+    controller = temporal_controller
+    assert controller.totalFrameCount() == 3
+    frames = [controller.dateTimeRangeForFrameNumber(n) for n in range(3)]
+    assert frames == [window_range(*m) for m in months]
+    assert controller.temporalExtents() == window_range(months[0][0], months[-1][1])
+    assert project.timeSettings().timeStepUnit() in (
+        getattr(getattr(Qgis, "TemporalUnit", None), "IrregularStep", None),
+        getattr(QgsUnitTypes.TemporalUnit, "TemporalIrregularStep", None),
+    )
+    controller.setCurrentFrameNumber(0)
+    shown = []
+    for _ in range(3):
+        frame = controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber())
+        shown.append(
+            [
+                m.customProperty(WINDOW_PROPERTY)
+                for m in series
+                if m.temporalProperties().isVisibleInTemporalRange(frame)
+            ]
+        )
+        controller.next()
+    assert shown == [[JAN], [FEB], [MAR]]
+
+
+def test_load_results_loads_every_windows_files(windowed_run, jobs_panel, desktop):
+    """Each unit's polygon shows one window, but *Load results* adds every finished
+    (unit, window) row's file, a group per window; twice adds nothing more."""
+    from pathlib import Path
+
+    from qgis.core import QgsProject
+
+    layers = jobs_panel.load_results()
+    assert len(layers) == 5  # 2 fields x 3 months, F-02's February failed
+    root = QgsProject.instance().layerTreeRoot()
+    group = root.findGroup(f"{windowed_run.name()} — tiles")
+    assert [g.name() for g in group.children()] == [JAN, FEB, MAR]
+    assert {g.name(): [n.layer().name() for n in g.findLayers()] for g in group.children()} == {
+        JAN: ["F-01", "F-02"],
+        FEB: ["F-01"],
+        MAR: ["F-01", "F-02"],
+    }
+    sources = {Path(n.layer().source()) for n in group.findLayers()}
+    assert len(sources) == 5
+    assert all(p.is_file() for p in sources)
+    assert jobs_panel.load_results() == []
+    said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
+    assert any("All 5 tile results are already on the map." in m for m in said)
+
+
+def test_split_and_retry_of_a_windowed_unit_is_refused_saying_why(
+    windowed_run, jobs_panel, local_backend, desktop, qtbot, tmp_path
+):
+    """The Problems tab lists units, but a windowed run's rows are (unit, window): its
+    *Split and retry* is refused with a message naming the unit and what to do instead;
+    nothing is submitted and the job table stays as it was."""
+    from qgis.PyQt.QtCore import Qt
+
+    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+    before = JobDatabase(tmp_path / "jobs.csv").read()
+    jobs = len(local_backend.all_jobs())
+    page = jobs_panel.problems_page
+    reason = page.tree.topLevelItem(0)
+    assert [reason.child(i).text(0) for i in range(reason.childCount())] == ["F-02 (error)"]
+    reason.child(0).setSelected(True)
+    desktop.iface.messageBar().clear_messages()
+    qtbot.mouseClick(page.split_button, Qt.MouseButton.LeftButton)
+    assert not jobs_panel.is_running()
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+    assert any(
+        "does not split the units of a run with time windows (F-02:" in w
+        and "use Retry failed" in w
+        for w in warnings
+    ), warnings
+    after = JobDatabase(tmp_path / "jobs.csv").read()
+    assert list(after["tile_id"]) == list(before["tile_id"])
+    assert list(after["status"]) == list(before["status"])
+    assert len(local_backend.all_jobs()) == jobs

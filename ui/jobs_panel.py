@@ -289,7 +289,8 @@ class JobsPanel(QWidget):
             zoom_to(self.iface, layer)
 
     def load_results(self) -> list:
-        """Add every finished tile's downloaded result as a raster layer, in one group.
+        """Add every finished tile's downloaded result as a raster layer, in one group
+        (a windowed run's: every window's, a group per window).
 
         Finished tiles whose results were left on the back-end (a run without downloads)
         are fetched first: the run resumes with downloads (no job is submitted again),
@@ -298,7 +299,8 @@ class JobsPanel(QWidget):
 
         if self.layer is None:
             return []
-        if not self.is_running() and not self._fetching and not_downloaded(self.layer):
+        windows = self.layer_feed.windows.progress.rows
+        if not self.is_running() and not self._fetching and not_downloaded(self.layer, windows):
             self.run_page.download.setChecked(True)
             if self.control.start():
                 self._fetching = True
@@ -311,7 +313,7 @@ class JobsPanel(QWidget):
                     Qgis.MessageLevel.Info,
                 )
                 return []
-        layers, problems, available = add_results(self.layer)
+        layers, problems, available = add_results(self.layer, windows)
         self.messages.results_loaded(len(layers), problems, available)
         return layers
 

@@ -234,6 +234,18 @@ class RunControl(QObject):
                 Qgis.MessageLevel.Warning,
             )
             return False
+        windowed = [t for t in tile_ids if t in self.panel.layer_feed.windows.progress.rows]
+        if windowed:  # the map's units, whose rows are (unit, window): quarters fit no unit
+            self.panel.messages.say(
+                translate(
+                    "JobsPanel",
+                    "Split and retry does not split the units of a run with time windows "
+                    "({units}: a job per window). Nothing was split: use Retry failed, or "
+                    "split the polygon in its own layer and start a new run.",
+                ).format(units=", ".join(windowed)),
+                Qgis.MessageLevel.Warning,
+            )
+            return False
         started = self.start(split=list(tile_ids))
         if started:
             self.panel.messages.say(
