@@ -658,10 +658,6 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <source>Stop the run first: splitting tiles changes the run&apos;s grid.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Split and retry does not split the units of a run with time windows ({units}: a job per window). Nothing was split: use Retry failed, or split the polygon in its own layer and start a new run.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message numerus="yes">
         <source>Splitting %n tiles into {quarters} quarter tiles and running them.</source>
         <translation type="unfinished">

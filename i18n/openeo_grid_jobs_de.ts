@@ -671,10 +671,6 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
         <source>Stop the run first: splitting tiles changes the run&apos;s grid.</source>
         <translation>Halten Sie zuerst den Lauf an: Das Teilen von Kacheln ändert das Gitter des Laufs.</translation>
     </message>
-    <message>
-        <source>Split and retry does not split the units of a run with time windows ({units}: a job per window). Nothing was split: use Retry failed, or split the polygon in its own layer and start a new run.</source>
-        <translation>Teilen und wiederholen teilt keine Einheiten eines Laufs mit Zeitfenstern ({units}: ein Job je Fenster). Nichts wurde geteilt: Verwenden Sie Fehlgeschlagene wiederholen, oder teilen Sie das Polygon in seinem eigenen Layer und starten Sie einen neuen Lauf.</translation>
-    </message>
     <message numerus="yes">
         <source>Splitting %n tiles into {quarters} quarter tiles and running them.</source>
         <translation>

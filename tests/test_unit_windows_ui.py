@@ -44,10 +44,9 @@ def test_a_unit_shows_what_needs_the_user_most(statuses, shown, progress):
     assert units.progress("U") == progress
 
 
-@pytest.fixture
-def windowed_run(jobs_panel, local_backend, desktop, qtbot, tmp_path):
-    """Fields F-01 and F-02 run monthly from January to March 2024 through the dock; F-02's
-    February job fails. Returns the unit layer."""
+def run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, months):
+    """Fields F-01 and F-02 run monthly over ``months`` from January 2024 through the
+    dock; F-02's February job fails. Returns the unit layer."""
     from test_jobs_ui import run_and_wait
 
     local_backend.knobs(error_titles=[f"F-02@{FEB}"])  # one (unit, window) fails
@@ -56,16 +55,38 @@ def windowed_run(jobs_panel, local_backend, desktop, qtbot, tmp_path):
     )
     form = jobs_panel.form
     form.start.setDate(QDate(2024, 1, 1))
-    form.end.setDate(QDate(2024, 4, 1))
+    form.end.setDate(QDate(2024, 1 + months, 1))
     form.windows.mode.setCurrentIndex(form.windows.mode.findData(MODE_STEP))
     form.windows.step.setCurrentIndex(form.windows.step.findData(STEP_MONTH))
-    assert run_and_wait(jobs_panel, qtbot) == {"finished": 5, "error": 1}
+    rows = 2 * months
+    assert run_and_wait(jobs_panel, qtbot) == {"finished": rows - 1, "error": 1}
     said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
-    assert any("Run started: 2 units × 3 time windows (6 jobs) on Local" in m for m in said)
-    saved = JobDatabase(tmp_path / "jobs.csv").read()
-    assert len(saved) == 6
-
+    started = f"Run started: 2 units × {months} time windows ({rows} jobs) on Local"
+    assert any(started in m for m in said)
+    assert len(JobDatabase(tmp_path / "jobs.csv").read()) == rows
     return units
+
+
+def test_a_units_failed_rows_and_its_split_rows_forgotten():
+    units = UnitProgress()
+    statuses = {f"U@{JAN}": "error", f"U@{FEB}": "finished", f"U@{MAR}": "canceled"}
+    units.add([row(r, s) for r, s in statuses.items()] + [row(f"V@{JAN}", "error")])
+    assert units.failed_rows(["U"]) == [f"U@{JAN}", f"U@{MAR}"]
+    assert units.failed_rows(["U"], FEB) == []
+    assert units.failed_rows(["U", "V"], JAN) == [f"U@{JAN}", f"V@{JAN}"]
+    # January split into pieces: U shows its other windows
+    assert units.forget([f"U@{JAN}", "31N_1_2"]) == {"U"}
+    assert (units.shown("U").status, units.progress("U")) == ("canceled", "1/2")
+    assert units.forget([f"U@{FEB}", f"U@{MAR}"]) == {"U"}
+    assert "U" not in units.rows
+    assert units.windows() == [JAN]
+
+
+@pytest.fixture
+def windowed_run(jobs_panel, local_backend, desktop, qtbot, tmp_path):
+    """Fields F-01 and F-02 run monthly from January to March 2024 through the dock; F-02's
+    February job fails. Returns the unit layer."""
+    return run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, 3)
 
 
 def test_two_units_by_three_windows_on_the_map(windowed_run, jobs_panel):
@@ -244,31 +265,69 @@ def test_load_results_loads_every_windows_files(windowed_run, jobs_panel, deskto
     assert any("All 5 tile results are already on the map." in m for m in said)
 
 
-def test_split_and_retry_of_a_windowed_unit_is_refused_saying_why(
-    windowed_run, jobs_panel, local_backend, desktop, qtbot, tmp_path
+def test_split_and_retry_splits_one_unit_window_row(
+    jobs_panel, local_backend, desktop, qtbot, tmp_path
 ):
-    """The Problems tab lists units, but a windowed run's rows are (unit, window): its
-    *Split and retry* is refused with a message naming the unit and what to do instead;
-    nothing is submitted and the job table stays as it was."""
+    """2 fields x 2 months, F-02's February failed: *Split and retry* of F-02 from the
+    Problems tab replaces that one row by F-02's pieces (units of their own, February
+    only, a job each); F-02's January row keeps its job; the map shows the pieces with
+    their own progress; a resume submits nothing: one job per row."""
+    import shapely
+    from helpers.runs import assert_one_job_per_tile
+    from openeo_grid_jobs.core.run_config import RunConfig
     from qgis.PyQt.QtCore import Qt
+    from test_jobs_ui import RUN_TIMEOUT_MS, run_and_wait
 
-    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
-    before = JobDatabase(tmp_path / "jobs.csv").read()
+    units = run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, 2)
+    job_db = tmp_path / "jobs.csv"
+    before = JobDatabase(job_db).read().set_index("tile_id")
+    january = before.at[f"F-02@{JAN}", "id"]
     jobs = len(local_backend.all_jobs())
+    f02 = next(f.geometry() for f in units.getFeatures() if f["tile_id"] == "F-02")
+    local_backend.knobs(error_titles=[])  # smaller pieces fit (the out-of-memory cure)
+
     page = jobs_panel.problems_page
     reason = page.tree.topLevelItem(0)
     assert [reason.child(i).text(0) for i in range(reason.childCount())] == ["F-02 (error)"]
     reason.child(0).setSelected(True)
-    desktop.iface.messageBar().clear_messages()
-    qtbot.mouseClick(page.split_button, Qt.MouseButton.LeftButton)
-    assert not jobs_panel.is_running()
-    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
-    assert any(
-        "does not split the units of a run with time windows (F-02:" in w
-        and "use Retry failed" in w
-        for w in warnings
-    ), warnings
-    after = JobDatabase(tmp_path / "jobs.csv").read()
-    assert list(after["tile_id"]) == list(before["tile_id"])
-    assert list(after["status"]) == list(before["status"])
-    assert len(local_backend.all_jobs()) == jobs
+    assert page.split_button.isEnabled()
+    with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(page.split_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+
+    (record,) = RunConfig.load(job_db).splits
+    assert record["tile_id"] == f"F-02@{FEB}"
+    pieces = record["into"]
+    assert pieces == [f"F-02_q{k}@{FEB}" for k in range(len(pieces))]
+    assert blocker.args[0] == {"finished": 3 + len(pieces)}
+    after = JobDatabase(job_db).read()
+    assert sorted(after["tile_id"]) == sorted(
+        [f"F-01@{JAN}", f"F-01@{FEB}", f"F-02@{JAN}", *pieces]
+    )
+    rows = after.set_index("tile_id")
+    assert set(rows.loc[pieces, "window"]) == {FEB}
+    assert rows.at[f"F-02@{JAN}", "id"] == january  # the other window untouched
+    assert set(rows["status"]) == {"finished"}
+    assert len(local_backend.all_jobs()) == jobs + len(pieces)  # a job per piece, no more
+    assert_one_job_per_tile([local_backend], after)
+
+    # the map: F-02 (its January) and its pieces, each a unit with its own progress
+    shown = {f["tile_id"]: f for f in units.getFeatures()}
+    piece_units = [p.split("@")[0] for p in pieces]
+    assert sorted(shown) == sorted(["F-01", "F-02", *piece_units])
+    assert {k: (f["status"], f[PROGRESS_FIELD]) for k, f in shown.items()} == {
+        "F-01": ("finished", "2/2"),
+        "F-02": ("finished", "1/1"),
+        **{u: ("finished", "1/1") for u in piece_units},
+    }
+    union = shapely.union_all([shapely.from_wkt(shown[u].geometry().asWkt()) for u in piece_units])
+    assert union.symmetric_difference(shapely.from_wkt(f02.asWkt())).area < 1e-6
+    assert page.tree.topLevelItemCount() == 0  # no problems left
+
+    # resumed (Run): the table is the same run, every row keeps its one job
+    assert run_and_wait(jobs_panel, qtbot) == {"finished": 3 + len(pieces)}
+    resumed = JobDatabase(job_db).read()
+    assert list(resumed["tile_id"]) == list(after["tile_id"])
+    assert list(resumed["id"]) == list(after["id"])
+    assert len(local_backend.all_jobs()) == jobs + len(pieces)
+    assert_one_job_per_tile([local_backend], resumed)

@@ -229,16 +229,25 @@ class JobsPanel(QWidget):
         """The watched run ended (or its engine is gone): the buttons follow."""
         self._update_enabled()
 
-    def tiles_split(self, parents: list, quarters: list[dict]) -> None:
-        """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map."""
+    def tiles_split(self, parents: list, quarters: list[dict], gone: list | None = None) -> None:
+        """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map.
+
+        A windowed run's pieces are units of their own (``unit_id``), each a feature
+        beside its unit, whose other windows keep their rows; a unit goes from the map
+        only when none of its rows is left (``gone``)."""
         import pandas as pd
 
         from .grid_layer import replace_tiles, table_tiles
 
         if self.layer is None:
             return
-        replace_tiles(self.layer, parents, table_tiles(pd.DataFrame(quarters)))
-        self.layer_feed.reindex()  # new tiles: new feature ids
+        frame = pd.DataFrame(quarters)
+        windowed = "unit_id" in frame.columns
+        replace_tiles(self.layer, list(gone or []) if windowed else parents, table_tiles(frame))
+        if windowed:
+            self.layer_feed.rows_split(parents, [str(u) for u in frame["unit_id"]])
+        else:
+            self.layer_feed.reindex()  # new tiles: new feature ids
         self.progress.setRange(0, self.layer.featureCount())
 
     def refresh_statuses(self) -> bool:

@@ -234,18 +234,10 @@ class RunControl(QObject):
                 Qgis.MessageLevel.Warning,
             )
             return False
-        windowed = [t for t in tile_ids if t in self.panel.layer_feed.windows.progress.rows]
-        if windowed:  # the map's units, whose rows are (unit, window): quarters fit no unit
-            self.panel.messages.say(
-                translate(
-                    "JobsPanel",
-                    "Split and retry does not split the units of a run with time windows "
-                    "({units}: a job per window). Nothing was split: use Retry failed, or "
-                    "split the polygon in its own layer and start a new run.",
-                ).format(units=", ".join(windowed)),
-                Qgis.MessageLevel.Warning,
-            )
-            return False
+        windows = self.panel.layer_feed.windows
+        units = [t for t in tile_ids if t in windows.progress.rows]
+        if units:  # a windowed run's units on the map: their failed (unit, window) rows
+            tile_ids = [t for t in tile_ids if t not in units] + windows.failed_rows(units)
         started = self.start(split=list(tile_ids))
         if started:
             self.panel.messages.say(

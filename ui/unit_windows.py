@@ -45,6 +45,18 @@ class UnitWindows:
         self.window = window
         return self._units(self.progress.rows)
 
+    def split(self, parents: Iterable[str], pieces: Iterable[str]) -> list[TileUpdate]:
+        """Rows ``parents`` were split into the units ``pieces``: the updates their units
+        (the parents', whose other windows stay, and the pieces') show now."""
+        units = self.progress.forget(parents) | (set(pieces) & set(self.progress.rows))
+        self._changed |= units
+        return self._units(units)
+
+    def failed_rows(self, units: Iterable[str]) -> list[str]:
+        """The failed (unit, window) rows of ``units`` in the window shown (all windows:
+        every failed one): what the Problems tab's units stand for."""
+        return self.progress.failed_rows(units, self.window)
+
     def _units(self, units: Iterable[str]) -> list[TileUpdate]:
         shown = (self.progress.shown(u, self.window) for u in sorted(units))
         return [s for s in shown if s is not None]
