@@ -275,6 +275,7 @@ def test_split_and_retry_splits_one_unit_window_row(
     import shapely
     from helpers.runs import assert_one_job_per_tile
     from openeo_grid_jobs.core.run_config import RunConfig
+    from qgis.core import QgsProject
     from qgis.PyQt.QtCore import Qt
     from test_jobs_ui import RUN_TIMEOUT_MS, run_and_wait
 
@@ -331,3 +332,10 @@ def test_split_and_retry_splits_one_unit_window_row(
     assert list(resumed["id"]) == list(after["id"])
     assert len(local_backend.all_jobs()) == jobs + len(pieces)
     assert_one_job_per_tile([local_backend], resumed)
+
+    # reopened from its job database: the same units, pieces included
+    QgsProject.instance().removeAllMapLayers()
+    with qtbot.waitSignal(jobs_panel.job_db_opened, timeout=20_000):
+        jobs_panel.open_job_db(str(job_db))
+    reopened = {f["tile_id"]: f[PROGRESS_FIELD] for f in jobs_panel.layer.getFeatures()}
+    assert reopened == {"F-01": "2/2", "F-02": "1/1", **{u: "1/1" for u in piece_units}}
