@@ -321,6 +321,7 @@ def test_split_and_retry_splits_one_unit_window_row(
         "F-02": ("finished", "1/1"),
         **{u: ("finished", "1/1") for u in piece_units},
     }
+    assert units.labeling().settings().fieldName == PROGRESS_FIELD  # "k/n" as labels
     union = shapely.union_all([shapely.from_wkt(shown[u].geometry().asWkt()) for u in piece_units])
     assert union.symmetric_difference(shapely.from_wkt(f02.asWkt())).area < 1e-6
     assert page.tree.topLevelItemCount() == 0  # no problems left

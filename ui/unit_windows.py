@@ -19,6 +19,7 @@ from ..core.job_rows import TileUpdate
 from ..core.unit_progress import UnitProgress
 from .grid_layer import grid_field
 from .i18n import translate
+from .status_style import is_progress_labeling
 from .units_source import PROGRESS_FIELD
 
 
@@ -62,7 +63,8 @@ class UnitWindows:
         return [s for s in shown if s is not None]
 
     def write_progress(self, layer: QgsVectorLayer, fid_of: dict[str, int]) -> None:
-        """Write "finished/windows" of the units changed since last time, labelled."""
+        """Write "finished/windows" of the units changed since last time, labelled (in
+        place of the running jobs' progress labels: a unit stands for many jobs)."""
         if not self._changed:
             return
         index = layer.fields().indexOf(PROGRESS_FIELD)
@@ -70,7 +72,7 @@ class UnitWindows:
             layer.dataProvider().addAttributes([grid_field(PROGRESS_FIELD, "str")])
             layer.updateFields()
             index = layer.fields().indexOf(PROGRESS_FIELD)
-        if not layer.labelsEnabled():
+        if not layer.labelsEnabled() or is_progress_labeling(layer):  # the user's labels stay
             label_progress(layer)
         changes = {
             fid_of[u]: {index: self.progress.progress(u)} for u in self._changed if u in fid_of
