@@ -44,12 +44,13 @@ def test_a_unit_shows_what_needs_the_user_most(statuses, shown, progress):
     assert units.progress("U") == progress
 
 
-def run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, months):
+def run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, months, failing=FEB):
     """Fields F-01 and F-02 run monthly over ``months`` from January 2024 through the
-    dock; F-02's February job fails. Returns the unit layer."""
+    dock; F-02's February job fails (``failing=""``: each of F-02's). Returns the unit
+    layer."""
     from test_jobs_ui import run_and_wait
 
-    local_backend.knobs(error_titles=[f"F-02@{FEB}"])  # one (unit, window) fails
+    local_backend.knobs(error_titles=[f"F-02@{failing}"])  # (unit, window) rows fail
     units = units_of_the_dock(
         jobs_panel, local_backend, desktop, qtbot, tmp_path / "jobs.csv", ["F-01", "F-02"]
     )
@@ -58,8 +59,8 @@ def run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, months):
     form.end.setDate(QDate(2024, 1 + months, 1))
     form.windows.mode.setCurrentIndex(form.windows.mode.findData(MODE_STEP))
     form.windows.step.setCurrentIndex(form.windows.step.findData(STEP_MONTH))
-    rows = 2 * months
-    assert run_and_wait(jobs_panel, qtbot) == {"finished": rows - 1, "error": 1}
+    rows, errors = 2 * months, 1 if failing else months
+    assert run_and_wait(jobs_panel, qtbot) == {"finished": rows - errors, "error": errors}
     said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
     started = f"Run started: 2 units × {months} time windows ({rows} jobs) on Local"
     assert any(started in m for m in said)
@@ -340,3 +341,29 @@ def test_split_and_retry_splits_one_unit_window_row(
         jobs_panel.open_job_db(str(job_db))
     reopened = {f["tile_id"]: f[PROGRESS_FIELD] for f in jobs_panel.layer.getFeatures()}
     assert reopened == {"F-01": "2/2", "F-02": "1/1", **{u: "1/1" for u in piece_units}}
+
+
+def test_split_and_retry_splits_the_failed_row_of_the_window_shown(
+    jobs_panel, local_backend, desktop, qtbot, tmp_path
+):
+    """F-02 failed in January and in February; with February on the map, *Split and
+    retry* of F-02 splits February's row alone: January's stays failed, with its job."""
+    from openeo_grid_jobs.core.run_config import RunConfig
+    from qgis.PyQt.QtCore import Qt
+    from test_jobs_ui import RUN_TIMEOUT_MS
+
+    run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, 2, failing="")
+    job_db = tmp_path / "jobs.csv"
+    january = JobDatabase(job_db).read().set_index("tile_id").at[f"F-02@{JAN}", "id"]
+    view = jobs_panel.window_view
+    view.selector.setCurrentIndex(view.selector.findData(FEB))
+    page = jobs_panel.problems_page
+    page.tree.topLevelItem(0).child(0).setSelected(True)
+    with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(page.split_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+    (record,) = RunConfig.load(job_db).splits
+    assert record["tile_id"] == f"F-02@{FEB}"
+    assert blocker.args[0] == {"finished": 2 + len(record["into"]), "error": 1}
+    rows = JobDatabase(job_db).read().set_index("tile_id")
+    assert (rows.at[f"F-02@{JAN}", "status"], rows.at[f"F-02@{JAN}", "id"]) == ("error", january)
