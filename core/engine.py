@@ -104,7 +104,7 @@ class RunEngine:
             raise
         self.session = session
         if req.split:
-            self.view.keep("split", split_rows(session.frame, req.split))
+            self.view.keep("split", split_rows(session.frame, req.split, config.splits))
         if config.output_dir and config.download and req.action is RunAction.RUN:
             self._mosaic_writer = MosaicWriter(
                 Path(config.output_dir), self._mosaic_written, self._warn

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 from .engine_events import EventKind, event, update_rows
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .job_rows import TileUpdate
+    from .split import SplitRecord
 
 #: notices a late viewer is shown (the most recent)
 NOTICES_KEPT = 20
@@ -96,15 +99,27 @@ class RunView:
             )
 
 
-def split_rows(frame: Any, parents: list[str]) -> dict[str, Any] | None:
-    """The quarters that replaced ``parents`` (those really split), as job-table records,
-    for a viewer's layer."""
+def split_rows(
+    frame: Any, parents: list[str], splits: Iterable[dict[str, Any] | SplitRecord]
+) -> dict[str, Any] | None:
+    """The quarters that replaced ``parents`` (those really split, as ``splits``, the
+    run's split records, say), as job-table records, for a viewer's layer; ``gone``:
+    the units of a run with time windows that no row is left of (every window split)."""
+    from .split import parents_of
+    from .unit_progress import split_row_id
+
     ids = frame["tile_id"].astype(str)
-    split = [p for p in parents if not ids.eq(p).any() and ids.str.startswith(p + "_q").any()]
+    children = parents_of(splits)
+    present = set(ids)
+    split = [p for p in parents if p not in present and p in children.values()]
     if not split:
         return None
-    quarters = frame[ids.str.rsplit("_q", n=1).str[0].isin(split)]
-    columns = [c for c in ("tile_id", "col", "row", "crs", "geometry") if c in quarters.columns]
+    quarters = frame[ids.map(children).isin(split)]
+    columns = [
+        c
+        for c in ("tile_id", "unit_id", "window", "col", "row", "crs", "geometry")
+        if c in quarters.columns
+    ]
     records = quarters[columns].astype(object).where(quarters[columns].notna(), None)
     if "geometry" in records.columns:  # shapes (after a split) as the table's WKT
         import shapely
@@ -113,4 +128,10 @@ def split_rows(frame: Any, parents: list[str]) -> dict[str, Any] | None:
             shapely.to_wkt(g, rounding_precision=-1) if isinstance(g, shapely.Geometry) else g
             for g in records["geometry"]
         ]
-    return {"parents": split, "quarters": records.to_dict("records")}
+    gone: list[str] = []
+    if "unit_id" in frame.columns:
+        units = set(frame["unit_id"].astype(str))
+        gone = sorted(
+            {parts[0] for p in split if (parts := split_row_id(p)) and parts[0] not in units}
+        )
+    return {"parents": split, "quarters": records.to_dict("records"), "gone": gone}

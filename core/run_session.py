@@ -214,7 +214,7 @@ class RunSession:
             self.config.earlier_costs = float(self.config.earlier_costs or 0.0) + spent
         self.notes.append(
             f"Split {', '.join(r.tile_id for r in records)} into quarters "
-            f"({4 * len(records)} new tiles)."
+            f"({sum(len(r.into) for r in records)} new tiles)."
         )
         return records
 

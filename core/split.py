@@ -8,7 +8,11 @@ quarter, which the next run submits like any other tile:
   ``31N_119_1132_q0`` … ``_q3`` (``q0`` south-west, ``q1`` south-east, ``q2``
   north-west, ``q3`` north-east: x then y, as columns and rows go). A quarter
   can be split again (``31N_119_1132_q0_q3``). Ids stay unique in a grid, and
-  each quarter's job gets its own title;
+  each quarter's job gets its own title. A (unit, window) row of a run with time
+  windows (``<unit>@<window>``, :mod:`.windows`) keeps its window last:
+  ``F-02@2024-02-01_2024-03-01`` → ``F-02_q0@2024-02-01_2024-03-01`` …, each piece a
+  unit of its own (``unit_id`` ``F-02_q0``) with that one window, so the map shows it
+  as a unit and the unit's other windows keep their rows (see :func:`piece_ids`);
 - **geometry**: exact halves of the parent square in the grid CRS, so quarters
   keep the grid's snapping (a 5 km tile at multiples of 5 km gives 2.5 km tiles
   at multiples of 2.5 km); a unit of any polygon layer (:mod:`.units`) is cut by
@@ -16,7 +20,7 @@ quarter, which the next run submits like any other tile:
   may be split into fewer than four); ``spatial_extent`` (lon/lat GeoJSON) is made from
   them as for any grid tile; ``col``/``row`` stay the parent's (the cell of the
   grid's tile size each quarter lies in), ``crs``, ``start_date``/``end_date``,
-  ``run_tag`` (and a time window's ``unit_id``/``window``) are copied; the job
+  ``run_tag`` (and a time window's ``window``) are copied; the job
   fields start empty (attempt 1);
 - **the parent's history** leaves the table (a row there would be a tile to run,
   count as failed for ever, and be resubmitted by *Retry failed* over its own
@@ -27,7 +31,8 @@ quarter, which the next run submits like any other tile:
 - a resumed run compares its grid with the table **with the quarters folded back
   into their parents** (:func:`fold`), so the grid the run started with (as the
   dock's layer or the CLI's ``--grid`` file still has it) is not refused as
-  "another grid", nor is a grid that already shows the quarters.
+  "another grid", nor is a grid that already shows the quarters (a windowed row's
+  piece units fold back into their unit).
 
 Only tiles that failed (``error``, ``start_failed``, ``skipped``, ``canceled``)
 can be split: a tile whose job is active or finished keeps it. Tiles of a
@@ -45,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from .definitions import NO_RESULT_STATUSES, NOT_STARTED
 from .errors import GridJobsError
 from .job_db import EXTRA_COLUMNS, MANAGER_COLUMNS
+from .windows import SEPARATOR
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -89,13 +95,34 @@ def quarter_ids(tile_id: str) -> list[str]:
     return [f"{tile_id}{suffix}" for suffix in QUARTER_SUFFIXES]
 
 
+def piece_ids(tile_id: str, unit_id: str | None = None, window: str | None = None) -> list[str]:
+    """The quarter ids of a row: :func:`quarter_ids`, or for a (unit, window) row
+    (``tile_id`` is ``<unit>@<window>``) the window kept last, ``<unit>_q0@<window>`` …
+    (a row of a table split before windows kept theirs, ``<unit>@<window>_q0``, is
+    split on as before)."""
+    if unit_id and window and tile_id == f"{unit_id}{SEPARATOR}{window}":
+        return [f"{unit}{SEPARATOR}{window}" for unit in quarter_ids(unit_id)]
+    return quarter_ids(tile_id)
+
+
+def _unit_of(row_id: str) -> str:
+    """The unit part of a windowed row id (the id itself when it has none)."""
+    unit, separator, _ = row_id.rpartition(SEPARATOR)
+    return unit if separator and unit else row_id
+
+
 def parents_of(splits: Iterable[dict[str, Any] | SplitRecord]) -> dict[str, str]:
-    """Quarter id → the id of the tile it was split from."""
+    """Quarter id → the id of the tile it was split from; a windowed row's piece unit
+    → its unit as well (``F-02_q0`` → ``F-02``), for a grid of units."""
     parents: dict[str, str] = {}
     for split in splits:
         values = split.to_dict() if isinstance(split, SplitRecord) else split
-        for child in values.get("into") or []:
-            parents[str(child)] = str(values["tile_id"])
+        parent = str(values["tile_id"])
+        for child in map(str, values.get("into") or []):
+            parents[child] = parent
+            unit, piece = _unit_of(parent), _unit_of(child)
+            if piece != child and unit != parent and piece != unit:
+                parents[piece] = unit
     return parents
 
 
@@ -143,7 +170,7 @@ def split_rows(
                 f"Tile {tile_id} is {status}: only failed tiles (error, start_failed, skipped, "
                 "canceled) can be split. Nothing was split."
             )
-        clash = [q for q in quarter_ids(tile_id) if q in existing]
+        clash = [q for q in _row_piece_ids(row) if q in existing]
         if clash:
             raise SplitError(f"Tile {tile_id} has quarters already ({', '.join(clash)}).")
         quarters_of[i] = _quarters(frame, i)
@@ -200,7 +227,8 @@ def _quarters(frame: pd.DataFrame, i: int) -> pd.DataFrame:
         shapely.geometry.box(west, mid_y, mid_x, north),  # q2 north-west
         shapely.geometry.box(mid_x, mid_y, east, north),  # q3 north-east
     ]
-    ids = quarter_ids(tile_id)
+    ids = _row_piece_ids(row)
+    windowed = ids != quarter_ids(tile_id)  # a (unit, window) row's pieces: units of their own
     if not shapely.box(west, south, east, north).equals(geometry):  # a unit, not a square
         parts = [_polygonal(box.intersection(geometry)) for box in boxes]
         ids = [q for q, part in zip(ids, parts) if part is not None]
@@ -214,6 +242,8 @@ def _quarters(frame: pd.DataFrame, i: int) -> pd.DataFrame:
         if column in quarters.columns:
             quarters[column] = [None] * len(boxes)
     quarters["tile_id"] = ids
+    if windowed:
+        quarters["unit_id"] = [_unit_of(q) for q in ids]
     quarters["status"] = NOT_STARTED
     quarters["run_tag"] = row.get("run_tag")
     quarters["attempt"] = 1
@@ -223,6 +253,11 @@ def _quarters(frame: pd.DataFrame, i: int) -> pd.DataFrame:
         quarters["geometry"] = list(shapely.to_wkt(boxes, rounding_precision=-1))
     quarters["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
     return quarters
+
+
+def _row_piece_ids(row: pd.Series) -> list[str]:
+    """:func:`piece_ids` of a job-table row."""
+    return piece_ids(str(row["tile_id"]), _text(row.get("unit_id")), _text(row.get("window")))
 
 
 def _polygonal(shape: Any) -> Any:

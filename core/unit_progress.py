@@ -13,7 +13,13 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, STATUSES, TileStatus
+from .definitions import (
+    ACTIVE_STATUSES,
+    FAILED_STATUSES,
+    NO_RESULT_STATUSES,
+    STATUSES,
+    TileStatus,
+)
 from .job_rows import TileUpdate
 from .windows import SEPARATOR
 
@@ -57,6 +63,30 @@ class UnitProgress:
                 self.rows.setdefault(unit, {})[window] = update
                 changed.add(unit)
         return changed
+
+    def forget(self, row_ids: Iterable[str]) -> set[str]:
+        """Rows that left the run (split into pieces, units of their own): their units
+        show their other windows from now on; return those units."""
+        changed = set()
+        for row_id in row_ids:
+            parts = split_row_id(row_id)
+            if parts is not None and parts[1] in self.rows.get(parts[0], {}):
+                unit, window = parts
+                del self.rows[unit][window]
+                if not self.rows[unit]:
+                    del self.rows[unit]
+                changed.add(unit)
+        return changed
+
+    def failed_rows(self, units: Iterable[str], window: str | None = None) -> list[str]:
+        """The failed rows (no result: error, start_failed, skipped, canceled) of
+        ``units``: in ``window``, or (None) in every window."""
+        return [
+            row.tile_id
+            for unit in units
+            for label, row in sorted(self.rows.get(unit, {}).items())
+            if row.status in NO_RESULT_STATUSES and window in (None, label)
+        ]
 
     def windows(self) -> list[str]:
         """Every window of the run, in time order."""

@@ -191,6 +191,12 @@ def main() -> int:
         "--demo-run", action="store_true", help="with --screenshot: also run the grid's jobs"
     )
     parser.add_argument(
+        "--demo-series",
+        action="store_true",
+        help="with --screenshot: run four fields monthly over three months, then show the "
+        "Temporal Controller at the second month",
+    )
+    parser.add_argument(
         "--faults",
         action="store_true",
         help="put a fault-injecting proxy between QGIS and the back-end (5xx, 429, resets, "
@@ -229,6 +235,8 @@ def main() -> int:
     settings.update(locale_settings(args.locale))
     if args.demo_run:
         env["OGJ_DEMO_RUN"] = "1"
+    if args.demo_series:
+        env["OGJ_DEMO_SERIES"] = "1"
     if args.faults:
         env["OGJ_FAULTS"] = "1"
     if args.stop_and_save:

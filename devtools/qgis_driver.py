@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -23,7 +24,7 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtCore import QObject, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QDockWidget, QToolBar
 from qgis.utils import iface, plugins
@@ -43,6 +44,9 @@ SAVE_LIVE = os.environ.get("OGJ_SAVE_LIVE")
 #: second session: QGIS opened that project; the dock attaches to the live run by
 #: itself, which is watched to its end
 ATTACH = os.environ.get("OGJ_ATTACH") == "1"
+#: run monthly windows over a few fields instead of the grid, then show the Temporal
+#: Controller at the second window (the time series demo)
+DEMO_SERIES = os.environ.get("OGJ_DEMO_SERIES") == "1"
 AFTER_MS = int(float(os.environ.get("OGJ_SCREENSHOT_AFTER", "3")) * 1000)
 REPORT: dict = {"errors": []}
 
@@ -337,6 +341,116 @@ def on_run_finished(counts):
     QTimer.singleShot(2000 if SAVE_AS else 800, screenshot_and_quit)
 
 
+#: four irregular fields near Antwerp (UTM 31N), their ids in field_id
+SERIES_FIELDS = {
+    "F-01": "POLYGON((595000 5660000, 597500 5660300, 596000 5662800, 595000 5660000))",
+    "F-02": "POLYGON((600000 5660000, 602000 5660500, 602500 5662000, 601000 5663000,"
+    " 599800 5661500, 600000 5660000))",
+    "F-03": "POLYGON((605000 5660000, 608000 5660000, 608000 5661000, 606000 5661000,"
+    " 606000 5664000, 605000 5664000, 605000 5660000))",
+    "F-04": "POLYGON((600000 5665000, 604000 5665200, 604500 5667000, 600500 5666500,"
+    " 600000 5665000))",
+}
+#: the series demo's period and its monthly windows
+SERIES_START, SERIES_END = (2024, 1, 1), (2024, 4, 1)
+
+
+@_record
+def use_fields_as_units():
+    """As a user: a field layer in the project, picked as units in the dock, monthly
+    windows over three months on the Job tab; then Run."""
+    from openeo_grid_jobs.ui.grid_panel import AREA_UNITS
+    from openeo_grid_jobs.ui.windows_box import MODE_STEP, STEP_MONTH
+    from qgis.core import QgsFeature, QgsGeometry
+    from qgis.PyQt.QtCore import QDate
+
+    fields = QgsVectorLayer("Polygon?crs=EPSG:32631&field=field_id:string", "fields", "memory")
+    features = []
+    for field_id, wkt in SERIES_FIELDS.items():
+        feature = QgsFeature(fields.fields())
+        feature.setAttributes([field_id])
+        feature.setGeometry(QgsGeometry.fromWkt(wkt))
+        features.append(feature)
+    fields.dataProvider().addFeatures(features)
+    fields.updateExtents()
+    QgsProject.instance().addMapLayer(fields)
+    dock = iface.mainWindow().findChild(QDockWidget, "OpenEOGridJobsDock")
+    grid = dock.grid_panel
+    grid.area_kind.setCurrentIndex(AREA_UNITS)
+    grid.units.layer.setLayer(fields)
+    grid.units.id_field.setField("field_id")
+    QTest.mouseClick(grid.units.use_button, Qt.MouseButton.LeftButton)
+    panel = jobs_panel()
+    form = panel.form
+    form.start.setDate(QDate(*SERIES_START))
+    form.end.setDate(QDate(*SERIES_END))
+    form.windows.mode.setCurrentIndex(form.windows.mode.findData(MODE_STEP))
+    form.windows.step.setCurrentIndex(form.windows.step.findData(STEP_MONTH))
+    REPORT["series"] = {
+        "units": sorted(f["tile_id"] for f in panel.layer.getFeatures()),
+        "windows": form.windows.specs(
+            form.start.date().toString("yyyy-MM-dd"), form.end.date().toString("yyyy-MM-dd")
+        ),
+    }
+    from openeo_grid_jobs.ui.canvas import zoom_to
+
+    zoom_to(iface, panel.layer)
+    panel.run_finished.connect(on_series_finished)
+    QTest.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    REPORT["run"] = {"started": panel.is_running()}
+
+
+@_record
+def on_series_finished(counts):
+    """The series is on the map: open the Temporal Controller, go to the second window."""
+    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of
+
+    REPORT["run_counts"] = counts
+    panel = jobs_panel()
+    REPORT["run"]["progress"] = sorted({f["windows"] for f in panel.layer.getFeatures()})
+    series = series_of(QgsProject.instance(), panel.layer)
+    REPORT["series"]["mosaics"] = sorted(m.customProperty(WINDOW_PROPERTY) for m in series)
+    action = iface.mainWindow().findChild(QObject, "mActionTemporalController")
+    if action is not None and not action.isChecked():
+        action.trigger()
+    controller = iface.mapCanvas().temporalController()
+    REPORT["series"]["controller_open"] = any(
+        d.isVisible() and "emporal" in d.objectName()
+        for d in iface.mainWindow().findChildren(QDockWidget)
+    )
+    QTimer.singleShot(800, lambda: to_second_window(controller))
+
+
+@_record
+def to_second_window(controller):
+    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of
+
+    # the frames are the plugin's (the windows); a user turns on the animation, picks one
+    animated = getattr(Qgis, "TemporalNavigationMode", None)
+    if animated is None:  # QGIS < 3.36
+        animated = controller.NavigationMode
+    controller.setNavigationMode(animated.Animated)
+    controller.setCurrentFrameNumber(1)
+    frame = controller.dateTimeRangeForFrameNumber(1)
+    series = series_of(QgsProject.instance(), jobs_panel().layer)
+
+    def day(moment):
+        return moment.toString("yyyy-MM-dd HH:mm:ss")
+
+    REPORT["series"]["frames"] = [
+        [day(r.begin()), day(r.end())]
+        for r in map(controller.dateTimeRangeForFrameNumber, range(controller.totalFrameCount()))
+    ]
+    REPORT["series"]["current_frame"] = controller.currentFrameNumber()
+    REPORT["series"]["visible_at_second_frame"] = sorted(
+        m.customProperty(WINDOW_PROPERTY)
+        for m in series
+        if m.temporalProperties().isVisibleInTemporalRange(frame)
+    )
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(2500, screenshot_and_quit)
+
+
 def screenshot_and_quit():
     if REPORT.get("screenshot"):
         return  # already quitting
@@ -360,6 +474,10 @@ if not RESUME:  # a reopened project shows the view it was saved with
 if SCREENSHOT and ATTACH:
     QTimer.singleShot(500, click_plugin_button)
     QTimer.singleShot(600, wait_for_live_run)
+    QTimer.singleShot(180_000, screenshot_and_quit)
+elif SCREENSHOT and DEMO_SERIES:
+    QTimer.singleShot(500, click_plugin_button)
+    QTimer.singleShot(1200, use_fields_as_units)
     QTimer.singleShot(180_000, screenshot_and_quit)
 elif SCREENSHOT and RESUME:
     QTimer.singleShot(500, click_plugin_button)

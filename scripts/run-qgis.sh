@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: set up what is missing, then start the real QGIS desktop
 # with the plugin installed and enabled in a throw-away profile under .work/.
-# Options (see devtools/launch_qgis.py): --screenshot FILE.png --after SECONDS
+# Options (see devtools/launch_qgis.py): --screenshot FILE.png --after SECONDS,
+# with it --demo-run (a grid's run) or --demo-series (fields x months, Temporal Controller)
 #
 #   --qgis 3.44  QGIS 3.44 LTR from its Debian 13 root (scripts/debian13.sh), under
 #                Xvfb; what it writes (screenshots) lands in the root's copy of the

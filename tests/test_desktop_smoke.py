@@ -9,13 +9,10 @@ own Python, takes a screenshot and quits.
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from helpers.desktop_runs import driven_session
 from helpers.runs import assert_one_job_per_tile
 from openeo_grid_jobs.core.job_db import JobDatabase
-
-from devtools.launch_qgis import local_backend_login, locale_settings, run
 
 pytestmark = pytest.mark.desktop
 
@@ -23,20 +20,8 @@ pytestmark = pytest.mark.desktop
 @pytest.fixture(scope="module")
 def desktop_run(tmp_path_factory, _backend_process):
     """One real QGIS session: open the dock, create a grid over Antwerp, run its jobs."""
-    _backend_process.knobs(job_duration=1.0, max_running=0, error_titles=[], reject_titles=[])
-    out = tmp_path_factory.mktemp("desktop")
-    shot = out / "qgis.png"
-    settings, env = local_backend_login(out / "profiles", _backend_process.url, parallel_jobs=10)
-    settings.update(locale_settings("en_US"))  # the tests read English
-    result = run(
-        out / "profiles",
-        screenshot=shot,
-        settings=settings,
-        env={**env, "OGJ_DEMO_RUN": "1"},
-        timeout=240,
-    )
-    report = json.loads(shot.with_suffix(".json").read_text())
-    return result, report, shot
+    out = tmp_path_factory.mktemp("qgis")
+    return driven_session(out, _backend_process, {"OGJ_DEMO_RUN": "1"}, parallel_jobs=10)
 
 
 def test_qgis_exits_cleanly(desktop_run):

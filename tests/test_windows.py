@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import threading
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from helpers.runs import DATES, assert_one_job_per_tile, backend, run_in_thread, wait_until
@@ -166,11 +168,22 @@ def test_retry_and_split_act_per_row(tmp_path):
         session.split([failed[0]])
         session.save()
     frame = JobDatabase(job_db).read()
-    quarters = frame[frame["tile_id"].str.startswith(failed[0] + "_q")]
+    quarters = frame[frame["tile_id"].str.startswith("A_q")]
     assert len(quarters) == 4
     assert len(frame) == 7
+    # each piece a unit of its own with the row's window, the window last in its id
+    assert list(quarters["tile_id"]) == [f"A_q{k}@2024-02-01_2024-03-01" for k in range(4)]
     assert set(quarters["window"]) == {"2024-02-01_2024-03-01"}
-    assert set(quarters["unit_id"]) == {"A"}
+    assert list(quarters["unit_id"]) == [f"A_q{k}" for k in range(4)]
+    assert "A@2024-01-01_2024-02-01" in set(frame["tile_id"])  # A's other window untouched
+    # resumed with the units the run started with, or with the pieces as units of their
+    # own beside them (the dock's layer after the split): the same run, the table as it was
+    pieces = units.iloc[[0] * 4].assign(tile_id=[f"A_q{k}" for k in range(4)])
+    for grid in (units, gpd.GeoDataFrame(pd.concat([units, pieces]), crs=units.crs)):
+        with RunSession.open(job_db, holder="t", config=config, tiles=grid) as session:
+            assert list(session.frame["tile_id"]) == list(frame["tile_id"])
+    with pytest.raises(SettingsMismatchError, match="other tiles"):
+        RunSession.open(job_db, holder="t", config=config, tiles=units.iloc[[0]])
     assert {(e.start, e.end) for e in tile_extents(quarters)} == {("2024-02-01", "2024-03-01")}
 
 
@@ -203,12 +216,12 @@ def test_an_irregular_unit_splits_into_its_own_parts():
     row = "F-03@2024-02-01_2024-03-01"
     frame.loc[frame["tile_id"] == row, "status"] = "error"
     split, (record,) = split_rows(frame, [row], "2024-03-02T00:00:00Z")
-    assert record.into == [f"{row}_q0", f"{row}_q1", f"{row}_q2"]
+    assert record.into == [f"F-03_q{k}@2024-02-01_2024-03-01" for k in range(3)]
     parts = split[split["tile_id"].isin(record.into)]
     pieces = shapely.from_wkt(list(parts["geometry"]))
     assert shapely.union_all(pieces).symmetric_difference(units.geometry[2]).area < 1e-6
     assert sum(p.area for p in pieces) == pytest.approx(units.geometry[2].area)
-    assert set(parts["unit_id"]) == {"F-03"}
+    assert list(parts["unit_id"]) == ["F-03_q0", "F-03_q1", "F-03_q2"]
     assert {(e.start, e.end) for e in tile_extents(parts)} == {("2024-02-01", "2024-03-01")}
 
 

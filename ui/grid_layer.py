@@ -307,19 +307,24 @@ def replace_tiles(layer: QgsVectorLayer, parents: list[str], quarters: gpd.GeoDa
     """Put ``quarters`` (tiles as :func:`table_tiles` gives) in place of ``parents``.
 
     Split and retry changes the run's grid: the layer, a view of the job table,
-    follows. Works on memory and file-backed layers (by field name). Returns how
-    many tiles were added.
+    follows. Works on memory and file-backed layers (by field name). A tile the layer
+    has already is not added again (a windowed run's piece unit split in another
+    window, a run attached to again). Returns how many tiles were added.
     """
     from qgis.core import QgsFeatureRequest
 
     drop = set(parents)
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     request.setSubsetOfAttributes(["tile_id"], layer.fields())
-    fids = [f.id() for f in layer.getFeatures(request) if str(f["tile_id"]) in drop]
+    ids = {f.id(): str(f["tile_id"]) for f in layer.getFeatures(request)}
+    fids = [fid for fid, tile_id in ids.items() if tile_id in drop]
+    kept = set(ids.values()) - drop
     made = tiles_layer(quarters, "quarters")
     fields = layer.fields()
     features = []
     for source in made.getFeatures():
+        if str(source["tile_id"]) in kept:
+            continue
         feature = QgsFeature(fields)
         for name in made.fields().names():
             if fields.indexOf(name) >= 0:

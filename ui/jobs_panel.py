@@ -229,16 +229,25 @@ class JobsPanel(QWidget):
         """The watched run ended (or its engine is gone): the buttons follow."""
         self._update_enabled()
 
-    def tiles_split(self, parents: list, quarters: list[dict]) -> None:
-        """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map."""
+    def tiles_split(self, parents: list, quarters: list[dict], gone: list | None = None) -> None:
+        """The run replaced ``parents`` by ``quarters`` (job table rows): so does the map.
+
+        A windowed run's pieces are units of their own (``unit_id``), each a feature
+        beside its unit, whose other windows keep their rows; a unit goes from the map
+        only when none of its rows is left (``gone``)."""
         import pandas as pd
 
         from .grid_layer import replace_tiles, table_tiles
 
         if self.layer is None:
             return
-        replace_tiles(self.layer, parents, table_tiles(pd.DataFrame(quarters)))
-        self.layer_feed.reindex()  # new tiles: new feature ids
+        frame = pd.DataFrame(quarters)
+        windowed = "unit_id" in frame.columns
+        replace_tiles(self.layer, list(gone or []) if windowed else parents, table_tiles(frame))
+        if windowed:
+            self.layer_feed.rows_split(parents, [str(u) for u in frame["unit_id"]])
+        else:
+            self.layer_feed.reindex()  # new tiles: new feature ids
         self.progress.setRange(0, self.layer.featureCount())
 
     def refresh_statuses(self) -> bool:
@@ -289,7 +298,8 @@ class JobsPanel(QWidget):
             zoom_to(self.iface, layer)
 
     def load_results(self) -> list:
-        """Add every finished tile's downloaded result as a raster layer, in one group.
+        """Add every finished tile's downloaded result as a raster layer, in one group
+        (a windowed run's: every window's, a group per window).
 
         Finished tiles whose results were left on the back-end (a run without downloads)
         are fetched first: the run resumes with downloads (no job is submitted again),
@@ -298,7 +308,8 @@ class JobsPanel(QWidget):
 
         if self.layer is None:
             return []
-        if not self.is_running() and not self._fetching and not_downloaded(self.layer):
+        windows = self.layer_feed.windows.progress.rows
+        if not self.is_running() and not self._fetching and not_downloaded(self.layer, windows):
             self.run_page.download.setChecked(True)
             if self.control.start():
                 self._fetching = True
@@ -311,7 +322,7 @@ class JobsPanel(QWidget):
                     Qgis.MessageLevel.Info,
                 )
                 return []
-        layers, problems, available = add_results(self.layer)
+        layers, problems, available = add_results(self.layer, windows)
         self.messages.results_loaded(len(layers), problems, available)
         return layers
 

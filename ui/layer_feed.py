@@ -80,6 +80,14 @@ class LayerFeed(QObject):
             self.windows.write_progress(self.updater.layer, self.updater.fid_of)
             self._applied(batch)
 
+    def rows_split(self, parents: list[str], pieces: list[str]) -> None:
+        """A windowed run's rows ``parents`` were split into the units ``pieces`` (their
+        features just added): read the layer again and show what those units are now."""
+        self.reindex()
+        if self.updater is not None:
+            self.updater.apply(self.windows.split(parents, pieces))
+            self.windows.write_progress(self.updater.layer, self.updater.fid_of)
+
     def show_window(self, window: str | None) -> None:
         """Show one time window's statuses on the units (None: all windows)."""
         if self.updater is None:

@@ -17,48 +17,73 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from ..core.job_rows import TileUpdate
 from .i18n import translate
 
 MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
 
 
-def add_results(grid: QgsVectorLayer) -> tuple[list[QgsRasterLayer], list[str], int]:
+def add_results(
+    grid: QgsVectorLayer, windows: dict[str, dict[str, TileUpdate]] | None = None
+) -> tuple[list[QgsRasterLayer], list[str], int]:
     """Add the finished tiles' downloaded files not on the map yet, in one collapsed group.
 
+    ``windows``: a windowed run's rows, unit -> window -> last update (each unit's
+    polygon shows one window; every window's files are added, in a group per window).
     Returns the layers added, a message for each file that could not be opened,
     and how many results there are in all.
     """
-    paths = [
-        (str(f["tile_id"]), str(f["result"]))
-        for f in grid.getFeatures()
-        if f["status"] == "finished" and f["result"] and Path(str(f["result"])).is_file()
-    ]
+    if windows:
+        paths = [
+            (unit, row.tile_id, str(row.result), window)
+            for unit, rows in sorted(windows.items())
+            for window, row in sorted(rows.items())
+            if row.status == "finished" and row.result and Path(str(row.result)).is_file()
+        ]
+    else:
+        paths = [
+            (str(f["tile_id"]), str(f["tile_id"]), str(f["result"]), "")
+            for f in grid.getFeatures()
+            if f["status"] == "finished" and f["result"] and Path(str(f["result"])).is_file()
+        ]
     if not paths:
         return [], [], 0
     project = QgsProject.instance()
     group = _results_group(project, grid)
     shown = {Path(node.layer().source()) for node in group.findLayers() if node.layer()}
     layers, problems = [], []
-    for tile_id, path in paths:
+    for name, row_id, path, window in paths:
         if Path(path) in shown:
             continue
-        raster = QgsRasterLayer(path, tile_id)
+        raster = QgsRasterLayer(path, name)
         if not raster.isValid():
             problems.append(
                 translate("Results", "Cannot open the result of tile {tile}: {path}").format(
-                    tile=tile_id, path=path
+                    tile=row_id, path=path
                 )
             )
             continue
         project.addMapLayer(raster, False)
-        group.addLayer(raster)
+        if window:
+            (group.findGroup(window) or group.addGroup(window)).addLayer(raster)
+        else:
+            group.addLayer(raster)
         layers.append(raster)
     return layers, problems, len(paths)
 
 
-def not_downloaded(grid: QgsVectorLayer) -> bool:
+def not_downloaded(
+    grid: QgsVectorLayer, windows: dict[str, dict[str, TileUpdate]] | None = None
+) -> bool:
     """Whether some finished tile of ``grid`` has no downloaded result (a run without
-    downloads left it on the back-end, or its download failed)."""
+    downloads left it on the back-end, or its download failed); ``windows``: a windowed
+    run's rows (every window's, not only the one each unit shows)."""
+    if windows:
+        return any(
+            row.status == "finished" and not row.result
+            for rows in windows.values()
+            for row in rows.values()
+        )
     return any(f["status"] == "finished" and not f["result"] for f in grid.getFeatures())
 
 

@@ -16,9 +16,12 @@ from pathlib import Path
 from qgis.core import (
     Qgis,
     QgsDateTimeRange,
+    QgsInterval,
     QgsLayerTreeGroup,
     QgsProject,
     QgsRasterLayer,
+    QgsTemporalNavigationObject,
+    QgsUnitTypes,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime
@@ -85,6 +88,7 @@ def show_window_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None
     later = [n.layer().customProperty(WINDOW_PROPERTY) > label for n in group.findLayers()]
     group.insertLayer(sum(later), layer)  # the latest window on top, as the mosaics stack
     _cover_in_time(project, window)
+    play_by_window(project, grid)
     see_results_through(grid)
     return layer
 
@@ -131,3 +135,38 @@ def _cover_in_time(project: QgsProject, window: tuple[dt.date, dt.date]) -> None
     if known.end().isValid() and known.end() > end:
         end = known.end()
     settings.setTemporalRange(QgsDateTimeRange(begin, end))
+
+
+def _irregular_step():  # type: ignore[no-untyped-def]
+    """QGIS's "irregular step" time unit (the frames are given ranges)."""
+    if Qgis.QGIS_VERSION_INT >= 33000:
+        return Qgis.TemporalUnit.IrregularStep
+    return QgsUnitTypes.TemporalUnit.TemporalIrregularStep
+
+
+def play_by_window(project: QgsProject, grid: QgsVectorLayer) -> None:
+    """Make the Temporal Controller step through ``grid``'s windows, one frame each.
+
+    Its frames are the windows themselves (QGIS's "irregular step" over the windows'
+    ranges) rather than a fixed step of a month or N days: a run's windows may be a list
+    of any ranges, and a step of a month on QGIS 3.22 counts a month as 30 days (a
+    fourth, empty frame after three months) and draws at a frame's end the next window
+    too (it compares ranges with their ends included). The project keeps the step, the
+    map canvas's controller (QGIS's Temporal Controller panel) gets the windows as its
+    frames and their span as its range."""
+    from qgis.utils import iface
+
+    found = (window_of(Path(m.source())) for m in series_of(project, grid))
+    windows = [window_range(*window) for window in sorted(w for w in found if w is not None)]
+    if not windows:
+        return
+    settings = project.timeSettings()
+    settings.setTimeStepUnit(_irregular_step())
+    settings.setTimeStep(1)
+    canvas = iface.mapCanvas() if iface is not None else None
+    controller = canvas.temporalController() if canvas is not None else None
+    if not isinstance(controller, QgsTemporalNavigationObject):
+        return  # no Temporal Controller panel (QGIS without its desktop)
+    controller.setAvailableTemporalRanges(windows)
+    controller.setTemporalExtents(QgsDateTimeRange(windows[0].begin(), windows[-1].end()))
+    controller.setFrameDuration(QgsInterval(1, _irregular_step()))

@@ -223,7 +223,12 @@ class RunControl(QObject):
             )
 
     def split(self, tile_ids: list[str]) -> bool:
-        """Replace these failed tiles by their four quarters and run them (with the rest)."""
+        """Replace these failed tiles by their four quarters and run them (with the rest);
+        a windowed run's units: their failed (unit, window) rows in the window shown."""
+        windows = self.panel.layer_feed.windows
+        units = [t for t in tile_ids if t in windows.progress.rows]
+        if units:  # a windowed run's units on the map: their failed (unit, window) rows
+            tile_ids = [t for t in tile_ids if t not in units] + windows.failed_rows(units)
         if not tile_ids:
             return False
         if self.panel.is_running():

@@ -56,7 +56,7 @@ class RunLink:
         panel = self.panel
         split = message.get("split")
         if split:
-            panel.tiles_split(split["parents"], split["quarters"])
+            panel.tiles_split(split["parents"], split["quarters"], split.get("gone"))
         panel.layer_feed.add(updates_from_rows(message["rows"]))
         panel.show_counts(message["counts"])
         summary = message.get("summary") or {}

@@ -19,6 +19,7 @@ from ..core.job_rows import TileUpdate
 from ..core.unit_progress import UnitProgress
 from .grid_layer import grid_field
 from .i18n import translate
+from .status_style import is_progress_labeling
 from .units_source import PROGRESS_FIELD
 
 
@@ -45,12 +46,25 @@ class UnitWindows:
         self.window = window
         return self._units(self.progress.rows)
 
+    def split(self, parents: Iterable[str], pieces: Iterable[str]) -> list[TileUpdate]:
+        """Rows ``parents`` were split into the units ``pieces``: the updates their units
+        (the parents', whose other windows stay, and the pieces') show now."""
+        units = self.progress.forget(parents) | (set(pieces) & set(self.progress.rows))
+        self._changed |= units
+        return self._units(units)
+
+    def failed_rows(self, units: Iterable[str]) -> list[str]:
+        """The failed (unit, window) rows of ``units`` in the window shown (all windows:
+        every failed one): what the Problems tab's units stand for."""
+        return self.progress.failed_rows(units, self.window)
+
     def _units(self, units: Iterable[str]) -> list[TileUpdate]:
         shown = (self.progress.shown(u, self.window) for u in sorted(units))
         return [s for s in shown if s is not None]
 
     def write_progress(self, layer: QgsVectorLayer, fid_of: dict[str, int]) -> None:
-        """Write "finished/windows" of the units changed since last time, labelled."""
+        """Write "finished/windows" of the units changed since last time, labelled (in
+        place of the running jobs' progress labels: a unit stands for many jobs)."""
         if not self._changed:
             return
         index = layer.fields().indexOf(PROGRESS_FIELD)
@@ -58,7 +72,7 @@ class UnitWindows:
             layer.dataProvider().addAttributes([grid_field(PROGRESS_FIELD, "str")])
             layer.updateFields()
             index = layer.fields().indexOf(PROGRESS_FIELD)
-        if not layer.labelsEnabled():
+        if not layer.labelsEnabled() or is_progress_labeling(layer):  # the user's labels stay
             label_progress(layer)
         changes = {
             fid_of[u]: {index: self.progress.progress(u)} for u in self._changed if u in fid_of

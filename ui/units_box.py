@@ -59,7 +59,8 @@ class UnitsBox(QWidget):
         except UnitsError as exc:
             bar.pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Warning, 0)
             return None
-        assert source is not None  # layer_units refuses no layer
+        if source is None:  # (layer_units refuses no layer)
+            return None
         name = translate("UnitsBox", "Units of {layer}").format(layer=source.name())
         layer = create_units_layer(units, name)
         QgsProject.instance().addMapLayer(layer)
