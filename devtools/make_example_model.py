@@ -75,7 +75,7 @@ def build_model():  # -> QgsProcessingModelAlgorithm (needs a QgsApplication)
     ):
         run.addParameterSources(name, [source.fromModelParameter(parameter)])
     statics = (("COLLECTION", "SENTINEL2_L2A"), ("BANDS", "B04,B08"), ("FORMAT", 0))
-    for name, value in (*statics, ("RETRY_FAILED", False)):
+    for name, value in (*statics, ("RETRY_FAILED", False), ("DOWNLOAD", True)):
         run.addParameterSources(name, [source.fromStaticValue(value)])
     run.setModelOutputs(
         {"Job database": _output("Job database", "runjobs", "JOB_DB", QPointF(700, 480))}

@@ -67,7 +67,13 @@ def status_counts(layer):
 def run_part_and_stop(panel, layer, qtbot):
     """Run until some tiles are finished and others still out, then Stop."""
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "finished" in statuses(layer).values(), timeout=30_000)
+
+    def some_finished_some_out():
+        shown = set(statuses(layer).values())
+        return "finished" in shown and bool(shown & {"queued", "running"})
+
+    # not at the first finish: the next tiles' jobs may still be being made then
+    qtbot.waitUntil(some_finished_some_out, timeout=30_000)
     with qtbot.waitSignal(panel.run_finished, timeout=10_000):
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)

@@ -62,7 +62,7 @@ class BackendsWidget(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setMaximumHeight(130)
+        self.table.setMaximumHeight(104)  # three connections in view; the Job tab fits 1000 px
         layout.addWidget(self.table)
         self.buttons = {}
         rows = (

@@ -18,6 +18,7 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QStackedWidget,
     QWidget,
 )
 
@@ -115,10 +116,15 @@ class TemplateForm(QWidget):
         self.graph_file.setFilter(translate("TemplateForm", "Process graph (*.json)"))
         self.graph_file.setFilePath(settings.value(SETTINGS + "graph_file", ""))
         self.graph_file.setDefaultRoot(QgsProject.instance().homePath())  # not QGIS's cwd
-        form.addRow(translate("TemplateForm", "Process graph"), self.graph_file)
         self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
         self.udp_id.setObjectName("udpId")
-        form.addRow(translate("TemplateForm", "UDP id"), self.udp_id)
+        # one row for the process's source, the graph file or the UDP id as chosen: the
+        # Job tab fits a laptop's screen without scrolling
+        self.process_source = QStackedWidget(self)
+        self.process_source.addWidget(self.graph_file)
+        self.process_source.addWidget(self.udp_id)
+        form.addRow(translate("TemplateForm", "Process graph"), self.process_source)
+        self._source_label = form.labelForField(self.process_source)
         self.out_format = QComboBox(self)
         self.out_format.setObjectName("outFormat")
         self.out_format.addItems(list(OUTPUT_FORMATS))
@@ -136,6 +142,10 @@ class TemplateForm(QWidget):
         process = self.process.currentData()
         self.graph_file.setEnabled(process == "process_graph")
         self.udp_id.setEnabled(process == "udp")
+        udp = process == "udp"
+        self.process_source.setCurrentWidget(self.udp_id if udp else self.graph_file)
+        label = translate("TemplateForm", "UDP id") if udp else None
+        self._source_label.setText(label or translate("TemplateForm", "Process graph"))
 
     def template(self):
         """The form as a validated :class:`~..core.job_template.JobTemplate`."""
