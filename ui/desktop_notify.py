@@ -37,8 +37,6 @@ class DesktopNotifier(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tray: QSystemTrayIcon | None = None
-        #: what was shown (title, message), oldest first; the tests read it
-        self.shown: list[tuple[str, str]] = []
         self._hide = QTimer(self)
         self._hide.setSingleShot(True)
         self._hide.timeout.connect(self._hide_tray)
@@ -52,7 +50,6 @@ class DesktopNotifier(QObject):
         title = notify_title(reason)
         self.tray.show()
         self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, SHOWN_MS)
-        self.shown.append((title, message))
         self._hide.start(SHOWN_MS)
         return True
 
