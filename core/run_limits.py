@@ -43,7 +43,9 @@ class TimeLimits(RunState):
         self._limits_checked_at = now
         wall = self.wall_clock()
         for name, gateway in self.gateways.items():
-            if not gateway.usable:
+            # before this run's first listing the table's statuses are last night's: a
+            # job saved "queued" 10 h ago may have been running for an hour, or finished
+            if not gateway.usable or name not in self._listed:
                 continue
             for i in self._rows.active_jobs(name):
                 if i in self._busy or i in self._overdue:
@@ -64,16 +66,34 @@ class TimeLimits(RunState):
             return None
         if limit is None or not self._has(i, since):
             return None  # a job whose start was never accepted is not waiting on the back-end
-        elapsed = wall - parse_time(self.frame.at[i, since])
+        started = parse_time(self.frame.at[i, since])
+        if started <= 0:  # a time this run cannot read (another tool's format): no limit
+            return None
+        elapsed = wall - started
         return overdue_reason(status, elapsed, limit) if elapsed > limit else None
 
     def _on_overdue(self, i: int, _: Any, failure: Failure | None) -> None:
         reason = self._overdue.pop(i)
         if self.frame.at[i, "status"] in FINAL_STATUSES:
             return  # it ended meanwhile: its own end stands
-        if failure is None or failure.kind is FailureKind.GONE:
+        if failure is None:  # canceled; unless it finished since the last poll: ask
+            self._overdue[i] = reason
+            gateway = self.gateways[self.frame.at[i, "backend_name"]]
+            self._submit("overdue_checked", i, gateway.describe, self.frame.at[i, "id"])
+        elif failure.kind is FailureKind.GONE:
             self._fail(i, "error", reason)
         elif failure.kind is FailureKind.PERMANENT:  # the back-end will not cancel it
             self._fail(i, "error", f"{reason} (cancel refused: {failure.message})")
         else:  # not now: tried again at a later check
             self._set(i, message=f"cancel past its limit failed: {failure.message}"[:MESSAGE_LIMIT])
+
+    def _on_overdue_checked(self, i: int, info: Any, failure: Failure | None) -> None:
+        """The job canceled past its limit, as the back-end now tells it: one that finished
+        just before the cancel keeps its end (and its result); any other fails, saying why."""
+        reason = self._overdue.pop(i, None)
+        if reason is None or self.frame.at[i, "status"] in FINAL_STATUSES:
+            return
+        if failure is None and isinstance(info, dict) and info.get("status") == "finished":
+            self._apply_status(i, "finished", info)
+            return
+        self._fail(i, "error", reason)

@@ -635,6 +635,10 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Results left on the back-end are fetched by a run, and {count} tiles have no job yet, which it would submit: Run to go on (with Download results ticked), then Load results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1464,15 +1468,15 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>UDP id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Format</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Job options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>UDP id</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -682,6 +682,10 @@ Keine Kachel ist gewählt. Um nur einige abzubrechen, wählen Sie deren Kacheln 
         <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
         <translation>Die Ergebnisse der fertigen Kacheln werden vom Backend geholt; sie werden der Karte hinzugefügt, sobald sie heruntergeladen sind.</translation>
     </message>
+    <message>
+        <source>Results left on the back-end are fetched by a run, and {count} tiles have no job yet, which it would submit: Run to go on (with Download results ticked), then Load results.</source>
+        <translation>Auf dem Backend gelassene Ergebnisse holt ein Lauf, und {count} Kacheln haben noch keinen Job, den er übermitteln würde: Ausführen, um fortzufahren (mit „Ergebnisse herunterladen“ angehakt), dann Ergebnisse laden.</translation>
+    </message>
 </context>
 <context>
     <name>LoginMethod</name>

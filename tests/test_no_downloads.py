@@ -121,3 +121,32 @@ def test_the_dock_runs_without_downloads_then_fetches_them(
     assert len(local_backend.all_jobs()) == jobs_before  # nothing submitted again
     assert len(list(results.rglob("*.nc"))) == 6
     assert all(f["result"] for f in jobs_panel.layer.getFeatures())
+
+
+def test_load_results_never_submits_a_tile_without_a_job(jobs_panel, local_backend, qtbot, desktop):
+    """A run without downloads stopped part-way: the results left on the back-end are
+    fetched by a run, which would also submit the tiles that have no job yet. Load
+    results does not start it: it says so, and nothing is submitted."""
+    from helpers.connections import add_connection
+    from qgis.core import Qgis
+    from qgis.PyQt.QtCore import Qt
+
+    local_backend.knobs(job_duration=0.5)
+    add_connection(local_backend.url, "Local", parallel_jobs=1)
+    jobs_panel.backends.reload()
+    jobs_panel.run_page.download.setChecked(False)
+    qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+    shown = lambda: {f["status"] for f in jobs_panel.layer.getFeatures()}  # noqa: E731
+    qtbot.waitUntil(lambda: "finished" in shown(), timeout=30_000)
+    with qtbot.waitSignal(jobs_panel.run_finished, timeout=10_000):
+        qtbot.mouseClick(jobs_panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+    waiting = sum(f["status"] == "not_started" for f in jobs_panel.layer.getFeatures())
+    assert waiting > 0
+    jobs_before = len(local_backend.all_jobs())
+
+    qtbot.mouseClick(jobs_panel.run_page.results_button, Qt.MouseButton.LeftButton)
+    assert not jobs_panel.is_running()
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+    assert any(f"{waiting} tiles have no job yet" in m for m in warnings), warnings
+    assert len(local_backend.all_jobs()) == jobs_before

@@ -10,12 +10,14 @@ import pytest
 from openeo_grid_jobs.core.cli import build_parser
 from openeo_grid_jobs.core.cli_run import run_request
 from openeo_grid_jobs.core.errors import RunError
-from openeo_grid_jobs.core.job_rows import reset_failed
+from openeo_grid_jobs.core.job_rows import now_utc, reset_failed
 from openeo_grid_jobs.core.run_request import RunRequest
+from openeo_grid_jobs.core.runner import GridJobRunner
 from openeo_grid_jobs.core.scheduler import RunPolicy
 from openeo_grid_jobs.core.time_limits import format_span, overdue_reason, parse_span
 
 from tests.helpers.runs import (
+    RequestLog,
     assert_one_job_per_tile,
     backend,
     make_runner,
@@ -218,3 +220,50 @@ def test_limits_suggested_by_the_finished_jobs_times(tmp_path):
     frame.loc[4, "status"] = "finished"
     JobDatabase(tmp_path / "jobs.csv").save(frame)
     assert read_run(str(tmp_path / "jobs.csv"), False).suggested == suggested  # the dock's
+
+
+def test_a_resumed_run_judges_jobs_by_the_back_ends_statuses_not_the_saved_ones(
+    local_backend, tmp_path
+):
+    """QGIS closed overnight: the table says a job has been running for 10 h, but it
+    finished long ago. A limit is looked at only after this run's first listing, so the
+    tile stays finished with its result (a cancel was sent on the saved status before)."""
+    local_backend.knobs(job_duration=0.3)
+    first = make_runner(tmp_path, [backend(local_backend.url)], small_grid(2, 1), poll=0.2)
+    assert first.run(threading.Event()) == {"finished": 2}
+    saved = first.db.read()
+    saved.at[0, "status"] = "running"  # as saved mid-run last night
+    saved.at[0, "running_start_time"] = now_utc(time.time() - 10 * HOUR)
+    log = RequestLog()
+    resumed = GridJobRunner(
+        first.db,
+        saved,
+        first.template,
+        [backend(local_backend.url, log=log)],
+        poll_interval=0.2,
+        output_dir=tmp_path / "results",
+        policy=RunPolicy(poll_interval=0.2, max_running=4 * HOUR),
+    )
+    assert resumed.run(threading.Event()) == {"finished": 2}
+    assert resumed.frame.at[0, "result"]
+    cancels = [e for e in log.entries if e[1] == "DELETE" and e[2].endswith("/results")]
+    assert cancels == [], "a job was canceled on last night's status"
+    statuses = {j["id"]: j["status"] for j in local_backend.all_jobs()}
+    assert statuses[resumed.frame.at[0, "id"]] == "finished"
+
+
+def test_a_start_time_that_cannot_be_read_sets_no_limit(local_backend, tmp_path):
+    """Another tool's time format is not "long ago": the job is not canceled at once."""
+    clock = ShiftedClock()
+    runner = make_runner(
+        tmp_path,
+        [backend(local_backend.url)],
+        small_grid(1, 1),
+        policy=RunPolicy(max_running=HOUR),
+        wall_clock=clock,
+    )
+    runner.frame.at[0, "status"] = "running"
+    runner.frame.at[0, "running_start_time"] = "yesterday evening"
+    assert runner._overdue_now(0, clock()) is None
+    runner.frame.at[0, "running_start_time"] = now_utc(clock() - 2 * HOUR)
+    assert runner._overdue_now(0, clock()) == "running for 2 h, more than the 1 h limit"

@@ -297,19 +297,33 @@ class JobsPanel(QWidget):
 
             zoom_to(self.iface, layer)
 
-    def load_results(self) -> list:
+    def load_results(self, *, fetch: bool = True) -> list:
         """Add every finished tile's downloaded result as a raster layer, in one group
         (a windowed run's: every window's, a group per window).
 
         Finished tiles whose results were left on the back-end (a run without downloads)
-        are fetched first: the run resumes with downloads (no job is submitted again),
-        and the results are added when it ends."""
-        from .results import add_results, not_downloaded
+        are fetched first (``fetch``): the run resumes with downloads, and the results
+        are added when it ends, once (a result the back-end no longer has is not asked
+        for again and again). Never while some tile has no job yet: that run would
+        submit it, and a click on *Load results* must not spend credits."""
+        from .results import add_results, not_downloaded, not_submitted
 
         if self.layer is None:
             return []
         windows = self.layer_feed.windows.progress.rows
-        if not self.is_running() and not self._fetching and not_downloaded(self.layer, windows):
+        missing = fetch and not self.is_running() and not_downloaded(self.layer, windows)
+        waiting = not_submitted(self.layer, windows) if missing else 0
+        if waiting:
+            self.messages.say(
+                translate(
+                    "JobsPanel",
+                    "Results left on the back-end are fetched by a run, and {count} tiles have "
+                    "no job yet, which it would submit: Run to go on (with Download results "
+                    "ticked), then Load results.",
+                ).format(count=waiting),
+                Qgis.MessageLevel.Warning,
+            )
+        elif missing:
             self.run_page.download.setChecked(True)
             if self.control.start():
                 self._fetching = True
@@ -330,7 +344,7 @@ class JobsPanel(QWidget):
         """The run Load results started to fetch results has ended: add them now."""
         if self._fetching:
             self._fetching = False
-            self.load_results()
+            self.load_results(fetch=False)
 
     # --- status batches (main thread) ------------------------------------------------------
     def _applied(self, batch: list) -> None:

@@ -87,6 +87,18 @@ def not_downloaded(
     return any(f["status"] == "finished" and not f["result"] for f in grid.getFeatures())
 
 
+def not_submitted(
+    grid: QgsVectorLayer, windows: dict[str, dict[str, TileUpdate]] | None = None
+) -> int:
+    """How many tiles (a windowed run's rows) have no job yet: a run started to fetch
+    results would submit them, which *Load results* must never do."""
+    if windows:
+        return sum(
+            row.status == "not_started" for rows in windows.values() for row in rows.values()
+        )
+    return sum(f["status"] == "not_started" for f in grid.getFeatures())
+
+
 def _results_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:
     """The grid's results group (made once, below the grid, collapsed; one named in
     English, before a change of language, is found too)."""
