@@ -69,6 +69,11 @@ EXTRA_COLUMNS: dict[str, Any] = {
     #: by a run that does not download them
     "result_url": None,
 }
+#: the columns a run writes in every row (the job manager's, this plugin's, the tile's):
+#: a job's usage key or a field bound to a job parameter must never take one of these names
+RUN_COLUMNS = frozenset(MANAGER_COLUMNS).union(
+    EXTRA_COLUMNS, ("col", "row", "crs", "geometry", "spatial_extent")
+)
 #: text columns that pandas must not turn into floats when they are all empty
 TEXT_COLUMNS = (
     "id",

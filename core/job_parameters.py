@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import GridJobsError
+from .job_db import RUN_COLUMNS
 
 if TYPE_CHECKING:
     import openeo
@@ -42,28 +43,7 @@ ROW_VALUES = {"extent": "spatial_extent", "dates": "temporal_extent"}
 #: parameters the run fills from the row itself when no binding names them
 AUTO_FILLED = ("spatial_extent", "temporal_extent")
 #: the job table's own columns: a bound field named so would be overwritten
-RESERVED_COLUMNS = frozenset(
-    {
-        "id",
-        "backend_name",
-        "status",
-        "start_time",
-        "running_start_time",
-        "costs",
-        "message",
-        "result",
-        "run_tag",
-        "intent_at",
-        "attempt",
-        "end_time",
-        "duration_s",
-        "crs",
-        "geometry",
-        "spatial_extent",
-        "col",
-        "row",
-    }
-)
+RESERVED_COLUMNS = RUN_COLUMNS
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
 
 Bindings = dict[str, dict[str, Any]]

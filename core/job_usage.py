@@ -21,36 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .job_db import RUN_COLUMNS
+
 if TYPE_CHECKING:
     import pandas as pd
 
 #: columns a usage key may never overwrite: the job manager's and this plugin's own
-RESERVED = frozenset(
-    {
-        "id",
-        "backend_name",
-        "status",
-        "start_time",
-        "running_start_time",
-        "costs",
-        "message",
-        "result",
-        "run_tag",
-        "intent_at",
-        "attempt",
-        "end_time",
-        "duration_s",
-        "progress",
-        "tile_id",
-        "col",
-        "row",
-        "crs",
-        "geometry",
-        "spatial_extent",
-        "start_date",
-        "end_date",
-    }
-)
+RESERVED = RUN_COLUMNS.union(("tile_id", "start_date", "end_date"))
 #: usage keys the run knows it should expect (others are kept as they come)
 KNOWN_KEYS = ("cpu", "memory", "duration", "network", "disk", "storage")
 _TEXT = re.compile(r"^\s*([-+0-9.eE]+)\s*(.*?)\s*$")
