@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from helpers.runs import backend, make_runner, small_grid
+from helpers.runs import assert_one_job_per_tile, backend, make_runner, small_grid
 from openeo_grid_jobs.core.job_rows import tile_updates
 from openeo_grid_jobs.core.job_usage import (
     UsageTotals,
@@ -68,6 +68,7 @@ def test_a_real_run_writes_exports_and_sums_usage(local_backend, tmp_path, grid_
     assert runner.run(threading.Event()) == {"finished": 5, "error": 1}
 
     table = runner.db.read()  # on disk, as a notebook's job manager would read it
+    assert_one_job_per_tile([local_backend], table)
     assert list(table["cpu"]) == ["2 cpu-seconds"] * 6  # the failed job's too
     assert list(table["memory"]) == ["4096 mb-seconds"] * 6
     assert set(table["duration"]) <= {"1 seconds", "2 seconds"}  # started to finished

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from helpers.engine import run_request
-from helpers.runs import small_grid
+from helpers.runs import assert_one_job_per_tile, small_grid
 from openeo_grid_jobs.core.engine import RunEngine
 from openeo_grid_jobs.core.engine_events import Outcome
 from openeo_grid_jobs.core.job_db import JobDatabase
@@ -73,6 +73,7 @@ def test_a_run_without_downloads_then_one_that_fetches_them(local_backend, conne
     assert len(local_backend.all_jobs()) == jobs_before  # no job submitted again
     table = JobDatabase(tmp_path / "jobs.csv").read()
     assert all(Path(p).exists() for p in table["result"])
+    assert_one_job_per_tile([local_backend], table)
     assert Path(ended["outputs"]["mosaic"]).is_file()
     local = catalog_assets(Path(ended["outputs"]["catalog"]))
     assert all(not href.startswith("http") for links in local.values() for href in links)
@@ -121,6 +122,7 @@ def test_the_dock_runs_without_downloads_then_fetches_them(
     assert len(local_backend.all_jobs()) == jobs_before  # nothing submitted again
     assert len(list(results.rglob("*.nc"))) == 6
     assert all(f["result"] for f in jobs_panel.layer.getFeatures())
+    assert_one_job_per_tile([local_backend], JobDatabase(tmp_path / "jobs.csv").read())
 
 
 def test_load_results_never_submits_a_tile_without_a_job(jobs_panel, local_backend, qtbot, desktop):
@@ -150,3 +152,4 @@ def test_load_results_never_submits_a_tile_without_a_job(jobs_panel, local_backe
     warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any(f"{waiting} tiles have no job yet" in m for m in warnings), warnings
     assert len(local_backend.all_jobs()) == jobs_before
+    assert_one_job_per_tile([local_backend], JobDatabase(jobs_panel.job_db.filePath()).read())
