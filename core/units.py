@@ -80,7 +80,7 @@ def units_from_frame(
         if column in frame.columns:
             columns[column] = [_date_text(v) for v in frame[column]]
     for column in keep:
-        columns[column] = _kept(frame, column, ids, source)
+        columns[column] = bound_values(frame, column, ids, source)
     return gpd.GeoDataFrame(columns, geometry=list(frame.geometry.values), crs=frame.crs)
 
 
@@ -95,8 +95,9 @@ def unit_span(tiles: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
     return str(starts.min()), str(ends.max())
 
 
-def _kept(frame: gpd.GeoDataFrame, column: str, ids: list[str], source: str) -> list[Any]:
-    """A field bound to a job parameter: there, and with a value in every feature."""
+def bound_values(frame: gpd.GeoDataFrame, column: str, ids: list[str], source: str) -> list[Any]:
+    """A field bound to a job parameter: there, and with a value in every feature (its
+    job would get null otherwise). Also what the dock checks in its unit layer."""
     if column not in frame.columns or column == frame.geometry.name:
         fields = [c for c in frame.columns if c != frame.geometry.name]
         raise UnitsError(

@@ -771,6 +771,89 @@ The file is only read. To continue the run, use Run one openEO batch job per til
     </message>
 </context>
 <context>
+    <name>ParametersDialog</name>
+    <message>
+        <source>Job parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bound to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bold: required. A value is JSON (30, [1, 2], &quot;text&quot;) or plain text. Unbound: the parameter&apos;s default; spatial_extent and temporal_extent get the row&apos;s own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the selected names you added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(not bound)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Field {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The row&apos;s extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The row&apos;s dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Field {name} (not in the units)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Row {row} is bound but has no name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameter {name} is listed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a value is typed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default: {value}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ProblemsController</name>
     <message>
         <source>Tile {tile} has no back-end job, so no logs: {reason}</source>
@@ -930,6 +1013,10 @@ The file is only read. To continue the run, use Run one openEO batch job per til
     </message>
     <message>
         <source>This grid has not been run yet: nothing to ask the back-end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{layer} has no field {fields}, which job parameters are bound to (Job › Parameters…). Nothing was submitted.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1464,6 +1551,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Bind the process&apos;s parameters to a field of the units, the row&apos;s extent or dates, or a value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Process graph</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1477,6 +1568,26 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>UDP id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The process graph&apos;s parameters cannot be listed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The process graph declares no parameters: add their names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the user-defined process&apos;s parameters by name; its required ones are checked on each back-end before anything is submitted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

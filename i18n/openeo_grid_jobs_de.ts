@@ -794,6 +794,89 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
     </message>
 </context>
 <context>
+    <name>ParametersDialog</name>
+    <message>
+        <source>Job parameters</source>
+        <translation>Job-Parameter</translation>
+    </message>
+    <message>
+        <source>Parameter</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Bound to</source>
+        <translation>Gebunden an</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Bold: required. A value is JSON (30, [1, 2], &quot;text&quot;) or plain text. Unbound: the parameter&apos;s default; spatial_extent and temporal_extent get the row&apos;s own.</source>
+        <translation>Fett: erforderlich. Ein Wert ist JSON (30, [1, 2], &quot;Text&quot;) oder einfacher Text. Ungebunden: der Standardwert des Parameters; spatial_extent und temporal_extent erhalten die der Zeile.</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the selected names you added</source>
+        <translation>Die gewählten, selbst hinzugefügten Namen entfernen</translation>
+    </message>
+    <message>
+        <source>(not bound)</source>
+        <translation>(nicht gebunden)</translation>
+    </message>
+    <message>
+        <source>Field {name}</source>
+        <translation>Feld {name}</translation>
+    </message>
+    <message>
+        <source>The row&apos;s extent</source>
+        <translation>Ausdehnung der Zeile</translation>
+    </message>
+    <message>
+        <source>The row&apos;s dates</source>
+        <translation>Zeitraum der Zeile</translation>
+    </message>
+    <message>
+        <source>A value</source>
+        <translation>Ein Wert</translation>
+    </message>
+    <message>
+        <source>Field {name} (not in the units)</source>
+        <translation>Feld {name} (nicht in den Einheiten)</translation>
+    </message>
+    <message>
+        <source>Row {row} is bound but has no name.</source>
+        <translation>Zeile {row} ist gebunden, hat aber keinen Namen.</translation>
+    </message>
+    <message>
+        <source>Parameter {name} is listed twice.</source>
+        <translation>Parameter {name} ist zweimal aufgeführt.</translation>
+    </message>
+    <message>
+        <source>Only a value is typed</source>
+        <translation>Nur ein Wert wird eingegeben</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>Erforderlich</translation>
+    </message>
+    <message>
+        <source>Default: {value}</source>
+        <translation>Standard: {value}</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+</context>
+<context>
     <name>ProblemsController</name>
     <message>
         <source>Tile {tile} has no back-end job, so no logs: {reason}</source>
@@ -955,6 +1038,10 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
     <message>
         <source>This grid has not been run yet: nothing to ask the back-end.</source>
         <translation>Dieses Gitter wurde noch nicht ausgeführt: Es gibt nichts beim Backend zu erfragen.</translation>
+    </message>
+    <message>
+        <source>{layer} has no field {fields}, which job parameters are bound to (Job › Parameters…). Nothing was submitted.</source>
+        <translation>{layer} hat kein Feld {fields}, an das Job-Parameter gebunden sind (Job › Parameter…). Nichts wurde übermittelt.</translation>
     </message>
 </context>
 <context>
@@ -1532,6 +1619,30 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Choose the process graph JSON file.</source>
         <translation>Wählen Sie die JSON-Datei des Prozessgraphen.</translation>
+    </message>
+    <message>
+        <source>Bind the process&apos;s parameters to a field of the units, the row&apos;s extent or dates, or a value</source>
+        <translation>Die Parameter des Prozesses an ein Feld der Einheiten, die Ausdehnung oder den Zeitraum der Zeile oder einen Wert binden</translation>
+    </message>
+    <message>
+        <source>Parameters ({count})</source>
+        <translation>Parameter ({count})</translation>
+    </message>
+    <message>
+        <source>Parameters…</source>
+        <translation>Parameter…</translation>
+    </message>
+    <message>
+        <source>The process graph&apos;s parameters cannot be listed: {error}</source>
+        <translation>Die Parameter des Prozessgraphen können nicht aufgelistet werden: {error}</translation>
+    </message>
+    <message>
+        <source>The process graph declares no parameters: add their names.</source>
+        <translation>Der Prozessgraph deklariert keine Parameter: Fügen Sie ihre Namen hinzu.</translation>
+    </message>
+    <message>
+        <source>Add the user-defined process&apos;s parameters by name; its required ones are checked on each back-end before anything is submitted.</source>
+        <translation>Fügen Sie die Parameter des benutzerdefinierten Prozesses mit Namen hinzu; seine erforderlichen werden auf jedem Backend geprüft, bevor etwas übermittelt wird.</translation>
     </message>
 </context>
 <context>

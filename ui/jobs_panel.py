@@ -51,6 +51,7 @@ from .run_status import RunStatus
 from .run_viewer import RunViewer
 from .template_form import TemplateForm
 from .unit_windows import WindowView
+from .units_source import bindable_fields
 
 COUNT_AGAIN_MS = 500
 
@@ -82,6 +83,7 @@ class JobsPanel(QWidget):
         self.backends.message.connect(self.messages.say)
         job_layout.addWidget(self.backends)
         self.form = TemplateForm(self.job_page)
+        self.form.fields_of_units = lambda: bindable_fields(self.layer)
         job_layout.addWidget(self.form)
         job_layout.addStretch(1)
         self.run_page = RunPage()

@@ -101,15 +101,26 @@ class RunInputs(QObject):
                     )
                 )
             return request, None
+        template = self.form.template()
+        keep = template.bound_columns()
+        missing = [c for c in keep if layer.fields().indexOf(c) < 0]
+        if missing and not Path(job_db).exists():  # a resumed run's table has the values
+            raise GridJobsError(
+                translate(
+                    "RunInputs",
+                    "{layer} has no field {fields}, which job parameters are bound to "
+                    "(Job › Parameters…). Nothing was submitted.",
+                ).format(layer=layer.name(), fields=", ".join(map(repr, missing)))
+            )
         request.config = RunConfig(
-            self.form.template(),
+            template,
             configs,
             self.run_page.poll_interval.value(),
             str(results_dir(job_db)),
             budget=self.run_page.budget_value(),
             download=self.run_page.download.isChecked(),
         )
-        return request, LayerTiles.of(layer)
+        return request, LayerTiles.of(layer, keep)
 
     def _logins(self) -> tuple[list, dict]:
         from .run_backends import connection_logins

@@ -7,6 +7,7 @@ run's saved settings (resume uses them) and remember the user's last values.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from qgis.core import QgsProject, QgsSettings
@@ -18,6 +19,7 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
@@ -28,9 +30,12 @@ from ..core.job_template import (
     EXTENT_BBOX,
     EXTENT_GEOJSON,
     OUTPUT_FORMATS,
+    PROCESS_GRAPH,
+    PROCESS_NDVI,
     PROCESSES,
 )
 from .i18n import translate
+from .parameters_dialog import ParametersDialog, saved_bindings
 from .windows_box import WindowsBox
 
 SETTINGS = "openeo_grid_jobs/"
@@ -118,13 +123,34 @@ class TemplateForm(QWidget):
         self.graph_file.setDefaultRoot(QgsProject.instance().homePath())  # not QGIS's cwd
         self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
         self.udp_id.setObjectName("udpId")
-        # one row for the process's source, the graph file or the UDP id as chosen: the
-        # Job tab fits a laptop's screen without scrolling
+        # one row for the process's source, the graph file or the UDP id as chosen, and
+        # its parameters' button: the Job tab fits a laptop's screen without scrolling
         self.process_source = QStackedWidget(self)
         self.process_source.addWidget(self.graph_file)
         self.process_source.addWidget(self.udp_id)
-        form.addRow(translate("TemplateForm", "Process graph"), self.process_source)
-        self._source_label = form.labelForField(self.process_source)
+        #: the parameters' bindings (:mod:`..core.job_parameters`), edited in a dialog
+        self.bindings = saved_bindings(settings.value(SETTINGS + "parameters", ""))
+        #: the fields of the run's units a parameter can be bound to, read when the
+        #: dialog opens (the dock gives its layer's)
+        self.fields_of_units: Callable[[], list[str]] = list
+        self.parameters_dialog: ParametersDialog | None = None
+        self.parameters_button = QPushButton(self)
+        self.parameters_button.setObjectName("parametersButton")
+        self.parameters_button.setToolTip(
+            translate(
+                "TemplateForm",
+                "Bind the process's parameters to a field of the units, the row's extent or "
+                "dates, or a value",
+            )
+        )
+        self.parameters_button.clicked.connect(self.edit_parameters)
+        source_row = QHBoxLayout()
+        source_row.setContentsMargins(0, 0, 0, 0)
+        source_row.addWidget(self.process_source, 1)
+        source_row.addWidget(self.parameters_button)
+        form.addRow(translate("TemplateForm", "Process graph"), source_row)
+        self._source_label = form.labelForField(source_row)
+        self._show_bound()
         self.out_format = QComboBox(self)
         self.out_format.setObjectName("outFormat")
         self.out_format.addItems(list(OUTPUT_FORMATS))
@@ -142,24 +168,71 @@ class TemplateForm(QWidget):
         process = self.process.currentData()
         self.graph_file.setEnabled(process == "process_graph")
         self.udp_id.setEnabled(process == "udp")
+        self.parameters_button.setEnabled(process != PROCESS_NDVI)
         udp = process == "udp"
         self.process_source.setCurrentWidget(self.udp_id if udp else self.graph_file)
         label = translate("TemplateForm", "UDP id") if udp else None
         self._source_label.setText(label or translate("TemplateForm", "Process graph"))
 
+    # --- parameters ---------------------------------------------------------------------
+    def set_bindings(self, bindings: dict) -> None:
+        self.bindings = dict(bindings)
+        self._show_bound()
+
+    def _show_bound(self) -> None:
+        count = len(self.bindings)
+        self.parameters_button.setText(
+            translate("TemplateForm", "Parameters ({count})").format(count=count)
+            if count
+            else translate("TemplateForm", "Parameters…")
+        )
+
+    def edit_parameters(self) -> ParametersDialog:
+        """Open the parameters' dialog (OK keeps its bindings), prefilled with the
+        parameters a graph file declares."""
+        declared: list = []
+        note = ""
+        if self.process.currentData() == PROCESS_GRAPH:
+            try:
+                declared = self._graph_document()[1]
+            except GridJobsError as exc:
+                note = translate(
+                    "TemplateForm", "The process graph's parameters cannot be listed: {error}"
+                ).format(error=exc)
+            if not declared and not note:
+                note = translate(
+                    "TemplateForm", "The process graph declares no parameters: add their names."
+                )
+        else:
+            note = translate(
+                "TemplateForm",
+                "Add the user-defined process's parameters by name; its required ones are "
+                "checked on each back-end before anything is submitted.",
+            )
+        dialog = ParametersDialog(self.bindings, declared, self.fields_of_units(), note, self)
+        dialog.accepted.connect(lambda: self.set_bindings(dialog.result_bindings))
+        self.parameters_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _graph_document(self) -> tuple[dict, list]:
+        """The chosen graph file's flat graph and declared parameters."""
+        from ..core.job_template import parse_process_document
+
+        path = Path(self.graph_file.filePath())
+        if not path.is_file():
+            raise GridJobsError(translate("TemplateForm", "Choose the process graph JSON file."))
+        return parse_process_document(path.read_text())
+
+    # --- the template ---------------------------------------------------------------------
     def template(self):
         """The form as a validated :class:`~..core.job_template.JobTemplate`."""
-        from ..core.job_template import JobTemplate, parse_job_options, parse_process_graph
+        from ..core.job_template import JobTemplate, parse_job_options
 
         process = self.process.currentData()
-        graph = None
-        if process == "process_graph":
-            path = Path(self.graph_file.filePath())
-            if not path.is_file():
-                raise GridJobsError(
-                    translate("TemplateForm", "Choose the process graph JSON file.")
-                )
-            graph = parse_process_graph(path.read_text())
+        graph, declared = None, []
+        if process == PROCESS_GRAPH:
+            graph, declared = self._graph_document()
         start, end = (
             self.start.date().toString("yyyy-MM-dd"),
             self.end.date().toString("yyyy-MM-dd"),
@@ -181,6 +254,9 @@ class TemplateForm(QWidget):
             job_options=parse_job_options(self.job_options.text()),
             windows=windows,
             extent=self.extent.currentData(),
+            # the bindings stay while the NDVI mean is chosen; its jobs take none
+            parameters={} if process == PROCESS_NDVI else dict(self.bindings),
+            process_parameters=declared,
         ).validate()
 
     def show_template(self, template) -> None:
@@ -195,6 +271,7 @@ class TemplateForm(QWidget):
         self.job_options.setText(json.dumps(template.job_options))
         self.windows.show_specs(list(template.windows))
         self.extent.setCurrentIndex(max(0, self.extent.findData(template.extent)))
+        self.set_bindings(template.parameters)
 
     def values(self) -> dict:
         """The form as the dock remembers it (QgsSettings keys without the plugin prefix)."""
@@ -210,4 +287,5 @@ class TemplateForm(QWidget):
             "job_options": self.job_options.text(),
             **self.windows.values(),
             "extent": self.extent.currentData(),
+            "parameters": json.dumps(self.bindings),  # field names and plain values
         }

@@ -48,7 +48,7 @@ class UnitsBox(QWidget):
         """Check the chosen layer's units and add their unit layer to the map (None:
         the message bar says why not)."""
         from .status_style import apply_status_style
-        from .units_source import create_units_layer, layer_units
+        from .units_source import carried_fields, create_units_layer, layer_units
 
         source = self.layer.currentLayer()
         bar = self.iface.messageBar()
@@ -62,7 +62,9 @@ class UnitsBox(QWidget):
         if source is None:  # (layer_units refuses no layer)
             return None
         name = translate("UnitsBox", "Units of {layer}").format(layer=source.name())
-        layer = create_units_layer(units, name)
+        layer = create_units_layer(
+            units, name, carried_fields(source, self.id_field.currentField())
+        )
         QgsProject.instance().addMapLayer(layer)
         apply_status_style(layer)
         bar.pushMessage(
