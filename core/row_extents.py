@@ -48,6 +48,8 @@ def bound_cells(
     empty, which would send its jobs null)."""
     from .units import bound_values
 
+    if not columns:
+        return {}
     ids = [str(i) for i in frame["tile_id"]]
     return {c: [cell_value(v) for v in bound_values(frame, c, ids, source)] for c in columns}
 
