@@ -304,20 +304,23 @@ def _read_units(args: argparse.Namespace) -> gpd.GeoDataFrame | None:
 
     if args.grid and args.units:
         raise GridJobsError("Give --grid or --units, not both.")
+    keep = bound_columns(parse_bindings(args.param or []))
     if args.units:
         if not args.id_field:
             raise GridJobsError("--units needs --id-field NAME: the field that names each unit.")
-        keep = bound_columns(parse_bindings(args.param or []))
         return read_units(args.units, args.id_field, keep=keep)
     if args.id_field:
         raise GridJobsError("--id-field goes with --units.")
-    return _read_grid(args.grid) if args.grid else None
+    return _read_grid(args.grid, keep) if args.grid else None
 
 
-def _read_grid(path: str) -> gpd.GeoDataFrame:
+def _read_grid(path: str, keep: list[str]) -> gpd.GeoDataFrame:
+    """The plugin's grid file; the fields ``keep`` bound to job parameters are checked
+    as a units file's are (there, a value in every tile)."""
     import geopandas as gpd
 
     from .grid_io import GridFileError
+    from .units import bound_values
 
     if not Path(path).exists():
         raise GridFileError(f"Grid file {path} does not exist.")
@@ -327,4 +330,7 @@ def _read_grid(path: str) -> gpd.GeoDataFrame:
         raise GridFileError(f"Could not read grid file {path}: {exc}") from exc
     if "tile_id" not in grid.columns or grid.crs is None:
         raise GridFileError(f"{path} is not a grid: it needs a CRS and a tile_id column.")
+    ids = [str(i) for i in grid["tile_id"]]
+    for column in keep:
+        bound_values(grid, column, ids, Path(path).name)
     return grid

@@ -124,8 +124,11 @@ def frame_from_tiles(
 ) -> pd.DataFrame:
     """A new job table: one ``not_started`` row per tile (a grid's ``tiles``, a grid file
     or any polygons' units), or with ``windows`` one per (tile, window) (see
-    :func:`~.windows.expand_rows`: ``unit_id``, ``window`` and the row id in ``tile_id``)."""
+    :func:`~.windows.expand_rows`: ``unit_id``, ``window`` and the row id in ``tile_id``).
+    ``columns``: the fields bound to job parameters, each with a value in every tile."""
     import shapely
+
+    from .units import bound_values
 
     if tiles.crs is None or "tile_id" not in tiles.columns:
         raise JobDatabaseError("A grid needs a CRS and a tile_id column (make it with 'grid').")
@@ -140,14 +143,9 @@ def frame_from_tiles(
     frame["crs"] = f"EPSG:{epsg}" if epsg else tiles.crs.to_wkt()
     frame["geometry"] = shapely.to_wkt(tiles.geometry.values, rounding_precision=-1)
     frame["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
-    missing = [c for c in columns if c not in tiles.columns]
-    if missing:
-        raise JobDatabaseError(
-            f"The units have no field {', '.join(map(repr, missing))}, which job parameters "
-            "are bound to."
-        )
+    ids = [str(i) for i in tiles["tile_id"]]
     for column in columns:  # as JSON text: a CSV gives back "007" as 7 otherwise
-        frame[column] = [json_cell(v) for v in tiles[column]]
+        frame[column] = [json_cell(v) for v in bound_values(tiles, column, ids, "the units")]
     for column, default in (("start_date", start), ("end_date", end)):
         own = tiles[column] if column in tiles.columns else None  # per-unit dates win
         frame[column] = default if own is None else own.where(own.notna(), default)

@@ -34,16 +34,24 @@ def tile_extents(frame: pd.DataFrame, columns: Sequence[str] = ()) -> list[TileE
     """The extent to send for each row: its bbox in its CRS, or GeoJSON in lon/lat; and
     the row's values of ``columns`` (those bound to job parameters)."""
     extents = _extents(frame)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise JobDatabaseError(
-            f"The job table has no column {', '.join(map(repr, missing))}, which the job "
-            "parameters are bound to."
-        )
-    for column in columns:
-        for extent, value in zip(extents, frame[column]):
-            extent.values[column] = cell_value(value)
+    for column, values in bound_cells(frame, columns).items():
+        for extent, value in zip(extents, values):
+            extent.values[column] = value
     return extents
+
+
+def bound_cells(
+    frame: pd.DataFrame, columns: Sequence[str], source: str = "the job table"
+) -> dict[str, list[Any]]:
+    """Each bound column's value in every row, checked as a units file's fields are
+    (:func:`~.units.bound_values`: a notebook's table may lack the field or leave cells
+    empty, which would send its jobs null)."""
+    from .units import bound_values
+
+    if not columns:
+        return {}
+    ids = [str(i) for i in frame["tile_id"]]
+    return {c: [cell_value(v) for v in bound_values(frame, c, ids, source)] for c in columns}
 
 
 def cell_value(value: Any) -> Any:

@@ -13,7 +13,8 @@ a run may do with an existing database:
   with several back-ends an unmapped name is an error at once, never a silent
   hang;
 - each row's own ``start_date``/``end_date`` (the seed notebook's columns) win
-  over the template's (see :func:`~.row_extents.tile_extents`);
+  over the template's (see :func:`~.row_extents.tile_extents`); its fields bound to
+  job parameters must be there with a value in every row, as a units file's must;
 - **split** (``split=[tile ids]``, or :func:`split_tiles`): failed tiles are
   replaced by their four quarters before the run (:mod:`.split`); the split is
   recorded in the run's settings, so a resume with the grid the run started with
@@ -40,6 +41,7 @@ from .errors import RunError
 from .intent_journal import IntentJournal, replay
 from .job_db import JobDatabase, frame_from_tiles
 from .job_rows import now_utc, reset_failed, reset_rows
+from .row_extents import bound_cells
 from .run_config import RunConfig
 from .split import SplitRecord, fold, split_rows
 from .windows import unit_ids
@@ -153,6 +155,7 @@ class RunSession:
         if effective is None:  # (said above: no saved settings and none given)
             raise RunError(f"{db.path.name} has no run settings.")
         effective.template.validate()
+        bound_cells(frame, effective.template.bound_columns(), db.path.name)  # before saving
         session = cls(db, frame, effective)
         session._map_backends(backend_map)
         if saved is not None:

@@ -24,6 +24,7 @@ from .errors import GridJobsError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 #: characters an id may not hold: it names the unit's results folder
 FORBIDDEN = set('/\\:*?"<>|')
@@ -95,23 +96,36 @@ def unit_span(tiles: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
     return str(starts.min()), str(ends.max())
 
 
-def bound_values(frame: gpd.GeoDataFrame, column: str, ids: list[str], source: str) -> list[Any]:
-    """A field bound to a job parameter: there, and with a value in every feature (its
-    job would get null otherwise). Also what the dock checks in its unit layer."""
-    if column not in frame.columns or column == frame.geometry.name:
-        fields = [c for c in frame.columns if c != frame.geometry.name]
+def bound_values(frame: pd.DataFrame, column: str, ids: Sequence[str], source: str) -> list[Any]:
+    """The values of ``column``, a field bound to a job parameter: the field must be there
+    and hold a value for every unit (``ids``, in ``frame``'s order), else its jobs would be
+    sent null. Every way a run gets its rows checks this here: any polygons' units, the
+    plugin's grid (the CLI's ``--grid``, Processing's GRID), a job table opened as a run,
+    and the dock's unit layer."""
+    import geopandas as gpd
+
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    if column not in frame.columns or column == geometry:
+        fields = [c for c in frame.columns if c != geometry]
         raise UnitsError(
             f"{source} has no field {column!r} for a job parameter; its fields: "
             f"{', '.join(map(str, fields)) or 'none'}."
         )
     values = list(frame[column])
-    empty = [i for i, v in zip(ids, values) if v is None or v != v]
+    empty = [str(i) for i, v in zip(ids, values) if _no_value(v)]
     if empty:
         raise UnitsError(
             f"Units {_listed(empty)} of {source} have no value in field {column!r}, which a "
             "job parameter is bound to."
         )
     return values
+
+
+def _no_value(value: Any) -> bool:
+    """A missing cell: None, NaN, NaT or pandas' NA (a list or dict is a value)."""
+    import pandas as pd
+
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _id_text(value: Any) -> str:

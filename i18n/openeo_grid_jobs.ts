@@ -1033,6 +1033,7 @@ The file is only read. To continue the run, use Run one openEO batch job per til
 &lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
 &lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
 &lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+&lt;b&gt;Area sent&lt;/b&gt;: each unit's bounding box (in the layer's CRS), or its own polygon (GeoJSON, lon/lat) for processes that clip to it (fields, admin areas), as the CLI's --extent.
 &lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
 &lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
 &lt;b&gt;Process parameters&lt;/b&gt;: a JSON object binding the UDP's (or the process graph file's declared) parameters for each job: &quot;column:FIELD&quot; gives each job its unit's value of that field, &quot;row:extent&quot; and &quot;row:dates&quot; the unit's extent and the window's dates (for a process that names them otherwise), anything else is a constant, e.g. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent and temporal_extent are the unit's extent and dates unless bound; a required parameter bound to nothing is refused, by name, before any job is submitted.
@@ -1179,6 +1180,18 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
     </message>
     <message>
         <source>Time windows (instead of the dates; one job per window)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon (GeoJSON, lon/lat)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

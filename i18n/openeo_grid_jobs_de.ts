@@ -1243,6 +1243,18 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
         <translation>Das Abfrageintervall muss &gt; 0 Sekunden sein, erhalten: {value}.</translation>
     </message>
     <message>
+        <source>Download results</source>
+        <translation>Ergebnisse herunterladen</translation>
+    </message>
+    <message>
+        <source>Max. waiting (hours)</source>
+        <translation>Max. Wartezeit (Stunden)</translation>
+    </message>
+    <message>
+        <source>Max. running (hours)</source>
+        <translation>Max. Laufzeit (Stunden)</translation>
+    </message>
+    <message>
         <source>Submits one openEO batch job per unit (a grid's tile, or a polygon of any layer) and time window to a back-end, at most &lt;i&gt;Jobs at once&lt;/i&gt; at a time, and tracks them until every tile is final (finished, error, canceled...). Each finished tile's result is downloaded. The same run engine as the plugin's dock and the openeo-grid-jobs command.
 
 &lt;b&gt;Cancel stops tracking&lt;/b&gt;: the jobs keep running on the back-end. Run again with the same job database to resume: jobs already made are tracked, never submitted twice, and missing results are downloaded. A resumed run must use the same job settings (dates, bands, process...); other settings are refused with what differs.
@@ -1253,6 +1265,7 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
 &lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
 &lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
 &lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+&lt;b&gt;Area sent&lt;/b&gt;: each unit's bounding box (in the layer's CRS), or its own polygon (GeoJSON, lon/lat) for processes that clip to it (fields, admin areas), as the CLI's --extent.
 &lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
 &lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
 &lt;b&gt;Process parameters&lt;/b&gt;: a JSON object binding the UDP's (or the process graph file's declared) parameters for each job: &quot;column:FIELD&quot; gives each job its unit's value of that field, &quot;row:extent&quot; and &quot;row:dates&quot; the unit's extent and the window's dates (for a process that names them otherwise), anything else is a constant, e.g. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent and temporal_extent are the unit's extent and dates unless bound; a required parameter bound to nothing is refused, by name, before any job is submitted.
@@ -1277,6 +1290,7 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 &lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bänder (Rot, NIR)&lt;/b&gt;: für das NDVI-Mittel, z. B. SENTINEL2_L2A und B04,B08.
 &lt;b&gt;Startdatum&lt;/b&gt;, &lt;b&gt;Enddatum&lt;/b&gt; (ausschließlich): der Zeitraum jedes Jobs.
 &lt;b&gt;Zeitfenster&lt;/b&gt;: statt des Zeitraums ein Job je Einheit und Fenster, wie --windows der Kommandozeile: ein Schritt über einen Zeitraum, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), oder Zeiträume, getrennt durch Leerzeichen oder Semikolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Halboffen: Das Ende eines Fensters ist der Beginn des nächsten.
+&lt;b&gt;Gesendetes Gebiet&lt;/b&gt;: das Begrenzungsrechteck jeder Einheit (im KBS des Layers) oder ihr eigenes Polygon (GeoJSON, Länge/Breite) für Prozesse, die darauf zuschneiden (Felder, Verwaltungsgebiete), wie --extent der Kommandozeile.
 &lt;b&gt;Prozessgraph-Datei&lt;/b&gt;: ein Prozessgraph als JSON, der statt des NDVI-Mittels ausgeführt wird; sein load_collection erhält die Ausdehnung jeder Kachel und den Zeitraum.
 &lt;b&gt;Benutzerdefinierter Prozess&lt;/b&gt;, &lt;b&gt;UDP-Namensraum&lt;/b&gt;: ein UDP, der stattdessen aufgerufen wird, mit spatial_extent und temporal_extent.
 &lt;b&gt;Prozessparameter&lt;/b&gt;: ein JSON-Objekt, das die Parameter des UDP (oder die in der Prozessgraph-Datei angegebenen) für jeden Job belegt: &quot;column:FELD&quot; gibt jedem Job den Wert dieses Felds seiner Einheit, &quot;row:extent&quot; und &quot;row:dates&quot; die Ausdehnung der Einheit und den Zeitraum des Fensters (für einen Prozess, der sie anders nennt), alles andere ist eine Konstante, z. B. {&quot;threshold&quot;: &quot;column:thr&quot;, &quot;max_cloud&quot;: 30}. spatial_extent und temporal_extent sind Ausdehnung und Zeitraum der Einheit, sofern nicht belegt; ein erforderlicher Parameter ohne Belegung wird mit seinem Namen abgelehnt, bevor ein Job übermittelt wird.
@@ -1293,16 +1307,16 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
     </message>
     <message>
-        <source>Download results</source>
-        <translation>Ergebnisse herunterladen</translation>
+        <source>Area sent</source>
+        <translation>Gesendetes Gebiet</translation>
     </message>
     <message>
-        <source>Max. waiting (hours)</source>
-        <translation>Max. Wartezeit (Stunden)</translation>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation>Begrenzungsrechteck (im KBS des Layers)</translation>
     </message>
     <message>
-        <source>Max. running (hours)</source>
-        <translation>Max. Laufzeit (Stunden)</translation>
+        <source>Polygon (GeoJSON, lon/lat)</source>
+        <translation>Polygon (GeoJSON, Länge/Breite)</translation>
     </message>
 </context>
 <context>

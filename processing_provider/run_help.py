@@ -38,6 +38,9 @@ and B04,B08.
 CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, \
 P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; \
 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+<b>Area sent</b>: each unit's bounding box (in the layer's CRS), or its own polygon \
+(GeoJSON, lon/lat) for processes that clip to it (fields, admin areas), as the \
+CLI's --extent.
 <b>Process graph file</b>: a process graph JSON to run instead of the NDVI mean; \
 its load_collection gets each tile's extent and the dates.
 <b>User-defined process</b>, <b>UDP namespace</b>: a UDP to call instead, with \

@@ -1,8 +1,9 @@
 """The parameters of ``runjobs`` and how they become a job template and a run.
 
 The same choices as the dock's Jobs panel and the CLI's ``run``: the job
-template (:class:`core.job_template.JobTemplate` checks it), the back-end, jobs
-at once, poll interval, job database and results folder.
+template (:class:`core.job_template.JobTemplate` checks it; its area sent, the
+CLI's ``--extent``), the back-end, jobs at once, poll interval, job database and
+results folder.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate
 
-from ..core.job_template import DEFAULT_JOB_OPTIONS, OUTPUT_FORMATS
+from ..core.job_template import DEFAULT_JOB_OPTIONS, EXTENTS, OUTPUT_FORMATS
 from ..ui.i18n import translate
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class RunParameters:
     GRID = "GRID"
     ID_FIELD = "ID_FIELD"
     WINDOWS = "WINDOWS"
+    AREA_SENT = "AREA_SENT"
     PARAMETERS = "PARAMETERS"
     CONNECTION = "CONNECTION"
     COLLECTION = "COLLECTION"
@@ -122,6 +124,16 @@ class RunParameters:
                     "RunJobsAlgorithm", "Time windows (instead of the dates; one job per window)"
                 ),
                 optional=True,
+            ),
+            QgsProcessingParameterEnum(
+                self.AREA_SENT,
+                translate("RunJobsAlgorithm", "Area sent"),
+                [  # in the order of EXTENTS; the dock's words
+                    translate("RunJobsAlgorithm", "Bounding box (the layer's CRS)"),
+                    translate("RunJobsAlgorithm", "Polygon (GeoJSON, lon/lat)"),
+                ],
+                defaultValue=0,  # a bounding box, as before this choice
+                optional=True,  # a model saved before it stays valid (and sends the bbox)
             ),
             QgsProcessingParameterFile(
                 self.PROCESS_GRAPH,
@@ -257,6 +269,7 @@ class RunParameters:
             udp_id=udp or None,
             udp_namespace=text(self.UDP_NAMESPACE) or None,
             out_format=OUTPUT_FORMATS[self.parameterAsEnum(parameters, self.FORMAT, context)],
+            extent=EXTENTS[self.parameterAsEnum(parameters, self.AREA_SENT, context)],
             job_options=parse_job_options(text(self.JOB_OPTIONS)),
             windows=windows,
             parameters=parse_parameter_map(text(self.PARAMETERS)),

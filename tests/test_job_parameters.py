@@ -5,6 +5,7 @@ received for each job; unbound required parameters refused before anything is ma
 from __future__ import annotations
 
 import pytest
+from helpers.runs import small_grid
 from helpers.units import FIELDS, fields, graph_file
 from openeo_grid_jobs.core.cli import main
 from openeo_grid_jobs.core.job_db import JobDatabase
@@ -52,13 +53,12 @@ def units(tmp_path):
     return path
 
 
-def base_args(tmp_path, url, units):
+def base_args(tmp_path, url, units, grid=False):
+    """``run`` on ``units`` (``grid``: as a grid file, ``--grid``; else ``--units``)."""
+    source = ["--grid", str(units)] if grid else ["--units", str(units), "--id-field", "field_id"]
     return [
         "run",
-        "--units",
-        str(units),
-        "--id-field",
-        "field_id",
+        *source,
         "--job-db",
         str(tmp_path / "jobs.csv"),
         "--backend",
@@ -268,3 +268,35 @@ def test_bound_values_keep_their_type_when_a_run_is_resumed(tmp_path, suffix):
     assert [v["code"] for v in resumed] == ["007", "1.50", "x"]
     assert [v["threshold"] for v in resumed] == list(THRESHOLDS.values())
     assert [v["flags"] for v in resumed] == [[1, 2], [3], []]
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "message"),
+    [
+        (None, "grid.gpkg has no field 'threshold' for a job parameter"),
+        (
+            [0.2, None, None],
+            "Units '31N_120_1132', '31N_121_1132' of grid.gpkg have no value in field 'threshold'",
+        ),
+    ],
+)
+def test_grid_with_a_bound_field_missing_or_empty_is_refused(
+    local_backend, tmp_path, capsys, thresholds, message
+):
+    """``--grid`` (a grid this plugin made, a field added by the user) is checked as
+    ``--units`` is: no job gets null for a bound field."""
+    grid = small_grid(3, 1)
+    if thresholds is not None:
+        grid["threshold"] = thresholds
+    grid.to_file(tmp_path / "grid.gpkg", engine="pyogrio")
+    given = base_args(tmp_path, local_backend.url, tmp_path / "grid.gpkg", grid=True)
+    given += ["--process-graph", graph_file(tmp_path)]
+    given += ["--param", "factor=column:threshold", "--param", 'bands=["B04"]']
+    jobs_before = len(local_backend.all_jobs())
+    capsys.readouterr()
+    assert main(given) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert message in lines[0]
+    assert not (tmp_path / "jobs.csv").exists()
+    assert len(local_backend.all_jobs()) == jobs_before

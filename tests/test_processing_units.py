@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import pytest
+import shapely
 from helpers.processing import RecordingFeedback, registered_provider, run, run_parameters
 from helpers.runs import assert_one_job_per_tile
-from helpers.units import fields, graph_file
+from helpers.units import FIELDS, fields, graph_file, load_collection_args
 from openeo_grid_jobs.core.job_db import JobDatabase
 from qgis.core import QgsProcessingException, QgsVectorLayer
 
@@ -91,6 +93,23 @@ def test_fields_with_a_parameter_per_field_over_two_windows(
         assert scale["y"] == FACTORS[row.unit_id]
         assert graph["load"]["arguments"]["bands"] == ["B04"]
         assert graph["load"]["arguments"]["temporal_extent"] == row.window.split("_")
+
+
+def test_fields_sent_as_their_own_polygons(
+    field_layer, saved_local, local_backend, connection, tmp_path
+):
+    """AREA_SENT = Polygon (GeoJSON, lon/lat), as the dock's Area sent and the CLI's
+    --extent geojson: each job's load_collection gets its field's shape, not a box."""
+    parameters = run_parameters(field_layer, tmp_path / "jobs.csv", ID_FIELD="field_id")
+    result = run("runjobs", {**parameters, "AREA_SENT": 1})
+    assert (result["TOTAL"], result["FINISHED"]) == (3, 3)
+    frame = JobDatabase(tmp_path / "jobs.csv").read()
+    assert_one_job_per_tile([local_backend], frame)
+    for row in frame.itertuples():
+        sent = load_collection_args(connection, row.id)["spatial_extent"]
+        assert sent["type"] in ("Polygon", "MultiPolygon")
+        lonlat = gpd.GeoSeries([FIELDS[row.tile_id]], crs=32631).to_crs(4326).iloc[0]
+        assert shapely.geometry.shape(sent).equals_exact(lonlat, 1e-9)
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 from helpers.runs import DATES, assert_one_job_per_tile, backend, make_runner
-from helpers.units import FIELDS, fields, load_collection_args, run_jobs
+from helpers.units import FIELDS, fields, graph_file, load_collection_args, run_jobs
 from openeo.extra.job_management import CsvJobDatabase, ParquetJobDatabase
 from openeo_grid_jobs.core.backend import BackendConfig
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles, lonlat_frame
-from openeo_grid_jobs.core.job_template import EXTENT_GEOJSON, JobTemplate
+from openeo_grid_jobs.core.job_template import (
+    EXTENT_GEOJSON,
+    PROCESS_GRAPH,
+    JobTemplate,
+    parse_process_document,
+)
 from openeo_grid_jobs.core.row_extents import tile_extents
 from openeo_grid_jobs.core.run_config import RunConfig
 from openeo_grid_jobs.core.run_request import RunRequest
@@ -153,3 +159,38 @@ def test_units_and_windows_cross_to_the_engine_process_intact():
     assert all(a.equals_exact(b, 1e-6) for a, b in zip(back.geometry, units.geometry))
     assert request.config is not None
     assert request.config.template == template
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "message"),
+    [
+        (None, "tracker.csv has no field 'threshold' for a job parameter"),
+        (
+            [0.2, None, 0.5, None, 0.1],
+            "Units 1, 3 of tracker.csv have no value in field 'threshold'",
+        ),
+    ],
+)
+def test_a_notebooks_table_without_a_bound_value_is_refused_before_anything_is_written(
+    tmp_path, thresholds, message
+):
+    """A job table opened as a run is checked as units are: a job would get null."""
+    notebook = fields().to_crs(4326).drop(columns="field_id")
+    if thresholds is not None:
+        notebook["threshold"] = thresholds
+    path = tmp_path / "tracker.csv"
+    CsvJobDatabase(path).initialize_from_df(notebook)
+    before = path.read_bytes()
+    graph, declared = parse_process_document(Path(graph_file(tmp_path)).read_text())
+    template = JobTemplate(
+        *DATES,
+        process=PROCESS_GRAPH,
+        process_graph=graph,
+        process_parameters=declared,
+        parameters={"factor": {"column": "threshold"}, "bands": {"value": ["B04"]}},
+    )
+    config = RunConfig(template, [BackendConfig(url="http://127.0.0.1:9", name="b")])
+    with pytest.raises(UnitsError, match=message):
+        RunSession.open(path, holder="test", config=config)
+    assert path.read_bytes() == before
+    assert not RunConfig.path_for(path).exists()
