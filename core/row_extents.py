@@ -20,6 +20,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .definitions import TileStatus
 from .job_db import JobDatabaseError
 
 if TYPE_CHECKING:
@@ -45,13 +46,19 @@ def bound_cells(
 ) -> dict[str, list[Any]]:
     """Each bound column's value in every row, checked as a units file's fields are
     (:func:`~.units.bound_values`: a notebook's table may lack the field or leave cells
-    empty, which would send its jobs null)."""
+    empty, which would send its jobs null). A finished row's job is done: its cell may
+    be empty (a tracker continued after a field was added), as no job is sent for it."""
     from .units import bound_values
 
     if not columns:
         return {}
     ids = [str(i) for i in frame["tile_id"]]
-    return {c: [cell_value(v) for v in bound_values(frame, c, ids, source)] for c in columns}
+    needed = None
+    if "status" in frame.columns:
+        needed = list(frame["status"].astype(str) != TileStatus.FINISHED.value)
+    return {
+        c: [cell_value(v) for v in bound_values(frame, c, ids, source, needed)] for c in columns
+    }
 
 
 def cell_value(value: Any) -> Any:

@@ -96,12 +96,18 @@ def unit_span(tiles: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
     return str(starts.min()), str(ends.max())
 
 
-def bound_values(frame: pd.DataFrame, column: str, ids: Sequence[str], source: str) -> list[Any]:
+def bound_values(
+    frame: pd.DataFrame,
+    column: str,
+    ids: Sequence[str],
+    source: str,
+    needed: Sequence[bool] | None = None,
+) -> list[Any]:
     """The values of ``column``, a field bound to a job parameter: the field must be there
-    and hold a value for every unit (``ids``, in ``frame``'s order), else its jobs would be
-    sent null. Every way a run gets its rows checks this here: any polygons' units, the
-    plugin's grid (the CLI's ``--grid``, Processing's GRID), a job table opened as a run,
-    and the dock's unit layer."""
+    and hold a value for every unit (``ids``, in ``frame``'s order) whose job is still to
+    be sent (``needed``; all by default), else its job would be sent null. Every way a
+    run gets its rows checks this here: any polygons' units, the plugin's grid (the CLI's
+    ``--grid``, Processing's GRID), a job table opened as a run, and the dock's unit layer."""
     import geopandas as gpd
 
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
@@ -112,7 +118,8 @@ def bound_values(frame: pd.DataFrame, column: str, ids: Sequence[str], source: s
             f"{', '.join(map(str, fields)) or 'none'}."
         )
     values = list(frame[column])
-    empty = [str(i) for i, v in zip(ids, values) if _no_value(v)]
+    wanted = [True] * len(values) if needed is None else list(needed)
+    empty = [str(i) for i, v, w in zip(ids, values, wanted) if w and _no_value(v)]
     if empty:
         raise UnitsError(
             f"Units {_listed(empty)} of {source} have no value in field {column!r}, which a "

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from helpers.runs import DATES, assert_one_job_per_tile, backend, make_runner
@@ -194,3 +195,30 @@ def test_a_notebooks_table_without_a_bound_value_is_refused_before_anything_is_w
         RunSession.open(path, holder="test", config=config)
     assert path.read_bytes() == before
     assert not RunConfig.path_for(path).exists()
+
+
+def test_a_finished_row_without_a_bound_value_does_not_stop_its_table_from_continuing(tmp_path):
+    """A finished row's job is done: its empty cell sends nothing, so the table opens;
+    the rows still to be sent keep their values."""
+    notebook = fields().to_crs(4326).drop(columns="field_id")
+    notebook["threshold"] = [0.2, None, 0.5, 0.3, 0.1]
+    path = tmp_path / "tracker.csv"
+    CsvJobDatabase(path).initialize_from_df(notebook)
+    frame = pd.read_csv(path)
+    frame.loc[1, "status"] = "finished"
+    frame.to_csv(path, index=False)
+    graph, declared = parse_process_document(Path(graph_file(tmp_path)).read_text())
+    template = JobTemplate(
+        *DATES,
+        process=PROCESS_GRAPH,
+        process_graph=graph,
+        process_parameters=declared,
+        parameters={"factor": {"column": "threshold"}, "bands": {"value": ["B04"]}},
+    )
+    config = RunConfig(template, [BackendConfig(url="http://127.0.0.1:9", name="b")])
+    session = RunSession.open(path, holder="test", config=config)
+    try:
+        extents = tile_extents(session.frame, ["threshold"])
+    finally:
+        session.close()
+    assert [e.values["threshold"] for e in extents] == [0.2, None, 0.5, 0.3, 0.1]
