@@ -39,7 +39,6 @@ from qgis.core import (
     QgsMapRendererSequentialJob,
     QgsMapSettings,
     QgsProject,
-    QgsSettings,
     QgsStyle,
 )
 from qgis.gui import QgsMessageBar
@@ -235,10 +234,11 @@ def add_local_connection(url: str, username: str, password: str, parallel_jobs: 
     """The one ticked back-end, its login in the (throw-away profile's) auth database."""
     from openeo_grid_jobs.core.backend import BackendConfig, Secrets
     from openeo_grid_jobs.ui.auth_store import save_secrets
-    from openeo_grid_jobs.ui.connections import SEEDED, SavedConnection, save_connection
+    from openeo_grid_jobs.ui.connections import SavedConnection, save_connection
+    from openeo_grid_jobs.ui.settings import CONNECTIONS_SEEDED
 
     QgsApplication.authManager().setMasterPassword("benchmark", True)
-    QgsSettings().setValue(SEEDED, True)
+    CONNECTIONS_SEEDED.write(True)
     config = BackendConfig(url, name="Local", auth_method="basic", parallel_jobs=parallel_jobs)
     authcfg = save_secrets("Local", "basic", Secrets(username=username, password=password))
     save_connection(SavedConnection(config, authcfg))
