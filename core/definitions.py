@@ -109,3 +109,11 @@ _LOGIN_LABELS = {
     LoginMethod.OIDC_DEVICE: "OpenID Connect (log in in a browser)",
     LoginMethod.OIDC_CLIENT_CREDENTIALS: "OpenID Connect service account (client id + secret)",
 }
+
+
+@unique
+class OutputFormat(StrEnum):
+    """A job result's file format, as openEO's ``save_result`` names it (and the run stores)."""
+
+    NETCDF = "NetCDF"
+    GTIFF = "GTiff"

@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .definitions import NOT_STARTED
+from .definitions import NOT_STARTED, TileStatus
 from .job_db import JobDatabaseError
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def replay(frame: pd.DataFrame, job_db: str | os.PathLike[str]) -> int:
             continue
         if frame.at[i, "status"] != NOT_STARTED:
             continue  # the table went on since
-        frame.at[i, "status"] = "queued_for_start"
+        frame.at[i, "status"] = TileStatus.QUEUED_FOR_START.value
         for column in INTENT_COLUMNS:
             frame.at[i, column] = intent.get(column)
         replayed += 1

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .definitions import FAILED_STATUSES, NOT_STARTED
+from .definitions import FAILED_STATUSES, NOT_STARTED, TileStatus
 from .job_usage import cpu_hours, memory_gb_hours
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def adopted_start(job: dict, now: float) -> str | None:
     """``start_time`` of a job found on the back-end (a crash hid it from the table):
     none while it is only ``created`` (it is started later); else its ``created`` time,
     the closest the openEO API tells to when it was started, or ``now``."""
-    if job.get("status", "created") == "created":
+    if job.get("status", TileStatus.CREATED) == TileStatus.CREATED:
         return None
     return now_utc(_reported(job.get("created"), 0.0, now) or now)
 

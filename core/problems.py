@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .definitions import NO_RESULT_STATUSES
+from .definitions import NO_RESULT_STATUSES, TileStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,7 +122,7 @@ def normalized(message: str) -> str:
 
 
 def _key(status: str, message: str) -> str:
-    if status == "canceled":
+    if status == TileStatus.CANCELED:
         return CANCELED
     if not message:
         return NO_REASON

@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .definitions import TileStatus
 from .errors import GridJobsError
 from .job_usage import usage_stats
 
@@ -127,7 +128,7 @@ def write_catalog(
 # --- rows and items ---------------------------------------------------------------------
 def _finished_with_results(frame: pd.DataFrame) -> Iterator[Any]:
     """Finished rows with their result on disk, or (not downloaded) its address."""
-    for i in frame.index[frame["status"] == "finished"]:
+    for i in frame.index[frame["status"] == TileStatus.FINISHED.value]:
         result = frame.at[i, "result"] if "result" in frame.columns else None
         local = _present(result) and Path(str(result)).exists()
         if local or ("result_url" in frame.columns and _present(frame.at[i, "result_url"])):

@@ -15,6 +15,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.definitions import TileStatus
 from ..core.runner import TileUpdate
 from ..core.schema import JOB_FIELDS
 
@@ -76,7 +77,7 @@ class GridLayerUpdater:
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for values in self.last.values():
-            status = values[STATUS] or "not_started"
+            status = values[STATUS] or TileStatus.NOT_STARTED.value
             counts[status] = counts.get(status, 0) + 1
         return counts
 

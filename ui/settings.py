@@ -16,7 +16,7 @@ from typing import Any
 
 from qgis.core import QgsSettings
 
-from ..core.definitions import DEFAULT_POLL_INTERVAL, LoginMethod
+from ..core.definitions import DEFAULT_POLL_INTERVAL, LoginMethod, OutputFormat
 from ..core.job_template import DEFAULT_JOB_OPTIONS, EXTENT_BBOX, PROCESS_NDVI
 
 #: every key starts with it (the plugin's group in QGIS's settings file)
@@ -76,7 +76,7 @@ FORM_KEYS: dict[str, Key] = {
         Key("process", PROCESS_NDVI, str),
         Key("graph_file", "", str),
         Key("udp_id", "", str),
-        Key("out_format", "NetCDF", str),
+        Key("out_format", OutputFormat.NETCDF.value, str),
         Key("job_options", json.dumps(DEFAULT_JOB_OPTIONS), str),
         Key("parameters", "", str),
     )
