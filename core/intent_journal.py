@@ -3,9 +3,9 @@
 Exactly one job per tile rests on one rule: before a job-creating request, the row's
 intent (``queued_for_start``, ``intent_at``, the back-end) is on disk, so a crash
 between the request and its answer makes the next run look the job up instead of
-making another. Saving the whole table for that costs in proportion to the table:
-~60 ms at 10,000 CSV rows, for every launch, which made a 10,000-tile run spend a
-quarter of its time saving.
+making another. Saving the whole table for that costs in proportion to the table,
+for every launch: a large run spent much of its time saving
+(``benchmarks/engine_cost.py`` measures the saves).
 
 The journal (``<job db>.intents``) holds those intents as JSON lines, appended (a
 few hundred bytes) and flushed before the requests leave; the table itself is

@@ -137,8 +137,8 @@ def tile_update(frame: pd.DataFrame, i: int) -> TileUpdate:
 def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list[TileUpdate]:
     """The :class:`TileUpdate` of each of ``rows`` (all when None), in their order.
 
-    Read column by column (one C call each), not row by row: ``frame.loc[i]`` costs
-    ~45 µs a row, all of it holding the interpreter's lock that the map waits for.
+    Read column by column (one C call each), not row by row: ``frame.loc[i]`` is slow
+    per row, all of it holding the interpreter's lock that the map waits for.
     """
     index = list(frame.index) if rows is None else [int(i) for i in rows]
     present = [c for c in UPDATE_COLUMNS.values() if c in frame.columns]

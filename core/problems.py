@@ -16,7 +16,9 @@ job's own ids and numbers ("Job j-7f3a… ran out of memory after 2412 s").
   "no reason given".
 
 :func:`problems_text` gives the one-line summary ("out of memory: 12, no data in
-extent: 3"). Pure (pandas only), for the dock's *Problems* list and the CLI.
+extent: 3"). Pure (pandas only): the dock's *Problems* tab reads it, and so does the
+run engine's end (:func:`~.engine_outputs.problem_dicts`), whose groups the CLI and
+Processing print.
 """
 
 from __future__ import annotations

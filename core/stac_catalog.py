@@ -102,8 +102,8 @@ def write_catalog(
     try:
         # One item at a time, written and let go, in the layout normalize_hrefs gives:
         # the catalog never holds its items (pystac objects linked both ways, freed by
-        # the garbage collector in one go), which made a 1,000-tile run's catalog hold
-        # the GIL for 50-80 ms at a stretch, the map's main thread waiting that long
+        # the garbage collector in one go), which made a large run's catalog hold the
+        # GIL for long stretches, the map's main thread waiting that long
         for i in _finished_with_results(frame):
             item = _item(frame.loc[i], _unique(_item_id(frame, i), used))
             if item is None:

@@ -96,9 +96,9 @@ def read_index(
     """The :class:`LayerIndex` of a grid layer (``source``: the layer, or, from another
     thread, a ``QgsVectorLayerFeatureSource`` of it taken on the main thread).
 
-    Reading every tile takes 15-20 ms at 1,000 tiles (one ``attributes()`` call per
-    feature, by index: reading each field by name costs half as much again), which is
-    why a run reads it in the background. Raises ValueError for a layer that is not a
+    Reading every tile is one ``attributes()`` call per feature, by index (reading
+    each field by name is slower still), in proportion to the tiles, which is why a
+    run reads it in the background. Raises ValueError for a layer that is not a
     grid layer.
     """
     indexes = [fields.indexOf(name) for name in UPDATE_FIELDS]

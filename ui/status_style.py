@@ -39,7 +39,7 @@ PROGRESS_LABEL = "to_string(round(\"progress\")) || ' %'"
 #: the tiles labelled: a rule's filter is checked before anything else is done for a
 #: feature, so a map of 10,000 tiles with a few running costs a few labels (a label
 #: expression that is NULL for the others cost the label engine every tile)
-PROGRESS_FILTER = '"status" = \'running\' AND "progress" IS NOT NULL'
+PROGRESS_FILTER = f'"status" = \'{TileStatus.RUNNING.value}\' AND "progress" IS NOT NULL'
 
 
 def status_symbol(colour: str) -> QgsFillSymbol:
