@@ -39,6 +39,7 @@ import openeo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from openeo_grid_jobs.core.definitions import TileStatus
 from openeo_grid_jobs.core.grid import build_grid
 from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.job_template import JobTemplate, TileExtent
@@ -130,7 +131,7 @@ def ours(url: str, args: argparse.Namespace, work: Path, deadline: float | None)
     if stop.is_set():
         ended = "stopped at the deadline"
     if not args.faults:
-        assert counts == {"finished": args.tiles}, counts
+        assert counts == {TileStatus.FINISHED.value: args.tiles}, counts
     table = runner.frame.copy()
     results = int(table["result"].notna().sum())
     # a refusal of one more job lowers this at once; it recovers one job a minute
@@ -193,9 +194,9 @@ def anchor(url: str, args: argparse.Namespace, work: Path, deadline: float | Non
         table = db.df.copy()
     if not args.faults:
         statuses = set(table["status"])
-        assert statuses == {"finished"}, statuses
+        assert statuses == {TileStatus.FINISHED.value}, statuses
     results = 0
-    for job_id in table.loc[table["status"] == "finished", "id"]:
+    for job_id in table.loc[table["status"] == TileStatus.FINISHED.value, "id"]:
         job_dir = manager.get_job_dir(str(job_id))
         if job_dir.is_dir() and any(not p.name.startswith("job_") for p in job_dir.iterdir()):
             results += 1
@@ -282,7 +283,7 @@ def report(rows: list, ideal: float, count: int) -> None:
         f" {'finished':>9} {'results':>7} {'jobs':>5} {'duplicates':>10} {'no job':>6}"
     )
     for name, outcome, per_job, per_tile, strays, _ in rows:
-        finished = int((outcome.table["status"] == "finished").sum())
+        finished = int((outcome.table["status"] == TileStatus.FINISHED.value).sum())
         jobs = sum(len(j) for j in per_tile.values()) + len(strays)
         duplicates = sum(max(0, len(j) - 1) for j in per_tile.values())
         without = sum(1 for j in per_tile.values() if not j)
@@ -313,7 +314,7 @@ def report(rows: list, ideal: float, count: int) -> None:
                 print(f"  no job: tile {tile}")
         for job in strays:
             print(f"  job of no tile: {job}")
-        for _, row in table[table["status"] != "finished"].iterrows():
+        for _, row in table[table["status"] != TileStatus.FINISHED.value].iterrows():
             message = row.get("message", None)
             said = "" if message is None or message != message else f" message={message!r}"
             print(

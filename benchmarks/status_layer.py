@@ -39,7 +39,6 @@ from qgis.core import (
     QgsMapRendererSequentialJob,
     QgsMapSettings,
     QgsProject,
-    QgsSettings,
     QgsStyle,
 )
 from qgis.gui import QgsMessageBar
@@ -73,6 +72,7 @@ def render(layer) -> float:
 
 
 def updates_batch() -> None:
+    from openeo_grid_jobs.core.definitions import TileStatus
     from openeo_grid_jobs.core.runner import TileUpdate
     from openeo_grid_jobs.ui.layer_updates import GridLayerUpdater
 
@@ -80,7 +80,7 @@ def updates_batch() -> None:
     updater = GridLayerUpdater(layer)
     tile_ids = list(updater.fid_of)
     render(layer)  # warm up
-    for status in ("queued", "running", "finished"):
+    for status in (s.value for s in (TileStatus.QUEUED, TileStatus.RUNNING, TileStatus.FINISHED)):
         batch = [
             TileUpdate(i, t, status, f"j-{i}", "local", "t0", None, None, None, None)
             for i, t in enumerate(tile_ids)
@@ -162,6 +162,7 @@ class Ticker:
 
 
 def stalls_during_run(tiles_across: int = 32) -> None:
+    from openeo_grid_jobs.core.definitions import TileStatus
     from openeo_grid_jobs.ui.jobs_panel import JobsPanel
 
     from devtools.local_backend.launcher import PASSWORD, USERNAME, LocalBackend
@@ -191,7 +192,7 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         elapsed = time.perf_counter() - ticker.t0
         assert interpreter_settings() == settings, "the plugin changed QGIS's interpreter"
         panel.shutdown()
-    finished = sum(1 for f in layer.getFeatures() if f["status"] == "finished")
+    finished = sum(1 for f in layer.getFeatures() if f["status"] == TileStatus.FINISHED)
     print(f"  {finished:,} of {layer.featureCount():,} tiles finished in {elapsed:.1f} s")
     ticker.report("during the run")
     print("  targets: longest < 20 ms, p99 < 10 ms; interpreter settings unchanged: yes")
@@ -234,13 +235,19 @@ def thread_times() -> ThreadTimes | None:
 def add_local_connection(url: str, username: str, password: str, parallel_jobs: int) -> None:
     """The one ticked back-end, its login in the (throw-away profile's) auth database."""
     from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+    from openeo_grid_jobs.core.definitions import LoginMethod
     from openeo_grid_jobs.ui.auth_store import save_secrets
-    from openeo_grid_jobs.ui.connections import SEEDED, SavedConnection, save_connection
+    from openeo_grid_jobs.ui.connections import SavedConnection, save_connection
+    from openeo_grid_jobs.ui.settings import CONNECTIONS_SEEDED
 
     QgsApplication.authManager().setMasterPassword("benchmark", True)
-    QgsSettings().setValue(SEEDED, True)
-    config = BackendConfig(url, name="Local", auth_method="basic", parallel_jobs=parallel_jobs)
-    authcfg = save_secrets("Local", "basic", Secrets(username=username, password=password))
+    CONNECTIONS_SEEDED.write(True)
+    config = BackendConfig(
+        url, name="Local", auth_method=LoginMethod.BASIC, parallel_jobs=parallel_jobs
+    )
+    authcfg = save_secrets(
+        "Local", LoginMethod.BASIC, Secrets(username=username, password=password)
+    )
     save_connection(SavedConnection(config, authcfg))
 
 

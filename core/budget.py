@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .definitions import ACTIVE_STATUSES, TileStatus
 from .errors import RunError
 
 if TYPE_CHECKING:
@@ -56,8 +57,6 @@ if TYPE_CHECKING:
 
 #: every budget-skipped tile's message starts so (a raised budget finds them by it)
 BUDGET_REASON = "credit budget of"
-#: statuses whose job may still cost something not reported yet
-IN_FLIGHT = frozenset({"created", "queued_for_start", "queued", "running"})
 #: rounding slack when comparing sums of credits
 EPSILON = 1e-9
 
@@ -180,7 +179,7 @@ class CreditBudget:
             size = float(self.sizes.reindex(rows).fillna(0.0).sum())
             if size > 0:
                 return sum(self.estimates.values()) / size
-        done = (frame["status"] == "finished") & frame["costs"].notna()
+        done = (frame["status"] == TileStatus.FINISHED.value) & frame["costs"].notna()
         size = float(self.sizes[done].sum())
         if size > 0:
             return float(frame.loc[done, "costs"].sum()) / size
@@ -204,8 +203,8 @@ class CreditBudget:
         being asked for (they may still come in lower than expected)."""
         status, costs = frame["status"], frame["costs"]
         spent = self.earlier + float(costs.sum(skipna=True))
-        flying = status.isin(IN_FLIGHT)
-        unreported = (status == "finished") & costs.isna()
+        flying = status.isin(ACTIVE_STATUSES)  # costs may still come
+        unreported = (status == TileStatus.FINISHED.value) & costs.isna()
         rows = frame.index[flying | unreported]
         expected = self.expected(frame, rows, self.rate(frame))
         in_flight = int(flying.sum()) + len(set(settling) & set(frame.index[unreported]))
@@ -251,7 +250,8 @@ def budget_skipped(frame: pd.DataFrame) -> pd.Index:
     """Rows skipped because a credit budget was reached (a raised budget resubmits them)."""
     message = frame["message"].astype(object).where(frame["message"].notna(), "")
     return frame.index[
-        (frame["status"] == "skipped") & message.astype(str).str.startswith(BUDGET_REASON)
+        (frame["status"] == TileStatus.SKIPPED.value)
+        & message.astype(str).str.startswith(BUDGET_REASON)
     ]
 
 

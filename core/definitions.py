@@ -14,6 +14,10 @@ from enum import Enum, unique
 #: shown in the dock title, message bar titles, the log tab and Processing
 PLUGIN_NAME = "openEO Grid Jobs"
 
+#: seconds between two status polls of a back-end, unless the run says otherwise; the
+#: one default of the run policy, the run settings, the CLI, Processing and the dock
+DEFAULT_POLL_INTERVAL = 5.0
+
 
 class StrEnum(str, Enum):
     """A ``str`` whose ``str()`` and f-string form is its value on every Python.
@@ -105,3 +109,11 @@ _LOGIN_LABELS = {
     LoginMethod.OIDC_DEVICE: "OpenID Connect (log in in a browser)",
     LoginMethod.OIDC_CLIENT_CREDENTIALS: "OpenID Connect service account (client id + secret)",
 }
+
+
+@unique
+class OutputFormat(StrEnum):
+    """A job result's file format, as openEO's ``save_result`` names it (and the run stores)."""
+
+    NETCDF = "NetCDF"
+    GTIFF = "GTiff"

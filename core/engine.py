@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .backend import Secrets
-from .definitions import FINAL_STATUSES
+from .definitions import FINAL_STATUSES, TileStatus
 from .engine_events import Command, ErrorKind, EventKind, Outcome, event
 from .engine_outputs import MosaicWriter, missing_results, problem_dicts, write_catalog_quietly
 from .engine_view import RunView, split_rows
@@ -286,7 +286,7 @@ class RunEngine:
         rows, counts = self.view.tiles(batch)
         if self._mosaic_writer is not None:
             for update in batch:
-                if update.status == "finished" and update.result:
+                if update.status == TileStatus.FINISHED and update.result:
                     self._mosaic_writer.add(update.result, self._window_of(update.index))
         self.emit(event(EventKind.UPDATES, rows=rows, counts=counts))
 

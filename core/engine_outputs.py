@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from .definitions import TileStatus
 from .errors import GridJobsError
 from .mosaic import MOSAIC_NAME, write_mosaic
 from .mosaic_sources import SourceCache
@@ -143,6 +144,6 @@ def missing_results(frame: Any) -> dict[str, Any]:
     how many, and the first one's reason."""
     if "result" not in frame.columns:
         return {"count": 0, "reason": None}
-    missing = frame[(frame["status"] == "finished") & frame["result"].isna()]
+    missing = frame[(frame["status"] == TileStatus.FINISHED.value) & frame["result"].isna()]
     reasons = [str(m) for m in missing["message"] if m is not None and m == m and str(m)]
     return {"count": len(missing), "reason": reasons[0] if reasons else None}

@@ -3,9 +3,9 @@
 Exactly one job per tile rests on one rule: before a job-creating request, the row's
 intent (``queued_for_start``, ``intent_at``, the back-end) is on disk, so a crash
 between the request and its answer makes the next run look the job up instead of
-making another. Saving the whole table for that costs in proportion to the table:
-~60 ms at 10,000 CSV rows, for every launch, which made a 10,000-tile run spend a
-quarter of its time saving.
+making another. Saving the whole table for that costs in proportion to the table,
+for every launch: a large run spent much of its time saving
+(``benchmarks/engine_cost.py`` measures the saves).
 
 The journal (``<job db>.intents``) holds those intents as JSON lines, appended (a
 few hundred bytes) and flushed before the requests leave; the table itself is
@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .definitions import NOT_STARTED
+from .definitions import NOT_STARTED, TileStatus
 from .job_db import JobDatabaseError
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def replay(frame: pd.DataFrame, job_db: str | os.PathLike[str]) -> int:
             continue
         if frame.at[i, "status"] != NOT_STARTED:
             continue  # the table went on since
-        frame.at[i, "status"] = "queued_for_start"
+        frame.at[i, "status"] = TileStatus.QUEUED_FOR_START.value
         for column in INTENT_COLUMNS:
             frame.at[i, column] = intent.get(column)
         replayed += 1

@@ -90,8 +90,8 @@ TEXT_COLUMNS = (
 ID_COLUMNS = ("tile_id", "unit_id")
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".geoparquet": "parquet"}
 #: rows per call of pandas' CSV writer, a C loop that holds the interpreter's lock for all
-#: of them (~7 µs a row, several times that on a busy machine): the other threads (the
-#: map's) run between chunks instead of waiting ~7 ms for 1,000 rows, ~70 for 10,000
+#: of them: the other threads (the map's) run between chunks instead of waiting for the
+#: whole table
 CSV_CHUNK = 250
 
 
@@ -209,7 +209,7 @@ class JobDatabase:
         self.path = Path(path)
         self.kind = kind_of(self.path)
         #: the tiles' WKT and their parsed shapes, kept between Parquet saves: tiles
-        #: never move, and parsing 10,000 of them each save costs ~20 ms
+        #: never move, and parsing them all again at each save adds up in a long run
         self._shapes: tuple[Any, Any] | None = None
 
     def exists(self) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .definitions import FAILED_STATUSES, NOT_STARTED
+from .definitions import FAILED_STATUSES, NOT_STARTED, TileStatus
 from .job_usage import cpu_hours, memory_gb_hours
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def adopted_start(job: dict, now: float) -> str | None:
     """``start_time`` of a job found on the back-end (a crash hid it from the table):
     none while it is only ``created`` (it is started later); else its ``created`` time,
     the closest the openEO API tells to when it was started, or ``now``."""
-    if job.get("status", "created") == "created":
+    if job.get("status", TileStatus.CREATED) == TileStatus.CREATED:
         return None
     return now_utc(_reported(job.get("created"), 0.0, now) or now)
 
@@ -137,8 +137,8 @@ def tile_update(frame: pd.DataFrame, i: int) -> TileUpdate:
 def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list[TileUpdate]:
     """The :class:`TileUpdate` of each of ``rows`` (all when None), in their order.
 
-    Read column by column (one C call each), not row by row: ``frame.loc[i]`` costs
-    ~45 µs a row, all of it holding the interpreter's lock that the map waits for.
+    Read column by column (one C call each), not row by row: ``frame.loc[i]`` is slow
+    per row, all of it holding the interpreter's lock that the map waits for.
     """
     index = list(frame.index) if rows is None else [int(i) for i in rows]
     present = [c for c in UPDATE_COLUMNS.values() if c in frame.columns]

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .definitions import PLUGIN_NAME
+from .definitions import PLUGIN_NAME, OutputFormat
 from .job_parameters import (
     check_bindings,
     fill_parameters,
@@ -45,7 +45,7 @@ PROCESS_NDVI = "ndvi_mean"
 PROCESS_GRAPH = "process_graph"
 PROCESS_UDP = "udp"
 PROCESSES = (PROCESS_NDVI, PROCESS_GRAPH, PROCESS_UDP)
-OUTPUT_FORMATS = ("NetCDF", "GTiff")
+OUTPUT_FORMATS = tuple(f.value for f in OutputFormat)
 EXTENT_BBOX = "bbox"
 EXTENT_GEOJSON = "geojson"
 EXTENTS = (EXTENT_BBOX, EXTENT_GEOJSON)
@@ -105,7 +105,7 @@ class JobTemplate:
     process_graph: dict | None = None
     udp_id: str | None = None
     udp_namespace: str | None = None
-    out_format: str = "NetCDF"
+    out_format: str = OutputFormat.NETCDF.value
     job_options: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_JOB_OPTIONS))
     title: str = PLUGIN_NAME
     #: how a unit's extent is sent: its bbox in its CRS, or its polygon in lon/lat

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .band_stats import combine
+from .definitions import TileStatus
 from .errors import GridJobsError
 from .mosaic_sources import MosaicSource, PathLike, SourceCache, crs_counts, mosaic_sources
 
@@ -88,7 +89,7 @@ def finished_results(frame: pd.DataFrame) -> list[str]:
     order: what :func:`write_mosaic` takes."""
     if "result" not in frame.columns:
         return []
-    values = frame.loc[frame["status"] == "finished", "result"]
+    values = frame.loc[frame["status"] == TileStatus.FINISHED.value, "result"]
     return [str(v) for v in values if v is not None and v == v and str(v) != ""]
 
 

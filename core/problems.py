@@ -16,7 +16,9 @@ job's own ids and numbers ("Job j-7f3a… ran out of memory after 2412 s").
   "no reason given".
 
 :func:`problems_text` gives the one-line summary ("out of memory: 12, no data in
-extent: 3"). Pure (pandas only), for the dock's *Problems* list and the CLI.
+extent: 3"). Pure (pandas only): the dock's *Problems* tab reads it, and so does the
+run engine's end (:func:`~.engine_outputs.problem_dicts`), whose groups the CLI and
+Processing print.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .definitions import NO_RESULT_STATUSES
+from .definitions import NO_RESULT_STATUSES, TileStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,7 +124,7 @@ def normalized(message: str) -> str:
 
 
 def _key(status: str, message: str) -> str:
-    if status == "canceled":
+    if status == TileStatus.CANCELED:
         return CANCELED
     if not message:
         return NO_REASON

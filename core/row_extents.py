@@ -83,7 +83,7 @@ def _extents(frame: pd.DataFrame) -> list[TileExtent]:
     extents = []
     shapes = geometries(frame)
     default_crs = None if "crs" in frame.columns else frame_crs(frame)
-    epsg_of: dict[str, int | None] = {}  # a CRS lookup costs ~1 ms: once per distinct CRS
+    epsg_of: dict[str, int | None] = {}  # a CRS lookup is slow: once per distinct CRS
     for i, row in enumerate(frame.itertuples(index=False)):
         geom = shapes[i]
         crs = getattr(row, "crs", None) if default_crs is None else default_crs

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .definitions import ACTIVE_STATUSES, FINAL_STATUSES, NOT_STARTED
+from .definitions import ACTIVE_STATUSES, FINAL_STATUSES, NOT_STARTED, TileStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,7 +79,7 @@ class RowIndex:
         self.by_status.setdefault(status, set()).add(i)
         if status in ACTIVE_STATUSES:
             self.active.setdefault(self.backend[i], set()).add(i)
-        if status == "finished" and self.result[i] is None:
+        if status == TileStatus.FINISHED and self.result[i] is None:
             self.unfetched.add(i)
 
     def _leave(self, i: int) -> None:

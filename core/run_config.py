@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from .backend import BackendConfig
+from .definitions import DEFAULT_POLL_INTERVAL
 from .errors import GridJobsError
 from .job_template import JobTemplate
 
 SECRET_KEYS = ("password", "token", "secret")
-#: seconds between two status polls of a back-end, unless the run says otherwise
-DEFAULT_POLL_INTERVAL = 5.0
 
 
 class RunConfigError(GridJobsError):

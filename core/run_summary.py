@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED
+from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED, TileStatus
 from .job_rows import parse_time
 from .job_usage import UsageTotals
 
@@ -43,7 +43,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: active statuses a user reads as "queued" (the rest of the active ones: "running")
-QUEUED_STATUSES = frozenset({"created", "queued_for_start", "queued"})
+QUEUED_STATUSES = frozenset(
+    s.value for s in (TileStatus.CREATED, TileStatus.QUEUED_FOR_START, TileStatus.QUEUED)
+)
 #: a job's progress says how long it has left only once it has run this long (seconds)
 #: and got this far (percent): running times are whole seconds, and early progress
 #: figures (a job's set-up) scale badly
@@ -112,9 +114,9 @@ class RunSummary:
         return cls(
             total=len(statuses),
             counts=counts,
-            finished=counts.get("finished", 0),
+            finished=counts.get(TileStatus.FINISHED, 0),
             failed=sum(counts.get(s, 0) for s in FAILED_STATUSES),
-            canceled=counts.get("canceled", 0),
+            canceled=counts.get(TileStatus.CANCELED, 0),
             running=len(active) - queued,
             queued=queued,
             waiting=waiting,
@@ -190,7 +192,7 @@ def _mean_duration(frame: pd.DataFrame) -> float | None:
     values = [
         float(v)
         for s, v in zip(frame["status"], frame["duration_s"])
-        if s == "finished" and _finite(v) and float(v) >= 0
+        if s == TileStatus.FINISHED and _finite(v) and float(v) >= 0
     ]
     return sum(values) / len(values) if values else None
 
@@ -230,7 +232,7 @@ def _running_progress(frame: pd.DataFrame) -> float | None:
     values = [
         float(p)
         for s, p in zip(frame["status"], frame["progress"])
-        if s == "running" and _finite(p)
+        if s == TileStatus.RUNNING and _finite(p)
     ]
     return sum(values) / len(values) if values else None
 
@@ -238,7 +240,7 @@ def _running_progress(frame: pd.DataFrame) -> float | None:
 def _left_by_progress(frame: pd.DataFrame, i: Any, now: float) -> float | None:
     """Seconds a running job has left by its reported progress: its time running so far
     times the share still to do over the share done; None without a usable progress."""
-    if "progress" not in frame.columns or frame.at[i, "status"] != "running":
+    if "progress" not in frame.columns or frame.at[i, "status"] != TileStatus.RUNNING:
         return None
     progress, since = frame.at[i, "progress"], frame.at[i, "running_start_time"]
     if not _finite(progress) or not PROGRESS_AFTER_PERCENT <= float(progress) < 100:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .budget import check_budget
+from .definitions import DEFAULT_POLL_INTERVAL
 from .errors import RunError
 from .failures import Failure
 from .time_limits import check_limit
@@ -55,7 +56,7 @@ class RunEvent:
 class RunPolicy:
     """The run engine's timing rules; tests shrink them, users keep the defaults."""
 
-    poll_interval: float = 5.0
+    poll_interval: float = DEFAULT_POLL_INTERVAL
     #: seconds before a request without an answer counts as failed
     request_timeout: float = 60.0
     #: after a job-creating request without an answer: how long a job may still appear
@@ -78,9 +79,9 @@ class RunPolicy:
     #: threads that create and start jobs, and that download results. Few: at 1 s per
     #: job creation, 4 threads still launch 14,000 jobs an hour, far beyond what a
     #: back-end lets one user run, and each thread more is one more Python thread that
-    #: QGIS's main thread waits behind for the GIL when answers come in together (8 and
-    #: 4 gave the map stalls of 31-55 ms in a 1,000-tile run; 4 and 2: 22-44 ms, the
-    #: run just as fast; ``benchmarks/status_layer.py``)
+    #: QGIS's main thread waits behind for the GIL when answers come in together (more
+    #: threads made the map stall longer and the run no faster;
+    #: ``benchmarks/status_layer.py``)
     launch_threads: int = 4
     download_threads: int = 2
     #: tries per result and run (with backoff); a later run tries again

@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .definitions import TileStatus
 from .errors import GridJobsError
 from .job_usage import usage_stats
 
@@ -101,8 +102,8 @@ def write_catalog(
     try:
         # One item at a time, written and let go, in the layout normalize_hrefs gives:
         # the catalog never holds its items (pystac objects linked both ways, freed by
-        # the garbage collector in one go), which made a 1,000-tile run's catalog hold
-        # the GIL for 50-80 ms at a stretch, the map's main thread waiting that long
+        # the garbage collector in one go), which made a large run's catalog hold the
+        # GIL for long stretches, the map's main thread waiting that long
         for i in _finished_with_results(frame):
             item = _item(frame.loc[i], _unique(_item_id(frame, i), used))
             if item is None:
@@ -127,7 +128,7 @@ def write_catalog(
 # --- rows and items ---------------------------------------------------------------------
 def _finished_with_results(frame: pd.DataFrame) -> Iterator[Any]:
     """Finished rows with their result on disk, or (not downloaded) its address."""
-    for i in frame.index[frame["status"] == "finished"]:
+    for i in frame.index[frame["status"] == TileStatus.FINISHED.value]:
         result = frame.at[i, "result"] if "result" in frame.columns else None
         local = _present(result) and Path(str(result)).exists()
         if local or ("result_url" in frame.columns and _present(frame.at[i, "result_url"])):

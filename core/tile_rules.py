@@ -10,10 +10,15 @@
 
 from __future__ import annotations
 
-from .definitions import FINAL_STATUSES, STATUSES
+from .definitions import FINAL_STATUSES, STATUSES, TileStatus
 
 RANK = {s: (5 if s in FINAL_STATUSES else i) for i, s in enumerate(STATUSES)}
-_PREFERENCE = {"finished": 0, "running": 1, "queued": 2, "created": 3}
+_PREFERENCE: dict[str, int] = {
+    TileStatus.FINISHED: 0,
+    TileStatus.RUNNING: 1,
+    TileStatus.QUEUED: 2,
+    TileStatus.CREATED: 3,
+}
 
 
 def moves_forward(old: str, new: str | None) -> bool:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .definitions import TileStatus
 from .errors import RunError
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def suggest_limits(frame: pd.DataFrame) -> SuggestedLimits | None:
     for status, started, running, ended in zip(
         frame["status"], frame["start_time"], frame["running_start_time"], frame["end_time"]
     ):
-        if status != "finished" or not all(_text(v) for v in (started, running, ended)):
+        if status != TileStatus.FINISHED or not all(_text(v) for v in (started, running, ended)):
             continue
         waits.append(max(0.0, parse_time(running) - parse_time(started)))
         runs.append(max(0.0, parse_time(ended) - parse_time(running)))

@@ -190,10 +190,12 @@ def layer_statuses():
 
 @_record
 def watch_mid_run():
+    from openeo_grid_jobs.core.definitions import TileStatus
+
     statuses = layer_statuses()
     # the picture of a run half-way: the NDVI mosaic filling in under the grid
-    half_way = statuses.count("finished") >= (0.15 if SAVE_AS else 0.4) * len(statuses)
-    if half_way and ("running" in statuses or "queued" in statuses):
+    half_way = statuses.count(TileStatus.FINISHED) >= (0.15 if SAVE_AS else 0.4) * len(statuses)
+    if half_way and (TileStatus.RUNNING in statuses or TileStatus.QUEUED in statuses):
         iface.mapCanvas().refresh()
         QTimer.singleShot(300, lambda: _mid_run_shot(statuses))
         if SAVE_LIVE:

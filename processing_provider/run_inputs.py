@@ -101,12 +101,11 @@ def default_connection() -> str:
     Read only once the dock has offered its first-start defaults, so that building
     the algorithm (at every QGIS start) never writes settings.
     """
-    from qgis.core import QgsSettings
-
-    from ..ui.connections import SEEDED, load_connections
+    from ..ui.connections import load_connections
+    from ..ui.settings import CONNECTIONS_SEEDED
 
     try:
-        if not QgsSettings().value(SEEDED, False, type=bool):
+        if not CONNECTIONS_SEEDED.read():
             return ""
         return next((c.name for c in load_connections() if c.enabled), "")
     except Exception:  # a settings problem must not keep the algorithm from loading

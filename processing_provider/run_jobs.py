@@ -26,6 +26,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
+from ..core.definitions import TileStatus
 from ..core.errors import GridJobsError, LoginRequiredError
 from ..ui.i18n import translate
 from .common import GridJobsAlgorithm, count_text, reported
@@ -187,7 +188,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         return {
             self.JOB_DB: job_db,
             self.TOTAL: total,
-            self.FINISHED: counts.get("finished", 0),
+            self.FINISHED: counts.get(TileStatus.FINISHED, 0),
             self.FAILED: failed,
             self.NOT_FINAL: not_final,
             self.SUMMARY: count_text(counts),

@@ -44,13 +44,12 @@ def _one_date_range():
     """Every test's Job tab starts with the default dates, one date range, the NDVI mean
     without parameters, and sends bounding boxes: a run saves these in the settings,
     which outlive the test (and the session)."""
-    from openeo_grid_jobs.ui.template_form import SETTINGS
-    from qgis.core import QgsSettings
+    from openeo_grid_jobs.ui.settings import FORM_KEYS
 
     keys = ("start", "end", "windows_mode", "windows_step", "windows_days", "windows_list")
     process = ("process", "graph_file", "udp_id", "parameters")
     for key in (*keys, *process, "extent"):
-        QgsSettings().remove(SETTINGS + key)
+        FORM_KEYS[key].remove()
 
 
 @pytest.fixture(scope="session")

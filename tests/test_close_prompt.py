@@ -13,8 +13,8 @@ from helpers.runs import assert_one_job_per_tile, wait_until
 from openeo_grid_jobs import classFactory
 from openeo_grid_jobs.core.engine_launch import engine_state
 from openeo_grid_jobs.core.job_db import JobDatabase
-from openeo_grid_jobs.ui.close_prompt import CHOICE_KEY, STOP
-from qgis.core import QgsSettings
+from openeo_grid_jobs.ui.close_prompt import STOP
+from openeo_grid_jobs.ui.settings import ON_CLOSE
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QCloseEvent
 from qgis.PyQt.QtWidgets import QApplication
@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import QApplication
 @pytest.fixture
 def running(desktop, auth_manager, grid_layer, local_backend, tmp_path, qtbot):
     """The plugin, its dock on ``grid_layer``, and a run of 3 s jobs going on."""
-    QgsSettings().remove(CHOICE_KEY)
+    ON_CLOSE.remove()
     clear_connections()
     add_connection(local_backend.url, "Local", parallel_jobs=2)
     local_backend.knobs(job_duration=3.0)
@@ -39,7 +39,7 @@ def running(desktop, auth_manager, grid_layer, local_backend, tmp_path, qtbot):
         lambda: "running" in {f["status"] for f in grid_layer.getFeatures()}, timeout=30_000
     )
     yield plugin, panel
-    QgsSettings().remove(CHOICE_KEY)
+    ON_CLOSE.remove()
     if plugin.dock is not None:
         plugin.unload()
 
@@ -63,7 +63,7 @@ def test_keep_running_leaves_the_run_going(running, desktop, local_backend, qtbo
     table = JobDatabase(job_db).read()
     assert set(table["status"]) == {"finished"}
     assert_one_job_per_tile([local_backend], table)
-    assert QgsSettings().value(CHOICE_KEY, "") == ""  # not remembered: asked next time
+    assert ON_CLOSE.read() == ""  # not remembered: asked next time
 
 
 def test_stop_remembered_stops_without_asking(running, desktop, grid_layer, local_backend, qtbot):
@@ -72,7 +72,7 @@ def test_stop_remembered_stops_without_asking(running, desktop, grid_layer, loca
     asked = press_in_next_box("Stop the run", check="Remember my choice")
     close_qgis(desktop)
     assert asked
-    assert QgsSettings().value(CHOICE_KEY) == STOP
+    assert ON_CLOSE.read() == STOP
     plugin.unload()
     wait_until(lambda: not engine_state(job_db).live, timeout=30)
     table = JobDatabase(job_db).read()

@@ -57,16 +57,13 @@ def test_a_list_of_ranges_sets_the_runs_period(form):
 
 
 def test_windows_and_extent_are_remembered_and_shown_from_a_saved_run(form, qtbot):
-    from openeo_grid_jobs.ui.run_inputs import SETTINGS
-    from qgis.core import QgsSettings
+    from openeo_grid_jobs.ui.settings import save_form
 
     choose(form.windows.mode, MODE_STEP)
     choose(form.windows.step, STEP_DAYS)
     form.windows.days.setValue(12)
     form.extent.setCurrentIndex(form.extent.findData("geojson"))
-    settings = QgsSettings()
-    for key, value in form.values().items():
-        settings.setValue(SETTINGS + key, value)
+    save_form(form.values())
     again = TemplateForm()
     qtbot.addWidget(again)
     assert again.windows.mode.currentData() == MODE_STEP

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer, QgsWkbTypes
-from qgis.gui import QgsMapCanvas
 
 from ..core.errors import GridError
 from .i18n import translate
+
+if TYPE_CHECKING:  # an annotation only: Processing uses this module without the GUI
+    from qgis.gui import QgsMapCanvas
 
 
 def pyproj_crs(crs: QgsCoordinateReferenceSystem) -> str:

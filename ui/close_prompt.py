@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from qgis.core import QgsSettings
 from qgis.PyQt.QtCore import QEvent, QObject
 from qgis.PyQt.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from ..core.definitions import FINAL_STATUSES, PLUGIN_NAME
+from . import settings
 from .i18n import translate
 
-#: QgsSettings key of the remembered answer: KEEP or STOP ("" or missing: ask)
-CHOICE_KEY = "openeo_grid_jobs/on_close"
+#: the remembered answer (``settings.ON_CLOSE``): KEEP or STOP ("" or missing: ask)
 KEEP = "keep"
 STOP = "stop"
 
@@ -49,7 +48,7 @@ class ClosePrompt(QObject):
         panel = self.panel()
         if panel is None or not panel.is_running():
             return
-        remembered = str(QgsSettings().value(CHOICE_KEY, "") or "")
+        remembered = str(settings.ON_CLOSE.read() or "")
         self.choice = remembered if remembered in (KEEP, STOP) else self.ask(panel)
 
     def ask(self, panel) -> str:
@@ -79,7 +78,7 @@ class ClosePrompt(QObject):
         box.exec()
         choice = KEEP if box.clickedButton() is keep else STOP
         if remember.isChecked():
-            QgsSettings().setValue(CHOICE_KEY, choice)
+            settings.ON_CLOSE.write(choice)
         return choice
 
 

@@ -1,6 +1,6 @@
 """Saved back-end connections: name, URL, login method, parallel jobs, auth-config id.
 
-They live in QgsSettings under ``openeo_grid_jobs/connections/``; a secret never
+They live in QgsSettings under ``openeo_grid_jobs/connections/`` (:mod:`.settings`); a secret never
 does (see :mod:`.auth_store`). The first time, the list holds the Copernicus
 Data Space openEO federation, which users log in to with OpenID Connect.
 """
@@ -10,16 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qgis.core import QgsSettings
-
 from ..core.backend import BackendConfig
 from ..core.definitions import LoginMethod
 from ..core.device_login import RefreshToken
 from ..core.errors import GridJobsError
+from . import settings
 from .auth_store import remove_secrets, save_refresh_token
 
-GROUP = "openeo_grid_jobs/connections"
-SEEDED = "openeo_grid_jobs/connections_seeded"
 DEFAULTS = (
     BackendConfig(
         "https://openeofed.dataspace.copernicus.eu",
@@ -44,28 +41,22 @@ class SavedConnection:
 
 
 def load_connections() -> list[SavedConnection]:
-    settings = QgsSettings()
-    if not settings.value(SEEDED, False, type=bool):
+    if not settings.CONNECTIONS_SEEDED.read():
         for config in DEFAULTS:  # offered, not ticked: a run never logs in by surprise
             save_connection(SavedConnection(config, enabled=False))
-        settings.setValue(SEEDED, True)
-    settings.beginGroup(GROUP)
-    keys = settings.childGroups()
-    settings.endGroup()
+        settings.CONNECTIONS_SEEDED.write(True)
     connections = []
-    for key in keys:
-        connection = _read(settings, f"{GROUP}/{key}/")
+    for key in settings.connection_ids():
+        connection = _read(settings.read_connection(key))
         if connection is not None:
             connections.append(connection)
     return sorted(connections, key=lambda c: c.name.lower())
 
 
 def save_connection(connection: SavedConnection, old_name: str | None = None) -> None:
-    settings = QgsSettings()
     if old_name and old_name != connection.name:
-        settings.remove(f"{GROUP}/{_key(old_name)}")
+        settings.remove_connection(_key(old_name))
     c = connection.config
-    prefix = f"{GROUP}/{_key(c.name)}/"
     values = {
         "name": c.name,
         "url": c.url,
@@ -78,8 +69,7 @@ def save_connection(connection: SavedConnection, old_name: str | None = None) ->
         "authcfg": connection.authcfg,
         "enabled": connection.enabled,
     }
-    for key, value in values.items():
-        settings.setValue(prefix + key, value)
+    settings.write_connection(_key(c.name), values)
 
 
 def keep_refresh_token(connection: SavedConnection, token: RefreshToken) -> None:
@@ -90,29 +80,25 @@ def keep_refresh_token(connection: SavedConnection, token: RefreshToken) -> None
 
 def delete_connection(connection: SavedConnection) -> None:
     """Forget the connection and its secrets."""
-    QgsSettings().remove(f"{GROUP}/{_key(connection.name)}")
+    settings.remove_connection(_key(connection.name))
     remove_secrets(connection.authcfg)
 
 
-def _read(settings: QgsSettings, prefix: str) -> SavedConnection | None:
+def _read(values: dict) -> SavedConnection | None:
     try:
         config = BackendConfig(
-            url=settings.value(prefix + "url", ""),
-            name=settings.value(prefix + "name", ""),
-            auth_method=settings.value(prefix + "auth_method", LoginMethod.NONE.value),
-            parallel_jobs=settings.value(prefix + "parallel_jobs", 2, type=int),
-            queued_jobs=settings.value(prefix + "queued_jobs", 0, type=int),
-            provider_id=settings.value(prefix + "provider_id", "") or None,
-            client_id=settings.value(prefix + "client_id", "") or None,
-            verify_tls=settings.value(prefix + "verify_tls", True, type=bool),
+            url=values["url"],
+            name=values["name"],
+            auth_method=values["auth_method"],
+            parallel_jobs=values["parallel_jobs"],
+            queued_jobs=values["queued_jobs"],
+            provider_id=values["provider_id"] or None,
+            client_id=values["client_id"] or None,
+            verify_tls=values["verify_tls"],
         )
     except GridJobsError:  # a hand-edited entry that is no longer valid: skip it
         return None
-    return SavedConnection(
-        config,
-        authcfg=settings.value(prefix + "authcfg", ""),
-        enabled=settings.value(prefix + "enabled", True, type=bool),
-    )
+    return SavedConnection(config, authcfg=values["authcfg"], enabled=values["enabled"])
 
 
 def _key(name: str) -> str:

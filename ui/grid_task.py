@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..core.grid import Grid
 
 #: Share of the progress bar for building the tiles (core.grid); the rest is the
-#: layer fill, which takes about four times as long.
+#: layer fill, the longer part (``benchmarks/grid.py``).
 BUILD_SHARE = 20.0
 
 

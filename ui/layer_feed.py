@@ -17,8 +17,8 @@ class LayerFeed(QObject):
     """Feeds status batches to the grid layer's :class:`GridLayerUpdater`.
 
     The updater starts from an index of the layer (each tile's feature id and job
-    fields): 15-20 ms of reading at 1,000 tiles, which in the Run click froze the
-    map just as the run's threads got busy. :meth:`prepare` reads it in the
+    fields), a read in proportion to the tiles that in the Run click froze the map
+    just as the run's threads got busy. :meth:`prepare` reads it in the
     background; batches added meanwhile are held and applied, in order, once the
     updater is made. ``applied(batch)`` follows each applied batch (legend,
     mosaic, problems).

@@ -1,6 +1,6 @@
 """A grid layer's tiles, taken on the main thread and read in another one.
 
-Reading a thousand tiles costs ~7 ms of Python holding the interpreter's lock;
+Reading the tiles is Python holding the interpreter's lock, in proportion to them;
 the Run click only takes a feature source (a snapshot of the layer's provider
 that any thread may read) and the read happens where the run is started.
 """

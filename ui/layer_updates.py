@@ -15,6 +15,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.definitions import TileStatus
 from ..core.runner import TileUpdate
 from ..core.schema import JOB_FIELDS
 
@@ -76,7 +77,7 @@ class GridLayerUpdater:
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for values in self.last.values():
-            status = values[STATUS] or "not_started"
+            status = values[STATUS] or TileStatus.NOT_STARTED.value
             counts[status] = counts.get(status, 0) + 1
         return counts
 
@@ -95,9 +96,9 @@ def read_index(
     """The :class:`LayerIndex` of a grid layer (``source``: the layer, or, from another
     thread, a ``QgsVectorLayerFeatureSource`` of it taken on the main thread).
 
-    Reading every tile takes 15-20 ms at 1,000 tiles (one ``attributes()`` call per
-    feature, by index: reading each field by name costs half as much again), which is
-    why a run reads it in the background. Raises ValueError for a layer that is not a
+    Reading every tile is one ``attributes()`` call per feature, by index (reading
+    each field by name is slower still), in proportion to the tiles, which is why a
+    run reads it in the background. Raises ValueError for a layer that is not a
     grid layer.
     """
     indexes = [fields.indexOf(name) for name in UPDATE_FIELDS]

@@ -30,6 +30,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from ..core.definitions import TileStatus
 from .i18n import translate
 
 JOB_DB_PROPERTY = "openeo_grid_jobs/job_db"
@@ -55,7 +56,7 @@ class RunEntry:
 
     def label(self) -> str:
         counts = self.counts or {}
-        done = counts.get("finished", 0)
+        done = counts.get(TileStatus.FINISHED, 0)
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.updated)) if self.updated else ""
         return translate("ProjectRuns", "{name} — {done}/{tiles} finished · {when}").format(
             name=self.name, done=done, tiles=self.tiles, when=when

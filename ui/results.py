@@ -17,6 +17,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from ..core.definitions import TileStatus
 from ..core.job_rows import TileUpdate
 from .i18n import translate
 
@@ -38,13 +39,15 @@ def add_results(
             (unit, row.tile_id, str(row.result), window)
             for unit, rows in sorted(windows.items())
             for window, row in sorted(rows.items())
-            if row.status == "finished" and row.result and Path(str(row.result)).is_file()
+            if row.status == TileStatus.FINISHED and row.result and Path(str(row.result)).is_file()
         ]
     else:
         paths = [
             (str(f["tile_id"]), str(f["tile_id"]), str(f["result"]), "")
             for f in grid.getFeatures()
-            if f["status"] == "finished" and f["result"] and Path(str(f["result"])).is_file()
+            if f["status"] == TileStatus.FINISHED
+            and f["result"]
+            and Path(str(f["result"])).is_file()
         ]
     if not paths:
         return [], [], 0
@@ -80,11 +83,11 @@ def not_downloaded(
     run's rows (every window's, not only the one each unit shows)."""
     if windows:
         return any(
-            row.status == "finished" and not row.result
+            row.status == TileStatus.FINISHED and not row.result
             for rows in windows.values()
             for row in rows.values()
         )
-    return any(f["status"] == "finished" and not f["result"] for f in grid.getFeatures())
+    return any(f["status"] == TileStatus.FINISHED and not f["result"] for f in grid.getFeatures())
 
 
 def not_submitted(
@@ -94,9 +97,11 @@ def not_submitted(
     results would submit them, which *Load results* must never do."""
     if windows:
         return sum(
-            row.status == "not_started" for rows in windows.values() for row in rows.values()
+            row.status == TileStatus.NOT_STARTED
+            for rows in windows.values()
+            for row in rows.values()
         )
-    return sum(f["status"] == "not_started" for f in grid.getFeatures())
+    return sum(f["status"] == TileStatus.NOT_STARTED for f in grid.getFeatures())
 
 
 def _results_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:

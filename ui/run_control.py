@@ -87,7 +87,7 @@ class RunControl(QObject):
             self.panel.inputs.save_settings()
         self.panel.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
         self.prepare_layer()
-        viewer = self.watch(request.job_db, str(action))
+        viewer = self.watch(request.job_db, action)
         viewer.login_required.connect(
             lambda name, why: self.panel.prompts.ask_login(
                 name, why, dict(retry_failed=retry_failed, **extra)
@@ -130,7 +130,7 @@ class RunControl(QObject):
         if not job_db or not engine_state(job_db).live:
             return False
         self.prepare_layer()
-        viewer = self.watch(job_db, "run")
+        viewer = self.watch(job_db, RunAction.RUN)
         if not viewer.attach():
             self.viewer = self.link = None
             return False
@@ -142,7 +142,7 @@ class RunControl(QObject):
             ensure_job_fields(self.panel.layer)
             self.panel.layer_feed.prepare()
 
-    def watch(self, job_db: str, action: str) -> RunViewer:
+    def watch(self, job_db: str, action: RunAction) -> RunViewer:
         """A viewer for the run of ``job_db``, its events applied to this panel."""
         self.detach()
         self.viewer = RunViewer(job_db, self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsSettings, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import QObject
 
 from ..core.errors import GridJobsError
@@ -22,7 +22,8 @@ from .layer_tiles import LayerTiles
 from .network_proxy import qgis_proxy
 from .project_runs import results_dir
 from .run_page import RunPage
-from .template_form import SETTINGS, TemplateForm
+from .settings import POLL_INTERVAL, save_form
+from .template_form import TemplateForm
 
 #: who holds a job database the dock's engine runs
 HOLDER = "QGIS (openEO Grid Jobs)"
@@ -43,10 +44,8 @@ class RunInputs(QObject):
 
     def save_settings(self) -> None:
         """Remember the form for the next session (back-ends are saved connections)."""
-        settings = QgsSettings()
-        values = {**self.form.values(), "poll_interval": self.run_page.poll_interval.value()}
-        for key, value in values.items():
-            settings.setValue(SETTINGS + key, value)
+        save_form(self.form.values())
+        POLL_INTERVAL.write(self.run_page.poll_interval.value())
 
     def job_db_path(self) -> str:
         job_db = self.run_page.job_db.filePath().strip()

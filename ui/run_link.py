@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 from qgis.core import Qgis
 from qgis.PyQt import sip
 
+from ..core.definitions import LoginMethod
 from ..core.engine_events import updates_from_rows
+from ..core.run_request import RunAction
 from .i18n import translate
 
 if TYPE_CHECKING:
@@ -28,10 +30,10 @@ if TYPE_CHECKING:
 class RunLink:
     """Wires one viewer's signals to ``panel``; made for each run the dock watches."""
 
-    def __init__(self, panel: JobsPanel, viewer: RunViewer, action: str) -> None:
+    def __init__(self, panel: JobsPanel, viewer: RunViewer, action: RunAction) -> None:
         self.panel = panel
         self.viewer = viewer
-        #: what the engine does: "run", "refresh" or "cancel" (for the closing words)
+        #: what the engine does (for the closing words)
         self.action = action
         viewer.hello.connect(self.hello)
         viewer.updates.connect(self.updates)
@@ -114,7 +116,7 @@ class RunLink:
         from .connections import keep_refresh_token
 
         connection = next((c for c in self.panel.backends.connections if c.name == name), None)
-        if connection is not None and connection.config.auth_method == "oidc_device":
+        if connection is not None and connection.config.auth_method == LoginMethod.OIDC_DEVICE:
             keep_refresh_token(connection, token)
 
     # --- the end ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 from qgis.core import Qgis, QgsMessageLog
 from qgis.gui import QgisInterface
 
-from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES, PLUGIN_NAME
+from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES, PLUGIN_NAME, TileStatus
 from ..core.run_request import RunAction, RunRequest
 from .i18n import translate
 
@@ -83,10 +83,10 @@ class RunMessages:
         QgsMessageLog.logMessage(message, PLUGIN_NAME, qgis_level)
         self.say(message, qgis_level)
 
-    def ended(self, counts: dict, action: str) -> None:
+    def ended(self, counts: dict, action: RunAction) -> None:
         """The run ended: complete (how many failed), or what the user may do next."""
         total = sum(counts.values())
-        finished = counts.get("finished", 0)
+        finished = counts.get(TileStatus.FINISHED, 0)
         failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)
         if all(s in FINAL_STATUSES for s in counts):
             level = Qgis.MessageLevel.Success if not failed else Qgis.MessageLevel.Warning
@@ -126,13 +126,13 @@ class RunMessages:
             )
 
 
-def not_tracking_text(action: str) -> str:
+def not_tracking_text(action: RunAction) -> str:
     """Why the map is not tracked any more after ``action`` ended, and how to go on."""
-    if action == "refresh":
+    if action is RunAction.REFRESH:
         return translate(
             "RunMessages", "Statuses refreshed; nothing was submitted. Run resumes tracking."
         )
-    if action == "cancel":
+    if action is RunAction.CANCEL:
         return translate(
             "RunMessages",
             "Cancel requests sent. The other jobs keep running; Run resumes tracking.",

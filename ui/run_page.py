@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from qgis.core import QgsSettings
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
@@ -21,7 +20,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .i18n import translate
 from .project_runs import RunEntry
-from .template_form import SETTINGS
+from .settings import POLL_INTERVAL
 
 
 class RunPage(QWidget):
@@ -46,7 +45,7 @@ class RunPage(QWidget):
         self.poll_interval.setObjectName("pollInterval")
         self.poll_interval.setRange(0.2, 600)
         self.poll_interval.setSuffix(" s")
-        self.poll_interval.setValue(float(QgsSettings().value(SETTINGS + "poll_interval", 5.0)))
+        self.poll_interval.setValue(POLL_INTERVAL.read())
         form.addRow(translate("RunPage", "Poll every"), self.poll_interval)
         self.budget = QDoubleSpinBox(self)
         self.budget.setObjectName("budget")

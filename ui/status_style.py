@@ -16,21 +16,21 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
-from ..core.definitions import FINAL_STATUSES, NOT_STARTED
+from ..core.definitions import FINAL_STATUSES, NOT_STARTED, TileStatus
 from .i18n import translate
 
 #: The seed notebook's colours, plus the job manager's other statuses.
 STATUS_COLOURS: dict[str, str] = {
-    "not_started": "lightgrey",
-    "created": "gold",
-    "queued_for_start": "khaki",
-    "queued": "lightsteelblue",
-    "running": "navy",
-    "finished": "lime",
-    "error": "darkred",
-    "start_failed": "crimson",
-    "skipped": "darkorange",
-    "canceled": "dimgray",
+    TileStatus.NOT_STARTED.value: "lightgrey",
+    TileStatus.CREATED.value: "gold",
+    TileStatus.QUEUED_FOR_START.value: "khaki",
+    TileStatus.QUEUED.value: "lightsteelblue",
+    TileStatus.RUNNING.value: "navy",
+    TileStatus.FINISHED.value: "lime",
+    TileStatus.ERROR.value: "darkred",
+    TileStatus.START_FAILED.value: "crimson",
+    TileStatus.SKIPPED.value: "darkorange",
+    TileStatus.CANCELED.value: "dimgray",
 }
 OTHER_COLOUR = "grey"  # the seed's colour for a missing status
 #: the label of a running tile: its job's progress as the back-end reports it ("63 %");
@@ -39,7 +39,7 @@ PROGRESS_LABEL = "to_string(round(\"progress\")) || ' %'"
 #: the tiles labelled: a rule's filter is checked before anything else is done for a
 #: feature, so a map of 10,000 tiles with a few running costs a few labels (a label
 #: expression that is NULL for the others cost the label engine every tile)
-PROGRESS_FILTER = '"status" = \'running\' AND "progress" IS NOT NULL'
+PROGRESS_FILTER = f'"status" = \'{TileStatus.RUNNING.value}\' AND "progress" IS NOT NULL'
 
 
 def status_symbol(colour: str) -> QgsFillSymbol:
@@ -170,13 +170,13 @@ def see_results_through(layer: QgsVectorLayer) -> None:
     renderer = layer.renderer()
     if not isinstance(renderer, QgsCategorizedSymbolRenderer):
         return
-    index = renderer.categoryIndexForValue("finished")
+    index = renderer.categoryIndexForValue(TileStatus.FINISHED.value)
     if index < 0:
         return
     symbol = QgsFillSymbol.createSimple(
         {
             "style": "no",
-            "outline_color": QColor(STATUS_COLOURS["finished"]).name(),
+            "outline_color": QColor(STATUS_COLOURS[TileStatus.FINISHED.value]).name(),
             "outline_width": "0.5",
         }
     )

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from qgis.core import QgsProject, QgsSettings
+from qgis.core import QgsProject
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QDate
 from qgis.PyQt.QtWidgets import (
@@ -26,7 +26,6 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.errors import GridJobsError
 from ..core.job_template import (
-    DEFAULT_JOB_OPTIONS,
     EXTENT_BBOX,
     EXTENT_GEOJSON,
     OUTPUT_FORMATS,
@@ -36,9 +35,8 @@ from ..core.job_template import (
 )
 from .i18n import translate
 from .parameters_dialog import ParametersDialog, saved_bindings
+from .settings import form_values
 from .windows_box import WindowsBox
-
-SETTINGS = "openeo_grid_jobs/"
 
 
 def process_labels() -> dict[str, str]:
@@ -55,15 +53,15 @@ class TemplateForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        settings = QgsSettings()
+        saved = form_values()  # as last used (ui/settings.py: the keys and defaults)
         form = QFormLayout(self)
         form.setRowWrapPolicy(
             QFormLayout.RowWrapPolicy.WrapLongRows
         )  # a narrow dock: fields go below
-        self.collection = QLineEdit(settings.value(SETTINGS + "collection", "SENTINEL2_L2A"), self)
+        self.collection = QLineEdit(saved["collection"], self)
         self.collection.setObjectName("collection")
         form.addRow(translate("TemplateForm", "Collection"), self.collection)
-        self.bands = QLineEdit(settings.value(SETTINGS + "bands", "B04, B08"), self)
+        self.bands = QLineEdit(saved["bands"], self)
         self.bands.setObjectName("bands")
         self.bands.setToolTip(
             translate("TemplateForm", "Red and near-infrared bands, in that order")
@@ -72,18 +70,15 @@ class TemplateForm(QWidget):
         dates = QHBoxLayout()
         self.start = QDateEdit(self)
         self.end = QDateEdit(self)
-        for widget, key, default in (
-            (self.start, "start", "2024-05-01"),
-            (self.end, "end", "2024-08-01"),
-        ):
+        for widget, key in ((self.start, "start"), (self.end, "end")):
             widget.setObjectName(key + "Date")
             widget.setCalendarPopup(True)
             widget.setDisplayFormat("yyyy-MM-dd")
-            widget.setDate(QDate.fromString(settings.value(SETTINGS + key, default), "yyyy-MM-dd"))
+            widget.setDate(QDate.fromString(saved[key], "yyyy-MM-dd"))
             dates.addWidget(widget)
         form.addRow(translate("TemplateForm", "Dates"), dates)
         keys = ("windows_mode", "windows_step", "windows_days", "windows_list")
-        self.windows = WindowsBox({k: settings.value(SETTINGS + k, None) for k in keys}, self)
+        self.windows = WindowsBox({k: saved[k] for k in keys}, self)
         self.windows.setObjectName("windows")
         form.addRow(translate("TemplateForm", "Time windows"), self.windows)
         self.extent = QComboBox(self)
@@ -99,9 +94,7 @@ class TemplateForm(QWidget):
                 "processes that clip to it (fields, admin areas)",
             )
         )
-        self.extent.setCurrentIndex(
-            max(0, self.extent.findData(settings.value(SETTINGS + "extent", EXTENT_BBOX)))
-        )
+        self.extent.setCurrentIndex(max(0, self.extent.findData(saved["extent"])))
         form.addRow(translate("TemplateForm", "Area sent"), self.extent)
         self.process = QComboBox(self)
         self.process.setSizeAdjustPolicy(
@@ -112,16 +105,14 @@ class TemplateForm(QWidget):
         labels = process_labels()
         for key in PROCESSES:
             self.process.addItem(labels[key], key)
-        self.process.setCurrentIndex(
-            max(0, self.process.findData(settings.value(SETTINGS + "process", "ndvi_mean")))
-        )
+        self.process.setCurrentIndex(max(0, self.process.findData(saved["process"])))
         form.addRow(translate("TemplateForm", "Process"), self.process)
         self.graph_file = QgsFileWidget(self)
         self.graph_file.setObjectName("graphFile")
         self.graph_file.setFilter(translate("TemplateForm", "Process graph (*.json)"))
-        self.graph_file.setFilePath(settings.value(SETTINGS + "graph_file", ""))
+        self.graph_file.setFilePath(saved["graph_file"])
         self.graph_file.setDefaultRoot(QgsProject.instance().homePath())  # not QGIS's cwd
-        self.udp_id = QLineEdit(settings.value(SETTINGS + "udp_id", ""), self)
+        self.udp_id = QLineEdit(saved["udp_id"], self)
         self.udp_id.setObjectName("udpId")
         # one row for the process's source, the graph file or the UDP id as chosen, and
         # its parameters' button: the Job tab fits a laptop's screen without scrolling
@@ -129,7 +120,7 @@ class TemplateForm(QWidget):
         self.process_source.addWidget(self.graph_file)
         self.process_source.addWidget(self.udp_id)
         #: the parameters' bindings (:mod:`..core.job_parameters`), edited in a dialog
-        self.bindings = saved_bindings(settings.value(SETTINGS + "parameters", ""))
+        self.bindings = saved_bindings(saved["parameters"])
         #: the fields of the run's units a parameter can be bound to, read when the
         #: dialog opens (the dock gives its layer's)
         self.fields_of_units: Callable[[], list[str]] = list
@@ -154,11 +145,9 @@ class TemplateForm(QWidget):
         self.out_format = QComboBox(self)
         self.out_format.setObjectName("outFormat")
         self.out_format.addItems(list(OUTPUT_FORMATS))
-        self.out_format.setCurrentText(settings.value(SETTINGS + "out_format", "NetCDF"))
+        self.out_format.setCurrentText(saved["out_format"])
         form.addRow(translate("TemplateForm", "Format"), self.out_format)
-        self.job_options = QLineEdit(
-            settings.value(SETTINGS + "job_options", json.dumps(DEFAULT_JOB_OPTIONS)), self
-        )
+        self.job_options = QLineEdit(saved["job_options"], self)
         self.job_options.setObjectName("jobOptions")
         form.addRow(translate("TemplateForm", "Job options"), self.job_options)
         self.process.currentIndexChanged.connect(self._update_enabled)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from openeo_grid_jobs.core.backend import BackendConfig, Secrets
 from openeo_grid_jobs.ui.auth_store import save_secrets
-from openeo_grid_jobs.ui.connections import GROUP, SEEDED, SavedConnection, save_connection
-from qgis.core import QgsSettings
+from openeo_grid_jobs.ui.connections import SavedConnection, save_connection
+from openeo_grid_jobs.ui.settings import CONNECTIONS_SEEDED, remove_connections
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME
 
 
 def clear_connections(seeded: bool = True) -> None:
     """No saved connection; ``seeded``: the first-start defaults were already offered."""
-    settings = QgsSettings()
-    settings.remove(GROUP)
-    settings.setValue(SEEDED, seeded)
+    remove_connections()
+    CONNECTIONS_SEEDED.write(seeded)
 
 
 def add_connection(

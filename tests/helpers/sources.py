@@ -1,0 +1,122 @@
+"""The plugin's own Python modules and their imports, read with ``ast`` (nothing imported).
+
+An import is *module-level* when it runs as the module is imported: not inside a
+function, not under ``if TYPE_CHECKING`` (typing only). Those are the ones that can
+make an import circle; imports inside functions run later and are counted apart.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+PACKAGE = "openeo_grid_jobs"
+#: the folders and files that make up the plugin (tests, devtools, scripts are not)
+PLUGIN_PARTS = ("core", "ui", "processing_provider", "plugin.py", "__init__.py")
+
+
+def plugin_files() -> list[Path]:
+    files: list[Path] = []
+    for part in PLUGIN_PARTS:
+        path = REPO_ROOT / part
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+    return files
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join((PACKAGE, *parts))
+
+
+@dataclass
+class Imports:
+    """What one module imports: plugin modules (resolved) and outside top-level names."""
+
+    module: str
+    #: plugin modules imported as the module is imported
+    plugin: set[str] = field(default_factory=set)
+    #: plugin modules imported inside functions
+    plugin_later: set[str] = field(default_factory=set)
+    #: outside modules by full dotted name, at any level
+    outside: set[str] = field(default_factory=set)
+    #: import statements inside functions (any target)
+    in_functions: int = 0
+
+
+def all_imports() -> dict[str, Imports]:
+    """Every plugin module's imports, by module name."""
+    files = plugin_files()
+    known = {module_name(p) for p in files}
+    return {module_name(p): _imports_of(p, known) for p in files}
+
+
+def _imports_of(path: Path, known: set[str]) -> Imports:
+    module = module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = Imports(module)
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node, later in _import_nodes(tree.body, later=False):
+        if later:
+            found.in_functions += 1
+        targets = found.plugin_later if later else found.plugin
+        for base, names in _targets(node, package):
+            if base.split(".")[0] != PACKAGE:
+                found.outside.update([base, *names])
+                continue
+            # ``from . import settings`` imports the module settings, ``from .x import y``
+            # the module x (y is a name in it)
+            for name in names or [base]:
+                resolved = _known_module(name, known)
+                if resolved is not None and resolved != module:
+                    targets.add(resolved)
+    return found
+
+
+def _import_nodes(
+    body: list[ast.stmt], later: bool
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node, later
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield from _import_nodes(node.body, later=True)
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            continue  # typing only: never runs
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    yield from _import_nodes([child], later)
+                elif isinstance(child, ast.excepthandler):
+                    yield from _import_nodes(child.body, later)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _targets(node: ast.Import | ast.ImportFrom, package: str) -> list[tuple[str, list[str]]]:
+    """(module, [module.name for each imported name]) per target of the statement."""
+    if isinstance(node, ast.Import):
+        return [(alias.name, []) for alias in node.names]
+    if node.level == 0:
+        base = node.module or ""
+    else:
+        parts = package.split(".")
+        parts = parts[: len(parts) - (node.level - 1)]
+        base = ".".join([*parts, node.module] if node.module else parts)
+    return [(base, [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"])]
+
+
+def _known_module(name: str, known: set[str]) -> str | None:
+    """``name`` if it is a plugin module; for ``pkg.mod.attr`` the module ``pkg.mod``."""
+    if name in known:
+        return name
+    parent = name.rpartition(".")[0]
+    return parent if parent in known else None

@@ -1,0 +1,123 @@
+"""Import rules between the plugin's layers, read from the sources with ``ast``.
+
+- ``core`` is plain Python: no QGIS, no Qt (the CLI and the detached engine run it
+  without QGIS) and none of the CLI's modules (``core/cli*.py``): the engine and the
+  dock must not depend on the command line's parsing and output;
+- Processing imports no widget module (a ``ui`` module importing ``QtWidgets`` or
+  ``qgis.gui``): algorithms run in QGIS's headless ``qgis_process`` and in threads;
+- no import circles among the plugin's modules (module-level imports only).
+
+That each core module really imports without QGIS, and that the plugin's start-up
+stays light, is run for real in ``test_imports.py``.
+"""
+
+from __future__ import annotations
+
+from helpers.sources import PACKAGE, Imports, all_imports
+
+FORBIDDEN_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip")
+CORE = f"{PACKAGE}.core."
+CLI = f"{PACKAGE}.core.cli"
+WIDGETS = ("qgis.gui", "qgis.PyQt.QtWidgets", "PyQt5.QtWidgets", "PyQt6.QtWidgets")
+
+#: core modules allowed a CLI import for now, with why. The engine's detached process
+#: logs as the CLI does (``engine_host.main`` calls ``cli.configure_logging``); to go
+#: when the CLI moves into a package of its own (planned), with logging set up outside it
+CORE_USES_CLI = {f"{PACKAGE}.core.engine_host": {f"{PACKAGE}.core.cli"}}
+#: Processing's uses of widget modules for now, with why. *Open job database* reads a
+#: run with ``run_opener.read_run``, which sits beside the dock's opener (a QFileDialog,
+#: imported inside its function); to go when ``read_run`` gets a module of its own
+PROCESSING_USES_WIDGETS = {
+    f"{PACKAGE}.processing_provider.open_job_database": [f"{PACKAGE}.ui.run_opener"]
+}
+
+
+def _is_cli(module: str) -> bool:
+    return module.startswith(CLI)
+
+
+def _every_import(imports: Imports) -> set[str]:
+    return imports.plugin | imports.plugin_later
+
+
+def test_core_never_imports_qgis_or_qt():
+    offenders = {
+        name: sorted(m for m in imports.outside if m.split(".")[0] in FORBIDDEN_IN_CORE)
+        for name, imports in all_imports().items()
+        if name.startswith(CORE)
+    }
+    assert {name: bad for name, bad in offenders.items() if bad} == {}
+
+
+def test_core_never_imports_the_cli_except_where_listed():
+    found = {
+        name: {m for m in _every_import(imports) if _is_cli(m)}
+        for name, imports in all_imports().items()
+        if name.startswith(CORE) and not _is_cli(name)
+    }
+    assert {name: cli for name, cli in found.items() if cli} == CORE_USES_CLI
+
+
+def widget_modules(imports: dict[str, Imports]) -> set[str]:
+    return {
+        name
+        for name, i in imports.items()
+        if name.startswith(f"{PACKAGE}.ui.") and any(m.startswith(WIDGETS) for m in i.outside)
+    }
+
+
+def test_processing_imports_no_widget_module():
+    imports = all_imports()
+    widgets = widget_modules(imports)
+    assert f"{PACKAGE}.ui.run_page" in widgets  # the rule sees a widget module
+    found = {
+        name: sorted(_every_import(i) & widgets)
+        for name, i in imports.items()
+        if name.startswith(f"{PACKAGE}.processing_provider.")
+    }
+    assert {name: bad for name, bad in found.items() if bad} == PROCESSING_USES_WIDGETS
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_cycle_finder_finds_a_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles_among_the_plugins_modules():
+    graph = {name: i.plugin for name, i in all_imports().items()}
+    assert import_cycles(graph) == []
