@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NewType
 
-from .definitions import LoginMethod
+from .definitions import DEFAULT_POLL_INTERVAL, LoginMethod
 from .errors import GridJobsError, RunError
 
 #: seconds an ``--on-event`` command may take before it is stopped
@@ -160,7 +160,7 @@ def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoD
         return RunConfig(
             template,
             _backend_configs(args.backend, args),
-            poll_interval=args.poll_interval or 5.0,
+            poll_interval=args.poll_interval or DEFAULT_POLL_INTERVAL,
             output_dir=args.output_dir,
             budget=getattr(args, "budget", None),
             download=getattr(args, "download", None) is not False,

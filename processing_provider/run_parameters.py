@@ -31,6 +31,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate
 
+from ..core.definitions import DEFAULT_POLL_INTERVAL
 from ..core.job_template import DEFAULT_JOB_OPTIONS, EXTENTS, OUTPUT_FORMATS
 from ..ui.i18n import translate
 
@@ -180,7 +181,7 @@ class RunParameters:
                 self.POLL_INTERVAL,
                 translate("RunJobsAlgorithm", "Poll interval (s)"),
                 number.Double,
-                5.0,
+                DEFAULT_POLL_INTERVAL,
                 False,
                 0.1,
             ),
