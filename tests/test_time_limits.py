@@ -94,8 +94,8 @@ def test_a_job_running_past_its_limit_is_canceled_and_its_tile_says_why(local_ba
     runner, thread, stop, result = limited_run(local_backend, tmp_path, clock, max_running=4 * HOUR)
     try:
         wait_until(lambda: list(runner.frame["status"]) == ["running", "finished"])
-        assert runner._overdue_now(0, clock() + 3 * HOUR) is None  # within the limit
-        assert runner._overdue_now(1, clock() + 9 * HOUR) is None  # finished: no limit
+        assert runner.limits.overdue_now(0, clock() + 3 * HOUR) is None  # within the limit
+        assert runner.limits.overdue_now(1, clock() + 9 * HOUR) is None  # finished: no limit
         clock.shift = 6 * HOUR + 12 * 60
         thread.join(10)
         assert not thread.is_alive()
@@ -264,6 +264,6 @@ def test_a_start_time_that_cannot_be_read_sets_no_limit(local_backend, tmp_path)
     )
     runner.frame.at[0, "status"] = "running"
     runner.frame.at[0, "running_start_time"] = "yesterday evening"
-    assert runner._overdue_now(0, clock()) is None
+    assert runner.limits.overdue_now(0, clock()) is None
     runner.frame.at[0, "running_start_time"] = now_utc(clock() - 2 * HOUR)
-    assert runner._overdue_now(0, clock()) == "running for 2 h, more than the 1 h limit"
+    assert runner.limits.overdue_now(0, clock()) == "running for 2 h, more than the 1 h limit"
