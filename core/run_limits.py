@@ -21,7 +21,8 @@ from typing import Any
 from .definitions import FINAL_STATUSES
 from .failures import Failure, FailureKind
 from .job_rows import parse_time
-from .run_state import MESSAGE_LIMIT, RunState
+from .run_state import MESSAGE_LIMIT, Call, RunState
+from .run_statuses import JobStatuses
 from .time_limits import overdue_reason
 
 #: the loop looks for overdue jobs at most this often (clock seconds): limits are
@@ -30,70 +31,81 @@ CHECK_EVERY = 1.0
 WAITING = ("created", "queued_for_start", "queued")
 
 
-class TimeLimits(RunState):
+class TimeLimits:
     """The loop's step that cancels jobs past the run's time limits."""
 
-    def _enforce_limits(self) -> None:
-        policy = self.policy
+    def __init__(self, state: RunState, statuses: JobStatuses) -> None:
+        self.state = state
+        self.statuses = statuses
+        self._checked_at = float("-inf")
+
+    def enforce(self) -> None:
+        """Ask to cancel the jobs past their limits (at most every :data:`CHECK_EVERY`)."""
+        state = self.state
+        policy = state.policy
         if policy.max_waiting is None and policy.max_running is None:
             return
-        now = self.clock()
-        if now - self._limits_checked_at < CHECK_EVERY:
+        now = state.clock()
+        if now - self._checked_at < CHECK_EVERY:
             return
-        self._limits_checked_at = now
-        wall = self.wall_clock()
-        for name, gateway in self.gateways.items():
+        self._checked_at = now
+        wall = state.wall_clock()
+        for name, gateway in state.gateways.items():
             # before this run's first listing the table's statuses are last night's: a
             # job saved "queued" 10 h ago may have been running for an hour, or finished
-            if not gateway.usable or name not in self._listed:
+            if not gateway.usable or name not in state.listed:
                 continue
-            for i in self._rows.active_jobs(name):
-                if i in self._busy or i in self._overdue:
+            for i in state.rows.active_jobs(name):
+                if i in state.busy or i in state.overdue:
                     continue
-                reason = self._overdue_now(i, wall)
+                reason = self.overdue_now(i, wall)
                 if reason is not None:
-                    self._overdue[i] = reason
-                    self._submit("overdue", i, gateway.cancel, self.frame.at[i, "id"])
+                    state.overdue[i] = reason
+                    state.submit(Call.OVERDUE, i, gateway.cancel, state.frame.at[i, "id"])
 
-    def _overdue_now(self, i: int, wall: float) -> str | None:
+    def overdue_now(self, i: int, wall: float) -> str | None:
         """The reason to cancel row ``i``'s job now, or None while it is within its limits."""
-        status = str(self.frame.at[i, "status"])
+        state = self.state
+        status = str(state.frame.at[i, "status"])
         if status == "running":
-            limit, since = self.policy.max_running, "running_start_time"
+            limit, since = state.policy.max_running, "running_start_time"
         elif status in WAITING:
-            limit, since = self.policy.max_waiting, "start_time"
+            limit, since = state.policy.max_waiting, "start_time"
         else:
             return None
-        if limit is None or not self._has(i, since):
+        if limit is None or not state.has(i, since):
             return None  # a job whose start was never accepted is not waiting on the back-end
-        started = parse_time(self.frame.at[i, since])
+        started = parse_time(state.frame.at[i, since])
         if started <= 0:  # a time this run cannot read (another tool's format): no limit
             return None
         elapsed = wall - started
         return overdue_reason(status, elapsed, limit) if elapsed > limit else None
 
-    def _on_overdue(self, i: int, _: Any, failure: Failure | None) -> None:
-        reason = self._overdue.pop(i)
-        if self.frame.at[i, "status"] in FINAL_STATUSES:
+    def on_overdue(self, i: int, _: Any, failure: Failure | None) -> None:
+        state = self.state
+        reason = state.overdue.pop(i)
+        if state.frame.at[i, "status"] in FINAL_STATUSES:
             return  # it ended meanwhile: its own end stands
         if failure is None:  # canceled; unless it finished since the last poll: ask
-            self._overdue[i] = reason
-            gateway = self.gateways[self.frame.at[i, "backend_name"]]
-            self._submit("overdue_checked", i, gateway.describe, self.frame.at[i, "id"])
+            state.overdue[i] = reason
+            gateway = state.gateways[state.frame.at[i, "backend_name"]]
+            state.submit(Call.OVERDUE_CHECKED, i, gateway.describe, state.frame.at[i, "id"])
         elif failure.kind is FailureKind.GONE:
-            self._fail(i, "error", reason)
+            state.fail(i, "error", reason)
         elif failure.kind is FailureKind.PERMANENT:  # the back-end will not cancel it
-            self._fail(i, "error", f"{reason} (cancel refused: {failure.message})")
+            state.fail(i, "error", f"{reason} (cancel refused: {failure.message})")
         else:  # not now: tried again at a later check
-            self._set(i, message=f"cancel past its limit failed: {failure.message}"[:MESSAGE_LIMIT])
+            message = f"cancel past its limit failed: {failure.message}"[:MESSAGE_LIMIT]
+            state.set(i, message=message)
 
-    def _on_overdue_checked(self, i: int, info: Any, failure: Failure | None) -> None:
+    def on_overdue_checked(self, i: int, info: Any, failure: Failure | None) -> None:
         """The job canceled past its limit, as the back-end now tells it: one that finished
         just before the cancel keeps its end (and its result); any other fails, saying why."""
-        reason = self._overdue.pop(i, None)
-        if reason is None or self.frame.at[i, "status"] in FINAL_STATUSES:
+        state = self.state
+        reason = state.overdue.pop(i, None)
+        if reason is None or state.frame.at[i, "status"] in FINAL_STATUSES:
             return
         if failure is None and isinstance(info, dict) and info.get("status") == "finished":
-            self._apply_status(i, "finished", info)
+            self.statuses.apply(i, "finished", info)
             return
-        self._fail(i, "error", reason)
+        state.fail(i, "error", reason)

@@ -2,23 +2,28 @@
 
 :class:`RunState` holds a :class:`~.runner.GridJobRunner`'s settings, its back-ends
 (gateways, scheduler, worker pools), the calls in flight and the per-tile
-bookkeeping (intents being looked up, backoffs, attempts); its ``_set`` is the one
-writer of the job table and ``_flush`` saves and reports what changed. The steps of
-a turn are mixed in from :mod:`.run_polling`, :mod:`.run_launching` and
-:mod:`.run_results`; :mod:`.runner` puts them together.
+bookkeeping shared by the loop's parts (intents being looked up, backoffs, rows
+busy); its :meth:`~RunState.set` is the one writer of the job table and
+:meth:`~RunState.flush` saves and reports what changed. The parts of the loop
+(:mod:`.run_startup`, :mod:`.run_statuses`, :mod:`.run_polling`,
+:mod:`.run_launching`, :mod:`.run_results`, :mod:`.run_limits`) each hold this one
+object; :mod:`.runner` puts them together.
+
+Each call sent to a back-end is tagged with a :class:`Call`; the loop hands its
+answer to the one handler the runner maps that tag to.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import random
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -38,6 +43,7 @@ from .workers import WorkerPool
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .failures import Failure
     from .job_template import JobTemplate
 
 #: the whole loop logs as ``core.runner``, whichever of its modules says it
@@ -53,8 +59,31 @@ SAVE_SHARE = 30
 REPORT_EVERY = 0.1
 
 
+class Call(Enum):
+    """What a call sent to a back-end is for: the runner maps each to its handler."""
+
+    CONNECT = "connect"
+    POLL = "poll"
+    CREATED = "created"
+    ESTIMATED = "estimated"
+    STARTED = "started"
+    CANCELED = "canceled"
+    DROPPED = "dropped"
+    REMOVED = "removed"
+    COSTS = "costs"
+    USAGE = "usage"
+    ERROR_LOG = "error_log"
+    LINKS = "links"
+    OVERDUE = "overdue"
+    OVERDUE_CHECKED = "overdue_checked"
+
+
+#: a call's answer to its handler: (key, value, failure); see :meth:`RunState.submit`
+Handler = Callable[[Any, Any, "Failure | None"], None]
+
+
 class RunState:
-    """The loop's settings, back-ends, calls in flight and per-tile bookkeeping."""
+    """The loop's settings, back-ends, calls in flight and shared per-tile bookkeeping."""
 
     def __init__(
         self,
@@ -124,58 +153,48 @@ class RunState:
         self.extents = {e.tile_id: e for e in tile_extents(frame, self.template.bound_columns())}
         self.breaker = Breaker(policy.breaker)
         self.budget: CreditBudget | None = None
+        self.budget_said = False  # that the budget stopped launching, said this run
         self.set_budget(policy.budget, earlier_costs)
-        self._disk_said = False  # a results folder that cannot be written was said
-        self._row_of_title: dict[str, int] = {}
-        self._wake = threading.Event()
-        self._pool: WorkerPool | None = None
-        self._downloads: Downloads | None = None
-        self._tasks: dict[Future, tuple[str, Any]] = {}
-        self._busy: set[int] = set()  # rows with a create/start/cancel in flight
-        self._polling: set[str] = set()
-        self._listed: set[str] = set()  # back-ends listed completely once this run
-        self._not_before: dict[int, float] = {}
-        self._attempts: Counter = Counter()
-        self._download_failures: Counter = Counter()
-        self._download_after: dict[int, float] = {}
+        self.row_of_title: dict[str, int] = {}
+        #: set by every call that comes back (and by what other threads ask of the loop)
+        self.wake = threading.Event()
+        self.pool: WorkerPool | None = None
+        self.downloads: Downloads | None = None
+        self.tasks: dict[Future, tuple[Call, Any]] = {}
+        self.busy: set[int] = set()  # rows with a create/start/cancel in flight
+        self.polling: set[str] = set()  # back-ends with a poll in flight
+        self.listed: set[str] = set()  # back-ends listed completely once this run
+        #: rows waiting for a backoff (clock time) before their next create or start
+        self.not_before: dict[int, float] = {}
         #: rows with an intent but no job id: wall time after which "not listed" proves
         #: that no job was made
-        self._lookup_after: dict[int, float] = {}
-        self._cancel_wanted: set[int] = set()
-        self._removed: set[str] = set()  # duplicate jobs already deleted
-        #: which rows are in which state, as ``_set`` keeps it (read every turn)
-        self._rows = RowIndex(frame)
+        self.lookup_after: dict[int, float] = {}
+        self.cancel_wanted: set[int] = set()  # rows to cancel once their job exists
+        #: which rows are in which state, as ``set`` keeps it (read every turn)
+        self.rows = RowIndex(frame)
+        #: wall time each active job was started, and what the finished ones took from
+        #: start to end (the last few): when the others should end (run_polling)
+        self.started_at: dict[int, float] = {}
+        self.durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
+        #: rows whose job is being canceled past a time limit, and why (see run_limits)
+        self.overdue: dict[int, str] = {}
+        #: why the table cannot be saved (None: it can); nothing is launched meanwhile
+        self.save_error: str | None = None
+        #: the table's saves so far: how many, seconds in all, the longest
+        self.saves: tuple[int, float, float] = (0, 0.0, 0.0)
         self._dirty: set[int] = set()  # rows changed since the last report
         self._unsaved = False  # changes not on disk yet
         self._saved_at = self._reported_at = float("-inf")  # clock() of the last ones
-        #: what other threads ask of the loop (cancel, refresh, a new login...), done
-        #: at the start of its next turn, on its thread: the table's only writer
-        self._controls: queue.Queue[Callable[[], Any]] = queue.Queue()
-        #: back-ends whose refused login was said (until it works again)
-        self._login_said: set[str] = set()
-        #: why the table cannot be saved (None: it can); nothing is launched meanwhile
-        self._save_error: str | None = None
         self._save_retry_at = float("-inf")
-        #: jobs to delete once the table that says so is on disk (see _on_estimated)
+        #: jobs to delete once the table that says so is on disk (see Launcher.on_estimated)
         self._drops_unsaved: list[tuple[str, str]] = []
-        #: wall time each active job was started, and what the finished ones took from
-        #: start to end (the last few): when the others should end (run_polling)
-        self._started_at: dict[int, float] = {}
-        self._durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
-        #: rows whose job is being canceled past a time limit, and why (see run_limits)
-        self._overdue: dict[int, str] = {}
-        self._limits_checked_at = float("-inf")
-        #: wall time of each back-end's last poll
-        self._polled_at: dict[str, float] = {}
-        #: the table's saves so far: how many, seconds in all, the longest
-        self.saves: tuple[int, float, float] = (0, 0.0, 0.0)
-        #: intents written there before their requests leave (see _record_intents)
+        #: intents written there before their requests leave (see record_intents)
         self._journal = IntentJournal(db.path)
 
     def set_budget(self, cap: float | None, earlier_costs: float = 0.0) -> None:
         """The run's credit cap (None: none); ``earlier_costs`` count as spent."""
         self.policy = replace(self.policy, budget=cap)
-        self._budget_said = False
+        self.budget_said = False
         if cap is None:
             self.budget = None
             return
@@ -189,55 +208,64 @@ class RunState:
     def run_tag(self) -> str:
         return str(self.frame["run_tag"].iloc[0])
 
-    # --- done by the other steps of the loop (see GridJobRunner) --------------------------
-    def _apply_status(self, i: int, new: str | None, info: dict) -> None:
-        raise NotImplementedError  # .run_polling
+    def reindex(self) -> None:
+        """The row index and each row's title built afresh from the table (a run starts,
+        or rows were reset while it runs)."""
+        self.row_of_title = {self.title(i): i for i in self.frame.index}
+        self.rows.rebuild(self.frame)
 
-    def _breaker(self, reason: str) -> None:
-        raise NotImplementedError  # .run_launching
-
-    def _cancel(self, indices: list[int] | None) -> int:
-        raise NotImplementedError  # .runner
+    def all_changed(self) -> None:
+        """Every row to be reported and saved again (rows were reset)."""
+        self._dirty.update(int(i) for i in self.frame.index)
+        self._unsaved = True
 
     # --- calls in flight --------------------------------------------------------------------
-    def _asking(self, *kinds: str) -> bool:
+    def asking(self, *kinds: Call) -> bool:
         """Whether a call of one of these kinds is still out."""
-        return any(kind in kinds for kind, _ in self._tasks.values())
+        return any(kind in kinds for kind, _ in self.tasks.values())
 
-    def _submit(self, kind: str, key: Any, func: Callable[..., Any], *args: Any) -> None:
-        if self._pool is None:
+    def keys_asked(self, kind: Call) -> set[Any]:
+        """The keys (rows, back-ends, job ids) of the calls of ``kind`` still out."""
+        return {key for k, key in self.tasks.values() if k is kind}
+
+    def submit(self, kind: Call, key: Any, func: Callable[..., Any], *args: Any) -> None:
+        """``func(*args)`` on a pool thread; its answer goes to ``kind``'s handler with
+        ``key`` once it is back (see GridJobRunner's loop)."""
+        if self.pool is None:
             raise RunError("The run is not open: nothing can be sent to a back-end.")
-        self._tasks[self._pool.submit(func, *args)] = (kind, key)
+        self.tasks[self.pool.submit(func, *args)] = (kind, key)
 
     # --- bookkeeping ------------------------------------------------------------------------
-    def _title(self, i: int) -> str:
+    def title(self, i: int) -> str:
         attempt = int(self.frame.at[i, "attempt"])
         return self.template.job_title(str(self.frame.at[i, "tile_id"]), self.run_tag, attempt)
 
-    def _fail(self, i: int, status: str, message: str) -> None:
-        self._lookup_after.pop(i, None)
+    def fail(self, i: int, status: str, message: str) -> None:
+        self.lookup_after.pop(i, None)
         if status == "start_failed":  # its job, if one was made, never started
-            self._set(i, start_time=None)
+            self.set(i, start_time=None)
         message = message[:MESSAGE_LIMIT]
-        self._set(i, status=status, intent_at=None, message=message, **self._ended(i))
+        self.set(i, status=status, intent_at=None, message=message, **self.ended(i))
 
-    def _ended(self, i: int, reported: Any = None) -> dict[str, Any]:
+    def ended(self, i: int, reported: Any = None) -> dict[str, Any]:
         """``end_time`` and ``duration_s`` of row ``i`` becoming final (``reported``: the
         back-end's ``updated`` time of its job, when it has one)."""
         return final_times(self.frame.at[i, "start_time"], self.wall_clock(), reported)
 
-    def _has(self, i: int, column: str) -> bool:
+    def has(self, i: int, column: str) -> bool:
         value = self.frame.at[i, column]
         return value is not None and value == value
 
-    def _set(self, i: int, **values: Any) -> None:
+    def set(self, i: int, **values: Any) -> None:
+        """The one writer of the job table: row ``i``'s ``values``, indexed and marked to
+        be saved and reported."""
         for column, value in values.items():
             self.frame.at[i, column] = value
-        self._rows.update(i, values)
+        self.rows.update(i, values)
         self._dirty.add(i)
         self._unsaved = True
 
-    def _flush(self, *, may_wait: bool = False) -> bool:
+    def flush(self, *, may_wait: bool = False) -> bool:
         """Save the table (atomically) and report what changed, in one batch; whether
         the table is on disk now.
 
@@ -248,7 +276,7 @@ class RunState:
         :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any other
         flush does both at once, and a run ends with its table saved and reported.
         Intents do not wait for a save: they go to the intent journal before their
-        requests leave (:meth:`_record_intents`). A crash loses at most the last few
+        requests leave (:meth:`record_intents`). A crash loses at most the last few
         seconds of news, which the next run asks the back-end again (a job id too: the
         intent, in the table or the journal, makes it look its job up by title).
 
@@ -260,7 +288,7 @@ class RunState:
         # a big table is saved less often: its saves stay a small share of the run's time
         every = max(SAVE_EVERY, SAVE_SHARE * self.saves[2])
         due = not (may_wait and now - self._saved_at < every)
-        if self._unsaved and due and (self._save_error is None or now >= self._save_retry_at):
+        if self._unsaved and due and (self.save_error is None or now >= self._save_retry_at):
             self._save(now)
         if self._dirty and not (may_wait and now - self._reported_at < REPORT_EVERY):
             rows = sorted(self._dirty)
@@ -270,9 +298,9 @@ class RunState:
                 self.on_update(tile_updates(self.frame, rows))
         return not self._unsaved
 
-    def _record_intents(self, rows: list[int]) -> bool:
+    def record_intents(self, rows: list[int]) -> bool:
         """The intents of ``rows`` on disk (the journal), before their requests leave;
-        False when the disk refused (the rows stay unlaunched: see _flush)."""
+        False when the disk refused (the rows stay unlaunched: see flush)."""
         frame = self.frame
         intents = [
             {
@@ -296,9 +324,9 @@ class RunState:
         retry = self.policy.save_retry
         self._save_retry_at = self.clock() + retry
         self._unsaved = True
-        if self._save_error is None:
-            self._save_error = why
-            self._event(
+        if self.save_error is None:
+            self.save_error = why
+            self.event(
                 "warning",
                 f"{why} The run goes on tracking its jobs in memory and submits no new "
                 f"job until the table can be saved; it tries again every {retry:g} s.",
@@ -315,18 +343,27 @@ class RunState:
         self._journal.clear()  # the table holds every intent now
         took = time.perf_counter() - began
         self.saves = (self.saves[0] + 1, self.saves[1] + took, max(self.saves[2], took))
-        if self._save_error is not None:
-            self._save_error = None
-            self._event("info", f"The job database {self.db.path.name} is saved again.")
+        if self.save_error is not None:
+            self.save_error = None
+            self.event("info", f"The job database {self.db.path.name} is saved again.")
         drops, self._drops_unsaved = self._drops_unsaved, []
         for name, job_id in drops:
-            self._submit("dropped", job_id, self.gateways[name].remove, job_id)
+            self.submit(Call.DROPPED, job_id, self.gateways[name].remove, job_id)
 
-    def _say(self, event: RunEvent | None) -> None:
+    def drop_once_saved(self, name: str, job_id: str) -> None:
+        """Delete ``name``'s job ``job_id`` once the table that says it is not wanted is on
+        disk (a resumed run must not start it): now if the table can be saved, else
+        after the save that succeeds."""
+        if self.flush():
+            self.submit(Call.DROPPED, job_id, self.gateways[name].remove, job_id)
+        else:
+            self._drops_unsaved.append((name, job_id))
+
+    def say(self, event: RunEvent | None) -> None:
         if event is not None:
-            self._event(event.level, event.message)
+            self.event(event.level, event.message)
 
-    def _event(self, level: str, message: str, notify: str = "") -> None:
+    def event(self, level: str, message: str, notify: str = "") -> None:
         """To the caller's ``on_event`` (CLI, dock), or else to the log: said once.
         ``notify``: a moment worth a notification (see :mod:`.notifications`)."""
         if self.on_event is not None:

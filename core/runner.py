@@ -32,36 +32,45 @@ whatever the network does. Its rules:
   are ``skipped`` with the reason, said once;
 - **time limits** (``RunPolicy.max_waiting``, ``max_running``, :mod:`.run_limits`): a job
   stuck waiting or running past its limit is canceled and its tile fails with the reason.
+
+The runner is made of parts that each hold the one :class:`~.run_state.RunState` and
+call one another only through what they were given when built: :class:`~.run_startup.
+Startup` (open, preflight, close), :class:`~.run_statuses.JobStatuses` (a job's reported
+status into its row), :class:`~.run_polling.Poller`, :class:`~.run_launching.Launcher`,
+:class:`~.run_results.ResultFetcher` and :class:`~.run_limits.TimeLimits`. Each call sent
+to a back-end is tagged with a :class:`~.run_state.Call`; :data:`GridJobRunner._handlers`
+maps each tag to the part's method that takes its answer.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .definitions import ACTIVE_STATUSES, NOT_STARTED
-from .downloads import Downloads
-from .errors import GridJobsError, RunError
-from .failures import Failure, FailureKind
+from .errors import RunError
 from .gateway import Backend, BackendGateway, CallFailed
-from .job_rows import TileUpdate, parse_time, reset_failed, tile_updates
-from .job_template import PROCESS_UDP
-from .run_launching import Launching
+from .job_rows import TileUpdate, reset_failed, tile_updates
+from .run_cancel import Canceller
+from .run_launching import Launcher
 from .run_limits import TimeLimits
-from .run_polling import Polling
-from .run_results import ResultDownloads
-from .run_state import MESSAGE_LIMIT, _log
-from .scheduler import LAUNCH, READ, RunEvent
+from .run_polling import Poller
+from .run_results import ResultFetcher
+from .run_startup import TICK, Startup, Upkeep
+from .run_state import Call, Handler, RunState
+from .run_statuses import JobStatuses
+from .scheduler import RunEvent, RunPolicy, Scheduler
 from .tile_rules import RANK, Breaker
-from .workers import WorkerPool
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .job_db import JobDatabase
+    from .job_template import JobTemplate
+    from .row_extents import TileExtent
 
 __all__ = [
     "RANK",
@@ -73,17 +82,120 @@ __all__ = [
     "reset_failed",
 ]
 
-TICK = 0.1  # seconds between checks of the stop flag
 #: the shortest time between two turns of the loop (seconds). Every call that comes back
 #: wakes the loop; a turn for each would hold the interpreter's lock (which the map's
 #: main thread waits for) far more often than the news is worth
 PACE = 0.02
 
 
-class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
-    """The run loop: its state is :class:`~.run_state.RunState`, its steps polling,
-    launching, result downloads and time limits; the loop itself, start-up, cancel and the public
-    API are here."""
+class GridJobRunner:
+    """The run loop, made of its parts (see the module's docstring); the loop itself and
+    the public API are here."""
+
+    def __init__(
+        self,
+        db: JobDatabase,
+        frame: pd.DataFrame,
+        template: JobTemplate,
+        backends: Iterable[Backend],
+        **options: Any,
+    ) -> None:
+        """``options``: the run's settings, as :class:`~.run_state.RunState` takes them."""
+        self.state = state = RunState(db, frame, template, backends, **options)
+        self.startup = Startup(state)
+        self.statuses = JobStatuses(state)
+        self.poller = Poller(state, self.statuses)
+        self.upkeep = Upkeep(state)
+        self.canceller = Canceller(state, self.statuses)
+        self.launcher = Launcher(state, self.statuses, cancel=self.canceller.cancel)
+        self.results = ResultFetcher(state)
+        self.limits = TimeLimits(state, self.statuses)
+        #: who takes the answer of each kind of call
+        self._handlers: dict[Call, Handler] = {
+            Call.CONNECT: self.upkeep.on_connect,
+            Call.POLL: self.poller.on_poll,
+            Call.REMOVED: self.poller.on_removed,
+            Call.CREATED: self.launcher.on_created,
+            Call.ESTIMATED: self.launcher.on_estimated,
+            Call.STARTED: self.launcher.on_started,
+            Call.DROPPED: self.launcher.on_dropped,
+            Call.ERROR_LOG: self.launcher.on_error_log,
+            Call.CANCELED: self.canceller.on_canceled,
+            Call.COSTS: self.statuses.on_costs,
+            Call.USAGE: self.statuses.on_usage,
+            Call.LINKS: self.results.on_links,
+            Call.OVERDUE: self.limits.on_overdue,
+            Call.OVERDUE_CHECKED: self.limits.on_overdue_checked,
+        }
+        #: what other threads ask of the loop (cancel, refresh, a new login...), done
+        #: at the start of its next turn, on its thread: the table's only writer
+        self._controls: queue.Queue[Callable[[], Any]] = queue.Queue()
+
+    # --- the state's settings, as callers read (and set) them --------------------------------
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.state.frame
+
+    @property
+    def db(self) -> JobDatabase:
+        return self.state.db
+
+    @property
+    def template(self) -> JobTemplate:
+        return self.state.template
+
+    @property
+    def backends(self) -> list[Backend]:
+        return self.state.backends
+
+    @property
+    def extents(self) -> dict[str, TileExtent]:
+        return self.state.extents
+
+    @property
+    def gateways(self) -> dict[str, BackendGateway]:
+        return self.state.gateways
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self.state.scheduler
+
+    @property
+    def run_tag(self) -> str:
+        return self.state.run_tag
+
+    @property
+    def saves(self) -> tuple[int, float, float]:
+        """The table's saves so far: how many, seconds in all, the longest."""
+        return self.state.saves
+
+    @property
+    def policy(self) -> RunPolicy:
+        return self.state.policy
+
+    @policy.setter
+    def policy(self, policy: RunPolicy) -> None:
+        self.state.policy = policy
+
+    @property
+    def output_dir(self) -> Path | None:
+        return self.state.output_dir
+
+    @property
+    def on_update(self) -> Callable[[list[TileUpdate]], None] | None:
+        return self.state.on_update
+
+    @on_update.setter
+    def on_update(self, on_update: Callable[[list[TileUpdate]], None] | None) -> None:
+        self.state.on_update = on_update
+
+    @property
+    def on_event(self) -> Callable[[RunEvent], None] | None:
+        return self.state.on_event
+
+    @on_event.setter
+    def on_event(self, on_event: Callable[[RunEvent], None] | None) -> None:
+        self.state.on_event = on_event
 
     # --- public API -------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -91,22 +203,23 @@ class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
 
     def is_done(self) -> bool:
         """Every tile final and every wanted result downloaded (or given up for this run)."""
-        if not self._rows.all_final():
+        state = self.state
+        if not state.rows.all_final():
             return False
-        pending = self._downloads is not None and self._downloads.pending
+        pending = state.downloads is not None and state.downloads.pending
         # a failed tile's reason and a finished one's costs are still on their way
-        asking = self._asking("error_log", "costs", "usage", "dropped", "links")
-        return not pending and not asking and not self._missing_results()
+        asking = state.asking(Call.ERROR_LOG, Call.COSTS, Call.USAGE, Call.DROPPED, Call.LINKS)
+        return not pending and not asking and not self.results.missing()
 
     def request_cancel(self, indices: list[int] | None = None) -> None:
         """Cancel the back-end jobs of these rows (all when None), from any thread."""
-        self.call_soon(lambda: self._cancel(indices))
+        self.call_soon(lambda: self.canceller.cancel(indices))
 
     def call_soon(self, control: Callable[[], Any]) -> None:
         """Run ``control()`` on the loop's thread at the start of its next turn (from any
         thread): what changes the table or the loop's state goes through here."""
         self._controls.put(control)
-        self._wake.set()
+        self.state.wake.set()
 
     def poll_now(self) -> None:
         """Ask every back-end for its jobs' statuses at the next turn (loop thread)."""
@@ -117,14 +230,17 @@ class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
         """``name`` has a new login (loop thread): connect with it at the next turn."""
         self.gateways[name].relogin()
 
+    def set_budget(self, cap: float | None, earlier_costs: float = 0.0) -> None:
+        """The run's credit cap (None: none); ``earlier_costs`` count as spent."""
+        self.state.set_budget(cap, earlier_costs)
+
     def rows_reset(self) -> None:
         """Rows were made ``not_started`` again (Retry failed, a raised budget) while the
         loop runs (loop thread): their new titles, the row index and the breaker."""
-        self._row_of_title = {self._title(i): i for i in self.frame.index}
-        self._rows.rebuild(self.frame)
-        self.breaker = Breaker(self.policy.breaker)
-        self._dirty.update(int(i) for i in self.frame.index)
-        self._unsaved = True
+        state = self.state
+        state.reindex()
+        state.breaker = Breaker(state.policy.breaker)
+        state.all_changed()
 
     def indices_of(self, tile_ids: Iterable[str]) -> list[int]:
         wanted = set(tile_ids)
@@ -142,34 +258,35 @@ class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
 
     def run(self, stop: threading.Event) -> dict[str, int]:
         """Submit and track jobs until every tile is final or ``stop`` is set."""
+        wake = self.state.wake
         try:
             self._open(stop)
             if not stop.is_set():
-                self._preflight(stop)
+                self.startup.preflight(stop)
             while not stop.is_set():
                 self._cycle()
                 if self.is_done():
                     break
                 # calls that come back within PACE are applied in one turn, not one each
                 stop.wait(PACE)
-                self._wake.wait(TICK - PACE)
-                self._wake.clear()
+                wake.wait(TICK - PACE)
+                wake.clear()
             self._collect()
             return self.counts()
         finally:
-            self._flush()
-            self._close()
+            self.state.flush()
+            self.startup.close()
 
     def cancel_now(self, indices: list[int] | None, stop: threading.Event) -> int:
         """Connect, cancel the jobs of ``indices`` (all when None), save; without a run."""
         try:
             self._open(stop)
-            count = self._cancel(indices)
+            count = self.canceller.cancel(indices)
             self._drain(stop)
             return count
         finally:
-            self._flush()
-            self._close()
+            self.state.flush()
+            self.startup.close()
 
     def refresh_now(self, stop: threading.Event) -> dict[str, int]:
         """Connect, ask each back-end once for its jobs' statuses, save; launch nothing.
@@ -180,245 +297,58 @@ class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
         try:
             self._open(stop)
             if not stop.is_set():
-                self._poll()
+                self.poller.poll()
                 self._drain(stop)
             return self.counts()
         finally:
-            self._flush()
-            self._close()
+            self.state.flush()
+            self.startup.close()
+
+    def _open(self, stop: threading.Event) -> None:
+        self.upkeep.reset()
+        self.startup.open(stop)
 
     def _drain(self, stop: threading.Event) -> None:
         """Apply the calls still out (and those they lead to), for one request timeout."""
-        deadline = self.clock() + self.policy.request_timeout
-        while self._tasks and not stop.is_set() and self.clock() < deadline:
-            self._wake.wait(TICK)
-            self._wake.clear()
+        state = self.state
+        deadline = state.clock() + state.policy.request_timeout
+        while state.tasks and not stop.is_set() and state.clock() < deadline:
+            state.wake.wait(TICK)
+            state.wake.clear()
             self._collect()
-
-    # --- start and end ----------------------------------------------------------------
-    def _open(self, stop: threading.Event) -> None:
-        # a runner may run again (after Retry failed, titles changed): start afresh
-        self._row_of_title = {self._title(i): i for i in self.frame.index}
-        self._rows.rebuild(self.frame)  # the table may have changed since (Retry failed)
-        self._tasks.clear()
-        self._busy.clear()
-        self._polling.clear()
-        self._listed.clear()
-        self._login_said.clear()
-        for gateway in self.gateways.values():
-            gateway.resume()
-        threads = self.policy.launch_threads + 2 * len(self.gateways)
-        self._pool = WorkerPool(threads, "ogj-net", self._wake.set)
-        self._downloads = Downloads(self.policy.download_threads, self._wake.set)
-        deadline = self.clock() + self.policy.connect_patience
-        futures = {
-            name: self._pool.submit(self._connect_patiently, gw, deadline)
-            for name, gw in self.gateways.items()
-        }
-        errors: dict[str, str] = {}
-        for name, future in futures.items():
-            failure = self._wait_for(future, stop)
-            if failure is not None:
-                errors[name] = failure.message
-                self.scheduler.failed(name, READ, failure)
-                self.scheduler.failed(name, LAUNCH, failure)
-        if stop.is_set():
-            return
-        if len(errors) == len(self.gateways):
-            raise RunError(
-                "Cannot reach "
-                + "; ".join(f"{name}: {message.rstrip('.')}" for name, message in errors.items())
-                + ". Nothing was submitted; Run again when the back-end is back."
-            )
-        for name, message in errors.items():
-            self._event(
-                "warning",
-                f"Back-end {name} is unreachable ({message}): the run goes on with the "
-                "others and keeps trying it.",
-            )
-        # A crash may have left intents without job ids: look them up before any launch;
-        # and jobs created but not started: start them.
-        grace = float(self.policy.lookup_grace)
-        for i in self.frame.index[self.frame["status"] == "queued_for_start"]:
-            if not self._has(i, "id"):
-                self._lookup_after[i] = parse_time(self.frame.at[i, "intent_at"]) + grace
-        for i in self.frame.index[self.frame["status"] == "created"]:
-            if self._has(i, "id"):
-                self._not_before[i] = 0.0
-        for i in self._rows.ordered(self._rows.with_status("queued", "running")):
-            if self._has(i, "start_time"):  # when they should end: see run_polling
-                self._started_at[i] = parse_time(self.frame.at[i, "start_time"])
-
-    def _connect_patiently(self, gateway: BackendGateway, deadline: float) -> None:
-        """Pool thread: log in, trying again with backoff while the back-end answers
-        "not now", until ``deadline`` (a Stop abandons this thread)."""
-        attempt = 0
-        while True:
-            try:
-                gateway.connect()
-                return
-            except CallFailed as exc:
-                attempt += 1
-                left = deadline - self.clock()
-                # patient with a back-end that answers "not now" (503, 429...), not with
-                # one that cannot be reached at all (a wrong URL, no network)
-                answered = exc.failure.status is not None
-                if not (exc.failure.retryable and answered) or left <= 0:
-                    raise
-                time.sleep(min(left, self.scheduler.backoff(attempt, exc.failure.retry_after)))
-
-    def _await(self, future: Future, stop: threading.Event) -> bool:
-        """Wait for a start-up call, waking every tick for ``stop``; whether it ended."""
-        while not future.done() and not stop.is_set():
-            self._wake.wait(TICK)
-            self._wake.clear()
-        return future.done()
-
-    def _wait_for(self, future: Future, stop: threading.Event) -> Failure | None:
-        """Wait for a start-up call; its failure (a refused login goes up as it is)."""
-        if not self._await(future, stop):
-            return None
-        try:
-            future.result()
-        except CallFailed as exc:
-            return exc.failure
-        return None
-
-    def _preflight(self, stop: threading.Event) -> None:
-        """Ask each back-end to validate the first waiting tile's job before any is made:
-        an unknown collection or a broken process graph stops the run here.
-
-        A call of the user's own UDP is not validated: openEO's ``/validation`` runs
-        without the user (openeo-driver passes none), so it never finds the user's
-        processes. Its description, read with the user's login, stands in: a UDP
-        that does not exist, or a required parameter bound to nothing, stops the run."""
-        waiting = self.frame.index[self.frame["status"] == NOT_STARTED]
-        if not len(waiting) or self._pool is None:
-            return
-        self._check_parameters(stop)
-        if self.template.process == PROCESS_UDP and not self.template.udp_namespace:
-            return
-        tile = self.extents[str(self.frame.at[waiting[0], "tile_id"])]
-        for name, future in self._ask_each(lambda gw: gw.validate(self.template, tile), stop):
-            try:
-                errors = future.result()
-            except (CallFailed, GridJobsError) as exc:  # validation is a courtesy
-                _log.info("preflight validation on %s skipped: %s", name, exc)
-                continue
-            if errors:
-                raise RunError(
-                    f"Back-end {name} says the job is not valid: {'; '.join(errors)}. "
-                    "Nothing was submitted: fix the job settings and run again."
-                )
-
-    def _ask_each(
-        self, call: Callable[[BackendGateway], Any], stop: threading.Event
-    ) -> Iterator[tuple[str, Future]]:
-        """``call(gateway)`` on every connected back-end at once: (name, its finished
-        future) pairs as they are awaited in turn; none more once Stop is asked."""
-        if self._pool is None:
-            return
-        pool = self._pool
-        futures = {n: pool.submit(call, gw) for n, gw in self.gateways.items() if gw.connected}
-        for name, future in futures.items():
-            if not self._await(future, stop):
-                return
-            yield name, future
-
-    def _check_parameters(self, stop: threading.Event) -> None:
-        """A UDP's required parameters bound to nothing, read from its description on
-        each back-end, stop the run before any job is made (naming them)."""
-        from .job_parameters import refuse_unbound
-
-        if self.template.process != PROCESS_UDP:
-            return
-        for name, future in self._ask_each(lambda gw: gw.missing_parameters(self.template), stop):
-            try:
-                missing = future.result()
-            except CallFailed as exc:
-                raise RunError(
-                    f"Could not read the parameters of the user-defined process "
-                    f"{self.template.udp_id!r} on back-end {name}: {exc}. Nothing was submitted."
-                ) from None
-            try:
-                refuse_unbound(
-                    missing, f"The user-defined process {self.template.udp_id!r} on {name}"
-                )
-            except GridJobsError as exc:
-                raise RunError(str(exc)) from None
-
-    def _close(self) -> None:
-        for gateway in self.gateways.values():
-            gateway.halt()
-        if self._pool is not None:
-            self._pool.shutdown()
-        if self._downloads is not None:
-            self._downloads.shutdown()
 
     # --- one turn of the loop ---------------------------------------------------------------
     def _cycle(self) -> None:
+        state = self.state
         self._collect()
         self._process_controls()
-        self._say_logins()
-        self._say(self.scheduler.recover())
-        self._reconnect()
-        self._poll()
-        self._enforce_limits()
-        self._launch()
-        self._retry_starts()
-        self._start_downloads()
-        self._flush(may_wait=True)
-        if self.on_turn is not None:
-            self.on_turn()
+        self.upkeep.say_logins()
+        state.say(state.scheduler.recover())
+        self.upkeep.reconnect()
+        self.poller.poll()
+        self.limits.enforce()
+        self.launcher.launch()
+        self.launcher.retry_starts()
+        self.results.fetch()
+        state.flush(may_wait=True)
+        if state.on_turn is not None:
+            state.on_turn()
 
     def _collect(self) -> None:
-        """Apply every finished call to the table (this thread is its only writer)."""
-        for future in [f for f in self._tasks if f.done()]:
-            kind, key = self._tasks.pop(future)
+        """Hand every finished call to its handler (this thread is the table's only writer)."""
+        tasks = self.state.tasks
+        for future in [f for f in tasks if f.done()]:
+            kind, key = tasks.pop(future)
             try:
                 value, failure = future.result(), None
             except CallFailed as exc:
                 value, failure = None, exc.failure
-            getattr(self, f"_on_{kind}")(key, value, failure)
-        if self._downloads is not None:
-            for result in self._downloads.finished():
-                self._on_download(result.row, result.path, result.failure)
+            self._handlers[kind](key, value, failure)
+        downloads = self.state.downloads
+        if downloads is not None:
+            for result in downloads.finished():
+                self.results.on_download(result.row, result.path, result.failure)
 
-    def _reconnect(self) -> None:
-        for name, gateway in self.gateways.items():
-            busy = ("connect", name) in self._tasks.values()
-            waiting = gateway.connected or gateway.login_needed is not None
-            if not waiting and not busy and self.scheduler.ready(name, READ):
-                self._submit("connect", name, gateway.reconnect)
-                self.scheduler.polled(name)
-
-    def _say_logins(self) -> None:
-        """A back-end whose login was refused mid-run: said once (the run pauses it and
-        goes on with the others); and once when it works again."""
-        for name, gateway in self.gateways.items():
-            if gateway.login_needed is not None and name not in self._login_said:
-                self._login_said.add(name)
-                self._event(
-                    "warning",
-                    f"{name} refused the run's login ({gateway.login_needed}). No new job is "
-                    "submitted there, and its jobs are not tracked, until you log in again; "
-                    "the run goes on.",
-                )
-                if self.on_login is not None:
-                    self.on_login(name, gateway.login_needed)
-            elif name in self._login_said and gateway.usable:
-                self._login_said.discard(name)
-                self._event("info", f"Logged in to {name} again: the run goes on there.")
-                if self.on_login is not None:
-                    self.on_login(name, None)
-
-    def _on_connect(self, name: str, _: Any, failure: Failure | None) -> None:
-        if failure is not None:
-            self._say(self.scheduler.failed(name, READ, failure))
-        else:
-            self._say(self.scheduler.succeeded(name, READ))
-
-    # --- cancel -----------------------------------------------------------------------------
     def _process_controls(self) -> None:
         while True:
             try:
@@ -426,25 +356,3 @@ class GridJobRunner(Polling, Launching, ResultDownloads, TimeLimits):
             except queue.Empty:
                 return
             control()
-
-    def _cancel(self, indices: list[int] | None) -> int:
-        """Ask the back-end to cancel the active jobs of ``indices`` (all when None)."""
-        count = 0
-        for i in self.frame.index if indices is None else indices:
-            if self.frame.at[i, "status"] not in ACTIVE_STATUSES:
-                continue
-            count += 1
-            if not self._has(i, "id"):  # its job is being made: cancel it once it exists
-                self._cancel_wanted.add(i)
-                continue
-            self._cancel_wanted.discard(i)
-            gateway = self.gateways[self.frame.at[i, "backend_name"]]
-            self._submit("canceled", i, gateway.cancel, self.frame.at[i, "id"])
-        return count
-
-    def _on_canceled(self, i: int, _: Any, failure: Failure | None) -> None:
-        if failure is None or failure.kind is FailureKind.GONE:
-            self._set(i, message="canceled by you")
-            self._apply_status(i, "canceled", {})
-        else:
-            self._set(i, message=f"cancel failed: {failure.message}"[:MESSAGE_LIMIT])

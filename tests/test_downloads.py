@@ -125,8 +125,9 @@ def test_read_only_results_folder_one_message_and_the_downloads_wait(
     runner = make_runner(tmp_path, [backend(local_backend.url, parallel=4)], small_grid(4, 1))
     runner.policy = replace(runner.policy, disk_retry=0.3)
     tries = []
-    on_download = runner._on_download
-    runner._on_download = lambda i, path, failure: (tries.append(i), on_download(i, path, failure))
+    results = runner.results
+    on_download = results.on_download
+    results.on_download = lambda i, path, failure: (tries.append(i), on_download(i, path, failure))
     result: dict = {}
     thread = threading.Thread(target=lambda: result.update(runner.run(threading.Event())))
     thread.daemon = True

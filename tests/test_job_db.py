@@ -221,30 +221,30 @@ def test_the_loop_saves_at_most_every_second_an_intent_at_once(tmp_path):
     on_disk = lambda: list(db.read()["status"])  # noqa: E731
     tiles = list(frame["tile_id"])
 
-    runner._set(0, status="queued")
-    runner._flush(may_wait=True)  # the first turn: both at once
+    runner.state.set(0, status="queued")
+    runner.state.flush(may_wait=True)  # the first turn: both at once
     assert saves == [100.0]
     assert reports == [[tiles[0]]]
     now[0] += run_loop.REPORT_EVERY / 2
-    runner._set(1, status="queued")
-    runner._flush(may_wait=True)  # too soon for either
+    runner.state.set(1, status="queued")
+    runner.state.flush(may_wait=True)  # too soon for either
     assert saves == [100.0]
     assert len(reports) == 1
     now[0] += run_loop.REPORT_EVERY
-    runner._flush(may_wait=True)
+    runner.state.flush(may_wait=True)
     assert saves == [100.0]
     assert reports[-1] == [tiles[1]]
     assert on_disk()[:2] == ["queued", "not_started"]  # at most a second behind
     now[0] = 100.0 + run_loop.SAVE_EVERY
-    runner._flush(may_wait=True)
+    runner.state.flush(may_wait=True)
     assert len(saves) == 2
     assert on_disk()[:2] == ["queued", "queued"]
-    runner._set(2, status="queued_for_start", intent_at="2024-01-01T00:00:00.000Z")
-    runner._flush()  # an intent: on disk before its request leaves
+    runner.state.set(2, status="queued_for_start", intent_at="2024-01-01T00:00:00.000Z")
+    runner.state.flush()  # an intent: on disk before its request leaves
     assert len(saves) == 3
     assert reports[-1] == [tiles[2]]
     assert on_disk()[2] == "queued_for_start"
-    runner._flush()
+    runner.state.flush()
     assert len(saves) == 3  # nothing new
 
 

@@ -38,7 +38,7 @@ def statuses_by_tile(updates):
 def assert_index_matches_table(runner):
     """The loop's row index, kept up to date change by change, says what the table says."""
     fresh = RowIndex(runner.frame)
-    kept = runner._rows
+    kept = runner.state.rows
     for name in ("position", "status", "backend", "job_id", "result", "unfetched"):
         assert getattr(kept, name) == getattr(fresh, name), name
     nonempty = lambda sets: {k: v for k, v in sets.items() if v}  # noqa: E731
@@ -126,33 +126,28 @@ def test_status_changes_arrive_within_one_poll_and_never_go_backwards(local_back
 def test_backend_status_going_backwards_is_ignored(local_backend, tmp_path):
     runner = make_runner(tmp_path, [backend(local_backend.url)], small_grid(1, 1))
     runner.run(threading.Event())
-    runner._apply_status(0, "queued", {})
-    runner._apply_status(0, "running", {})
+    runner.statuses.apply(0, "queued", {})
+    runner.statuses.apply(0, "running", {})
     assert runner.frame.at[0, "status"] == "finished"
 
 
 def test_each_finished_job_is_handled_once(local_backend, tmp_path):
     handled = defaultdict(int)
+    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)], poll=0.2)
+    apply = runner.statuses.apply
 
-    class Counting(GridJobRunner):
-        def _apply_status(self, i, new, info):
-            if new == "finished" and self.frame.at[i, "status"] != "finished":
-                handled[self.frame.at[i, "tile_id"]] += 1
-            super()._apply_status(i, new, info)
+    def counted(i, new, info):
+        if new == "finished" and runner.frame.at[i, "status"] != "finished":
+            handled[runner.frame.at[i, "tile_id"]] += 1
+        apply(i, new, info)
 
-    runner = make_runner(tmp_path, [backend(local_backend.url, parallel=6)])
-    counting = Counting(
-        runner.db,
-        runner.frame,
-        runner.template,
-        runner.backends,
-        poll_interval=0.2,
-        output_dir=tmp_path / "results",
-    )
-    counting.run(threading.Event())
+    # polling, adopting, launching, canceling and the limits all report a job's status
+    # through this one object
+    runner.statuses.apply = counted
+    runner.run(threading.Event())
     # running again after the end must not handle anything again
-    assert counting.run(threading.Event()) == {"finished": 6}
-    assert dict(handled) == {t: 1 for t in counting.frame["tile_id"]}
+    assert runner.run(threading.Event()) == {"finished": 6}
+    assert dict(handled) == {t: 1 for t in runner.frame["tile_id"]}
     files = list((tmp_path / "results").rglob("openEO.nc"))
     assert len(files) == 6
 
@@ -408,8 +403,9 @@ def test_results_that_cannot_be_written_wait_for_the_disk(local_backend, tmp_pat
     runner.policy = replace(runner.policy, disk_retry=0.5, download_attempts=1)
     runner.on_event = events.append
     tries = []
-    on_download = runner._on_download
-    runner._on_download = lambda i, path, failure: (tries.append(i), on_download(i, path, failure))
+    results = runner.results
+    on_download = results.on_download
+    results.on_download = lambda i, path, failure: (tries.append(i), on_download(i, path, failure))
     runner.output_dir.parent.mkdir(parents=True, exist_ok=True)
     runner.output_dir.write_text("a file where the results folder should be")
     thread, _, result = run_in_thread(runner)
@@ -526,7 +522,7 @@ def test_a_freed_slot_is_refilled_when_its_job_should_end_not_a_poll_later(local
     t0 = time.monotonic()
     assert runner.run(threading.Event()) == {"finished": 3}
     assert time.monotonic() - t0 < 30, "a finished job waited for the next regular poll"
-    assert len(runner._durations) >= 2
+    assert len(runner.state.durations) >= 2
     # when a job is looked at: before any job ended, at ages 2, 4, 8 s...; after, at its
     # expected end, then ever more slowly while it is late
     assert [next_check(100.0, None, t) for t in (0, 102, 104.5)] == [102.0, 104.0, 108.0]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from openeo_grid_jobs.core.cli import build_parser
 from openeo_grid_jobs.core.cli_run import run_request
 from openeo_grid_jobs.core.errors import RunError
-from openeo_grid_jobs.core.job_rows import now_utc, reset_failed
+from openeo_grid_jobs.core.job_rows import now_utc, parse_time, reset_failed
 from openeo_grid_jobs.core.run_request import RunRequest
 from openeo_grid_jobs.core.runner import GridJobRunner
 from openeo_grid_jobs.core.scheduler import RunPolicy
@@ -94,8 +95,8 @@ def test_a_job_running_past_its_limit_is_canceled_and_its_tile_says_why(local_ba
     runner, thread, stop, result = limited_run(local_backend, tmp_path, clock, max_running=4 * HOUR)
     try:
         wait_until(lambda: list(runner.frame["status"]) == ["running", "finished"])
-        assert runner._overdue_now(0, clock() + 3 * HOUR) is None  # within the limit
-        assert runner._overdue_now(1, clock() + 9 * HOUR) is None  # finished: no limit
+        assert runner.limits.overdue_now(0, clock() + 3 * HOUR) is None  # within the limit
+        assert runner.limits.overdue_now(1, clock() + 9 * HOUR) is None  # finished: no limit
         clock.shift = 6 * HOUR + 12 * 60
         thread.join(10)
         assert not thread.is_alive()
@@ -264,6 +265,67 @@ def test_a_start_time_that_cannot_be_read_sets_no_limit(local_backend, tmp_path)
     )
     runner.frame.at[0, "status"] = "running"
     runner.frame.at[0, "running_start_time"] = "yesterday evening"
-    assert runner._overdue_now(0, clock()) is None
+    assert runner.limits.overdue_now(0, clock()) is None
     runner.frame.at[0, "running_start_time"] = now_utc(clock() - 2 * HOUR)
-    assert runner._overdue_now(0, clock()) == "running for 2 h, more than the 1 h limit"
+    assert runner.limits.overdue_now(0, clock()) == "running for 2 h, more than the 1 h limit"
+
+
+def backend_status(local_backend, job_id: str) -> str:
+    return {j["id"]: j["status"] for j in local_backend.all_jobs()}[job_id]
+
+
+def test_a_job_that_finished_just_before_its_cancel_past_the_limit_keeps_its_end(
+    local_backend, tmp_path
+):
+    """The last poll saw the job running; it finishes on the back-end, and its limit
+    passes before the next poll comes back. The cancel sent past the limit finds it
+    finished: asked again, the back-end says so, and the tile keeps its finished end
+    (the back-end's) and its result, not the limit's error."""
+    local_backend.knobs(job_duration=1.5)
+    clock = ShiftedClock()
+    log = RequestLog()
+    runner = make_runner(
+        tmp_path,
+        [backend(local_backend.url, log=log)],
+        small_grid(1, 1),
+        poll=0.2,
+        policy=RunPolicy(poll_interval=0.2, max_running=HOUR),
+        wall_clock=clock,
+    )
+    # the poll after the one that saw it running is slow: it comes back after the cancel
+    gateway = runner.gateways["local"]
+    poll, hold, release, held = gateway.poll, threading.Event(), threading.Event(), []
+
+    def slow_poll(*args):
+        if hold.is_set():
+            held.append(args)
+            release.wait(30)
+        return poll(*args)
+
+    gateway.poll = slow_poll
+    thread, stop, result = run_in_thread(runner)
+    try:
+        wait_until(lambda: runner.frame.at[0, "status"] == "running")
+        hold.set()
+        wait_until(lambda: held)  # no poll on its way back any more
+        job_id = runner.frame.at[0, "id"]
+        wait_until(lambda: backend_status(local_backend, job_id) == "finished")
+        assert runner.frame.at[0, "status"] == "running"  # as the run last saw it
+        clock.shift = 2 * HOUR  # past the 1 h limit
+        wait_until(lambda: runner.frame.at[0, "status"] != "running")
+        release.set()
+        thread.join(15)
+        assert not thread.is_alive()
+    finally:
+        release.set()
+        stop.set()
+    cancels = [e for e in log.entries if e[1] == "DELETE" and e[2].endswith("/results")]
+    assert len(cancels) == 1, "no cancel was sent past the limit"
+    assert result == {"finished": 1}
+    row = runner.frame.loc[0]
+    assert row["status"] == "finished"
+    assert "limit" not in str(row["message"])
+    assert Path(row["result"]).exists()
+    # its end is the back-end's, not when the run canceled it two (shifted) hours later
+    assert parse_time(row["end_time"]) < clock() - HOUR
+    assert runner.db.read().at[0, "status"] == "finished"
