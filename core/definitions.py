@@ -74,6 +74,8 @@ FINAL_STATUSES = _values(
 ACTIVE_STATUSES = _values(
     TileStatus.CREATED, TileStatus.QUEUED_FOR_START, TileStatus.QUEUED, TileStatus.RUNNING
 )
+#: a job exists and waits for the back-end to run it (a user reads these as "queued")
+QUEUED_STATUSES = _values(TileStatus.CREATED, TileStatus.QUEUED_FOR_START, TileStatus.QUEUED)
 #: the tile failed: counted as failed, and what *Retry failed* resubmits
 FAILED_STATUSES = _values(TileStatus.ERROR, TileStatus.START_FAILED, TileStatus.SKIPPED)
 #: final without a result: the failed ones and the ones canceled on purpose (Problems tab)

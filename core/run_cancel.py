@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .definitions import ACTIVE_STATUSES
+from .definitions import ACTIVE_STATUSES, TileStatus
 from .failures import Failure, FailureKind
 from .run_state import MESSAGE_LIMIT, Call, RunState
 from .run_statuses import JobStatuses
@@ -43,6 +43,6 @@ class Canceller:
     def on_canceled(self, i: int, _: Any, failure: Failure | None) -> None:
         if failure is None or failure.kind is FailureKind.GONE:
             self.state.set(i, message="canceled by you")
-            self.statuses.apply(i, "canceled", {})
+            self.statuses.apply(i, TileStatus.CANCELED.value, {})
         else:
             self.state.set(i, message=f"cancel failed: {failure.message}"[:MESSAGE_LIMIT])

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from .budget import credits_text
-from .definitions import NOT_STARTED
+from .definitions import NOT_STARTED, QUEUED_STATUSES, TileStatus
 from .failures import Failure, FailureKind
 from .job_rows import now_utc, parse_time, utc_text
 from .run_state import MESSAGE_LIMIT, Call, RunState, _log
@@ -24,7 +24,6 @@ from .run_statuses import JobStatuses
 from .scheduler import LAUNCH
 
 #: a job in one of these waits in its back-end's queue (see RunPolicy's queue caps)
-QUEUE_STATUSES = frozenset({"queued_for_start", "created", "queued"})
 
 
 class Launcher:
@@ -73,7 +72,7 @@ class Launcher:
         for i, name in picks:  # the intent is on disk before the request leaves
             state.set(
                 i,
-                status="queued_for_start",
+                status=TileStatus.QUEUED_FOR_START.value,
                 backend_name=name,
                 intent_at=utc_text(state.wall_clock()),
                 id=None,
@@ -103,7 +102,7 @@ class Launcher:
         """Per back-end, our jobs waiting in its queue (being started, created, queued)."""
         rows = self.state.rows
         return {
-            name: sum(1 for i in active if rows.status[i] in QUEUE_STATUSES)
+            name: sum(1 for i in active if rows.status[i] in QUEUED_STATUSES)
             for name, active in rows.active.items()
         }
 
@@ -126,14 +125,16 @@ class Launcher:
         state.say(state.scheduler.succeeded(name, LAUNCH))
         state.lookup_after.pop(i, None)
         start_time = now_utc(state.wall_clock()) if start_failure is None else None
-        state.set(i, id=job_id, start_time=start_time, intent_at=None, status="created")
+        state.set(
+            i, id=job_id, start_time=start_time, intent_at=None, status=TileStatus.CREATED.value
+        )
         if start_failure is None:
             state.started_at[i] = state.wall_clock()
         if i in state.cancel_wanted:
             self.cancel([i])
         elif start_failure is None:
             self._attempts.pop(i, None)
-            self.statuses.apply(i, "queued", {})
+            self.statuses.apply(i, TileStatus.QUEUED.value, {})
         else:
             self._start_failed(i, name, start_failure)
 
@@ -152,7 +153,7 @@ class Launcher:
             state.set(i, message=f"waiting: {failure.message}"[:MESSAGE_LIMIT])
         else:
             state.say(state.scheduler.succeeded(name, LAUNCH))
-            state.fail(i, "start_failed", f"create failed: {failure.message}")
+            state.fail(i, TileStatus.START_FAILED.value, f"create failed: {failure.message}")
             self._breaker(failure.message)
 
     def _start_failed(self, i: int, name: str, failure: Failure) -> None:
@@ -162,7 +163,7 @@ class Launcher:
             self.state.say(self.state.scheduler.failed(name, LAUNCH, failure))
             self._retry_later(i, failure)
         else:
-            self.state.fail(i, "start_failed", f"start failed: {failure.message}")
+            self.state.fail(i, TileStatus.START_FAILED.value, f"start failed: {failure.message}")
             self._breaker(failure.message)
 
     def _refused(self, i: int, name: str, failure: Failure) -> None:
@@ -172,7 +173,9 @@ class Launcher:
         if failure.kind is FailureKind.CONCURRENCY:
             rows = state.rows
             running = [
-                i for i in rows.active.get(name, ()) if rows.status[i] in ("queued", "running")
+                i
+                for i in rows.active.get(name, ())
+                if rows.status[i] in (TileStatus.QUEUED, TileStatus.RUNNING)
             ]
             state.say(state.scheduler.refused(name, len(running)))
         state.say(state.scheduler.failed(name, LAUNCH, failure))
@@ -193,7 +196,7 @@ class Launcher:
         for i in list(not_before):
             if i in state.busy or not_before[i] > now:
                 continue
-            if frame.at[i, "status"] != "created" or not state.has(i, "id"):
+            if frame.at[i, "status"] != TileStatus.CREATED or not state.has(i, "id"):
                 if frame.at[i, "status"] != NOT_STARTED:
                     del not_before[i]
                 continue
@@ -213,7 +216,7 @@ class Launcher:
             self._attempts.pop(i, None)
             state.set(i, start_time=now_utc(state.wall_clock()))
             state.started_at[i] = state.wall_clock()
-            self.statuses.apply(i, "queued", {})
+            self.statuses.apply(i, TileStatus.QUEUED.value, {})
         else:
             self._start_failed(i, name, failure)
 
@@ -233,7 +236,7 @@ class Launcher:
         rows = state.rows.waiting()
         message = f"not submitted: the first jobs all failed with: {tripped}"[:MESSAGE_LIMIT]
         for i in rows:
-            state.set(i, status="skipped", message=message, **state.ended(i))
+            state.set(i, status=TileStatus.SKIPPED.value, message=message, **state.ended(i))
         state.event(
             "error",
             f"The first {state.breaker.threshold} jobs all failed with the same error "
@@ -260,7 +263,12 @@ class Launcher:
             rows = [i for i in state.rows.waiting() if i not in state.busy]
             for i in rows:
                 state.not_before.pop(i, None)
-                state.set(i, status="skipped", message=reason[:MESSAGE_LIMIT], **state.ended(i))
+                state.set(
+                    i,
+                    status=TileStatus.SKIPPED.value,
+                    message=reason[:MESSAGE_LIMIT],
+                    **state.ended(i),
+                )
             self._budget_event(reason, len(rows))
         return allowed
 
@@ -288,7 +296,7 @@ class Launcher:
         job_id, costs = value
         state.say(state.scheduler.succeeded(name, LAUNCH))
         state.lookup_after.pop(i, None)
-        state.set(i, id=job_id, intent_at=None, status="created")
+        state.set(i, id=job_id, intent_at=None, status=TileStatus.CREATED.value)
         budget = state.budget
         if budget is None:  # the budget was lifted meanwhile: started as any created job
             state.not_before[i] = 0.0
@@ -304,7 +312,9 @@ class Launcher:
             return
         without = replace(account, committed=account.committed - costs)
         reason = budget.reason(without)
-        state.fail(i, "skipped", f"{reason} (this tile: {credits_text(costs)} estimated)")
+        state.fail(
+            i, TileStatus.SKIPPED.value, f"{reason} (this tile: {credits_text(costs)} estimated)"
+        )
         state.drop_once_saved(name, job_id)  # on disk before the job goes
         self._budget_event(reason, 1)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .definitions import FINAL_STATUSES
+from .definitions import FINAL_STATUSES, QUEUED_STATUSES, TileStatus
 from .failures import Failure, FailureKind
 from .job_rows import parse_time
 from .run_state import MESSAGE_LIMIT, Call, RunState
@@ -28,7 +28,6 @@ from .time_limits import overdue_reason
 #: the loop looks for overdue jobs at most this often (clock seconds): limits are
 #: minutes to hours, and a turn comes every fraction of a second
 CHECK_EVERY = 1.0
-WAITING = ("created", "queued_for_start", "queued")
 
 
 class TimeLimits:
@@ -67,9 +66,9 @@ class TimeLimits:
         """The reason to cancel row ``i``'s job now, or None while it is within its limits."""
         state = self.state
         status = str(state.frame.at[i, "status"])
-        if status == "running":
+        if status == TileStatus.RUNNING:
             limit, since = state.policy.max_running, "running_start_time"
-        elif status in WAITING:
+        elif status in QUEUED_STATUSES:
             limit, since = state.policy.max_waiting, "start_time"
         else:
             return None
@@ -91,9 +90,9 @@ class TimeLimits:
             gateway = state.gateways[state.frame.at[i, "backend_name"]]
             state.submit(Call.OVERDUE_CHECKED, i, gateway.describe, state.frame.at[i, "id"])
         elif failure.kind is FailureKind.GONE:
-            state.fail(i, "error", reason)
+            state.fail(i, TileStatus.ERROR.value, reason)
         elif failure.kind is FailureKind.PERMANENT:  # the back-end will not cancel it
-            state.fail(i, "error", f"{reason} (cancel refused: {failure.message})")
+            state.fail(i, TileStatus.ERROR.value, f"{reason} (cancel refused: {failure.message})")
         else:  # not now: tried again at a later check
             message = f"cancel past its limit failed: {failure.message}"[:MESSAGE_LIMIT]
             state.set(i, message=message)
@@ -105,7 +104,7 @@ class TimeLimits:
         reason = state.overdue.pop(i, None)
         if reason is None or state.frame.at[i, "status"] in FINAL_STATUSES:
             return
-        if failure is None and isinstance(info, dict) and info.get("status") == "finished":
-            self.statuses.apply(i, "finished", info)
+        if failure is None and isinstance(info, dict) and info.get("status") == TileStatus.FINISHED:
+            self.statuses.apply(i, TileStatus.FINISHED.value, info)
             return
-        state.fail(i, "error", reason)
+        state.fail(i, TileStatus.ERROR.value, reason)

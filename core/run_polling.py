@@ -17,7 +17,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from .definitions import NOT_STARTED
+from .definitions import NOT_STARTED, TileStatus
 from .failures import Failure, FailureKind
 from .gateway import Listing
 from .job_rows import adopted_start, parse_time
@@ -115,7 +115,7 @@ class Poller:
                 continue
             info = by_id[job_id]
             if info is None:
-                state.fail(i, "error", "job deleted on the back-end")
+                state.fail(i, TileStatus.ERROR.value, "job deleted on the back-end")
             else:
                 self.statuses.apply(i, info.get("status"), info)
                 self.statuses.progress(i, info.get("progress"))
@@ -139,7 +139,11 @@ class Poller:
             if i in state.lookup_after:
                 self._adopt(i, name, keep_one(jobs, None)[0])
             elif frame.at[i, "status"] == NOT_STARTED and i not in state.busy:
-                live = [j for j in jobs if j.get("status") not in ("error", "canceled")]
+                live = [
+                    j
+                    for j in jobs
+                    if j.get("status") not in (TileStatus.ERROR, TileStatus.CANCELED)
+                ]
                 if live:  # made by a run that did not record intents yet
                     self._adopt(i, name, keep_one(live, None)[0])
             if state.has(i, "id"):
@@ -161,13 +165,13 @@ class Poller:
             backend_name=name,
             start_time=start_time,
             intent_at=None,
-            status="created",
+            status=TileStatus.CREATED.value,
             message=None,
         )
         if start_time is not None:
             state.started_at[i] = parse_time(start_time)
-        self.statuses.apply(i, job.get("status", "created"), job)
-        if state.frame.at[i, "status"] == "created":
+        self.statuses.apply(i, job.get("status", TileStatus.CREATED.value), job)
+        if state.frame.at[i, "status"] == TileStatus.CREATED:
             state.not_before[i] = 0.0  # start it (a crash came between create and start)
 
     def _remove_duplicates(self, i: int, name: str, jobs: list[dict]) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import Any, Callable
 
-from .definitions import NOT_STARTED
+from .definitions import NOT_STARTED, TileStatus
 from .downloads import Downloads
 from .errors import GridJobsError, RunError
 from .failures import Failure
@@ -87,13 +87,13 @@ class Startup:
         state = self.state
         frame = state.frame
         grace = float(state.policy.lookup_grace)
-        for i in frame.index[frame["status"] == "queued_for_start"]:
+        for i in frame.index[frame["status"] == TileStatus.QUEUED_FOR_START.value]:
             if not state.has(i, "id"):
                 state.lookup_after[i] = parse_time(frame.at[i, "intent_at"]) + grace
-        for i in frame.index[frame["status"] == "created"]:
+        for i in frame.index[frame["status"] == TileStatus.CREATED.value]:
             if state.has(i, "id"):
                 state.not_before[i] = 0.0
-        for i in state.rows.ordered(state.rows.with_status("queued", "running")):
+        for i in state.rows.ordered(state.rows.with_status(TileStatus.QUEUED, TileStatus.RUNNING)):
             if state.has(i, "start_time"):  # when they should end: see run_polling
                 state.started_at[i] = parse_time(frame.at[i, "start_time"])
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .budget import CreditBudget, tile_km2_days
+from .definitions import TileStatus
 from .downloads import Downloads
 from .errors import RunError
 from .gateway import Backend, BackendGateway
@@ -53,7 +54,8 @@ MESSAGE_LIMIT = 250  # fits a Shapefile text field
 DURATIONS_KEPT = 25
 #: a turn of the loop saves the table at most this often (seconds); see ``_flush``
 SAVE_EVERY = 1.0
-#: and at most every this many times its longest save took (10,000 CSV rows: ~60 ms)
+#: and at most every this many times its longest save took (a save grows with the table;
+#: ``benchmarks/engine_cost.py`` measures it)
 SAVE_SHARE = 30
 #: and reports what changed at most this often (seconds)
 REPORT_EVERY = 0.1
@@ -242,7 +244,7 @@ class RunState:
 
     def fail(self, i: int, status: str, message: str) -> None:
         self.lookup_after.pop(i, None)
-        if status == "start_failed":  # its job, if one was made, never started
+        if status == TileStatus.START_FAILED:  # its job, if one was made, never started
             self.set(i, start_time=None)
         message = message[:MESSAGE_LIMIT]
         self.set(i, status=status, intent_at=None, message=message, **self.ended(i))
@@ -269,8 +271,8 @@ class RunState:
         """Save the table (atomically) and report what changed, in one batch; whether
         the table is on disk now.
 
-        A save rewrites the whole table (~10 ms at a thousand CSV rows, ~60 at ten
-        thousand), and each report is a batch every viewer applies. So a turn of the
+        A save rewrites the whole table (its cost grows with the rows), and each report
+        is a batch every viewer applies. So a turn of the
         loop (``may_wait``) saves at most every :data:`SAVE_EVERY` seconds (a big
         table less often: :data:`SAVE_SHARE`) and reports at most every
         :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any other

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .definitions import FINAL_STATUSES
+from .definitions import FINAL_STATUSES, TileStatus
 from .failures import Failure
 from .job_rows import now_utc, parse_time
 from .job_usage import usage_columns
@@ -31,10 +31,10 @@ class JobStatuses:
         old = state.frame.at[i, "status"]
         if not moves_forward(old, new):
             return
-        if new == "canceled" and i in state.overdue:
+        if new == TileStatus.CANCELED and i in state.overdue:
             return  # canceled past a time limit: its tile fails with the reason (run_limits)
         changes: dict[str, Any] = {"status": new}
-        if new == "running" and not state.has(i, "running_start_time"):
+        if new == TileStatus.RUNNING and not state.has(i, "running_start_time"):
             changes["running_start_time"] = now_utc(state.wall_clock())
         if info.get("costs") is not None:
             changes["costs"] = float(info["costs"])
@@ -45,15 +45,15 @@ class JobStatuses:
         gateway = state.gateways[state.frame.at[i, "backend_name"]]
         job_id = state.frame.at[i, "id"]
         self.usage(i, info)
-        if new == "finished":
+        if new == TileStatus.FINISHED:
             state.breaker.finished()
             if info.get("costs") is None or "usage" not in info:
                 state.submit(Call.COSTS, i, gateway.describe, job_id)
-        elif new == "error":
+        elif new == TileStatus.ERROR:
             state.submit(Call.ERROR_LOG, i, gateway.error_message, job_id)
             if "usage" not in info:  # a failed job used resources too
                 state.submit(Call.USAGE, i, gateway.describe, job_id)
-        elif new == "canceled" and not state.has(i, "message"):
+        elif new == TileStatus.CANCELED and not state.has(i, "message"):
             state.set(i, message="canceled")
 
     def progress(self, i: int, reported: Any) -> None:
@@ -73,7 +73,7 @@ class JobStatuses:
         ended = parse_time(updated)
         if "." not in str(updated):  # whole seconds (as most back-ends give): the middle
             ended += 0.5
-        if new == "finished" and started is not None and ended > started:
+        if new == TileStatus.FINISHED and started is not None and ended > started:
             self.state.durations.append(ended - started)
 
     def on_costs(self, i: int, info: Any, failure: Failure | None) -> None:

@@ -35,17 +35,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED, TileStatus
+from .definitions import (
+    ACTIVE_STATUSES,
+    FAILED_STATUSES,
+    NOT_STARTED,
+    QUEUED_STATUSES,
+    TileStatus,
+)
 from .job_rows import parse_time
 from .job_usage import UsageTotals
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: active statuses a user reads as "queued" (the rest of the active ones: "running")
-QUEUED_STATUSES = frozenset(
-    s.value for s in (TileStatus.CREATED, TileStatus.QUEUED_FOR_START, TileStatus.QUEUED)
-)
 #: a job's progress says how long it has left only once it has run this long (seconds)
 #: and got this far (percent): running times are whole seconds, and early progress
 #: figures (a job's set-up) scale badly
