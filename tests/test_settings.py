@@ -1,4 +1,5 @@
-"""Every QgsSettings key is declared once in ``ui/settings.py``, and only it makes a QgsSettings."""
+"""Every QgsSettings key is declared once in ``ui/settings.py``, the one module that
+makes a QgsSettings."""
 
 from __future__ import annotations
 
