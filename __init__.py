@@ -6,10 +6,10 @@ The package also works without QGIS: ``openeo_grid_jobs.core`` is plain Python.
 
 Every import of the plugin, whichever module it starts from (the dock, Processing,
 the tests), first makes pyproj safe on QGIS's pooled task threads; that imports
-no pyproj (see ``core/pyproj_threads.py``).
+no pyproj (see ``core/grid/pyproj_threads.py``).
 """
 
-from .core import pyproj_threads
+from .core.grid import pyproj_threads
 
 pyproj_threads.install()
 

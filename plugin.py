@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from qgis.gui import QgisInterface
     from qgis.PyQt.QtCore import QTranslator
 
-    from .ui.close_prompt import ClosePrompt
-    from .ui.dock import GridJobsDock
+    from .ui.widgets.close_prompt import ClosePrompt
+    from .ui.widgets.dock import GridJobsDock
 
 ICON_PATH = str(Path(__file__).resolve().parent / "icon.svg")
 DOCK_WIDTH = 400
@@ -61,9 +61,9 @@ class OpenEOGridJobsPlugin:
             QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
-        from .ui.close_prompt import ClosePrompt
+        from .ui.adapters.qgis_log import route_logs
         from .ui.i18n import translate
-        from .ui.qgis_log import route_logs
+        from .ui.widgets.close_prompt import ClosePrompt
 
         self.initProcessing()
 
@@ -87,10 +87,10 @@ class OpenEOGridJobsPlugin:
 
     def unload(self) -> None:
         """Remove the plugin; a run going on goes on without it (unless the user, closing
-        QGIS, asked to stop it: :mod:`.ui.close_prompt`)."""
-        from .ui.close_prompt import STOP
+        QGIS, asked to stop it: :mod:`.ui.widgets.close_prompt`)."""
+        from .ui.adapters.qgis_log import unroute
         from .ui.i18n import remove_translator
-        from .ui.qgis_log import unroute
+        from .ui.widgets.close_prompt import STOP
 
         unroute(self._log_route)
         self._log_route = None
@@ -123,7 +123,7 @@ class OpenEOGridJobsPlugin:
     def set_dock_visible(self, visible: bool) -> None:
         """Show or hide the dock, building it on first use."""
         if visible and self.dock is None:
-            from .ui.dock import GridJobsDock
+            from .ui.widgets.dock import GridJobsDock
 
             self.dock = GridJobsDock(self.iface, parent=self.iface.mainWindow())
             self.dock.visibilityChanged.connect(self._sync_action)

@@ -31,10 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openeo_grid_jobs.core.engine_channel import ChannelClient
-from openeo_grid_jobs.core.engine_events import EventKind
-from openeo_grid_jobs.core.engine_launch import engine_state
-from openeo_grid_jobs.core.grid import build_grid
+from openeo_grid_jobs.core.engine.channel import ChannelClient
+from openeo_grid_jobs.core.engine.events import EventKind
+from openeo_grid_jobs.core.engine.launch import engine_state
+from openeo_grid_jobs.core.grid.grid import build_grid
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME, LocalBackend
 
@@ -127,7 +127,7 @@ ANCHOR = """
 import json, sys, time
 import openeo, pandas as pd
 from openeo.extra.job_management import CsvJobDatabase, MultiBackendJobManager
-from openeo_grid_jobs.core.job_template import JobTemplate, TileExtent
+from openeo_grid_jobs.core.jobs.template import JobTemplate, TileExtent
 url, tiles, parallel, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 template = JobTemplate("2024-05-01", "2024-08-01")
 connection = openeo.connect(url).authenticate_basic("alice", "alice123")
@@ -143,7 +143,7 @@ manager.run_jobs(start_job=start_job, job_db=db)
 
 
 def anchor(url: str, args: argparse.Namespace, work: Path) -> Usage:
-    from openeo_grid_jobs.core.job_db import frame_from_tiles
+    from openeo_grid_jobs.core.jobs.database import frame_from_tiles
 
     table = work / "anchor-tiles.csv"
     frame_from_tiles(tiles(args.tiles), "2024-05-01", "2024-08-01").to_csv(table, index=False)

@@ -53,8 +53,8 @@ def extent_for(count: int, size: float) -> tuple[float, float, float, float]:
 
 def ours(extent, size):
     """(total s, core s, floor s, layer)."""
-    from openeo_grid_jobs.core.grid import build_grid
-    from openeo_grid_jobs.ui.grid_layer import create_grid_layer
+    from openeo_grid_jobs.core.grid.grid import build_grid
+    from openeo_grid_jobs.ui.adapters.grid_layer import create_grid_layer
 
     c0, t0 = time.thread_time(), time.perf_counter()
     grid = build_grid(extent, "EPSG:32631", size, max_tiles=10**8)

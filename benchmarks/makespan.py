@@ -40,11 +40,11 @@ import openeo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openeo_grid_jobs.core.definitions import TileStatus
-from openeo_grid_jobs.core.grid import build_grid
-from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
-from openeo_grid_jobs.core.job_template import JobTemplate, TileExtent
-from openeo_grid_jobs.core.runner import Backend, GridJobRunner, RunEvent
-from openeo_grid_jobs.core.scheduler import RunPolicy
+from openeo_grid_jobs.core.grid.grid import build_grid
+from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.template import JobTemplate, TileExtent
+from openeo_grid_jobs.core.run.runner import Backend, GridJobRunner, RunEvent
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 from devtools.fault_proxy import FaultProxy
 from devtools.faults import FAULT_KINDS, Faults

@@ -46,9 +46,9 @@ from qgis.PyQt.QtCore import QEventLoop, QSize, QTimer
 
 
 def grid_layer(tiles_across: int):
-    from openeo_grid_jobs.core.grid import build_grid
-    from openeo_grid_jobs.ui.grid_layer import create_grid_layer
-    from openeo_grid_jobs.ui.status_style import apply_status_style
+    from openeo_grid_jobs.core.grid.grid import build_grid
+    from openeo_grid_jobs.ui.adapters.grid_layer import create_grid_layer
+    from openeo_grid_jobs.ui.adapters.status_style import apply_status_style
 
     size = 1000
     extent = (500000, 5600000, 500000 + tiles_across * size, 5600000 + tiles_across * size)
@@ -73,8 +73,8 @@ def render(layer) -> float:
 
 def updates_batch() -> None:
     from openeo_grid_jobs.core.definitions import TileStatus
-    from openeo_grid_jobs.core.runner import TileUpdate
-    from openeo_grid_jobs.ui.layer_updates import GridLayerUpdater
+    from openeo_grid_jobs.core.run.runner import TileUpdate
+    from openeo_grid_jobs.ui.adapters.layer_updates import GridLayerUpdater
 
     layer = grid_layer(100)
     updater = GridLayerUpdater(layer)
@@ -163,7 +163,7 @@ class Ticker:
 
 def stalls_during_run(tiles_across: int = 32) -> None:
     from openeo_grid_jobs.core.definitions import TileStatus
-    from openeo_grid_jobs.ui.jobs_panel import JobsPanel
+    from openeo_grid_jobs.ui.widgets.jobs_panel import JobsPanel
 
     from devtools.local_backend.launcher import PASSWORD, USERNAME, LocalBackend
 
@@ -234,11 +234,11 @@ def thread_times() -> ThreadTimes | None:
 
 def add_local_connection(url: str, username: str, password: str, parallel_jobs: int) -> None:
     """The one ticked back-end, its login in the (throw-away profile's) auth database."""
-    from openeo_grid_jobs.core.backend import BackendConfig, Secrets
+    from openeo_grid_jobs.core.backends.backend import BackendConfig, Secrets
     from openeo_grid_jobs.core.definitions import LoginMethod
-    from openeo_grid_jobs.ui.auth_store import save_secrets
-    from openeo_grid_jobs.ui.connections import SavedConnection, save_connection
-    from openeo_grid_jobs.ui.settings import CONNECTIONS_SEEDED
+    from openeo_grid_jobs.ui.adapters.auth_store import save_secrets
+    from openeo_grid_jobs.ui.adapters.connections import SavedConnection, save_connection
+    from openeo_grid_jobs.ui.adapters.settings import CONNECTIONS_SEEDED
 
     QgsApplication.authManager().setMasterPassword("benchmark", True)
     CONNECTIONS_SEEDED.write(True)
@@ -261,14 +261,14 @@ def main() -> None:
         print("1. 10,000 status changes on a 10,000-tile layer")
         updates_batch()
     if "--no-layer-updates" in sys.argv:
-        from openeo_grid_jobs.ui.layer_updates import GridLayerUpdater
+        from openeo_grid_jobs.ui.adapters.layer_updates import GridLayerUpdater
 
         GridLayerUpdater.apply = lambda self, updates: 0
         print("2. main thread during a 1,024-tile run, the grid layer NOT updated")
     else:
         print("2. main thread during a 1,024-tile run (100 parallel, poll 0.5 s)")
     if "--no-mosaic" in sys.argv:
-        from openeo_grid_jobs.ui.run_link import RunLink
+        from openeo_grid_jobs.ui.run.link import RunLink
 
         RunLink.mosaic = lambda self, path: None
         print("   (the results mosaic NOT shown)")

@@ -280,7 +280,7 @@ def wait_for_live_run(tries=0, started=None):
     REPORT["attached"]["seconds"] = time.monotonic() - started
     REPORT["run"] = {}
     panel.run_finished.connect(on_attached_run_finished)
-    from openeo_grid_jobs.ui.canvas import zoom_to
+    from openeo_grid_jobs.ui.adapters.canvas import zoom_to
 
     zoom_to(iface, panel.layer)  # the whole run in the picture
     iface.mapCanvas().refresh()
@@ -361,8 +361,8 @@ SERIES_START, SERIES_END = (2024, 1, 1), (2024, 4, 1)
 def use_fields_as_units():
     """As a user: a field layer in the project, picked as units in the dock, monthly
     windows over three months on the Job tab; then Run."""
-    from openeo_grid_jobs.ui.grid_panel import AREA_UNITS
-    from openeo_grid_jobs.ui.windows_box import MODE_STEP, STEP_MONTH
+    from openeo_grid_jobs.ui.widgets.grid_panel import AREA_UNITS
+    from openeo_grid_jobs.ui.widgets.windows_box import MODE_STEP, STEP_MONTH
     from qgis.core import QgsFeature, QgsGeometry
     from qgis.PyQt.QtCore import QDate
 
@@ -394,7 +394,7 @@ def use_fields_as_units():
             form.start.date().toString("yyyy-MM-dd"), form.end.date().toString("yyyy-MM-dd")
         ),
     }
-    from openeo_grid_jobs.ui.canvas import zoom_to
+    from openeo_grid_jobs.ui.adapters.canvas import zoom_to
 
     zoom_to(iface, panel.layer)
     panel.run_finished.connect(on_series_finished)
@@ -405,7 +405,7 @@ def use_fields_as_units():
 @_record
 def on_series_finished(counts):
     """The series is on the map: open the Temporal Controller, go to the second window."""
-    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of
+    from openeo_grid_jobs.ui.adapters.results_series import WINDOW_PROPERTY, series_of
 
     REPORT["run_counts"] = counts
     panel = jobs_panel()
@@ -425,7 +425,7 @@ def on_series_finished(counts):
 
 @_record
 def to_second_window(controller):
-    from openeo_grid_jobs.ui.results_series import WINDOW_PROPERTY, series_of
+    from openeo_grid_jobs.ui.adapters.results_series import WINDOW_PROPERTY, series_of
 
     # the frames are the plugin's (the windows); a user turns on the animation, picks one
     animated = getattr(Qgis, "TemporalNavigationMode", None)

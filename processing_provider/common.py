@@ -145,8 +145,8 @@ def load_mosaic_on_completion(context: QgsProcessingContext, path: str, name: st
 
 def status_style(layer: QgsMapLayer) -> None:
     """A grid layer by job status, with the aliases of its lon/lat fields."""
-    from ..ui.grid_layer import field_aliases
-    from ..ui.status_style import apply_status_style
+    from ..ui.adapters.grid_layer import field_aliases
+    from ..ui.adapters.status_style import apply_status_style
 
     if isinstance(layer, QgsVectorLayer) and layer.fields().indexOf("status") >= 0:
         for field_name, alias in field_aliases().items():
@@ -158,7 +158,7 @@ def status_style(layer: QgsMapLayer) -> None:
 
 def ndvi_style(layer: QgsMapLayer) -> None:
     """The dock's NDVI colours (red → green over a fixed −1…1)."""
-    from ..ui.results import ndvi_renderer
+    from ..ui.adapters.results import ndvi_renderer
 
     if isinstance(layer, QgsRasterLayer) and layer.isValid():
         layer.setRenderer(ndvi_renderer(layer))

@@ -77,7 +77,7 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
     HELP = HELP_TEXT
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:  # noqa: N802
-        from ..core.grid import DEFAULT_MAX_TILES
+        from ..core.grid.grid import DEFAULT_MAX_TILES
 
         self.addParameter(
             QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent (any CRS)"), optional=True)
@@ -126,9 +126,9 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        from ..core.grid import build_grid
-        from ..ui.aoi import pyproj_crs
-        from ..ui.grid_layer import FillCanceledError, create_grid_layer
+        from ..core.grid.grid import build_grid
+        from ..ui.adapters.aoi import pyproj_crs
+        from ..ui.adapters.grid_layer import FillCanceledError, create_grid_layer
 
         aoi, aoi_crs = self._area(parameters, context)
         chosen = self.parameterAsCrs(parameters, self.GRID_CRS, context)
@@ -150,7 +150,7 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
 
     def _area(self, parameters: dict[str, Any], context: QgsProcessingContext) -> tuple[Any, str]:
         """The area to cover and its CRS (for pyproj): the polygon layer, or the extent."""
-        from ..ui.aoi import pyproj_crs
+        from ..ui.adapters.aoi import pyproj_crs
 
         source = self.parameterAsSource(parameters, self.AOI, context)
         has_extent = parameters.get(self.EXTENT) not in (None, "")

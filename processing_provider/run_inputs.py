@@ -22,7 +22,7 @@ from ..ui.i18n import translate
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from ..core.backend import BackendConfig, Secrets
+    from ..core.backends.backend import BackendConfig, Secrets
 
 _log = logging.getLogger(__name__)
 
@@ -34,10 +34,10 @@ def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfi
 
     Called on the main thread (the algorithm's ``prepareAlgorithm``): QGIS may ask
     for its master password there. The login is checked as the dock and the CLI check
-    it (:func:`~..core.run_logins.check_login`).
+    it (:func:`~..core.backends.run_logins.check_login`).
     """
-    from ..ui.connections import load_connections
-    from ..ui.run_backends import connection_logins
+    from ..ui.adapters.connections import load_connections
+    from ..ui.run.backends import connection_logins
 
     connections = load_connections()
     if not name.strip():
@@ -85,7 +85,7 @@ def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfi
 
 def keep_token(connection: Any, token: Any) -> None:
     """A refresh token the run renewed, saved for the next one (the auth manager)."""
-    from ..ui.connections import keep_refresh_token
+    from ..ui.adapters.connections import keep_refresh_token
 
     try:
         keep_refresh_token(connection, token)
@@ -101,8 +101,8 @@ def default_connection() -> str:
     Read only once the dock has offered its first-start defaults, so that building
     the algorithm (at every QGIS start) never writes settings.
     """
-    from ..ui.connections import load_connections
-    from ..ui.settings import CONNECTIONS_SEEDED
+    from ..ui.adapters.connections import load_connections
+    from ..ui.adapters.settings import CONNECTIONS_SEEDED
 
     try:
         if not CONNECTIONS_SEEDED.read():
@@ -117,14 +117,14 @@ def source_units(
     source: QgsFeatureSource, id_field: str, keep: Sequence[str] = ()
 ) -> gpd.GeoDataFrame:
     """Any polygon source's units, as the CLI's ``--units`` reads a file: ids from
-    ``id_field`` (checked by :func:`~..core.units.units_from_frame`), the features' own
+    ``id_field`` (checked by :func:`~..core.grid.units.units_from_frame`), the features' own
     ``start_date``/``end_date``, and the fields ``keep`` bound to job parameters. The
     plugin's grid keeps its col and row (its tiles' quarters are named by them)."""
     import geopandas as gpd
     import shapely
     from qgis.core import QgsFeatureRequest
 
-    from ..core.units import DATE_COLUMNS, units_from_frame
+    from ..core.grid.units import DATE_COLUMNS, units_from_frame
 
     fields = source.fields()
     name = source.sourceName() or translate("RunJobsAlgorithm", "the units layer")

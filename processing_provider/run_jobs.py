@@ -1,7 +1,7 @@
 """``openeogridjobs:runjobs``: one openEO batch job per tile, as a Processing algorithm.
 
 It starts the same run engine as the dock, in a process of its own
-(:func:`~..core.engine_launch.launch_engine`), and watches it to its end: the same
+(:func:`~..core.engine.launch.launch_engine`), and watches it to its end: the same
 job database lock, saved settings and resume rules, the same outputs (mosaic, STAC
 catalog, failures grouped by reason, summary). Processing only supplies the
 parameters and shows what the engine reports: progress (tiles final / total),
@@ -34,7 +34,7 @@ from .run_help import RUN_HELP
 from .run_parameters import RunParameters
 
 if TYPE_CHECKING:
-    from ..core.engine_channel import ChannelClient
+    from ..core.engine.channel import ChannelClient
 
 HOLDER = "QGIS Processing (openEO Grid Jobs)"
 #: seconds the engine waits for this algorithm to attach
@@ -93,7 +93,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     ) -> bool:
         """On the main thread: the saved connection and its login (QGIS may ask for
         its master password, which it can only do here)."""
-        from ..ui.network_proxy import qgis_proxy
+        from ..ui.adapters.network_proxy import qgis_proxy
         from .run_inputs import saved_connection
 
         name = self.parameterAsString(parameters, self.CONNECTION, context)
@@ -107,10 +107,10 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        from ..core.engine_channel import ChannelClient
-        from ..core.engine_launch import launch_engine
-        from ..core.run_config import RunConfig
-        from ..core.run_request import RunRequest
+        from ..core.engine.channel import ChannelClient
+        from ..core.engine.config import RunConfig
+        from ..core.engine.launch import launch_engine
+        from ..core.engine.request import RunRequest
 
         if self._login is None:
             raise QgsProcessingException(self.tr("The connection was not read (prepareAlgorithm)."))
@@ -168,8 +168,8 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
     ) -> dict[str, Any]:
         """The outputs, and what the user should read about how the run ended."""
         from ..core.definitions import FAILED_STATUSES, FINAL_STATUSES
-        from ..core.engine_events import Outcome
-        from ..core.engine_outputs import failure_text
+        from ..core.engine.events import Outcome
+        from ..core.engine.outputs import failure_text
 
         counts: dict[str, int] = ended.get("counts") or {}
         total = sum(counts.values())
@@ -199,8 +199,8 @@ def _watch(
     client: ChannelClient, events: queue.Queue, feedback: QgsProcessingFeedback, connection: Any
 ) -> dict[str, Any]:
     """Follow the run to its ENDED event; Cancel stops it (the engine writes what it has)."""
-    from ..core.engine_channel import LOST
-    from ..core.engine_events import Command, ErrorKind, EventKind, Outcome
+    from ..core.engine.channel import LOST
+    from ..core.engine.events import Command, ErrorKind, EventKind, Outcome
     from .run_inputs import keep_token
 
     progress = _Progress(feedback)
@@ -223,7 +223,7 @@ def _watch(
             elif kind == EventKind.LOGIN and message.get("message"):
                 feedback.pushWarning(f"{message['message']} {login_hint()}")
             elif kind == EventKind.RENEWED_LOGIN:
-                from ..core.device_login import RefreshToken
+                from ..core.backends.device_login import RefreshToken
 
                 token = RefreshToken(
                     message["issuer"], message["client_id"], message["refresh_token"]

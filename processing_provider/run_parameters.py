@@ -32,13 +32,13 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate
 
 from ..core.definitions import DEFAULT_POLL_INTERVAL
-from ..core.job_template import DEFAULT_JOB_OPTIONS, EXTENTS, OUTPUT_FORMATS
+from ..core.jobs.template import DEFAULT_JOB_OPTIONS, EXTENTS, OUTPUT_FORMATS
 from ..ui.i18n import translate
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from ..core.job_template import JobTemplate
+    from ..core.jobs.template import JobTemplate
 
 DEFAULT_DATES = ("2024-05-01", "2024-08-01")  # the seed notebook's summer, as in the dock
 JOB_DB_FILTER = "CSV (*.csv);;Parquet (*.parquet)"
@@ -228,8 +228,9 @@ class RunParameters:
     ) -> JobTemplate:
         """The job template of the parameters, checked (a TemplateError says what is wrong)."""
         from ..core.errors import GridJobsError
-        from ..core.job_parameters import parse_parameter_map
-        from ..core.job_template import (
+        from ..core.grid.windows import window_specs, windowed_dates
+        from ..core.jobs.parameters import parse_parameter_map
+        from ..core.jobs.template import (
             PROCESS_GRAPH,
             PROCESS_NDVI,
             PROCESS_UDP,
@@ -237,7 +238,6 @@ class RunParameters:
             parse_job_options,
             parse_process_document,
         )
-        from ..core.windows import window_specs, windowed_dates
 
         text = lambda name: self.parameterAsString(parameters, name, context).strip()  # noqa: E731
         graph_file, udp = text(self.PROCESS_GRAPH), text(self.UDP_ID)
@@ -288,7 +288,7 @@ class RunParameters:
         return str(value.toString("yyyy-MM-dd"))
 
     def job_db(self: Any, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
-        from ..core.job_db import kind_of
+        from ..core.jobs.database import kind_of
 
         path = self.parameterAsFileOutput(parameters, self.JOB_DB, context)
         if not path:

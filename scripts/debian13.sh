@@ -224,7 +224,7 @@ for m in (numpy, shapely, pyogrio, geopandas, pandas, pyproj):
 """Headless face of openEO Grid Jobs (written by scripts/debian13.sh)."""
 import sys
 
-from openeo_grid_jobs.core.cli import main
+from openeo_grid_jobs.cli.main import main
 
 sys.exit(main())
 PY

@@ -55,7 +55,7 @@ cat >.venv/bin/openeo-grid-jobs <<PY
 """Headless face of openEO Grid Jobs (written by scripts/setup.sh)."""
 import sys
 
-from openeo_grid_jobs.core.cli import main
+from openeo_grid_jobs.cli.main import main
 
 sys.exit(main())
 PY

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import signal
 import sys
 import time
@@ -20,11 +22,56 @@ sys.path.insert(0, str(REPO_ROOT))  # devtools importable
 # back to /usr/share/proj; pyproj 3.7 (Debian 13, QGIS 3.40) raises DataDirError on
 # the first CRS. Point it at the data as the CLI does (test_cli_grid checks that
 # helper itself in child processes without these variables).
-from openeo_grid_jobs.core.proj_data import ensure_proj_data  # noqa: E402
+from openeo_grid_jobs.core.grid.proj_data import ensure_proj_data  # noqa: E402
 
 ensure_proj_data()
 
 MASTER_PASSWORD = "tests-master-password"
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+#: fixtures (directly or through others) that need the local back-end, or QGIS beyond
+#: what every test gets (pytest-qgis's application, and its iface through its autouse
+#: qgis_show_map)
+BACKEND_FIXTURES = {"_backend_process", "local_backend", "connection", "make_backend"}
+QGIS_FIXTURES = {
+    "qgis_new_project",
+    "qgis_canvas",
+    "qgis_bot",
+    "qtbot",
+    "desktop",
+    "auth_manager",
+    "saved_local",
+    "grid_layer",
+    "jobs_panel",
+}
+QGIS_FOLDERS = {"ui", "processing", "desktop"}
+#: the local back-end's own tests and the fault proxy's start back-ends of their own
+BACKEND_FOLDERS = {"devtools", "faults"}
+#: a test file that imports QGIS, the plugin's QGIS side, or runs qgis_process
+QGIS_SOURCE = re.compile(
+    r"\b(from|import) qgis\b|openeo_grid_jobs\.(ui|processing_provider|plugin)\b"
+    r"|from openeo_grid_jobs import classFactory|qgis_process"
+)
+
+
+@functools.cache
+def _needs_qgis_by_source(path: Path) -> bool:
+    return bool(QGIS_SOURCE.search(path.read_text(encoding="utf-8")))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers ``qgis``, ``backend`` and ``desktop`` from where a test is and what it uses."""
+    for item in items:
+        path = Path(item.path)
+        folder = path.relative_to(TESTS_DIR).parts[0]
+        fixtures = set(item.fixturenames)
+        if folder in BACKEND_FOLDERS or fixtures & BACKEND_FIXTURES:
+            item.add_marker(pytest.mark.backend)
+        if folder in QGIS_FOLDERS or fixtures & QGIS_FIXTURES or _needs_qgis_by_source(path):
+            item.add_marker(pytest.mark.qgis)
+        if folder == "desktop":
+            item.add_marker(pytest.mark.desktop)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,7 +91,7 @@ def _one_date_range():
     """Every test's Job tab starts with the default dates, one date range, the NDVI mean
     without parameters, and sends bounding boxes: a run saves these in the settings,
     which outlive the test (and the session)."""
-    from openeo_grid_jobs.ui.settings import FORM_KEYS
+    from openeo_grid_jobs.ui.adapters.settings import FORM_KEYS
 
     keys = ("start", "end", "windows_mode", "windows_step", "windows_days", "windows_list")
     process = ("process", "graph_file", "udp_id", "parameters")
@@ -184,9 +231,9 @@ def saved_local(auth_manager, local_backend):
 def grid_layer(qgis_new_project):
     """A 3 x 2 grid of 5 km tiles over Antwerp, on the map, styled by status."""
     from helpers.runs import small_grid
-    from openeo_grid_jobs.core.grid import build_grid
-    from openeo_grid_jobs.ui.grid_layer import create_grid_layer
-    from openeo_grid_jobs.ui.status_style import apply_status_style
+    from openeo_grid_jobs.core.grid.grid import build_grid
+    from openeo_grid_jobs.ui.adapters.grid_layer import create_grid_layer
+    from openeo_grid_jobs.ui.adapters.status_style import apply_status_style
     from qgis.core import QgsProject
 
     tiles = small_grid(3, 2)
@@ -200,7 +247,7 @@ def grid_layer(qgis_new_project):
 def jobs_panel(desktop, auth_manager, grid_layer, tmp_path, qtbot):
     """The dock's Jobs panel on ``grid_layer``, polling fast, with no saved back-end yet."""
     from helpers.connections import clear_connections
-    from openeo_grid_jobs.ui.jobs_panel import JobsPanel
+    from openeo_grid_jobs.ui.widgets.jobs_panel import JobsPanel
 
     desktop.iface.messageBar().clear_messages()
     clear_connections()
@@ -214,7 +261,7 @@ def jobs_panel(desktop, auth_manager, grid_layer, tmp_path, qtbot):
 
 
 def _engines_of_this_session() -> list[int]:
-    """Run engine processes this pytest started (its children running engine_host)."""
+    """Run engine processes this pytest started (its children running engine.host)."""
     me, found = os.getpid(), []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
@@ -223,7 +270,7 @@ def _engines_of_this_session() -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == me and b"engine_host" in cmdline:
+        if ppid == me and b".engine.host'" in cmdline:
             found.append(int(proc.name))
     return found
 

@@ -15,9 +15,10 @@ HEAVY = ("openeo", "geopandas", "pandas", "shapely", "pyproj", "numpy")
 
 def test_core_imports_in_plain_python_without_qgis():
     modules = [
-        "openeo_grid_jobs.core." + p.stem
-        for p in sorted((REPO_ROOT / "core").glob("*.py"))
-        if p.stem != "__init__"
+        "openeo_grid_jobs." + ".".join(p.relative_to(REPO_ROOT).with_suffix("").parts)
+        for folder in ("core", "cli")
+        for p in sorted((REPO_ROOT / folder).rglob("*.py"))
+        if p.stem not in ("__init__", "__main__")
     ]
     code = (
         "import importlib, sys\n"

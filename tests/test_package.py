@@ -51,7 +51,7 @@ def test_package_command_builds_installable_zip(tmp_path):
         "LICENSE",
         "core/__init__.py",
         "ui/__init__.py",
-        "ui/dock.py",
+        "ui/widgets/dock.py",
     ):
         assert f"openeo_grid_jobs/{needed}" in names
     for forbidden in (

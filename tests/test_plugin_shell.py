@@ -142,8 +142,8 @@ def test_no_message_when_dependencies_present(desktop):
 def test_core_logs_appear_in_the_plugin_log_tab(plugin, qtbot):
     """What the core logs (a back-off after a failed call) reaches QGIS's Log Messages
     panel under the plugin's tab, and stops doing so once the plugin is unloaded."""
-    from openeo_grid_jobs.core.failures import Failure, FailureKind
-    from openeo_grid_jobs.core.scheduler import READ, RunPolicy, Scheduler
+    from openeo_grid_jobs.core.run.failures import Failure, FailureKind
+    from openeo_grid_jobs.core.run.scheduler import READ, RunPolicy, Scheduler
     from qgis.core import QgsApplication
 
     received = []

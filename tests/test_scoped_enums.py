@@ -129,7 +129,9 @@ LATER = QVariant.Type.Int  # 10: every version
 def test_qvariant_type_is_allowed_only_in_field_types_old_qt5_branch(qgis_app, tmp_path):
     sample = tmp_path / "field_types.py"
     sample.write_text(FIELD_TYPES, encoding="utf-8")
-    assert {(line, allowed) for line, *_, allowed in _found(sample, "ui/field_types.py")} == {
+    assert {
+        (line, allowed) for line, *_, allowed in _found(sample, "ui/adapters/field_types.py")
+    } == {
         (7, True),
         (9, False),
         (10, False),

@@ -22,12 +22,12 @@ import pytest
 from helpers.connections import add_connection, clear_connections, fill_connection_dialog
 from helpers.fake_oidc import SERVICE_CLIENT, SERVICE_SECRET
 from helpers.runs import small_grid
-from openeo_grid_jobs.core.db_lock import lock_state
-from openeo_grid_jobs.core.engine_channel import private_dir
-from openeo_grid_jobs.core.grid import build_grid
-from openeo_grid_jobs.ui.grid_layer import create_grid_layer
-from openeo_grid_jobs.ui.jobs_panel import JobsPanel
-from openeo_grid_jobs.ui.status_style import apply_status_style
+from openeo_grid_jobs.core.engine.channel import private_dir
+from openeo_grid_jobs.core.grid.grid import build_grid
+from openeo_grid_jobs.core.jobs.db_lock import lock_state
+from openeo_grid_jobs.ui.adapters.grid_layer import create_grid_layer
+from openeo_grid_jobs.ui.adapters.status_style import apply_status_style
+from openeo_grid_jobs.ui.widgets.jobs_panel import JobsPanel
 from qgis.core import QgsApplication, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import Qt
 
@@ -111,7 +111,7 @@ def test_no_secret_anywhere_after_logins_and_a_run(
         oidc_provider.approve(login.code.text())
         qtbot.waitUntil(engine_process, timeout=30_000)
     assert finished.args[0] == {"finished": 6}
-    assert "engine_host" in engine["command line"]
+    assert ".core.engine.host" in engine["command line"]
     assert {f["backend"] for f in layer.getFeatures()} <= {"Basic", "Service", "OIDC"}
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     panel.shutdown()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from openeo_grid_jobs.core.backend import BackendConfig, Secrets
-from openeo_grid_jobs.ui.auth_store import save_secrets
-from openeo_grid_jobs.ui.connections import SavedConnection, save_connection
-from openeo_grid_jobs.ui.settings import CONNECTIONS_SEEDED, remove_connections
+from openeo_grid_jobs.core.backends.backend import BackendConfig, Secrets
+from openeo_grid_jobs.ui.adapters.auth_store import save_secrets
+from openeo_grid_jobs.ui.adapters.connections import SavedConnection, save_connection
+from openeo_grid_jobs.ui.adapters.settings import CONNECTIONS_SEEDED, remove_connections
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from openeo_grid_jobs.core.backend import BackendConfig, Secrets
-from openeo_grid_jobs.core.engine_channel import LOST, ChannelClient
-from openeo_grid_jobs.core.engine_events import EventKind, updates_from_rows
-from openeo_grid_jobs.core.job_template import JobTemplate
-from openeo_grid_jobs.core.run_config import RunConfig
-from openeo_grid_jobs.core.run_request import RunRequest
+from openeo_grid_jobs.core.backends.backend import BackendConfig, Secrets
+from openeo_grid_jobs.core.engine.channel import LOST, ChannelClient
+from openeo_grid_jobs.core.engine.config import RunConfig
+from openeo_grid_jobs.core.engine.events import EventKind, updates_from_rows
+from openeo_grid_jobs.core.engine.request import RunRequest
+from openeo_grid_jobs.core.jobs.template import JobTemplate
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME
 

@@ -103,12 +103,12 @@ class Allowance:
 
 
 ALLOWANCES = (
-    # ui/field_types.py: QGIS 3.22-3.36 only have QgsField(name, QVariant.Type, ...)
+    # ui/adapters/field_types.py: QGIS 3.22-3.36 only have QgsField(name, QVariant.Type, ...)
     # (the QMetaType.Type constructors came in 3.38). Its else branch of
     # `if Qgis.QGIS_VERSION_INT >= 33800 or QT_VERSION >= 0x060000` is the one place
     # QVariant.Type may be written: no QGIS 3.38+ and no Qt 6 build ever runs it.
     Allowance(
-        "ui/field_types.py",
+        "ui/adapters/field_types.py",
         "qvariant-type",
         qgis_below=33800,
         qt_below=QT6,

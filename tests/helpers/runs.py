@@ -7,10 +7,10 @@ import time
 from dataclasses import dataclass, field
 
 import openeo
-from openeo_grid_jobs.core.grid import build_grid
-from openeo_grid_jobs.core.job_db import JobDatabase, frame_from_tiles
-from openeo_grid_jobs.core.job_template import JobTemplate
-from openeo_grid_jobs.core.runner import Backend, GridJobRunner
+from openeo_grid_jobs.core.grid.grid import build_grid
+from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.template import JobTemplate
+from openeo_grid_jobs.core.run.runner import Backend, GridJobRunner
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME
 

@@ -76,10 +76,11 @@ SCALE = {
 }
 
 
-def graph_file(tmp_path) -> str:
-    """A process definition file whose graph takes a factor (inside a callback, beside
-    the callback's own ``x``) and bands as parameters, and declares an offset with a
-    default."""
+def graph_file(tmp_path, factor: str = "factor", declared: list | None = None) -> str:
+    """A process definition file whose graph takes a factor (named ``factor``; inside a
+    callback, beside the callback's own ``x``) and bands as parameters, and declares an
+    offset with a default (or what ``declared`` lists)."""
+    scale = json.loads(json.dumps(SCALE).replace('"factor"', json.dumps(factor)))
     document = {
         "process_graph": {
             "load": {
@@ -95,7 +96,7 @@ def graph_file(tmp_path) -> str:
                 "process_id": "apply",
                 "arguments": {
                     "data": {"from_node": "load"},
-                    "process": {"process_graph": SCALE},
+                    "process": {"process_graph": scale},
                 },
             },
             "save": {
@@ -104,8 +105,9 @@ def graph_file(tmp_path) -> str:
                 "result": True,
             },
         },
-        "parameters": [
-            {"name": "factor", "schema": {"type": "number"}},
+        "parameters": declared
+        or [
+            {"name": factor, "schema": {"type": "number"}},
             {"name": "bands", "schema": {"type": "array"}},
             {"name": "offset", "schema": {"type": "number"}, "default": 0},
         ],

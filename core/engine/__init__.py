@@ -1,0 +1,8 @@
+"""The run engine: one run carried to its end, in a process of its own, with viewers.
+
+``request`` and ``config`` say what a run is asked to do; ``session`` owns its job
+database; ``engine`` drives the loop (``run/``) and its outputs; ``host`` is the
+process (started by ``launch``) with its private ``channel``. A status change from
+the loop leaves here as an ``events`` message to each viewer: the dock's
+``ui/run/viewer``, Processing, the CLI.
+"""

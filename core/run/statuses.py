@@ -1,0 +1,100 @@
+"""A job's status as its back-end reports it, written into its row.
+
+A status only moves forward (:func:`~.tile_rules.moves_forward`). A job ending
+``finished`` feeds the breaker and the expected job time, and its costs and usage
+are asked for when the report lacks them; a failed job's reason (its error log,
+answered to :meth:`~.launching.Launcher.on_error_log`) and usage are asked for.
+Polling, adopting, launching, canceling and the time limits all report here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..definitions import FINAL_STATUSES, TileStatus
+from ..jobs.rows import now_utc, parse_time
+from ..jobs.usage import usage_columns
+from .failures import Failure
+from .state import Call, RunState
+from .tile_rules import moves_forward
+
+
+class JobStatuses:
+    """Applies what back-ends say of a job to its row (through the state's one writer)."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    def apply(self, i: int, new: str | None, info: dict) -> None:
+        """Row ``i``'s job is now ``new`` (``info``: what the back-end said of it)."""
+        state = self.state
+        old = state.frame.at[i, "status"]
+        if not moves_forward(old, new):
+            return
+        if new == TileStatus.CANCELED and i in state.overdue:
+            return  # canceled past a time limit: its tile fails with the reason (run_limits)
+        changes: dict[str, Any] = {"status": new}
+        if new == TileStatus.RUNNING and not state.has(i, "running_start_time"):
+            changes["running_start_time"] = now_utc(state.wall_clock())
+        if info.get("costs") is not None:
+            changes["costs"] = float(info["costs"])
+        if new in FINAL_STATUSES:
+            changes.update(state.ended(i, info.get("updated")))
+            self._took(i, info.get("updated"), new)
+        state.set(i, **changes)
+        gateway = state.gateways[state.frame.at[i, "backend_name"]]
+        job_id = state.frame.at[i, "id"]
+        self.usage(i, info)
+        if new == TileStatus.FINISHED:
+            state.breaker.finished()
+            if info.get("costs") is None or "usage" not in info:
+                state.submit(Call.COSTS, i, gateway.describe, job_id)
+        elif new == TileStatus.ERROR:
+            state.submit(Call.ERROR_LOG, i, gateway.error_message, job_id)
+            if "usage" not in info:  # a failed job used resources too
+                state.submit(Call.USAGE, i, gateway.describe, job_id)
+        elif new == TileStatus.CANCELED and not state.has(i, "message"):
+            state.set(i, message="canceled")
+
+    def progress(self, i: int, reported: Any) -> None:
+        """Keep the job's progress as its back-end reports it (the map labels running
+        tiles with it, the ETA reads it); a back-end without progress leaves it empty."""
+        if isinstance(reported, bool) or not isinstance(reported, (int, float)):
+            return
+        value = min(100.0, max(0.0, float(reported)))
+        current = self.state.frame.at[i, "progress"]
+        if value != current:
+            self.state.set(i, progress=value)
+
+    def _took(self, i: int, updated: Any, new: str) -> None:
+        """A finished job's time from its start to its end (the back-end's ``updated``),
+        from which the run expects when the others end."""
+        started = self.state.started_at.pop(i, None)
+        ended = parse_time(updated)
+        if "." not in str(updated):  # whole seconds (as most back-ends give): the middle
+            ended += 0.5
+        if new == TileStatus.FINISHED and started is not None and ended > started:
+            self.state.durations.append(ended - started)
+
+    def on_costs(self, i: int, info: Any, failure: Failure | None) -> None:
+        """A finished job's own metadata: its costs and usage (listings lack usage)."""
+        if failure is None and info and info.get("costs") is not None:
+            self.state.set(i, costs=float(info["costs"]))
+        self.on_usage(i, info, failure)
+
+    def on_usage(self, i: int, info: Any, failure: Failure | None) -> None:
+        if failure is None and isinstance(info, dict):
+            self.usage(i, info)
+
+    def usage(self, i: int, info: dict) -> None:
+        """The job's ``usage`` into the table, one text column per key as the openeo
+        client writes it (:mod:`..jobs.usage`); a column new to the table is added."""
+        frame = self.state.frame
+        columns = usage_columns(info)
+        for column in columns:
+            if column not in frame.columns:
+                frame[column] = None
+            elif frame[column].dtype != object:  # read back empty: floats
+                frame[column] = frame[column].astype(object)
+        if columns:
+            self.state.set(i, **columns)
