@@ -47,19 +47,20 @@ if [ ! -x .venv/bin/python ]; then
 fi
 pip_install_if_changed .venv requirements/plugin.txt requirements/dev.txt
 
-# The repo root *is* the plugin package; expose it as `openeo_grid_jobs`.
+# The repo root *is* the plugin package: installed editable as `openeo_grid_jobs`,
+# with its `openeo-grid-jobs` command (pyproject.toml), pointing at this checkout.
 SITE=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-ln -sfn "$ROOT" "$SITE/openeo_grid_jobs"
-cat >.venv/bin/openeo-grid-jobs <<PY
-#!$ROOT/.venv/bin/python
-"""Headless face of openEO Grid Jobs (written by scripts/setup.sh)."""
-import sys
-
-from openeo_grid_jobs.cli.main import main
-
-sys.exit(main())
-PY
-chmod +x .venv/bin/openeo-grid-jobs
+[ -L "$SITE/openeo_grid_jobs" ] && rm "$SITE/openeo_grid_jobs"  # how older set-ups linked it
+installed=$(cd / && "$ROOT/.venv/bin/python" -c 'import openeo_grid_jobs as p; print(p.__file__)' 2>/dev/null || true)
+stamp=.venv/.package.sha256
+want=$( (echo "$ROOT"; cat pyproject.toml) | sha256sum | cut -d' ' -f1)
+if [ "$installed" != "$ROOT/__init__.py" ] || [ ! -x .venv/bin/openeo-grid-jobs ] \
+   || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing the plugin folder into .venv (editable: pip install -e .)"
+  PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . \
+    2> >(grep -v "is ignored: it is neither" >&2)
+  echo "$want" >"$stamp"
+fi
 
 # --- back-end venv: openeo-driver's dummy back-end ----------------------------
 if [ ! -x .venv-backend/bin/python ]; then

@@ -47,3 +47,28 @@ def test_every_test_folder_is_listed():
 
 def test_nothing_listed_is_missing():
     assert [f for f in listed() if not (REPO_ROOT / f).is_dir()] == []
+
+
+def _pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_installable_package_lists_every_package_folder():
+    """``pip install .`` (the CLI on a server) installs the packages pyproject lists: a
+    folder missing there would be missing from the install, and the command broken."""
+    folders = {"openeo_grid_jobs"} | {
+        "openeo_grid_jobs." + folder.replace("/", ".") for folder in packages()
+    }
+    assert set(_pyproject()["tool"]["setuptools"]["packages"]) == folders
+
+
+def test_the_installable_package_has_the_plugins_version():
+    metadata = (REPO_ROOT / "metadata.txt").read_text(encoding="utf-8")
+    version = next(
+        line.split("=", 1)[1].strip()
+        for line in metadata.splitlines()
+        if line.startswith("version=")
+    )
+    assert _pyproject()["project"]["version"] == version
