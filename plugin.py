@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QApplication, QPushButton
+from qgis.PyQt.QtWidgets import QAction, QApplication, QMainWindow, QPushButton
 
 from .core.definitions import PLUGIN_NAME
 from .core.dependencies import install_command, missing_packages
+from .ui.adapters.qgis_objects import present
 
 if TYPE_CHECKING:
     from qgis.core import QgsProcessingProvider
@@ -58,7 +59,8 @@ class OpenEOGridJobsPlugin:
             self.translator = install_translator()
         if self.provider is None:
             self.provider = GridJobsProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            registry = present(QgsApplication.processingRegistry(), "Processing registry")
+            registry.addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 (name fixed by QGIS)
         from .ui.adapters.qgis_log import route_logs
@@ -95,7 +97,8 @@ class OpenEOGridJobsPlugin:
         unroute(self._log_route)
         self._log_route = None
         if self.provider is not None:
-            QgsApplication.processingRegistry().removeProvider(self.provider)
+            registry = present(QgsApplication.processingRegistry(), "Processing registry")
+            registry.removeProvider(self.provider)
             self.provider = None
         choice = None
         if self.close_prompt is not None:
@@ -129,7 +132,7 @@ class OpenEOGridJobsPlugin:
             self.dock.visibilityChanged.connect(self._sync_action)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             window = self.iface.mainWindow()
-            if hasattr(window, "resizeDocks"):  # room for the form without scrolling sideways
+            if isinstance(window, QMainWindow):  # room for the form without scrolling sideways
                 window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         if self.dock is not None:
             self.dock.setVisible(visible)
@@ -147,7 +150,7 @@ class OpenEOGridJobsPlugin:
         if not missing:
             return missing
         command = install_command(missing)
-        bar = self.iface.messageBar()
+        bar = present(self.iface.messageBar(), "message bar")
         item = bar.createMessage(
             PLUGIN_NAME,
             translate(
@@ -158,6 +161,6 @@ class OpenEOGridJobsPlugin:
         )
         copy = QPushButton(translate("OpenEOGridJobsPlugin", "Copy command"), item)
         copy.clicked.connect(lambda: QApplication.clipboard().setText(command))
-        item.layout().addWidget(copy)
+        present(item.layout(), "message item layout").addWidget(copy)
         bar.pushWidget(item, Qgis.MessageLevel.Warning, 0)
         return missing

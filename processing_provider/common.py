@@ -10,15 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from qgis import core as qgis_core
 from qgis.core import (
     QgsFeatureSink,
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingUtils,
-    QgsProject,
     QgsRasterLayer,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -26,15 +26,22 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import GridJobsError
+from ..ui.adapters.qgis_objects import current_project, present
 from ..ui.i18n import translate
 
 if TYPE_CHECKING:
-    from qgis.core import QgsMapLayer
+    from qgis.core import Qgis, QgsMapLayer
 
 PLUGIN_DIR = Path(__file__).resolve().parent.parent
 ICON_PATH = str(PLUGIN_DIR / "icon.svg")
 HELP_URL = "https://github.com/openeo-grid-jobs/openeo-grid-jobs#processing-algorithms"
 T = TypeVar("T")
+#: what an algorithm raises to fail with a message; a SIP-made exception, which the stubs
+#: (qgis-stubs 0.5.0) lack: the algorithms import it from here
+QgsProcessingException: type[Exception] = qgis_core.QgsProcessingException  # type: ignore[attr-defined]
+#: polygon layers as an input or output type, by the name QGIS 3.22 has; later QGIS keeps
+#: it as an alias of Qgis.ProcessingSourceType.VectorPolygon, the only name the stubs know
+POLYGONS: Qgis.ProcessingSourceType = QgsProcessing.SourceType.TypeVectorPolygon  # type: ignore[attr-defined]
 
 
 class GridJobsAlgorithm(QgsProcessingAlgorithm):
@@ -99,6 +106,13 @@ def reported(call: Callable[[], T]) -> T:
         raise QgsProcessingException(str(exc)) from exc
 
 
+def given_or_silent(feedback: QgsProcessingFeedback | None) -> QgsProcessingFeedback:
+    """``feedback``, or one that goes nowhere: QGIS's API lets a caller run an algorithm
+    without feedback (``algorithm.run(parameters, context, None)``), as QGIS's own
+    algorithms allow, and the algorithm then reports to no one rather than failing."""
+    return feedback if feedback is not None else QgsProcessingFeedback()
+
+
 def copy_to_sink(
     algorithm: QgsProcessingAlgorithm,
     parameters: dict[str, Any],
@@ -153,7 +167,7 @@ def status_style(layer: QgsMapLayer) -> None:
             index = layer.fields().indexOf(field_name)
             if index >= 0:
                 layer.setFieldAlias(index, alias)
-        apply_status_style(layer, QgsProject.instance())
+        apply_status_style(layer, current_project())
 
 
 def ndvi_style(layer: QgsMapLayer) -> None:
@@ -189,8 +203,13 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
         return instance
 
     def postProcessLayer(  # noqa: N802 (QGIS API)
-        self, layer: QgsMapLayer, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+        self,
+        layer: QgsMapLayer | None,
+        context: QgsProcessingContext | None,
+        feedback: QgsProcessingFeedback | None,
     ) -> None:
+        # QGIS calls this only with the layer it loaded; the stubs type every pointer Optional
+        layer = present(layer, "output layer to style")
         if self.name:
             layer.setName(self.name)
         self.style(layer)

@@ -12,9 +12,7 @@ from typing import Any
 
 from qgis.core import (
     QgsFeatureSource,
-    QgsProcessing,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -28,7 +26,15 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..ui.i18n import translate
-from .common import GridJobsAlgorithm, copy_to_sink, reported, style_on_load
+from .common import (
+    POLYGONS,
+    GridJobsAlgorithm,
+    QgsProcessingException,
+    copy_to_sink,
+    given_or_silent,
+    reported,
+    style_on_load,
+)
 
 HELP_TEXT = QT_TRANSLATE_NOOP(
     "CreateGridAlgorithm",
@@ -86,7 +92,7 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.AOI,
                 self.tr("Area of interest (polygon layer)"),
-                [QgsProcessing.SourceType.TypeVectorPolygon],
+                [POLYGONS],
                 optional=True,
             )
         )
@@ -112,11 +118,7 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
                 minValue=1,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                self.OUTPUT, self.tr("Grid"), QgsProcessing.SourceType.TypeVectorPolygon
-            )
-        )
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Grid"), POLYGONS))
         self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, self.tr("Number of tiles")))
         self.addOutput(QgsProcessingOutputString(self.CRS_OUTPUT, self.tr("Grid CRS used")))
 
@@ -124,12 +126,13 @@ class CreateGridAlgorithm(GridJobsAlgorithm):
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,
-        feedback: QgsProcessingFeedback,
+        feedback: QgsProcessingFeedback | None,
     ) -> dict[str, Any]:
         from ..core.grid.grid import build_grid
         from ..ui.adapters.aoi import pyproj_crs
         from ..ui.adapters.grid_layer import FillCanceledError, create_grid_layer
 
+        feedback = given_or_silent(feedback)
         aoi, aoi_crs = self._area(parameters, context)
         chosen = self.parameterAsCrs(parameters, self.GRID_CRS, context)
         grid_crs = reported(lambda: pyproj_crs(chosen)) if chosen.isValid() else None
@@ -190,7 +193,9 @@ def source_polygons(source: QgsFeatureSource) -> list[Any]:
     import shapely
 
     name = source.sourceName() or translate("CreateGridAlgorithm", "the area layer")
-    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
+    # QGIS 3.22's name; the stubs know only QGIS 3.30's Qgis.GeometryType.Polygon
+    polygon = QgsWkbTypes.GeometryType.PolygonGeometry  # type: ignore[attr-defined]
+    if QgsWkbTypes.geometryType(source.wkbType()) != polygon:
         raise QgsProcessingException(
             translate(
                 "CreateGridAlgorithm", "{layer} has no polygons; choose a polygon layer."

@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -24,7 +22,16 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
-from .common import GridJobsAlgorithm, copy_to_sink, count_text, reported, style_on_load
+from .common import (
+    POLYGONS,
+    GridJobsAlgorithm,
+    QgsProcessingException,
+    copy_to_sink,
+    count_text,
+    given_or_silent,
+    reported,
+    style_on_load,
+)
 
 HELP_TEXT = QT_TRANSLATE_NOOP(
     "OpenJobDatabaseAlgorithm",
@@ -76,9 +83,7 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                self.OUTPUT, self.tr("Job statuses"), QgsProcessing.SourceType.TypeVectorPolygon
-            )
+            QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Job statuses"), POLYGONS)
         )
         self.addOutput(QgsProcessingOutputNumber(self.TILE_COUNT, self.tr("Number of tiles")))
         self.addOutput(QgsProcessingOutputString(self.SUMMARY, self.tr("Tiles per status")))
@@ -87,12 +92,13 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,
-        feedback: QgsProcessingFeedback,
+        feedback: QgsProcessingFeedback | None,
     ) -> dict[str, Any]:
         from ..ui.adapters.grid_layer import FillCanceledError, tiles_layer
         from ..ui.adapters.layer_updates import GridLayerUpdater
         from ..ui.run.saved_run import read_run
 
+        feedback = given_or_silent(feedback)
         path = self.parameterAsFile(parameters, self.INPUT, context)
         if not path or not Path(path).is_file():
             raise QgsProcessingException(

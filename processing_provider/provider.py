@@ -10,10 +10,12 @@ from qgis.core import (
     QgsMessageLog,
     QgsProcessingModelAlgorithm,
     QgsProcessingProvider,
+    QgsProcessingRegistry,
 )
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.definitions import PLUGIN_NAME
+from ..ui.adapters.qgis_objects import present
 from ..ui.i18n import translate
 from .common import ICON_PATH
 from .create_grid import CreateGridAlgorithm
@@ -34,12 +36,16 @@ class GridJobsProvider(QgsProcessingProvider):
     """
 
     def load(self) -> bool:
-        QgsApplication.processingRegistry().providerAdded.connect(self._added)
+        present(QgsApplication.processingRegistry(), "Processing registry").providerAdded.connect(
+            self._added
+        )
         return bool(super().load())
 
     def _added(self, provider_id: str) -> None:
         if provider_id == self.id():
-            QgsApplication.processingRegistry().providerAdded.disconnect(self._added)
+            present(
+                QgsApplication.processingRegistry(), "Processing registry"
+            ).providerAdded.disconnect(self._added)
             self.refreshAlgorithms()
 
     def id(self) -> str:
@@ -71,3 +77,7 @@ class GridJobsProvider(QgsProcessingProvider):
                     ),
                     PLUGIN_NAME,
                 )
+
+
+def _registry() -> QgsProcessingRegistry:
+    return present(QgsApplication.processingRegistry(), "Processing registry")

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from qgis.core import QgsFeatureSource, QgsProcessingException
+from qgis.core import QgsFeatureSource
 
 from ..core.errors import GridJobsError, LoginRequiredError
 from ..ui.i18n import translate
+from .common import QgsProcessingException
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from qgis.core import (
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -29,7 +28,7 @@ from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 from ..core.definitions import TileStatus
 from ..core.errors import GridJobsError, LoginRequiredError
 from ..ui.i18n import translate
-from .common import GridJobsAlgorithm, count_text, reported
+from .common import GridJobsAlgorithm, QgsProcessingException, count_text, given_or_silent, reported
 from .run_help import RUN_HELP
 from .run_parameters import RunParameters
 
@@ -89,7 +88,7 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,
-        feedback: QgsProcessingFeedback,
+        feedback: QgsProcessingFeedback | None,
     ) -> bool:
         """On the main thread: the saved connection and its login (QGIS may ask for
         its master password, which it can only do here)."""
@@ -105,13 +104,14 @@ class RunJobsAlgorithm(RunParameters, GridJobsAlgorithm):
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,
-        feedback: QgsProcessingFeedback,
+        feedback: QgsProcessingFeedback | None,
     ) -> dict[str, Any]:
         from ..core.engine.channel import ChannelClient
         from ..core.engine.config import RunConfig
         from ..core.engine.launch import launch_engine
         from ..core.engine.request import RunRequest
 
+        feedback = given_or_silent(feedback)
         if self._login is None:
             raise QgsProcessingException(self.tr("The connection was not read (prepareAlgorithm)."))
         config, secrets, connection = self._login

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDateTime,
     QgsProcessingParameterDefinition,
@@ -34,6 +32,7 @@ from qgis.PyQt.QtCore import QDate
 from ..core.definitions import DEFAULT_POLL_INTERVAL
 from ..core.jobs.template import DEFAULT_JOB_OPTIONS, EXTENTS, OUTPUT_FORMATS
 from ..ui.i18n import translate
+from .common import POLYGONS, QgsProcessingException
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -80,13 +79,14 @@ class RunParameters:
         from .run_inputs import default_connection
 
         date = QgsProcessingParameterDateTime.Type.Date
-        advanced = QgsProcessingParameterDefinition.Flag.FlagAdvanced
+        # QGIS 3.22's name; the stubs know only QGIS 3.36's Qgis.ProcessingParameterFlag
+        advanced = QgsProcessingParameterDefinition.Flag.FlagAdvanced  # type: ignore[attr-defined]
         number = QgsProcessingParameterNumber
         params = [
             QgsProcessingParameterFeatureSource(
                 self.GRID,
                 translate("RunJobsAlgorithm", "Units (a tile grid or any polygon layer)"),
-                [QgsProcessing.SourceType.TypeVectorPolygon],
+                [POLYGONS],
                 optional=True,
             ),
             QgsProcessingParameterField(

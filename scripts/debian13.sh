@@ -181,14 +181,14 @@ setup() {
   # stack exist only there). From requirements/plugin.txt only what Debian does not
   # provide (openeo, pyarrow...): Debian's geo packages are linked to the GEOS/GDAL/
   # PROJ that QGIS loads; debian-pins.txt (their versions, as constraints) keeps pip
-  # from replacing them with wheels. The dev tools without the linters (those run
-  # once, on the host).
+  # from replacing them with wheels. The dev tools without the linters and their
+  # type stubs (those run once, on the host).
   want=$(cat requirements/plugin.txt requirements/dev.txt "${BASH_SOURCE[0]}" | sha)
   if [ "$(cat "$RFS/opt/ogj/venv.requirements.sha256" 2>/dev/null)" != "$want" ]; then
     log "installing Python packages into /opt/ogj/venv (QGIS's Python 3.13)"
     grep -v -E '^(--no-binary|numpy|shapely|pyogrio|geopandas|pandas|pyproj)\b' \
       requirements/plugin.txt >"$RFS/opt/ogj/plugin-reqs.txt"
-    grep -v -E '^(ruff|mypy|types-)' requirements/dev.txt >"$RFS/opt/ogj/dev-reqs.txt"
+    grep -v -E '^(ruff|mypy|types-|qgis-stubs|PyQt5-stubs)' requirements/dev.txt >"$RFS/opt/ogj/dev-reqs.txt"
     in_root PIP_CERT=/opt/ogj/host-ca.crt PIP_DISABLE_PIP_VERSION_CHECK=1 sh -euc '
       [ -x /opt/ogj/venv/bin/python ] || python3 -m venv --system-site-packages /opt/ogj/venv
       python3 -c "

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsApplication,
     QgsFeature,
     QgsGeometry,
+    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProject,
@@ -71,6 +72,18 @@ def test_creategrid_from_an_extent_makes_the_docks_grid(provider):
     assert fields == [(f.name(), f.type(), f.length()) for f in dock.fields()]
     assert tiles_of(layer) == tiles_of(dock)
     assert {f["status"] for f in layer.getFeatures()} == {"not_started"}
+
+
+def test_creategrid_runs_without_feedback(provider):
+    """QGIS's API lets a caller run an algorithm with no feedback (a null pointer in C++):
+    it runs and reports to no one."""
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("openeogridjobs:creategrid")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    parameters = {"EXTENT": EXTENT, "TILE_SIZE": 5000, "OUTPUT": "TEMPORARY_OUTPUT"}
+    results, ok = algorithm.run(parameters, context, None)
+    assert ok
+    assert results["TILE_COUNT"] == 6
 
 
 def test_creategrid_writes_a_geopackage_with_integer_indices(provider, tmp_path):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer, QgsWkbTypes
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsVectorLayer, QgsWkbTypes
 
 from ...core.errors import GridError
 from ..i18n import translate
@@ -22,7 +23,8 @@ def pyproj_crs(crs: QgsCoordinateReferenceSystem) -> str:
     authid = crs.authid()
     if authid.upper().startswith("EPSG:"):
         return authid
-    return crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED)
+    # QGIS 3.22's name; the stubs know only QGIS 3.36's Qgis.CrsWktVariant.Preferred
+    return crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED)  # type: ignore[attr-defined]
 
 
 def canvas_aoi(canvas: QgsMapCanvas) -> tuple[tuple[float, float, float, float], str]:
@@ -42,12 +44,14 @@ def layer_aoi(layer: QgsVectorLayer | None, selected_only: bool) -> tuple[list[A
 
     if layer is None or not layer.isValid():
         raise GridError(translate("Aoi", "Choose a polygon layer as area of interest."))
-    if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
+    # QGIS 3.22's name; the stubs know only QGIS 3.30's Qgis.GeometryType.Polygon
+    if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:  # type: ignore[attr-defined]
         raise GridError(
             translate("Aoi", "Layer {name} has no polygons; choose a polygon layer.").format(
                 name=repr(layer.name())
             )
         )
+    features: Iterable[QgsFeature]
     if selected_only:
         if layer.selectedFeatureCount() == 0:
             raise GridError(

@@ -12,13 +12,14 @@ when needed). Settings and projects hold just the 7-character config id.
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication, QgsAuthMethodConfig
+from qgis.core import QgsApplication, QgsAuthManager, QgsAuthMethodConfig
 
 from ...core.backends.backend import Secrets
 from ...core.backends.device_login import RefreshToken
 from ...core.definitions import LoginMethod
 from ...core.errors import GridJobsError
 from ..i18n import translate
+from .qgis_objects import present
 
 OIDC_METHOD = "openEO-OIDC"
 
@@ -101,8 +102,8 @@ def _fill(config: QgsAuthMethodConfig, method: str, **values: str | None) -> Non
         config.setConfig(key, value or "")
 
 
-def _manager():
-    manager = QgsApplication.authManager()
+def _manager() -> QgsAuthManager:
+    manager = present(QgsApplication.authManager(), "authentication manager")
     if manager.isDisabled():
         raise AuthStoreError(
             translate(

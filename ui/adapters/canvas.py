@@ -5,11 +5,12 @@ from __future__ import annotations
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsProject,
     QgsRectangle,
     QgsVectorLayer,
 )
 from qgis.gui import QgisInterface
+
+from .qgis_objects import current_project, present
 
 
 def zoom_to(iface: QgisInterface, layer: QgsVectorLayer) -> None:
@@ -24,9 +25,9 @@ def zoom_to_extent(
     margin: float = 1.05,
 ) -> None:
     """Show ``extent`` (in ``crs``) on the map, ``margin`` times as wide."""
-    canvas = iface.mapCanvas()
+    canvas = present(iface.mapCanvas(), "map canvas")
     transform = QgsCoordinateTransform(
-        crs, canvas.mapSettings().destinationCrs(), QgsProject.instance()
+        crs, canvas.mapSettings().destinationCrs(), current_project()
     )
     shown = transform.transformBoundingBox(extent)
     shown.scale(margin)

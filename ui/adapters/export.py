@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsProject,
     QgsVectorFileWriter,
     QgsVectorLayer,
 )
 
 from ..i18n import translate
+from .qgis_objects import current_project, message_bar
+
+if TYPE_CHECKING:
+    from qgis.gui import QgisInterface
+    from qgis.PyQt.QtWidgets import QWidget
 
 DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON"}
 FILE_FILTER = "GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)"
@@ -43,13 +47,13 @@ def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
     options.fileEncoding = "UTF-8"
     if driver == "GeoJSON":
         options.ct = QgsCoordinateTransform(
-            layer.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance()
+            layer.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), current_project()
         )
         options.layerOptions = ["RFC7946=YES"]
     if driver == "GPKG":
         options.layerName = layer.name()
     result = QgsVectorFileWriter.writeAsVectorFormatV3(
-        layer, str(path), QgsProject.instance().transformContext(), options
+        layer, str(path), current_project().transformContext(), options
     )
     error, message = result[0], result[1]
     if error != QgsVectorFileWriter.WriterError.NoError:
@@ -61,14 +65,14 @@ def export_layer(layer: QgsVectorLayer, path: str | Path) -> Path:
     return path
 
 
-def ask_export(parent: Any, iface: Any, layer: QgsVectorLayer) -> None:
+def ask_export(parent: QWidget | None, iface: QgisInterface, layer: QgsVectorLayer) -> None:
     """Ask where to export ``layer`` (beside its job database, or the project), then do."""
     from qgis.PyQt.QtWidgets import QFileDialog
 
     from .project_runs import JOB_DB_PROPERTY
 
     job_db = layer.customProperty(JOB_DB_PROPERTY)
-    home = QgsProject.instance().homePath()
+    home = current_project().homePath()
     folder = Path(job_db).parent if job_db else Path(home) if home else Path.home()
     path, _ = QFileDialog.getSaveFileName(
         parent,
@@ -80,7 +84,7 @@ def ask_export(parent: Any, iface: Any, layer: QgsVectorLayer) -> None:
         export_and_say(iface, layer, path)
 
 
-def export_and_say(iface: Any, layer: QgsVectorLayer, path: str) -> None:
+def export_and_say(iface: QgisInterface, layer: QgsVectorLayer, path: str) -> None:
     """Export ``layer``, reporting the outcome in the message bar."""
     from qgis.core import Qgis
 
@@ -89,9 +93,9 @@ def export_and_say(iface: Any, layer: QgsVectorLayer, path: str) -> None:
     try:
         written = export_layer(layer, path)
     except ExportError as exc:
-        iface.messageBar().pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Critical, 0)
+        message_bar(iface).pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Critical, 0)
         return
-    iface.messageBar().pushMessage(
+    message_bar(iface).pushMessage(
         PLUGIN_NAME,
         translate("GridPanel", "Grid exported to {path}").format(path=written),
         Qgis.MessageLevel.Success,

@@ -11,7 +11,9 @@ from __future__ import annotations
 from qgis.core import Qgis
 from qgis.PyQt.QtCore import QT_VERSION
 
-if Qgis.QGIS_VERSION_INT >= 33800 or QT_VERSION >= 0x060000:
+# (QGIS_VERSION_INT, set when qgis.core loads, is missing from the stubs; tests/helpers/
+# enum_scan.py reads this very condition)
+if Qgis.QGIS_VERSION_INT >= 33800 or QT_VERSION >= 0x060000:  # type: ignore[attr-defined]
     from qgis.PyQt.QtCore import QMetaType
 
     STRING = QMetaType.Type.QString

@@ -30,6 +30,7 @@ from ...core.definitions import NOT_STARTED
 from ...core.grid.schema import GRID_FIELDS, TILE_FIELDS
 from ..i18n import translate
 from . import field_types
+from .qgis_objects import present
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -100,7 +101,9 @@ def ensure_job_fields(layer: QgsVectorLayer) -> list[str]:
 
     names = set(layer.fields().names())
     missing = [(n, kind) for n, kind in JOB_FIELDS if n not in names]
-    if missing and layer.dataProvider().addAttributes([grid_field(n, k) for n, k in missing]):
+    if missing and present(layer.dataProvider(), "layer's data provider").addAttributes(
+        [grid_field(n, k) for n, k in missing]
+    ):
         layer.updateFields()
         if "progress" in dict(missing):  # a grid from before progress: label it now
             from .status_style import show_progress
@@ -166,7 +169,7 @@ def _filled_layer(
     """A memory layer of the tiles in ``columns`` (TILE_FIELDS order), chunk by chunk."""
     layer = QgsVectorLayer("Polygon", name, "memory")
     layer.setCrs(crs)
-    provider = layer.dataProvider()
+    provider = present(layer.dataProvider(), "layer's data provider")
     provider.addAttributes([grid_field(n, t, wide_ints) for n, t in GRID_FIELDS])
     layer.updateFields()
     fields = layer.fields()
@@ -331,7 +334,7 @@ def replace_tiles(layer: QgsVectorLayer, parents: list[str], quarters: gpd.GeoDa
                 feature[name] = source[name]
         feature.setGeometry(source.geometry())
         features.append(feature)
-    provider = layer.dataProvider()
+    provider = present(layer.dataProvider(), "layer's data provider")
     provider.deleteFeatures(fids)
     ok, _ = provider.addFeatures(features)
     layer.updateExtents()

@@ -18,6 +18,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...core.definitions import TileStatus
 from ...core.grid.schema import JOB_FIELDS
 from ...core.run.runner import TileUpdate
+from .qgis_objects import present
 
 #: TileUpdate attribute -> layer field: the job fields of core.grid.schema, which
 #: TileUpdate names alike (a new job field is added there, once).
@@ -68,7 +69,9 @@ class GridLayerUpdater:
             else:
                 changes[fid] = changed
         if changes:
-            self.layer.dataProvider().changeAttributeValues(changes)
+            present(self.layer.dataProvider(), "layer's data provider").changeAttributeValues(
+                changes
+            )
             if status_changed:
                 refresh_symbol_counts(self.layer)
             self.layer.triggerRepaint()

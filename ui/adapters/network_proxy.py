@@ -23,6 +23,7 @@ from qgis.core import QgsNetworkAccessManager
 from qgis.PyQt.QtNetwork import QNetworkProxy
 
 from ...core.backends.proxy import ProxyKind, ProxyMode, ProxySettings
+from .qgis_objects import present
 
 _KINDS = {
     QNetworkProxy.ProxyType.HttpProxy: ProxyKind.HTTP,
@@ -42,7 +43,7 @@ def qgis_proxy() -> ProxySettings:
     - "no proxy" URLs reach the server directly; the older "excluded" URLs use the
       system's proxy (QGIS's words: "the default one, meaning the system one").
     """
-    nam = QgsNetworkAccessManager.instance()
+    nam = present(QgsNetworkAccessManager.instance(), "network access manager")
     fallback = nam.fallbackProxy()
     no_proxy = tuple(nam.noProxyList())
     system_for = tuple(nam.excludeList())

@@ -32,6 +32,7 @@ from qgis.PyQt.QtCore import QObject, pyqtSignal
 
 from ...core.definitions import TileStatus
 from ..i18n import translate
+from .qgis_objects import current_project, present
 
 JOB_DB_PROPERTY = "openeo_grid_jobs/job_db"
 SCOPE = "openeo_grid_jobs"
@@ -114,9 +115,10 @@ def open_snapshot(path: Path) -> QgsVectorLayer | None:
     if not probe.isValid():
         return None
     name = probe.name()
-    sublayers = probe.dataProvider().subLayers()
+    provider = present(probe.dataProvider(), "snapshot's data provider")
+    sublayers = provider.subLayers()
     if sublayers:  # "index!!::!!name!!::!!count!!::!!geometry type..."
-        name = sublayers[0].split(probe.dataProvider().sublayerSeparator())[1]
+        name = sublayers[0].split(provider.sublayerSeparator())[1]
     layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
     return layer if layer.isValid() else None
 
@@ -238,7 +240,7 @@ def default_job_db(layer_name: str) -> Path:
     Never an existing file: a new grid must not pick up another grid's jobs, nor
     overwrite another grid's saved layer.
     """
-    home = QgsProject.instance().homePath()
+    home = current_project().homePath()
     folder = Path(home) if home else Path.home() / "openeo-grid-jobs"
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", layer_name).strip("_") or "grid"
     path = folder / f"{safe}.jobs.csv"

@@ -9,6 +9,7 @@ available in a collapsed group; loading them twice never adds them twice.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qgis.core import (
     QgsLayerTreeGroup,
@@ -20,6 +21,10 @@ from qgis.core import (
 from ...core.definitions import TileStatus
 from ...core.jobs.rows import TileUpdate
 from ..i18n import translate
+from .qgis_objects import current_project, present
+
+if TYPE_CHECKING:
+    from qgis.core import QgsSingleBandPseudoColorRenderer
 
 MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
 
@@ -51,9 +56,11 @@ def add_results(
         ]
     if not paths:
         return [], [], 0
-    project = QgsProject.instance()
+    project = current_project()
     group = _results_group(project, grid)
-    shown = {Path(node.layer().source()) for node in group.findLayers() if node.layer()}
+    shown = {
+        Path(layer.source()) for node in group.findLayers() if (layer := node.layer()) is not None
+    }
     layers, problems = [], []
     for name, row_id, path, window in paths:
         if Path(path) in shown:
@@ -68,7 +75,8 @@ def add_results(
             continue
         project.addMapLayer(raster, False)
         if window:
-            (group.findGroup(window) or group.addGroup(window)).addLayer(raster)
+            window_group = group.findGroup(window) or group.addGroup(window)
+            present(window_group, "results group").addLayer(raster)
         else:
             group.addLayer(raster)
         layers.append(raster)
@@ -107,34 +115,35 @@ def not_submitted(
 def _results_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:
     """The grid's results group (made once, below the grid, collapsed; one named in
     English, before a change of language, is found too)."""
-    root = project.layerTreeRoot()
+    root = present(project.layerTreeRoot(), "layer tree")
     name = translate("Results", "{grid} — tiles").format(grid=grid.name())
     group = root.findGroup(name)
     if group is None:
         group = root.findGroup(f"{grid.name()} — tiles")
     if group is None:
-        group = root.insertGroup(_below(project, grid), name)
+        group = present(root.insertGroup(_below(project, grid), name), "results group")
         group.setExpanded(False)
     return group
 
 
 def _below(project: QgsProject, grid: QgsVectorLayer) -> int:
     """The root position just below ``grid`` (or the end when it is in a group)."""
-    root = project.layerTreeRoot()
+    root = present(project.layerTreeRoot(), "layer tree")
     node = root.findLayer(grid.id())
     children = root.children()
-    return children.index(node) + 1 if node in children else len(children)
+    return children.index(node) + 1 if node is not None and node in children else len(children)
 
 
 def show_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None:
     """Show (or refresh) the run's mosaic below ``grid``, styled as NDVI; None if unreadable."""
     from .status_style import see_results_through
 
-    project = QgsProject.instance()
+    project = current_project()
     layer = mosaic_of(project, grid)
     if layer is not None:
-        layer.dataProvider().reloadData()
-        layer.setExtent(layer.dataProvider().extent())
+        provider = present(layer.dataProvider(), "mosaic's data provider")
+        provider.reloadData()
+        layer.setExtent(provider.extent())
         layer.triggerRepaint()
         return layer
     layer = QgsRasterLayer(str(vrt), translate("Results", "{grid} — NDVI").format(grid=grid.name()))
@@ -143,7 +152,7 @@ def show_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None:
     layer.setCustomProperty(MOSAIC_PROPERTY, grid.id())
     layer.setRenderer(ndvi_renderer(layer))
     project.addMapLayer(layer, False)
-    project.layerTreeRoot().insertLayer(_below(project, grid), layer)
+    present(project.layerTreeRoot(), "layer tree").insertLayer(_below(project, grid), layer)
     see_results_through(grid)
     return layer
 
@@ -155,7 +164,7 @@ def mosaic_of(project: QgsProject, grid: QgsVectorLayer) -> QgsRasterLayer | Non
     return None
 
 
-def ndvi_renderer(layer: QgsRasterLayer):
+def ndvi_renderer(layer: QgsRasterLayer) -> QgsSingleBandPseudoColorRenderer:
     """Red (bare) → yellow → green (dense vegetation) over NDVI's fixed −1…1.
 
     A fixed range, not each tile's min/max: the same colour means the same NDVI
@@ -171,7 +180,7 @@ def ndvi_renderer(layer: QgsRasterLayer):
     from ...core.results.mosaic import NDVI_RANGE
 
     low, high = NDVI_RANGE
-    ramp = QgsStyle.defaultStyle().colorRamp("RdYlGn")
+    ramp = present(QgsStyle.defaultStyle(), "default style").colorRamp("RdYlGn")
     shader = QgsColorRampShader(low, high, ramp)
     shader.classifyColorRamp(11, -1)
     raster_shader = QgsRasterShader(low, high)

@@ -20,6 +20,7 @@ from qgis.core import (
     QgsLayerTreeGroup,
     QgsProject,
     QgsRasterLayer,
+    QgsRasterLayerTemporalProperties,
     QgsTemporalNavigationObject,
     QgsUnitTypes,
     QgsVectorLayer,
@@ -27,6 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime
 
 from ..i18n import translate
+from .qgis_objects import MissingQgisObjectError, current_project, present
 
 #: on a window's mosaic layer: the run's layer id, and the window's label
 SERIES_PROPERTY = "openeo_grid_jobs/series_of"
@@ -63,11 +65,12 @@ def show_window_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None
     if window is None:
         return None
     label = f"{window[0].isoformat()}_{window[1].isoformat()}"
-    project = QgsProject.instance()
+    project = current_project()
     for layer in series_of(project, grid):
         if layer.customProperty(WINDOW_PROPERTY) == label:
-            layer.dataProvider().reloadData()
-            layer.setExtent(layer.dataProvider().extent())
+            provider = present(layer.dataProvider(), "mosaic's data provider")
+            provider.reloadData()
+            layer.setExtent(provider.extent())
             layer.triggerRepaint()
             return layer
     name = translate("Results", "{grid} — NDVI {start} – {end}").format(
@@ -80,12 +83,17 @@ def show_window_mosaic(grid: QgsVectorLayer, vrt: Path) -> QgsRasterLayer | None
     layer.setCustomProperty(WINDOW_PROPERTY, label)
     layer.setRenderer(ndvi_renderer(layer))
     temporal = layer.temporalProperties()
+    if not isinstance(temporal, QgsRasterLayerTemporalProperties):  # a raster layer's are
+        raise MissingQgisObjectError("QGIS returned no raster temporal properties")
     temporal.setMode(Qgis.RasterTemporalMode.FixedTemporalRange)
     temporal.setFixedTemporalRange(window_range(*window))
     temporal.setIsActive(True)
     project.addMapLayer(layer, False)
     group = _series_group(project, grid)
-    later = [n.layer().customProperty(WINDOW_PROPERTY) > label for n in group.findLayers()]
+    later = [
+        present(n.layer(), "layer of a window's node").customProperty(WINDOW_PROPERTY) > label
+        for n in group.findLayers()
+    ]
     group.insertLayer(sum(later), layer)  # the latest window on top, as the mosaics stack
     _cover_in_time(project, window)
     play_by_window(project, grid)
@@ -116,32 +124,34 @@ def series_of(project: QgsProject, grid: QgsVectorLayer) -> list[QgsRasterLayer]
 def _series_group(project: QgsProject, grid: QgsVectorLayer) -> QgsLayerTreeGroup:
     from .results import _below
 
-    root = project.layerTreeRoot()
+    root = present(project.layerTreeRoot(), "layer tree")
     name = translate("Results", "{grid} — NDVI by window").format(grid=grid.name())
     group = root.findGroup(name)
     if group is None:
-        group = root.insertGroup(_below(project, grid), name)
+        group = present(root.insertGroup(_below(project, grid), name), "series group")
     return group
 
 
 def _cover_in_time(project: QgsProject, window: tuple[dt.date, dt.date]) -> None:
     """Widen the project's time range to the window: the Temporal Controller's extent."""
-    settings = project.timeSettings()
+    settings = present(project.timeSettings(), "project time settings")
     known = settings.temporalRange()
     wanted = window_range(*window)
     begin, end = wanted.begin(), wanted.end()
-    if known.begin().isValid() and known.begin() < begin:
+    # (PyQt5-stubs 5.15.6 lack QDateTime's comparisons, which PyQt has)
+    if known.begin().isValid() and known.begin() < begin:  # type: ignore[operator]
         begin = known.begin()
-    if known.end().isValid() and known.end() > end:
+    if known.end().isValid() and known.end() > end:  # type: ignore[operator]
         end = known.end()
     settings.setTemporalRange(QgsDateTimeRange(begin, end))
 
 
-def _irregular_step():  # type: ignore[no-untyped-def]
+def _irregular_step() -> Qgis.TemporalUnit:
     """QGIS's "irregular step" time unit (the frames are given ranges)."""
-    if Qgis.QGIS_VERSION_INT >= 33000:
+    if Qgis.versionInt() >= 33000:
         return Qgis.TemporalUnit.IrregularStep
-    return QgsUnitTypes.TemporalUnit.TemporalIrregularStep
+    # QGIS < 3.30's name; the stubs (QGIS 3.34) know only Qgis.TemporalUnit's
+    return QgsUnitTypes.TemporalUnit.TemporalIrregularStep  # type: ignore[attr-defined]
 
 
 def play_by_window(project: QgsProject, grid: QgsVectorLayer) -> None:
@@ -160,7 +170,7 @@ def play_by_window(project: QgsProject, grid: QgsVectorLayer) -> None:
     windows = [window_range(*window) for window in sorted(w for w in found if w is not None)]
     if not windows:
         return
-    settings = project.timeSettings()
+    settings = present(project.timeSettings(), "project time settings")
     settings.setTimeStepUnit(_irregular_step())
     settings.setTimeStep(1)
     canvas = iface.mapCanvas() if iface is not None else None

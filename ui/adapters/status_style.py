@@ -18,6 +18,7 @@ from qgis.PyQt.QtGui import QColor, QFont
 
 from ...core.definitions import FINAL_STATUSES, NOT_STARTED, TileStatus
 from ..i18n import translate
+from .qgis_objects import current_project, present
 
 #: The seed notebook's colours, plus the job manager's other statuses.
 STATUS_COLOURS: dict[str, str] = {
@@ -45,13 +46,14 @@ PROGRESS_FILTER = f'"status" = \'{TileStatus.RUNNING.value}\' AND "progress" IS 
 def status_symbol(colour: str) -> QgsFillSymbol:
     fill = QColor(colour)
     fill.setAlpha(170)  # see the map below the tiles
-    return QgsFillSymbol.createSimple(
+    symbol = QgsFillSymbol.createSimple(
         {
             "color": ",".join(str(v) for v in fill.getRgb()),
             "outline_color": "35,35,35,200",
             "outline_width": "0.2",
         }
     )
+    return present(symbol, "fill symbol")
 
 
 def status_renderer() -> QgsCategorizedSymbolRenderer:
@@ -69,8 +71,8 @@ def apply_status_style(layer: QgsVectorLayer, project: QgsProject | None = None)
     """Style ``layer`` by status and show per-status counts in the layer tree."""
     layer.setRenderer(status_renderer())
     show_progress(layer)
-    project = project or QgsProject.instance()
-    node = project.layerTreeRoot().findLayer(layer.id())
+    project = project or current_project()
+    node = present(project.layerTreeRoot(), "layer tree").findLayer(layer.id())
     if isinstance(node, QgsLayerTreeLayer):
         node.setCustomProperty("showFeatureCount", True)
         node.setExpanded(True)  # the per-status counts are the point: show them
@@ -119,12 +121,12 @@ def is_progress_labeling(layer: QgsVectorLayer) -> bool:
     labeling = layer.labeling()
     if not isinstance(labeling, QgsRuleBasedLabeling):
         return False
-    rules = labeling.rootRule().children()
+    rules = present(labeling.rootRule(), "root labeling rule").children()
     return (
         len(rules) == 1
         and rules[0].filterExpression() == PROGRESS_FILTER
-        and rules[0].settings() is not None
-        and rules[0].settings().fieldName == PROGRESS_LABEL
+        and (settings := rules[0].settings()) is not None
+        and settings.fieldName == PROGRESS_LABEL
     )
 
 

@@ -19,6 +19,7 @@ from ...core.jobs.rows import TileUpdate
 from ...core.jobs.unit_progress import UnitProgress
 from ..i18n import translate
 from .grid_layer import grid_field
+from .qgis_objects import present
 from .status_style import is_progress_labeling
 from .units_source import PROGRESS_FIELD
 
@@ -69,7 +70,9 @@ class UnitWindows:
             return
         index = layer.fields().indexOf(PROGRESS_FIELD)
         if index < 0:  # a grid run with windows: the grid gets the field
-            layer.dataProvider().addAttributes([grid_field(PROGRESS_FIELD, "str")])
+            present(layer.dataProvider(), "layer's data provider").addAttributes(
+                [grid_field(PROGRESS_FIELD, "str")]
+            )
             layer.updateFields()
             index = layer.fields().indexOf(PROGRESS_FIELD)
         if not layer.labelsEnabled() or is_progress_labeling(layer):  # the user's labels stay
@@ -79,7 +82,7 @@ class UnitWindows:
         }
         self._changed = set()
         if changes:
-            layer.dataProvider().changeAttributeValues(changes)
+            present(layer.dataProvider(), "layer's data provider").changeAttributeValues(changes)
             layer.triggerRepaint()
 
 

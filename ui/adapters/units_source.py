@@ -21,6 +21,7 @@ from ...core.grid.units import DATE_COLUMNS, UnitsError
 from ...core.jobs.database import ID_COLUMNS, RUN_COLUMNS
 from ..i18n import translate
 from .grid_layer import _filled_layer, grid_field, qgis_crs
+from .qgis_objects import present
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -47,7 +48,7 @@ def carried_fields(layer: QgsVectorLayer, id_field: str) -> list[QgsField]:
     names), numbers as they are, anything else as text (a job parameter gets JSON)."""
     return [
         QgsField(f) if f.isNumeric() else grid_field(f.name(), "str")
-        for f in layer.fields()
+        for f in layer.fields().toList()  # (the stubs lack QgsFields' iteration)
         if f.name() not in OWN_FIELDS and f.name() != id_field
     ]
 
@@ -165,7 +166,7 @@ def create_units_layer(
     layer = _filled_layer(name, qgis_crs(units.crs), columns, geometries, False, None)
     dated = [c for c in DATE_COLUMNS if c in units.columns]
     carried = [f for f in carried or [] if f.name() in units.columns]
-    provider = layer.dataProvider()
+    provider = present(layer.dataProvider(), "layer's data provider")
     provider.addAttributes([grid_field(n, "str") for n in (PROGRESS_FIELD, *dated)] + carried)
     layer.updateFields()
     own = dated + [f.name() for f in carried]

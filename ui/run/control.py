@@ -66,9 +66,10 @@ class RunControl(QObject):
                 return True
         if self.panel.is_running():
             return self._command(action, retry_failed, cancel)
+        layer = self.panel.layer
         try:
             request, tiles = self.panel.inputs.request(
-                self.panel.layer,
+                layer,
                 action=action,
                 retry_failed=retry_failed,
                 cancel=cancel,
@@ -83,9 +84,11 @@ class RunControl(QObject):
         except GridJobsError as exc:
             self.panel.messages.say(str(exc), Qgis.MessageLevel.Warning)
             return False
+        if layer is None:  # (request refuses no layer)
+            return False
         if request.config is not None:
             self.panel.inputs.save_settings()
-        self.panel.layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
+        layer.setCustomProperty(JOB_DB_PROPERTY, request.job_db)
         self.prepare_layer()
         viewer = self.watch(request.job_db, action)
         viewer.login_required.connect(
@@ -106,7 +109,7 @@ class RunControl(QObject):
             budget = request.config.budget  # "no cap" later lifts this one
             if budget is not None:
                 self.panel.run_page.run_budget = None if math.isinf(budget) else budget
-        self.panel.messages.started(request, self.panel.layer.featureCount())
+        self.panel.messages.started(request, layer.featureCount())
         return True
 
     def _command(self, action: RunAction, retry_failed: bool, cancel: list | None) -> bool:

@@ -15,6 +15,7 @@ from qgis.gui import QgisInterface
 
 from ...core.definitions import FAILED_STATUSES, FINAL_STATUSES, PLUGIN_NAME, TileStatus
 from ...core.engine.request import RunAction, RunRequest
+from ..adapters.qgis_objects import message_bar
 from ..i18n import translate
 
 #: the run's event levels as QGIS message levels
@@ -32,7 +33,7 @@ class RunMessages:
         self.iface = iface
 
     def say(self, text: str, level: Qgis.MessageLevel) -> None:
-        self.iface.messageBar().pushMessage(
+        message_bar(self.iface).pushMessage(
             PLUGIN_NAME, text, level, 0 if level >= Qgis.MessageLevel.Warning else 8
         )
 

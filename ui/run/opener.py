@@ -29,6 +29,7 @@ from ..adapters.project_runs import (
     run_layers,
     snapshot_path,
 )
+from ..adapters.qgis_objects import current_project
 from ..i18n import translate
 from .saved_run import OpenedRun, read_run
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 def open_run(path: str, panel: JobsPanel, *, zoom: bool) -> BackgroundCall:
     """Read ``path`` in the background, then show the run and hand it to ``panel``."""
-    project = QgsProject.instance()
+    project = current_project()
     existing = layer_for(project, path)
     snapshot = snapshot_path(path)
     with_tiles = existing is None and not snapshot.exists()
@@ -104,10 +105,10 @@ def run_to_show(project: QgsProject) -> tuple[str, QgsVectorLayer] | None:
 
 def start_folder() -> str:
     """Where file dialogs open: the last run's folder, else the project's, else home."""
-    runs = read_runs(QgsProject.instance())
+    runs = read_runs(current_project())
     if runs:
         return str(Path(runs[0].job_db).parent)
-    return QgsProject.instance().homePath() or str(Path.home())
+    return current_project().homePath() or str(Path.home())
 
 
 class RunOpener(QObject):
@@ -119,7 +120,7 @@ class RunOpener(QObject):
         self._loader: BackgroundCall | None = None
         panel.run_page.open_button.clicked.connect(self.ask_open_job_db)
         panel.run_page.open_run_button.clicked.connect(self.open_selected_run)
-        project = QgsProject.instance()
+        project = current_project()
         project.readProject.connect(self.project_read)
         project.cleared.connect(self._project_cleared)
 
@@ -150,7 +151,7 @@ class RunOpener(QObject):
         self.panel.show_runs()
         if self.panel.is_running():
             return
-        found = run_to_show(QgsProject.instance())
+        found = run_to_show(current_project())
         if found is None:
             return
         path, layer = found
@@ -165,7 +166,7 @@ class RunOpener(QObject):
 
     def stop(self, ms: int) -> None:
         """Follow the project no more; wait up to ``ms`` for a job database being read."""
-        project = QgsProject.instance()
+        project = current_project()
         project.readProject.disconnect(self.project_read)
         project.cleared.disconnect(self._project_cleared)
         if self._loader is not None:

@@ -117,7 +117,7 @@ class BackendsWidget(QWidget):
         self.buttons["add"].clicked.connect(lambda: self.edit(None))
         self.buttons["edit"].clicked.connect(lambda: self.edit(self.current()))
         self.buttons["remove"].clicked.connect(self.remove_current)
-        self.buttons["login"].clicked.connect(lambda: self.log_in(self.current()))
+        self.buttons["login"].clicked.connect(self.log_in_current)
         self.buttons["test"].clicked.connect(self.test_current)
         self.table.itemSelectionChanged.connect(self._update_enabled)
         self.table.itemChanged.connect(self._item_changed)
@@ -191,7 +191,7 @@ class BackendsWidget(QWidget):
     # --- actions -----------------------------------------------------------------------
     def edit(self, connection: SavedConnection | None) -> ConnectionDialog:
         dialog = ConnectionDialog(connection, self, taken_names={c.name for c in self.connections})
-        dialog.accepted.connect(lambda: self.reload(dialog.result_connection.name))
+        dialog.accepted.connect(lambda: self.reload(_name_of(dialog.result_connection)))
         self._show(dialog)
         return dialog
 
@@ -207,7 +207,12 @@ class BackendsWidget(QWidget):
                 Qgis.MessageLevel.Info,
             )
 
-    def log_in(self, connection: SavedConnection | None, reason: str = "") -> DeviceLoginDialog:
+    def log_in_current(self) -> None:
+        connection = self.current()
+        if connection is not None:  # (the button is enabled only with a selection)
+            self.log_in(connection)
+
+    def log_in(self, connection: SavedConnection, reason: str = "") -> DeviceLoginDialog:
         dialog = DeviceLoginDialog(connection, reason, self)
         dialog.finished.connect(lambda result: self._login_finished(dialog, result))
         self._show(dialog)
@@ -256,3 +261,8 @@ class BackendsWidget(QWidget):
             self.dialog.cancelled.set()
         for call in self.findChildren(BackgroundCall):  # ours and our dialogs'
             call.thread.wait(5000)
+
+
+def _name_of(connection: SavedConnection | None) -> str | None:
+    """The name of the connection an accepted dialog saved (None: it saved none)."""
+    return connection.name if connection is not None else None

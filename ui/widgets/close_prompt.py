@@ -11,13 +11,16 @@ project?" question, nothing has happened to the run.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from qgis.PyQt.QtCore import QEvent, QObject
 from qgis.PyQt.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from ...core.definitions import FINAL_STATUSES, PLUGIN_NAME
 from ..adapters import settings
+
+if TYPE_CHECKING:
+    from .jobs_panel import JobsPanel
 from ..i18n import translate
 
 #: the remembered answer (``settings.ON_CLOSE``): KEEP or STOP ("" or missing: ask)
@@ -28,7 +31,7 @@ STOP = "stop"
 class ClosePrompt(QObject):
     """Watches ``window`` for its close; ``panel()`` is the dock's jobs panel, if built."""
 
-    def __init__(self, window: QWidget, panel: Callable[[], object | None]) -> None:
+    def __init__(self, window: QWidget, panel: Callable[[], JobsPanel | None]) -> None:
         super().__init__(window)
         self.window = window
         self.panel = panel
@@ -51,7 +54,7 @@ class ClosePrompt(QObject):
         remembered = str(settings.ON_CLOSE.read() or "")
         self.choice = remembered if remembered in (KEEP, STOP) else self.ask(panel)
 
-    def ask(self, panel) -> str:
+    def ask(self, panel: JobsPanel) -> str:
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(PLUGIN_NAME)
@@ -82,7 +85,7 @@ class ClosePrompt(QObject):
         return choice
 
 
-def left_text(panel) -> str:
+def left_text(panel: JobsPanel) -> str:
     """ "120 of 500 tiles left (ETA 14:35)." from what the dock shows."""
     counts = panel.status.counts
     total = sum(counts.values())

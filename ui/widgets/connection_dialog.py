@@ -7,6 +7,8 @@ shows a stored password: the field stays empty unless the user types a new one.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from qgis.gui import QgsPasswordLineEdit
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
@@ -68,7 +70,7 @@ class ConnectionDialog(QDialog):
         connection: SavedConnection | None = None,
         parent: QWidget | None = None,
         *,
-        taken_names: set[str] = frozenset(),
+        taken_names: Collection[str] = frozenset(),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("connectionDialog")
@@ -253,8 +255,8 @@ class ConnectionDialog(QDialog):
         method = config.auth_method
         if method == LoginMethod.BASIC:
             username, password = self.username.text().strip(), self.password.text()
-            stored = self.original is not None and self.original.authcfg
-            if not password and stored and self._same_username(username):
+            stored = self.original.authcfg if self.original is not None else ""
+            if not password and stored and self._same_username(stored, username):
                 return None
             if not username or not password:
                 raise GridJobsError(
@@ -274,9 +276,9 @@ class ConnectionDialog(QDialog):
             return Secrets(client_id=client_id, client_secret=secret)
         return None
 
-    def _same_username(self, username: str) -> bool:
+    def _same_username(self, authcfg: str, username: str) -> bool:
         try:
-            return load_secrets(LoginMethod.BASIC, self.original.authcfg).username == username
+            return load_secrets(LoginMethod.BASIC, authcfg).username == username
         except GridJobsError:
             return False
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qgis.core import Qgis, QgsProject
+from qgis.core import Qgis
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ...core.definitions import PLUGIN_NAME
 from ..adapters.project_runs import ProjectRuns
+from ..adapters.qgis_objects import current_project, message_bar
 from ..i18n import translate
 from .grid_panel import GridPanel
 from .jobs_panel import JobsPanel
@@ -67,9 +68,9 @@ class GridJobsDock(QgsDockWidget):
         # one grid for every panel: made here, opened from a job database or a project
         self.grid_panel.grid_layer_changed.connect(self.jobs_panel.set_grid_layer)
         self.jobs_panel.job_db_opened.connect(self.grid_panel.set_grid_layer)
-        self.project_runs = ProjectRuns(QgsProject.instance(), self)
+        self.project_runs = ProjectRuns(current_project(), self)
         self.project_runs.failed.connect(
-            lambda text: iface.messageBar().pushMessage(
+            lambda text: message_bar(iface).pushMessage(
                 PLUGIN_NAME, text, Qgis.MessageLevel.Critical, 0
             )
         )

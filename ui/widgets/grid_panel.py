@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
     QgsMapLayerProxyModel,
-    QgsProject,
     QgsVectorLayer,
 )
 from qgis.gui import (
@@ -29,8 +30,12 @@ from qgis.PyQt.QtWidgets import (
 from ...core.definitions import PLUGIN_NAME
 from ...core.errors import GridJobsError
 from ..adapters.grid_task import GridTask
+from ..adapters.qgis_objects import current_project, message_bar, present
 from ..i18n import translate
 from .units_box import UnitsBox
+
+if TYPE_CHECKING:
+    from ...core.grid.grid import Bounds
 
 SOURCE_CANVAS, SOURCE_LAYER, SOURCE_SELECTION = range(3)
 #: what a run covers: the plugin's grid, or units from a polygon layer
@@ -173,16 +178,19 @@ class GridPanel(QGroupBox):
         if building is not None:
             building.cancel()
             return None
+        aoi: Bounds | list[Any]
         try:  # the area is read here: QGIS layers belong to the main thread
             if self.source.currentIndex() == SOURCE_CANVAS:
-                aoi, aoi_crs = canvas_aoi(self.iface.mapCanvas())
+                aoi, aoi_crs = canvas_aoi(present(self.iface.mapCanvas(), "map canvas"))
             else:
                 selected = self.source.currentIndex() == SOURCE_SELECTION
-                aoi, aoi_crs = layer_aoi(self.aoi_layer.currentLayer(), selected)
+                layer = self.aoi_layer.currentLayer()  # the box lists polygon layers only
+                vector = layer if isinstance(layer, QgsVectorLayer) else None
+                aoi, aoi_crs = layer_aoi(vector, selected)
             chosen = self.grid_crs.crs()
             grid_crs = pyproj_crs(chosen) if chosen.isValid() else None
         except GridJobsError as exc:
-            self.iface.messageBar().pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Warning, 0)
+            message_bar(self.iface).pushMessage(PLUGIN_NAME, str(exc), Qgis.MessageLevel.Warning, 0)
             return None
 
         size = self.tile_size.value()
@@ -200,7 +208,7 @@ class GridPanel(QGroupBox):
         self.create_button.setToolTip(
             translate("GridPanel", "Stop creating the grid; nothing is added.")
         )
-        QgsApplication.taskManager().addTask(task)
+        present(QgsApplication.taskManager(), "task manager").addTask(task)
         return task
 
     def _grid_task_running(self) -> GridTask | None:
@@ -213,7 +221,7 @@ class GridPanel(QGroupBox):
         task, self._grid_task = self._grid_task_running(), None
         self.create_button.setText(translate("GridPanel", "Create grid"))
         self.create_button.setToolTip("")
-        bar = self.iface.messageBar()
+        bar = message_bar(self.iface)
         if task is None:
             return
         if task.isCanceled():
@@ -233,7 +241,7 @@ class GridPanel(QGroupBox):
                 0,
             )
             return
-        QgsProject.instance().addMapLayer(layer)
+        current_project().addMapLayer(layer)
         apply_status_style(layer)
         self.set_grid_layer(layer)
         self._zoom_to(layer)

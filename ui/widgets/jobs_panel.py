@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from qgis.core import Qgis, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsVectorLayer
 from qgis.gui import QgisInterface
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QTimer, pyqtSignal
@@ -34,6 +34,7 @@ from ..adapters.project_runs import (
     remember_run,
     run_layers,
 )
+from ..adapters.qgis_objects import current_project
 from ..adapters.unit_windows import WindowView
 from ..adapters.units_source import bindable_fields
 from ..i18n import translate
@@ -129,7 +130,7 @@ class JobsPanel(QWidget):
         self.problems_page.split_requested.connect(self.split_and_retry)
         self._update_enabled()
         self.show_runs()
-        if run_layers(QgsProject.instance()):  # the dock opened after a project was read
+        if run_layers(current_project()):  # the dock opened after a project was read
             self.opener.project_read()
 
     # --- state -------------------------------------------------------------------------
@@ -190,14 +191,14 @@ class JobsPanel(QWidget):
             view.refreshLayerSymbology(self.layer.id())
 
     def show_runs(self) -> None:
-        self.run_page.show_runs(read_runs(QgsProject.instance()))
+        self.run_page.show_runs(read_runs(current_project()))
         self._update_enabled()
 
     def remember(self, counts: dict | None = None) -> None:
         """Keep this run in the project's list (and as the one the dock shows on reopen)."""
         if self.layer is None:
             return
-        project = QgsProject.instance()
+        project = current_project()
         job_db = self.job_db.filePath()
         counts = counts or {}
         tiles = sum(counts.values()) or self.layer.featureCount()

@@ -7,7 +7,7 @@ with what it was started with, so no second click on Run is needed.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from qgis.core import Qgis
 from qgis.PyQt.QtCore import QObject, pyqtSignal
@@ -15,6 +15,9 @@ from qgis.PyQt.QtWidgets import QWidget
 
 from ..i18n import translate
 from .backends_widget import BackendsWidget
+
+if TYPE_CHECKING:
+    from .backend_map_dialog import BackendMapDialog
 
 
 class RunPrompts(QObject):
@@ -33,7 +36,7 @@ class RunPrompts(QObject):
         self.backends = backends
         self.say = say
         self.window = parent
-        self.map_dialog = None
+        self.map_dialog: BackendMapDialog | None = None
         self._after_login: tuple[str, dict] | None = None
         backends.logged_in.connect(self._logged_in)
 
@@ -42,17 +45,17 @@ class RunPrompts(QObject):
         each; the run starts by itself once the user has said."""
         from .backend_map_dialog import BackendMapDialog
 
-        self.map_dialog = BackendMapDialog(unknown, names, self.window)
-        self.map_dialog.accepted.connect(
-            lambda: self.answered.emit({**run_kwargs, "backend_map": self.map_dialog.mapping()})
+        dialog = self.map_dialog = BackendMapDialog(unknown, names, self.window)
+        dialog.accepted.connect(
+            lambda: self.answered.emit({**run_kwargs, "backend_map": dialog.mapping()})
         )
-        self.map_dialog.rejected.connect(
+        dialog.rejected.connect(
             lambda: self.say(
                 translate("RunPrompts", "Run not started: the back-ends were not mapped."),
                 Qgis.MessageLevel.Info,
             )
         )
-        self.map_dialog.open()
+        dialog.open()
 
     def ask_login(self, name: str, reason: str, run_kwargs: dict) -> None:
         """Open the device login; when it succeeds, the run starts (again) by itself."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from qgis.core import QgsProject
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QDate
 from qgis.PyQt.QtWidgets import (
@@ -33,10 +33,14 @@ from ...core.jobs.template import (
     PROCESS_NDVI,
     PROCESSES,
 )
+from ..adapters.qgis_objects import current_project
 from ..adapters.settings import form_values
 from ..i18n import translate
 from .parameters_dialog import ParametersDialog, saved_bindings
 from .windows_box import WindowsBox
+
+if TYPE_CHECKING:
+    from ...core.jobs.template import JobTemplate
 
 
 def process_labels() -> dict[str, str]:
@@ -111,7 +115,7 @@ class TemplateForm(QWidget):
         self.graph_file.setObjectName("graphFile")
         self.graph_file.setFilter(translate("TemplateForm", "Process graph (*.json)"))
         self.graph_file.setFilePath(saved["graph_file"])
-        self.graph_file.setDefaultRoot(QgsProject.instance().homePath())  # not QGIS's cwd
+        self.graph_file.setDefaultRoot(current_project().homePath())  # not QGIS's cwd
         self.udp_id = QLineEdit(saved["udp_id"], self)
         self.udp_id.setObjectName("udpId")
         # one row for the process's source, the graph file or the UDP id as chosen, and
@@ -204,7 +208,7 @@ class TemplateForm(QWidget):
         dialog.open()
         return dialog
 
-    def _graph_document(self) -> tuple[dict, list]:
+    def _graph_document(self) -> tuple[dict, list[dict[str, Any]]]:
         """The chosen graph file's flat graph and declared parameters."""
         from ...core.jobs.template import parse_process_document
 
@@ -214,12 +218,13 @@ class TemplateForm(QWidget):
         return parse_process_document(path.read_text())
 
     # --- the template ---------------------------------------------------------------------
-    def template(self):
+    def template(self) -> JobTemplate:
         """The form as a validated :class:`~...core.jobs.template.JobTemplate`."""
         from ...core.jobs.template import JobTemplate, parse_job_options
 
         process = self.process.currentData()
-        graph, declared = None, []
+        graph: dict | None = None
+        declared: list[dict[str, Any]] = []
         if process == PROCESS_GRAPH:
             graph, declared = self._graph_document()
         start, end = (

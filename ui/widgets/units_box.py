@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from qgis.core import Qgis, QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsMapLayerProxyModel, QgsVectorLayer
 from qgis.gui import QgisInterface, QgsFieldComboBox, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QCheckBox, QFormLayout, QPushButton, QWidget
 
 from ...core.definitions import PLUGIN_NAME
 from ...core.grid.units import UnitsError
+from ..adapters.qgis_objects import current_project, message_bar
 from ..i18n import translate
 
 
@@ -50,8 +51,9 @@ class UnitsBox(QWidget):
         from ..adapters.status_style import apply_status_style
         from ..adapters.units_source import carried_fields, create_units_layer, layer_units
 
-        source = self.layer.currentLayer()
-        bar = self.iface.messageBar()
+        layer = self.layer.currentLayer()  # the box lists polygon layers only
+        source = layer if isinstance(layer, QgsVectorLayer) else None
+        bar = message_bar(self.iface)
         try:
             units = layer_units(
                 source, self.id_field.currentField(), self.selected_only.isChecked()
@@ -62,11 +64,11 @@ class UnitsBox(QWidget):
         if source is None:  # (layer_units refuses no layer)
             return None
         name = translate("UnitsBox", "Units of {layer}").format(layer=source.name())
-        layer = create_units_layer(
+        units_layer = create_units_layer(
             units, name, carried_fields(source, self.id_field.currentField())
         )
-        QgsProject.instance().addMapLayer(layer)
-        apply_status_style(layer)
+        current_project().addMapLayer(units_layer)
+        apply_status_style(units_layer)
         bar.pushMessage(
             PLUGIN_NAME,
             translate("UnitsBox", "{count} units from {layer} ({field}).").format(
@@ -75,5 +77,5 @@ class UnitsBox(QWidget):
             Qgis.MessageLevel.Success,
             5,
         )
-        self.units_created.emit(layer)
-        return layer
+        self.units_created.emit(units_layer)
+        return units_layer
