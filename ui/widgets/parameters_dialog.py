@@ -78,7 +78,11 @@ class ParametersDialog(QDialog):
                 translate("ParametersDialog", "Value"),
             ]
         )
-        self.table.horizontalHeader().setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        # a name and a choice are read whole ("Field threshold", not "Field thresh")
+        for column in (NAME, BOUND_TO):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         layout.addWidget(self.table)
@@ -142,6 +146,7 @@ class ParametersDialog(QDialog):
                 item.setFont(font)
         self.table.setItem(row, NAME, item)
         combo = QComboBox(self.table)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         combo.addItem(translate("ParametersDialog", "(not bound)"), UNBOUND)
         for field in self.fields:
             combo.addItem(

@@ -118,6 +118,9 @@ def test_the_dialog_lists_a_graph_files_parameters_and_binds_them(
     dialog.bind(threshold, "column:threshold")
     dialog.bind(bands, CONSTANT, '["B04"]')
     assert table.item(bands, VALUE).flags() & Qt.ItemFlag.ItemIsEditable
+    # each choice is read whole: its column is as wide as the widest combo wants
+    combo = table.cellWidget(threshold, BOUND_TO)
+    assert table.columnWidth(BOUND_TO) >= combo.sizeHint().width()
     ok(dialog, qtbot)
     assert not dialog.isVisible()
     assert form.parameters_button.text() == "Parameters (2)"
