@@ -36,10 +36,18 @@ from ..jobs.db_lock import lock_state
 #: seconds the engine may take to open the job database and its channel
 READY_TIMEOUT = 120.0
 _PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?w?(\.exe)?", re.IGNORECASE)
-#: what the child runs: the plugin's parent folder and package name come as arguments
+#: what the child runs: the plugin's folder and its package name come as arguments. The
+#: package is loaded from that folder under that name, whatever the folder is called (a
+#: checkout, a zip's folder) and whatever the interpreter's own paths hold: QGIS's
+#: Python does not read a virtualenv's .pth files, so an editable install is not seen
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); import importlib; "
-    "importlib.import_module(sys.argv[2] + '.core.engine.host').main()"
+    "import sys, importlib, importlib.util; "
+    "folder, name = sys.argv[1], sys.argv[2]; "
+    "spec = importlib.util.spec_from_file_location("
+    "name, folder + '/__init__.py', submodule_search_locations=[folder]); "
+    "package = importlib.util.module_from_spec(spec); sys.modules[name] = package; "
+    "spec.loader.exec_module(package); "
+    "importlib.import_module(name + '.core.engine.host').main()"
 )
 
 
@@ -147,7 +155,7 @@ def launch_engine(request: Any, *, python: str | None = None) -> LaunchedEngine:
     package = (__package__ or "core").rsplit(".", 2)[0]
     log = log_path(request.job_db)
     log.parent.mkdir(parents=True, exist_ok=True)
-    command = [python, "-c", _BOOTSTRAP, str(plugin_dir.parent), package]
+    command = [python, "-c", _BOOTSTRAP, str(plugin_dir), package]
     with open(log, "ab") as log_file:
         try:
             # QGIS's own Python with the fixed bootstrap above, as a list (no shell), and

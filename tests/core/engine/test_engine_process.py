@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from helpers.engine import Viewer, run_request
@@ -149,3 +150,26 @@ def test_the_cli_run_is_watched_and_stopped_from_a_viewer(local_backend, tmp_pat
     assert proc.returncode == 5, err
     assert "stopped; resume with" in out
     assert not engine_state(db).live
+
+
+def test_the_engine_starts_from_qgiss_python_which_sees_no_editable_install(
+    local_backend, tmp_path, monkeypatch
+):
+    """QGIS's Python gets the venv's packages on PYTHONPATH, where a .pth file (the
+    editable install of the plugin) is not read, and the plugin's folder need not be
+    called as its package (a checkout, a zip's folder): the engine loads the package from
+    its folder under its name, and runs."""
+    import sysconfig
+
+    interpreter = "/usr/bin/python3"
+    if not Path(interpreter).exists():
+        pytest.skip("QGIS's Python is Debian's /usr/bin/python3 here")
+    # as QGIS's environment (devtools/launch_qgis.py): with the dev venv's editable
+    # install, `import openeo_grid_jobs` fails in that interpreter
+    monkeypatch.setenv("PYTHONPATH", sysconfig.get_paths()["purelib"])
+    local_backend.knobs(job_duration=0.5)
+    request = run_request(tmp_path, local_backend.url, small_grid(2, 1))
+    launch_engine(request, python=interpreter)
+    ended = Viewer(request.job_db).wait_ended(120)
+    assert ended["counts"] == {"finished": 2}
+    assert_one_job_per_tile([local_backend], JobDatabase(request.job_db).read())
