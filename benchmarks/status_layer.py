@@ -178,9 +178,9 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         # bare QgsApplication would load it in the middle of the run, ~10 ms on the
         # main thread, when the NDVI mosaic first takes the RdYlGn ramp
         QgsStyle.defaultStyle()
-        panel.poll_interval.setValue(0.5)
+        panel.run_page.poll_interval.setValue(0.5)
         panel.set_grid_layer(layer)
-        panel.job_db.setFilePath(str(Path(work) / "jobs.csv"))
+        panel.run_page.job_db.setFilePath(str(Path(work) / "jobs.csv"))
         ticker = Ticker()
         loop = QEventLoop()
         panel.run_finished.connect(lambda counts: loop.quit())

@@ -158,7 +158,7 @@ def jobs_panel():
 def click_run():
     panel = jobs_panel()
     panel.run_finished.connect(on_run_finished)
-    QTest.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     REPORT["run"] = {
         "started": panel.is_running(),
         "backends": [c.name for c in panel.backends.enabled_connections()],
@@ -211,7 +211,7 @@ def _mid_run_shot(statuses):
     REPORT["run"]["mid_run_statuses"] = sorted(set(statuses))
     REPORT["run"]["mid_run_screenshot"] = str(path)
     if SAVE_AS:
-        QTest.mouseClick(jobs_panel().stop_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(jobs_panel().buttons.stop, Qt.MouseButton.LeftButton)
 
 
 def legend_counts(layer):
@@ -236,13 +236,13 @@ def dock_report():
         "name": layer.name(),
         "features": layer.featureCount(),
         "statuses": {str(f["tile_id"]): f["status"] for f in layer.getFeatures()},
-        "job_db": panel.job_db.filePath(),
-        "tracking": panel.tracking_label.text(),
-        "counts_label": panel.counts_label.text(),
+        "job_db": panel.job_db_path(),
+        "tracking": panel.status.tracking_label.text(),
+        "counts_label": panel.status.counts_label.text(),
         "export_enabled": iface.mainWindow()
         .findChild(QDockWidget, "OpenEOGridJobsDock")
         .grid_panel.export_button.isEnabled(),
-        "run_enabled": panel.run_button.isEnabled(),
+        "run_enabled": panel.buttons.run.isEnabled(),
         "legend": {str(c.value()): c.label() for c in layer.renderer().categories()},
         "legend_counts": legend_counts(layer),
         "project_runs": [
@@ -272,7 +272,7 @@ def wait_for_live_run(tries=0, started=None):
     """Second session: the dock, opened on the project, attaches to the run by itself."""
     started = started or time.monotonic()
     panel = jobs_panel()
-    if not (panel.is_running() and panel.tracking_label.text().startswith("Tracking")):
+    if not (panel.is_running() and panel.status.tracking_label.text().startswith("Tracking")):
         if tries < 600:
             QTimer.singleShot(100, lambda: wait_for_live_run(tries + 1, started))
         return
@@ -291,8 +291,8 @@ def wait_for_live_run(tries=0, started=None):
 def on_attached_run_finished(counts):
     REPORT["run_counts"] = counts
     REPORT["run"]["final_statuses"] = sorted(set(layer_statuses()))
-    REPORT["run"]["tracking"] = jobs_panel().tracking_label.text()
-    REPORT["run"]["job_db"] = jobs_panel().job_db.filePath()
+    REPORT["run"]["tracking"] = jobs_panel().status.tracking_label.text()
+    REPORT["run"]["job_db"] = jobs_panel().job_db_path()
     iface.mapCanvas().refresh()
     QTimer.singleShot(1500, screenshot_and_quit)
 
@@ -301,7 +301,7 @@ def on_attached_run_finished(counts):
 def wait_for_reopened_run(tries=0):
     """Second session: the dock finds the project's run by itself (within 30 s)."""
     panel = jobs_panel()
-    if panel.layer is None or not panel.tracking_label.text():
+    if panel.layer is None or not panel.status.tracking_label.text():
         if tries < 300:
             QTimer.singleShot(100, lambda: wait_for_reopened_run(tries + 1))
         return
@@ -331,10 +331,10 @@ def export_grid():
 def on_run_finished(counts):
     REPORT["run_counts"] = counts
     REPORT["run"]["final_statuses"] = sorted(set(layer_statuses()))
-    REPORT["run"]["counts_label"] = jobs_panel().counts_label.text()
+    REPORT["run"]["counts_label"] = jobs_panel().status.counts_label.text()
     REPORT["run"]["messages"] = [item.text() for item in iface.messageBar().items()]
-    REPORT["run"]["tracking"] = jobs_panel().tracking_label.text()
-    REPORT["run"]["job_db"] = jobs_panel().job_db.filePath()  # for the one-job-per-tile check
+    REPORT["run"]["tracking"] = jobs_panel().status.tracking_label.text()
+    REPORT["run"]["job_db"] = jobs_panel().job_db_path()  # for the one-job-per-tile check
     if SAVE_AS:
         QTimer.singleShot(1500, save_project)  # after the legend's last count
     if RESUME:
@@ -398,7 +398,7 @@ def use_fields_as_units():
 
     zoom_to(iface, panel.layer)
     panel.run_finished.connect(on_series_finished)
-    QTest.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     REPORT["run"] = {"started": panel.is_running()}
 
 

@@ -253,9 +253,9 @@ def jobs_panel(desktop, auth_manager, grid_layer, tmp_path, qtbot):
     clear_connections()
     panel = JobsPanel(desktop.iface)
     qtbot.addWidget(panel)
-    panel.poll_interval.setValue(0.3)
+    panel.run_page.poll_interval.setValue(0.3)
     panel.set_grid_layer(grid_layer)
-    panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
+    panel.run_page.job_db.setFilePath(str(tmp_path / "jobs.csv"))
     yield panel
     panel.shutdown()
 

@@ -197,9 +197,9 @@ def test_german_qgis_gets_a_german_plugin_and_english_again(
     dock = open_dock(plugin, qtbot)
     panel = dock.jobs_panel
     assert tab_texts(dock) == ["Gitter", "Job", "Lauf", "Probleme"]
-    assert panel.run_button.text() == "Ausführen"
-    assert panel.stop_button.text() == "Anhalten"
-    assert panel.cancel_button.toolTip().startswith("Die Backend-Jobs der gewählten Kacheln")
+    assert panel.buttons.run.text() == "Ausführen"
+    assert panel.buttons.stop.text() == "Anhalten"
+    assert panel.buttons.cancel.toolTip().startswith("Die Backend-Jobs der gewählten Kacheln")
     assert dock.grid_panel.create_button.text() == "Gitter erstellen"
     assert panel.run_page.results_button.text() == "Ergebnisse laden"
     assert panel.problems_page.summary.text() == "Keine Probleme."
@@ -208,7 +208,7 @@ def test_german_qgis_gets_a_german_plugin_and_english_again(
     layer = dock.grid_panel.grid_layer
     assert layer.name().startswith("Gitter 5000 m")
     assert layer.attributeAlias(layer.fields().indexOf("west")) == "West (Länge °, WGS 84)"
-    assert panel.progress.format() == "%v / %m Kacheln erledigt"
+    assert panel.status.progress.format() == "%v / %m Kacheln erledigt"
 
     grid = algorithm("openeogridjobs:creategrid")
     assert grid.displayName() == "Kachelgitter erstellen"
@@ -226,7 +226,7 @@ def test_german_qgis_gets_a_german_plugin_and_english_again(
     assert plugin.translator is None  # English is the source: nothing to load
     dock = open_dock(plugin, qtbot)
     assert tab_texts(dock) == ["Grid", "Job", "Run", "Problems"]
-    assert dock.jobs_panel.run_button.text() == "Run"
+    assert dock.jobs_panel.buttons.run.text() == "Run"
     assert dock.grid_panel.create_button.text() == "Create grid"
     assert "tiles of 5000 m" in create_grid(dock, desktop, qgis_canvas, qtbot)
     assert algorithm("openeogridjobs:creategrid").displayName() == "Create tile grid"

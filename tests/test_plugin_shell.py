@@ -73,7 +73,8 @@ def test_dock_fits_a_laptop_screen_with_progress_always_in_view(plugin, qtbot):
     qtbot.waitUntil(plugin.dock.isVisible)
     dock = plugin.dock
     panel = dock.jobs_panel
-    for widget in (panel.progress, panel.counts_label, panel.tracking_label, panel.run_button):
+    status = panel.status
+    for widget in (status.progress, status.counts_label, status.tracking_label, panel.buttons.run):
         parent = widget.parentWidget()
         while parent is not None and parent is not dock:
             assert not isinstance(parent, QScrollArea), f"{widget.objectName()} may scroll away"

@@ -89,10 +89,10 @@ def test_no_secret_anywhere_after_logins_and_a_run(
     QgsProject.instance().addMapLayer(layer)
     apply_status_style(layer)
     panel.set_grid_layer(layer)
-    panel.poll_interval.setValue(0.3)
-    panel.job_db.setFilePath(str(work / "jobs.csv"))
+    panel.run_page.poll_interval.setValue(0.3)
+    panel.run_page.job_db.setFilePath(str(work / "jobs.csv"))
     with qtbot.waitSignal(widget.dialog_opened) as opened:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     login = opened.args[0]
     qtbot.waitUntil(lambda: bool(login.code.text()), timeout=20_000)
     engine: dict[str, str] = {}

@@ -108,7 +108,7 @@ class RunControl(QObject):
             self.panel.remember()
             budget = request.config.budget  # "no cap" later lifts this one
             if budget is not None:
-                self.panel.run_page.run_budget = None if math.isinf(budget) else budget
+                self.panel.run_page.keep_budget(budget)
         self.panel.messages.started(request, layer.featureCount())
         return True
 
@@ -129,7 +129,7 @@ class RunControl(QObject):
         """Attach to the run going on for this grid's job database, if there is one."""
         from ...core.engine.launch import engine_state
 
-        job_db = self.panel.job_db.filePath().strip()
+        job_db = self.panel.job_db_path()
         if not job_db or not engine_state(job_db).live:
             return False
         self.prepare_layer()
@@ -150,7 +150,8 @@ class RunControl(QObject):
         self.detach()
         self.viewer = RunViewer(job_db, self)
         self.link = RunLink(self.panel, self.viewer, action)
-        self.panel.progress.setRange(0, self.panel.layer.featureCount() if self.panel.layer else 0)
+        layer = self.panel.layer
+        self.panel.status.show_tile_count(layer.featureCount() if layer is not None else 0)
         return self.viewer
 
     def detach(self) -> None:
@@ -205,10 +206,10 @@ class RunControl(QObject):
             self.viewer.command(Command.CREDENTIALS, backend=name, secrets=values)
         return True
 
-    def budget_changed(self) -> None:
-        """A new credit budget while the run goes on: the run takes it at once."""
+    def budget_changed(self, budget: float | None) -> None:
+        """A new credit budget (the Run page's, ``math.inf``: lifted) while the run goes
+        on: the run takes it at once."""
         if self.panel.is_running() and self.viewer is not None:
-            budget = self.panel.run_page.budget_value()
             credits = None if budget is None or math.isinf(budget) else budget
             self.viewer.command(Command.BUDGET, credits=credits)
 

@@ -9,6 +9,7 @@ read, and the engine started, off the main thread (:class:`~.viewer.RunViewer`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import QObject
@@ -21,9 +22,11 @@ from ..adapters.network_proxy import qgis_proxy
 from ..adapters.project_runs import results_dir
 from ..adapters.settings import POLL_INTERVAL, save_form
 from ..i18n import translate
-from ..widgets.backends_widget import BackendsWidget
-from ..widgets.run_page import RunPage
-from ..widgets.template_form import TemplateForm
+
+if TYPE_CHECKING:
+    from ..widgets.backends_widget import BackendsWidget
+    from ..widgets.run_page import RunPage
+    from ..widgets.template_form import TemplateForm
 
 #: who holds a job database the dock's engine runs
 HOLDER = "QGIS (openEO Grid Jobs)"
@@ -45,10 +48,10 @@ class RunInputs(QObject):
     def save_settings(self) -> None:
         """Remember the form for the next session (back-ends are saved connections)."""
         save_form(self.form.values())
-        POLL_INTERVAL.write(self.run_page.poll_interval.value())
+        POLL_INTERVAL.write(self.run_page.poll_seconds())
 
     def job_db_path(self) -> str:
-        job_db = self.run_page.job_db.filePath().strip()
+        job_db = self.run_page.job_db_path()
         if not job_db:
             raise GridJobsError(
                 translate("RunInputs", "Choose where to keep the job database (.csv or .parquet).")
@@ -114,10 +117,10 @@ class RunInputs(QObject):
         request.config = RunConfig(
             template,
             configs,
-            self.run_page.poll_interval.value(),
+            self.run_page.poll_seconds(),
             str(results_dir(job_db)),
             budget=self.run_page.budget_value(),
-            download=self.run_page.download.isChecked(),
+            download=self.run_page.downloads(),
         )
         return request, LayerTiles.of(layer, keep)
 

@@ -38,7 +38,7 @@ class RunLink:
         viewer.hello.connect(self.hello)
         viewer.updates.connect(self.updates)
         viewer.notice.connect(panel.messages.event)
-        viewer.summary.connect(panel.status.summary_label.setText)
+        viewer.summary.connect(panel.status.show_summary)
         viewer.mosaic.connect(self.mosaic)
         viewer.login.connect(self.login)
         viewer.token.connect(self.token)
@@ -62,7 +62,7 @@ class RunLink:
         panel.layer_feed.add(updates_from_rows(message["rows"]))
         panel.show_counts(message["counts"])
         summary = message.get("summary") or {}
-        panel.status.summary_label.setText(summary.get("text", ""))
+        panel.status.show_summary(summary.get("text", ""))
         if message.get("budget") is not None:
             panel.run_page.show_budget(message["budget"])
         if message.get("mosaic"):
@@ -131,7 +131,7 @@ class RunLink:
         panel.show_counts(counts)
         summary = message.get("summary") or {}
         if summary.get("text"):
-            panel.status.summary_label.setText(summary["text"])
+            panel.status.show_summary(summary["text"])
         panel.messages.ended(counts, self.action)
         if message.get("message"):
             panel.messages.say(message["message"], Qgis.MessageLevel.Info)
@@ -165,7 +165,7 @@ class RunLink:
             return
         panel = self.panel
         panel.run_ended()
-        ran = panel.layer is not None and Path(panel.job_db.filePath()).exists()
+        ran = panel.layer is not None and Path(panel.job_db_path()).exists()
         if ran:
             panel.status.ended({"unknown": 1})  # statuses as last seen, not tracked
         else:

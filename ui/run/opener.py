@@ -112,14 +112,15 @@ def start_folder() -> str:
 
 
 class RunOpener(QObject):
-    """Opens runs into ``panel``: picked in a file dialog or the runs list, or a project's."""
+    """Opens runs into ``panel``: picked in a file dialog or the runs list, or a project's.
+
+    The panel connects the Run page's *Open job database…* (:meth:`ask_open_job_db`)
+    and *Open* (:meth:`open_job_db`) here."""
 
     def __init__(self, panel: JobsPanel) -> None:
         super().__init__(panel)
         self.panel = panel
         self._loader: BackgroundCall | None = None
-        panel.run_page.open_button.clicked.connect(self.ask_open_job_db)
-        panel.run_page.open_run_button.clicked.connect(self.open_selected_run)
         project = current_project()
         project.readProject.connect(self.project_read)
         project.cleared.connect(self._project_cleared)
@@ -135,11 +136,6 @@ class RunOpener(QObject):
         )
         if path:
             self.open_job_db(path)
-
-    def open_selected_run(self) -> None:
-        job_db = self.panel.run_page.runs.currentData()
-        if job_db:
-            self.open_job_db(job_db)
 
     def open_job_db(self, path: str, *, zoom: bool = True) -> None:
         """Show a run on the map: its layer if the project has it, else its saved grid,

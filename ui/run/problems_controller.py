@@ -16,10 +16,11 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 from ...core.definitions import NO_RESULT_STATUSES
 from ..adapters.background import BackgroundCall
 from ..i18n import translate
-from ..widgets.problems_page import LogsDialog, ProblemsPage
+from ..widgets.problems_page import LogsDialog
 
 if TYPE_CHECKING:
     from ..widgets.jobs_panel import JobsPanel
+    from ..widgets.problems_page import ProblemsPage
 
 REFRESH_AFTER_MS = 500
 

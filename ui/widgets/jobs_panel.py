@@ -58,7 +58,11 @@ COUNT_AGAIN_MS = 500
 
 
 class JobsPanel(QWidget):
-    """Run one openEO batch job per tile of the current grid layer."""
+    """Run one openEO batch job per tile of the current grid layer.
+
+    The panel wires its pages' signals to the run's controllers (``ui/run/``), which
+    call its methods and its parts' (``status``, ``run_page``, ``messages``), never a
+    widget inside a part."""
 
     run_finished = pyqtSignal(dict)
     #: a run's layer was opened (from a job database, the project's runs, a reopened
@@ -88,43 +92,34 @@ class JobsPanel(QWidget):
         job_layout.addWidget(self.form)
         job_layout.addStretch(1)
         self.run_page = RunPage()
-        self.job_db = self.run_page.job_db
-        self.poll_interval = self.run_page.poll_interval
 
         # --- controls (always in view) ---
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.buttons = RunButtons(self)
         layout.addWidget(self.buttons)
-        self.run_button = self.buttons.run
-        self.stop_button = self.buttons.stop
-        self.refresh_button = self.buttons.refresh
-        self.retry_button = self.buttons.retry
-        self.cancel_button = self.buttons.cancel
         self.status = RunStatus(self)
         layout.addWidget(self.status, 1)  # as in one grid: the buttons keep their height
         self.window_view = WindowView(self)  # a run with time windows: which one the map shows
         self.window_view.chosen.connect(self.layer_feed.show_window)
         layout.addWidget(self.window_view)
-        self.progress = self.status.progress
-        self.counts_label = self.status.counts_label
-        self.summary_label = self.status.summary_label
-        self.tracking_label = self.status.tracking_label
 
-        self.run_button.clicked.connect(lambda: self.start_run())
-        self.retry_button.clicked.connect(lambda: self.start_run(retry_failed=True))
-        self.stop_button.clicked.connect(self.stop_run)
-        self.refresh_button.clicked.connect(self.refresh_statuses)
-        self.cancel_button.clicked.connect(lambda: cancel_jobs(self))
-        self.run_page.results_button.clicked.connect(self.load_results)
+        self.buttons.run.clicked.connect(lambda: self.start_run())
+        self.buttons.retry.clicked.connect(lambda: self.start_run(retry_failed=True))
+        self.buttons.stop.clicked.connect(self.stop_run)
+        self.buttons.refresh.clicked.connect(self.refresh_statuses)
+        self.buttons.cancel.clicked.connect(lambda: cancel_jobs(self))
+        self.run_page.results_requested.connect(self.load_results)
         #: Load results started a run to fetch results left on the back-end
         self._fetching = False
         self.run_finished.connect(self._fetched)
-        self.run_page.budget.editingFinished.connect(self.control.budget_changed)
+        self.run_page.budget_changed.connect(self.control.budget_changed)
         self.inputs = RunInputs(self.backends, self.form, self.run_page, self)
         self.prompts = RunPrompts(self.backends, self.messages.say, self)
         self.prompts.answered.connect(self.control.answered)
         self.opener = RunOpener(self)
+        self.run_page.open_requested.connect(self.opener.ask_open_job_db)
+        self.run_page.open_run_requested.connect(self.opener.open_job_db)
         self.problems_page = ProblemsPage()
         self.problems = ProblemsController(self, self.problems_page)
         self.problems_page.split_requested.connect(self.split_and_retry)
@@ -138,12 +133,15 @@ class JobsPanel(QWidget):
         running = self.is_running()
         has_layer = self.layer is not None
         self.buttons.update_enabled(running, has_layer)
-        self.run_page.open_run_button.setEnabled(self.run_page.runs.count() > 0)
-        self.run_page.results_button.setEnabled(has_layer)
+        self.run_page.update_enabled(has_layer)
 
     def is_running(self) -> bool:
         """Whether the panel watches a run that goes on (or is being started)."""
         return self.viewer is not None and self.viewer.live
+
+    def job_db_path(self) -> str:
+        """The grid's job database, as the Run page says ("" when none is set)."""
+        return self.run_page.job_db_path()
 
     def set_grid_layer(self, layer: QgsVectorLayer | None) -> None:
         """The grid whose tiles get jobs; its job database is remembered on the layer."""
@@ -151,7 +149,7 @@ class JobsPanel(QWidget):
             self.detach()  # the run goes on; it is shown again when its grid is opened
         if layer is not self.layer:
             self.status.forget()
-            self.run_page.run_budget = None  # a new grid's run has no cap to lift
+            self.run_page.keep_budget(None)  # a new grid's run has no cap to lift
         self.layer = layer
         self.layer_feed.follow(layer)
         self.window_view.forget()
@@ -160,10 +158,10 @@ class JobsPanel(QWidget):
             if path is None:  # a new grid: a new job database (saved with the project)
                 path = default_job_db(layer.name())
                 layer.setCustomProperty(JOB_DB_PROPERTY, str(path))
-            self.job_db.setFilePath(str(path))
+            self.run_page.show_job_db(str(path))
         self._update_enabled()
         self.show_tracking()
-        if layer is None or not Path(self.job_db.filePath()).exists():
+        if layer is None or not Path(self.job_db_path()).exists():
             self.problems.clear()  # a new grid: nothing failed yet
 
     # --- what the map shows ----------------------------------------------------------
@@ -199,7 +197,7 @@ class JobsPanel(QWidget):
         if self.layer is None:
             return
         project = current_project()
-        job_db = self.job_db.filePath()
+        job_db = self.job_db_path()
         counts = counts or {}
         tiles = sum(counts.values()) or self.layer.featureCount()
         remember_run(project, RunEntry(job_db, self.layer.name(), tiles, counts, time.time()))
@@ -251,7 +249,7 @@ class JobsPanel(QWidget):
             self.layer_feed.rows_split(parents, [str(u) for u in frame["unit_id"]])
         else:
             self.layer_feed.reindex()  # new tiles: new feature ids
-        self.progress.setRange(0, self.layer.featureCount())
+        self.status.show_tile_count(self.layer.featureCount())
 
     def refresh_statuses(self) -> bool:
         """Poll the run's jobs once and show their statuses; submit and start nothing."""
@@ -270,7 +268,7 @@ class JobsPanel(QWidget):
 
         self.job_db_opened.emit(layer)  # the dock: every panel works on it now
         self.set_grid_layer(layer)
-        self.job_db.setFilePath(path)
+        self.run_page.show_job_db(path)
         ensure_job_fields(layer)
         self.layer_feed.reindex()
         self.layer_feed.add(opened.updates)  # a windowed run's rows as their units
@@ -278,10 +276,10 @@ class JobsPanel(QWidget):
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
-            self.run_page.download.setChecked(opened.download)
+            self.run_page.show_downloads(opened.download)
             self.run_page.suggest(opened.suggested)
         self.show_counts(opened.counts)
-        self.summary_label.setText(opened.summary)
+        self.status.show_summary(opened.summary)
         if opened.died_at is not None:
             self.status.engine_died(opened.died_at)
         else:
@@ -327,7 +325,7 @@ class JobsPanel(QWidget):
                 Qgis.MessageLevel.Warning,
             )
         elif missing:
-            self.run_page.download.setChecked(True)
+            self.run_page.show_downloads(True)
             if self.control.start():
                 self._fetching = True
                 self.messages.say(

@@ -1,4 +1,10 @@
-"""The dock's *Run* page: where the run is kept, how often it polls, the project's runs."""
+"""The dock's *Run* page: where the run is kept, how often it polls, the project's runs.
+
+The page says what the user asks for as signals (open a run, load results, a new
+budget) and has methods for what it shows and what is set on it, so the run's
+controllers (``ui/run/``) never reach its widgets: a widget moved or replaced here
+changes nothing there.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import math
 from typing import Any
 
 from qgis.gui import QgsFileWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +31,15 @@ from ..i18n import translate
 
 class RunPage(QWidget):
     """Job database, poll interval, *Runs in this project*, open a tracker, load results."""
+
+    #: *Open job database…*: pick one in a file dialog
+    open_requested = pyqtSignal()
+    #: *Open* beside the project's runs: the chosen run's job database
+    open_run_requested = pyqtSignal(str)
+    #: *Load results*
+    results_requested = pyqtSignal()
+    #: the credit budget edited: as :meth:`budget_value` reads it (``object``: None)
+    budget_changed = pyqtSignal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +77,7 @@ class RunPage(QWidget):
             )
         )
         form.addRow(translate("RunPage", "Credit budget"), self.budget)
+        self.budget.editingFinished.connect(lambda: self.budget_changed.emit(self.budget_value()))
         self.download = QCheckBox(translate("RunPage", "Download results"), self)
         self.download.setObjectName("download")
         self.download.setChecked(True)
@@ -130,6 +146,14 @@ class RunPage(QWidget):
         more.addWidget(self.open_button)
         more.addWidget(self.results_button)
         form.addRow(more)
+        self.open_button.clicked.connect(self.open_requested)
+        self.open_run_button.clicked.connect(self._open_run)
+        self.results_button.clicked.connect(self.results_requested)
+
+    def _open_run(self) -> None:
+        job_db = self.runs.currentData()
+        if job_db:
+            self.open_run_requested.emit(job_db)
 
     def _hours(self, name: str, tip: str) -> QDoubleSpinBox:
         """A time limit in hours; 0 reads "no limit" (the default)."""
@@ -153,6 +177,28 @@ class RunPage(QWidget):
         limits = {"max_waiting": self.max_waiting.value(), "max_running": self.max_running.value()}
         return {name: hours * 3600 for name, hours in limits.items() if hours > 0}
 
+    def job_db_path(self) -> str:
+        """Where the run is kept, as typed ("" when nothing is)."""
+        return self.job_db.filePath().strip()
+
+    def show_job_db(self, path: str) -> None:
+        self.job_db.setFilePath(path)
+
+    def poll_seconds(self) -> float:
+        return self.poll_interval.value()
+
+    def downloads(self) -> bool:
+        """Whether the run downloads its results (off: they stay on the back-end)."""
+        return self.download.isChecked()
+
+    def show_downloads(self, download: bool) -> None:
+        self.download.setChecked(download)
+
+    def update_enabled(self, has_layer: bool) -> None:
+        """Load results needs a grid; Open, a run in the list."""
+        self.open_run_button.setEnabled(self.runs.count() > 0)
+        self.results_button.setEnabled(has_layer)
+
     def budget_value(self) -> float | None:
         """The cap asked for. "No cap": None (nothing to keep), or ``math.inf`` when the
         run shown had a cap (lifts it: None would keep it on resume)."""
@@ -162,8 +208,13 @@ class RunPage(QWidget):
 
     def show_budget(self, budget: float | None) -> None:
         """Show the cap of the run just opened (None: it has none)."""
-        self.run_budget = None if budget is None or math.isinf(budget) else budget
+        self.keep_budget(budget)
         self.budget.setValue(self.run_budget or 0)
+
+    def keep_budget(self, budget: float | None) -> None:
+        """The cap of the run shown is ``budget`` (None or ``math.inf``: none), the box
+        unchanged: "no cap" then lifts it (see :meth:`budget_value`)."""
+        self.run_budget = None if budget is None or math.isinf(budget) else budget
 
     def show_runs(self, runs: list[RunEntry]) -> None:
         """List ``runs`` (most recent first); their job databases are the items' data."""

@@ -77,6 +77,14 @@ class RunStatus(QWidget):
         self.tracking_label.setText(self._tracking_text())
 
     # --- what is shown ------------------------------------------------------------------
+    def show_tile_count(self, tiles: int) -> None:
+        """The run has ``tiles`` tiles (a new run, split tiles): the bar's end."""
+        self.progress.setRange(0, tiles)
+
+    def show_summary(self, text: str) -> None:
+        """The run's summary line (elapsed, expected end, credits, downloaded)."""
+        self.summary_label.setText(text)
+
     def show_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
         done = sum(n for s, n in counts.items() if s in FINAL_STATUSES)

@@ -155,7 +155,7 @@ def test_a_dock_run_and_its_downloads_go_through_qgis_proxy(
         return True
 
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as finished:
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(engine_process, timeout=30_000)
     assert finished.args[0] == {"finished": 6}
     qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
@@ -201,7 +201,7 @@ def test_oidc_logins_in_qgis_and_in_the_engine_go_through_qgis_proxy(
     grants = len(oidc_provider.grants)
     before = local_backend.requests_served()
     with qtbot.waitSignal(jobs_panel.backends.dialog_opened) as opened:
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     login = opened.args[0]
     qtbot.waitUntil(lambda: bool(login.code.text()), timeout=20_000)
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as finished:
@@ -317,10 +317,10 @@ def test_a_wrong_proxy_is_said_plainly(
     assert "Check the proxy in QGIS's Settings → Options → Network." in said.args[0]
 
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
     errors = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any(expected in m for m in errors), errors
-    log = Path(jobs_panel.job_db.filePath() + ".engine.log")
+    log = Path(jobs_panel.job_db_path() + ".engine.log")
     assert "Traceback" not in (log.read_text() if log.exists() else "")
     assert os.environ.get("HTTP_PROXY") is None

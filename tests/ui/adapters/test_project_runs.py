@@ -30,9 +30,9 @@ def dock(desktop, auth_manager, local_backend, grid_layer, tmp_path, qtbot):
     dock = GridJobsDock(desktop.iface)
     qtbot.addWidget(dock)
     dock.jobs_panel.backends.reload()
-    dock.jobs_panel.poll_interval.setValue(0.3)
+    dock.jobs_panel.run_page.poll_interval.setValue(0.3)
     dock.grid_panel.set_grid_layer(grid_layer)
-    dock.jobs_panel.job_db.setFilePath(str(tmp_path / "antwerp.jobs.csv"))
+    dock.jobs_panel.run_page.job_db.setFilePath(str(tmp_path / "antwerp.jobs.csv"))
     yield dock
     dock.shutdown()
 
@@ -66,7 +66,7 @@ def status_counts(layer):
 
 def run_part_and_stop(panel, layer, qtbot):
     """Run until some tiles are finished and others still out, then Stop."""
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
 
     def some_finished_some_out():
         shown = set(statuses(layer).values())
@@ -75,7 +75,7 @@ def run_part_and_stop(panel, layer, qtbot):
     # not at the first finish: the next tiles' jobs may still be being made then
     qtbot.waitUntil(some_finished_some_out, timeout=30_000)
     with qtbot.waitSignal(panel.run_finished, timeout=10_000):
-        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.stop, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     # the legend's counts end right, whatever the counts in flight during the run
     qtbot.waitUntil(lambda: legend_counts(layer) == status_counts(layer), timeout=5000)
@@ -112,25 +112,25 @@ def test_save_reopen_resume_and_export(dock, grid_layer, local_backend, desktop,
     assert layer.featureCount() == 6
     assert statuses(layer) == before
     qtbot.waitUntil(lambda: legend_counts(layer) == status_counts(layer), timeout=5000)
-    assert panel.job_db.filePath() == str(tmp_path / "antwerp.jobs.csv")
+    assert panel.job_db_path() == str(tmp_path / "antwerp.jobs.csv")
     assert dock.grid_panel.grid_layer is layer
     assert dock.grid_panel.export_button.isEnabled()
-    assert panel.run_button.isEnabled()
-    assert panel.refresh_button.isEnabled()
+    assert panel.buttons.run.isEnabled()
+    assert panel.buttons.refresh.isEnabled()
     # the dock says the map is not tracked, and the legend marks what may be stale
-    assert "Not tracking since" in panel.tracking_label.text()
+    assert "Not tracking since" in panel.status.tracking_label.text()
     labels = {c.value(): c.label() for c in layer.renderer().categories()}
     assert "last known" in labels["running"]
     finished_before = list(before.values()).count("finished")
-    assert f"finished {finished_before}" in panel.counts_label.text()
+    assert f"finished {finished_before}" in panel.status.counts_label.text()
     # the project's runs list shows this run
     assert panel.run_page.runs.count() == 1
     assert name in panel.run_page.runs.itemText(0)
 
     jobs_before = len(local_backend.all_jobs())
-    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
+    qtbot.waitUntil(panel.buttons.run.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert set(statuses(layer).values()) == {"finished"}
     frame = JobDatabase(tmp_path / "antwerp.jobs.csv").read()
@@ -139,7 +139,7 @@ def test_save_reopen_resume_and_export(dock, grid_layer, local_backend, desktop,
     assert len(local_backend.all_jobs()) == jobs_before + unsubmitted
     # written into the grid's file as the run went: a crash loses nothing on the map
     assert set(statuses(QgsVectorLayer(str(snapshot), "saved", "ogr")).values()) == {"finished"}
-    assert "Not tracking" not in panel.tracking_label.text()
+    assert "Not tracking" not in panel.status.tracking_label.text()
 
     shapefile = tmp_path / "export" / "antwerp.shp"
     shapefile.parent.mkdir()
@@ -169,9 +169,9 @@ def test_refresh_polls_once_and_launches_nothing(
 
     qtbot.waitUntil(all_finished, timeout=30_000)
     jobs = len(local_backend.all_jobs())
-    qtbot.waitUntil(panel.refresh_button.isEnabled, timeout=5000)
+    qtbot.waitUntil(panel.buttons.refresh.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as refreshed:
-        qtbot.mouseClick(panel.refresh_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.refresh, Qt.MouseButton.LeftButton)
     # an empty count means the refresh failed (e.g. could not connect): say why
     assert refreshed.args[0], qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     fresh = statuses(grid_layer)
@@ -179,25 +179,25 @@ def test_refresh_polls_once_and_launches_nothing(
     for tile, status in stale.items():
         expected = "not_started" if status == "not_started" else "finished"
         assert fresh[tile] == expected
-    assert "Not tracking since" in panel.tracking_label.text()
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert "Not tracking since" in panel.status.tracking_label.text()
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
 
 
 def test_open_job_database_reuses_the_layer_and_zooms(dock, grid_layer, local_backend, qtbot):
     local_backend.knobs(job_duration=0.3)
     panel = dock.jobs_panel
-    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
+    qtbot.waitUntil(panel.buttons.run.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     layers = len(QgsProject.instance().mapLayers())
     with qtbot.waitSignal(panel.job_db_opened, timeout=20_000):
-        panel.open_job_db(panel.job_db.filePath())
+        panel.open_job_db(panel.job_db_path())
     assert len(QgsProject.instance().mapLayers()) == layers, "opened twice, shown once"
     assert panel.layer is grid_layer
-    assert "Not tracking" not in panel.tracking_label.text()  # nothing left to track
-    assert panel.progress.value() == 6
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert "Not tracking" not in panel.status.tracking_label.text()  # nothing left to track
+    assert panel.status.progress.value() == 6
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
 
 
 def test_a_grid_saved_by_an_older_version_opens_and_resumes(
@@ -225,9 +225,9 @@ def test_a_grid_saved_by_an_older_version_opens_and_resumes(
     layer = panel.layer
     assert layer.providerType() == "ogr"
     assert {"ended", "duration"} <= set(layer.fields().names())
-    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
+    qtbot.waitUntil(panel.buttons.run.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert all(f["ended"] for f in layer.getFeatures())
     assert_one_job_per_tile([local_backend], JobDatabase(job_db).read())

@@ -27,7 +27,7 @@ def one_job_per_tile(panel, local_backend):
     from helpers.runs import assert_one_job_per_tile
     from openeo_grid_jobs.core.jobs.database import JobDatabase
 
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
 
 
 def mosaics():
@@ -72,7 +72,7 @@ def tree_order():
 
 def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot, monkeypatch):
     local_backend.knobs(job_duration=1.5)
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     # mid-run: one mosaic layer, over the tiles finished so far
     qtbot.waitUntil(lambda: len(mosaics()) == 1, timeout=30_000)
     assert panel.is_running(), "the mosaic should appear before the run ends"
@@ -93,7 +93,7 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
     assert first_tiles < 6
     assert mosaics() == [mosaic]
     # the run in one line: counts, elapsed time, credits, downloaded size
-    summary = panel.summary_label.text()
+    summary = panel.status.summary_label.text()
     assert summary.startswith("6 tiles: 6 finished · ")
     assert " credits · " in summary
     assert summary.endswith(("kB", "MB"))
@@ -108,12 +108,12 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
         grid_layer.renderer().categoryIndexForValue("finished")
     ]
     assert finished.symbol().symbolLayer(0).brushStyle() == Qt.BrushStyle.NoBrush
-    assert (panel.job_db.filePath().replace(".csv", "_results/mosaic.vrt")) == mosaic.source()
+    assert (panel.job_db_path().replace(".csv", "_results/mosaic.vrt")) == mosaic.source()
     # and a STAC catalog beside them, valid, one item per finished tile
     import pystac
     from helpers.stac_validation import offline_validation
 
-    catalog_path = panel.job_db.filePath().replace(".csv", "_results/catalog.json")
+    catalog_path = panel.job_db_path().replace(".csv", "_results/catalog.json")
     qtbot.waitUntil(lambda: Path(catalog_path).exists(), timeout=5000)
     with offline_validation(monkeypatch):
         assert pystac.Catalog.from_file(catalog_path).validate_all() == 6
@@ -122,7 +122,7 @@ def test_mosaic_fills_in_during_the_run(panel, grid_layer, local_backend, qtbot,
 def test_load_results_twice_adds_each_tile_once(panel, grid_layer, local_backend, qtbot):
     local_backend.knobs(job_duration=0.3)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     one_job_per_tile(panel, local_backend)
     first = panel.load_results()
     assert len(first) == 6
@@ -146,7 +146,7 @@ def test_problems_say_why_tiles_failed(desktop, panel, grid_layer, local_backend
         },
     )
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     one_job_per_tile(panel, local_backend)
     page = panel.problems_page
     reasons = {
@@ -182,7 +182,7 @@ def test_split_and_retry_turns_a_failed_tile_into_four_finished(
     big = str(next(iter(grid_layer.getFeatures()))["tile_id"])
     local_backend.knobs(job_duration=0.3, error_titles={big: "OOM: Java heap space"})
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 5, "error": 1}
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     local_backend.knobs(error_titles={})
@@ -200,7 +200,7 @@ def test_split_and_retry_turns_a_failed_tile_into_four_finished(
     assert {f["status"] for f in tiles.values()} == {"finished"}
     area = sum(tiles[q].geometry().area() for q in quarters)
     assert area == pytest.approx(5000 * 5000)  # the parent's square, in four
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
     assert page.tree.topLevelItemCount() == 0  # no problems left
 
 
@@ -216,7 +216,7 @@ def test_a_credit_budget_stops_launching_and_says_why(
     panel.form.end.setDate(QDate(2024, 8, 1))
     panel.run_page.budget.setValue(50)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     counts = blocker.args[0]
     assert counts == {"finished": 2, "skipped": 4}
     skipped = [f for f in grid_layer.getFeatures() if f["status"] == "skipped"]
@@ -230,9 +230,9 @@ def test_a_credit_budget_stops_launching_and_says_why(
     # "no cap" lifts the run's cap: the skipped tiles run, the others are not redone
     jobs = len(local_backend.all_jobs())
     panel.run_page.budget.setValue(0)
-    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)
+    qtbot.waitUntil(panel.buttons.run.isEnabled, timeout=5000)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     assert len(local_backend.all_jobs()) == jobs + 4
     one_job_per_tile(panel, local_backend)

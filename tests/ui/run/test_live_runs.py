@@ -60,29 +60,29 @@ def test_the_dock_watches_and_stops_a_run_started_in_a_terminal(
         panel.open_job_db(str(db))
     layer = opened.args[0]
     qtbot.waitUntil(panel.is_running, timeout=10_000)
-    assert "Tracking the run" in panel.tracking_label.text()
-    assert panel.stop_button.isEnabled()
-    assert not panel.run_button.isEnabled()
+    assert "Tracking the run" in panel.status.tracking_label.text()
+    assert panel.buttons.stop.isEnabled()
+    assert not panel.buttons.run.isEnabled()
     qtbot.waitUntil(lambda: "running" in statuses(layer).values(), timeout=60_000)
     with qtbot.waitSignal(panel.run_finished, timeout=30_000):
-        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.stop, Qt.MouseButton.LeftButton)
     _, err = cli.communicate(timeout=30)
     assert cli.returncode == 5, err  # stopped from QGIS
     assert statuses(layer) == table_statuses(db)
-    assert "Not tracking since" in panel.tracking_label.text()
+    assert "Not tracking since" in panel.status.tracking_label.text()
     assert_one_job_per_tile([local_backend], JobDatabase(db).read())
 
 
 def test_two_docks_watch_one_run(panel, grid_layer, desktop, local_backend, qtbot):
     local_backend.knobs(job_duration=1.0)
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: engine_state(panel.job_db.filePath()).live, timeout=30_000)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: engine_state(panel.job_db_path()).live, timeout=30_000)
     other = JobsPanel(desktop.iface)  # a second QGIS window on the same project
     qtbot.addWidget(other)
     try:
         bar = desktop.iface.messageBar()
         with qtbot.waitSignal(other.job_db_opened, timeout=20_000, raising=False) as opened:
-            other.open_job_db(panel.job_db.filePath())
+            other.open_job_db(panel.job_db_path())
         assert opened.signal_triggered, [bar.get_messages(level) for level in range(4)]
         qtbot.waitUntil(other.is_running, timeout=10_000)
         with (
@@ -91,19 +91,19 @@ def test_two_docks_watch_one_run(panel, grid_layer, desktop, local_backend, qtbo
         ):
             pass
         assert first.args[0] == second.args[0] == {"finished": 6}
-        assert "finished 6" in other.counts_label.text()
-        assert "Run complete" in other.tracking_label.text()
+        assert "finished 6" in other.status.counts_label.text()
+        assert "Run complete" in other.status.tracking_label.text()
     finally:
         other.shutdown()
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
 
 
 def test_detach_and_attach_ten_times(panel, grid_layer, local_backend, qtbot):
     """The dock lets go of the run and takes it up again ten times while it goes on:
     each time it is shown what it missed, and at the end the layer is the job table."""
     local_backend.knobs(job_duration=1.5)
-    job_db = panel.job_db.filePath()
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    job_db = panel.job_db_path()
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: engine_state(job_db).live, timeout=30_000)
     for _ in range(10):
         panel.detach()
@@ -120,17 +120,17 @@ def test_detach_and_attach_ten_times(panel, grid_layer, local_backend, qtbot):
 
 def test_a_killed_engine_is_shown_and_run_resumes_it(panel, grid_layer, local_backend, qtbot):
     local_backend.knobs(job_duration=2.0)
-    job_db = panel.job_db.filePath()
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    job_db = panel.job_db_path()
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "running" in statuses(grid_layer).values(), timeout=30_000)
     with qtbot.waitSignal(panel.run_finished, timeout=10_000) as lost:
         os.kill(lock_state(job_db).info["pid"], signal.SIGKILL)
     assert lost.args[0] == {}
-    assert "Not running since" in panel.tracking_label.text()
-    assert "Run to resume" in panel.tracking_label.text()
-    assert panel.run_button.isEnabled()
+    assert "Not running since" in panel.status.tracking_label.text()
+    assert "Run to resume" in panel.status.tracking_label.text()
+    assert panel.buttons.run.isEnabled()
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as resumed:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert resumed.args[0] == {"finished": 6}
     assert_one_job_per_tile([local_backend], JobDatabase(job_db).read())
 
@@ -154,7 +154,7 @@ def test_a_revoked_login_is_renewed_through_the_dock(
     oidc_connection(local_backend, oidc_provider)
     panel.backends.reload()
     local_backend.knobs(job_duration=2.0)
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "running" in statuses(grid_layer).values(), timeout=30_000)
     with qtbot.waitSignal(panel.backends.dialog_opened, timeout=30_000) as opened:
         oidc_provider.revoke_refresh_tokens()
@@ -170,7 +170,7 @@ def test_a_revoked_login_is_renewed_through_the_dock(
     assert ended.args[0] == {"finished": 6}
     infos = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
     assert any("Logged in to OIDC again" in m for m in infos), infos
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
 
 
 def test_a_refresh_token_the_run_renewed_is_stored_by_the_dock(
@@ -186,7 +186,7 @@ def test_a_refresh_token_the_run_renewed_is_stored_by_the_dock(
     panel.backends.reload()
     before = load_secrets("oidc_device", connection.authcfg).refresh_token
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as ended:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert ended.args[0] == {"finished": 6}
     (stored,) = [c for c in panel.backends.connections if c.name == "OIDC"]
     after = load_secrets("oidc_device", stored.authcfg).refresh_token

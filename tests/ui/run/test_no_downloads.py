@@ -102,7 +102,7 @@ def test_the_dock_runs_without_downloads_then_fetches_them(
     jobs_panel.backends.reload()
     jobs_panel.run_page.download.setChecked(False)
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=60_000) as blocker:
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     assert blocker.args[0] == {"finished": 6}
     qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
     statuses = {f["status"] for f in jobs_panel.layer.getFeatures()}
@@ -137,11 +137,11 @@ def test_load_results_never_submits_a_tile_without_a_job(jobs_panel, local_backe
     add_connection(local_backend.url, "Local", parallel_jobs=1)
     jobs_panel.backends.reload()
     jobs_panel.run_page.download.setChecked(False)
-    qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     shown = lambda: {f["status"] for f in jobs_panel.layer.getFeatures()}  # noqa: E731
     qtbot.waitUntil(lambda: "finished" in shown(), timeout=30_000)
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=10_000):
-        qtbot.mouseClick(jobs_panel.stop_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.stop, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
     waiting = sum(f["status"] == "not_started" for f in jobs_panel.layer.getFeatures())
     assert waiting > 0
@@ -152,4 +152,4 @@ def test_load_results_never_submits_a_tile_without_a_job(jobs_panel, local_backe
     warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any(f"{waiting} tiles have no job yet" in m for m in warnings), warnings
     assert len(local_backend.all_jobs()) == jobs_before
-    assert_one_job_per_tile([local_backend], JobDatabase(jobs_panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(jobs_panel.job_db_path()).read())

@@ -115,7 +115,7 @@ def test_the_dock_notifies_the_desktop_once_when_its_run_ends(
     add_connection(local_backend.url, "Local", parallel_jobs=6)
     jobs_panel.backends.reload()
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=60_000):
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     assert len(shown) == 1  # said before the end, in the engine's order
     reason, text = shown[0]
     assert reason == "ended"

@@ -21,16 +21,16 @@ def panel(jobs_panel, local_backend):
 
 
 def click_and_wait(panel, qtbot):
-    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)  # back after the last run
+    qtbot.waitUntil(panel.buttons.run.isEnabled, timeout=5000)  # back after the last run
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     return blocker.args[0]
 
 
 def test_a_job_database_in_use_by_the_cli_is_refused(panel, desktop, local_backend, qtbot):
     jobs_before = len(local_backend.all_jobs())
-    lock = JobDatabaseLock(panel.job_db.filePath(), "openeo-grid-jobs run").acquire()
+    lock = JobDatabaseLock(panel.job_db_path(), "openeo-grid-jobs run").acquire()
     try:
         assert click_and_wait(panel, qtbot) == {}
     finally:
@@ -65,7 +65,7 @@ def test_notebook_tracker_continued_from_the_dock(
     with qtbot.waitSignal(jobs_panel.job_db_opened, timeout=20_000):
         jobs_panel.open_job_db(str(path))
     with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as asked:
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     assert asked.args[0] == {}
     dialog = jobs_panel.prompts.map_dialog
     assert dialog.isVisible()

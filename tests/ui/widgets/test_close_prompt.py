@@ -31,10 +31,10 @@ def running(desktop, auth_manager, grid_layer, local_backend, tmp_path, qtbot):
     plugin.initGui()
     plugin.action.trigger()
     panel = plugin.dock.jobs_panel
-    panel.poll_interval.setValue(0.3)
+    panel.run_page.poll_interval.setValue(0.3)
     panel.set_grid_layer(grid_layer)
-    panel.job_db.setFilePath(str(tmp_path / "jobs.csv"))
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    panel.run_page.job_db.setFilePath(str(tmp_path / "jobs.csv"))
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: "running" in {f["status"] for f in grid_layer.getFeatures()}, timeout=30_000
     )
@@ -51,7 +51,7 @@ def close_qgis(desktop) -> None:
 
 def test_keep_running_leaves_the_run_going(running, desktop, local_backend, qtbot):
     plugin, panel = running
-    job_db = panel.job_db.filePath()
+    job_db = panel.job_db_path()
     asked = press_in_next_box("Keep running")
     close_qgis(desktop)
     assert asked
@@ -68,7 +68,7 @@ def test_keep_running_leaves_the_run_going(running, desktop, local_backend, qtbo
 
 def test_stop_remembered_stops_without_asking(running, desktop, grid_layer, local_backend, qtbot):
     plugin, panel = running
-    job_db = panel.job_db.filePath()
+    job_db = panel.job_db_path()
     asked = press_in_next_box("Stop the run", check="Remember my choice")
     close_qgis(desktop)
     assert asked
@@ -83,7 +83,7 @@ def test_stop_remembered_stops_without_asking(running, desktop, grid_layer, loca
     plugin.action.trigger()
     panel = plugin.dock.jobs_panel
     panel.set_grid_layer(grid_layer)
-    panel.job_db.setFilePath(job_db)
+    panel.run_page.job_db.setFilePath(job_db)
     panel.start_run()
     qtbot.waitUntil(panel.is_running, timeout=5000)
     close_qgis(desktop)  # a question would block here: the test would time out

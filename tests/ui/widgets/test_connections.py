@@ -244,9 +244,9 @@ def panel(jobs_panel, local_backend):
 
 
 def run_to_end(panel, qtbot, timeout=60_000):
-    qtbot.waitUntil(panel.run_button.isEnabled, timeout=5000)  # back after the last run
+    qtbot.waitUntil(panel.buttons.run.isEnabled, timeout=5000)  # back after the last run
     with qtbot.waitSignal(panel.run_finished, timeout=timeout) as finished:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     return finished.args[0]
 
@@ -257,7 +257,7 @@ def test_run_asks_for_login_once_then_never(panel, local_backend, oidc_provider,
     add_connection(local_backend.url, "OIDC", "oidc_device", parallel_jobs=6)
     panel.backends.reload()
     with qtbot.waitSignal(panel.backends.dialog_opened) as opened:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     dialog = opened.args[0]
     assert "Log in to OIDC first" in dialog.reason.text()
     with qtbot.waitSignal(panel.run_finished, timeout=60_000) as finished:
@@ -266,9 +266,9 @@ def test_run_asks_for_login_once_then_never(panel, local_backend, oidc_provider,
 
     fresh = JobsPanel(panel.iface)  # QGIS started again
     qtbot.addWidget(fresh)
-    fresh.poll_interval.setValue(0.3)
+    fresh.run_page.poll_interval.setValue(0.3)
     fresh.set_grid_layer(panel.layer)
-    fresh.job_db.setFilePath(panel.job_db.filePath())
+    fresh.run_page.job_db.setFilePath(panel.job_db_path())
     opened_dialogs = []
     fresh.backends.dialog_opened.connect(opened_dialogs.append)
     assert run_to_end(fresh, qtbot) == {"finished": 6}
@@ -290,7 +290,7 @@ def test_revoked_login_leads_back_to_the_dialog(panel, local_backend, oidc_provi
     oidc_provider.revoke_refresh_tokens()
     panel.backends.reload()
     with qtbot.waitSignal(panel.backends.dialog_opened, timeout=20_000) as opened:
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert "expired or was revoked: log in again" in opened.args[0].reason.text()
     opened.args[0].reject()
 
@@ -326,6 +326,6 @@ def test_two_back_ends_in_one_run(panel, local_backend, make_backend, qtbot):
 def test_missing_stored_login_is_reported(panel, desktop, local_backend, qtbot):
     add_connection(local_backend.url, "Local", "basic", Secrets())  # no secret stored
     panel.backends.reload()
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any("its login is not stored yet" in m for m in warnings), warnings

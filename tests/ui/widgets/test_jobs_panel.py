@@ -33,7 +33,7 @@ def statuses(layer):
 
 
 def run_and_wait(panel, qtbot, button=None):
-    button = button or panel.run_button
+    button = button or panel.buttons.run
     # the buttons come back a moment after the thread ends (a queued signal): a click
     # on a still disabled button does nothing, as for a user
     qtbot.waitUntil(button.isEnabled, timeout=5000)
@@ -68,8 +68,8 @@ def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path, 
     keys = {i.label(): i.ruleKey() for i in grid_layer.renderer().legendSymbolItems()}
     qtbot.waitUntil(lambda: grid_layer.featureCount(keys["finished"]) == 6, timeout=5000)
     assert grid_layer.featureCount(keys["not_started"]) == 0
-    assert panel.progress.value() == panel.progress.maximum() == 6
-    assert "finished 6" in panel.counts_label.text()
+    assert panel.status.progress.value() == panel.status.progress.maximum() == 6
+    assert "finished 6" in panel.status.counts_label.text()
     messages = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Success)
     assert any("Run complete: 6 of 6 tiles finished" in m for m in messages)
     # the GUI thread never stalled on network or disk
@@ -88,10 +88,10 @@ def test_full_run_through_the_dock(panel, grid_layer, desktop, qtbot, tmp_path, 
 
 def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, desktop, qtbot):
     local_backend.knobs(job_duration=3.0)
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "running" in statuses(grid_layer), timeout=20_000)
     t0 = time.monotonic()
-    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.stop, Qt.MouseButton.LeftButton)
     assert time.monotonic() - t0 < 0.1, "Stop must not block the GUI"
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     assert time.monotonic() - t0 < 5.0
@@ -102,9 +102,11 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
         ),
         timeout=2000,
     )
-    assert panel.run_button.isEnabled()
+    assert panel.buttons.run.isEnabled()
     # the map no longer tracks: the dock and the legend say so, not for 8 s but until Run
-    qtbot.waitUntil(lambda: "Not tracking since" in panel.tracking_label.text(), timeout=2000)
+    qtbot.waitUntil(
+        lambda: "Not tracking since" in panel.status.tracking_label.text(), timeout=2000
+    )
     labels = {c.value(): c.label() for c in grid_layer.renderer().categories()}
     assert labels["running"].startswith("running — last known ")
     assert labels["finished"] == "finished"
@@ -114,10 +116,10 @@ def test_stop_is_immediate_and_run_resumes(panel, grid_layer, local_backend, des
     counts = run_and_wait(panel, qtbot)
     assert counts == {"finished": 6}
     assert statuses(grid_layer) == ["finished"] * 6
-    assert "Not tracking" not in panel.tracking_label.text()
+    assert "Not tracking" not in panel.status.tracking_label.text()
     labels = {c.value(): c.label() for c in grid_layer.renderer().categories()}
     assert labels["running"] == "running"
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
     submitted_before = jobs_before  # jobs created in the first part are tracked, not redone
     assert len(local_backend.all_jobs()) == submitted_before + (6 - 3)
 
@@ -145,9 +147,9 @@ def test_a_run_leaves_the_interpreter_of_qgis_alone(
     )
     local_backend.knobs(job_duration=1.0)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "running" in statuses(grid_layer), timeout=20_000)
-        state = engine_state(panel.job_db.filePath())
+        state = engine_state(panel.job_db_path())
         assert state.live
         assert f"process {os.getpid()} " not in state.holder  # another process runs it
         assert sys.getswitchinterval() == interval
@@ -155,7 +157,7 @@ def test_a_run_leaves_the_interpreter_of_qgis_alone(
         assert gc.get_threshold() == thresholds
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     assert sys.getswitchinterval() == interval
-    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db.filePath()).read())
+    assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
     assert len(read_in) == 1
     assert read_in[0] is not QgsApplication.instance().thread()
 
@@ -169,24 +171,24 @@ def test_retry_failed_through_the_dock(panel, grid_layer, local_backend, qtbot):
     assert "Simulated failure" in errored[0]["message"]
     local_backend.knobs(error_titles=[])
     before = len(local_backend.all_jobs())
-    assert run_and_wait(panel, qtbot, panel.retry_button) == {"finished": 6}
+    assert run_and_wait(panel, qtbot, panel.buttons.retry) == {"finished": 6}
     assert len(local_backend.all_jobs()) == before + 1
 
 
 def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, desktop, qtbot):
     local_backend.knobs(job_duration=30)
     panel.backends.table.cellWidget(0, 1).setValue(6)
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(grid_layer) == ["running"] * 6, timeout=20_000)
     chosen = [f.id() for f in grid_layer.getFeatures()][:2]
     grid_layer.selectByIds(chosen)
-    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(grid_layer).count("canceled") == 2, timeout=10_000)
     assert {grid_layer.getFeature(fid)["status"] for fid in chosen} == {"canceled"}
     grid_layer.removeSelection()
     # nothing selected: all of them, but only once the user has said yes to the count
     asked = answer_next_question(QMessageBox.StandardButton.No)
-    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.cancel, Qt.MouseButton.LeftButton)
     assert asked
     assert "Cancel all 4 unfinished jobs" in asked[0]
     assert any(
@@ -195,7 +197,7 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, d
     )
     assert statuses(grid_layer).count("running") == 4
     asked = answer_next_question(QMessageBox.StandardButton.Yes)
-    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.cancel, Qt.MouseButton.LeftButton)
     assert asked
     qtbot.waitUntil(lambda: statuses(grid_layer) == ["canceled"] * 6, timeout=10_000)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
@@ -208,12 +210,12 @@ def test_cancel_selected_tiles_while_running(panel, grid_layer, local_backend, d
         (lambda p: p.form.end.setDate(QDate(2024, 1, 1)), "must be after"),
         (lambda p: p.form.job_options.setText("{nope"), "not valid JSON"),
         (lambda p: p.form.bands.setText("B04"), "exactly two bands"),
-        (lambda p: p.job_db.setFilePath("/tmp/jobs.xlsx"), ".csv or .parquet"),
+        (lambda p: p.run_page.job_db.setFilePath("/tmp/jobs.xlsx"), ".csv or .parquet"),
     ],
 )
 def test_bad_input_is_reported_and_nothing_starts(panel, desktop, qtbot, change, message):
     change(panel)
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     assert panel.viewer is None
     warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any(message in m for m in warnings), warnings
@@ -240,7 +242,7 @@ def test_open_seed_tracker_shows_statuses_on_the_map(panel, desktop, qtbot, tmp_
     assert sorted(f["status"] for f in layer.getFeatures()) == ["finished", "not_started"]
     assert layer.renderer().classAttribute() == "status"
     assert panel.layer is layer
-    assert panel.job_db.filePath() == str(path)
+    assert panel.job_db_path() == str(path)
 
 
 def test_open_corrupt_job_db_is_reported(panel, desktop, qtbot, tmp_path):

@@ -60,7 +60,7 @@ def units_in_the_dock(jobs_panel, desktop, qtbot, source, job_db):
     grid.units.id_field.setField("field_id")
     qtbot.mouseClick(grid.units.use_button, Qt.MouseButton.LeftButton)
     assert jobs_panel.layer is grid.grid_layer is not None
-    jobs_panel.job_db.setFilePath(str(job_db))
+    jobs_panel.run_page.job_db.setFilePath(str(job_db))
     return grid.grid_layer
 
 

@@ -118,7 +118,7 @@ def units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, job_db, ids, da
     grid.show()
     units = use(grid, fields_layer(ids, dates), qtbot)
     assert jobs_panel.layer is units
-    jobs_panel.job_db.setFilePath(str(job_db))
+    jobs_panel.run_page.job_db.setFilePath(str(job_db))
     return units
 
 

@@ -90,6 +90,6 @@ def test_a_bad_window_is_named_in_the_message_bar(jobs_panel, local_backend, des
     choose(jobs_panel.form.windows.mode, MODE_LIST)
     jobs_panel.form.windows.ranges.setText("2024-03-01/2024-06-01; 2024-05-32/2024-07-01")
     with qtbot.assertNotEmitted(jobs_panel.run_finished, wait=100):
-        qtbot.mouseClick(jobs_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
     warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
     assert any("'2024-05-32' in time window 2024-05-32/2024-07-01" in w for w in warnings), warnings
