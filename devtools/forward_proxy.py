@@ -216,11 +216,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(502, f"Cannot reach {host}: {exc}\n".encode())
             proxy._record(Record(self.command, host, target.path, 502, True))
             return
+        # recorded before the answer goes back: a client that has its answer finds its
+        # record (recorded after, a test on a busy machine looked before it was there)
+        proxy._record(Record(self.command, host, target.path, answer.status, True))
         try:
             self._relay(answer)
         finally:
             upstream.close()
-            proxy._record(Record(self.command, host, target.path, answer.status, True))
 
     def _body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

@@ -21,7 +21,7 @@ if mode == "late":
     import pyproj  # imported (and a context made) before the patch
     pyproj.CRS.from_user_input("EPSG:4326")
 if mode != "unpatched":
-    from openeo_grid_jobs.core import pyproj_threads
+    from openeo_grid_jobs.core.grid import pyproj_threads
     pyproj_threads.install()
 import pyproj
 
@@ -36,7 +36,7 @@ for _ in range(6):  # more tasks than pooled threads: threads are reused
     QgsApplication.taskManager().addTask(task)
     QTimer.singleShot(20_000, loop.quit)
     loop.exec()
-from openeo_grid_jobs.core import pyproj_threads
+from openeo_grid_jobs.core.grid import pyproj_threads
 print(len(names), pyproj_threads.patched())
 """
 
