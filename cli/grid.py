@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import GridJobsError
-from ..core.grid.grid import DEFAULT_MAX_TILES
+from ..core.grid.grid import DEFAULT_MAX_TILES, build_grid, validate_tile_size
+from ..core.grid.grid_io import GridFileError, driver_for, files_of, read_aoi, same_file, write_grid
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -34,8 +35,6 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _tile_size(text: str) -> float:
-    from ..core.grid.grid import validate_tile_size
-
     try:
         return validate_tile_size(text)
     except GridJobsError as exc:
@@ -44,8 +43,6 @@ def _tile_size(text: str) -> float:
 
 def check_out(out: Path, *, aoi: Path | None, overwrite: bool) -> None:
     """Refuse, before any work, an ``--out`` that cannot or must not be written."""
-    from ..core.grid.grid_io import GridFileError, driver_for, files_of, same_file
-
     driver_for(out)  # an unknown extension
     if out.is_dir():
         raise GridFileError(f"--out {out} is a folder; give a file name (.gpkg, .shp, .geojson).")
@@ -70,9 +67,6 @@ def check_out(out: Path, *, aoi: Path | None, overwrite: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.grid.grid import build_grid
-    from ..core.grid.grid_io import read_aoi, write_grid
-
     out = Path(args.out)
     aoi: Any
     check_out(out, aoi=Path(args.aoi) if args.aoi else None, overwrite=args.overwrite)

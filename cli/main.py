@@ -15,6 +15,8 @@ from typing import NoReturn
 from ..core.errors import GridJobsError
 from ..core.grid.proj_data import ensure_proj_data
 from ..core.logging_setup import configure_logging
+from . import grid as cli_grid
+from . import run as cli_run
 
 EXIT_USAGE = 2
 
@@ -42,8 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     # Sub-commands get the same class (argparse uses the parent's), so the same errors.
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    from . import grid as cli_grid
-    from . import run as cli_run
 
     cli_grid.add_parser(sub)
     cli_run.add_parser(sub)

@@ -33,11 +33,15 @@ import argparse
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.definitions import FAILED_STATUSES
+from ..core.engine.config import RunConfig
 from ..core.engine.events import ErrorKind, EventKind, Outcome
+from ..core.engine.host import EngineHost
 from ..core.engine.outputs import failure_text
+from ..core.engine.request import RunRequest
+from ..core.jobs.database import JobDatabase
 from ..core.jobs.template import EXTENTS, OUTPUT_FORMATS
 from .run_settings import (
     AUTH_CHOICES,
@@ -53,9 +57,6 @@ from .run_settings import (
     secrets_from_environment,
     time_limit,
 )
-
-if TYPE_CHECKING:
-    from ..core.engine.request import RunRequest
 
 EXIT_USAGE = 2
 EXIT_FAILED_TILES = 3
@@ -190,8 +191,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The run engine in this process, its channel open (QGIS can watch and drive it)."""
-    from ..core.engine.host import EngineHost
-
     request = run_request(args)
     printer = _Printer(getattr(args, "on_event", None), request.job_db)
     host = EngineHost(request, on_event=printer)
@@ -215,10 +214,6 @@ def run(args: argparse.Namespace) -> int:
 def run_request(args: argparse.Namespace) -> RunRequest:
     """What the flags and the environment ask for, checked in full before anything is
     written or submitted."""
-    from ..core.engine.config import RunConfig
-    from ..core.engine.request import RunRequest
-    from ..core.jobs.database import JobDatabase
-
     asked, tiles = asked_settings(args)
     db = JobDatabase(args.job_db)
     if asked is not None:

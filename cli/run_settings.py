@@ -14,12 +14,32 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shlex
+import shutil
+import subprocess
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NewType
 
+from ..core.backends.backend import BackendConfig, Secrets
 from ..core.definitions import DEFAULT_POLL_INTERVAL, LoginMethod
+from ..core.engine.config import RunConfig
 from ..core.errors import GridJobsError, RunError
+from ..core.grid.grid_io import GridFileError
+from ..core.grid.units import bound_values, read_units, unit_span
+from ..core.grid.windows import windowed_dates
+from ..core.jobs.database import JobDatabase
+from ..core.jobs.parameters import bound_columns, parse_bindings
+from ..core.jobs.template import (
+    DEFAULT_JOB_OPTIONS,
+    PROCESS_GRAPH,
+    PROCESS_UDP,
+    JobTemplate,
+    parse_job_options,
+    parse_process_document,
+)
+from ..core.run.time_limits import parse_span
 
 #: seconds an ``--on-event`` command may take before it is stopped
 EVENT_COMMAND_TIMEOUT = 60.0
@@ -27,9 +47,6 @@ EVENT_COMMAND_TIMEOUT = 60.0
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from ..core.backends.backend import BackendConfig, Secrets
-    from ..core.engine.config import RunConfig
-    from ..core.jobs.template import JobTemplate
 
 #: The name of an environment variable that holds a secret (the name, not a value).
 #: Its own type so that the constants below say what they are: a string literal
@@ -60,9 +77,6 @@ def positive_seconds(text: str) -> float:
 
 def event_command(text: str) -> list[str]:
     """``--on-event``: a command line whose program exists (run without a shell)."""
-    import shlex
-    import shutil
-
     try:
         argv = shlex.split(text)
     except ValueError as exc:
@@ -75,9 +89,6 @@ def event_command(text: str) -> list[str]:
 def run_event_command(argv: list[str], note: dict[str, Any], job_db: str) -> None:
     """Run the user's ``--on-event`` command for a notification, on a thread of its own
     (a slow command never holds the run); what it says goes to this terminal."""
-    import subprocess
-    import threading
-
     env = {
         **os.environ,
         "OGJ_EVENT": str(note.get("reason") or ""),
@@ -100,8 +111,6 @@ def run_event_command(argv: list[str], note: dict[str, Any], job_db: str) -> Non
 
 def time_limit(text: str) -> float:
     """``--max-waiting`` / ``--max-running``: ``4h``, ``90min``, ``1h30m``, seconds."""
-    from ..core.run.time_limits import parse_span
-
     try:
         return parse_span(text)
     except RunError as exc:
@@ -137,10 +146,6 @@ def credits_or_none(text: str) -> float:
 
 def asked_settings(args: argparse.Namespace) -> tuple[RunConfig | None, gpd.GeoDataFrame | None]:
     """What the flags ask for (None: resume with the saved settings); checked in full."""
-    from ..core.engine.config import RunConfig
-    from ..core.grid.units import unit_span
-    from ..core.jobs.database import JobDatabase
-
     db = JobDatabase(args.job_db)  # an unknown extension fails here
     tiles = _read_units(args)
     saved = RunConfig.load(db.path) if RunConfig.path_for(db.path).exists() else None
@@ -195,17 +200,6 @@ def _template(
     """The job template of the flags, on top of ``base`` (the saved one, when resuming).
     With ``--windows`` the template's dates are the windows' period; with units that
     have their own dates (``unit_span``) and no dates given, those dates' period."""
-    from ..core.grid.windows import windowed_dates
-    from ..core.jobs.parameters import parse_bindings
-    from ..core.jobs.template import (
-        DEFAULT_JOB_OPTIONS,
-        PROCESS_GRAPH,
-        PROCESS_UDP,
-        JobTemplate,
-        parse_job_options,
-        parse_process_document,
-    )
-
     values: dict[str, Any] = base.to_dict() if base else {"job_options": dict(DEFAULT_JOB_OPTIONS)}
     for flag, key in (("start", "start"), ("end", "end"), ("collection", "collection")):
         if getattr(args, flag):
@@ -245,8 +239,6 @@ def _template(
 
 
 def secrets_from_environment(backends: list[BackendConfig]) -> Secrets:
-    from ..core.backends.backend import Secrets
-
     secrets = Secrets(
         password=os.environ.get(PASSWORD_VARIABLE),
         client_id=os.environ.get(CLIENT_ID_VARIABLE),
@@ -272,8 +264,6 @@ def secrets_from_environment(backends: list[BackendConfig]) -> Secrets:
 
 
 def _backend_configs(values: list[str], args: argparse.Namespace) -> list[BackendConfig]:
-    from ..core.backends.backend import BackendConfig
-
     method = {"client-credentials": LoginMethod.OIDC_CLIENT_CREDENTIALS}.get(
         args.auth, args.auth or ""
     )
@@ -299,9 +289,6 @@ def _backend_configs(values: list[str], args: argparse.Namespace) -> list[Backen
 
 def _read_units(args: argparse.Namespace) -> gpd.GeoDataFrame | None:
     """``--grid`` (the plugin's), or ``--units`` with ``--id-field`` (any polygons)."""
-    from ..core.grid.units import read_units
-    from ..core.jobs.parameters import bound_columns, parse_bindings
-
     if args.grid and args.units:
         raise GridJobsError("Give --grid or --units, not both.")
     keep = bound_columns(parse_bindings(args.param or []))
@@ -318,9 +305,6 @@ def _read_grid(path: str, keep: list[str]) -> gpd.GeoDataFrame:
     """The plugin's grid file; the fields ``keep`` bound to job parameters are checked
     as a units file's are (there, a value in every tile)."""
     import geopandas as gpd
-
-    from ..core.grid.grid_io import GridFileError
-    from ..core.grid.units import bound_values
 
     if not Path(path).exists():
         raise GridFileError(f"Grid file {path} does not exist.")

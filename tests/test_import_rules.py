@@ -7,7 +7,12 @@
 - Processing imports no widget module (anything under ``ui/widgets/``, or any ``ui``
   module importing ``QtWidgets`` or ``qgis.gui``): algorithms run in QGIS's headless
   ``qgis_process`` and in threads;
-- no import circles among the plugin's modules (module-level imports only).
+- no import circles among the plugin's modules (module-level imports only);
+- in ``core`` and ``cli``, imports are at the top of the module, where they show the
+  import graph; one inside a function needs a reason the sources show: it loads a
+  heavy package (``HEAVY``) the module does not load at import (QGIS start-up and
+  ``openeo-grid-jobs --help`` stay quick), directly or through a plugin module that
+  imports one at its top, or at the top it would close an import circle.
 
 That each core module really imports without QGIS, and that the plugin's start-up
 stays light, is run for real in ``test_imports.py``.
@@ -15,13 +20,15 @@ stays light, is run for real in ``test_imports.py``.
 
 from __future__ import annotations
 
-from helpers.sources import PACKAGE, Imports, all_imports
+from helpers.sources import HEAVY, PACKAGE, Imports, LaterImport, all_imports
 
 FORBIDDEN_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip")
 CORE = f"{PACKAGE}.core."
 #: what core must never import (the layers above it)
 ABOVE_CORE = tuple(f"{PACKAGE}.{name}" for name in ("cli", "ui", "processing_provider", "plugin"))
 WIDGETS = ("qgis.gui", "qgis.PyQt.QtWidgets", "PyQt5.QtWidgets", "PyQt6.QtWidgets")
+#: the folders whose imports inside functions must have a reason
+TOP_IMPORTS = tuple(f"{PACKAGE}.{name}." for name in ("core", "cli"))
 
 
 def _every_import(imports: Imports) -> set[str]:
@@ -111,3 +118,93 @@ def test_cycle_finder_finds_a_circle():
 def test_no_import_cycles_among_the_plugins_modules():
     graph = {name: i.plugin for name, i in all_imports().items()}
     assert import_cycles(graph) == []
+
+
+def heavy_at_import(imports: dict[str, Imports]) -> dict[str, frozenset[str]]:
+    """The heavy packages each plugin module loads as it is imported, through its
+    module-level imports and those of the plugin modules they import."""
+    graph = {name: i.plugin for name, i in imports.items()}
+    heavy: dict[str, frozenset[str]] = {}
+    for name in imports:
+        seen, todo = {name}, [name]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        heavy[name] = (
+            frozenset(m.split(".")[0] for s in seen for m in imports[s].outside_now) & HEAVY
+        )
+    return heavy
+
+
+def reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for nxt in graph.get(node, ()) - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return False
+
+
+def unexplained_later_imports(imports: dict[str, Imports]) -> list[str]:
+    """``module:line target`` for each import inside a function of core or cli that
+    could be at the top: it adds no heavy package and closes no circle there."""
+    heavy = heavy_at_import(imports)
+    graph = {name: i.plugin for name, i in imports.items()}
+
+    def lazy_for_a_reason(module: str, statement: LaterImport, target: str) -> bool:
+        if target in statement.plugin:
+            return bool(heavy[target] - heavy[module]) or reaches(graph, target, module)
+        return target in HEAVY - heavy[module]
+
+    return sorted(
+        f"{module}:{statement.line} {target}"
+        for module, i in imports.items()
+        if module.startswith(TOP_IMPORTS)
+        for statement in i.later
+        for target in statement.plugin | {m.split(".")[0] for m in statement.outside}
+        if not lazy_for_a_reason(module, statement, target)
+    )
+
+
+def test_imports_inside_functions_of_core_and_cli_have_a_reason():
+    imports = all_imports()
+    assert f"{PACKAGE}.cli.main" in imports  # the rule reads the CLI's modules
+    assert unexplained_later_imports(imports) == []
+
+
+def test_the_reasons_for_an_import_inside_a_function():
+    core = f"{PACKAGE}.core"
+
+    def module(name: str, now: set[str], plugin: set[str], *later: LaterImport) -> Imports:
+        return Imports(f"{core}.{name}", plugin=plugin, outside_now=now, later=list(later))
+
+    imports = {
+        i.module: i
+        for i in (
+            module(
+                "light",
+                {"json"},
+                set(),
+                LaterImport(1, outside={"pandas"}),  # heavy: lazy for a reason
+                LaterImport(2, outside={"csv"}),  # the standard library: not
+                LaterImport(3, plugin={f"{core}.plain"}),  # light: not
+                LaterImport(4, plugin={f"{core}.frames"}),  # loads pandas: lazy
+                LaterImport(5, plugin={f"{core}.back"}),  # imports this one: a circle
+            ),
+            module("plain", set(), set()),
+            module("frames", set(), {f"{core}.tables"}),
+            module("tables", {"pandas.api"}, set()),
+            module("back", set(), {f"{core}.light"}),
+            module("heavy", {"pandas"}, set(), LaterImport(6, outside={"pandas.api"})),
+        )
+    }
+    assert unexplained_later_imports(imports) == [
+        f"{core}.heavy:6 pandas",  # the module loads pandas anyway
+        f"{core}.light:2 csv",
+        f"{core}.light:3 {core}.plain",
+    ]

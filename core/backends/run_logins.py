@@ -18,6 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from ..definitions import LoginMethod
+from ..engine.config import RunConfig
 from ..errors import LoginRequiredError, RunError
 from ..run.gateway import Backend
 from .backend import BackendConfig, Secrets
@@ -99,8 +100,6 @@ class RunLogins:
 def requested_backends(request: RunRequest) -> list[BackendConfig]:
     """The back-ends the run will have: asked for, else the saved ones (none yet: the
     session says what is missing)."""
-    from ..engine.config import RunConfig
-
     if request.config is not None:
         return request.config.backends
     if RunConfig.path_for(request.job_db).exists():

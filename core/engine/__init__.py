@@ -2,7 +2,8 @@
 
 ``request`` and ``config`` say what a run is asked to do; ``session`` owns its job
 database; ``engine`` drives the loop (``run/``) and its outputs; ``host`` is the
-process (started by ``launch``) with its private ``channel``. A status change from
+process (started by ``launch``) with its private ``channel``; ``refusals`` are why
+a run cannot start, as the process says it and the launcher raises it. A status change from
 the loop leaves here as an ``events`` message to each viewer: the dock's
 ``ui/run/viewer``, Processing, the CLI.
 """

@@ -32,17 +32,19 @@ from ..backends.backend import Secrets
 from ..backends.run_logins import RunLogins, check_login, requested_backends
 from ..definitions import FINAL_STATUSES, TileStatus
 from ..errors import GridJobsError, LoginRequiredError, RunError
+from ..results.summary import RunSummary, first_start
+from ..run.budget import credits_text
 from .events import Command, ErrorKind, EventKind, Outcome, event
 from .notifications import Notification, Notifier, NotifyReason
 from .outputs import MosaicWriter, missing_results, problem_dicts, write_catalog_quietly
 from .request import RunAction, RunRequest
+from .session import RunSession
 from .view import RunView, split_rows
 
 if TYPE_CHECKING:
     from ..backends.device_login import RefreshToken
     from ..jobs.rows import TileUpdate
     from ..run.runner import GridJobRunner, RunEvent
-    from .session import RunSession
 
 _log = logging.getLogger(__name__)
 #: seconds between two summaries during a run
@@ -73,8 +75,6 @@ class RunEngine:
     def open(self) -> None:
         """Lock the job database and make the run ready; nothing is written when refused
         (a typed :class:`~..errors.GridJobsError` says why)."""
-        from .session import RunSession
-
         req = self.request
         for backend in requested_backends(req):  # before anything is written
             check_login(backend, req.secrets.get(backend.name, Secrets()))
@@ -259,8 +259,6 @@ class RunEngine:
 
     def _change_budget(self, credits: float | None) -> None:
         """(loop thread) A new credit cap (None: none) for the rest of the run."""
-        from ..run.budget import credits_text
-
         session, runner, _ = self._parts()
         before = session.config.budget
         cap = math.inf if credits is None else float(credits)
@@ -305,8 +303,6 @@ class RunEngine:
 
     def _summarize(self, force: bool = False) -> None:
         """The run summary, at most once a second (it reads the results' sizes on disk)."""
-        from ..results.summary import RunSummary, first_start
-
         now = time.time()
         if self.runner is None or (not force and now - self._summarized < SUMMARY_EVERY):
             return

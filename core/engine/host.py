@@ -21,10 +21,13 @@ import signal
 import sys
 from typing import Any, Callable
 
-from ..errors import GridJobsError, LoginRequiredError, RunError
+from ..errors import GridJobsError
+from ..grid.proj_data import ensure_proj_data
+from ..logging_setup import configure_logging
 from .channel import ChannelServer
 from .engine import RunEngine
-from .events import ErrorKind, Outcome
+from .events import Outcome
+from .refusals import error_wire
 from .request import RunRequest
 
 _log = logging.getLogger(__name__)
@@ -79,38 +82,6 @@ class EngineHost:
             self.on_event(message)
 
 
-def error_wire(exc: GridJobsError) -> dict[str, Any]:
-    """A refusal as the launcher's side rebuilds it (:func:`error_from_wire`)."""
-    from .session import UnknownBackendsError
-
-    wire: dict[str, Any] = {"message": str(exc), "type": type(exc).__name__}
-    if isinstance(exc, LoginRequiredError):
-        wire.update(kind=str(ErrorKind.LOGIN_REQUIRED), backend=exc.backend)
-    elif isinstance(exc, UnknownBackendsError):
-        wire.update(
-            kind=str(ErrorKind.MAPPING_REQUIRED), unknown=exc.unknown, available=exc.available
-        )
-    else:
-        wire["kind"] = str(ErrorKind.OTHER)
-    return wire
-
-
-def error_from_wire(wire: dict[str, Any]) -> GridJobsError:
-    from ..jobs.db_lock import JobDatabaseLockedError
-    from .session import SettingsMismatchError, UnknownBackendsError
-
-    message = str(wire.get("message") or "The run could not start.")
-    kind = wire.get("kind")
-    if kind == ErrorKind.LOGIN_REQUIRED:
-        return LoginRequiredError(message, str(wire.get("backend") or ""))
-    if kind == ErrorKind.MAPPING_REQUIRED:
-        return UnknownBackendsError(
-            message, list(wire.get("unknown") or []), list(wire.get("available") or [])
-        )
-    known = {c.__name__: c for c in (JobDatabaseLockedError, SettingsMismatchError)}
-    return known.get(str(wire.get("type")), RunError)(message)
-
-
 def exit_code(ended: dict[str, Any]) -> int:
     outcome = ended.get("outcome")
     if outcome == Outcome.DONE:
@@ -122,9 +93,6 @@ def exit_code(ended: dict[str, Any]) -> int:
 
 def main() -> None:
     """The detached engine process (see the module's docstring)."""
-    from ..grid.proj_data import ensure_proj_data
-    from ..logging_setup import configure_logging
-
     handshake = sys.stdout
     configure_logging(sys.stderr)
     ensure_proj_data()

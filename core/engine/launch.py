@@ -32,6 +32,7 @@ from typing import Any, Callable
 
 from ..errors import GridJobsError
 from ..jobs.db_lock import lock_state
+from .refusals import error_from_wire
 
 #: seconds the engine may take to open the job database and its channel
 READY_TIMEOUT = 120.0
@@ -147,9 +148,7 @@ class LaunchedEngine:
 def launch_engine(request: Any, *, python: str | None = None) -> LaunchedEngine:
     """Start a detached engine for ``request`` (a :class:`~.request.RunRequest`) and
     wait until it holds the job database and listens; its refusal as the typed error it
-    raised (:func:`~.host.error_from_wire`)."""
-    from .host import error_from_wire
-
+    raised (:func:`~.refusals.error_from_wire`)."""
     python = python or find_python()
     plugin_dir = Path(__file__).resolve().parent.parent.parent
     package = (__package__ or "core").rsplit(".", 2)[0]

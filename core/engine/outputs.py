@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..definitions import TileStatus
 from ..errors import GridJobsError
-from ..results.mosaic import MOSAIC_NAME, write_mosaic
+from ..results.mosaic import MOSAIC_NAME, finished_results, write_mosaic
 from ..results.mosaic_sources import SourceCache
+from ..results.problems import problems
+from ..results.stac_catalog import write_catalog
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,9 +111,6 @@ def mosaic_name(window: str | None) -> str:
 
 def write_catalog_quietly(frame: pd.DataFrame, output_dir: Path) -> tuple[Path | None, str | None]:
     """The STAC catalog of the run's results: (its path, None), or (None, why not)."""
-    from ..results.mosaic import finished_results
-    from ..results.stac_catalog import write_catalog
-
     linked = "result_url" in frame.columns and frame["result_url"].notna().any()
     if not finished_results(frame) and not linked:  # no result anywhere: nothing to catalog
         return None, None
@@ -123,8 +122,6 @@ def write_catalog_quietly(frame: pd.DataFrame, output_dir: Path) -> tuple[Path |
 
 def problem_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The failed tiles grouped by reason (:func:`~..results.problems.problems`), as JSON values."""
-    from ..results.problems import problems
-
     return [
         {"reason": p.reason, "count": p.count, "statuses": p.statuses, "example": p.example}
         for p in problems(frame)

@@ -23,12 +23,12 @@ from ..backends.proxy import ProxySettings
 from ..definitions import StrEnum
 from ..errors import RunError
 from ..grid.units import DATE_COLUMNS
+from ..jobs.parameters import plain
+from ..run.scheduler import RunPolicy
+from .config import RunConfig
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-    from ..run.scheduler import RunPolicy
-    from .config import RunConfig
 
 
 class RunAction(StrEnum):
@@ -74,8 +74,6 @@ class RunRequest:
     proxy: ProxySettings | None = None
 
     def run_policy(self, poll_interval: float) -> RunPolicy:
-        from ..run.scheduler import RunPolicy
-
         known = {f.name for f in fields(RunPolicy)}
         unknown = set(self.policy) - known
         if unknown:
@@ -105,8 +103,6 @@ class RunRequest:
 
     @classmethod
     def from_wire(cls, raw: bytes) -> RunRequest:
-        from .config import RunConfig
-
         try:
             data = json.loads(raw.decode("utf-8"))
             return cls(
@@ -171,8 +167,6 @@ def tiles_to_wire(tiles: gpd.GeoDataFrame) -> dict[str, Any]:
 
 def _wire_value(value: Any) -> Any:
     """A field's value as JSON carries it (text when JSON has no such type)."""
-    from ..jobs.parameters import plain
-
     value = plain(value)
     return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 

@@ -44,7 +44,10 @@ from ..jobs.rows import now_utc, reset_failed, reset_rows
 from ..jobs.split import SplitRecord, fold, split_rows
 from ..run.budget import budget_skipped, check_budget, credits_text
 from ..run.intent_journal import IntentJournal, replay
+from ..run.runner import GridJobRunner
+from ..run.scheduler import RunPolicy
 from .config import RunConfig
+from .refusals import SettingsMismatchError, UnknownBackendsError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -53,20 +56,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..run.gateway import Backend
-    from ..run.runner import GridJobRunner
-
-
-class SettingsMismatchError(RunError):
-    """Resuming a run with other job settings or another grid than it started with."""
-
-
-class UnknownBackendsError(RunError):
-    """Rows name back-ends the run does not have, and there is more than one to map to."""
-
-    def __init__(self, message: str, unknown: list[str], available: list[str]) -> None:
-        super().__init__(message)
-        self.unknown = unknown
-        self.available = available
 
 
 class RunSession:
@@ -252,8 +241,6 @@ class RunSession:
 
     def runner(self, backends: list[Backend], **options: Any) -> GridJobRunner:
         """The run loop over this session's table, with the back-ends' connections."""
-        from ..run.runner import GridJobRunner
-
         wanted = {b.name for b in self.config.backends}
         given = {b.name for b in backends}
         if wanted != given:
@@ -263,8 +250,6 @@ class RunSession:
         options.setdefault("download", self.config.download)
         options.setdefault("earlier_costs", self.config.earlier_costs)
         if self.config.budget is not None:
-            from ..run.scheduler import RunPolicy
-
             policy = options.get("policy") or RunPolicy()
             if policy.budget is None:
                 options["policy"] = replace(policy, budget=self.config.budget)

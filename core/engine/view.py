@@ -15,6 +15,8 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ..jobs.split import parents_of
+from ..jobs.unit_progress import split_row_id
 from .events import EventKind, event, update_rows
 
 if TYPE_CHECKING:
@@ -105,9 +107,6 @@ def split_rows(
     """The quarters that replaced ``parents`` (those really split, as ``splits``, the
     run's split records, say), as job-table records, for a viewer's layer; ``gone``:
     the units of a run with time windows that no row is left of (every window split)."""
-    from ..jobs.split import parents_of
-    from ..jobs.unit_progress import split_row_id
-
     ids = frame["tile_id"].astype(str)
     children = parents_of(splits)
     present = set(ids)

@@ -25,6 +25,7 @@ be read is reported and never overwritten.
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 from pathlib import Path
@@ -32,6 +33,11 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..definitions import NOT_STARTED, STATUSES
 from ..errors import GridJobsError
+from ..grid.units import bound_values
+from ..grid.windows import expand_rows
+
+# .parameters and .row_extents import this module (RUN_COLUMNS, JobDatabaseError), so the
+# functions here that use them import them where they do: at the top, a circle.
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -128,8 +134,6 @@ def frame_from_tiles(
     ``columns``: the fields bound to job parameters, each with a value in every tile."""
     import shapely
 
-    from ..grid.units import bound_values
-
     if tiles.crs is None or "tile_id" not in tiles.columns:
         raise JobDatabaseError("A grid needs a CRS and a tile_id column (make it with 'grid').")
     lonlat = tiles.to_crs(4326).geometry
@@ -150,8 +154,6 @@ def frame_from_tiles(
         own = tiles[column] if column in tiles.columns else None  # per-unit dates win
         frame[column] = default if own is None else own.where(own.notna(), default)
     if windows:
-        from ..grid.windows import expand_rows
-
         frame = expand_rows(frame, windows)
     return normalize(frame, run_tag=new_run_tag())
 
@@ -166,8 +168,6 @@ def json_cell(value: Any) -> str:
 
 
 def _finite_lonlat(bounds: Any) -> bool:
-    import math
-
     west, south, east, north = (float(b) for b in bounds)
     return (
         all(math.isfinite(v) for v in (west, south, east, north))

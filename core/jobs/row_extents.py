@@ -21,12 +21,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import TileStatus
+from ..grid.units import bound_values
 from .database import JobDatabaseError
+from .parameters import plain
+from .template import TileExtent
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .template import TileExtent
 
 LONLAT = "EPSG:4326"
 
@@ -48,8 +50,6 @@ def bound_cells(
     (:func:`~..grid.units.bound_values`: a notebook's table may lack the field or leave cells
     empty, which would send its jobs null). A finished row's job is done: its cell may
     be empty (a tracker continued after a field was added), as no job is sent for it."""
-    from ..grid.units import bound_values
-
     if not columns:
         return {}
     ids = [str(i) for i in frame["tile_id"]]
@@ -64,8 +64,6 @@ def bound_cells(
 def cell_value(value: Any) -> Any:
     """A bound column's value: the JSON text the table keeps (:func:`~.database.json_cell`),
     or a number a CSV reader already made of it; other text as it is."""
-    from .parameters import plain
-
     if isinstance(value, str):
         try:
             return json.loads(value)
@@ -77,8 +75,6 @@ def cell_value(value: Any) -> Any:
 def _extents(frame: pd.DataFrame) -> list[TileExtent]:
     import pyproj
     import shapely
-
-    from .template import TileExtent
 
     extents = []
     shapes = geometries(frame)

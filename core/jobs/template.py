@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import PLUGIN_NAME, OutputFormat
+from ..grid.windows import parse_windows
 from .parameters import (
+    bound_columns,
     check_bindings,
     fill_parameters,
     graph_values,
     refuse_unbound,
     row_arguments,
+    udp_parameters,
     unbound_required,
     unclaimed,
 )
@@ -179,8 +182,6 @@ class JobTemplate:
     def missing_parameters(self, connection: openeo.Connection) -> list[str]:
         """The UDP's required parameters that nothing binds, from its description on
         ``connection`` (none when it cannot be known: another namespace)."""
-        from .parameters import udp_parameters
-
         if self.process != PROCESS_UDP or not self.udp_id:
             return []
         declared = udp_parameters(connection, self.udp_id, self.udp_namespace)
@@ -188,14 +189,10 @@ class JobTemplate:
 
     def bound_columns(self) -> list[str]:
         """The units' fields whose values the jobs get (:mod:`.parameters`)."""
-        from .parameters import bound_columns
-
         return bound_columns(self.parameters)
 
     def time_windows(self) -> list[TimeWindow]:
         """The run's time windows (empty: one per unit)."""
-        from ..grid.windows import parse_windows
-
         return parse_windows(self.windows) if self.windows else []
 
     def job_title(self, tile_id: str, run_tag: str, attempt: int = 1) -> str:

@@ -24,6 +24,11 @@ from __future__ import annotations
 
 import os
 import threading
+
+# Only builds and writes XML (_vrt_xml), never parses any: the attacks on parsing
+# untrusted XML (entity expansion, external entities) that bandit's B405 warns of about
+# this import cannot happen here, and the standard library's writer escapes correctly.
+import xml.etree.ElementTree as ET  # nosec B405
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,11 +118,6 @@ def _vrt_xml(sources: list[MosaicSource], folder: Path, band: str) -> bytes:
     own band, and keeping every tile: gdalbuildvrt (GDAL 3.6) takes one band number for
     all sources and leaves out, with only a warning, a source whose band type or colour
     interpretation differs from the first one's (tiles from two back-ends...)."""
-    # Only builds and writes XML, never parses any: the attacks on parsing untrusted
-    # XML (entity expansion, external entities) that bandit's B405 warns of about this
-    # import cannot happen here, and the standard library's writer escapes correctly.
-    import xml.etree.ElementTree as ET  # nosec B405
-
     res_x = min(s.resolution[0] for s in sources)
     res_y = min(s.resolution[1] for s in sources)
     west, south, east, north = (

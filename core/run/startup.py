@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from ..definitions import NOT_STARTED, TileStatus
 from ..errors import GridJobsError, RunError
+from ..jobs.parameters import refuse_unbound
 from ..jobs.rows import parse_time
 from ..jobs.template import PROCESS_UDP
 from .downloads import Downloads
@@ -181,8 +182,6 @@ class Startup:
     def _check_parameters(self, stop: threading.Event) -> None:
         """A UDP's required parameters bound to nothing, read from its description on
         each back-end, stop the run before any job is made (naming them)."""
-        from ..jobs.parameters import refuse_unbound
-
         template = self.state.template
         if template.process != PROCESS_UDP:
             return

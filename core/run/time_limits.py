@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..definitions import TileStatus
 from ..errors import RunError
+from ..jobs.rows import parse_time
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,8 +88,6 @@ class SuggestedLimits:
 def suggest_limits(frame: pd.DataFrame) -> SuggestedLimits | None:
     """Limits from the finished jobs' times (``start_time``, ``running_start_time``,
     ``end_time``); None before enough jobs finished to say."""
-    from ..jobs.rows import parse_time
-
     waits: list[float] = []
     runs: list[float] = []
     for status, started, running, ended in zip(

@@ -17,7 +17,8 @@ from helpers.notebook import notebook_tracker
 from helpers.runs import DATES, small_grid
 from openeo_grid_jobs.core.backends.backend import BackendConfig
 from openeo_grid_jobs.core.engine.config import RunConfig
-from openeo_grid_jobs.core.engine.session import RunSession, SettingsMismatchError
+from openeo_grid_jobs.core.engine.refusals import SettingsMismatchError
+from openeo_grid_jobs.core.engine.session import RunSession
 from openeo_grid_jobs.core.errors import RunError
 from openeo_grid_jobs.core.jobs.db_lock import JobDatabaseLockedError
 from openeo_grid_jobs.core.jobs.template import JobTemplate

@@ -14,7 +14,8 @@ from helpers.runs import DATES, assert_one_job_per_tile, backend, run_in_thread,
 from helpers.units import fields
 from openeo_grid_jobs.core.backends.backend import BackendConfig
 from openeo_grid_jobs.core.engine.config import RunConfig
-from openeo_grid_jobs.core.engine.session import RunSession, SettingsMismatchError
+from openeo_grid_jobs.core.engine.refusals import SettingsMismatchError
+from openeo_grid_jobs.core.engine.session import RunSession
 from openeo_grid_jobs.core.grid.units import units_from_frame
 from openeo_grid_jobs.core.grid.windows import WindowError, parse_windows, span
 from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles

@@ -11,7 +11,8 @@ import shapely
 from helpers.runs import DATES, assert_one_job_per_tile, backend, small_grid
 from openeo_grid_jobs.core.backends.backend import BackendConfig
 from openeo_grid_jobs.core.engine.config import RunConfig
-from openeo_grid_jobs.core.engine.session import RunSession, SettingsMismatchError, split_tiles
+from openeo_grid_jobs.core.engine.refusals import SettingsMismatchError
+from openeo_grid_jobs.core.engine.session import RunSession, split_tiles
 from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.jobs.db_lock import JobDatabaseLockedError
 from openeo_grid_jobs.core.jobs.split import SplitError, fold, quarter_ids, split_rows
