@@ -141,10 +141,16 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
     per row, all of it holding the interpreter's lock that the map waits for.
     """
     index = list(frame.index) if rows is None else [int(i) for i in rows]
-    present = [c for c in UPDATE_COLUMNS.values() if c in frame.columns]
-    table = frame if rows is None else frame.loc[index, present]
+    # positions taken from each column's array: ``frame.loc[rows, columns]`` copies every
+    # row of those columns first, a whole-table cost for each batch of a few rows
+    at = None if rows is None else frame.index.get_indexer(index)
+    if at is not None and (at < 0).any():
+        raise KeyError(f"Rows not in the table: {[i for i, p in zip(index, at) if p < 0]}")
     empty = [None] * len(index)
-    values = {c: table[c].tolist() if c in present else empty for c in UPDATE_COLUMNS.values()}
+    values = {
+        c: (frame[c] if at is None else frame[c].take(at)).tolist() if c in frame.columns else empty
+        for c in UPDATE_COLUMNS.values()
+    }
 
     def text(value: Any) -> str | None:
         return None if value is None or value != value else str(value)
