@@ -148,8 +148,7 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
         raise KeyError(f"Rows not in the table: {[i for i, p in zip(index, at) if p < 0]}")
     empty = [None] * len(index)
     values = {
-        c: (frame[c] if at is None else frame[c].take(at)).tolist() if c in frame.columns else empty
-        for c in UPDATE_COLUMNS.values()
+        c: _cells(frame[c], at) if c in frame.columns else empty for c in UPDATE_COLUMNS.values()
     }
 
     def text(value: Any) -> str | None:
@@ -195,6 +194,17 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
         )
         for n, i in enumerate(index)
     ]
+
+
+def _cells(column: pd.Series, at: Any) -> list[Any]:
+    """A column's values (at positions ``at``; all when None) as Python values: taken
+    from its array where that gives the same values as pandas (texts, numbers), else by
+    pandas (a time column's cells stay times)."""
+    if at is None:
+        return column.tolist()
+    if column.dtype.kind in "Oifub":
+        return column.to_numpy()[at].tolist()
+    return column.take(at).tolist()
 
 
 def reset_failed(frame: pd.DataFrame) -> list[int]:
