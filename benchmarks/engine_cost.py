@@ -4,11 +4,16 @@ The engine is run as users run it headless, ``openeo-grid-jobs run`` (the proces
 dock starts is the same engine), on N tiles of the local back-end (jobs of D seconds,
 P at once, poll 1 s, no downloads), and its process is sampled from /proc: CPU time
 (user + system) over the wall time of the run, and the peak resident memory
-(VmHWM). A viewer attached over the run's channel reads what saving the job table
-cost (count, rows, mean and longest save). The anchor, side by side in the same
-run: openeo's ``MultiBackendJobManager`` with its ``CsvJobDatabase`` on the same
-tiles, in a process of its own, sampled the same way (``--no-anchor`` skips it:
-at 10,000 tiles it takes a long while).
+(VmHWM); also the CPU time of its main thread apart (the engine's loop: the table,
+the reports, the summary; the other threads mostly make the HTTP calls), and of the
+kernel on its behalf (system time: sockets, files). A viewer attached over the run's
+channel reads what saving the job table cost (count, rows, mean and longest save).
+The anchor, side by side in the same run: openeo's ``MultiBackendJobManager`` with its
+``CsvJobDatabase`` on the same tiles, in a process of its own, sampled the same way
+(``--no-anchor`` skips it: at 10,000 tiles it takes a long while).
+
+The local back-end (werkzeug) closes every connection after one answer, so each HTTP
+call here opens a TCP connection, which real back-ends spare by keeping theirs open.
 
 Targets (issue 20): CPU < 10 % of wall and RSS < 300 MB at 400 and at 10,000 tiles.
 
@@ -56,6 +61,9 @@ class Usage:
     wall: float
     cpu: float
     peak_rss_mb: float
+    #: CPU seconds of the main thread, and system CPU seconds of the whole process
+    main_cpu: float = 0.0
+    system_cpu: float = 0.0
 
     @property
     def share(self) -> float:
@@ -69,6 +77,9 @@ def sample(pid: int, stop: threading.Event, seen: dict) -> None:
         try:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
             seen["cpu"] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            seen["system_cpu"] = int(fields[12]) / CLOCK_TICKS
+            main = (proc / "task" / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+            seen["main_cpu"] = (int(main[11]) + int(main[12])) / CLOCK_TICKS
             for line in (proc / "status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     seen["hwm_kb"] = int(line.split()[1])
@@ -92,7 +103,9 @@ def measured(command: list[str], env: dict[str, str], on_start=None) -> tuple[Us
     sampler.join()
     if child.returncode not in (0, 3):
         raise SystemExit(f"{command[0]} failed ({child.returncode}):\n{out.decode()[-2000:]}")
-    return Usage(wall, seen.get("cpu", 0.0), seen.get("hwm_kb", 0) / 1024), out.decode()
+    usage = Usage(wall, seen.get("cpu", 0.0), seen.get("hwm_kb", 0) / 1024)
+    usage.main_cpu, usage.system_cpu = seen.get("main_cpu", 0.0), seen.get("system_cpu", 0.0)
+    return usage, out.decode()
 
 
 def ours(url: str, args: argparse.Namespace, work: Path) -> tuple[Usage, dict]:
@@ -164,7 +177,10 @@ def main() -> None:
         f"{args.tiles} tiles x {args.duration:g} s jobs, {args.parallel} at once, poll 1 s, "
         "no downloads; targets: CPU < 10 % of wall, RSS < 300 MB"
     )
-    print(f"{'manager':34} {'wall':>7} {'CPU':>7} {'CPU/wall':>9} {'peak RSS':>9}")
+    print(
+        f"{'manager':34} {'wall':>7} {'CPU':>7} {'CPU/wall':>9} {'peak RSS':>9}"
+        f" {'main thread':>12} {'system':>7}"
+    )
     runs = [("openeo-grid-jobs engine (CLI run)", ours)]
     if not args.no_anchor:
         runs.append(("openeo MultiBackendJobManager", anchor))
@@ -179,7 +195,8 @@ def main() -> None:
         saves = saves or ended.get("table_saves")
         print(
             f"{name:34} {usage.wall:>6.1f}s {usage.cpu:>6.1f}s {usage.share:>8.1%} "
-            f"{usage.peak_rss_mb:>7.0f}MB"
+            f"{usage.peak_rss_mb:>7.0f}MB {usage.main_cpu / usage.wall:>12.1%} "
+            f"{usage.system_cpu / usage.wall:>7.1%}"
         )
     if saves:
         print(

@@ -32,7 +32,8 @@ from ..backends.backend import Secrets
 from ..backends.run_logins import RunLogins, check_login, requested_backends
 from ..definitions import FINAL_STATUSES, TileStatus
 from ..errors import GridJobsError, LoginRequiredError, RunError
-from ..results.summary import RunSummary, first_start
+from ..results.summary import first_start
+from ..results.tally import RunTally
 from ..run.budget import credits_text
 from .events import Command, ErrorKind, EventKind, Outcome, event
 from .notifications import Notification, Notifier, NotifyReason
@@ -67,6 +68,8 @@ class RunEngine:
         #: what a viewer that attaches now is shown
         self.view = RunView()
         self._summarized = float("-inf")
+        #: the summary's figures, kept from the tiles' updates (see _summarize)
+        self._tally: RunTally | None = None
         self._mosaic_writer: MosaicWriter | None = None
         self._notifier = Notifier(self._notify)
         self._parallel = 1
@@ -109,7 +112,10 @@ class RunEngine:
             self._mosaic_writer = MosaicWriter(
                 Path(config.output_dir), self._mosaic_written, self._warn
             )
-        self.view.tiles(self.runner.snapshot())
+        snapshot = self.runner.snapshot()
+        self.view.tiles(snapshot)
+        self._tally = RunTally(min(first_start(session.frame, self.started), self.started))
+        self._tally.add(snapshot)
 
     @property
     def job_db(self) -> Path:
@@ -282,6 +288,8 @@ class RunEngine:
     # --- from the loop (its thread) --------------------------------------------------------
     def _updates(self, batch: list[TileUpdate]) -> None:
         rows, counts = self.view.tiles(batch)
+        if self._tally is not None:
+            self._tally.add(batch)
         if self._mosaic_writer is not None:
             for update in batch:
                 if update.status == TileStatus.FINISHED and update.result:
@@ -302,14 +310,15 @@ class RunEngine:
             self._mosaic_writer.tick()
 
     def _summarize(self, force: bool = False) -> None:
-        """The run summary, at most once a second (it reads the results' sizes on disk)."""
+        """The run summary, at most once a second; from the tally that the tiles'
+        updates keep, not from the table: a pass over every row each second was a fifth of
+        the engine's CPU at 10,000 tiles."""
         now = time.time()
-        if self.runner is None or (not force and now - self._summarized < SUMMARY_EVERY):
+        tally = self._tally
+        if tally is None or (not force and now - self._summarized < SUMMARY_EVERY):
             return
         self._summarized = now
-        frame = self.runner.frame
-        started = min(first_start(frame, self.started), self.started)
-        summary = RunSummary.from_frame(frame, started=started, parallel=self._parallel, now=now)
+        summary = tally.summary(self._parallel, now)
         counts = summary.counts
         values = event(
             EventKind.SUMMARY,

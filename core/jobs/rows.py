@@ -141,10 +141,15 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
     per row, all of it holding the interpreter's lock that the map waits for.
     """
     index = list(frame.index) if rows is None else [int(i) for i in rows]
-    present = [c for c in UPDATE_COLUMNS.values() if c in frame.columns]
-    table = frame if rows is None else frame.loc[index, present]
+    # positions taken from each column's array: ``frame.loc[rows, columns]`` copies every
+    # row of those columns first, a whole-table cost for each batch of a few rows
+    at = None if rows is None else frame.index.get_indexer(index)
+    if at is not None and (at < 0).any():
+        raise KeyError(f"Rows not in the table: {[i for i, p in zip(index, at) if p < 0]}")
     empty = [None] * len(index)
-    values = {c: table[c].tolist() if c in present else empty for c in UPDATE_COLUMNS.values()}
+    values = {
+        c: _cells(frame[c], at) if c in frame.columns else empty for c in UPDATE_COLUMNS.values()
+    }
 
     def text(value: Any) -> str | None:
         return None if value is None or value != value else str(value)
@@ -189,6 +194,17 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
         )
         for n, i in enumerate(index)
     ]
+
+
+def _cells(column: pd.Series, at: Any) -> list[Any]:
+    """A column's values (at positions ``at``; all when None) as Python values: taken
+    from its array where that gives the same values as pandas (texts, numbers), else by
+    pandas (a time column's cells stay times)."""
+    if at is None:
+        return column.tolist()
+    if column.dtype.kind in "Oifub":
+        return column.to_numpy()[at].tolist()
+    return column.take(at).tolist()
 
 
 def reset_failed(frame: pd.DataFrame) -> list[int]:

@@ -50,6 +50,29 @@ PROGRESS_AFTER_PERCENT = 5.0
 
 
 @dataclass(frozen=True)
+class ActiveJob:
+    """What the ETA reads of a tile whose job is active (created, queued or running)."""
+
+    status: str
+    #: its ``start_time`` in seconds since the epoch; 0 when it has none
+    started: float
+    #: its back-end's progress (percent) when finite, else None
+    progress: float | None
+    #: its ``running_start_time`` in seconds since the epoch; None when it has none
+    running_since: float | None
+
+    @classmethod
+    def of(cls, status: Any, started: Any, progress: Any, running_since: Any) -> ActiveJob:
+        """From a row's cells (texts, numbers, empty cells as None or NaN)."""
+        return cls(
+            str(status),
+            parse_time(started) if _text(started) else 0.0,
+            float(progress) if _finite(progress) else None,
+            parse_time(running_since) if _text(running_since) else None,
+        )
+
+
+@dataclass(frozen=True)
 class RunSummary:
     total: int
     #: tiles per status, as in the job table
@@ -99,16 +122,41 @@ class RunSummary:
         (seconds since the epoch) with ``parallel`` jobs at once; ``now`` defaults to
         ``clock()``."""
         now = clock() if now is None else now
-        statuses = [str(s) for s in frame["status"]]
-        counts = dict(Counter(statuses))
-        active = [s for s in statuses if s in ACTIVE_STATUSES]
-        queued = sum(1 for s in active if s in QUEUED_STATUSES)
+        counts = dict(Counter(str(s) for s in frame["status"]))
+        return cls.of(
+            counts,
+            active=_active_jobs(frame),
+            mean_duration_s=_mean_duration(frame),
+            costs=_costs(frame),
+            downloaded_bytes=_downloaded_bytes(frame),
+            usage=UsageTotals.of(frame),
+            started=started,
+            parallel=parallel,
+            now=now,
+        )
+
+    @classmethod
+    def of(
+        cls,
+        counts: dict[str, int],
+        *,
+        active: list[ActiveJob],
+        mean_duration_s: float | None,
+        costs: float | None,
+        downloaded_bytes: int,
+        usage: UsageTotals,
+        started: float,
+        parallel: int,
+        now: float,
+    ) -> RunSummary:
+        """The summary of a table's figures, read from it (:meth:`from_frame`) or kept
+        as its rows changed (:class:`~.tally.RunTally`): tiles per ``counts`` status, the
+        ``active`` jobs, the finished tiles' mean duration and the sums."""
+        queued = sum(1 for job in active if job.status in QUEUED_STATUSES)
         waiting = counts.get(NOT_STARTED, 0)
-        mean = _mean_duration(frame)
-        eta = _eta(frame, mean, max(1, int(parallel)), now)
-        usage = UsageTotals.of(frame)
+        eta = _eta(active, waiting, mean_duration_s, max(1, int(parallel)), now)
         return cls(
-            total=len(statuses),
+            total=sum(counts.values()),
             counts=counts,
             finished=counts.get(TileStatus.FINISHED, 0),
             failed=sum(counts.get(s, 0) for s in FAILED_STATUSES),
@@ -118,15 +166,15 @@ class RunSummary:
             waiting=waiting,
             elapsed_s=max(0.0, now - started),
             parallel=int(parallel),
-            mean_duration_s=mean,
+            mean_duration_s=mean_duration_s,
             eta_s=eta,
             eta_at=None if eta is None else now + eta,
-            costs=_costs(frame),
-            downloaded_bytes=_downloaded_bytes(frame),
+            costs=costs,
+            downloaded_bytes=downloaded_bytes,
             now=now,
             cpu_hours=usage.cpu_hours,
             memory_gb_hours=usage.memory_gb_hours,
-            running_progress=_running_progress(frame),
+            running_progress=_running_progress(active),
         )
 
     @property
@@ -193,23 +241,37 @@ def _mean_duration(frame: pd.DataFrame) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _eta(frame: pd.DataFrame, mean: float | None, parallel: int, now: float) -> float | None:
+def _active_jobs(frame: pd.DataFrame) -> list[ActiveJob]:
+    empty = [None] * len(frame)
+
+    def cells(column: str) -> Any:
+        return frame[column] if column in frame.columns else empty
+
+    return [
+        ActiveJob.of(status, started, progress, since)
+        for status, started, progress, since in zip(
+            frame["status"],
+            cells("start_time"),
+            cells("progress"),
+            cells("running_start_time"),
+        )
+        if status in ACTIVE_STATUSES
+    ]
+
+
+def _eta(
+    active: list[ActiveJob], waiting: int, mean: float | None, parallel: int, now: float
+) -> float | None:
     """Seconds until the last tile should be final (see the module's docstring)."""
-    statuses = list(frame["status"])
-    waiting = sum(1 for s in statuses if s == NOT_STARTED)
-    active = [i for i, s in zip(frame.index, statuses) if s in ACTIVE_STATUSES]
     if not waiting and not active:
         return 0.0
-    by_progress = {i: _left_by_progress(frame, i, now) for i in active}
-    if mean is None and (waiting or any(v is None for v in by_progress.values())):
+    by_progress = [_left_by_progress(job, now) for job in active]
+    if mean is None and (waiting or any(v is None for v in by_progress)):
         return None
-    starts = frame["start_time"] if "start_time" in frame.columns else None
     slots: list[float] = []  # when each slot frees, in seconds from now
-    for i in active:
-        left = by_progress[i]
+    for job, left in zip(active, by_progress):
         if left is None and mean is not None:
-            began = parse_time(starts.at[i]) if starts is not None and _text(starts.at[i]) else 0.0
-            age = now - began if began else 0.0
+            age = now - job.started if job.started else 0.0
             left = max(0.0, mean - max(0.0, age))
         slots.append(left or 0.0)
     if mean is None:
@@ -221,30 +283,27 @@ def _eta(frame: pd.DataFrame, mean: float | None, parallel: int, now: float) -> 
     return max(slots)
 
 
-def _running_progress(frame: pd.DataFrame) -> float | None:
+def _running_progress(active: list[ActiveJob]) -> float | None:
     """The mean progress of the running jobs that report one; None when none does."""
-    if "progress" not in frame.columns:
-        return None
     values = [
-        float(p)
-        for s, p in zip(frame["status"], frame["progress"])
-        if s == TileStatus.RUNNING and _finite(p)
+        job.progress
+        for job in active
+        if job.status == TileStatus.RUNNING and job.progress is not None
     ]
     return sum(values) / len(values) if values else None
 
 
-def _left_by_progress(frame: pd.DataFrame, i: Any, now: float) -> float | None:
+def _left_by_progress(job: ActiveJob, now: float) -> float | None:
     """Seconds a running job has left by its reported progress: its time running so far
     times the share still to do over the share done; None without a usable progress."""
-    if "progress" not in frame.columns or frame.at[i, "status"] != TileStatus.RUNNING:
+    if job.status != TileStatus.RUNNING or job.progress is None:
         return None
-    progress, since = frame.at[i, "progress"], frame.at[i, "running_start_time"]
-    if not _finite(progress) or not PROGRESS_AFTER_PERCENT <= float(progress) < 100:
+    if not PROGRESS_AFTER_PERCENT <= job.progress < 100:
         return None
-    ran = now - parse_time(since) if _text(since) else 0.0
+    ran = now - job.running_since if job.running_since is not None else 0.0
     if ran < PROGRESS_AFTER_S:
         return None
-    return ran * (100 - float(progress)) / float(progress)
+    return ran * (100 - job.progress) / job.progress
 
 
 def _costs(frame: pd.DataFrame) -> float | None:
@@ -257,19 +316,23 @@ def _costs(frame: pd.DataFrame) -> float | None:
 def _downloaded_bytes(frame: pd.DataFrame) -> int:
     if "result" not in frame.columns:
         return 0
-    total = 0
-    for value in frame["result"]:
-        if not _text(value):
-            continue
-        path = Path(str(value))
-        try:
-            if path.is_dir():
-                total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-            elif path.is_file():
-                total += path.stat().st_size
-        except OSError:  # removed meanwhile
-            continue
-    return total
+    return sum(result_bytes(value) for value in frame["result"])
+
+
+def result_bytes(value: Any) -> int:
+    """Bytes of a row's ``result`` on disk: its file, or all files in its folder; 0 for
+    none, a link or a file removed meanwhile."""
+    if not _text(value):
+        return 0
+    path = Path(str(value))
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        if path.is_file():
+            return path.stat().st_size
+    except OSError:  # removed meanwhile
+        pass
+    return 0
 
 
 def _finite(value: Any) -> bool:

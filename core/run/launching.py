@@ -52,6 +52,9 @@ class Launcher:
         usable = [n for n, gw in gateways.items() if gw.usable and n in state.listed]
         if len(usable) < sum(1 for gw in gateways.values() if gw.usable):
             return  # every reachable back-end is listed once before anything is made
+        busy, queued = state.rows.busy(), self._queued()
+        if state.budget is None and not state.scheduler.room(busy, usable, queued):
+            return  # no free slot: the waiting rows (all of a big table) need not be listed
         now = state.clock()
         frame = state.frame
         waiting = [
@@ -65,8 +68,7 @@ class Launcher:
             waiting = self._within_budget(waiting)
             if not waiting:
                 return
-        busy = state.rows.busy()
-        picks = state.scheduler.picks(waiting, busy, usable, self._queued())
+        picks = state.scheduler.picks(waiting, busy, usable, queued)
         if not picks:
             return
         for i, name in picks:  # the intent is on disk before the request leaves

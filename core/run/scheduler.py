@@ -284,6 +284,30 @@ class Scheduler:
         free = backend.limit - busy
         return min(free, backend.queue_cap - queued) if backend.queue_cap else free
 
+    def room(
+        self,
+        busy: Mapping[str, int],
+        usable: Iterable[str] | None = None,
+        queued: Mapping[str, int] | None = None,
+    ) -> bool:
+        """Whether :meth:`picks` would give a waiting row a slot now (most turns of a
+        full run it would not: the caller need not list the waiting rows)."""
+        return any(n > 0 for n in self._free_slots(busy, usable, queued).values())
+
+    def _free_slots(
+        self,
+        busy: Mapping[str, int],
+        usable: Iterable[str] | None,
+        queued: Mapping[str, int] | None,
+    ) -> dict[str, int]:
+        allowed = set(self.backends if usable is None else usable)
+        queued = queued or {}
+        return {
+            name: self._free(b, busy.get(name, 0), queued.get(name, 0))
+            for name, b in self.backends.items()
+            if name in allowed and self.ready(name, LAUNCH)
+        }
+
     def picks(
         self,
         waiting: Iterable[int],
@@ -296,13 +320,7 @@ class Scheduler:
         ``busy``: active jobs per back-end; ``queued``: those of them waiting in its
         queue (being started, ``created``, ``queued``), which a queue cap holds below it
         however many parallel slots are free."""
-        allowed = set(self.backends if usable is None else usable)
-        queued = queued or {}
-        free = {
-            name: self._free(b, busy.get(name, 0), queued.get(name, 0))
-            for name, b in self.backends.items()
-            if name in allowed and self.ready(name, LAUNCH)
-        }
+        free = self._free_slots(busy, usable, queued)
         order = [name for name, n in free.items() if n > 0]
         picks: list[tuple[int, str]] = []
         rows = iter(waiting)

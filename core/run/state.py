@@ -54,9 +54,10 @@ MESSAGE_LIMIT = 250  # fits a Shapefile text field
 DURATIONS_KEPT = 25
 #: a turn of the loop saves the table at most this often (seconds); see ``flush``
 SAVE_EVERY = 1.0
-#: and at most every this many times its longest save took (a save grows with the table;
-#: ``benchmarks/engine_cost.py`` measures it)
-SAVE_SHARE = 30
+#: and at most every this many times a save takes on average, so that saves are at most
+#: 1 % of the loop's time (a save rewrites the whole table: 10,000 rows take about 0.12 s,
+#: a save every 12 s; ``benchmarks/engine_cost.py`` measures it)
+SAVE_SHARE = 100
 #: and reports what changed at most this often (seconds)
 REPORT_EVERY = 0.1
 
@@ -182,7 +183,7 @@ class RunState:
         self.overdue: dict[int, str] = {}
         #: why the table cannot be saved (None: it can); nothing is launched meanwhile
         self.save_error: str | None = None
-        #: the table's saves so far: how many, seconds in all, the longest
+        #: the table's saves so far: how many, seconds in all, the longest (on ``clock``)
         self.saves: tuple[int, float, float] = (0, 0.0, 0.0)
         self._dirty: set[int] = set()  # rows changed since the last report
         self._unsaved = False  # changes not on disk yet
@@ -272,15 +273,16 @@ class RunState:
         the table is on disk now.
 
         A save rewrites the whole table (its cost grows with the rows), and each report
-        is a batch every viewer applies. So a turn of the
-        loop (``may_wait``) saves at most every :data:`SAVE_EVERY` seconds (a big
-        table less often: :data:`SAVE_SHARE`) and reports at most every
+        is a batch every viewer applies. So a turn of the loop (``may_wait``) saves at
+        most every :data:`SAVE_EVERY` seconds (a big table less often: every
+        :data:`SAVE_SHARE` times its mean save) and reports at most every
         :data:`REPORT_EVERY` seconds, however many calls came back meanwhile; any other
         flush does both at once, and a run ends with its table saved and reported.
         Intents do not wait for a save: they go to the intent journal before their
-        requests leave (:meth:`record_intents`). A crash loses at most the last few
-        seconds of news, which the next run asks the back-end again (a job id too: the
-        intent, in the table or the journal, makes it look its job up by title).
+        requests leave (:meth:`record_intents`). A crash loses the news since the last
+        save (a second's; 10,000 rows: about 12 s), which the next run asks the
+        back-end again (a job id too: the intent, in the table or the journal, makes it
+        look its job up by title); viewers of a live run are sent each change at once.
 
         A table that cannot be saved (disk full, a network drive gone) does not end the
         run: it is said once, the loop goes on tracking in memory, launches nothing (an
@@ -288,7 +290,8 @@ class RunState:
         """
         now = self.clock()
         # a big table is saved less often: its saves stay a small share of the run's time
-        every = max(SAVE_EVERY, SAVE_SHARE * self.saves[2])
+        count, seconds, _ = self.saves
+        every = max(SAVE_EVERY, SAVE_SHARE * seconds / count) if count else SAVE_EVERY
         due = not (may_wait and now - self._saved_at < every)
         if self._unsaved and due and (self.save_error is None or now >= self._save_retry_at):
             self._save(now)
@@ -335,7 +338,7 @@ class RunState:
             )
 
     def _save(self, now: float) -> None:
-        began = time.perf_counter()
+        began = self.clock()
         try:
             self.db.save(self.frame)
         except JobDatabaseError as exc:
@@ -343,7 +346,7 @@ class RunState:
             return
         self._unsaved, self._saved_at = False, now
         self._journal.clear()  # the table holds every intent now
-        took = time.perf_counter() - began
+        took = self.clock() - began
         self.saves = (self.saves[0] + 1, self.saves[1] + took, max(self.saves[2], took))
         if self.save_error is not None:
             self.save_error = None

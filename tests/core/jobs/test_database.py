@@ -248,6 +248,50 @@ def test_the_loop_saves_at_most_every_second_an_intent_at_once(tmp_path):
     assert len(saves) == 3  # nothing new
 
 
+def test_a_big_table_is_saved_less_often_by_its_saves_mean_cost(tmp_path):
+    """Saves of a table that takes long to write are spaced SAVE_SHARE times their mean
+    apart: at most 1 % of the loop's time, whatever one slow save took."""
+    from openeo_grid_jobs.core.run import state as run_loop
+
+    now = [100.0]
+    frame = frame_from_tiles(small_grid(3, 2), *DATES)
+    db = JobDatabase(tmp_path / "jobs.csv")
+    runner = GridJobRunner(
+        db, frame, JobTemplate(*DATES), [backend("http://unused")], clock=lambda: now[0]
+    )
+    took = iter([0.3, 0.01, 0.01, 0.01])  # the first save was slow (a busy disk)
+    saves = []
+    save = db.save
+
+    def slow_save(frame):
+        saves.append(now[0])
+        save(frame)
+        now[0] += next(took)
+
+    db.save = slow_save
+    state = runner.state
+    for row in range(4):
+        state.set(row, status="queued")
+        state.flush(may_wait=True)
+        now[0] += 0.5
+    assert saves == [100.0]  # then a mean of 0.3 s: the next one 30 s later
+    now[0] = 100.0 + run_loop.SAVE_SHARE * 0.3 - 0.1  # counted from its start
+    state.flush(may_wait=True)
+    assert len(saves) == 1
+    now[0] += 0.1
+    state.flush(may_wait=True)
+    assert len(saves) == 2
+    assert state.saves[0] == 2
+    assert state.saves[1] == pytest.approx(0.31)
+    assert state.saves[2] == pytest.approx(0.3)
+    # saves of 0.01 s from now on: the mean falls, the saves come closer again
+    for _ in range(2):
+        state.set(4, status="queued")
+        now[0] += run_loop.SAVE_SHARE * state.saves[1] / state.saves[0]
+        state.flush(may_wait=True)
+    assert len(saves) == 4
+
+
 def test_every_intent_is_on_disk_before_its_job_is_made(local_backend, tmp_path):
     """In the table or in its intent journal: what a run resumed after a crash reads."""
     runner = make_runner(tmp_path, [backend(local_backend.url, parallel=3)])

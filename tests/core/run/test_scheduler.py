@@ -156,6 +156,20 @@ def test_a_queue_cap_holds_launches_below_it_whatever_the_free_slots():
     assert len(s.picks(range(10), {"a": 3}, queued={"a": 0}, usable=["a"])) == 2
 
 
+def test_room_is_whether_picks_would_give_a_slot():
+    """The loop asks ``room`` before it lists the waiting rows (a big table's worth)."""
+    s, _ = scheduler()
+    cases = [({"a": 4, "b": 2}, None, None), ({"a": 3}, ["b"], None), ({"a": 3}, None, None)]
+    cases.append(({"a": 1}, None, {"a": 1}))
+    s.failed("b", LAUNCH, TRANSIENT)
+    s.failed("b", LAUNCH, TRANSIENT)  # b paused
+    cases += [({"a": 4}, None, None), ({"a": 3}, ["b"], None)]
+    for busy, usable, queued in cases:
+        picks = s.picks(range(10), busy, usable, queued)
+        assert s.room(busy, usable, queued) == bool(picks), (busy, usable, picks)
+    assert [s.room({"a": 4}), s.room({"a": 3})] == [False, True]
+
+
 def test_polls_are_due_once_per_interval():
     s, clock = scheduler(poll_interval=5)
     assert s.poll_due("a")
