@@ -245,14 +245,14 @@ class RunSession:
         given = {b.name for b in backends}
         if wanted != given:
             raise RunError(f"The run needs back-ends {sorted(wanted)}, got {sorted(given)}.")
-        options.setdefault("poll_interval", self.config.poll_interval)
         options.setdefault("output_dir", self.config.output_dir)
         options.setdefault("download", self.config.download)
         options.setdefault("earlier_costs", self.config.earlier_costs)
-        if self.config.budget is not None:
-            policy = options.get("policy") or RunPolicy()
-            if policy.budget is None:
-                options["policy"] = replace(policy, budget=self.config.budget)
+        # the saved settings' poll interval, unless the caller's policy says its own
+        policy = options.get("policy") or RunPolicy(poll_interval=self.config.poll_interval)
+        if self.config.budget is not None and policy.budget is None:
+            policy = replace(policy, budget=self.config.budget)
+        options["policy"] = policy
         return GridJobRunner(self.db, self.frame, self.config.template, backends, **options)
 
     def close(self) -> None:

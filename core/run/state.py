@@ -95,7 +95,6 @@ class RunState:
         template: JobTemplate,
         backends: Iterable[Backend],
         *,
-        poll_interval: float | None = None,
         policy: RunPolicy | None = None,
         output_dir: str | Path | None = None,
         on_update: Callable[[list[TileUpdate]], None] | None = None,
@@ -126,10 +125,8 @@ class RunState:
             if backend.parallel_jobs < 1:
                 raise RunError(f"Back-end {backend.name!r} needs at least 1 parallel job.")
         self.backends = backends
-        policy = policy or RunPolicy()
-        if poll_interval is not None:
-            policy = replace(policy, poll_interval=float(poll_interval))
-        self.policy = policy
+        #: the run's settings, its poll interval among them (one place: RunPolicy)
+        self.policy = policy = policy or RunPolicy()
         self.output_dir = Path(output_dir) if output_dir else None
         #: download results into output_dir; False: only ask where they are (result_url)
         self.download = download

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import openeo
 from openeo_grid_jobs.core.grid.grid import build_grid
 from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.runner import Backend, GridJobRunner
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 from devtools.local_backend.launcher import PASSWORD, USERNAME
 
@@ -76,7 +77,8 @@ def make_runner(
         frame,
         template or JobTemplate(*DATES),
         backends,
-        poll_interval=poll,
+        # ``poll`` wins over a given policy's (tests give limits or a budget there)
+        policy=replace(options.pop("policy", None) or RunPolicy(), poll_interval=poll),
         output_dir=tmp_path / "results" if output else None,
         on_update=(updates.extend if updates is not None else None),
         **options,

@@ -27,6 +27,7 @@ from openeo_grid_jobs.core.jobs.template import (
     JobTemplate,
     parse_process_document,
 )
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 
 @pytest.mark.parametrize("name", ["fields.gpkg", "fields.geojson", "fields.shp"])
@@ -133,7 +134,7 @@ def test_a_notebooks_table_with_a_geometry_column_opens_as_a_run(
     (CsvJobDatabase if kind == "csv" else ParquetJobDatabase)(path).initialize_from_df(notebook)
     config = RunConfig(JobTemplate(*DATES), [BackendConfig(url=local_backend.url, name="local")])
     with RunSession.open(path, holder="test", config=config) as session:
-        runner = session.runner([backend(local_backend.url)], poll_interval=0.3)
+        runner = session.runner([backend(local_backend.url)], policy=RunPolicy(poll_interval=0.3))
         assert runner.run(threading.Event()) == {"finished": 5}
     frame = JobDatabase(path).read()
     assert lonlat_frame(frame).total_bounds == pytest.approx(notebook.total_bounds)

@@ -25,6 +25,7 @@ from openeo_grid_jobs.core.jobs.split import split_rows
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.budget import tile_km2_days
 from openeo_grid_jobs.core.run.runner import GridJobRunner
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 YEAR = "2024-01-01/2025-01-01/P1M"
 
@@ -234,7 +235,13 @@ def windowed_runner(tmp_path, url, parallel=4):
     db = JobDatabase(tmp_path / "jobs.csv")
     db.save(frame)
     template = JobTemplate(*span(windows), windows=["2024-01-01/2024-03-01/P1M"])
-    return GridJobRunner(db, frame, template, [backend(url, parallel=parallel)], poll_interval=0.3)
+    return GridJobRunner(
+        db,
+        frame,
+        template,
+        [backend(url, parallel=parallel)],
+        policy=RunPolicy(poll_interval=0.3),
+    )
 
 
 def test_retry_failed_resubmits_only_the_failed_window(local_backend, tmp_path):

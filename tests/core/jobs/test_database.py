@@ -22,6 +22,7 @@ from openeo_grid_jobs.core.jobs.database import (
 from openeo_grid_jobs.core.jobs.template import JobTemplate, TemplateError, parse_process_graph
 from openeo_grid_jobs.core.run.intent_journal import journal_path, replay
 from openeo_grid_jobs.core.run.runner import GridJobRunner
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -68,7 +69,11 @@ def test_seed_notebook_tracker_opens_and_runs(local_backend, tmp_path):
     assert shapes.crs.to_epsg() == 4326
     assert shapes.total_bounds == pytest.approx((4.35, 51.08, 4.49, 51.12))
     runner = GridJobRunner(
-        db, frame, JobTemplate(*DATES), [backend(local_backend.url, "cdse")], poll_interval=0.3
+        db,
+        frame,
+        JobTemplate(*DATES),
+        [backend(local_backend.url, "cdse")],
+        policy=RunPolicy(poll_interval=0.3),
     )
     assert runner.run(threading.Event()) == {"finished": 2}
     back = CsvJobDatabase(path).read()  # and the notebook can read it back

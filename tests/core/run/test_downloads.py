@@ -17,6 +17,7 @@ import pytest
 from helpers.runs import RequestLog, backend, make_runner, small_grid, wait_until
 from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.run.runner import GridJobRunner
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 from tests.cli.test_run import make_grid, run_cli
 
@@ -31,7 +32,7 @@ def resume(runner, url, log):
         runner.db.read(),
         runner.template,
         [backend(url, parallel=3, log=log)],
-        poll_interval=0.3,
+        policy=RunPolicy(poll_interval=0.3),
         output_dir=runner.output_dir,
     )
 

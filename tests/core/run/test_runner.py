@@ -233,7 +233,7 @@ def test_stop_is_quick_final_and_loses_no_result(local_backend, tmp_path):
         saved,
         runner.template,
         runner.backends,
-        poll_interval=0.3,
+        policy=RunPolicy(poll_interval=0.3),
         output_dir=tmp_path / "results",
     )
     assert again.run(threading.Event()) == {"finished": 9}

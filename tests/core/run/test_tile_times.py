@@ -21,6 +21,7 @@ from openeo_grid_jobs.core.jobs.rows import (
 )
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.runner import GridJobRunner
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
 T0 = parse_time("2024-05-01T10:00:00Z")
 
@@ -171,7 +172,11 @@ def test_an_old_job_database_without_end_times_opens_and_resumes(local_backend, 
     assert old["duration_s"].isna().all()
     assert tile_update(old, 0).ended is None
     runner = GridJobRunner(
-        db, old, JobTemplate(*DATES), [backend(local_backend.url)], poll_interval=0.3
+        db,
+        old,
+        JobTemplate(*DATES),
+        [backend(local_backend.url)],
+        policy=RunPolicy(poll_interval=0.3),
     )
     assert runner.run(threading.Event()) == {"finished": 2}
     back = db.read()
@@ -195,7 +200,11 @@ def test_a_notebook_trackers_own_duration_column_is_kept(local_backend, tmp_path
     db = JobDatabase(path)
     frame = db.read()
     runner = GridJobRunner(
-        db, frame, JobTemplate(*DATES), [backend(local_backend.url, "cdse")], poll_interval=0.3
+        db,
+        frame,
+        JobTemplate(*DATES),
+        [backend(local_backend.url, "cdse")],
+        policy=RunPolicy(poll_interval=0.3),
     )
     assert runner.run(threading.Event()) == {"finished": 2}
     back = CsvJobDatabase(path).read()

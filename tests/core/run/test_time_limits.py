@@ -241,7 +241,6 @@ def test_a_resumed_run_judges_jobs_by_the_back_ends_statuses_not_the_saved_ones(
         saved,
         first.template,
         [backend(local_backend.url, log=log)],
-        poll_interval=0.2,
         output_dir=tmp_path / "results",
         policy=RunPolicy(poll_interval=0.2, max_running=4 * HOUR),
     )
