@@ -95,8 +95,10 @@ def test_a_killed_engine_is_found_out_and_resumed(local_backend, tmp_path):
     wait_until(lambda: "running" in viewer.statuses.values(), timeout=60)
     os.kill(engine.pid, signal.SIGKILL)
     assert viewer.lost.wait(10)
+    # the channel closes as the kernel tears the process down; its lock goes in the same
+    # exit, a moment later on a busy machine
+    wait_until(lambda: not engine_state(request.job_db).live, timeout=10)
     state = engine_state(request.job_db)
-    assert not state.live
     assert state.died_at is not None
     assert time.time() - state.died_at < 30
     assert "tests, process" in state.holder
