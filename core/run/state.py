@@ -55,8 +55,8 @@ DURATIONS_KEPT = 25
 #: a turn of the loop saves the table at most this often (seconds); see ``flush``
 SAVE_EVERY = 1.0
 #: and at most every this many times a save takes on average, so that saves are at most
-#: 1 % of the loop's time (a save rewrites the whole table: 10,000 rows take about 0.12 s,
-#: a save every 12 s; ``benchmarks/engine_cost.py`` measures it)
+#: 1 % of the loop's time (a save rewrites the whole table; ``benchmarks/engine_cost.py``
+#: measures what it costs)
 SAVE_SHARE = 100
 #: and reports what changed at most this often (seconds)
 REPORT_EVERY = 0.1
@@ -277,7 +277,7 @@ class RunState:
         flush does both at once, and a run ends with its table saved and reported.
         Intents do not wait for a save: they go to the intent journal before their
         requests leave (:meth:`record_intents`). A crash loses the news since the last
-        save (a second's; 10,000 rows: about 12 s), which the next run asks the
+        save (a second's; a big table's: SAVE_SHARE mean saves), which the next run asks the
         back-end again (a job id too: the intent, in the table or the journal, makes it
         look its job up by title); viewers of a live run are sent each change at once.
 
