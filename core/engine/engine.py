@@ -311,8 +311,8 @@ class RunEngine:
 
     def _summarize(self, force: bool = False) -> None:
         """The run summary, at most once a second; from the tally that the tiles'
-        updates keep, not from the table: a pass over every row each second was a fifth of
-        the engine's CPU at 10,000 tiles."""
+        updates keep, not from the table: a pass over every row each second grows with
+        the table and was the engine's biggest cost on a big one."""
         now = time.time()
         tally = self._tally
         if tally is None or (not force and now - self._summarized < SUMMARY_EVERY):

@@ -2,7 +2,8 @@
 
 The engine summarizes a run every second; :meth:`~.summary.RunSummary.from_frame`
 reads every row each time (statuses, durations, costs, each job's usage text, each
-result's size on disk), which at 10,000 tiles was a fifth of the engine's CPU.
+result's size on disk), a cost that grows with the table
+(``benchmarks/engine_cost.py``).
 :class:`RunTally` is fed the same :class:`~..jobs.rows.TileUpdate` batches the
 viewers get (every change of the table goes through them) and keeps each row's
 share of the figures, so a summary only sums what it keeps and lays out the active
