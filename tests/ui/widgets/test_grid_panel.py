@@ -348,7 +348,11 @@ def test_big_grid_is_built_without_blocking_qgis(panel, desktop, qtbot):
     assert progress[-1] > 90
     assert len(gaps) > 50  # the timer ran all along (a build takes > 1 s)
     slowest = sorted(gaps)[-3:]
-    assert slowest[-1] < 0.1, f"main thread stalled: longest gaps {slowest} s"
+    # built on the main thread, one gap would be most of the build; in the background
+    # the longest is a few ms (100 ms allowed, or a tenth of the build on a machine so
+    # busy that everything takes longer: the figures belong to benchmarks/grid.py)
+    limit = max(0.1, 0.1 * sum(gaps))
+    assert slowest[-1] < limit, f"main thread stalled: longest gaps {slowest} s"
 
 
 def test_cancel_a_grid_being_built(panel, desktop, qtbot):
