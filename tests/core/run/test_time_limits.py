@@ -328,3 +328,4 @@ def test_a_job_that_finished_just_before_its_cancel_past_the_limit_keeps_its_end
     # its end is the back-end's, not when the run canceled it two (shifted) hours later
     assert parse_time(row["end_time"]) < clock() - HOUR
     assert runner.db.read().at[0, "status"] == "finished"
+    assert_one_job_per_tile([local_backend], runner.db.read())
