@@ -26,7 +26,7 @@ from ..grid.proj_data import ensure_proj_data
 from ..logging_setup import configure_logging
 from .channel import ChannelServer
 from .engine import RunEngine
-from .events import Outcome
+from .events import EventKind, Outcome
 from .refusals import error_wire
 from .request import RunRequest
 
@@ -69,13 +69,23 @@ class EngineHost:
     def close(self) -> None:
         """Let go of the job database at once (a new run may start on it), then give the
         viewers a moment to get the last events."""
-        if self.server is not None:
-            self.server.stop_listening()
-        self.engine.close()
+        self._let_go()
         if self.server is not None:
             self.server.close()
 
+    def _let_go(self) -> None:
+        """No new viewer, then the job database free. In this order: a run started on it
+        at once opens its channel where this one listened, which must not be removed
+        from under it."""
+        if self.server is not None:
+            self.server.stop_listening()
+        self.engine.close()
+
     def _emit(self, message: dict[str, Any]) -> None:
+        if message.get("kind") == EventKind.ENDED:
+            # a viewer that hears the end may start the next run at once (the dock's Run
+            # right after a run): it must find the job database free, not this engine
+            self._let_go()
         if self.server is not None:
             self.server.broadcast(message)
         if self.on_event is not None:

@@ -120,6 +120,36 @@ def test_a_viewer_stops_retries_and_cancels_the_run(local_backend, tmp_path):
     assert result["outcome"] == ended["outcome"]
 
 
+def test_the_end_is_said_once_the_job_database_is_free(local_backend, tmp_path):
+    """A viewer that hears the run end may start the next run on its job database at
+    once (the dock's Run clicked right after a run ended starts a run; it must not find
+    the ending engine and watch it end again)."""
+    from openeo_grid_jobs.core.engine.launch import engine_state
+
+    local_backend.knobs(job_duration=0.3, queue_time=0.1)
+    request = run_request(tmp_path, local_backend.url, small_grid(1, 1))
+    host = EngineHost(request)
+    host.open()
+    live_at_end: list[bool] = []
+
+    class EndWatcher(Viewer):
+        def _on_event(self, message: dict) -> None:
+            if message.get("kind") == EventKind.ENDED:
+                live_at_end.append(engine_state(request.job_db).live)
+            super()._on_event(message)
+
+    viewer = EndWatcher(request.job_db)
+    thread, _ = run_in_thread(host)
+    try:
+        ended = viewer.wait_ended(60)
+    finally:
+        host.stop()
+        thread.join(30)
+        host.close()
+    assert ended["counts"] == {"finished": 1}
+    assert live_at_end == [False]
+
+
 def test_refresh_polls_at_once(local_backend, tmp_path):
     """With a poll every 60 s, Refresh brings a finished job's status within a moment."""
     local_backend.knobs(job_duration=0.5, queue_time=0.1)
