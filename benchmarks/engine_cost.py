@@ -12,8 +12,10 @@ The anchor, side by side in the same run: openeo's ``MultiBackendJobManager`` wi
 ``CsvJobDatabase`` on the same tiles, in a process of its own, sampled the same way
 (``--no-anchor`` skips it: at 10,000 tiles it takes a long while).
 
-The local back-end (werkzeug) closes every connection after one answer, so each HTTP
-call here opens a TCP connection, which real back-ends spare by keeping theirs open.
+The local back-end is served with keep-alive (``--keep-alive``: connections stay open
+between calls, as real back-ends keep theirs); ``--server werkzeug`` serves it as the
+tests do, closing every connection after one answer, so each HTTP call pays a new TCP
+connection.
 
 Targets (issue 20): CPU < 10 % of wall and RSS < 300 MB at 400 and at 10,000 tiles.
 
@@ -172,10 +174,17 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=25)
     parser.add_argument("--duration", type=float, default=2.0)
     parser.add_argument("--no-anchor", action="store_true")
+    parser.add_argument(
+        "--server",
+        choices=("keep-alive", "werkzeug"),
+        default="keep-alive",
+        help="the local back-end's HTTP server (werkzeug: a connection per call)",
+    )
     args = parser.parse_args()
     print(
         f"{args.tiles} tiles x {args.duration:g} s jobs, {args.parallel} at once, poll 1 s, "
-        "no downloads; targets: CPU < 10 % of wall, RSS < 300 MB"
+        f"no downloads, back-end server {args.server}; targets: CPU < 10 % of wall, "
+        "RSS < 300 MB"
     )
     print(
         f"{'manager':34} {'wall':>7} {'CPU':>7} {'CPU/wall':>9} {'peak RSS':>9}"
@@ -187,7 +196,11 @@ def main() -> None:
     saves = None
     for name, run in runs:
         with (
-            LocalBackend(job_duration=args.duration, queue_time=0.1) as backend,
+            LocalBackend(
+                job_duration=args.duration,
+                queue_time=0.1,
+                keep_alive=args.server == "keep-alive",
+            ) as backend,
             tempfile.TemporaryDirectory() as folder,
         ):
             result = run(backend.url, args, Path(folder))

@@ -54,6 +54,8 @@ class LocalBackend:
                 )
                 for title in titles:  # type: ignore[attr-defined]
                     cmd += ["--error-title", str(title)]
+            elif isinstance(value, bool):  # a switch
+                cmd += [flag] if value else []
             elif value is not None:
                 cmd += [flag, str(value)]
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")

@@ -31,6 +31,10 @@ On top of the dummy back-end:
   ``TooManyQueuedJobs``, a queue cap as some back-ends have beside their running limit);
   the ``hang_created_titles`` / ``hang_running_titles`` knobs make chosen jobs stay
   ``created`` after an accepted start, or run and never finish;
+- ``--keep-alive`` serves it with waitress, which keeps connections open between
+  requests as real back-ends do (the benchmarks use it: werkzeug's server, the
+  default, closes each connection after one answer, so a client pays a new TCP
+  connection per call);
 - test helpers (loopback only): ``GET/POST /_local/knobs`` read/change the knobs at run
   time, ``GET /_local/jobs`` lists every job of every user, ``POST /_local/seed_jobs``
   inserts many jobs at once, ``POST /_local/delete_job`` removes a job as if someone
@@ -55,7 +59,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 os.environ.setdefault("OPENEO_BACKEND_CONFIG", str(Path(__file__).with_name("backend_config.py")))
 
@@ -830,6 +834,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--oidc-issuer", help="list this OpenID Connect issuer (tests: a fake one)")
     p.add_argument("--basic-auth", choices=("on", "off"), default="on")
     p.add_argument("--url-file", type=Path, help="also write the URL into this file")
+    p.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="keep connections open between requests, as real back-ends do (waitress; "
+        "werkzeug's server, the default, closes each after one answer)",
+    )
     return p.parse_args(argv)
 
 
@@ -839,6 +849,25 @@ def _error_titles(values: list[str]) -> list[str] | dict[str, str]:
         return values
     pairs = (v.partition("=") for v in values)
     return {title: message or DEFAULT_FAILURE for title, _, message in pairs}
+
+
+class _Server:
+    """The HTTP server, werkzeug's or (``--keep-alive``) waitress's: its port, serve."""
+
+    def __init__(self, port: int, serve: Callable[[], None]) -> None:
+        self.port = port
+        self.serve = serve
+
+
+def _server(args: argparse.Namespace, app: flask.Flask) -> _Server:
+    if not args.keep_alive:
+        plain = make_server(args.host, args.port, app, threaded=True)
+        return _Server(plain.server_port, plain.serve_forever)
+    import waitress
+
+    # threads: the engine's pool threads (one call each) and the test helpers at once
+    kept = waitress.create_server(app, host=args.host, port=args.port, threads=16)
+    return _Server(kept.effective_port, kept.run)  # type: ignore[union-attr]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -867,10 +896,10 @@ def main(argv: list[str] | None = None) -> None:
     else:
         data_dir, state_file = Path(tempfile.mkdtemp(prefix="openeo-local-")), None
     store = JobStore(knobs, data_dir, state_file)
-    server = make_server(args.host, args.port, create_app(store), threaded=True)
+    server = _server(args, create_app(store))
     scheduler = threading.Thread(target=store.run_scheduler, daemon=True)
     scheduler.start()
-    url = f"http://{args.host}:{server.server_port}"
+    url = f"http://{args.host}:{server.port}"
     if args.url_file:
         args.url_file.write_text(url)
     print(f"openEO back-end ready at {url}", flush=True)
@@ -880,7 +909,7 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, _terminate)  # stop cleanly: state saved in `finally`
     try:
-        server.serve_forever()
+        server.serve()
     except KeyboardInterrupt:
         pass
     finally:

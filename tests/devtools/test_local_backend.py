@@ -426,3 +426,31 @@ def test_a_job_can_hang_in_running_for_ever(local_backend, connection):
     assert stuck.describe()["status"] == "running"
     stuck.stop()
     assert stuck.status() == "canceled"
+
+
+@pytest.mark.parametrize("keep_alive", [False, True], ids=["werkzeug", "keep-alive"])
+def test_keep_alive_serves_many_requests_on_one_connection(keep_alive):
+    """The benchmarks' server (``--keep-alive``) answers a session's calls on one TCP
+    connection, as real back-ends do; the default one closes it after each answer."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    with LocalBackend(keep_alive=keep_alive) as backend:
+        connection = http.client.HTTPConnection(urlsplit(backend.url).netloc, timeout=10)
+        answers = []
+        for _ in range(3):
+            connection.request("GET", "/_local/knobs")
+            response = connection.getresponse()
+            response.read()
+            answers.append((response.status, response.getheader("Connection")))
+            if response.getheader("Connection") == "close":
+                connection.close()  # http.client opens a new one for the next request
+        connection.close()
+        # the full client over it: a login and a job, as the engine makes them
+        con = openeo.connect(backend.url).authenticate_basic("alice", "alice123")
+        job = seed_job(con)
+        job.start()
+        assert wait_for(job, {"finished", "error"})[-1] == "finished"
+    assert [status for status, _ in answers] == [200] * 3
+    closed = [header == "close" for _, header in answers]
+    assert closed == [not keep_alive] * 3
