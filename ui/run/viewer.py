@@ -25,10 +25,12 @@ from ...core.errors import GridJobsError, LoginRequiredError
 from ..adapters.background import BackgroundCall, Relay
 from ..i18n import translate
 
-#: an engine that holds its job database opens its channel soon after: tried this often,
-#: for so long (a holder that never opens one cannot be watched: said then)
+#: an engine that holds its job database opens its channel once it has read the table
+#: and logged in (seconds; more on a busy machine): tried this often, for so long (30 s;
+#: a holder that never opens one, on another machine or of an older version, cannot be
+#: watched: said then)
 ATTACH_RETRY_MS = 200
-ATTACH_TRIES = 25
+ATTACH_TRIES = 150
 #: an engine gone without a word: its lock is looked at this often, this many times
 RELEASE_WAIT_MS = 100
 RELEASE_TRIES = 100
