@@ -22,10 +22,20 @@ fi
 case "$qgis" in
   both)
     set +e
-    bash scripts/test.sh --qgis 3.22 "$@"
-    rc_322=$?
+    # 3.22's output is also kept, so that its failures (a crash's traceback included:
+    # pytest's faulthandler) are repeated at the end, where a CI log's tail shows them
+    mkdir -p .work
+    log_322=.work/test-qgis-3.22.log
+    bash scripts/test.sh --qgis 3.22 "$@" 2>&1 | tee "$log_322"
+    rc_322=${PIPESTATUS[0]}
     bash scripts/test.sh --qgis 3.44 "$@"
     rc_344=$?
+    if [ "$rc_322" -ne 0 ]; then
+      echo "--- QGIS 3.22 failed (exit $rc_322); the end of its output ($log_322):"
+      grep -E "^(FAILED|ERROR) |Fatal Python error|^Thread 0x|^Current thread|^  File " \
+        "$log_322" | tail -n 60
+      tail -n 5 "$log_322"
+    fi
     echo "test.sh: QGIS 3.22 exit $rc_322, QGIS 3.44 exit $rc_344"
     [ "$rc_322" -eq 0 ] && [ "$rc_344" -eq 0 ]
     exit
