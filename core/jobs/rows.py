@@ -130,6 +130,23 @@ UPDATE_COLUMNS = {
 }
 
 
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def same_cell(old: Any, new: Any) -> bool:
+    """Whether writing ``new`` over a cell holding ``old`` would change nothing the table
+    says: both empty (None, NaN), or equal values of one kind (a number is not a string,
+    a flag not a number)."""
+    if _empty(new) or _empty(old):
+        return _empty(new) and _empty(old)
+    if isinstance(new, bool) or isinstance(old, bool):
+        return type(new) is type(old) and new == old
+    if isinstance(new, (int, float)) and isinstance(old, (int, float)):
+        return bool(new == old)
+    return type(new) is type(old) and bool(new == old)
+
+
 def tile_update(frame: pd.DataFrame, i: int) -> TileUpdate:
     return tile_updates(frame, [i])[0]
 

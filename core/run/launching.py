@@ -119,7 +119,7 @@ class Launcher:
     def on_created(self, i: int, value: Any, failure: Failure | None) -> None:
         state = self.state
         state.busy.discard(i)
-        name = state.frame.at[i, "backend_name"]
+        name = state.rows.backend[i]
         if failure is not None:
             self._create_failed(i, name, failure)
             return
@@ -212,7 +212,7 @@ class Launcher:
     def on_started(self, i: int, _: Any, failure: Failure | None) -> None:
         state = self.state
         state.busy.discard(i)
-        name = state.frame.at[i, "backend_name"]
+        name = state.rows.backend[i]
         if failure is None:
             state.say(state.scheduler.succeeded(name, LAUNCH))
             self._attempts.pop(i, None)
@@ -294,7 +294,7 @@ class Launcher:
             return
         state = self.state
         state.busy.discard(i)
-        name = state.frame.at[i, "backend_name"]
+        name = state.rows.backend[i]
         job_id, costs = value
         state.say(state.scheduler.succeeded(name, LAUNCH))
         state.lookup_after.pop(i, None)

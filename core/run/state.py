@@ -31,7 +31,7 @@ from ..definitions import TileStatus
 from ..errors import RunError
 from ..jobs.database import JobDatabase, JobDatabaseError
 from ..jobs.row_extents import tile_extents
-from ..jobs.rows import TileUpdate, final_times, tile_updates
+from ..jobs.rows import TileUpdate, final_times, same_cell, tile_updates
 from .budget import CreditBudget, tile_km2_days
 from .downloads import Downloads
 from .gateway import Backend, BackendGateway
@@ -258,10 +258,20 @@ class RunState:
 
     def set(self, i: int, **values: Any) -> None:
         """The one writer of the job table: row ``i``'s ``values``, indexed and marked to
-        be saved and reported."""
+        be saved and reported. A value the cell already holds is not written: reading a
+        cell costs pandas a tenth of writing it, and a job's progress, a launch's empty
+        fields and a status polled again mostly change nothing; a row with no change is
+        neither saved nor reported again."""
+        frame = self.frame
+        changed: dict[str, Any] = {}
         for column, value in values.items():
-            self.frame.at[i, column] = value
-        self.rows.update(i, values)
+            if column in frame.columns and same_cell(frame.at[i, column], value):
+                continue
+            frame.at[i, column] = value
+            changed[column] = value
+        if not changed:
+            return
+        self.rows.update(i, changed)
         self._dirty.add(i)
         self._unsaved = True
 

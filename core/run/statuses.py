@@ -28,7 +28,8 @@ class JobStatuses:
     def apply(self, i: int, new: str | None, info: dict) -> None:
         """Row ``i``'s job is now ``new`` (``info``: what the back-end said of it)."""
         state = self.state
-        old = state.frame.at[i, "status"]
+        # the row index, not the table: asked for every active job at every poll
+        old = state.rows.status[i]
         if not moves_forward(old, new):
             return
         if new == TileStatus.CANCELED and i in state.overdue:
@@ -42,8 +43,8 @@ class JobStatuses:
             changes.update(state.ended(i, info.get("updated")))
             self._took(i, info.get("updated"), new)
         state.set(i, **changes)
-        gateway = state.gateways[state.frame.at[i, "backend_name"]]
-        job_id = state.frame.at[i, "id"]
+        gateway = state.gateways[state.rows.backend[i]]
+        job_id = state.rows.job_id[i]
         self.usage(i, info)
         if new == TileStatus.FINISHED:
             state.breaker.finished()
@@ -61,10 +62,7 @@ class JobStatuses:
         tiles with it, the ETA reads it); a back-end without progress leaves it empty."""
         if isinstance(reported, bool) or not isinstance(reported, (int, float)):
             return
-        value = min(100.0, max(0.0, float(reported)))
-        current = self.state.frame.at[i, "progress"]
-        if value != current:
-            self.state.set(i, progress=value)
+        self.state.set(i, progress=min(100.0, max(0.0, float(reported))))
 
     def _took(self, i: int, updated: Any, new: str) -> None:
         """A finished job's time from its start to its end (the back-end's ``updated``),
