@@ -208,3 +208,25 @@ def test_the_reasons_for_an_import_inside_a_function():
         f"{core}.light:2 csv",
         f"{core}.light:3 {core}.plain",
     ]
+
+
+def test_tests_import_their_helpers_one_way():
+    """``helpers.x``, never ``tests.helpers.x``: imported both ways, a helper module is
+    loaded twice, as two modules with their own state and classes."""
+    import ast
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    both_ways = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(n == "tests.helpers" or n.startswith("tests.helpers.") for n in names):
+                both_ways.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert both_ways == []

@@ -8,16 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from openeo_grid_jobs.cli.main import build_parser
-from openeo_grid_jobs.cli.run import run_request
-from openeo_grid_jobs.core.engine.request import RunRequest
-from openeo_grid_jobs.core.errors import RunError
-from openeo_grid_jobs.core.jobs.rows import now_utc, parse_time, reset_failed
-from openeo_grid_jobs.core.run.runner import GridJobRunner
-from openeo_grid_jobs.core.run.scheduler import RunPolicy
-from openeo_grid_jobs.core.run.time_limits import format_span, overdue_reason, parse_span
-
-from tests.helpers.runs import (
+from helpers.runs import (
     RequestLog,
     assert_one_job_per_tile,
     backend,
@@ -26,6 +17,14 @@ from tests.helpers.runs import (
     small_grid,
     wait_until,
 )
+from openeo_grid_jobs.cli.main import build_parser
+from openeo_grid_jobs.cli.run import run_request
+from openeo_grid_jobs.core.engine.request import RunRequest
+from openeo_grid_jobs.core.errors import RunError
+from openeo_grid_jobs.core.jobs.rows import now_utc, parse_time, reset_failed
+from openeo_grid_jobs.core.run.runner import GridJobRunner
+from openeo_grid_jobs.core.run.scheduler import RunPolicy
+from openeo_grid_jobs.core.run.time_limits import format_span, overdue_reason, parse_span
 
 HOUR = 3600.0
 
