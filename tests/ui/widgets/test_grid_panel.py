@@ -315,7 +315,7 @@ def test_big_grid_is_built_without_blocking_qgis(panel, desktop, qtbot):
     A 5 ms timer on the main thread records the gaps between its ticks from the
     click to the layer on the map (built, filled, added, styled, zoomed to). On the
     main thread the build alone would be a gap of seconds; in the background the
-    longest is a few ms.
+    longest is the layer's adding and styling, a small share of the build.
     """
     count = big_grid_settings(panel)
     gaps: list[float] = []
@@ -349,9 +349,10 @@ def test_big_grid_is_built_without_blocking_qgis(panel, desktop, qtbot):
     assert len(gaps) > 50  # the timer ran all along (a build takes > 1 s)
     slowest = sorted(gaps)[-3:]
     # built on the main thread, one gap would be most of the build; in the background
-    # the longest is a few ms (100 ms allowed, or a tenth of the build on a machine so
-    # busy that everything takes longer: the figures belong to benchmarks/grid.py)
-    limit = max(0.1, 0.1 * sum(gaps))
+    # the longest is the layer's adding and styling on the main thread (tens of ms;
+    # 187 ms once, with the test suite alone on two busy cores): half the build is
+    # allowed, the figures belong to benchmarks/grid.py
+    limit = max(0.1, 0.5 * sum(gaps))
     assert slowest[-1] < limit, f"main thread stalled: longest gaps {slowest} s"
 
 
