@@ -130,16 +130,18 @@ UPDATE_COLUMNS = {
 }
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def empty_cell(value: Any) -> bool:
+    """Whether a cell of the table is empty: None, or NaN (what pandas reads back for
+    an empty cell)."""
+    return value is None or value != value
 
 
 def same_cell(old: Any, new: Any) -> bool:
     """Whether writing ``new`` over a cell holding ``old`` would change nothing the table
     says: both empty (None, NaN), or equal values of one kind (a number is not a string,
     a flag not a number)."""
-    if _empty(new) or _empty(old):
-        return _empty(new) and _empty(old)
+    if empty_cell(new) or empty_cell(old):
+        return empty_cell(new) and empty_cell(old)
     if isinstance(new, bool) or isinstance(old, bool):
         return type(new) is type(old) and new == old
     if isinstance(new, (int, float)) and isinstance(old, (int, float)):
@@ -169,10 +171,10 @@ def tile_updates(frame: pd.DataFrame, rows: Iterable[int] | None = None) -> list
     }
 
     def text(value: Any) -> str | None:
-        return None if value is None or value != value else str(value)
+        return None if empty_cell(value) else str(value)
 
     def number(value: Any) -> float | None:
-        return None if value is None or value != value else float(value)
+        return None if empty_cell(value) else float(value)
 
     columns = [values[c] for c in UPDATE_COLUMNS.values()]
     (

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import ACTIVE_STATUSES, FINAL_STATUSES, NOT_STARTED, TileStatus
+from ..jobs.rows import empty_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +28,7 @@ COLUMNS = ("status", "backend_name", "id", "result")
 
 def _value(value: Any) -> Any:
     """None for an empty cell (None, NaN), else the value."""
-    return None if value is None or value != value else value
+    return None if empty_cell(value) else value
 
 
 class RowIndex:
