@@ -148,6 +148,7 @@ def test_the_end_is_said_once_the_job_database_is_free(local_backend, tmp_path):
         host.close()
     assert ended["counts"] == {"finished": 1}
     assert live_at_end == [False]
+    assert_one_job_per_tile([local_backend], JobDatabase(request.job_db).read())
 
 
 def test_refresh_polls_at_once(local_backend, tmp_path):
