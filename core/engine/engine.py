@@ -38,7 +38,7 @@ from ..run.budget import credits_text
 from .events import Command, ErrorKind, EventKind, Outcome, event
 from .notifications import Notification, Notifier, NotifyReason
 from .outputs import MosaicWriter, missing_results, problem_dicts, write_catalog_quietly
-from .request import RunAction, RunRequest
+from .request import RunAction, RunRequest, tiles_from_wire
 from .session import RunSession
 from .view import RunView, split_rows
 
@@ -85,7 +85,7 @@ class RunEngine:
             req.job_db,
             holder=req.holder,
             config=req.config,
-            tiles=req.tiles,
+            tiles=tiles_from_wire(req.tiles) if isinstance(req.tiles, dict) else req.tiles,
             retry_failed=req.retry_failed,
             backend_map=req.backend_map,
             split=req.split or None,

@@ -15,6 +15,7 @@ the run settings beside it never do (:mod:`.config` refuses them).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,9 @@ from .config import RunConfig
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+#: tiles as the request carries them over the pipe (:func:`wire_tiles`): plain JSON values
+WireTiles = dict[str, Any]
 
 
 class RunAction(StrEnum):
@@ -51,8 +55,9 @@ class RunRequest:
     config: RunConfig | None = None
     #: the grid (tile_id, col, row, polygon) or any polygons' units (tile_id, polygon,
     #: their own start_date/end_date: :mod:`..grid.units`) for a new run, or to check a resumed
-    #: one; the time windows travel in ``config.template.windows``
-    tiles: gpd.GeoDataFrame | None = None
+    #: one; the time windows travel in ``config.template.windows``. QGIS's process gives
+    #: them as :data:`WireTiles` already, read without pandas (see :func:`wire_tiles`)
+    tiles: gpd.GeoDataFrame | WireTiles | None = None
     #: each back-end's login, by back-end name; travels over the pipe only
     secrets: dict[str, Secrets] = field(default_factory=dict)
     retry_failed: bool = False
@@ -88,7 +93,7 @@ class RunRequest:
             "job_db": self.job_db,
             "action": str(self.action),
             "config": self.config.to_dict() if self.config is not None else None,
-            "tiles": tiles_to_wire(self.tiles) if self.tiles is not None else None,
+            "tiles": self._tiles_on_wire(),
             "secrets": {name: _secrets_dict(s) for name, s in self.secrets.items()},
             "retry_failed": self.retry_failed,
             "split": list(self.split),
@@ -100,6 +105,11 @@ class RunRequest:
             "proxy": self.proxy.to_wire() if self.proxy is not None else None,
         }
         return json.dumps(data).encode("utf-8")
+
+    def _tiles_on_wire(self) -> WireTiles | None:
+        if self.tiles is None or isinstance(self.tiles, dict):
+            return self.tiles
+        return tiles_to_wire(self.tiles)
 
     @classmethod
     def from_wire(cls, raw: bytes) -> RunRequest:
@@ -141,28 +151,55 @@ def _secrets_dict(secrets: Secrets) -> dict[str, Any]:
     return {f.name: getattr(secrets, f.name) for f in fields(Secrets)}
 
 
-def tiles_to_wire(tiles: gpd.GeoDataFrame) -> dict[str, Any]:
-    """A grid as plain JSON values: its CRS, ids, columns and rows, and WKB in hex."""
+def wire_tiles(
+    crs: str | None,
+    tile_ids: Sequence[Any],
+    wkb: Sequence[bytes],
+    columns: Mapping[str, Sequence[Any]],
+    bound: Mapping[str, Sequence[Any]],
+    source: str = "",
+) -> WireTiles:
+    """Tiles as plain JSON values: their CRS, ids, ``columns`` (``col``/``row``, the
+    units' own ``start_date``/``end_date``), the fields ``bound`` to job parameters, the
+    shapes as WKB in hex, and the ``source`` that names them in messages.
+
+    Made from plain lists so that QGIS's process sends a layer's tiles without importing
+    pandas, shapely or geopandas: those imports hold its interpreter's lock for a third
+    of a second at Run, which the map would wait for. The engine makes its table of them
+    (:func:`tiles_from_wire`) and checks the bound fields' values there."""
+    wire: WireTiles = {
+        "crs": crs,
+        "tile_id": [str(t) for t in tile_ids],
+        "wkb": [bytes(g).hex() for g in wkb],
+    }
+    for column in ("col", "row"):
+        if column in columns:
+            wire[column] = [None if v is None or v != v else int(v) for v in columns[column]]
+    for column in DATE_COLUMNS:  # units' own time windows
+        if column in columns:
+            wire[column] = [None if v is None or v != v else str(v) for v in columns[column]]
+    wire["fields"] = {str(c): [_wire_value(v) for v in values] for c, values in bound.items()}
+    if source:
+        wire["source"] = source
+    return wire
+
+
+def tiles_to_wire(tiles: gpd.GeoDataFrame) -> WireTiles:
+    """A grid's (any polygons') table as :func:`wire_tiles` carries it."""
     import shapely
 
     crs = tiles.crs
     epsg = crs.to_epsg() if crs is not None else None
-    wire: dict[str, Any] = {
-        "crs": f"EPSG:{epsg}" if epsg else (crs.to_wkt() if crs is not None else None),
-        "tile_id": [str(t) for t in tiles["tile_id"]],
-        "wkb": [g.hex() for g in shapely.to_wkb(tiles.geometry.values)],
-    }
-    for column in ("col", "row"):
-        if column in tiles.columns:
-            wire[column] = [None if v != v else int(v) for v in tiles[column]]
-    for column in DATE_COLUMNS:  # units' own time windows
-        if column in tiles.columns:
-            wire[column] = [None if v is None or v != v else str(v) for v in tiles[column]]
-    known = {"tile_id", "col", "row", *DATE_COLUMNS, tiles.geometry.name}
-    wire["fields"] = {  # any other fields: those bound to job parameters
-        str(c): [_wire_value(v) for v in tiles[c]] for c in tiles.columns if c not in known
-    }
-    return wire
+    grid = ("col", "row", *DATE_COLUMNS)
+    known = {"tile_id", *grid, tiles.geometry.name}
+    return wire_tiles(
+        f"EPSG:{epsg}" if epsg else (crs.to_wkt() if crs is not None else None),
+        list(tiles["tile_id"]),
+        list(shapely.to_wkb(tiles.geometry.values)),
+        {c: list(tiles[c]) for c in grid if c in tiles.columns},
+        {c: list(tiles[c]) for c in tiles.columns if c not in known},
+        str(tiles.attrs.get("source") or ""),
+    )
 
 
 def _wire_value(value: Any) -> Any:
@@ -181,4 +218,7 @@ def tiles_from_wire(wire: dict[str, Any]) -> gpd.GeoDataFrame:
             columns[column] = wire[column]
     columns.update(wire.get("fields") or {})
     shapes = shapely.from_wkb([bytes.fromhex(h) for h in wire["wkb"]])
-    return gpd.GeoDataFrame(columns, geometry=shapes, crs=wire.get("crs"))
+    tiles = gpd.GeoDataFrame(columns, geometry=shapes, crs=wire.get("crs"))
+    if wire.get("source"):
+        tiles.attrs["source"] = str(wire["source"])  # the layer the messages name
+    return tiles

@@ -148,8 +148,9 @@ def frame_from_tiles(
     frame["geometry"] = shapely.to_wkt(tiles.geometry.values, rounding_precision=-1)
     frame["spatial_extent"] = [json.dumps(shapely.geometry.mapping(g)) for g in lonlat]
     ids = [str(i) for i in tiles["tile_id"]]
+    source = str(tiles.attrs.get("source") or "the units")  # a layer's name, from QGIS
     for column in columns:  # as JSON text: a CSV gives back "007" as 7 otherwise
-        frame[column] = [json_cell(v) for v in bound_values(tiles, column, ids, "the units")]
+        frame[column] = [json_cell(v) for v in bound_values(tiles, column, ids, source)]
     for column, default in (("start_date", start), ("end_date", end)):
         own = tiles[column] if column in tiles.columns else None  # per-unit dates win
         frame[column] = default if own is None else own.where(own.notna(), default)

@@ -2,7 +2,8 @@
 
 Reading the tiles is Python holding the interpreter's lock, in proportion to them;
 the Run click only takes a feature source (a snapshot of the layer's provider
-that any thread may read) and the read happens where the run is started.
+that any thread may read) and the read happens where the run is started, into the
+plain values the run request carries (no pandas in QGIS's process).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core.engine.request import WireTiles, wire_tiles
 from ...core.grid.units import DATE_COLUMNS
 
 
@@ -33,16 +35,16 @@ class LayerTiles:
         source = QgsVectorLayerFeatureSource(layer)
         return cls(source, layer.fields(), layer.crs(), list(keep), layer.name())
 
-    def frame(self) -> Any:
-        """The tiles (tile_id, col, row, square) as a GeoDataFrame for the run; a unit
-        layer's (:mod:`.units_source`) without col/row, which its units do not have, and
-        with their own start_date/end_date when it has them (each unit's window), and
-        the fields bound to job parameters that it has, each unit's value checked."""
-        import geopandas as gpd
-        import shapely
-        from qgis.core import QgsFeatureRequest
+    def wire(self) -> WireTiles:
+        """The tiles (tile_id, col, row, shape) as the run request carries them to the
+        engine; a unit layer's (:mod:`.units_source`) without col/row, which its units do
+        not have, and with their own start_date/end_date when it has them (each unit's
+        window), and the fields bound to job parameters that it has.
 
-        from ...core.grid.units import bound_values
+        Read into plain lists, without pandas, shapely or geopandas (see
+        :func:`~...core.engine.request.wire_tiles`): the engine, a process of its own,
+        makes its table of them and checks each unit's bound values, naming the layer."""
+        from qgis.core import QgsFeatureRequest
 
         dated = [c for c in DATE_COLUMNS if self.fields.indexOf(c) >= 0]  # units' own
         # a field missing here is refused when a new table is made from the tiles; a
@@ -50,29 +52,21 @@ class LayerTiles:
         kept = [c for c in self.keep if self.fields.indexOf(c) >= 0]
         request = QgsFeatureRequest()
         request.setSubsetOfAttributes(["tile_id", "col", "row", *dated, *kept], self.fields)
-        ids, cols, rows, wkb = [], [], [], []
-        dates: dict[str, list] = {c: [] for c in dated}
+        ids, wkb = [], []
+        columns: dict[str, list] = {c: [] for c in ("col", "row", *dated)}
         values: dict[str, list] = {c: [] for c in kept}
         for feature in self.source.getFeatures(request):
             ids.append(str(feature["tile_id"]))
-            cols.append(_value(feature["col"]))
-            rows.append(_value(feature["row"]))
-            for column in dated:
-                dates[column].append(_value(feature[column]))
-            for column in kept:
-                values[column].append(_value(feature[column]))
+            for column, cells in columns.items():
+                cells.append(_value(feature[column]))
+            for column, cells in values.items():
+                cells.append(_value(feature[column]))
             wkb.append(bytes(feature.geometry().asWkb()))
+        if all(c is None for c in columns["col"]):  # units: no col/row
+            del columns["col"], columns["row"]
         authid = self.crs.authid()
         crs = authid if authid.upper().startswith("EPSG:") else self.crs.toWkt()
-        columns: dict[str, list] = {"tile_id": ids}
-        if any(c is not None for c in cols):
-            columns.update(col=cols, row=rows)
-        columns.update(dates)
-        columns.update(values)
-        tiles = gpd.GeoDataFrame(columns, geometry=shapely.from_wkb(wkb), crs=crs)
-        for column in kept:
-            bound_values(tiles, column, ids, self.name)
-        return tiles
+        return wire_tiles(crs, ids, wkb, columns, values, self.name)
 
 
 def _value(value: Any) -> Any:

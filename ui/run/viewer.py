@@ -88,7 +88,7 @@ class RunViewer(QObject):
 
         def start() -> Any:
             if tiles is not None:
-                request.tiles = tiles.frame()
+                request.tiles = tiles.wire()
             try:
                 launch_engine(request)
             except LoginRequiredError as exc:

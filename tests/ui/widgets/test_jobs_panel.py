@@ -136,9 +136,9 @@ def test_a_run_leaves_the_interpreter_of_qgis_alone(
     from openeo_grid_jobs.ui.adapters.layer_tiles import LayerTiles
 
     read_in = []
-    read = LayerTiles.frame
+    read = LayerTiles.wire
     monkeypatch.setattr(
-        LayerTiles, "frame", lambda self: read_in.append(QThread.currentThread()) or read(self)
+        LayerTiles, "wire", lambda self: read_in.append(QThread.currentThread()) or read(self)
     )
     interval, frozen, thresholds = (
         sys.getswitchinterval(),
