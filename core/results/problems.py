@@ -16,15 +16,16 @@ job's own ids and numbers ("Job j-7f3a… ran out of memory after 2412 s").
   "no reason given".
 
 :func:`problems_text` gives the one-line summary ("out of memory: 12, no data in
-extent: 3"). Pure (pandas only): the dock's *Problems* tab reads it, and so does the
-run engine's end (:func:`~..engine.outputs.problem_dicts`), whose groups the CLI and
-Processing print.
+extent: 3"). Pure: the dock's *Problems* tab groups its layer's tiles
+(:func:`grouped`), and the run engine's end its job table
+(:func:`~..engine.outputs.problem_dicts`), whose groups the CLI and Processing print.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -96,10 +97,17 @@ def problems(frame: pd.DataFrame) -> list[Problem]:
     reason); empty when nothing failed."""
     if frame is None or not len(frame) or "status" not in frame.columns:
         return []
-    failed = frame[frame["status"].isin(NO_RESULT_STATUSES)]
-    messages = list(failed["message"]) if "message" in failed.columns else [None] * len(failed)
+    messages = list(frame["message"]) if "message" in frame.columns else [None] * len(frame)
+    return grouped(zip(frame["tile_id"], frame["status"], messages))
+
+
+def grouped(tiles: Iterable[tuple[object, object, object]]) -> list[Problem]:
+    """:func:`problems` of tiles given as (tile_id, status, message): the dock's view of
+    the table, read from its layer in QGIS's process, where no pandas is loaded for it."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
-    for tile_id, status, message in zip(failed["tile_id"], failed["status"], messages):
+    for tile_id, status, message in tiles:
+        if status not in NO_RESULT_STATUSES:
+            continue
         text = "" if message is None or message != message else str(message).strip()
         key = _key(str(status), text)
         groups.setdefault(key, []).append((str(tile_id), str(status), text))

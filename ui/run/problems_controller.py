@@ -55,23 +55,25 @@ class ProblemsController(QObject):
 
     def refresh(self) -> None:
         """Group the grid's failed tiles by reason into the list."""
-        import pandas as pd
-
-        from ...core.results.problems import problems
+        from ...core.results.problems import grouped
 
         layer = self.panel.layer
-        rows: dict[str, list] = {"tile_id": [], "status": [], "message": []}
+        failed: list[tuple[str, str, str | None]] = []
         if layer is not None and not sip.isdeleted(layer):
             request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
             request.setSubsetOfAttributes(["tile_id", "status", "message"], layer.fields())
             for feature in layer.getFeatures(request):
                 if feature["status"] in NO_RESULT_STATUSES:
-                    rows["tile_id"].append(str(feature["tile_id"]))
-                    rows["status"].append(feature["status"])
                     message = feature["message"]
-                    rows["message"].append(None if _null(message) else str(message))
-        found = problems(pd.DataFrame(rows))
-        self.page.show_problems(found, dict(zip(rows["tile_id"], rows["status"])))
+                    failed.append(
+                        (
+                            str(feature["tile_id"]),
+                            feature["status"],
+                            None if _null(message) else str(message),
+                        )
+                    )
+        found = grouped(failed)
+        self.page.show_problems(found, {tile_id: status for tile_id, status, _ in failed})
         self.count_changed.emit(sum(p.count for p in found))
 
     def pick(self, tile_ids: list[str]) -> None:
