@@ -37,12 +37,17 @@ from .refusals import error_from_wire
 #: seconds the engine may take to open the job database and its channel
 READY_TIMEOUT = 120.0
 _PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?w?(\.exe)?", re.IGNORECASE)
+#: the detached engine's priority below QGIS's (POSIX niceness; Windows: below normal):
+#: its work (a request, a poll, a table save) waits a moment for a CPU rather than QGIS's
+#: map, on a machine whose cores are busy. It is a batch job: a second late is nothing.
+ENGINE_NICENESS = 10
 #: what the child runs: the plugin's folder and its package name come as arguments. The
 #: package is loaded from that folder under that name, whatever the folder is called (a
 #: checkout, a zip's folder) and whatever the interpreter's own paths hold: QGIS's
 #: Python does not read a virtualenv's .pth files, so an editable install is not seen
 _BOOTSTRAP = (
-    "import sys, importlib, importlib.util; "
+    "import os, sys, importlib, importlib.util; "
+    f"getattr(os, 'nice', lambda n: n)({ENGINE_NICENESS}); "
     "folder, name = sys.argv[1], sys.argv[2]; "
     "spec = importlib.util.spec_from_file_location("
     "name, folder + '/__init__.py', submodule_search_locations=[folder]); "
@@ -186,7 +191,7 @@ def launch_engine(request: Any, *, python: str | None = None) -> LaunchedEngine:
 def _detached() -> dict[str, Any]:
     if sys.platform == "win32":  # pragma: no cover - not tested here
         flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
-        return {"creationflags": flags}
+        return {"creationflags": flags | subprocess.BELOW_NORMAL_PRIORITY_CLASS}
     return {"start_new_session": True}
 
 

@@ -16,7 +16,12 @@ import pytest
 from helpers.engine import Viewer, run_request
 from openeo_grid_jobs.core.engine.channel import ChannelError, channel_address, private_dir
 from openeo_grid_jobs.core.engine.events import Command
-from openeo_grid_jobs.core.engine.launch import EngineLaunchError, find_python, launch_engine
+from openeo_grid_jobs.core.engine.launch import (
+    ENGINE_NICENESS,
+    EngineLaunchError,
+    find_python,
+    launch_engine,
+)
 
 
 def only(*paths: str):
@@ -132,6 +137,20 @@ def test_the_channel_is_private(local_backend, tmp_path):
         socket_file = channel_address(request.job_db)
         assert stat.S_ISSOCK(os.stat(socket_file).st_mode)
         assert stat.S_IMODE(os.stat(socket_file).st_mode) == 0o600
+    finally:
+        viewer.send(Command.STOP)
+        viewer.wait_ended(30)
+
+
+def test_the_engine_runs_below_the_priority_of_its_launcher(local_backend, tmp_path):
+    """QGIS's map gets a busy machine's CPU before the run's engine does."""
+    request = run_request(tmp_path, local_backend.url)
+    engine = launch_engine(request)
+    viewer = Viewer(request.job_db)
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, engine.pid) == min(19, ours + ENGINE_NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == ours  # the launcher's own is left alone
     finally:
         viewer.send(Command.STOP)
         viewer.wait_ended(30)
