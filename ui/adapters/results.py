@@ -8,10 +8,14 @@ available in a collapsed group; loading them twice never adds them twice.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsLayerTreeGroup,
     QgsProject,
     QgsRasterLayer,
@@ -20,6 +24,7 @@ from qgis.core import (
 
 from ...core.definitions import TileStatus
 from ...core.jobs.rows import TileUpdate
+from ...core.results.mosaic import NDVI_RANGE
 from ..i18n import translate
 from .qgis_objects import current_project, present
 
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
     from qgis.core import QgsSingleBandPseudoColorRenderer
 
 MOSAIC_PROPERTY = "openeo_grid_jobs/mosaic_of"  # the grid layer id a mosaic belongs to
+_raster_opening_prepared = False
 
 
 def add_results(
@@ -177,8 +183,6 @@ def ndvi_renderer(layer: QgsRasterLayer) -> QgsSingleBandPseudoColorRenderer:
         QgsStyle,
     )
 
-    from ...core.results.mosaic import NDVI_RANGE
-
     low, high = NDVI_RANGE
     ramp = present(QgsStyle.defaultStyle(), "default style").colorRamp("RdYlGn")
     shader = QgsColorRampShader(low, high, ramp)
@@ -189,3 +193,34 @@ def ndvi_renderer(layer: QgsRasterLayer) -> QgsSingleBandPseudoColorRenderer:
     renderer.setClassificationMin(low)
     renderer.setClassificationMax(high)
     return renderer
+
+
+def prepare_raster_opening(crs: QgsCoordinateReferenceSystem) -> bool:
+    """Open (and drop) a one-pixel raster in ``crs``, once in QGIS's session, before a
+    run's first mosaic comes; whether it was done now.
+
+    The first raster layer of a session pays for QGIS's raster machinery (GDAL's drivers,
+    the provider, the CRS's first look-up in this thread) on top of its own opening. The
+    mosaic is opened on the main thread (the desktop's canvas does not draw a raster
+    layer opened in another thread and handed over), so that cost is paid here, at a
+    quiet moment after Run, as a stall of its own instead of one added to the first
+    mosaic's (a run may finish its first tile while the map is being panned)."""
+    global _raster_opening_prepared
+    if _raster_opening_prepared:
+        return False
+    _raster_opening_prepared = True
+    vrt = (
+        '<VRTDataset rasterXSize="1" rasterYSize="1">'
+        f"<SRS>{escape(crs.toWkt())}</SRS><GeoTransform>0,1,0,0,0,-1</GeoTransform>"
+        '<VRTRasterBand dataType="Float32" band="1"/></VRTDataset>'
+    )
+    handle, path = tempfile.mkstemp(prefix="openeo-grid-jobs-", suffix=".vrt")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(vrt)
+        layer = QgsRasterLayer(path, "prepare")
+        opened = layer.isValid()
+        del layer  # closes the file before it goes
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return opened

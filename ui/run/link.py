@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from qgis.core import Qgis
 from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QTimer
 
 from ...core.definitions import LoginMethod
 from ...core.engine.events import updates_from_rows
@@ -25,6 +26,12 @@ from ..i18n import translate
 if TYPE_CHECKING:
     from ..widgets.jobs_panel import JobsPanel
     from .viewer import RunViewer
+
+#: after a run is watched, QGIS's results code is loaded (ms), then its raster machinery
+#: opened: two short pieces of main-thread work at quiet moments, rather than one added
+#: to the first mosaic's opening (:func:`~..adapters.results.prepare_raster_opening`)
+PREPARE_RESULTS_MS = 1000
+PREPARE_RASTERS_MS = 200
 
 
 class RunLink:
@@ -67,6 +74,8 @@ class RunLink:
             panel.run_page.show_budget(message["budget"])
         if message.get("mosaic"):
             self.mosaic(message["mosaic"])
+        elif not message.get("ended"):
+            QTimer.singleShot(PREPARE_RESULTS_MS, self._prepare_results)
         for token in message.get("tokens") or []:
             self.token(token["backend"], self.viewer_token(token))
         for name, why in (message.get("logins") or {}).items():
@@ -86,6 +95,19 @@ class RunLink:
         self.panel.layer_feed.add(batch)
         self.panel.show_counts(counts)
         self.panel.status.updated()
+
+    def _prepare_results(self) -> None:
+        """Load the code that shows the run's mosaic, then open QGIS's raster machinery,
+        before the first mosaic comes (each a short stall of its own)."""
+        from ..adapters.results import prepare_raster_opening
+        from ..adapters.results_series import show_window_mosaic  # noqa: F401 (loaded now)
+
+        def rasters() -> None:
+            layer = self.panel.layer
+            if self._current() and layer is not None and not sip.isdeleted(layer):
+                prepare_raster_opening(layer.crs())
+
+        QTimer.singleShot(PREPARE_RASTERS_MS, rasters)
 
     def mosaic(self, path: str) -> None:
         """The run's mosaic, or one window's (a layer of the run's time series)."""

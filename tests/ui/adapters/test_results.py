@@ -238,3 +238,19 @@ def test_a_credit_budget_stops_launching_and_says_why(
     assert blocker.args[0] == {"finished": 6}, said  # empty: the end not seen (and why)
     assert len(local_backend.all_jobs()) == jobs + 4
     one_job_per_tile(panel, local_backend)
+
+
+def test_raster_opening_is_prepared_once_and_leaves_no_file(tmp_path, monkeypatch):
+    """Before a run's first mosaic, QGIS's raster machinery is opened once in a session
+    (a one-pixel raster in the grid's CRS), and the file it took is gone."""
+    import tempfile
+
+    from openeo_grid_jobs.ui.adapters import results
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    monkeypatch.setattr(results, "_raster_opening_prepared", False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    crs = QgsCoordinateReferenceSystem("EPSG:32631")
+    assert results.prepare_raster_opening(crs)  # a raster QGIS opened
+    assert not results.prepare_raster_opening(crs)  # once is enough
+    assert list(tmp_path.iterdir()) == []
