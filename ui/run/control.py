@@ -15,7 +15,7 @@ import math
 from typing import TYPE_CHECKING
 
 from qgis.core import Qgis
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, QTimer
 
 from ...core.engine.events import Command
 from ...core.engine.request import RunAction
@@ -109,7 +109,10 @@ class RunControl(QObject):
             budget = request.config.budget  # "no cap" later lifts this one
             if budget is not None:
                 self.panel.run_page.keep_budget(budget)
-        self.panel.messages.started(request, layer.featureCount())
+        # said once the click's own work is done (the bar draws it in the next turn of
+        # the event loop anyway): Run's click stays short
+        count = layer.featureCount()
+        QTimer.singleShot(0, lambda: self.panel.messages.started(request, count))
         return True
 
     def _command(self, action: RunAction, retry_failed: bool, cancel: list | None) -> bool:

@@ -15,7 +15,7 @@ applies them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
@@ -74,6 +74,8 @@ class RunViewer(QObject):
         self.live = False
         self._relay = Relay(self._dispatch, self)
         self._call: BackgroundCall | None = None
+        #: a launch asked for, begun once the event loop runs again (:meth:`_begin`)
+        self._pending: Callable[[], Any] | None = None
         self._attach_tries = 0
         self._holder = ""
 
@@ -101,7 +103,15 @@ class RunViewer(QObject):
                 raise
             return ChannelClient.attach(self.job_db, relay)
 
-        self._call = BackgroundCall(start, self._started, self._start_failed, self)
+        # begun once the click's own work is done: a thread begun at once would take
+        # the interpreter's lock each time the main thread calls into QGIS meanwhile
+        self._pending = start
+        QTimer.singleShot(0, self._begin)
+
+    def _begin(self) -> None:
+        start, self._pending = self._pending, None
+        if start is not None and self.live:  # (detached before it began: not begun)
+            self._call = BackgroundCall(start, self._started, self._start_failed, self)
 
     def attach(self) -> bool:
         """Attach to the run going on for ``job_db``; False when there is none.
@@ -179,7 +189,9 @@ class RunViewer(QObject):
             self.client = None
 
     def wait_started(self, ms: int) -> None:
-        """Wait for a launch under way (a QThread must not outlive the plugin)."""
+        """Wait for a launch under way (a QThread must not outlive the plugin); one
+        asked for and not begun yet begins now (Run was clicked)."""
+        self._begin()
         if self._call is not None:
             self._call.thread.wait(ms)
 
