@@ -19,11 +19,15 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/status_layer.py \
         [--stalls-only] [--no-layer-updates] [--no-mosaic]
+
+The main thread is watched until 1.5 s after the run's end (the end's own work),
+and the heavy packages the run imported in QGIS's process are named.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import statistics
 import sys
@@ -41,8 +45,9 @@ from qgis.core import (
     QgsProject,
     QgsStyle,
 )
-from qgis.gui import QgsMessageBar
-from qgis.PyQt.QtCore import QEventLoop, QSize, QTimer
+from qgis.gui import QgsMapCanvas, QgsMessageBar
+from qgis.PyQt.QtCore import QEventLoop, QSize, Qt, QTimer
+from qgis.PyQt.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 
 def grid_layer(tiles_across: int):
@@ -96,13 +101,39 @@ def updates_batch() -> None:
 
 
 class Iface:
-    """The bits of QgisInterface the Jobs panel uses outside QGIS."""
+    """The bits of QgisInterface the Jobs panel uses outside QGIS, in a window laid out
+    as QGIS's: the message bar over the map canvas (showing the grid layer), the dock
+    beside them, shown as a user sees them when clicking Run."""
 
     def __init__(self) -> None:
         self.bar = QgsMessageBar()
+        self.canvas = QgsMapCanvas()
+        self.window = QMainWindow()
+        self.window.resize(1600, 1000)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.canvas)
+        self.window.setCentralWidget(central)
 
     def messageBar(self):  # noqa: N802
         return self.bar
+
+    def mapCanvas(self):  # noqa: N802
+        return self.canvas
+
+    def show(self, panel, layer) -> None:
+        dock = QDockWidget("openEO Grid Jobs")
+        dock.setWidget(panel)
+        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.canvas.setDestinationCrs(layer.crs())
+        self.canvas.setLayers([layer])
+        self.canvas.setExtent(layer.extent())
+        self.window.show()
+        self.canvas.refresh()
+        canvas_drawn = QEventLoop()
+        self.canvas.mapCanvasRefreshed.connect(canvas_drawn.quit)
+        canvas_drawn.exec()
 
 
 class Ticker:
@@ -111,7 +142,7 @@ class Ticker:
 
     def __init__(self) -> None:
         self.gaps: list[float] = []
-        self.long_gaps: list[tuple[float, ThreadTimes | None]] = []  # >= 20 ms
+        self.long_gaps: list[tuple[float, float, ThreadTimes | None]] = []  # >= 20 ms
         self.worst: list = [0.0, 0.0, None]  # gap, when (s after start), where it went
         self.timer = QTimer()
         self.timer.timeout.connect(self.tick)
@@ -130,7 +161,7 @@ class Ticker:
         self.gaps.append(gap)
         spent = None if None in (times, self.last[1]) else (times - self.last[1])
         if gap >= 0.02:
-            self.long_gaps.append((gap, spent))
+            self.long_gaps.append((gap, now - self.t0, spent))
         if gap > self.worst[0]:
             self.worst[:] = [gap, now - self.t0, spent]
         self.last = [now, times]
@@ -150,11 +181,16 @@ class Ticker:
                 f"asleep {asleep:.1f} ms (the GIL)"
             )
             kinds = {"ran": 0, "CPU": 0, "GIL": 0}
-            for gap, spent in self.long_gaps:
+            for gap, when, spent in self.long_gaps:
                 if spent is not None:
                     parts = {"ran": spent.ran, "CPU": spent.waited}
                     parts["GIL"] = gap - spent.ran - spent.waited
                     kinds[max(parts, key=parts.__getitem__)] += 1
+                    print(
+                        f"      {gap * 1000:5.1f} ms at {when:5.1f} s: ran "
+                        f"{parts['ran'] * 1000:.1f}, CPU {parts['CPU'] * 1000:.1f}, "
+                        f"GIL {parts['GIL'] * 1000:.1f}"
+                    )
             print(
                 f"    gaps >= 20 ms mostly: main thread's own work {kinds['ran']}, waiting "
                 f"for a CPU {kinds['CPU']}, asleep (GIL) {kinds['GIL']}"
@@ -172,8 +208,12 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         LocalBackend(job_duration=1.0, queue_time=0.2) as backend,
         tempfile.TemporaryDirectory() as work,
     ):
+        # the back-end stands for a remote one, whose CPU is not the user's machine's: at
+        # the lowest priority it takes only what QGIS and the run's engine leave
+        os.setpriority(os.PRIO_PROCESS, backend.process.pid, 19)
         add_local_connection(backend.url, USERNAME, PASSWORD, parallel_jobs=100)
-        panel = JobsPanel(Iface())
+        iface = Iface()
+        panel = JobsPanel(iface)
         # as in the desktop, which loads its default style (colour ramps) at start: a
         # bare QgsApplication would load it in the middle of the run, ~10 ms on the
         # main thread, when the NDVI mosaic first takes the RdYlGn ramp
@@ -181,28 +221,49 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         panel.run_page.poll_interval.setValue(0.5)
         panel.set_grid_layer(layer)
         panel.run_page.job_db.setFilePath(str(Path(work) / "jobs.csv"))
+        iface.show(panel, layer)
         ticker = Ticker()
         loop = QEventLoop()
         panel.run_finished.connect(lambda counts: loop.quit())
         settings = interpreter_settings()
-        ticker.start()
-        assert panel.start_run()
+        before = heavy_modules()
+        clicked = time.perf_counter()
+        assert panel.start_run()  # the click's own work, timed apart: the user's action
+        click = time.perf_counter() - clicked
+        ticker.start()  # from there on: what the run costs the map while it goes on
+        loop.exec()
+        elapsed = time.perf_counter() - ticker.t0
+        # the end's work (the Problems tab, the last mosaic) comes just before
+        # run_finished: the gap it makes is counted at the ticks after it
+        QTimer.singleShot(AFTER_END_MS, loop.quit)
         loop.exec()
         ticker.stop()
-        elapsed = time.perf_counter() - ticker.t0
+        loaded = sorted(heavy_modules() - before)
         assert interpreter_settings() == settings, "the plugin changed QGIS's interpreter"
         panel.shutdown()
     finished = sum(1 for f in layer.getFeatures() if f["status"] == TileStatus.FINISHED)
     print(f"  {finished:,} of {layer.featureCount():,} tiles finished in {elapsed:.1f} s")
-    ticker.report("during the run")
+    print(f"  heavy packages the run loaded in QGIS's process: {', '.join(loaded) or 'none'}")
+    print(f"  the Run click handled in {click * 1000:.1f} ms on the main thread")
+    ticker.report(f"after the click, the run and {AFTER_END_MS / 1000:g} s after its end")
     print("  targets: longest < 20 ms, p99 < 10 ms; interpreter settings unchanged: yes")
     idle = Ticker()  # the anchor: QGIS's main thread with no run at all, as long
     loop = QEventLoop()
-    QTimer.singleShot(int(elapsed * 1000), loop.quit)
+    QTimer.singleShot(int(elapsed * 1000) + AFTER_END_MS, loop.quit)
     idle.start()
     loop.exec()
     idle.stop()
     idle.report("anchor, no run")
+
+
+#: the main thread is watched this long after the run's end (ms)
+AFTER_END_MS = 1500
+#: packages whose import in QGIS's process holds its interpreter lock for long
+HEAVY = {"pandas", "geopandas", "shapely", "numpy", "pyproj", "openeo", "requests", "osgeo"}
+
+
+def heavy_modules() -> set[str]:
+    return {name.split(".")[0] for name in sys.modules} & HEAVY
 
 
 def interpreter_settings() -> tuple:
