@@ -17,7 +17,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from ..definitions import NOT_STARTED, TileStatus
+from ..definitions import FINAL_STATUSES, NOT_STARTED, TileStatus
 from ..jobs.rows import adopted_start, parse_time
 from .failures import Failure, FailureKind
 from .gateway import Listing
@@ -117,6 +117,8 @@ class Poller:
             if info is None:
                 state.fail(i, TileStatus.ERROR.value, "job deleted on the back-end")
             else:
+                if info.get("status") not in FINAL_STATUSES:
+                    state.seen_unfinished[i] = started
                 self.statuses.apply(i, info.get("status"), info)
                 self.statuses.progress(i, info.get("progress"))
         self._match_titles(name, started, listing)

@@ -176,6 +176,9 @@ class RunState:
         #: start to end (the last few): when the others should end (run_polling)
         self.started_at: dict[int, float] = {}
         self.durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
+        #: wall time each active job was last seen unfinished (the poll's sending): with
+        #: the back-end's whole-second ``updated``, it narrows when a job really ended
+        self.seen_unfinished: dict[int, float] = {}
         #: rows whose job is being canceled past a time limit, and why (see run_limits)
         self.overdue: dict[int, str] = {}
         #: why the table cannot be saved (None: it can); nothing is launched meanwhile

@@ -65,14 +65,16 @@ class JobStatuses:
         self.state.set(i, progress=min(100.0, max(0.0, float(reported))))
 
     def _took(self, i: int, updated: Any, new: str) -> None:
-        """A finished job's time from its start to its end (the back-end's ``updated``),
-        from which the run expects when the others end."""
-        started = self.state.started_at.pop(i, None)
-        ended = parse_time(updated)
-        if "." not in str(updated):  # whole seconds (as most back-ends give): the middle
-            ended += 0.5
-        if new == TileStatus.FINISHED and started is not None and ended > started:
-            self.state.durations.append(ended - started)
+        """A finished job's time from its start to its end, from which the run expects
+        when the others end (see :func:`job_end`)."""
+        state = self.state
+        started = state.started_at.pop(i, None)
+        seen = state.seen_unfinished.pop(i, None)
+        if new != TileStatus.FINISHED or started is None:
+            return
+        ended = job_end(updated, seen, state.wall_clock())
+        if ended > started:
+            state.durations.append(ended - started)
 
     def on_costs(self, i: int, info: Any, failure: Failure | None) -> None:
         """A finished job's own metadata: its costs and usage (listings lack usage)."""
@@ -96,3 +98,21 @@ class JobStatuses:
                 frame[column] = frame[column].astype(object)
         if columns:
             self.state.set(i, **columns)
+
+
+def job_end(updated: Any, seen_unfinished: float | None, learnt: float) -> float:
+    """When a job ended (wall seconds): the back-end's ``updated``, which most back-ends
+    give in whole seconds (the end lies in that second), narrowed by what the run saw
+    itself: the job was not finished when the poll ``seen_unfinished`` was sent, and it
+    was by ``learnt``. The middle of what is left; the run's own bounds alone when the
+    back-end's clock disagrees with them. A job's expected end, and so when a freed
+    slot is refilled, is as good as this guess."""
+    ended = parse_time(updated)
+    if "." in str(updated):  # fractions of a second: the end itself
+        return ended
+    low, high = max(ended, seen_unfinished or ended), min(ended + 1.0, learnt)
+    if low > high:  # the back-end's clock is off from ours
+        low, high = (
+            (seen_unfinished, learnt) if seen_unfinished is not None else (ended, ended + 1.0)
+        )
+    return (low + high) / 2

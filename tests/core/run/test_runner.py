@@ -529,3 +529,24 @@ def test_a_freed_slot_is_refilled_when_its_job_should_end_not_a_poll_later(local
     assert next_check(100.0, 3.0, 0) == pytest.approx(103.05)
     assert next_check(100.0, 3.0, 103.05) == pytest.approx(103.3)
     assert next_check(100.0, 3.0, 103.3) == pytest.approx(104.05)
+
+
+def test_a_jobs_end_is_narrowed_by_what_the_run_saw():
+    """The back-end says 12:00:10 (the end is within that second); the run saw the job
+    unfinished at :10.6 and learnt it had ended by :10.9: it ended about :10.75."""
+    from openeo_grid_jobs.core.jobs.rows import parse_time
+    from openeo_grid_jobs.core.run.statuses import job_end
+
+    second = parse_time("2024-05-01T12:00:10Z")
+    assert job_end("2024-05-01T12:00:10Z", second + 0.6, second + 0.9) == pytest.approx(
+        second + 0.75
+    )
+    # nothing seen before: the second, cut where the run learnt of the end
+    assert job_end("2024-05-01T12:00:10Z", None, second + 0.4) == pytest.approx(second + 0.2)
+    assert job_end("2024-05-01T12:00:10Z", None, second + 5) == pytest.approx(second + 0.5)
+    # fractions from the back-end: its own word
+    assert job_end("2024-05-01T12:00:10.25Z", second, second + 1) == pytest.approx(second + 0.25)
+    # a back-end clock 3 s behind ours: the run's own bounds
+    assert job_end("2024-05-01T12:00:10Z", second + 3.2, second + 3.6) == pytest.approx(
+        second + 3.4
+    )
