@@ -86,8 +86,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         metavar="SPEC",
         help="time windows instead of --start/--end, one job per unit and window: a step "
-        "over a period (2024-01-01/2025-01-01/P1M; P3M, P10D, P1Y) or ranges (repeatable: "
-        "2024-03-01/2024-06-01); half-open, the last clipped to the period",
+        "over a period (2024-01-01/2025-01-01/P1M; P3M, P10D, P1Y; 'season' for the "
+        "meteorological seasons DJF, MAM, JJA, SON, from 1 Dec, 1 Mar, 1 Jun, 1 Sep) or ranges "
+        "(repeatable: 2024-03-01/2024-06-01); half-open, the first and last clipped to the "
+        "period",
     )
     p.add_argument(
         "--extent",

@@ -63,6 +63,42 @@ def test_steps_count_from_the_start_and_the_last_is_clipped(spec, expected):
     assert windows[-1][1] == spec.split("/")[1]  # clipped to the period's end
 
 
+def test_seasons_start_on_the_first_of_december_march_june_and_september():
+    """Meteorological seasons over 2024: the period begins in DJF and ends in the next
+    DJF, so the first and the last windows are clipped seasons."""
+    assert dates("2024-01-01/2025-01-01/season") == [
+        ("2024-01-01", "2024-03-01"),  # DJF, from the period's start (2024 is a leap year)
+        ("2024-03-01", "2024-06-01"),  # MAM
+        ("2024-06-01", "2024-09-01"),  # JJA
+        ("2024-09-01", "2024-12-01"),  # SON
+        ("2024-12-01", "2025-01-01"),  # DJF, to the period's end
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            "2023-12-01/2024-12-01/Season",
+            [
+                ("2023-12-01", "2024-03-01"),
+                ("2024-03-01", "2024-06-01"),
+                ("2024-06-01", "2024-09-01"),
+                ("2024-09-01", "2024-12-01"),
+            ],
+        ),
+        (
+            "2024-02-15/2024-03-10/SEASON",
+            [("2024-02-15", "2024-03-01"), ("2024-03-01", "2024-03-10")],
+        ),
+        ("2024-06-01/2024-09-01/season", [("2024-06-01", "2024-09-01")]),
+        ("2024-07-04/2024-08-01/season", [("2024-07-04", "2024-08-01")]),
+    ],
+)
+def test_seasons_across_a_new_year_and_clipped_inside_one(spec, expected):
+    assert dates(spec) == expected
+
+
 def test_a_list_of_ranges_in_time_order():
     seasons = ["2024-09-01/2024-12-01", "2024-03-01/2024-06-01"]
     assert dates(seasons) == [("2024-03-01", "2024-06-01"), ("2024-09-01", "2024-12-01")]
@@ -75,6 +111,7 @@ def test_a_list_of_ranges_in_time_order():
         ("2024-06-01/2024-03-01", "2024-06-01/2024-03-01: the end must be after the start"),
         ("2024-01-01/2025-01-01/P1H", "Step 'P1H' of 2024-01-01/2025-01-01/P1H"),
         ("2024-01-01/2025-01-01/P0M", "Step 'P0M'"),
+        ("2024-01-01/2025-01-01/seasons", "Step 'seasons' of 2024-01-01/2025-01-01/seasons"),
         ("2024-01-01", "'2024-01-01' is not a range"),
         ([YEAR, "2024-03-01/2024-06-01"], "one step (2024-01-01/2025-01-01/P1M) or a list"),
         (["2024-03-01/2024-06-01"] * 2, "2024-03-01_2024-06-01 is given more than once"),
