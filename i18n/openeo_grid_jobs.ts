@@ -147,6 +147,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{left} of {total} jobs left ({eta}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{left} of {total} jobs left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{left} of {total} tiles left ({eta}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1301,6 +1309,14 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Run complete: {finished} of {total} jobs finished, {failed} failed (Retry failed resubmits them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run complete: {finished} of {total} jobs finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Run complete: {finished} of {total} tiles finished, {failed} failed (Retry failed resubmits them).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1455,11 +1471,15 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 <context>
     <name>RunStatus</name>
     <message>
-        <source>%v / %m tiles done</source>
+        <source>Elapsed time, expected end, credits so far, downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Elapsed time, expected end, credits so far, downloaded</source>
+        <source>%v / %m jobs done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%v / %m tiles done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

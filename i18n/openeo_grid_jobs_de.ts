@@ -154,6 +154,14 @@
         <source>{left} of {total} tiles left.</source>
         <translation>{left} von {total} Kacheln ausstehend.</translation>
     </message>
+    <message>
+        <source>{left} of {total} jobs left ({eta}).</source>
+        <translation>{left} von {total} Jobs ausstehend ({eta}).</translation>
+    </message>
+    <message>
+        <source>{left} of {total} jobs left.</source>
+        <translation>{left} von {total} Jobs ausstehend.</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionDialog</name>
@@ -1386,6 +1394,14 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <source>Not tracking any more. Jobs keep running on the back-end; Run resumes tracking them, Refresh updates the map once.</source>
         <translation>Der Lauf wird nicht mehr verfolgt. Die Jobs laufen auf dem Backend weiter; „Ausführen“ verfolgt sie weiter, „Aktualisieren“ bringt die Karte einmal auf den neuesten Stand.</translation>
     </message>
+    <message>
+        <source>Run complete: {finished} of {total} jobs finished, {failed} failed (Retry failed resubmits them).</source>
+        <translation>Lauf abgeschlossen: {finished} von {total} Jobs fertig, {failed} fehlgeschlagen („Fehlgeschlagene wiederholen“ übermittelt sie erneut).</translation>
+    </message>
+    <message>
+        <source>Run complete: {finished} of {total} jobs finished.</source>
+        <translation>Lauf abgeschlossen: {finished} von {total} Jobs fertig.</translation>
+    </message>
 </context>
 <context>
     <name>RunOpener</name>
@@ -1528,6 +1544,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Tracking the run — last update {stamp}. It runs on its own: closing QGIS does not stop it.</source>
         <translation>Der Lauf wird verfolgt — letzte Aktualisierung {stamp}. Er ist eigenständig: Das Schließen von QGIS hält ihn nicht an.</translation>
+    </message>
+    <message>
+        <source>%v / %m jobs done</source>
+        <translation>%v / %m Jobs erledigt</translation>
     </message>
 </context>
 <context>

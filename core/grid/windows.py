@@ -206,6 +206,11 @@ def expand_rows(frame: pd.DataFrame, windows: Sequence[TimeWindow]) -> pd.DataFr
     return pd.concat(pieces, ignore_index=True)
 
 
+def is_windowed(frame: pd.DataFrame) -> bool:
+    """Whether a job table's rows are (unit, window) rows (:func:`expand_rows`)."""
+    return "window" in frame.columns
+
+
 def unit_ids(frame: pd.DataFrame) -> list[str]:
     """Each row's unit: its ``unit_id``, or (one window per unit) the row's own id."""
     column = "unit_id" if "unit_id" in frame.columns else "tile_id"

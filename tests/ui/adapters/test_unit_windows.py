@@ -65,6 +65,10 @@ def run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, months, 
     said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
     started = f"Run started: 2 units × {months} time windows ({rows} jobs) on Local"
     assert any(started in m for m in said)
+    # the run's rows are (unit, window) jobs: counted as jobs, not tiles
+    warned = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+    complete = f"Run complete: {rows - errors} of {rows} jobs finished, {errors} failed"
+    assert any(complete in m for m in warned), warned
     assert len(JobDatabase(tmp_path / "jobs.csv").read()) == rows
     return units
 
