@@ -23,7 +23,7 @@ from openeo_grid_jobs.core.jobs.row_extents import tile_extents
 from openeo_grid_jobs.core.jobs.rows import reset_failed
 from openeo_grid_jobs.core.jobs.split import split_rows
 from openeo_grid_jobs.core.jobs.template import JobTemplate
-from openeo_grid_jobs.core.run.budget import tile_km2_days
+from openeo_grid_jobs.core.run.budget import BUDGET_REASON, budget_reason, tile_km2_days
 from openeo_grid_jobs.core.run.runner import GridJobRunner
 from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
@@ -264,8 +264,9 @@ def test_an_irregular_unit_splits_into_its_own_parts():
     assert {(e.start, e.end) for e in tile_extents(parts)} == {("2024-02-01", "2024-03-01")}
 
 
-def windowed_runner(tmp_path, url, parallel=4):
-    """A run of units A and B over two months (4 rows) on the local back-end."""
+def windowed_runner(tmp_path, url, parallel=4, budget=None, on_event=None):
+    """A run of units A and B over two months (4 rows) on the local back-end (with a
+    credit ``budget``, its events to ``on_event``)."""
     windows = parse_windows("2024-01-01/2024-03-01/P1M")
     units = units_from_frame(fields(ids=["A", "B"]), "field_id")
     frame = frame_from_tiles(units, *span(windows), windows)
@@ -277,7 +278,8 @@ def windowed_runner(tmp_path, url, parallel=4):
         frame,
         template,
         [backend(url, parallel=parallel)],
-        policy=RunPolicy(poll_interval=0.3),
+        policy=RunPolicy(poll_interval=0.3, budget=budget),
+        on_event=on_event,
     )
 
 
@@ -328,3 +330,42 @@ def test_the_credit_budget_sizes_each_row_by_its_window():
         tile_km2_days(e, template) for e in tile_extents(frame_from_tiles(units, windows=windows))
     ]
     assert sizes == [pytest.approx(km2 * 31), pytest.approx(km2 * 29)]
+
+
+def test_the_credit_budget_stops_launching_rows_at_the_cap(local_backend, tmp_path):
+    """A budget that holds January's rows of A and B but not a February row beside them
+    (the local back-end charges 0.01 credits per km² and day, and estimates as much): the
+    January jobs run and finish, the February rows are skipped unsubmitted with the
+    budget's reason, said once; one back-end job per launched row, none for the others."""
+    windows = parse_windows("2024-01-01/2024-03-01/P1M")
+    units = units_from_frame(fields(ids=["A", "B"]), "field_id")
+    template = JobTemplate(*span(windows), windows=["2024-01-01/2024-03-01/P1M"])
+    costs = {
+        e.tile_id: 0.01 * tile_km2_days(e, template)
+        for e in tile_extents(frame_from_tiles(units, windows=windows))
+    }
+    january = ["A@2024-01-01_2024-02-01", "B@2024-01-01_2024-02-01"]
+    february = ["A@2024-02-01_2024-03-01", "B@2024-02-01_2024-03-01"]
+    cap = round(sum(costs[r] for r in january) + 0.5 * min(costs[r] for r in february), 2)
+    events = []
+    runner = windowed_runner(tmp_path, local_backend.url, budget=cap, on_event=events.append)
+    assert runner.run(threading.Event()) == {"finished": 2, "skipped": 2}
+
+    frame = JobDatabase(tmp_path / "jobs.csv").read().set_index("tile_id")
+    assert list(frame.loc[january, "status"]) == ["finished", "finished"]
+    assert list(frame.loc[january, "costs"]) == pytest.approx([costs[r] for r in january], abs=0.01)
+    spent = frame["costs"].sum()
+    assert spent <= cap
+    skipped = frame.loc[february]
+    assert set(skipped["status"]) == {"skipped"}
+    assert skipped["id"].isna().all()  # never submitted
+    assert set(skipped["message"]) == {budget_reason(cap, spent)}
+    said = [e for e in events if BUDGET_REASON in e.message.lower()]
+    assert len(said) == 1
+    assert said[0].level == "warning"
+    assert "2 tile(s) were not submitted" in said[0].message
+    table = frame.reset_index()
+    assert_one_job_per_tile([local_backend], table)
+    run_tag = table["run_tag"].iloc[0]
+    titles = [j["title"] for j in local_backend.all_jobs() if f"[{run_tag}" in (j["title"] or "")]
+    assert sorted(titles) == sorted(template.job_title(r, run_tag) for r in january)
