@@ -86,8 +86,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         metavar="SPEC",
         help="time windows instead of --start/--end, one job per unit and window: a step "
-        "over a period (2024-01-01/2025-01-01/P1M; P3M, P10D, P1Y) or ranges (repeatable: "
-        "2024-03-01/2024-06-01); half-open, the last clipped to the period",
+        "over a period (2024-01-01/2025-01-01/P1M; P3M, P10D, P1Y; 'season' for the "
+        "meteorological seasons DJF, MAM, JJA, SON, from 1 Dec, 1 Mar, 1 Jun, 1 Sep) or ranges "
+        "(repeatable: 2024-03-01/2024-06-01); half-open, the first and last clipped to the "
+        "period",
     )
     p.add_argument(
         "--extent",
@@ -192,7 +194,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """The run engine in this process, its channel open (QGIS can watch and drive it)."""
     request = run_request(args)
-    printer = _Printer(getattr(args, "on_event", None), request.job_db)
+    printer = _Printer(getattr(args, "on_event", None), request.job_db, _has_windows(request))
     host = EngineHost(request, on_event=printer)
     host.open()
     stopped_by: list[int] = []
@@ -209,6 +211,15 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(s, handler)
         host.close()
     return _exit_code(ended, stopped_by, request.job_db)
+
+
+def _has_windows(request: RunRequest) -> bool:
+    """Whether the run's rows are (unit, window) jobs: its settings have time windows, or
+    the saved settings of the run it resumes have."""
+    config = request.config
+    if config is None and RunConfig.path_for(request.job_db).exists():
+        config = RunConfig.load(request.job_db)
+    return config is not None and bool(config.template.windows)
 
 
 def run_request(args: argparse.Namespace) -> RunRequest:
@@ -267,10 +278,14 @@ class _Printer:
     """Prints the run as the engine reports it: counts when they change, notices, and
     at the end the reasons of failures, the outputs and the summary."""
 
-    def __init__(self, on_event: list[str] | None = None, job_db: str = "") -> None:
+    def __init__(
+        self, on_event: list[str] | None = None, job_db: str = "", windowed: bool = False
+    ) -> None:
         self.last: dict[str, int] | None = None
         self.job_db = job_db
         self.on_event = on_event
+        #: the rows are (unit, window) rows: counted as jobs, not tiles
+        self.rows = "jobs" if windowed else "tiles"
 
     def __call__(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
@@ -296,7 +311,7 @@ class _Printer:
         self.last = dict(counts)
         total = sum(counts.values())
         parts = " · ".join(f"{status} {n}" for status, n in sorted(counts.items()))
-        print(f"{total} tiles: {parts}", flush=True)
+        print(f"{total} {self.rows}: {parts}", flush=True)
 
     def _ended(self, ended: dict[str, Any]) -> None:
         if ended.get("outcome") == Outcome.FAILED:

@@ -147,6 +147,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{left} of {total} jobs left ({eta}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{left} of {total} jobs left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{left} of {total} tiles left ({eta}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -631,18 +639,6 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
 <context>
     <name>JobsPanel</name>
     <message>
-        <source>Watching the run of {name} live.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Results left on the back-end are fetched by a run, and {count} tiles have no job yet, which it would submit: Run to go on (with Download results ticked), then Load results.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>This grid&apos;s run is going on (started elsewhere): watching it now.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -667,6 +663,18 @@ No tile is selected. To cancel only some, select their tiles on the map.</source
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Watching the run of {name} live.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Results left on the back-end are fetched by a run, and {count} tiles have no job yet, which it would submit: Run to go on (with Download results ticked), then Load results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching the finished tiles&apos; results from the back-end; they are added to the map when they are downloaded.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1032,7 +1040,7 @@ The file is only read. To continue the run, use Run one openEO batch job per til
 &lt;b&gt;Connection&lt;/b&gt;: the name of a back-end connection saved in the dock (Jobs › Back-ends). Its login comes from the QGIS authentication database, never from a parameter; a browser (OpenID Connect) login must have been done in the dock once.
 &lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
 &lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
-&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y, or season: the meteorological seasons DJF, MAM, JJA, SON from 1 Dec, 1 Mar, 1 Jun, 1 Sep, clipped to the period), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
 &lt;b&gt;Area sent&lt;/b&gt;: each unit's bounding box (in the layer's CRS), or its own polygon (GeoJSON, lon/lat) for processes that clip to it (fields, admin areas), as the CLI's --extent.
 &lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
 &lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
@@ -1301,6 +1309,14 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Run complete: {finished} of {total} jobs finished, {failed} failed (Retry failed resubmits them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run complete: {finished} of {total} jobs finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Run complete: {finished} of {total} tiles finished, {failed} failed (Retry failed resubmits them).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1455,11 +1471,15 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 <context>
     <name>RunStatus</name>
     <message>
-        <source>%v / %m tiles done</source>
+        <source>Elapsed time, expected end, credits so far, downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Elapsed time, expected end, credits so far, downloaded</source>
+        <source>%v / %m jobs done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%v / %m tiles done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1692,7 +1712,15 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Season (DJF, MAM, JJA, SON)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Meteorological seasons from 1 Dec, 1 Mar, 1 Jun and 1 Sep; the first and the last clipped to the dates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

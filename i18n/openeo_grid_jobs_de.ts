@@ -154,6 +154,14 @@
         <source>{left} of {total} tiles left.</source>
         <translation>{left} von {total} Kacheln ausstehend.</translation>
     </message>
+    <message>
+        <source>{left} of {total} jobs left ({eta}).</source>
+        <translation>{left} von {total} Jobs ausstehend ({eta}).</translation>
+    </message>
+    <message>
+        <source>{left} of {total} jobs left.</source>
+        <translation>{left} von {total} Jobs ausstehend.</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionDialog</name>
@@ -1255,6 +1263,18 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
         <translation>Max. Laufzeit (Stunden)</translation>
     </message>
     <message>
+        <source>Area sent</source>
+        <translation>Gesendetes Gebiet</translation>
+    </message>
+    <message>
+        <source>Bounding box (the layer&apos;s CRS)</source>
+        <translation>Begrenzungsrechteck (im KBS des Layers)</translation>
+    </message>
+    <message>
+        <source>Polygon (GeoJSON, lon/lat)</source>
+        <translation>Polygon (GeoJSON, Länge/Breite)</translation>
+    </message>
+    <message>
         <source>Submits one openEO batch job per unit (a grid's tile, or a polygon of any layer) and time window to a back-end, at most &lt;i&gt;Jobs at once&lt;/i&gt; at a time, and tracks them until every tile is final (finished, error, canceled...). Each finished tile's result is downloaded. The same run engine as the plugin's dock and the openeo-grid-jobs command.
 
 &lt;b&gt;Cancel stops tracking&lt;/b&gt;: the jobs keep running on the back-end. Run again with the same job database to resume: jobs already made are tracked, never submitted twice, and missing results are downloaded. A resumed run must use the same job settings (dates, bands, process...); other settings are refused with what differs.
@@ -1264,7 +1284,7 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
 &lt;b&gt;Connection&lt;/b&gt;: the name of a back-end connection saved in the dock (Jobs › Back-ends). Its login comes from the QGIS authentication database, never from a parameter; a browser (OpenID Connect) login must have been done in the dock once.
 &lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bands (red, NIR)&lt;/b&gt;: for the NDVI mean, e.g. SENTINEL2_L2A and B04,B08.
 &lt;b&gt;Start date&lt;/b&gt;, &lt;b&gt;End date&lt;/b&gt; (exclusive): the dates of every job.
-&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+&lt;b&gt;Time windows&lt;/b&gt;: instead of the dates, one job per unit and window, as the CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y, or season: the meteorological seasons DJF, MAM, JJA, SON from 1 Dec, 1 Mar, 1 Jun, 1 Sep, clipped to the period), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
 &lt;b&gt;Area sent&lt;/b&gt;: each unit's bounding box (in the layer's CRS), or its own polygon (GeoJSON, lon/lat) for processes that clip to it (fields, admin areas), as the CLI's --extent.
 &lt;b&gt;Process graph file&lt;/b&gt;: a process graph JSON to run instead of the NDVI mean; its load_collection gets each tile's extent and the dates.
 &lt;b&gt;User-defined process&lt;/b&gt;, &lt;b&gt;UDP namespace&lt;/b&gt;: a UDP to call instead, with spatial_extent and temporal_extent.
@@ -1289,7 +1309,7 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 &lt;b&gt;Verbindung&lt;/b&gt;: der Name einer im Dock gespeicherten Backend-Verbindung (Job › Backends). Ihre Anmeldung stammt aus der QGIS-Authentifizierungsdatenbank, nie aus einem Parameter; eine Anmeldung im Browser (OpenID Connect) muss einmal im Dock erfolgt sein.
 &lt;b&gt;Collection&lt;/b&gt;, &lt;b&gt;Bänder (Rot, NIR)&lt;/b&gt;: für das NDVI-Mittel, z. B. SENTINEL2_L2A und B04,B08.
 &lt;b&gt;Startdatum&lt;/b&gt;, &lt;b&gt;Enddatum&lt;/b&gt; (ausschließlich): der Zeitraum jedes Jobs.
-&lt;b&gt;Zeitfenster&lt;/b&gt;: statt des Zeitraums ein Job je Einheit und Fenster, wie --windows der Kommandozeile: ein Schritt über einen Zeitraum, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y), oder Zeiträume, getrennt durch Leerzeichen oder Semikolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Halboffen: Das Ende eines Fensters ist der Beginn des nächsten.
+&lt;b&gt;Zeitfenster&lt;/b&gt;: statt des Zeitraums ein Job je Einheit und Fenster, wie --windows der Kommandozeile: ein Schritt über einen Zeitraum, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, P1Y oder season: die meteorologischen Jahreszeiten DJF, MAM, JJA, SON ab 1. Dez., 1. März, 1. Juni, 1. Sept., auf den Zeitraum zugeschnitten), oder Zeiträume, getrennt durch Leerzeichen oder Semikolons, 2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Halboffen: Das Ende eines Fensters ist der Beginn des nächsten.
 &lt;b&gt;Gesendetes Gebiet&lt;/b&gt;: das Begrenzungsrechteck jeder Einheit (im KBS des Layers) oder ihr eigenes Polygon (GeoJSON, Länge/Breite) für Prozesse, die darauf zuschneiden (Felder, Verwaltungsgebiete), wie --extent der Kommandozeile.
 &lt;b&gt;Prozessgraph-Datei&lt;/b&gt;: ein Prozessgraph als JSON, der statt des NDVI-Mittels ausgeführt wird; sein load_collection erhält die Ausdehnung jeder Kachel und den Zeitraum.
 &lt;b&gt;Benutzerdefinierter Prozess&lt;/b&gt;, &lt;b&gt;UDP-Namensraum&lt;/b&gt;: ein UDP, der stattdessen aufgerufen wird, mit spatial_extent und temporal_extent.
@@ -1305,18 +1325,6 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 &lt;b&gt;Max. Wartezeit&lt;/b&gt;, &lt;b&gt;Max. Laufzeit&lt;/b&gt; (Stunden, leer: keine Grenze): ein Job, der so lange nach seinem Start noch erstellt oder eingereiht ist oder länger läuft, wird abgebrochen, und seine Kachel scheitert mit dem Grund; Fehlgeschlagene Kacheln erneut versuchen übernimmt sie.
 
 Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
-    </message>
-    <message>
-        <source>Area sent</source>
-        <translation>Gesendetes Gebiet</translation>
-    </message>
-    <message>
-        <source>Bounding box (the layer&apos;s CRS)</source>
-        <translation>Begrenzungsrechteck (im KBS des Layers)</translation>
-    </message>
-    <message>
-        <source>Polygon (GeoJSON, lon/lat)</source>
-        <translation>Polygon (GeoJSON, Länge/Breite)</translation>
     </message>
 </context>
 <context>
@@ -1385,6 +1393,14 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Not tracking any more. Jobs keep running on the back-end; Run resumes tracking them, Refresh updates the map once.</source>
         <translation>Der Lauf wird nicht mehr verfolgt. Die Jobs laufen auf dem Backend weiter; „Ausführen“ verfolgt sie weiter, „Aktualisieren“ bringt die Karte einmal auf den neuesten Stand.</translation>
+    </message>
+    <message>
+        <source>Run complete: {finished} of {total} jobs finished, {failed} failed (Retry failed resubmits them).</source>
+        <translation>Lauf abgeschlossen: {finished} von {total} Jobs fertig, {failed} fehlgeschlagen („Fehlgeschlagene wiederholen“ übermittelt sie erneut).</translation>
+    </message>
+    <message>
+        <source>Run complete: {finished} of {total} jobs finished.</source>
+        <translation>Lauf abgeschlossen: {finished} von {total} Jobs fertig.</translation>
     </message>
 </context>
 <context>
@@ -1528,6 +1544,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Tracking the run — last update {stamp}. It runs on its own: closing QGIS does not stop it.</source>
         <translation>Der Lauf wird verfolgt — letzte Aktualisierung {stamp}. Er ist eigenständig: Das Schließen von QGIS hält ihn nicht an.</translation>
+    </message>
+    <message>
+        <source>%v / %m jobs done</source>
+        <translation>%v / %m Jobs erledigt</translation>
     </message>
 </context>
 <context>
@@ -1753,6 +1773,14 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Date ranges start/end, separated by &apos;;&apos; (the end is excluded)</source>
         <translation>Datumsbereiche Anfang/Ende, getrennt durch „;“ (das Ende gehört nicht dazu)</translation>
+    </message>
+    <message>
+        <source>Season (DJF, MAM, JJA, SON)</source>
+        <translation>Jahreszeit (DJF, MAM, JJA, SON)</translation>
+    </message>
+    <message>
+        <source>Meteorological seasons from 1 Dec, 1 Mar, 1 Jun and 1 Sep; the first and the last clipped to the dates</source>
+        <translation>Meteorologische Jahreszeiten ab 1. Dezember, 1. März, 1. Juni und 1. September; die erste und die letzte auf den Zeitraum zugeschnitten</translation>
     </message>
 </context>
 </TS>

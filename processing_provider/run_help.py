@@ -36,8 +36,10 @@ and B04,B08.
 <b>Start date</b>, <b>End date</b> (exclusive): the dates of every job.
 <b>Time windows</b>: instead of the dates, one job per unit and window, as the \
 CLI's --windows: a step over a period, 2024-01-01/2025-01-01/P1M (P10D, P1W, P3M, \
-P1Y), or ranges apart by spaces or semicolons, 2024-03-01/2024-06-01; \
-2024-09-01/2024-11-01. Half-open: a window's end is the next one's start.
+P1Y, or season: the meteorological seasons DJF, MAM, JJA, SON from 1 Dec, 1 Mar, \
+1 Jun, 1 Sep, clipped to the period), or ranges apart by spaces or semicolons, \
+2024-03-01/2024-06-01; 2024-09-01/2024-11-01. Half-open: a window's end is the next \
+one's start.
 <b>Area sent</b>: each unit's bounding box (in the layer's CRS), or its own polygon \
 (GeoJSON, lon/lat) for processes that clip to it (fields, admin areas), as the \
 CLI's --extent.

@@ -32,6 +32,7 @@ from ..backends.backend import Secrets
 from ..backends.run_logins import RunLogins, check_login, requested_backends
 from ..definitions import FINAL_STATUSES, TileStatus
 from ..errors import GridJobsError, LoginRequiredError, RunError
+from ..grid.windows import is_windowed
 from ..results.summary import first_start
 from ..results.tally import RunTally
 from ..run.budget import credits_text
@@ -114,7 +115,10 @@ class RunEngine:
             )
         snapshot = self.runner.snapshot()
         self.view.tiles(snapshot)
-        self._tally = RunTally(min(first_start(session.frame, self.started), self.started))
+        self._tally = RunTally(
+            min(first_start(session.frame, self.started), self.started),
+            windowed=is_windowed(session.frame),
+        )
         self._tally.add(snapshot)
 
     @property

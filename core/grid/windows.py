@@ -8,6 +8,9 @@ the job template (``JobTemplate.windows``) and given to the CLI (``--windows``):
   weeks, ``PnM`` months (``P3M`` quarters), ``PnY`` years. Steps count from the
   period's start (``2024-01-31/…/P1M`` gives 31 Jan, 29 Feb, 31 Mar…, never drifting),
   and the last window is clipped to the period's end;
+- meteorological seasons over a period, ``2024-01-01/2025-01-01/season``: DJF, MAM, JJA,
+  SON, each window from a season's start (1 Dec, 1 Mar, 1 Jun, 1 Sep) to the next,
+  the first and the last clipped to the period (over 2024: Jan–Feb, MAM, JJA, SON, Dec);
 - per-unit columns: a units layer's own ``start_date``/``end_date`` (see
   :mod:`.units`); nothing to write here.
 
@@ -25,7 +28,7 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +42,10 @@ MAX_WINDOWS = 1000
 #: between a unit id and its window in a row id
 SEPARATOR = "@"
 _STEP = re.compile(r"^P(\d+)([DWMY])$")
+#: the step of meteorological seasons (``start/end/season``)
+SEASON = "season"
+#: the months the meteorological seasons start in: DJF, MAM, JJA, SON
+SEASON_STARTS = (12, 3, 6, 9)
 
 
 class WindowError(GridJobsError, ValueError):
@@ -122,21 +129,38 @@ def _range(spec: str, whole: str | None = None) -> TimeWindow:
 def _stepped(spec: str) -> list[TimeWindow]:
     first, last, step = spec.split("/")
     period = _range(f"{first}/{last}", spec)
+    if step.strip().lower() == SEASON:
+        return _cut(period, lambda start, _: _next_season(start))
     match = _STEP.match(step.strip().upper())
     if not match or int(match.group(1)) < 1:
         raise WindowError(
-            f"Step {step!r} of {spec} is not a duration like P1M, P3M (quarters), P10D, P1W, P1Y."
+            f"Step {step!r} of {spec} is not a duration like P1M, P3M (quarters), P10D, P1W, "
+            f"P1Y, or {SEASON} (DJF, MAM, JJA, SON)."
         )
     count, unit = int(match.group(1)), match.group(2)
+    return _cut(period, lambda _, n: _shift(period.start, count * n, unit))
+
+
+def _cut(period: TimeWindow, boundary: Callable[[dt.date, int], dt.date]) -> list[TimeWindow]:
+    """``period`` cut into windows: the ``n``-th (from 1) starting at ``start`` ends at
+    ``boundary(start, n)``, the last clipped to the period's end."""
     windows: list[TimeWindow] = []
     start = period.start
     while start < period.end:
         if len(windows) > MAX_WINDOWS:
             break  # refused by the caller, with the count so far
-        end = min(_shift(period.start, count * (len(windows) + 1), unit), period.end)
+        end = min(boundary(start, len(windows) + 1), period.end)
         windows.append(TimeWindow(start, end))
         start = end
     return windows
+
+
+def _next_season(day: dt.date) -> dt.date:
+    """The first season start (1 Mar, 1 Jun, 1 Sep or 1 Dec) after ``day``."""
+    for month in sorted(SEASON_STARTS):
+        if month > day.month:
+            return dt.date(day.year, month, 1)
+    return dt.date(day.year + 1, min(SEASON_STARTS), 1)
 
 
 def _shift(day: dt.date, count: int, unit: str) -> dt.date:
@@ -180,6 +204,11 @@ def expand_rows(frame: pd.DataFrame, windows: Sequence[TimeWindow]) -> pd.DataFr
         piece["start_date"], piece["end_date"] = window.dates()
         pieces.append(piece)
     return pd.concat(pieces, ignore_index=True)
+
+
+def is_windowed(frame: pd.DataFrame) -> bool:
+    """Whether a job table's rows are (unit, window) rows (:func:`expand_rows`)."""
+    return "window" in frame.columns
 
 
 def unit_ids(frame: pd.DataFrame) -> list[str]:

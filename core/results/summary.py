@@ -8,6 +8,9 @@ is stopped::
     42 tiles: 30 finished, 2 failed, 8 running (63 %), 2 queued · 12 min · ETA 14:35 (~6 min)
     · 3.2 credits · 1.5 CPU-hours · 6 GB-hours · 120 MB
 
+A run with time windows counts its rows as ``jobs`` (``12 jobs: …``): each row is one
+(unit, window), so there are more of them than tiles or units.
+
 CPU-hours and memory GB-hours are the jobs' own ``usage`` (:mod:`..jobs.usage`), summed
 over the jobs that reported it.
 
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED, QUEUED_STATUSES, TileStatus
+from ..grid.windows import is_windowed
 from ..jobs.rows import parse_time
 from ..jobs.usage import UsageTotals
 
@@ -107,6 +111,8 @@ class RunSummary:
     memory_gb_hours: float | None = None
     #: the running jobs' mean progress (percent) where their back-ends report it
     running_progress: float | None = None
+    #: whether the rows are (unit, window) rows of a run with time windows: "jobs"
+    windowed: bool = False
 
     @classmethod
     def from_frame(
@@ -133,6 +139,7 @@ class RunSummary:
             started=started,
             parallel=parallel,
             now=now,
+            windowed=is_windowed(frame),
         )
 
     @classmethod
@@ -148,6 +155,7 @@ class RunSummary:
         started: float,
         parallel: int,
         now: float,
+        windowed: bool = False,
     ) -> RunSummary:
         """The summary of a table's figures, read from it (:meth:`from_frame`) or kept
         as its rows changed (:class:`~.tally.RunTally`): tiles per ``counts`` status, the
@@ -175,6 +183,7 @@ class RunSummary:
             cpu_hours=usage.cpu_hours,
             memory_gb_hours=usage.memory_gb_hours,
             running_progress=_running_progress(active),
+            windowed=windowed,
         )
 
     @property
@@ -197,7 +206,8 @@ class RunSummary:
             (self.waiting, "waiting"),
         ]
         states = ", ".join(f"{n} {label}" for n, label in counts if n) or "none"
-        parts = [f"{self.total} tiles: {states}", format_duration(self.elapsed_s)]
+        rows = "jobs" if self.windowed else "tiles"
+        parts = [f"{self.total} {rows}: {states}", format_duration(self.elapsed_s)]
         if not self.done:
             if self.eta_s is None or self.eta_at is None:
                 parts.append("no ETA yet")

@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 class RunTally:
     """Each row's share of a run's summary, kept from its tiles' updates (loop thread)."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, windowed: bool = False) -> None:
         """``started``: when the run began (seconds since the epoch; see
-        :func:`~.summary.first_start`); a tile's earlier ``start_time`` moves it back."""
+        :func:`~.summary.first_start`); a tile's earlier ``start_time`` moves it back.
+        ``windowed``: its rows are (unit, window) rows (the summary counts jobs)."""
         self.started = started
+        self.windowed = windowed
         self._status: dict[int, str] = {}
         self._counts: Counter[str] = Counter()
         self._active: dict[int, ActiveJob] = {}
@@ -85,6 +87,7 @@ class RunTally:
             started=self.started,
             parallel=parallel,
             now=now,
+            windowed=self.windowed,
         )
 
 

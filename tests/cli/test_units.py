@@ -93,7 +93,8 @@ def test_four_units_three_months_twelve_jobs_and_results(
     proc = run_cli(*given)
     out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err
-    assert "12 tiles: finished 12" in out
+    assert "12 jobs: finished 12" in out  # the rows are (unit, window) jobs, not tiles
+    assert out.splitlines()[-1].startswith("12 jobs: 12 finished · ")
     frame = JobDatabase(tmp_path / "jobs.csv").read()
     assert len(frame) == 12
     assert set(frame["status"]) == {"finished"}

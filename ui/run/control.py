@@ -105,6 +105,7 @@ class RunControl(QObject):
         self.panel.status.forget()
         self.panel.show_tracking()
         if request.config is not None:
+            self.panel.status.show_windowed(bool(request.config.template.windows))
             self.panel.remember()
             budget = request.config.budget  # "no cap" later lifts this one
             if budget is not None:

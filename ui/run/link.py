@@ -63,6 +63,7 @@ class RunLink:
         if not self._current():
             return
         panel = self.panel
+        panel.status.show_windowed(bool((message.get("template") or {}).get("windows")))
         split = message.get("split")
         if split:
             panel.tiles_split(split["parents"], split["quarters"], split.get("gone"))
@@ -154,7 +155,7 @@ class RunLink:
         summary = message.get("summary") or {}
         if summary.get("text"):
             panel.status.show_summary(summary["text"])
-        panel.messages.ended(counts, self.action)
+        panel.messages.ended(counts, self.action, panel.status.windowed)
         if message.get("message"):
             panel.messages.say(message["message"], Qgis.MessageLevel.Info)
         panel.status.ended(counts)

@@ -84,22 +84,38 @@ class RunMessages:
         QgsMessageLog.logMessage(message, PLUGIN_NAME, qgis_level)
         self.say(message, qgis_level)
 
-    def ended(self, counts: dict, action: RunAction) -> None:
-        """The run ended: complete (how many failed), or what the user may do next."""
+    def ended(self, counts: dict, action: RunAction, windowed: bool = False) -> None:
+        """The run ended: complete (how many failed), or what the user may do next;
+        ``windowed``: its rows are (unit, window) jobs, counted as jobs, not tiles."""
         total = sum(counts.values())
         finished = counts.get(TileStatus.FINISHED, 0)
         failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)
         if all(s in FINAL_STATUSES for s in counts):
             level = Qgis.MessageLevel.Success if not failed else Qgis.MessageLevel.Warning
-            text = (
-                translate(
-                    "RunMessages",
-                    "Run complete: {finished} of {total} tiles finished, {failed} failed "
-                    "(Retry failed resubmits them).",
+            if windowed:
+                text = (
+                    translate(
+                        "RunMessages",
+                        "Run complete: {finished} of {total} jobs finished, {failed} failed "
+                        "(Retry failed resubmits them).",
+                    )
+                    if failed
+                    else translate(
+                        "RunMessages", "Run complete: {finished} of {total} jobs finished."
+                    )
                 )
-                if failed
-                else translate("RunMessages", "Run complete: {finished} of {total} tiles finished.")
-            )
+            else:
+                text = (
+                    translate(
+                        "RunMessages",
+                        "Run complete: {finished} of {total} tiles finished, {failed} failed "
+                        "(Retry failed resubmits them).",
+                    )
+                    if failed
+                    else translate(
+                        "RunMessages", "Run complete: {finished} of {total} tiles finished."
+                    )
+                )
             self.say(text.format(finished=finished, total=total, failed=failed), level)
         else:
             self.say(not_tracking_text(action), Qgis.MessageLevel.Info)

@@ -91,9 +91,16 @@ def left_text(panel: JobsPanel) -> str:
     total = sum(counts.values())
     left = sum(n for s, n in counts.items() if s not in FINAL_STATUSES)
     eta = panel.status.eta_text()
-    text = (
-        translate("ClosePrompt", "{left} of {total} tiles left ({eta}).")
-        if eta
-        else translate("ClosePrompt", "{left} of {total} tiles left.")
-    )
+    if panel.status.windowed:  # (unit, window) rows: jobs, more than the units
+        text = (
+            translate("ClosePrompt", "{left} of {total} jobs left ({eta}).")
+            if eta
+            else translate("ClosePrompt", "{left} of {total} jobs left.")
+        )
+    else:
+        text = (
+            translate("ClosePrompt", "{left} of {total} tiles left ({eta}).")
+            if eta
+            else translate("ClosePrompt", "{left} of {total} tiles left.")
+        )
     return text.format(left=left, total=total, eta=eta)

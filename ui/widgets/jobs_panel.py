@@ -149,6 +149,7 @@ class JobsPanel(QWidget):
             self.detach()  # the run goes on; it is shown again when its grid is opened
         if layer is not self.layer:
             self.status.forget()
+            self.status.show_windowed(False)  # told again by its run, if it has windows
             self.run_page.keep_budget(None)  # a new grid's run has no cap to lift
         self.layer = layer
         self.layer_feed.follow(layer)
@@ -273,6 +274,7 @@ class JobsPanel(QWidget):
         self.layer_feed.reindex()
         self.layer_feed.add(opened.updates)  # a windowed run's rows as their units
         show_run_mosaics(layer, results_dir(path))
+        self.status.show_windowed(opened.template is not None and bool(opened.template.windows))
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)

@@ -27,7 +27,9 @@ class RunStatus(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progress")
-        self.progress.setFormat(translate("RunStatus", "%v / %m tiles done"))
+        #: the run's rows are (unit, window) jobs (a run with time windows), not tiles
+        self.windowed = False
+        self.show_windowed(False)
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("counts")
         self.counts_label.setWordWrap(True)
@@ -77,6 +79,16 @@ class RunStatus(QWidget):
         self.tracking_label.setText(self._tracking_text())
 
     # --- what is shown ------------------------------------------------------------------
+    def show_windowed(self, windowed: bool) -> None:
+        """Whether the run has time windows: its rows, counted here, are then (unit,
+        window) jobs, more than its tiles or units."""
+        self.windowed = windowed
+        self.progress.setFormat(
+            translate("RunStatus", "%v / %m jobs done")
+            if windowed
+            else translate("RunStatus", "%v / %m tiles done")
+        )
+
     def show_tile_count(self, tiles: int) -> None:
         """The run has ``tiles`` tiles (a new run, split tiles): the bar's end."""
         self.progress.setRange(0, tiles)

@@ -7,14 +7,17 @@ range is no windows at all (the run's dates, one job per unit, as before windows
 
 from __future__ import annotations
 
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
+from ...core.grid.windows import SEASON
 from ..i18n import translate
 
 #: how the windows are given; the values are what the settings store
 MODE_ONE, MODE_STEP, MODE_LIST = "one", "step", "list"
-#: the steps offered; "days" takes the number of days from its spin box
-STEP_MONTH, STEP_QUARTER, STEP_DAYS = "P1M", "P3M", "days"
+#: the steps offered; "days" takes the number of days from its spin box; "season" is
+#: core's meteorological seasons (DJF, MAM, JJA, SON)
+STEP_MONTH, STEP_QUARTER, STEP_SEASON, STEP_DAYS = "P1M", "P3M", SEASON, "days"
 #: between the ranges of a list
 LIST_SEPARATOR = ";"
 
@@ -39,7 +42,17 @@ class WindowsBox(QWidget):
             "windowsStep",
             (STEP_MONTH, translate("WindowsBox", "Month")),
             (STEP_QUARTER, translate("WindowsBox", "Quarter")),
+            (STEP_SEASON, translate("WindowsBox", "Season (DJF, MAM, JJA, SON)")),
             (STEP_DAYS, translate("WindowsBox", "Days")),
+        )
+        self.step.setItemData(
+            self.step.findData(STEP_SEASON),
+            translate(
+                "WindowsBox",
+                "Meteorological seasons from 1 Dec, 1 Mar, 1 Jun and 1 Sep; the first and "
+                "the last clipped to the dates",
+            ),
+            Qt.ItemDataRole.ToolTipRole,
         )
         self.days = QSpinBox(self)
         self.days.setObjectName("windowsDays")
@@ -99,9 +112,11 @@ class WindowsBox(QWidget):
             self._select(self.mode, MODE_ONE)
         elif len(specs) == 1 and specs[0].count("/") == 2:
             self._select(self.mode, MODE_STEP)
-            duration = specs[0].rsplit("/", 1)[1].upper()
+            duration = specs[0].rsplit("/", 1)[1].strip().upper()
             if duration in (STEP_MONTH, STEP_QUARTER):
                 self._select(self.step, duration)
+            elif duration.lower() == STEP_SEASON:
+                self._select(self.step, STEP_SEASON)
             elif duration.startswith("P") and duration.endswith("D") and duration[1:-1].isdigit():
                 self._select(self.step, STEP_DAYS)
                 self.days.setValue(int(duration[1:-1]))

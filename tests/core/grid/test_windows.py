@@ -23,7 +23,7 @@ from openeo_grid_jobs.core.jobs.row_extents import tile_extents
 from openeo_grid_jobs.core.jobs.rows import reset_failed
 from openeo_grid_jobs.core.jobs.split import split_rows
 from openeo_grid_jobs.core.jobs.template import JobTemplate
-from openeo_grid_jobs.core.run.budget import tile_km2_days
+from openeo_grid_jobs.core.run.budget import BUDGET_REASON, budget_reason, tile_km2_days
 from openeo_grid_jobs.core.run.runner import GridJobRunner
 from openeo_grid_jobs.core.run.scheduler import RunPolicy
 
@@ -63,6 +63,42 @@ def test_steps_count_from_the_start_and_the_last_is_clipped(spec, expected):
     assert windows[-1][1] == spec.split("/")[1]  # clipped to the period's end
 
 
+def test_seasons_start_on_the_first_of_december_march_june_and_september():
+    """Meteorological seasons over 2024: the period begins in DJF and ends in the next
+    DJF, so the first and the last windows are clipped seasons."""
+    assert dates("2024-01-01/2025-01-01/season") == [
+        ("2024-01-01", "2024-03-01"),  # DJF, from the period's start (2024 is a leap year)
+        ("2024-03-01", "2024-06-01"),  # MAM
+        ("2024-06-01", "2024-09-01"),  # JJA
+        ("2024-09-01", "2024-12-01"),  # SON
+        ("2024-12-01", "2025-01-01"),  # DJF, to the period's end
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            "2023-12-01/2024-12-01/Season",
+            [
+                ("2023-12-01", "2024-03-01"),
+                ("2024-03-01", "2024-06-01"),
+                ("2024-06-01", "2024-09-01"),
+                ("2024-09-01", "2024-12-01"),
+            ],
+        ),
+        (
+            "2024-02-15/2024-03-10/SEASON",
+            [("2024-02-15", "2024-03-01"), ("2024-03-01", "2024-03-10")],
+        ),
+        ("2024-06-01/2024-09-01/season", [("2024-06-01", "2024-09-01")]),
+        ("2024-07-04/2024-08-01/season", [("2024-07-04", "2024-08-01")]),
+    ],
+)
+def test_seasons_across_a_new_year_and_clipped_inside_one(spec, expected):
+    assert dates(spec) == expected
+
+
 def test_a_list_of_ranges_in_time_order():
     seasons = ["2024-09-01/2024-12-01", "2024-03-01/2024-06-01"]
     assert dates(seasons) == [("2024-03-01", "2024-06-01"), ("2024-09-01", "2024-12-01")]
@@ -75,6 +111,7 @@ def test_a_list_of_ranges_in_time_order():
         ("2024-06-01/2024-03-01", "2024-06-01/2024-03-01: the end must be after the start"),
         ("2024-01-01/2025-01-01/P1H", "Step 'P1H' of 2024-01-01/2025-01-01/P1H"),
         ("2024-01-01/2025-01-01/P0M", "Step 'P0M'"),
+        ("2024-01-01/2025-01-01/seasons", "Step 'seasons' of 2024-01-01/2025-01-01/seasons"),
         ("2024-01-01", "'2024-01-01' is not a range"),
         ([YEAR, "2024-03-01/2024-06-01"], "one step (2024-01-01/2025-01-01/P1M) or a list"),
         (["2024-03-01/2024-06-01"] * 2, "2024-03-01_2024-06-01 is given more than once"),
@@ -227,8 +264,9 @@ def test_an_irregular_unit_splits_into_its_own_parts():
     assert {(e.start, e.end) for e in tile_extents(parts)} == {("2024-02-01", "2024-03-01")}
 
 
-def windowed_runner(tmp_path, url, parallel=4):
-    """A run of units A and B over two months (4 rows) on the local back-end."""
+def windowed_runner(tmp_path, url, parallel=4, budget=None, on_event=None):
+    """A run of units A and B over two months (4 rows) on the local back-end (with a
+    credit ``budget``, its events to ``on_event``)."""
     windows = parse_windows("2024-01-01/2024-03-01/P1M")
     units = units_from_frame(fields(ids=["A", "B"]), "field_id")
     frame = frame_from_tiles(units, *span(windows), windows)
@@ -240,7 +278,8 @@ def windowed_runner(tmp_path, url, parallel=4):
         frame,
         template,
         [backend(url, parallel=parallel)],
-        policy=RunPolicy(poll_interval=0.3),
+        policy=RunPolicy(poll_interval=0.3, budget=budget),
+        on_event=on_event,
     )
 
 
@@ -291,3 +330,42 @@ def test_the_credit_budget_sizes_each_row_by_its_window():
         tile_km2_days(e, template) for e in tile_extents(frame_from_tiles(units, windows=windows))
     ]
     assert sizes == [pytest.approx(km2 * 31), pytest.approx(km2 * 29)]
+
+
+def test_the_credit_budget_stops_launching_rows_at_the_cap(local_backend, tmp_path):
+    """A budget that holds January's rows of A and B but not a February row beside them
+    (the local back-end charges 0.01 credits per km² and day, and estimates as much): the
+    January jobs run and finish, the February rows are skipped unsubmitted with the
+    budget's reason, said once; one back-end job per launched row, none for the others."""
+    windows = parse_windows("2024-01-01/2024-03-01/P1M")
+    units = units_from_frame(fields(ids=["A", "B"]), "field_id")
+    template = JobTemplate(*span(windows), windows=["2024-01-01/2024-03-01/P1M"])
+    costs = {
+        e.tile_id: 0.01 * tile_km2_days(e, template)
+        for e in tile_extents(frame_from_tiles(units, windows=windows))
+    }
+    january = ["A@2024-01-01_2024-02-01", "B@2024-01-01_2024-02-01"]
+    february = ["A@2024-02-01_2024-03-01", "B@2024-02-01_2024-03-01"]
+    cap = round(sum(costs[r] for r in january) + 0.5 * min(costs[r] for r in february), 2)
+    events = []
+    runner = windowed_runner(tmp_path, local_backend.url, budget=cap, on_event=events.append)
+    assert runner.run(threading.Event()) == {"finished": 2, "skipped": 2}
+
+    frame = JobDatabase(tmp_path / "jobs.csv").read().set_index("tile_id")
+    assert list(frame.loc[january, "status"]) == ["finished", "finished"]
+    assert list(frame.loc[january, "costs"]) == pytest.approx([costs[r] for r in january], abs=0.01)
+    spent = frame["costs"].sum()
+    assert spent <= cap
+    skipped = frame.loc[february]
+    assert set(skipped["status"]) == {"skipped"}
+    assert skipped["id"].isna().all()  # never submitted
+    assert set(skipped["message"]) == {budget_reason(cap, spent)}
+    said = [e for e in events if BUDGET_REASON in e.message.lower()]
+    assert len(said) == 1
+    assert said[0].level == "warning"
+    assert "2 tile(s) were not submitted" in said[0].message
+    table = frame.reset_index()
+    assert_one_job_per_tile([local_backend], table)
+    run_tag = table["run_tag"].iloc[0]
+    titles = [j["title"] for j in local_backend.all_jobs() if f"[{run_tag}" in (j["title"] or "")]
+    assert sorted(titles) == sorted(template.job_title(r, run_tag) for r in january)

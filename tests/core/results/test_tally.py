@@ -76,3 +76,24 @@ def test_an_earlier_start_moves_the_runs_beginning_back():
     frame.loc[1, ["status", "start_time"]] = ["running", now_utc(NOW - 300)]  # adopted
     tally.add(tile_updates(frame, [1]))
     assert tally.summary(1, NOW).elapsed_s == 300
+
+
+def test_a_windowed_runs_rows_are_counted_as_jobs():
+    """Two units × three months: six (unit, window) rows, "6 jobs", kept and read alike;
+    a grid's rows stay "tiles"."""
+    from openeo_grid_jobs.core.grid.windows import parse_windows, span
+
+    windows = parse_windows("2024-01-01/2024-04-01/P1M")
+    frame = frame_from_tiles(small_grid(2, 1), *span(windows), windows)
+    frame["status"] = ["finished"] * 4 + ["running", "not_started"]
+    tally = RunTally(NOW - 60, windowed=True)
+    tally.add(tile_updates(frame))
+    read = RunSummary.from_frame(frame, started=NOW - 60, parallel=2, now=NOW)
+    same(tally.summary(2, NOW), read)
+    assert read.text().startswith("6 jobs: 4 finished, 1 running, 1 waiting · 1 min")
+    grid = frame_from_tiles(small_grid(2, 1), *DATES)
+    grid["status"] = "finished"
+    assert (
+        RunSummary.from_frame(grid, started=NOW, parallel=2, now=NOW).text()
+        == "2 tiles: 2 finished · 0 s"
+    )

@@ -65,6 +65,10 @@ def run_two_fields(jobs_panel, local_backend, desktop, qtbot, tmp_path, months, 
     said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Info)
     started = f"Run started: 2 units × {months} time windows ({rows} jobs) on Local"
     assert any(started in m for m in said)
+    # the run's rows are (unit, window) jobs: counted as jobs, not tiles
+    warned = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+    complete = f"Run complete: {rows - errors} of {rows} jobs finished, {errors} failed"
+    assert any(complete in m for m in warned), warned
     assert len(JobDatabase(tmp_path / "jobs.csv").read()) == rows
     return units
 
@@ -242,6 +246,93 @@ def test_the_temporal_controller_steps_window_by_window(temporal_controller, win
         )
         controller.next()
     assert shown == [[JAN], [FEB], [MAR]]
+
+
+def test_window_mosaics_fill_in_during_the_run(
+    temporal_controller, jobs_panel, local_backend, desktop, qtbot, tmp_path
+):
+    """ "Scrubs the Temporal Controller through the NDVI months as they fill in": three
+    fields × three months, three jobs at once, each job 3 s (longer than the engine's
+    pause between two mosaic rewrites), so January's three rows finish before March's
+    start. January's mosaic is on the map, and is the Temporal Controller's first frame,
+    while the run still goes on; at the end each month has its mosaic of the three
+    fields and a frame of its own; one back-end job per (unit, window) row. The dock
+    counts the run's rows as jobs (nine), not as tiles."""
+    import datetime as dt
+
+    from helpers.runs import assert_one_job_per_tile
+    from openeo_grid_jobs.ui.adapters.results_series import WINDOW_PROPERTY, series_of, window_range
+    from openeo_grid_jobs.ui.widgets.close_prompt import left_text
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtCore import Qt
+
+    from tests.ui.adapters.test_results import tiles_in
+    from tests.ui.widgets.test_jobs_panel import RUN_TIMEOUT_MS
+
+    local_backend.knobs(job_duration=3)
+    job_db = tmp_path / "jobs.csv"
+    ids = ["F-01", "F-02", "F-03"]
+    units = units_of_the_dock(jobs_panel, local_backend, desktop, qtbot, job_db, ids)
+    form = jobs_panel.form
+    form.start.setDate(QDate(2024, 1, 1))
+    form.end.setDate(QDate(2024, 4, 1))
+    form.windows.mode.setCurrentIndex(form.windows.mode.findData(MODE_STEP))
+    form.windows.step.setCurrentIndex(form.windows.step.findData(STEP_MONTH))
+    project = QgsProject.instance()
+    controller = temporal_controller
+
+    def shown():
+        """The windows whose mosaic is on the map, by window."""
+        return {m.customProperty(WINDOW_PROPERTY): m for m in series_of(project, units)}
+
+    def in_frame(number):
+        frame = controller.dateTimeRangeForFrameNumber(number)
+        return [
+            w for w, m in shown().items() if m.temporalProperties().isVisibleInTemporalRange(frame)
+        ]
+
+    with qtbot.waitSignal(jobs_panel.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(jobs_panel.buttons.run, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(shown()), timeout=60_000)
+        # mid-run: the months finished so far, January first, each a frame to scrub to
+        assert jobs_panel.is_running(), "a window's mosaic should appear before the run ends"
+        so_far = sorted(shown())
+        assert so_far in ([JAN], [JAN, FEB]), so_far
+        assert controller.totalFrameCount() == len(so_far)
+        controller.setCurrentFrameNumber(0)
+        assert controller.dateTimeRangeForFrameNumber(0) == window_range(
+            dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+        )
+        assert in_frame(0) == [JAN]
+        # counted as (unit, window) jobs: nine, not three units or "tiles"
+        status = jobs_panel.status
+        assert status.progress.text().endswith(" / 9 jobs done"), status.progress.text()
+        assert " of 9 jobs left" in left_text(jobs_panel)  # what closing QGIS would ask
+    assert blocker.args[0] == {"finished": 9}
+    qtbot.waitUntil(lambda: not jobs_panel.is_running(), timeout=5000)
+    said = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Success)
+    assert any("Run complete: 9 of 9 jobs finished." in m for m in said), said
+    assert status.progress.text() == "9 / 9 jobs done"
+    assert status.summary_label.text().startswith("9 jobs: 9 finished · ")
+
+    # the end: every month's mosaic, over its three fields, a frame each
+    def complete():
+        series = shown()
+        return sorted(series) == [JAN, FEB, MAR] and all(tiles_in(m) == 3 for m in series.values())
+
+    qtbot.waitUntil(complete, timeout=5000)
+    months = [(dt.date(2024, m, 1), dt.date(2024, m + 1, 1)) for m in (1, 2, 3)]
+    assert controller.totalFrameCount() == 3
+    assert [controller.dateTimeRangeForFrameNumber(n) for n in range(3)] == [
+        window_range(*m) for m in months
+    ]
+    assert [in_frame(n) for n in range(3)] == [[JAN], [FEB], [MAR]]
+    frame = JobDatabase(job_db).read()
+    assert len(frame) == 9
+    assert set(frame["status"]) == {"finished"}
+    assert_one_job_per_tile([local_backend], frame)
+    tag = f"[{frame['run_tag'].iloc[0]}"
+    assert len([j for j in local_backend.all_jobs() if tag in (j["title"] or "")]) == 9
 
 
 def test_load_results_loads_every_windows_files(windowed_run, jobs_panel, desktop):

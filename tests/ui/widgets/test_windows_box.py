@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 from openeo_grid_jobs.ui.widgets.template_form import TemplateForm
-from openeo_grid_jobs.ui.widgets.windows_box import MODE_LIST, MODE_ONE, MODE_STEP, STEP_DAYS
+from openeo_grid_jobs.ui.widgets.windows_box import (
+    MODE_LIST,
+    MODE_ONE,
+    MODE_STEP,
+    STEP_DAYS,
+    STEP_SEASON,
+)
 from qgis.core import Qgis
 from qgis.PyQt.QtCore import QDate, Qt
 
@@ -46,6 +52,39 @@ def test_a_step_over_the_dates(form, step, days, spec, count):
     template = form.template()
     assert template.windows == [spec]
     assert len(template.time_windows()) == count
+
+
+def test_a_season_step_gives_meteorological_seasons_clipped_to_the_dates(form, qtbot):
+    """Season over 2024: DJF cut at 1 January, MAM, JJA, SON, and December's DJF; the
+    step is kept in the settings and shown again from a saved run."""
+    from openeo_grid_jobs.ui.adapters.settings import save_form
+
+    form.end.setDate(QDate(2025, 1, 1))
+    choose(form.windows.mode, MODE_STEP)
+    choose(form.windows.step, STEP_SEASON)
+    assert form.windows.step.currentText().startswith("Season")
+    assert not form.windows.step.isHidden()
+    assert form.windows.days.isHidden()  # no number of days to give
+    template = form.template()
+    assert template.windows == ["2024-01-01/2025-01-01/season"]
+    assert [w.dates() for w in template.time_windows()] == [
+        ("2024-01-01", "2024-03-01"),
+        ("2024-03-01", "2024-06-01"),
+        ("2024-06-01", "2024-09-01"),
+        ("2024-09-01", "2024-12-01"),
+        ("2024-12-01", "2025-01-01"),
+    ]
+    assert (template.start, template.end) == ("2024-01-01", "2025-01-01")
+    save_form(form.values())
+    again = TemplateForm()
+    qtbot.addWidget(again)
+    assert again.windows.step.currentData() == STEP_SEASON
+    choose(again.windows.mode, MODE_ONE)
+    choose(again.windows.step, "P1M")
+    again.show_template(template)
+    assert again.windows.mode.currentData() == MODE_STEP
+    assert again.windows.step.currentData() == STEP_SEASON
+    assert again.template().windows == ["2024-01-01/2025-01-01/season"]
 
 
 def test_a_list_of_ranges_sets_the_runs_period(form):
