@@ -134,7 +134,7 @@ class ProblemsController(QObject):
             return
 
         def fetch():
-            from ...core.jobs.logs import fetch_job_logs
+            from ...core.run.logs import fetch_job_logs
 
             return [line.text() for line in fetch_job_logs(backend, job_id)]
 
