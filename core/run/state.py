@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..definitions import TileStatus
-from ..errors import RunError
-from ..jobs.database import JobDatabase, JobDatabaseError
+from ..errors import JobDatabaseError, RunError
+from ..jobs.database import JobDatabase
 from ..jobs.row_extents import tile_extents
 from ..jobs.rows import TileUpdate, final_times, same_cell, tile_updates
 from .budget import CreditBudget, tile_km2_days

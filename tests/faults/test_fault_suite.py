@@ -15,7 +15,8 @@ from collections import Counter
 
 import pytest
 from helpers.runs import DATES, backend, small_grid
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.runner import GridJobRunner
 from openeo_grid_jobs.core.run.scheduler import RunPolicy
