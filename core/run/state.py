@@ -173,10 +173,10 @@ class RunState:
         #: which rows are in which state, as ``set`` keeps it (read every turn)
         self.rows = RowIndex(frame)
         #: wall time each active job was started, and what the finished ones took from
-        #: start to end (the last few): when the others should end (run_polling)
+        #: start to end (the last few): when the others should end (polling)
         self.started_at: dict[int, float] = {}
         self.durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
-        #: rows whose job is being canceled past a time limit, and why (see run_limits)
+        #: rows whose job is being canceled past a time limit, and why (see limits)
         self.overdue: dict[int, str] = {}
         #: why the table cannot be saved (None: it can); nothing is launched meanwhile
         self.save_error: str | None = None

@@ -81,7 +81,7 @@ class ProblemsPage(QWidget):
         self._selection_changed()
 
     def show_problems(self, found: list, statuses: dict[str, str]) -> None:
-        """List ``found`` (core.problems.Problem); ``statuses``: tile id → status."""
+        """List ``found`` (core.results.problems.Problem); ``statuses``: tile id → status."""
         from ...core.results.problems import problems_text
 
         self.statuses = statuses
