@@ -158,7 +158,7 @@ manager.run_jobs(start_job=start_job, job_db=db)
 
 
 def anchor(url: str, args: argparse.Namespace, work: Path) -> Usage:
-    from openeo_grid_jobs.core.jobs.database import frame_from_tiles
+    from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 
     table = work / "anchor-tiles.csv"
     frame_from_tiles(tiles(args.tiles), "2024-05-01", "2024-08-01").to_csv(table, index=False)

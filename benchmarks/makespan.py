@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openeo_grid_jobs.core.definitions import TileStatus
 from openeo_grid_jobs.core.grid.grid import build_grid
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate, TileExtent
 from openeo_grid_jobs.core.run.runner import Backend, GridJobRunner, RunEvent
 from openeo_grid_jobs.core.run.scheduler import RunPolicy

@@ -27,6 +27,10 @@ class TooManyTilesError(GridError):
         )
 
 
+class JobDatabaseError(GridJobsError):
+    """The job database cannot be read or written; the file is left as it was."""
+
+
 class RunError(GridJobsError):
     """A run cannot start or go on (no back-end, bad settings, a template every back-end
     refuses...). Nothing more is submitted; the job database stays consistent."""

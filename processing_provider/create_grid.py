@@ -1,8 +1,8 @@
 """``openeogridjobs:creategrid``: the dock's *Create grid* as a Processing algorithm.
 
-The tiles come from :func:`core.grid.build_grid` and the layer from
-:func:`ui.grid_layer.create_grid_layer`, exactly as in the dock, so a grid made
-in a model, in batch or with ``qgis_process`` has the same tiles, ids, fields
+The tiles come from :func:`core.grid.grid.build_grid` and the layer from
+:func:`ui.adapters.grid_layer.create_grid_layer`, exactly as in the dock, so a grid
+made in a model, in batch or with ``qgis_process`` has the same tiles, ids, fields
 and refusals (too many tiles, an area off the Earth...).
 """
 

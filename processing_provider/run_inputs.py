@@ -35,7 +35,7 @@ def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfi
 
     Called on the main thread (the algorithm's ``prepareAlgorithm``): QGIS may ask
     for its master password there. The login is checked as the dock and the CLI check
-    it (:func:`~..core.backends.run_logins.check_login`).
+    it (:func:`~..core.engine.logins.check_login`).
     """
     from ..ui.adapters.connections import load_connections
     from ..ui.run.backends import connection_logins

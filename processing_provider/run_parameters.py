@@ -1,7 +1,7 @@
 """The parameters of ``runjobs`` and how they become a job template and a run.
 
 The same choices as the dock's Jobs panel and the CLI's ``run``: the job
-template (:class:`core.job_template.JobTemplate` checks it; its area sent, the
+template (:class:`core.jobs.template.JobTemplate` checks it; its area sent, the
 CLI's ``--extent``), the back-end, jobs at once, poll interval, job database and
 results folder.
 """

@@ -7,18 +7,23 @@
 - Processing imports no widget module (anything under ``ui/widgets/``, or any ``ui``
   module importing ``QtWidgets`` or ``qgis.gui``): algorithms run in QGIS's headless
   ``qgis_process`` and in threads;
-- no import circles among the plugin's modules (module-level imports only);
+- no import circles, between modules nor between folders (``core/jobs`` → ``core/run``
+  → ``core/jobs``), counting imports inside functions (they run too, later) but not
+  those under ``if TYPE_CHECKING:`` (they never run); a failure names the circle and
+  the lines that import along it;
 - in ``core`` and ``cli``, imports are at the top of the module, where they show the
   import graph; one inside a function needs a reason the sources show: it loads a
   heavy package (``HEAVY``) the module does not load at import (QGIS start-up and
   ``openeo-grid-jobs --help`` stay quick), directly or through a plugin module that
-  imports one at its top, or at the top it would close an import circle.
+  imports one at its top.
 
 That each core module really imports without QGIS, and that the plugin's start-up
 stays light, is run for real in ``test_imports.py``.
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 from helpers.sources import HEAVY, PACKAGE, Imports, LaterImport, all_imports
 
@@ -29,6 +34,24 @@ ABOVE_CORE = tuple(f"{PACKAGE}.{name}" for name in ("cli", "ui", "processing_pro
 WIDGETS = ("qgis.gui", "qgis.PyQt.QtWidgets", "PyQt5.QtWidgets", "PyQt6.QtWidgets")
 #: the folders whose imports inside functions must have a reason
 TOP_IMPORTS = tuple(f"{PACKAGE}.{name}." for name in ("core", "cli"))
+#: folders that import one another in one direction only (every package folder is
+#: checked; these are the ones the rule must see)
+FOLDERS = tuple(
+    f"{PACKAGE}.{name}"
+    for name in (
+        "core.grid",
+        "core.jobs",
+        "core.backends",
+        "core.run",
+        "core.results",
+        "core.engine",
+        "cli",
+        "ui.adapters",
+        "ui.run",
+        "ui.widgets",
+        "processing_provider",
+    )
+)
 
 
 def _every_import(imports: Imports) -> set[str]:
@@ -115,9 +138,130 @@ def test_cycle_finder_finds_a_circle():
     assert import_cycles(graph) == [["a", "b", "c"]]
 
 
-def test_no_import_cycles_among_the_plugins_modules():
-    graph = {name: i.plugin for name, i in all_imports().items()}
-    assert import_cycles(graph) == []
+def circles_through(graph: dict[str, set[str]], members: list[str]) -> list[list[str]]:
+    """Shortest circles in a strongly connected component, until each of its
+    ``members`` is on one, each as ``[a, b, ..., a]``."""
+    left, circles = list(members), []
+    while left:
+        circles.append(a_circle(graph, members, left[0]))
+        left = [m for m in left if m not in circles[-1]]
+    return circles
+
+
+def a_circle(graph: dict[str, set[str]], members: list[str], start: str) -> list[str]:
+    """One shortest circle through ``start`` among ``members``."""
+    inside = set(members)
+    paths = {start: [start]}
+    todo = deque([start])
+    while todo:
+        node = todo.popleft()
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                return [*paths[node], start]
+            if nxt in inside and nxt not in paths:
+                paths[nxt] = [*paths[node], nxt]
+                todo.append(nxt)
+    raise ValueError(f"no circle through {start}")
+
+
+def _short(name: str) -> str:
+    return name.removeprefix(f"{PACKAGE}.")
+
+
+def _where(imports: Imports, target: str) -> list[str]:
+    """``path:line imports target`` for each line of ``imports.module`` importing it."""
+    later = {s.line for s in imports.later}
+    return [
+        f"{imports.path}:{line} imports {_short(target)}"
+        + (" (in a function)" if line in later else "")
+        for line in sorted(imports.lines.get(target, ()))
+    ]
+
+
+def module_circles(imports: dict[str, Imports]) -> list[str]:
+    """Each circle among the modules: the circle, then the lines that import along it."""
+    graph = {name: _every_import(i) for name, i in imports.items()}
+    found = []
+    for members in import_cycles(graph):
+        for circle in circles_through(graph, members):
+            lines = [w for a, b in zip(circle, circle[1:]) for w in _where(imports[a], b)]
+            found.append(" -> ".join(map(_short, circle)) + "".join(f"\n  {w}" for w in lines))
+    return found
+
+
+def folder_of(module: str, packages: set[str]) -> str:
+    """The folder (package) a module is in: the package itself for its ``__init__``."""
+    return module if module in packages else module.rpartition(".")[0]
+
+
+def folder_circles(imports: dict[str, Imports], packages: set[str]) -> list[str]:
+    """Each circle among the folders: the circle, then every line that imports across
+    one of its steps."""
+    graph: dict[str, set[str]] = {}
+    across: dict[tuple[str, str], list[str]] = {}
+    for name, i in sorted(imports.items()):
+        for target in sorted(_every_import(i)):
+            here, there = folder_of(name, packages), folder_of(target, packages)
+            if here != there:
+                graph.setdefault(here, set()).add(there)
+                across.setdefault((here, there), []).extend(_where(i, target))
+    found = []
+    for members in import_cycles(graph):
+        for circle in circles_through(graph, members):
+            lines = [w for step in zip(circle, circle[1:]) for w in across[step]]
+            found.append(" -> ".join(map(_short, circle)) + "".join(f"\n  {w}" for w in lines))
+    return found
+
+
+def _packages(imports: dict[str, Imports]) -> set[str]:
+    return {name for name, i in imports.items() if i.path.endswith("__init__.py")}
+
+
+def test_no_import_circle_among_the_plugins_modules():
+    circles = module_circles(all_imports())
+    assert not circles, "import circles between modules:\n" + "\n".join(circles)
+
+
+def test_no_import_circle_among_the_plugins_folders():
+    imports = all_imports()
+    packages = _packages(imports)
+    assert set(FOLDERS) <= packages  # the rule sees each folder
+    circles = folder_circles(imports, packages)
+    assert not circles, "import circles between folders:\n" + "\n".join(circles)
+
+
+def test_a_circle_is_named_with_its_importing_lines():
+    pkg = PACKAGE
+
+    def module(name: str, now: dict[str, int], *later: tuple[str, int]) -> Imports:
+        path = name.replace(".", "/") + ("/__init__.py" if "." not in name else ".py")
+        found = Imports(f"{pkg}.{name}", path, plugin={f"{pkg}.{m}" for m in now})
+        for target, line in later:
+            found.later.append(LaterImport(line, plugin={f"{pkg}.{target}"}))
+            found.plugin_later.add(f"{pkg}.{target}")
+        for target, line in [*now.items(), *later]:
+            found.lines.setdefault(f"{pkg}.{target}", []).append(line)
+        return found
+
+    imports = {
+        i.module: i
+        for i in (
+            module("a", {}),
+            module("a.low", {"a.table": 3}),
+            module("a.table", {}, ("a.low", 9)),  # a circle only inside a function
+            module("b", {}),
+            module("b.user", {"a.low": 4}),
+            module("a.back", {"b.user": 7}),  # a back edge between the folders a and b
+        )
+    }
+    assert module_circles(imports) == [
+        "a.low -> a.table -> a.low\n"
+        "  a/low.py:3 imports a.table\n"
+        "  a/table.py:9 imports a.low (in a function)"
+    ]
+    assert folder_circles(imports, _packages(imports)) == [
+        "a -> b -> a\n  a/back.py:7 imports b.user\n  b/user.py:4 imports a.low"
+    ]
 
 
 def heavy_at_import(imports: dict[str, Imports]) -> dict[str, frozenset[str]]:
@@ -138,27 +282,15 @@ def heavy_at_import(imports: dict[str, Imports]) -> dict[str, frozenset[str]]:
     return heavy
 
 
-def reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
-    seen, todo = {start}, [start]
-    while todo:
-        node = todo.pop()
-        if node == goal:
-            return True
-        for nxt in graph.get(node, ()) - seen:
-            seen.add(nxt)
-            todo.append(nxt)
-    return False
-
-
 def unexplained_later_imports(imports: dict[str, Imports]) -> list[str]:
     """``module:line target`` for each import inside a function of core or cli that
-    could be at the top: it adds no heavy package and closes no circle there."""
+    could be at the top: it adds no heavy package there (an import inside a function
+    is no way out of an import circle: the circle rules count it)."""
     heavy = heavy_at_import(imports)
-    graph = {name: i.plugin for name, i in imports.items()}
 
     def lazy_for_a_reason(module: str, statement: LaterImport, target: str) -> bool:
         if target in statement.plugin:
-            return bool(heavy[target] - heavy[module]) or reaches(graph, target, module)
+            return bool(heavy[target] - heavy[module])
         return target in HEAVY - heavy[module]
 
     return sorted(
@@ -194,7 +326,7 @@ def test_the_reasons_for_an_import_inside_a_function():
                 LaterImport(2, outside={"csv"}),  # the standard library: not
                 LaterImport(3, plugin={f"{core}.plain"}),  # light: not
                 LaterImport(4, plugin={f"{core}.frames"}),  # loads pandas: lazy
-                LaterImport(5, plugin={f"{core}.back"}),  # imports this one: a circle
+                LaterImport(5, plugin={f"{core}.back"}),  # imports this one: a circle, not
             ),
             module("plain", set(), set()),
             module("frames", set(), {f"{core}.tables"}),
@@ -207,6 +339,7 @@ def test_the_reasons_for_an_import_inside_a_function():
         f"{core}.heavy:6 pandas",  # the module loads pandas anyway
         f"{core}.light:2 csv",
         f"{core}.light:3 {core}.plain",
+        f"{core}.light:5 {core}.back",
     ]
 
 

@@ -23,7 +23,6 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..run.failures import NotSentError
 from .proxy import ENVIRONMENT, ProxySettings, Route
 
 if TYPE_CHECKING:
@@ -40,6 +39,12 @@ TRANSPORT_RETRIES = 2
 POOL_SIZE = 32
 #: True in a block whose requests go out even after the run stopped (a download)
 _AFTER_HALT: contextvars.ContextVar[bool] = contextvars.ContextVar("ogj_after_halt", default=False)
+
+
+class NotSentError(ConnectionAbortedError):
+    """A request the adapter held back because the run stopped: it never left this
+    machine, so the back-end certainly did not act on it (the run's failure policy,
+    :mod:`..run.failures`, calls it transient)."""
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ reports; everything a run does is here, once:
 
 1. :meth:`RunEngine.open`: the job database locked for the run's life, its saved
    settings, resume rules, split and retry (:class:`~.session.RunSession`), and
-   the back-ends' logins checked (:class:`~..backends.run_logins.RunLogins`);
+   the back-ends' logins checked (:class:`~.logins.RunLogins`);
 2. :meth:`RunEngine.run`: the run loop (:class:`~..run.runner.GridJobRunner`) with the
    results mosaic kept in step, a summary every second, and at the end the mosaic,
    the STAC catalog, the failed tiles grouped by reason and the summary.
@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..backends.backend import Secrets
-from ..backends.run_logins import RunLogins, check_login, requested_backends
 from ..definitions import FINAL_STATUSES, TileStatus
 from ..errors import GridJobsError, LoginRequiredError, RunError
 from ..grid.windows import is_windowed
@@ -37,6 +36,7 @@ from ..results.summary import first_start
 from ..results.tally import RunTally
 from ..run.budget import credits_text
 from .events import Command, ErrorKind, EventKind, Outcome, event
+from .logins import RunLogins, check_login, requested_backends
 from .notifications import Notification, Notifier, NotifyReason
 from .outputs import MosaicWriter, missing_results, problem_dicts, write_catalog_quietly
 from .request import RunAction, RunRequest, tiles_from_wire

@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError
 from ..grid.windows import unit_ids
-from ..jobs.database import JobDatabase, frame_from_tiles
+from ..jobs.database import JobDatabase
 from ..jobs.db_lock import JobDatabaseLock
 from ..jobs.row_extents import bound_cells
 from ..jobs.rows import now_utc, reset_failed, reset_rows
 from ..jobs.split import SplitRecord, fold, split_rows
+from ..jobs.table import frame_from_tiles
 from ..run.budget import budget_skipped, check_budget, credits_text
 from ..run.intent_journal import IntentJournal, replay
 from ..run.runner import GridJobRunner

@@ -6,7 +6,7 @@ same thing from any polygon layer or file pyogrio reads (GeoPackage, GeoJSON,
 Shapefile...): a GeoDataFrame with ``tile_id`` (the unit's id, from a field the user
 picks), the polygon in the source's CRS, and the unit's own ``start_date`` /
 ``end_date`` when the source has those columns (per-unit time windows). It is what
-:func:`~..jobs.database.frame_from_tiles` turns into a job table, as for a grid.
+:func:`~..jobs.table.frame_from_tiles` turns into a job table, as for a grid.
 
 The ids are checked here, once, because everything downstream relies on them: a
 job's title (how a lost job is found again, so a duplicate id would make two rows

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import GridJobsError
-from .database import RUN_COLUMNS
+from .columns import RUN_COLUMNS
 
 if TYPE_CHECKING:
     import openeo

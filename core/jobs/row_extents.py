@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import TileStatus
+from ..errors import JobDatabaseError
 from ..grid.units import bound_values
-from .database import JobDatabaseError
 from .parameters import plain
 from .template import TileExtent
 
@@ -62,7 +62,7 @@ def bound_cells(
 
 
 def cell_value(value: Any) -> Any:
-    """A bound column's value: the JSON text the table keeps (:func:`~.database.json_cell`),
+    """A bound column's value: the JSON text the table keeps (:func:`~.table.json_cell`),
     or a number a CSV reader already made of it; other text as it is."""
     if isinstance(value, str):
         try:

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import NO_RESULT_STATUSES, NOT_STARTED
 from ..errors import GridJobsError
 from ..grid.windows import SEPARATOR
-from .database import EXTRA_COLUMNS, MANAGER_COLUMNS
+from .columns import EXTRA_COLUMNS, MANAGER_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .database import RUN_COLUMNS
+from .columns import RUN_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from ..backends.transport import NotSentError
+
 TRANSIENT_STATUSES = frozenset({407, 408, 429, 500, 502, 503, 504})
 #: 504: a gateway gave up waiting, the back-end behind it may still have acted
 UNANSWERED_STATUSES = frozenset({504})
@@ -66,11 +68,6 @@ class Failure:
     @property
     def retryable(self) -> bool:
         return self.kind in (FailureKind.TRANSIENT, FailureKind.CONCURRENCY)
-
-
-class NotSentError(ConnectionAbortedError):
-    """A request the run held back because it stopped (see ``transport``): it never
-    left this machine, so the back-end certainly did not act on it."""
 
 
 def classify(exc: BaseException, retry_after: float | None = None) -> Failure:

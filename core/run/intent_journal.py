@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import NOT_STARTED, TileStatus
-from ..jobs.database import JobDatabaseError
+from ..errors import JobDatabaseError
 
 if TYPE_CHECKING:
     import pandas as pd

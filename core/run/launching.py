@@ -1,12 +1,13 @@
 """Launching: a job for each waiting tile, exactly one, within the back-ends' limits.
 
-Before a job-creating request the row records its intent and the table is saved;
-the scheduler picks back-ends for the waiting tiles; a failed create or start is
-retried after a backoff, refused ones lower the back-end's jobs, permanent ones
-fail the tile (and feed the breaker, which skips the rest when the first failures
-share one reason, whether a create failed or a job ended in error: its error log
-comes to :meth:`Launcher.on_error_log`). Under a credit budget each job is created,
-its estimate asked, and only then started (or deleted unstarted).
+Before a job-creating request the row records its intent, on disk before the request
+leaves (the intent journal: :meth:`~.state.RunState.record_intents`); the scheduler
+picks back-ends for the waiting tiles; a failed create or start is retried after a
+backoff, refused ones lower the back-end's jobs, permanent ones fail the tile (and
+feed the breaker, which skips the rest when the first failures share one reason,
+whether a create failed or a job ended in error: its error log comes to
+:meth:`Launcher.on_error_log`). Under a credit budget each job is created, its
+estimate asked, and only then started (or deleted unstarted).
 """
 
 from __future__ import annotations

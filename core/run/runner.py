@@ -12,8 +12,10 @@ and comes back as a finished future, so a Stop ends the loop within a tick
 whatever the network does. Its rules:
 
 - **exactly one job per tile**: before a job-creating request the row records
-  its intent (``queued_for_start``, ``intent_at``) and the table is saved. A row
-  with an intent but no job id gets a new job only after a complete listing of
+  its intent (``queued_for_start``, ``intent_at``), on disk before the request
+  leaves: appended to the intent journal (:mod:`.intent_journal`), not by a save of
+  the whole table (:meth:`~.state.RunState.flush` saves it at most every second). A
+  row with an intent but no job id gets a new job only after a complete listing of
   the back-end (all pages), made after a grace period that outlasts any request
   still in flight, does not show its title. Two jobs with one title: one is kept,
   the other canceled and deleted, and the user is told;
@@ -34,12 +36,13 @@ whatever the network does. Its rules:
   stuck waiting or running past its limit is canceled and its tile fails with the reason.
 
 The runner is made of parts that each hold the one :class:`~.state.RunState` and
-call one another only through what they were given when built: :class:`~.run_startup.
-Startup` (open, preflight, close), :class:`~.statuses.JobStatuses` (a job's reported
-status into its row), :class:`~.polling.Poller`, :class:`~.launching.Launcher`,
-:class:`~.fetching.ResultFetcher` and :class:`~.limits.TimeLimits`. Each call sent
-to a back-end is tagged with a :class:`~.state.Call`; :data:`GridJobRunner._handlers`
-maps each tag to the part's method that takes its answer.
+call one another only through what they were given when built:
+:class:`~.startup.Startup` (open, preflight, close), :class:`~.statuses.JobStatuses`
+(a job's reported status into its row), :class:`~.polling.Poller`,
+:class:`~.launching.Launcher`, :class:`~.fetching.ResultFetcher` and
+:class:`~.limits.TimeLimits`. Each call sent to a back-end is tagged with a
+:class:`~.state.Call`; :data:`GridJobRunner._handlers` maps each tag to the part's
+method that takes its answer.
 """
 
 from __future__ import annotations

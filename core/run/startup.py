@@ -95,7 +95,7 @@ class Startup:
             if state.has(i, "id"):
                 state.not_before[i] = 0.0
         for i in state.rows.ordered(state.rows.with_status(TileStatus.QUEUED, TileStatus.RUNNING)):
-            if state.has(i, "start_time"):  # when they should end: see run_polling
+            if state.has(i, "start_time"):  # when they should end: see polling
                 state.started_at[i] = parse_time(frame.at[i, "start_time"])
 
     def _connect_patiently(self, gateway: BackendGateway, deadline: float) -> None:

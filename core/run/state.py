@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..definitions import TileStatus
-from ..errors import RunError
-from ..jobs.database import JobDatabase, JobDatabaseError
+from ..errors import JobDatabaseError, RunError
+from ..jobs.database import JobDatabase
 from ..jobs.row_extents import tile_extents
 from ..jobs.rows import TileUpdate, final_times, same_cell, tile_updates
 from .budget import CreditBudget, tile_km2_days
@@ -173,13 +173,13 @@ class RunState:
         #: which rows are in which state, as ``set`` keeps it (read every turn)
         self.rows = RowIndex(frame)
         #: wall time each active job was started, and what the finished ones took from
-        #: start to end (the last few): when the others should end (run_polling)
+        #: start to end (the last few): when the others should end (polling)
         self.started_at: dict[int, float] = {}
         self.durations: deque[float] = deque(maxlen=DURATIONS_KEPT)
         #: wall time each active job was last seen unfinished (the poll's sending): with
         #: the back-end's whole-second ``updated``, it narrows when a job really ended
         self.seen_unfinished: dict[int, float] = {}
-        #: rows whose job is being canceled past a time limit, and why (see run_limits)
+        #: rows whose job is being canceled past a time limit, and why (see limits)
         self.overdue: dict[int, str] = {}
         #: why the table cannot be saved (None: it can); nothing is launched meanwhile
         self.save_error: str | None = None

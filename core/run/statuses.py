@@ -33,7 +33,7 @@ class JobStatuses:
         if not moves_forward(old, new):
             return
         if new == TileStatus.CANCELED and i in state.overdue:
-            return  # canceled past a time limit: its tile fails with the reason (run_limits)
+            return  # canceled past a time limit: its tile fails with the reason (limits)
         changes: dict[str, Any] = {"status": new}
         if new == TileStatus.RUNNING and not state.has(i, "running_start_time"):
             changes["running_start_time"] = now_utc(state.wall_clock())

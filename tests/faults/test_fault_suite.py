@@ -15,7 +15,8 @@ from collections import Counter
 
 import pytest
 from helpers.runs import DATES, backend, small_grid
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.runner import GridJobRunner
 from openeo_grid_jobs.core.run.scheduler import RunPolicy
@@ -180,7 +181,7 @@ def test_revoked_oidc_login_mid_run_pauses_the_back_end_until_a_new_login(
     (The fake OpenID Connect provider is a stand-in: no real one can run here.)"""
     from helpers.fake_oidc import approve_when_shown
     from openeo_grid_jobs.core.backends.backend import BackendConfig, Secrets
-    from openeo_grid_jobs.core.backends.run_logins import RunLogins
+    from openeo_grid_jobs.core.engine.logins import RunLogins
 
     local_backend.knobs(job_duration=3)
     config = BackendConfig(local_backend.url, auth_method="oidc_device", name="oidc")

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 
 import openeo
 from openeo_grid_jobs.core.grid.grid import build_grid
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.runner import Backend, GridJobRunner
 from openeo_grid_jobs.core.run.scheduler import RunPolicy

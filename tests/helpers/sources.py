@@ -1,8 +1,9 @@
 """The plugin's own Python modules and their imports, read with ``ast`` (nothing imported).
 
 An import is *module-level* when it runs as the module is imported: not inside a
-function, not under ``if TYPE_CHECKING`` (typing only). Those are the ones that can
-make an import circle; imports inside functions run later and are counted apart.
+function, not under ``if TYPE_CHECKING`` (typing only, never run, never counted).
+Imports inside functions run later and are counted apart; both are edges of the
+import graph that may have no circle.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Imports:
     """What one module imports: plugin modules (resolved) and outside top-level names."""
 
     module: str
+    #: its file, from the repository's root (``core/jobs/__init__.py`` for ``core.jobs``)
+    path: str = ""
     #: plugin modules imported as the module is imported
     plugin: set[str] = field(default_factory=set)
     #: plugin modules imported inside functions
@@ -66,6 +69,8 @@ class Imports:
     outside_now: set[str] = field(default_factory=set)
     #: import statements inside functions (any target)
     later: list[LaterImport] = field(default_factory=list)
+    #: the lines that import each plugin module, at any level
+    lines: dict[str, list[int]] = field(default_factory=dict)
 
 
 def all_imports() -> dict[str, Imports]:
@@ -78,7 +83,7 @@ def all_imports() -> dict[str, Imports]:
 def _imports_of(path: Path, known: set[str]) -> Imports:
     module = module_name(path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = Imports(module)
+    found = Imports(module, path=path.relative_to(REPO_ROOT).as_posix())
     tree = ast.parse(path.read_text(), filename=str(path))
     for node, later in _import_nodes(tree.body, later=False):
         statement = LaterImport(node.lineno)
@@ -96,6 +101,9 @@ def _imports_of(path: Path, known: set[str]) -> Imports:
                 if resolved is not None and resolved != module:
                     (found.plugin_later if later else found.plugin).add(resolved)
                     statement.plugin.add(resolved)
+                    lines = found.lines.setdefault(resolved, [])
+                    if node.lineno not in lines:  # ``from .x import a, b``: one line
+                        lines.append(node.lineno)
     return found
 
 

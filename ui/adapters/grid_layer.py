@@ -274,7 +274,7 @@ def table_tiles(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     import geopandas as gpd
     import shapely
 
-    from ...core.jobs.database import lonlat_frame
+    from ...core.jobs.table import lonlat_frame
 
     if "unit_id" in frame.columns:
         frame = frame.drop_duplicates("unit_id")

@@ -18,7 +18,7 @@ from qgis.core import QgsFeatureRequest, QgsField, QgsGeometry, QgsVectorLayer
 
 from ...core.grid.schema import GRID_FIELDS
 from ...core.grid.units import DATE_COLUMNS, UnitsError
-from ...core.jobs.database import ID_COLUMNS, RUN_COLUMNS
+from ...core.jobs.columns import ID_COLUMNS, RUN_COLUMNS
 from ..i18n import translate
 from .grid_layer import _filled_layer, grid_field, qgis_crs
 from .qgis_objects import present

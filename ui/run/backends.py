@@ -4,13 +4,13 @@ manager, for the dock and Processing alike.
 Secrets are read here, on the main thread (QGIS's auth manager is not thread-safe),
 once per run, and travel to the run's engine over a pipe only
 (:class:`~...core.engine.request.RunRequest`); whether they can work is checked by the
-core, the same way for the CLI (:func:`~...core.backends.run_logins.check_login`).
+core, the same way for the CLI (:func:`~...core.engine.logins.check_login`).
 """
 
 from __future__ import annotations
 
 from ...core.backends.backend import BackendConfig, Secrets
-from ...core.backends.run_logins import RunLogins, check_login
+from ...core.engine.logins import RunLogins, check_login
 from ...core.errors import GridJobsError
 from ...core.run.gateway import Backend
 from ..adapters.connections import SavedConnection

@@ -16,7 +16,6 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 from ...core.definitions import NO_RESULT_STATUSES
 from ..adapters.background import BackgroundCall
 from ..i18n import translate
-from ..widgets.problems_page import LogsDialog
 
 if TYPE_CHECKING:
     from ..widgets.jobs_panel import JobsPanel
@@ -35,7 +34,6 @@ class ProblemsController(QObject):
         super().__init__(panel)
         self.panel = panel
         self.page = page
-        self.dialog: LogsDialog | None = None
         self._call: BackgroundCall | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -134,7 +132,7 @@ class ProblemsController(QObject):
             return
 
         def fetch():
-            from ...core.jobs.logs import fetch_job_logs
+            from ...core.run.logs import fetch_job_logs
 
             return [line.text() for line in fetch_job_logs(backend, job_id)]
 
@@ -147,14 +145,10 @@ class ProblemsController(QObject):
         )
         self._call = BackgroundCall(
             fetch,
-            lambda lines: self._show_dialog(title, lines),
+            lambda lines: self.page.show_logs(title, lines),
             lambda message: self.panel.messages.say(message, Qgis.MessageLevel.Warning),
             self,
         )
-
-    def _show_dialog(self, title: str, lines: list[str]) -> None:
-        self.dialog = LogsDialog(title, lines, self.panel)
-        self.dialog.show()
 
     def stop(self, ms: int) -> None:
         self._timer.stop()

@@ -19,14 +19,14 @@ STARTING_WAIT = 30.0
 class OpenedRun:
     """What the job database says, read in the background."""
 
-    updates: list  # core.job_rows.TileUpdate
+    updates: list  # core.jobs.rows.TileUpdate
     counts: dict
-    template: Any  # core.job_template.JobTemplate, or None for a notebook's tracker
+    template: Any  # core.jobs.template.JobTemplate, or None for a notebook's tracker
     modified: float  # when the job database was last written (seconds since the epoch)
-    summary: str  # core.run_summary.RunSummary.text()
+    summary: str  # core.results.summary.RunSummary.text()
     budget: float | None = None  # the run's credit cap
     download: bool = True  # whether the run downloads its results
-    #: time limits the finished jobs' times suggest (core.time_limits.SuggestedLimits)
+    #: time limits the finished jobs' times suggest (core.run.time_limits.SuggestedLimits)
     suggested: Any = None
     tiles: Any = None  # a GeoDataFrame when a layer must be built from the table
     #: when its engine died without finishing (None: it did not; or it runs)

@@ -262,8 +262,8 @@ class JobsPanel(QWidget):
         self.opener.open_job_db(path, zoom=zoom)
 
     def attach(self, path: str, layer: QgsVectorLayer, opened, *, zoom: bool) -> None:
-        """Make ``layer`` the dock's run, as its job database says (called by run_opener);
-        when its engine is running, watch it live."""
+        """Make ``layer`` the dock's run, as its job database says (called by
+        :class:`~..run.opener.RunOpener`); when its engine is running, watch it live."""
         from ..adapters.project_runs import results_dir
         from ..adapters.results_series import show_run_mosaics
 

@@ -76,10 +76,12 @@ class ProblemsPage(QWidget):
         self.logs_button.clicked.connect(self._ask_logs)
         self.split_button.clicked.connect(lambda: self.split_requested.emit(self.selected()))
         self.statuses: dict[str, str] = {}
+        #: the last job's logs shown (*Show logs*)
+        self.logs_dialog: LogsDialog | None = None
         self._selection_changed()
 
     def show_problems(self, found: list, statuses: dict[str, str]) -> None:
-        """List ``found`` (core.problems.Problem); ``statuses``: tile id → status."""
+        """List ``found`` (core.results.problems.Problem); ``statuses``: tile id → status."""
         from ...core.results.problems import problems_text
 
         self.statuses = statuses
@@ -102,6 +104,12 @@ class ProblemsPage(QWidget):
             else translate("ProblemsPage", "No problems.")
         )
         self._selection_changed()
+
+    def show_logs(self, title: str, lines: list[str]) -> None:
+        """A job's back-end logs (``lines``, fetched for :attr:`logs_requested`), in a
+        window of their own."""
+        self.logs_dialog = LogsDialog(title, lines, self)
+        self.logs_dialog.show()
 
     def selected(self) -> list[str]:
         """The tiles of the selected reasons and tiles, in list order, once each."""

@@ -168,7 +168,7 @@ class RunPage(QWidget):
 
     def suggest(self, suggested: Any) -> None:
         """Say, under the time limits, what the finished jobs' times suggest
-        (core.time_limits.SuggestedLimits; None: too few finished yet)."""
+        (core.run.time_limits.SuggestedLimits; None: too few finished yet)."""
         self.limits_hint.setText(suggested.text() if suggested is not None else "")
         self.limits_hint.setVisible(suggested is not None)
 

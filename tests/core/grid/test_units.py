@@ -19,8 +19,9 @@ from openeo_grid_jobs.core.engine.config import RunConfig
 from openeo_grid_jobs.core.engine.request import RunRequest
 from openeo_grid_jobs.core.engine.session import RunSession
 from openeo_grid_jobs.core.grid.units import UnitsError, read_units, units_from_frame
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles, lonlat_frame
+from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.jobs.row_extents import tile_extents
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles, lonlat_frame
 from openeo_grid_jobs.core.jobs.template import (
     EXTENT_GEOJSON,
     PROCESS_GRAPH,

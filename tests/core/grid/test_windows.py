@@ -18,10 +18,11 @@ from openeo_grid_jobs.core.engine.refusals import SettingsMismatchError
 from openeo_grid_jobs.core.engine.session import RunSession
 from openeo_grid_jobs.core.grid.units import units_from_frame
 from openeo_grid_jobs.core.grid.windows import WindowError, parse_windows, span
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.jobs.row_extents import tile_extents
 from openeo_grid_jobs.core.jobs.rows import reset_failed
 from openeo_grid_jobs.core.jobs.split import split_rows
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.budget import BUDGET_REASON, budget_reason, tile_km2_days
 from openeo_grid_jobs.core.run.runner import GridJobRunner

@@ -12,13 +12,10 @@ import pytest
 import shapely
 from helpers.runs import DATES, backend, make_runner, small_grid
 from openeo.extra.job_management import CsvJobDatabase
-from openeo_grid_jobs.core.jobs.database import (
-    MANAGER_COLUMNS,
-    JobDatabase,
-    JobDatabaseError,
-    frame_from_tiles,
-    lonlat_frame,
-)
+from openeo_grid_jobs.core.errors import JobDatabaseError
+from openeo_grid_jobs.core.jobs.columns import MANAGER_COLUMNS
+from openeo_grid_jobs.core.jobs.database import JobDatabase
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles, lonlat_frame
 from openeo_grid_jobs.core.jobs.template import JobTemplate, TemplateError, parse_process_graph
 from openeo_grid_jobs.core.run.intent_journal import journal_path, replay
 from openeo_grid_jobs.core.run.runner import GridJobRunner
@@ -165,9 +162,9 @@ def test_process_graph_json_errors():
 
 def test_run_tag_survives_csv_as_text(tmp_path, monkeypatch):
     """A tag that looks like a number must come back identical (resume matches titles)."""
-    import openeo_grid_jobs.core.jobs.database as job_db
+    from openeo_grid_jobs.core.jobs.table import new_run_tag
 
-    assert job_db.new_run_tag()[0].isalpha()
+    assert new_run_tag()[0].isalpha()
     frame = frame_from_tiles(small_grid(1, 1), *DATES)
     frame["run_tag"] = "r0012345"
     db = JobDatabase(tmp_path / "jobs.csv")

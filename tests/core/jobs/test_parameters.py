@@ -248,8 +248,8 @@ def test_bound_fields_cross_the_pipe_to_the_engine(units):
 def test_bound_values_keep_their_type_when_a_run_is_resumed(tmp_path, suffix):
     """The values a resumed run sends (the table read back) are those of the first run
     (the table as made): text that looks like a number stays text."""
-    from openeo_grid_jobs.core.jobs.database import frame_from_tiles
     from openeo_grid_jobs.core.jobs.row_extents import tile_extents
+    from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 
     units = fields(
         ids=list(THRESHOLDS),

@@ -6,8 +6,9 @@ import math
 
 import pytest
 from helpers.runs import small_grid
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.jobs.rows import same_cell
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.gateway import Backend
 from openeo_grid_jobs.core.run.state import RunState

@@ -13,9 +13,10 @@ from openeo_grid_jobs.core.backends.backend import BackendConfig
 from openeo_grid_jobs.core.engine.config import RunConfig
 from openeo_grid_jobs.core.engine.refusals import SettingsMismatchError
 from openeo_grid_jobs.core.engine.session import RunSession, split_tiles
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.jobs.db_lock import JobDatabaseLockedError
 from openeo_grid_jobs.core.jobs.split import SplitError, fold, quarter_ids, split_rows
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 
 OOM = "java.lang.OutOfMemoryError: Java heap space"

@@ -7,8 +7,8 @@ import time
 
 import pytest
 from helpers.runs import DATES, backend, make_runner, small_grid
-from openeo_grid_jobs.core.jobs.database import frame_from_tiles
 from openeo_grid_jobs.core.jobs.rows import now_utc
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.results.summary import (
     RunSummary,
     format_bytes,

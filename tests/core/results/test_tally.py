@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 from helpers.runs import DATES, small_grid
-from openeo_grid_jobs.core.jobs.database import frame_from_tiles
 from openeo_grid_jobs.core.jobs.rows import now_utc, reset_rows, tile_updates
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.results.summary import RunSummary, first_start
 from openeo_grid_jobs.core.results.tally import RunTally
 

@@ -14,7 +14,8 @@ from openeo_grid_jobs.core.backends.backend import BackendConfig
 from openeo_grid_jobs.core.engine.config import RunConfig
 from openeo_grid_jobs.core.engine.session import RunSession
 from openeo_grid_jobs.core.errors import RunError
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate, TileExtent
 from openeo_grid_jobs.core.run.budget import (
     BUDGET_REASON,

@@ -18,8 +18,9 @@ from helpers.runs import (
     small_grid,
     wait_until,
 )
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.jobs.rows import tile_update, tile_updates
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.gateway import BackendGateway, CallFailed
 from openeo_grid_jobs.core.run.row_index import RowIndex

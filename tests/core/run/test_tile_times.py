@@ -10,7 +10,7 @@ import threading
 import pandas as pd
 import pytest
 from helpers.runs import DATES, backend, make_runner, small_grid
-from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+from openeo_grid_jobs.core.jobs.database import JobDatabase
 from openeo_grid_jobs.core.jobs.rows import (
     adopted_start,
     final_times,
@@ -19,6 +19,7 @@ from openeo_grid_jobs.core.jobs.rows import (
     reset_failed,
     tile_update,
 )
+from openeo_grid_jobs.core.jobs.table import frame_from_tiles
 from openeo_grid_jobs.core.jobs.template import JobTemplate
 from openeo_grid_jobs.core.run.runner import GridJobRunner
 from openeo_grid_jobs.core.run.scheduler import RunPolicy

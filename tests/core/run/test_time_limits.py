@@ -193,8 +193,9 @@ def test_processing_takes_the_limits_in_hours(qgis_processing):
 
 
 def test_limits_suggested_by_the_finished_jobs_times(tmp_path):
-    from openeo_grid_jobs.core.jobs.database import JobDatabase, frame_from_tiles
+    from openeo_grid_jobs.core.jobs.database import JobDatabase
     from openeo_grid_jobs.core.jobs.rows import now_utc
+    from openeo_grid_jobs.core.jobs.table import frame_from_tiles
     from openeo_grid_jobs.core.run.time_limits import suggest_limits
     from openeo_grid_jobs.ui.run.saved_run import read_run
 

@@ -166,11 +166,11 @@ def test_problems_say_why_tiles_failed(desktop, panel, grid_layer, local_backend
     oom.child(0).setSelected(True)
     assert page.logs_button.isEnabled()
     qtbot.mouseClick(page.logs_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.problems.dialog is not None, timeout=20_000)
-    text = panel.problems.dialog.text.toPlainText()
+    qtbot.waitUntil(lambda: page.logs_dialog is not None, timeout=20_000)
+    text = page.logs_dialog.text.toPlainText()
     assert "ERROR" in text
     assert "Java heap space" in text
-    panel.problems.dialog.close()
+    page.logs_dialog.close()
 
 
 def test_split_and_retry_turns_a_failed_tile_into_four_finished(

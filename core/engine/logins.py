@@ -17,16 +17,16 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Callable
 
+from ..backends.backend import BackendConfig, Secrets
+from ..backends.device_login import RefreshToken
+from ..backends.proxy import ENVIRONMENT, ProxySettings
 from ..definitions import LoginMethod
-from ..engine.config import RunConfig
 from ..errors import LoginRequiredError, RunError
 from ..run.gateway import Backend
-from .backend import BackendConfig, Secrets
-from .device_login import RefreshToken
-from .proxy import ENVIRONMENT, ProxySettings
+from .config import RunConfig
 
 if TYPE_CHECKING:
-    from ..engine.request import RunRequest
+    from .request import RunRequest
 
 
 def check_login(config: BackendConfig, secrets: Secrets) -> None:

@@ -1,9 +1,9 @@
 """A job's full back-end logs, fetched on demand (the dock's *Show logs*).
 
 The run loop keeps only a failed job's last ``error`` line as the tile's message
-(see the runner's ``_on_error_log``); this fetches everything the back-end logged
+(see :meth:`~.launching.Launcher.on_error_log`); this fetches everything the back-end logged
 for one job, all levels and pages, when the user asks. It goes through a
-:class:`~..run.gateway.BackendGateway` like every other back-end call, with the same
+:class:`~.gateway.BackendGateway` like every other back-end call, with the same
 failure policy: a lost login is renewed once, a transient failure (connection
 error, 5xx, 429) is tried again a few times with backoff honouring
 ``Retry-After``, anything else is a :class:`LogsUnavailableError` whose message
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import GridJobsError
-from ..run.failures import FailureKind
-from ..run.gateway import Backend, BackendGateway, CallFailed
+from .failures import FailureKind
+from .gateway import Backend, BackendGateway, CallFailed
 
 LEVELS = ("debug", "info", "warning", "error")
 

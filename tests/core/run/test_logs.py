@@ -7,10 +7,10 @@ import threading
 
 import pytest
 from helpers.runs import DATES, backend, make_runner, small_grid
-from openeo_grid_jobs.core.jobs.logs import LogsUnavailableError, fetch_job_logs
 from openeo_grid_jobs.core.jobs.template import JobTemplate, TileExtent
 from openeo_grid_jobs.core.results.problems import problems, problems_text
 from openeo_grid_jobs.core.run.gateway import BackendGateway
+from openeo_grid_jobs.core.run.logs import LogsUnavailableError, fetch_job_logs
 
 OOM = "java.lang.OutOfMemoryError: Java heap space (executor 3 lost)"
 NO_DATA = "NoDataAvailable: no data in extent for SENTINEL2_L2A between 2024-05-01 and 2024-08-01"
