@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -211,7 +211,7 @@ def prepare_raster_opening(crs: QgsCoordinateReferenceSystem) -> bool:
     _raster_opening_prepared = True
     vrt = (
         '<VRTDataset rasterXSize="1" rasterYSize="1">'
-        f"<SRS>{escape(crs.toWkt())}</SRS><GeoTransform>0,1,0,0,0,-1</GeoTransform>"
+        f"<SRS>{escape(crs.toWkt(), quote=False)}</SRS><GeoTransform>0,1,0,0,0,-1</GeoTransform>"
         '<VRTRasterBand dataType="Float32" band="1"/></VRTDataset>'
     )
     handle, path = tempfile.mkstemp(prefix="openeo-grid-jobs-", suffix=".vrt")
