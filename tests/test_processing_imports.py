@@ -61,7 +61,7 @@ def test_the_check_resolves_relative_imports(tmp_path):
         "def f():\n"
         "    from ..ui.run.control import RunControl\n"  # 5
         "    from ..ui import widgets\n"  # 6
-        "    import openeo_grid_jobs.ui.widgets.jobs_panel\n",  # 7
+        f"    import {PACKAGE}.ui.widgets.jobs_panel\n",  # 7
         encoding="utf-8",
     )
     (folder / "__init__.py").write_text("from ..ui.run import viewer\n", encoding="utf-8")
