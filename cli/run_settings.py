@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NewType
 
 from ..core.backends.backend import BackendConfig, Secrets
-from ..core.definitions import DEFAULT_POLL_INTERVAL, LoginMethod
+from ..core.definitions import DEFAULT_PARALLEL_JOBS, DEFAULT_POLL_INTERVAL, LoginMethod
 from ..core.engine.config import RunConfig
 from ..core.errors import GridJobsError, RunError
 from ..core.grid.grid_io import GridFileError
@@ -275,7 +275,7 @@ def _backend_configs(values: list[str], args: argparse.Namespace) -> list[Backen
                 url=url,
                 name=name.strip(),
                 username=args.username,
-                parallel_jobs=args.parallel_jobs or 2,
+                parallel_jobs=args.parallel_jobs or DEFAULT_PARALLEL_JOBS,
                 queued_jobs=getattr(args, "queued_jobs", None) or 0,
                 auth_method=method,
                 provider_id=args.provider_id,

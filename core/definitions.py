@@ -18,6 +18,18 @@ PLUGIN_NAME = "openEO Grid Jobs"
 #: one default of the run policy, the run settings, the CLI, Processing and the dock
 DEFAULT_POLL_INTERVAL = 5.0
 
+#: batch jobs at once on one back-end, unless its connection says otherwise; the one
+#: default of a back-end's config, the run's gateway, the CLI and the dock's connections
+DEFAULT_PARALLEL_JOBS = 2
+
+#: the seed notebook's job: the collection it loads, its red and near-infrared bands and
+#: its summer (the end is exclusive); the one default of the job template, the dock's
+#: Job tab and Processing
+DEFAULT_COLLECTION = "SENTINEL2_L2A"
+DEFAULT_BANDS: tuple[str, ...] = ("B04", "B08")
+DEFAULT_START = "2024-05-01"
+DEFAULT_END = "2024-08-01"
+
 
 class StrEnum(str, Enum):
     """A ``str`` whose ``str()`` and f-string form is its value on every Python.

@@ -1,7 +1,7 @@
 """``openeogridjobs:openjobdatabase``: a job tracker as a status-styled layer.
 
 Reads the tracker the way the dock's *Open job database…* does
-(:func:`ui.run.saved_run.read_run`): this plugin's job database, or the CSV/Parquet
+(:func:`ui.adapters.saved_run.read_run`): this plugin's job database, or the CSV/Parquet
 that the openeo client's ``MultiBackendJobManager`` writes in a notebook, and
 writes its tiles with their job fields (status, job id, back-end, times,
 message, result) to a layer, styled by status when it lands on the map.
@@ -96,7 +96,7 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
     ) -> dict[str, Any]:
         from ..ui.adapters.grid_layer import FillCanceledError, tiles_layer
         from ..ui.adapters.layer_updates import GridLayerUpdater
-        from ..ui.run.saved_run import read_run
+        from ..ui.adapters.saved_run import read_run
 
         feedback = given_or_silent(feedback)
         path = self.parameterAsFile(parameters, self.INPUT, context)

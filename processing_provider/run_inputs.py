@@ -37,8 +37,8 @@ def saved_connection(name: str, parallel_jobs: int | None) -> tuple[BackendConfi
     for its master password there. The login is checked as the dock and the CLI check
     it (:func:`~..core.engine.logins.check_login`).
     """
+    from ..ui.adapters.backends import connection_logins
     from ..ui.adapters.connections import load_connections
-    from ..ui.run.backends import connection_logins
 
     connections = load_connections()
     if not name.strip():

@@ -29,7 +29,13 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate
 
-from ..core.definitions import DEFAULT_POLL_INTERVAL
+from ..core.definitions import (
+    DEFAULT_BANDS,
+    DEFAULT_COLLECTION,
+    DEFAULT_END,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_START,
+)
 from ..core.jobs.template import DEFAULT_JOB_OPTIONS, EXTENTS, OUTPUT_FORMATS
 from ..ui.i18n import translate
 from .common import POLYGONS, QgsProcessingException
@@ -39,7 +45,6 @@ if TYPE_CHECKING:
 
     from ..core.jobs.template import JobTemplate
 
-DEFAULT_DATES = ("2024-05-01", "2024-08-01")  # the seed notebook's summer, as in the dock
 JOB_DB_FILTER = "CSV (*.csv);;Parquet (*.parquet)"
 
 
@@ -102,22 +107,24 @@ class RunParameters:
                 default_connection() or None,
             ),
             QgsProcessingParameterString(
-                self.COLLECTION, translate("RunJobsAlgorithm", "Collection"), "SENTINEL2_L2A"
+                self.COLLECTION, translate("RunJobsAlgorithm", "Collection"), DEFAULT_COLLECTION
             ),
             QgsProcessingParameterString(
-                self.BANDS, translate("RunJobsAlgorithm", "Bands (red, NIR)"), "B04,B08"
+                self.BANDS,
+                translate("RunJobsAlgorithm", "Bands (red, NIR)"),
+                ",".join(DEFAULT_BANDS),
             ),
             QgsProcessingParameterDateTime(
                 self.START_DATE,
                 translate("RunJobsAlgorithm", "Start date"),
                 date,
-                QDate.fromString(DEFAULT_DATES[0], "yyyy-MM-dd"),
+                QDate.fromString(DEFAULT_START, "yyyy-MM-dd"),
             ),
             QgsProcessingParameterDateTime(
                 self.END_DATE,
                 translate("RunJobsAlgorithm", "End date (exclusive)"),
                 date,
-                QDate.fromString(DEFAULT_DATES[1], "yyyy-MM-dd"),
+                QDate.fromString(DEFAULT_END, "yyyy-MM-dd"),
             ),
             QgsProcessingParameterString(
                 self.WINDOWS,

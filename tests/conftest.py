@@ -1,4 +1,8 @@
-"""Shared fixtures. pytest-qgis starts a QgsApplication (offscreen) for the session."""
+"""Shared fixtures and the markers. pytest-qgis starts a QgsApplication (offscreen) for the
+session; ``-p no:pytest_qgis`` leaves it out, for a run of tests that need no QGIS (the
+fast tests, docs/development.md: ``-m "not qgis and not backend and not desktop and not
+slow"``).
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ QGIS_FIXTURES = {
     "saved_local",
     "grid_layer",
     "jobs_panel",
+    "qgis_processing",
 }
 QGIS_FOLDERS = {"ui", "processing", "desktop"}
 #: the local back-end's own tests and the fault proxy's start back-ends of their own
@@ -51,34 +56,90 @@ BACKEND_FOLDERS = {"devtools", "faults"}
 #: a test file that imports QGIS, the plugin's QGIS side, or runs qgis_process
 QGIS_SOURCE = re.compile(
     r"\b(from|import) qgis\b|openeo_grid_jobs\.(ui|processing_provider|plugin)\b"
-    r"|from openeo_grid_jobs import classFactory|qgis_process"
+    r"|from openeo_grid_jobs import classFactory|which\(\"qgis_process"
 )
+#: the command line's tests run the command (a process per test, or its entry point)
+SLOW_FOLDERS = {"cli"}
+#: a test file that starts processes: scripts, scanners, the CLI, the run's engine
+SLOW_SOURCE = re.compile(r"\bsubprocess\b|\bPopen\b|\bhelpers\.cli\b|\blaunch_engine\b")
 
 
 @functools.cache
-def _needs_qgis_by_source(path: Path) -> bool:
-    return bool(QGIS_SOURCE.search(path.read_text(encoding="utf-8")))
+def _source_matches(path: Path, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(path.read_text(encoding="utf-8")))
+
+
+def _file_needs_qgis(path: Path) -> bool:
+    """Every test of the file needs QGIS: by its folder, or by what its source imports."""
+    return path.relative_to(TESTS_DIR).parts[0] in QGIS_FOLDERS or _source_matches(
+        path, QGIS_SOURCE
+    )
+
+
+def _without_qgis(config) -> bool:
+    """``-p no:pytest_qgis``: no QGIS in this run, and no test that needs it."""
+    return not config.pluginmanager.has_plugin("pytest_qgis")
+
+
+def pytest_addoption(parser, pluginmanager):
+    if not pluginmanager.has_plugin("pytest_qgis"):  # its ini key, in pyproject.toml
+        parser.addini("qgis_gui_enabled", "pytest-qgis's (left out of this run)", type="bool")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Without pytest-qgis, a test file that needs QGIS is not even imported (it imports
+    QGIS, or the plugin's QGIS side)."""
+    if not _without_qgis(config) or TESTS_DIR not in collection_path.parents:
+        return None
+    if collection_path.relative_to(TESTS_DIR).parts[0] in QGIS_FOLDERS:
+        return True
+    if collection_path.name.startswith("test_") and collection_path.suffix == ".py":
+        return _file_needs_qgis(collection_path) or None
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
-    """Markers ``qgis``, ``backend`` and ``desktop`` from where a test is and what it uses."""
+    """Markers ``qgis``, ``backend``, ``desktop`` and ``slow`` from where a test is and
+    what it uses."""
     for item in items:
         path = Path(item.path)
         folder = path.relative_to(TESTS_DIR).parts[0]
         fixtures = set(item.fixturenames)
         if folder in BACKEND_FOLDERS or fixtures & BACKEND_FIXTURES:
             item.add_marker(pytest.mark.backend)
-        if folder in QGIS_FOLDERS or fixtures & QGIS_FIXTURES or _needs_qgis_by_source(path):
+        if _file_needs_qgis(path) or fixtures & QGIS_FIXTURES:
             item.add_marker(pytest.mark.qgis)
         if folder == "desktop":
             item.add_marker(pytest.mark.desktop)
+        if folder in SLOW_FOLDERS or _source_matches(path, SLOW_SOURCE):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_collection_finish(session):
+    """Without pytest-qgis, no selected test needs QGIS and no collected file imported it."""
+    if not _without_qgis(session.config):
+        return
+    needing = [item.nodeid for item in session.items if item.get_closest_marker("qgis")]
+    if needing:
+        raise pytest.UsageError(
+            f"{len(needing)} selected tests need QGIS (marker qgis), which -p no:pytest_qgis "
+            f"leaves out, e.g. {needing[0]}: add -m 'not qgis'"
+        )
+    if "qgis" in sys.modules:
+        raise pytest.UsageError(
+            "A collected test file imported QGIS without being marked qgis (tests/conftest.py)"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _english(qgis_app):
-    """QGIS in English for every test, whatever the machine's language: the plugin
-    follows QGIS's locale, and the tests read its texts (tests/test_i18n.py switches
-    it on purpose, and back)."""
+def _english(request):
+    """QGIS in English for every test that needs it, whatever the machine's language: the
+    plugin follows QGIS's locale, and the tests read its texts (tests/test_i18n.py
+    switches it on purpose, and back). Set before any test when one of the session's
+    tests needs QGIS; a session of pure tests asks nothing of QGIS."""
+    if not any(item.get_closest_marker("qgis") for item in request.session.items):
+        return
+    request.getfixturevalue("qgis_app")
     from qgis.core import QgsSettings
 
     settings = QgsSettings()
@@ -87,16 +148,27 @@ def _english(qgis_app):
 
 
 @pytest.fixture(autouse=True)
-def _one_date_range():
-    """Every test's Job tab starts with the default dates, one date range, the NDVI mean
-    without parameters, and sends bounding boxes: a run saves these in the settings,
-    which outlive the test (and the session)."""
+def _one_date_range(request):
+    """Every test that needs QGIS starts its Job tab with the default dates, one date
+    range, the NDVI mean without parameters, and sends bounding boxes: a run saves these
+    in the settings, which outlive the test (and the session)."""
+    if request.node.get_closest_marker("qgis") is None:
+        return
     from openeo_grid_jobs.ui.adapters.settings import FORM_KEYS
 
     keys = ("start", "end", "windows_mode", "windows_step", "windows_days", "windows_list")
     process = ("process", "graph_file", "udp_id", "parameters")
     for key in (*keys, *process, "extent"):
         FORM_KEYS[key].remove()
+
+
+@pytest.fixture(autouse=True)
+def _no_qgis_without_pytest_qgis(request):
+    """Without pytest-qgis, a test that imports QGIS (itself or through a helper) fails,
+    named: it needs the marker ``qgis`` (its folder, a fixture or its imports above)."""
+    yield
+    if _without_qgis(request.config) and "qgis" in sys.modules:
+        pytest.fail(f"QGIS was imported by {request.node.nodeid}: it needs the marker qgis")
 
 
 @pytest.fixture(scope="session")

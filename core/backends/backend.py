@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlparse
 
-from ..definitions import LoginMethod
+from ..definitions import DEFAULT_PARALLEL_JOBS, LoginMethod
 from ..errors import (
     AuthenticationError,
     BackendConnectionError,
@@ -68,7 +68,7 @@ class BackendConfig:
 
     url: str
     username: str | None = None
-    parallel_jobs: int = 2
+    parallel_jobs: int = DEFAULT_PARALLEL_JOBS
     name: str = ""
     #: a LoginMethod after construction ("" picks basic or none from the user name)
     auth_method: str = ""

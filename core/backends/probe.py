@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..definitions import DEFAULT_COLLECTION
 from ..errors import BackendConnectionError
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def refusal(
     return BackendConnectionError(f"{url} refused the connection: {detail}", status)
 
 
-def describe(connection: openeo.Connection, collection: str = "SENTINEL2_L2A") -> BackendInfo:
+def describe(connection: openeo.Connection, collection: str = DEFAULT_COLLECTION) -> BackendInfo:
     """What "Test connection" shows: title, API version, the collection, who we are."""
     from openeo.rest.auth.auth import NullAuth
 

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..definitions import PLUGIN_NAME, OutputFormat
+from ..definitions import DEFAULT_BANDS, DEFAULT_COLLECTION, PLUGIN_NAME, OutputFormat
 from ..grid.windows import parse_windows
 from .parameters import (
     bound_columns,
@@ -102,8 +102,8 @@ class TileExtent:
 class JobTemplate:
     start: str
     end: str
-    collection: str = "SENTINEL2_L2A"
-    bands: list[str] = field(default_factory=lambda: ["B04", "B08"])
+    collection: str = DEFAULT_COLLECTION
+    bands: list[str] = field(default_factory=lambda: list(DEFAULT_BANDS))
     process: str = PROCESS_NDVI
     process_graph: dict | None = None
     udp_id: str | None = None

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from urllib.parse import urlparse
 
 from ..backends.transport import is_backend_adapter, retrying_adapter, sent_after_halt
+from ..definitions import DEFAULT_PARALLEL_JOBS
 from ..errors import AuthenticationError, BackendConnectionError, GridJobsError
 from .failures import Failure, FailureKind, classify, parse_retry_after
 
@@ -61,7 +62,7 @@ class Backend:
 
     name: str
     connect: Callable[[], openeo.Connection]
-    parallel_jobs: int = 2
+    parallel_jobs: int = DEFAULT_PARALLEL_JOBS
     #: most jobs waiting queued at once (0: no cap); see :meth:`.scheduler.Scheduler.picks`
     queued_jobs: int = 0
 

@@ -83,6 +83,77 @@ def test_one_poll_interval_default_for_the_policy_and_the_run_settings():
     assert RunConfig.from_dict(saved).poll_interval == DEFAULT_POLL_INTERVAL
 
 
+def test_the_core_defaults_read_the_definitions():
+    from openeo_grid_jobs.core.definitions import (
+        DEFAULT_BANDS,
+        DEFAULT_COLLECTION,
+        DEFAULT_PARALLEL_JOBS,
+    )
+    from openeo_grid_jobs.core.jobs.template import JobTemplate
+    from openeo_grid_jobs.core.run.gateway import Backend
+
+    template = JobTemplate(start="2024-01-01", end="2024-02-01")
+    assert (template.collection, template.bands) == ("SENTINEL2_L2A", ["B04", "B08"])
+    assert (DEFAULT_COLLECTION, list(DEFAULT_BANDS)) == (template.collection, template.bands)
+    assert template.bands is not JobTemplate(start="2024-01-01", end="2024-02-01").bands
+    assert BackendConfig(url="https://x.example").parallel_jobs == DEFAULT_PARALLEL_JOBS == 2
+    assert Backend("b", connect=lambda: None).parallel_jobs == DEFAULT_PARALLEL_JOBS
+
+
+def test_each_default_is_written_once():
+    """The seed job's collection, bands and dates and the parallel jobs of a back-end are
+    written in the definitions only: a second copy drifts (the dock, Processing, the CLI
+    and the template would each start from their own)."""
+    import ast
+
+    from helpers.sources import REPO_ROOT, plugin_files
+
+    literals = {"SENTINEL2_L2A", "B04", "B08", "B04, B08", "B04,B08", "2024-05-01", "2024-08-01"}
+
+    def names_parallel_jobs(node: ast.AST | None) -> bool:
+        return (isinstance(node, ast.Name) and node.id == "parallel_jobs") or (
+            isinstance(node, ast.Attribute) and node.attr == "parallel_jobs"
+        )
+
+    def number(node: ast.AST | None) -> bool:
+        return isinstance(node, ast.Constant) and type(node.value) is int
+
+    def parallel_jobs_literal(node: ast.AST) -> bool:
+        if isinstance(node, ast.keyword):  # BackendConfig(parallel_jobs=2)
+            return node.arg == "parallel_jobs" and number(node.value)
+        if isinstance(node, ast.AnnAssign):  # parallel_jobs: int = 2
+            return names_parallel_jobs(node.target) and number(node.value)
+        if isinstance(node, ast.BoolOp):  # args.parallel_jobs or 2
+            return any(map(names_parallel_jobs, node.values)) and any(map(number, node.values))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            # self.parallel_jobs.setValue(2)
+            return (
+                node.func.attr == "setValue"
+                and names_parallel_jobs(node.func.value)
+                and any(map(number, node.args))
+            )
+        if isinstance(node, ast.Call) and len(node.args) > 1:  # Key("parallel_jobs", 2)
+            first = node.args[0]
+            return (
+                isinstance(first, ast.Constant)
+                and first.value == "parallel_jobs"
+                and number(node.args[1])
+            )
+        return False
+
+    found = []
+    for path in plugin_files():
+        name = str(path.relative_to(REPO_ROOT))
+        if name == "core/definitions.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in literals:
+                found.append(f"{name}:{node.lineno}: {node.value!r}")
+            elif parallel_jobs_literal(node):
+                found.append(f"{name}:{getattr(node, 'lineno', '?')}: parallel_jobs")
+    assert found == []
+
+
 def test_output_formats_are_the_enums_values():
     from openeo_grid_jobs.core.definitions import OutputFormat
     from openeo_grid_jobs.core.jobs.template import OUTPUT_FORMATS, JobTemplate

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ...core.backends.backend import BackendConfig
 from ...core.backends.device_login import RefreshToken
-from ...core.definitions import LoginMethod
+from ...core.definitions import DEFAULT_PARALLEL_JOBS, LoginMethod
 from ...core.errors import GridJobsError
 from . import settings
 from .auth_store import remove_secrets, save_refresh_token
@@ -22,7 +22,7 @@ DEFAULTS = (
         "https://openeofed.dataspace.copernicus.eu",
         name="Copernicus Data Space (openEO federation)",
         auth_method=LoginMethod.OIDC_DEVICE,
-        parallel_jobs=2,
+        parallel_jobs=DEFAULT_PARALLEL_JOBS,
     ),
 )
 

@@ -16,7 +16,16 @@ from typing import Any
 
 from qgis.core import QgsSettings
 
-from ...core.definitions import DEFAULT_POLL_INTERVAL, LoginMethod, OutputFormat
+from ...core.definitions import (
+    DEFAULT_BANDS,
+    DEFAULT_COLLECTION,
+    DEFAULT_END,
+    DEFAULT_PARALLEL_JOBS,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_START,
+    LoginMethod,
+    OutputFormat,
+)
 from ...core.jobs.template import DEFAULT_JOB_OPTIONS, EXTENT_BBOX, PROCESS_NDVI
 
 #: every key starts with it (the plugin's group in QGIS's settings file)
@@ -64,10 +73,10 @@ POLL_INTERVAL = Key("poll_interval", DEFAULT_POLL_INTERVAL, float)
 FORM_KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("collection", "SENTINEL2_L2A", str),
-        Key("bands", "B04, B08", str),
-        Key("start", "2024-05-01", str),
-        Key("end", "2024-08-01", str),
+        Key("collection", DEFAULT_COLLECTION, str),
+        Key("bands", ", ".join(DEFAULT_BANDS), str),
+        Key("start", DEFAULT_START, str),
+        Key("end", DEFAULT_END, str),
         Key("windows_mode", None),
         Key("windows_step", None),
         Key("windows_days", None),
@@ -91,7 +100,7 @@ CONNECTION_KEYS: dict[str, Key] = {
         Key("name", "", str),
         Key("url", "", str),
         Key("auth_method", LoginMethod.NONE.value, str),
-        Key("parallel_jobs", 2, int),
+        Key("parallel_jobs", DEFAULT_PARALLEL_JOBS, int),
         Key("queued_jobs", 0, int),
         Key("provider_id", "", str),
         Key("client_id", "", str),

@@ -191,7 +191,7 @@ class RunControl(QObject):
 
     def send_logins(self, names: list[str] | None = None) -> bool:
         """Hand the current logins (of ``names``, default: the ticked back-ends) to the run."""
-        from .backends import connection_logins
+        from ..adapters.backends import connection_logins
 
         if self.viewer is None or not self.viewer.live:
             return False

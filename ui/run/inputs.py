@@ -125,6 +125,6 @@ class RunInputs(QObject):
         return request, LayerTiles.of(layer, keep)
 
     def _logins(self) -> tuple[list, dict]:
-        from .backends import connection_logins
+        from ..adapters.backends import connection_logins
 
         return connection_logins(self.backends.enabled_connections())

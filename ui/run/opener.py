@@ -30,8 +30,8 @@ from ..adapters.project_runs import (
     snapshot_path,
 )
 from ..adapters.qgis_objects import current_project
+from ..adapters.saved_run import OpenedRun, read_run
 from ..i18n import translate
-from .saved_run import OpenedRun, read_run
 
 if TYPE_CHECKING:
     from ..widgets.jobs_panel import JobsPanel

@@ -93,7 +93,7 @@ class ProblemsController(QObject):
 
     def show_logs(self, tile_id: str) -> None:
         """Fetch the logs of ``tile_id``'s job in the background, then show them."""
-        from .backends import connection_backend
+        from ..adapters.backends import connection_backend
 
         layer = self.panel.layer
         feature = (

@@ -26,7 +26,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ...core.backends.backend import BackendConfig, Secrets
 from ...core.backends.proxy import ProxySettings
-from ...core.definitions import LoginMethod
+from ...core.definitions import DEFAULT_PARALLEL_JOBS, LoginMethod
 from ...core.errors import GridJobsError, LoginRequiredError
 from ..adapters.auth_store import load_secrets, remove_secrets, save_secrets
 from ..adapters.background import BackgroundCall
@@ -121,7 +121,7 @@ class ConnectionDialog(QDialog):
         self.parallel_jobs = QSpinBox(self)
         self.parallel_jobs.setObjectName("parallelJobs")
         self.parallel_jobs.setRange(1, 100)
-        self.parallel_jobs.setValue(2)
+        self.parallel_jobs.setValue(DEFAULT_PARALLEL_JOBS)
         self.parallel_jobs.setToolTip(
             translate("ConnectionDialog", "Batch jobs at once on this back-end")
         )

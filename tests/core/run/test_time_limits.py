@@ -197,7 +197,7 @@ def test_limits_suggested_by_the_finished_jobs_times(tmp_path):
     from openeo_grid_jobs.core.jobs.rows import now_utc
     from openeo_grid_jobs.core.jobs.table import frame_from_tiles
     from openeo_grid_jobs.core.run.time_limits import suggest_limits
-    from openeo_grid_jobs.ui.run.saved_run import read_run
+    from openeo_grid_jobs.ui.adapters.saved_run import read_run
 
     frame = frame_from_tiles(small_grid(6, 1), "2024-05-01", "2024-08-01")
     t0 = 1_750_000_000.0

@@ -223,7 +223,7 @@ def test_test_connection_and_job_logs_go_through_qgis_proxy(
 ):
     """Calls made in QGIS's own process: Test (a login), a job's logs, the provider list."""
     from openeo_grid_jobs.core.run.logs import fetch_job_logs
-    from openeo_grid_jobs.ui.run.backends import connection_backend
+    from openeo_grid_jobs.ui.adapters.backends import connection_backend
 
     add_connection(local_backend.url, "Local")
     widget = jobs_panel.backends

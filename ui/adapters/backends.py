@@ -13,8 +13,8 @@ from ...core.backends.backend import BackendConfig, Secrets
 from ...core.engine.logins import RunLogins, check_login
 from ...core.errors import GridJobsError
 from ...core.run.gateway import Backend
-from ..adapters.connections import SavedConnection
 from ..i18n import translate
+from .connections import SavedConnection
 
 
 def connection_logins(
@@ -22,7 +22,7 @@ def connection_logins(
 ) -> tuple[list[BackendConfig], dict[str, Secrets]]:
     """The connections' settings and secrets by name, checked: a login that cannot work
     (an OpenID Connect login never made, a password not stored) is refused here."""
-    from ..adapters.auth_store import load_secrets
+    from .auth_store import load_secrets
 
     if not connections:
         raise GridJobsError(
@@ -39,7 +39,7 @@ def connection_logins(
 
 def connection_backend(connection: SavedConnection) -> Backend:
     """One connection as something to call in this process (a job's logs)."""
-    from ..adapters.network_proxy import qgis_proxy
+    from .network_proxy import qgis_proxy
 
     configs, secrets = connection_logins([connection])
     return RunLogins(configs, secrets, proxy=qgis_proxy()).backends()[0]

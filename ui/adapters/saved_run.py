@@ -1,6 +1,6 @@
 """A run as its files say it is: the job table's statuses, its saved settings, whether
 its engine lives. Read in the background (a job database of 100 k rows takes seconds)
-by the dock's opener (:mod:`.opener`) and by Processing's *Open job database*; no
+by the dock's opener (:mod:`..run.opener`) and by Processing's *Open job database*; no
 widget here, so Processing (headless in ``qgis_process``) can use it.
 """
 
@@ -40,7 +40,7 @@ def read_run(path: str, with_tiles: bool) -> OpenedRun:
     from ...core.jobs.database import JobDatabase
     from ...core.run.runner import GridJobRunner
     from ...core.run.time_limits import suggest_limits
-    from ..adapters.grid_layer import table_tiles
+    from .grid_layer import table_tiles
 
     deadline = time.monotonic() + STARTING_WAIT
     while not Path(path).exists() and time.monotonic() < deadline and engine_state(path).live:
