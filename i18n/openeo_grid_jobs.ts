@@ -1491,6 +1491,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Run complete ({stamp}): every job is final.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Run complete ({stamp}): every tile is final.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1549,6 +1549,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <source>%v / %m jobs done</source>
         <translation>%v / %m Jobs erledigt</translation>
     </message>
+    <message>
+        <source>Run complete ({stamp}): every job is final.</source>
+        <translation>Lauf abgeschlossen ({stamp}): Alle Jobs sind abgeschlossen.</translation>
+    </message>
 </context>
 <context>
     <name>RunViewer</name>

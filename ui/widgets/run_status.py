@@ -132,9 +132,11 @@ class RunStatus(QWidget):
             style = NOT_TRACKING_STYLE
         elif self.completed_at is not None:
             stamp = time.strftime("%H:%M", time.localtime(self.completed_at))
-            text = translate("RunStatus", "Run complete ({stamp}): every tile is final.").format(
-                stamp=stamp
-            )
+            text = (
+                translate("RunStatus", "Run complete ({stamp}): every job is final.")
+                if self.windowed
+                else translate("RunStatus", "Run complete ({stamp}): every tile is final.")
+            ).format(stamp=stamp)
         self.tracking_label.setText(text)
         self.tracking_label.setStyleSheet(style)
         if layer is not None:

@@ -314,6 +314,7 @@ def test_window_mosaics_fill_in_during_the_run(
     assert any("Run complete: 9 of 9 jobs finished." in m for m in said), said
     assert status.progress.text() == "9 / 9 jobs done"
     assert status.summary_label.text().startswith("9 jobs: 9 finished · ")
+    assert status.tracking_label.text().endswith("every job is final.")
 
     # the end: every month's mosaic, over its three fields, a frame each
     def complete():
