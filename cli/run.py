@@ -43,6 +43,7 @@ from ..core.engine.outputs import failure_text
 from ..core.engine.request import RunRequest
 from ..core.jobs.database import JobDatabase
 from ..core.jobs.template import EXTENTS, OUTPUT_FORMATS
+from .on_event import event_command, run_event_command
 from .run_settings import (
     AUTH_CHOICES,
     CLIENT_ID_VARIABLE,
@@ -51,9 +52,7 @@ from .run_settings import (
     asked_settings,
     at_least_one,
     credits_or_none,
-    event_command,
     positive_seconds,
-    run_event_command,
     secrets_from_environment,
     time_limit,
 )
