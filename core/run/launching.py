@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..definitions import NOT_STARTED, QUEUED_STATUSES, TileStatus
+from ..grid.windows import is_windowed
 from ..jobs.rows import now_utc, parse_time, utc_text
 from .budget import credits_text
 from .failures import Failure, FailureKind
@@ -243,8 +244,8 @@ class Launcher:
         state.event(
             "error",
             f"The first {state.breaker.threshold} jobs all failed with the same error "
-            f"({tripped}); {len(rows)} tiles were not submitted. Fix the job settings, "
-            "then Retry failed.",
+            f"({tripped}); {len(rows)} {self._row_word()}s were not submitted. Fix the job "
+            "settings, then Retry failed.",
         )
 
     # --- credit budget (see .budget) ------------------------------------------------------
@@ -275,6 +276,10 @@ class Launcher:
             self._budget_event(reason, len(rows))
         return allowed
 
+    def _row_word(self) -> str:
+        """What a row of the table is to the user: a tile, or a (unit, window) job."""
+        return "job" if is_windowed(self.state.frame) else "tile"
+
     def _budget_event(self, reason: str, skipped: int) -> None:
         """Say once per run that the budget stopped launching."""
         if self.state.budget_said or not skipped:
@@ -282,8 +287,8 @@ class Launcher:
         self.state.budget_said = True
         self.state.event(
             "warning",
-            f"{reason[:1].upper()}{reason[1:]}: {skipped} tile(s) were not submitted "
-            "(skipped). Raise the budget, or Retry failed, to submit them.",
+            f"{reason[:1].upper()}{reason[1:]}: {skipped} {self._row_word()}(s) were not "
+            "submitted (skipped). Raise the budget, or Retry failed, to submit them.",
             notify="budget",
         )
 

@@ -364,7 +364,7 @@ def test_the_credit_budget_stops_launching_rows_at_the_cap(local_backend, tmp_pa
     said = [e for e in events if BUDGET_REASON in e.message.lower()]
     assert len(said) == 1
     assert said[0].level == "warning"
-    assert "2 tile(s) were not submitted" in said[0].message
+    assert "2 job(s) were not submitted" in said[0].message
     table = frame.reset_index()
     assert_one_job_per_tile([local_backend], table)
     run_tag = table["run_tag"].iloc[0]
