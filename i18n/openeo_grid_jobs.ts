@@ -1151,6 +1151,14 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{final} / {total} jobs final</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{final} / {total} jobs final: {statuses}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{final} / {total} tiles final</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1326,6 +1326,14 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 
 Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der fertigen Kacheln (mosaic.vrt, wird der Karte hinzugefügt) und ein STAC-Katalog (catalog.json), sowie die Kacheln je Status.</translation>
     </message>
+    <message>
+        <source>{final} / {total} jobs final</source>
+        <translation>{final} / {total} Jobs abgeschlossen</translation>
+    </message>
+    <message>
+        <source>{final} / {total} jobs final: {statuses}</source>
+        <translation>{final} / {total} Jobs abgeschlossen: {statuses}</translation>
+    </message>
 </context>
 <context>
     <name>RunLink</name>

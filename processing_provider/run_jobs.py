@@ -216,6 +216,8 @@ def _watch(
             if message is None:
                 continue
             kind = message.get("kind")
+            if kind == EventKind.HELLO:
+                progress.windowed = bool((message.get("template") or {}).get("windows"))
             if kind in (EventKind.UPDATES, EventKind.HELLO):
                 progress(message["counts"])
             elif kind == EventKind.NOTICE:
@@ -251,11 +253,13 @@ def _watch(
 
 
 class _Progress:
-    """The run's counts as Processing progress (tiles final / total) and log lines."""
+    """The run's counts as Processing progress (tiles final / total) and log lines; a run
+    with time windows counts its rows as jobs, each one (unit, window)."""
 
     def __init__(self, feedback: QgsProcessingFeedback) -> None:
         self.feedback = feedback
         self.last: dict[str, int] | None = None
+        self.windowed = False
 
     def __call__(self, counts: dict[str, int]) -> None:
         from ..core.definitions import FINAL_STATUSES
@@ -266,16 +270,14 @@ class _Progress:
         total = sum(counts.values()) or 1
         final = sum(n for s, n in counts.items() if s in FINAL_STATUSES)
         self.feedback.setProgress(100.0 * final / total)
-        self.feedback.setProgressText(
-            translate("RunJobsAlgorithm", "{final} / {total} tiles final").format(
-                final=final, total=total
-            )
-        )
-        self.feedback.pushInfo(
-            translate("RunJobsAlgorithm", "{final} / {total} tiles final: {statuses}").format(
-                final=final, total=total, statuses=count_text(counts)
-            )
-        )
+        if self.windowed:
+            short = translate("RunJobsAlgorithm", "{final} / {total} jobs final")
+            long = translate("RunJobsAlgorithm", "{final} / {total} jobs final: {statuses}")
+        else:
+            short = translate("RunJobsAlgorithm", "{final} / {total} tiles final")
+            long = translate("RunJobsAlgorithm", "{final} / {total} tiles final: {statuses}")
+        self.feedback.setProgressText(short.format(final=final, total=total))
+        self.feedback.pushInfo(long.format(final=final, total=total, statuses=count_text(counts)))
 
     def event(self, level: str, message: str) -> None:
         """Outages and their end, duplicates removed...: said once, as in the dock."""

@@ -62,10 +62,14 @@ def test_a_native_grid_runs_one_job_per_cell_and_two_months_double_them(
     assert sorted(frame["tile_id"]) == ["1", "2", "3", "4"]
     assert_one_job_per_tile([local_backend], frame)
 
+    feedback = RecordingFeedback()
     two = run(
-        "runjobs", run_parameters(cells, tmp_path / "two.csv", ID_FIELD="id", WINDOWS=TWO_MONTHS)
+        "runjobs",
+        run_parameters(cells, tmp_path / "two.csv", ID_FIELD="id", WINDOWS=TWO_MONTHS),
+        feedback,
     )
     assert (two["TOTAL"], two["FINISHED"]) == (8, 8)
+    assert "8 / 8 jobs final: finished 8" in feedback.infos  # (unit, window) rows: jobs
     frame = JobDatabase(tmp_path / "two.csv").read()
     assert sorted(set(frame["window"])) == ["2024-05-01_2024-06-01", "2024-06-01_2024-07-01"]
     assert sorted(frame["unit_id"]) == sorted(["1", "2", "3", "4"] * 2)
