@@ -1301,11 +1301,15 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 <context>
     <name>RunMessages</name>
     <message>
-        <source>Retrying failed tiles: {tiles} tiles on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <source>Retrying the failed tiles of {tiles} on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Run started: {tiles} tiles on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrying the failed jobs of {units} units × {windows} time windows on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1349,10 +1349,6 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
 <context>
     <name>RunMessages</name>
     <message>
-        <source>Retrying failed tiles: {tiles} tiles on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
-        <translation>Fehlgeschlagene Kacheln werden wiederholt: {tiles} Kacheln auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
-    </message>
-    <message>
         <source>Run started: {tiles} tiles on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
         <translation>Lauf gestartet: {tiles} Kacheln auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
     </message>
@@ -1409,6 +1405,14 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
     <message>
         <source>Run complete: {finished} of {total} jobs finished.</source>
         <translation>Lauf abgeschlossen: {finished} von {total} Jobs fertig.</translation>
+    </message>
+    <message>
+        <source>Retrying the failed tiles of {tiles} on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation>Die fehlgeschlagenen Kacheln von {tiles} werden wiederholt, auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
+    </message>
+    <message>
+        <source>Retrying the failed jobs of {units} units × {windows} time windows on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
+        <translation>Die fehlgeschlagenen Jobs von {units} Einheiten × {windows} Zeitfenstern werden wiederholt, auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
     </message>
 </context>
 <context>

@@ -44,7 +44,7 @@ class RunMessages:
             text = (
                 translate(
                     "RunMessages",
-                    "Retrying failed tiles: {tiles} tiles on {backends}; kept in {job_db}. "
+                    "Retrying the failed tiles of {tiles} on {backends}; kept in {job_db}. "
                     "It runs on its own: you may close QGIS.",
                 )
                 if request.retry_failed
@@ -55,7 +55,13 @@ class RunMessages:
                 )
             )
             windows = len(request.config.template.time_windows())
-            if windows and not request.retry_failed:  # one job per unit and window
+            if windows and request.retry_failed:  # its rows are (unit, window) jobs
+                text = translate(
+                    "RunMessages",
+                    "Retrying the failed jobs of {units} units × {windows} time windows on "
+                    "{backends}; kept in {job_db}. It runs on its own: you may close QGIS.",
+                )
+            elif windows:  # one job per unit and window
                 text = translate(
                     "RunMessages",
                     "Run started: {units} units × {windows} time windows ({jobs} jobs) on "
