@@ -41,6 +41,7 @@ from ..core.engine.events import ErrorKind, EventKind, Outcome
 from ..core.engine.host import EngineHost
 from ..core.engine.outputs import failure_text
 from ..core.engine.request import RunRequest
+from ..core.grid.windows import row_noun
 from ..core.jobs.database import JobDatabase
 from ..core.jobs.template import EXTENTS, OUTPUT_FORMATS
 from .on_event import event_command, run_event_command
@@ -193,9 +194,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """The run engine in this process, its channel open (QGIS can watch and drive it)."""
     request = run_request(args)
-    printer = _Printer(getattr(args, "on_event", None), request.job_db, _has_windows(request))
+    printer = _Printer(getattr(args, "on_event", None), request.job_db)
     host = EngineHost(request, on_event=printer)
     host.open()
+    printer.windowed = host.engine.windowed
     stopped_by: list[int] = []
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -210,15 +212,6 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(s, handler)
         host.close()
     return _exit_code(ended, stopped_by, request.job_db)
-
-
-def _has_windows(request: RunRequest) -> bool:
-    """Whether the run's rows are (unit, window) jobs: its settings have time windows, or
-    the saved settings of the run it resumes have."""
-    config = request.config
-    if config is None and RunConfig.path_for(request.job_db).exists():
-        config = RunConfig.load(request.job_db)
-    return config is not None and bool(config.template.windows)
 
 
 def run_request(args: argparse.Namespace) -> RunRequest:
@@ -277,14 +270,13 @@ class _Printer:
     """Prints the run as the engine reports it: counts when they change, notices, and
     at the end the reasons of failures, the outputs and the summary."""
 
-    def __init__(
-        self, on_event: list[str] | None = None, job_db: str = "", windowed: bool = False
-    ) -> None:
+    def __init__(self, on_event: list[str] | None = None, job_db: str = "") -> None:
         self.last: dict[str, int] | None = None
         self.job_db = job_db
         self.on_event = on_event
-        #: the rows are (unit, window) rows: counted as jobs, not tiles
-        self.rows = "jobs" if windowed else "tiles"
+        #: the rows are (unit, window) rows: counted as jobs, not tiles (set once the
+        #: engine has its table)
+        self.windowed = False
 
     def __call__(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
@@ -310,7 +302,7 @@ class _Printer:
         self.last = dict(counts)
         total = sum(counts.values())
         parts = " · ".join(f"{status} {n}" for status, n in sorted(counts.items()))
-        print(f"{total} {self.rows}: {parts}", flush=True)
+        print(f"{total} {row_noun(self.windowed)}s: {parts}", flush=True)
 
     def _ended(self, ended: dict[str, Any]) -> None:
         if ended.get("outcome") == Outcome.FAILED:

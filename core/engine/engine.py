@@ -117,13 +117,19 @@ class RunEngine:
         self.view.tiles(snapshot)
         self._tally = RunTally(
             min(first_start(session.frame, self.started), self.started),
-            windowed=is_windowed(session.frame),
+            windowed=self.windowed,
         )
         self._tally.add(snapshot)
 
     @property
     def job_db(self) -> Path:
         return Path(self.request.job_db).absolute()
+
+    @property
+    def windowed(self) -> bool:
+        """Whether the run's rows are (unit, window) jobs (once opened): what its reports
+        count, jobs rather than tiles."""
+        return self.session is not None and is_windowed(self.session.frame)
 
     def hello(self) -> dict[str, Any]:
         """The run as it is now, for a viewer that attaches (any thread)."""

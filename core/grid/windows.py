@@ -211,6 +211,12 @@ def is_windowed(frame: pd.DataFrame) -> bool:
     return "window" in frame.columns
 
 
+def row_noun(windowed: bool) -> str:
+    """What a row of a job table is to the user: one (unit, window) job of a run with
+    time windows (:func:`is_windowed`), else a tile (a unit); plural by adding "s"."""
+    return "job" if windowed else "tile"
+
+
 def unit_ids(frame: pd.DataFrame) -> list[str]:
     """Each row's unit: its ``unit_id``, or (one window per unit) the row's own id."""
     column = "unit_id" if "unit_id" in frame.columns else "tile_id"

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..definitions import ACTIVE_STATUSES, FAILED_STATUSES, NOT_STARTED, QUEUED_STATUSES, TileStatus
-from ..grid.windows import is_windowed
+from ..grid.windows import is_windowed, row_noun
 from ..jobs.rows import parse_time
 from ..jobs.usage import UsageTotals
 
@@ -206,7 +206,7 @@ class RunSummary:
             (self.waiting, "waiting"),
         ]
         states = ", ".join(f"{n} {label}" for n, label in counts if n) or "none"
-        rows = "jobs" if self.windowed else "tiles"
+        rows = f"{row_noun(self.windowed)}s"
         parts = [f"{self.total} {rows}: {states}", format_duration(self.elapsed_s)]
         if not self.done:
             if self.eta_s is None or self.eta_at is None:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..definitions import NOT_STARTED, QUEUED_STATUSES, TileStatus
-from ..grid.windows import is_windowed
+from ..grid.windows import is_windowed, row_noun
 from ..jobs.rows import now_utc, parse_time, utc_text
 from .budget import credits_text
 from .failures import Failure, FailureKind
@@ -277,8 +277,7 @@ class Launcher:
         return allowed
 
     def _row_word(self) -> str:
-        """What a row of the table is to the user: a tile, or a (unit, window) job."""
-        return "job" if is_windowed(self.state.frame) else "tile"
+        return row_noun(is_windowed(self.state.frame))
 
     def _budget_event(self, reason: str, skipped: int) -> None:
         """Say once per run that the budget stopped launching."""
