@@ -15,6 +15,7 @@ import socket
 import time
 
 import pytest
+import requests
 from helpers.fake_oidc import approve_when_shown
 from helpers.web_pages import serve
 from openeo_grid_jobs.core.backends.backend import BackendConfig, Secrets
@@ -172,6 +173,22 @@ def test_system_proxy_is_the_environments(proxy, page, monkeypatch, no_environme
     assert backend_session(excluded).get(page + "/old").ok
     assert backend_session(ENVIRONMENT).get(page + "/env").ok  # requests' default: as before
     assert [r.path for r in proxy.records()] == ["/system", "/old", "/env"]
+
+
+def test_a_session_reads_the_environment_once_per_host(
+    proxy, page, monkeypatch, no_environment_proxy
+):
+    """requests reads the whole environment at each call; a run's session reads it at
+    its first call to a host and keeps that (a run's environment does not change)."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    session = backend_session(ENVIRONMENT)
+    assert session.get(page + "/first").ok
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # dead from now on
+    assert session.get(page + "/second").json() == {"ok": True}
+    assert [r.path for r in proxy.records()] == ["/first", "/second"]
+    # a new session (a new run) reads the environment as it is now
+    with pytest.raises(requests.exceptions.ProxyError):
+        backend_session(ENVIRONMENT).get(page + "/third")
 
 
 def test_https_is_tunnelled(proxy, tls_page):
