@@ -22,7 +22,8 @@ from ..jobs.rows import empty_cell
 if TYPE_CHECKING:
     import pandas as pd
 
-#: the columns the index mirrors; a change of any other column does not concern it
+#: the columns that place a row in the index's sets (``progress`` is only mirrored); a
+#: change of any other column does not concern it
 COLUMNS = ("status", "backend_name", "id", "result")
 
 
@@ -45,23 +46,30 @@ class RowIndex:
         self.backend: dict[int, Any] = {}
         self.job_id: dict[int, Any] = {}
         self.result: dict[int, Any] = {}
+        #: each row's job progress as last written: a poll reports every active job's
+        #: progress, mostly unchanged, and reading the table's cell costs pandas more
+        self.progress: dict[int, Any] = {}
         self.by_status: dict[str, set[int]] = {}
         #: back-end name (None: none yet) -> its rows in an active status
         self.active: dict[Any, set[int]] = {}
         #: finished rows without a result
         self.unfetched: set[int] = set()
         columns = {
-            c: frame[c].tolist() if c in frame.columns else [None] * len(frame) for c in COLUMNS
+            c: frame[c].tolist() if c in frame.columns else [None] * len(frame)
+            for c in (*COLUMNS, "progress")
         }
         for n, i in enumerate(self.position):
             self.status[i] = str(columns["status"][n])
             self.backend[i] = _value(columns["backend_name"][n])
             self.job_id[i] = _value(columns["id"][n])
             self.result[i] = _value(columns["result"][n])
+            self.progress[i] = _value(columns["progress"][n])
             self._enter(i)
 
     def update(self, i: int, values: Mapping[str, Any]) -> None:
         """Row ``i`` got these ``values`` (column -> value)."""
+        if "progress" in values:
+            self.progress[i] = _value(values["progress"])
         if not any(c in values for c in COLUMNS):
             return
         self._leave(i)

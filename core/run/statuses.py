@@ -62,7 +62,9 @@ class JobStatuses:
         tiles with it, the ETA reads it); a back-end without progress leaves it empty."""
         if isinstance(reported, bool) or not isinstance(reported, (int, float)):
             return
-        self.state.set(i, progress=min(100.0, max(0.0, float(reported))))
+        progress = min(100.0, max(0.0, float(reported)))
+        if self.state.rows.progress.get(i) != progress:  # the index: no table read
+            self.state.set(i, progress=progress)
 
     def _took(self, i: int, updated: Any, new: str) -> None:
         """A finished job's time from its start to its end, from which the run expects
