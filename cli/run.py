@@ -32,8 +32,9 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..core.definitions import FAILED_STATUSES
 from ..core.engine.config import RunConfig
@@ -266,12 +267,26 @@ def _exit_code(ended: dict[str, Any], stopped_by: list[int], job_db: str) -> int
     return EXIT_FAILED_TILES if failed else 0
 
 
+#: seconds between two printed count lines, at least
+PRINT_EVERY = 1.0
+
+
 class _Printer:
     """Prints the run as the engine reports it: counts when they change, notices, and
     at the end the reasons of failures, the outputs and the summary."""
 
-    def __init__(self, on_event: list[str] | None = None, job_db: str = "") -> None:
+    def __init__(
+        self,
+        on_event: list[str] | None = None,
+        job_db: str = "",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.last: dict[str, int] | None = None
+        self.clock = clock
+        #: when the counts were last printed (clock seconds); None: not yet
+        self.printed_at: float | None = None
+        #: counts held back by the pause, printed by the next update or summary after it
+        self.pending: dict[str, int] | None = None
         self.job_db = job_db
         self.on_event = on_event
         #: the rows are (unit, window) rows: counted as jobs, not tiles (set once the
@@ -282,6 +297,8 @@ class _Printer:
         kind = message.get("kind")
         if kind == EventKind.UPDATES:
             self._counts(message["counts"])
+        elif kind == EventKind.SUMMARY and self.pending is not None:
+            self._counts(self.pending)  # the engine's summary comes every second
         elif kind == EventKind.NOTICE:
             print(f"{message['level']}: {message['message']}", flush=True)
         elif kind == EventKind.LOGIN and message.get("message"):
@@ -297,9 +314,17 @@ class _Printer:
             run_event_command(self.on_event, message, self.job_db)
 
     def _counts(self, counts: dict[str, int], force: bool = False) -> None:
+        """Print the counts when they changed, at most once per :data:`PRINT_EVERY`
+        seconds (a busy run changes them ten times a second: a line each would flood
+        the terminal or the log it goes to); the end prints them in any case."""
         if counts == self.last and not force:
+            self.pending = None  # back to what the terminal shows
             return
-        self.last = dict(counts)
+        now = self.clock()
+        if not force and self.printed_at is not None and now - self.printed_at < PRINT_EVERY:
+            self.pending = dict(counts)
+            return
+        self.last, self.printed_at, self.pending = dict(counts), now, None
         total = sum(counts.values())
         parts = " · ".join(f"{status} {n}" for status, n in sorted(counts.items()))
         print(f"{total} {row_noun(self.windowed)}s: {parts}", flush=True)
