@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from helpers.runs import backend, make_runner, small_grid, wait_until
 from openeo_grid_jobs.ui.adapters.layer_updates import GridLayerUpdater
-from openeo_grid_jobs.ui.adapters.status_style import is_progress_labeling, show_progress
+from openeo_grid_jobs.ui.adapters.status_style import (
+    LABEL_MM,
+    is_progress_labeling,
+    label_scale,
+    show_progress,
+)
 from qgis.core import (
+    QgsFeature,
+    QgsGeometry,
     QgsMapRendererSequentialJob,
     QgsMapSettings,
     QgsPalLayerSettings,
+    QgsRectangle,
     QgsTextFormat,
+    QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtCore import QSize
@@ -49,6 +59,25 @@ def test_running_tiles_show_their_progress_and_nothing_else_is_labelled(grid_lay
     assert rendered_labels(grid_layer) == {ids[0]: "63 %", ids[4]: "7 %"}
     # zoomed out until a tile is a few pixels wide: colours only, no carpet of numbers
     assert rendered_labels(grid_layer, (24, 16)) == {}
+
+
+def test_labels_are_placed_only_at_scales_where_one_can_fit_in_a_tile(grid_layer):
+    """Zoomed out past a label's width per tile, QGIS would still evaluate and try to
+    place a label on every running tile to show none (85 ms of a 10,000-tile map's
+    120): the rule stops at the scale where the widest tile is LABEL_MM wide."""
+    rule = grid_layer.labeling().rootRule().children()[0]
+    assert rule.minimumScale() == pytest.approx(5000 * 1000 / LABEL_MM)  # 5 km tiles: 1:625,000
+    ids = tile_ids(grid_layer)
+    GridLayerUpdater(grid_layer).apply([update(ids[0], status="running", progress=63.4)])
+    # the 3 tiles across 136 px (96 dpi): 12 mm a tile, 1:417,000: the label still fits
+    assert rendered_labels(grid_layer, (136, 91)) == {ids[0]: "63 %"}
+    # a units layer in degrees: measured in metres all the same
+    fields = QgsVectorLayer("Polygon?crs=EPSG:4326", "units", "memory")
+    feature = QgsFeature()
+    feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(4.0, 51.0, 4.1, 51.05)))
+    fields.dataProvider().addFeatures([feature])
+    assert label_scale(fields) == pytest.approx(0.1 * 111_319.5 * 1000 / LABEL_MM, rel=0.01)
+    assert label_scale(QgsVectorLayer("Polygon?crs=EPSG:4326", "empty", "memory")) == 0
 
 
 def test_labels_the_user_set_are_kept(grid_layer):
