@@ -143,10 +143,11 @@ def label_scale(layer: QgsVectorLayer) -> float:
 
 
 def metre_unit() -> Qgis.DistanceUnit:
-    """QGIS's metre: ``Qgis.DistanceUnit`` from 3.30 (QGIS 4 has only that one)."""
+    """QGIS's metre: ``Qgis.DistanceUnit`` from 3.30 (QGIS 4 has only that one; the
+    stubs, of QGIS 3.34, know only that one)."""
     if Qgis.versionInt() >= 33000:
         return Qgis.DistanceUnit.Meters
-    return QgsUnitTypes.DistanceMeters
+    return QgsUnitTypes.DistanceUnit.DistanceMeters  # type: ignore[attr-defined]
 
 
 def is_progress_labeling(layer: QgsVectorLayer) -> bool:
