@@ -22,7 +22,12 @@
         [--stalls-only] [--no-layer-updates] [--no-mosaic]
 
 The main thread is watched until 1.5 s after the run's end (the end's own work),
-and the heavy packages the run imported in QGIS's process are named.
+and the heavy packages the run imported in QGIS's process are named. Each gap of
+20 ms or more names what the main thread handled in it (the run's events, with
+their time: the slots they drive run inside; the canvas redrawing); "none of the
+run's events" is QGIS's and Qt's own work (painting the dock, layouts). A second
+anchor redraws the grid as often as the run made the canvas redraw it, with no run:
+what showing statuses on the map costs QGIS itself.
 """
 
 from __future__ import annotations
@@ -141,13 +146,62 @@ class Iface:
         canvas_drawn.exec()
 
 
+class MainThreadLog:
+    """What the main thread did, to name what a long gap held: each event of the run
+    handled (its kind, rows and time: the slots it drives run inside) and the canvas's
+    redraws (started, finished)."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[float, float, str]] = []
+        self.redraws = 0
+        self.redrawing: float | None = None
+
+    def watch(self, canvas) -> None:
+        from openeo_grid_jobs.ui.run.viewer import RunViewer
+
+        dispatch = RunViewer._dispatch
+
+        def timed(viewer, message):
+            t0 = time.perf_counter()
+            try:
+                dispatch(viewer, message)
+            finally:
+                rows = len(message.get("rows") or ())
+                what = f"{message.get('kind')}" + (f" ({rows} rows)" if rows else "")
+                self.spans.append((t0, time.perf_counter(), what))
+
+        RunViewer._dispatch = timed
+        canvas.renderStarting.connect(self.redraw_starts)
+        canvas.mapCanvasRefreshed.connect(self.redrawn)
+
+    def redraw_starts(self) -> None:
+        self.redraws += 1
+        self.redrawing = time.perf_counter()
+
+    def redrawn(self) -> None:
+        if self.redrawing is not None:
+            # the canvas's render threads, and the main thread's share at both ends
+            self.spans.append((self.redrawing, time.perf_counter(), "canvas redrawing"))
+            self.redrawing = None
+
+    def within(self, start: float, end: float) -> str:
+        found = [
+            f"{what} {(e - b) * 1000:.1f} ms" if e > b else what
+            for b, e, what in self.spans
+            if b <= end and e >= start
+        ]
+        return "; ".join(found) or "none of the run's events"
+
+
 class Ticker:
     """A 5 ms timer on the main thread that records the gaps between its ticks, and where
     the time of each long one went (Linux)."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: MainThreadLog | None = None) -> None:
+        self.log = log
         self.gaps: list[float] = []
-        self.long_gaps: list[tuple[float, float, ThreadTimes | None]] = []  # >= 20 ms
+        #: gap, when (s after start), where its time went, what the main thread did
+        self.long_gaps: list[tuple[float, float, ThreadTimes | None, str]] = []  # >= 20 ms
         self.worst: list = [0.0, 0.0, None]  # gap, when (s after start), where it went
         self.timer = QTimer()
         self.timer.timeout.connect(self.tick)
@@ -166,7 +220,8 @@ class Ticker:
         self.gaps.append(gap)
         spent = None if None in (times, self.last[1]) else (times - self.last[1])
         if gap >= 0.02:
-            self.long_gaps.append((gap, now - self.t0, spent))
+            held = self.log.within(self.last[0], now) if self.log is not None else ""
+            self.long_gaps.append((gap, now - self.t0, spent, held))
         if gap > self.worst[0]:
             self.worst[:] = [gap, now - self.t0, spent]
         self.last = [now, times]
@@ -186,7 +241,7 @@ class Ticker:
                 f"asleep {asleep:.1f} ms (the GIL)"
             )
             kinds = {"ran": 0, "CPU": 0, "GIL": 0}
-            for gap, when, spent in self.long_gaps:
+            for gap, when, spent, held in self.long_gaps:
                 if spent is not None:
                     parts = {"ran": spent.ran, "CPU": spent.waited}
                     parts["GIL"] = gap - spent.ran - spent.waited
@@ -194,7 +249,7 @@ class Ticker:
                     print(
                         f"      {gap * 1000:5.1f} ms at {when:5.1f} s: ran "
                         f"{parts['ran'] * 1000:.1f}, CPU {parts['CPU'] * 1000:.1f}, "
-                        f"GIL {parts['GIL'] * 1000:.1f}"
+                        f"GIL {parts['GIL'] * 1000:.1f}" + (f"; held: {held}" if held else "")
                     )
             print(
                 f"    gaps >= 20 ms mostly: main thread's own work {kinds['ran']}, waiting "
@@ -227,7 +282,9 @@ def stalls_during_run(tiles_across: int = 32) -> None:
         panel.set_grid_layer(layer)
         panel.run_page.job_db.setFilePath(str(Path(work) / "jobs.csv"))
         iface.show(panel, layer)
-        ticker = Ticker()
+        log = MainThreadLog()
+        log.watch(iface.canvas)
+        ticker = Ticker(log)
         loop = QEventLoop()
         panel.run_finished.connect(lambda counts: loop.quit())
         settings = interpreter_settings()
@@ -259,6 +316,20 @@ def stalls_during_run(tiles_across: int = 32) -> None:
     loop.exec()
     idle.stop()
     idle.report("anchor, no run")
+    # the second anchor: no run, but QGIS redrawing the grid as often as during the run
+    # (what showing statuses on the map costs QGIS itself, its render threads included)
+    redraws = log.redraws
+    redraw = Ticker()
+    repaint = QTimer()
+    repaint.timeout.connect(layer.triggerRepaint)
+    loop = QEventLoop()
+    QTimer.singleShot(int(elapsed * 1000) + AFTER_END_MS, loop.quit)
+    redraw.start()
+    repaint.start(max(1, int(elapsed * 1000 / max(1, redraws))))
+    loop.exec()
+    repaint.stop()
+    redraw.stop()
+    redraw.report(f"anchor, no run, the grid redrawn as often ({redraws} times)")
 
 
 #: the main thread is watched this long after the run's end (ms)
