@@ -774,6 +774,10 @@ The file is only read. To continue the run, use Run one openEO batch job per til
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{count} jobs: {statuses}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{count} tiles: {statuses}</source>
         <translation type="unfinished"></translation>
     </message>

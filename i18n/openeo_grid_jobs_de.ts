@@ -800,6 +800,10 @@ Die Datei wird nur gelesen. Um den Lauf fortzusetzen, verwenden Sie Einen openEO
         <source>{count} tiles: {statuses}</source>
         <translation>{count} Kacheln: {statuses}</translation>
     </message>
+    <message>
+        <source>{count} jobs: {statuses}</source>
+        <translation>{count} Jobs: {statuses}</translation>
+    </message>
 </context>
 <context>
     <name>ParametersDialog</name>

@@ -123,9 +123,13 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
         dest_id = copy_to_sink(self, parameters, self.OUTPUT, layer, context)
         style_on_load(context, dest_id, name)
         summary = count_text(opened.counts)
-        feedback.pushInfo(
-            self.tr("{count} tiles: {statuses}").format(count=len(opened.updates), statuses=summary)
+        windowed = opened.template is not None and bool(opened.template.windows)
+        counted = (
+            self.tr("{count} jobs: {statuses}")  # (unit, window) rows
+            if windowed
+            else self.tr("{count} tiles: {statuses}")
         )
+        feedback.pushInfo(counted.format(count=len(opened.updates), statuses=summary))
         return {self.OUTPUT: dest_id, self.TILE_COUNT: len(opened.updates), self.SUMMARY: summary}
 
 

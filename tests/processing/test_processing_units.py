@@ -74,6 +74,13 @@ def test_a_native_grid_runs_one_job_per_cell_and_two_months_double_them(
     assert sorted(set(frame["window"])) == ["2024-05-01_2024-06-01", "2024-06-01_2024-07-01"]
     assert sorted(frame["unit_id"]) == sorted(["1", "2", "3", "4"] * 2)
     assert_one_job_per_tile([local_backend], frame)
+    opened = RecordingFeedback()
+    run(
+        "openjobdatabase",
+        {"INPUT": str(tmp_path / "two.csv"), "OUTPUT": "TEMPORARY_OUTPUT"},
+        opened,
+    )
+    assert "8 jobs: finished 8" in opened.infos  # not "8 tiles"
 
 
 def test_fields_with_a_parameter_per_field_over_two_windows(
