@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 from qgis.core import QgsVectorLayer, QgsVectorLayerFeatureSource
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, QTimer
 
 from .background import BackgroundCall
 from .layer_updates import GridLayerUpdater, LayerIndex, read_index
 from .unit_windows import UnitWindows
+
+#: tile updates applied to the layer in one turn of QGIS's event loop, at most: a bigger
+#: batch (the first event of a 10,000-tile run, a retry of thousands) is applied in
+#: slices, in order, one per turn, so the map never waits for all of it at once
+SLICE = 2000
 
 
 class LayerFeed(QObject):
@@ -20,7 +26,9 @@ class LayerFeed(QObject):
     fields), a read in proportion to the tiles that in the Run click froze the map
     just as the run's threads got busy. :meth:`prepare` reads it in the
     background; batches added meanwhile are held and applied, in order, once the
-    updater is made. ``applied(batch)`` follows each applied batch (legend,
+    updater is made. A batch of more than :data:`SLICE` updates goes to the layer in
+    slices, one per turn of the event loop, and the batches behind it wait their
+    turn. ``applied(batch)`` follows each batch once all of it is applied (legend,
     mosaic, problems).
     """
 
@@ -33,11 +41,17 @@ class LayerFeed(QObject):
         self._call: BackgroundCall | None = None
         #: a run with time windows: its rows as the layer's units
         self.windows = UnitWindows()
+        #: slices still to apply, in order, each with its batch when it is the last one
+        self._slices: deque[tuple[list, list | None]] = deque()
+        self._next_slice = QTimer(self)
+        self._next_slice.setSingleShot(True)
+        self._next_slice.timeout.connect(self._apply_slice)
 
     def follow(self, layer: QgsVectorLayer | None) -> None:
         """Feed ``layer`` from now on (its updater is made when first needed)."""
         self.layer, self.updater, self._held = layer, None, None
         self.windows = UnitWindows()
+        self._slices.clear()
 
     def reindex(self) -> None:
         """The layer's tiles changed (split): read it again, now."""
@@ -69,16 +83,46 @@ class LayerFeed(QObject):
             self._call.thread.wait(ms)
 
     def add(self, batch: list) -> None:
-        """Apply ``batch`` (TileUpdate), or hold it while the index is read."""
+        """Apply ``batch`` (TileUpdate), or hold it while the index is read; a batch of
+        more than :data:`SLICE` updates, or one behind such a batch, is applied in
+        slices over the next turns of the event loop."""
         if self._held is not None:
             self._held.append(batch)
             return
+        if not self._slices and len(batch) <= SLICE:
+            if self._apply(batch):
+                self._applied(batch)
+            return
+        starts = range(0, len(batch), SLICE)
+        for start in starts:
+            last = start == starts[-1]
+            self._slices.append((batch[start : start + SLICE], batch if last else None))
+        if not batch:
+            self._slices.append(([], batch))
+        if not self._next_slice.isActive():
+            self._apply_slice()
+
+    def _apply_slice(self) -> None:
+        if not self._slices:
+            return
+        piece, batch = self._slices.popleft()
+        if self.layer is None or sip.isdeleted(self.layer):
+            self._slices.clear()
+            return
+        if self._apply(piece) and batch is not None:
+            self._applied(batch)
+        if self._slices:
+            self._next_slice.start(0)
+
+    def _apply(self, batch: list) -> bool:
+        """Apply ``batch`` to the layer; whether there was one to apply it to."""
         if self.updater is None:
             self.reindex()
-        if self.updater is not None:
-            self.updater.apply(self.windows.shown(batch, self.updater.fid_of))
-            self.windows.write_progress(self.updater.layer, self.updater.fid_of)
-            self._applied(batch)
+        if self.updater is None:
+            return False
+        self.updater.apply(self.windows.shown(batch, self.updater.fid_of))
+        self.windows.write_progress(self.updater.layer, self.updater.fid_of)
+        return True
 
     def rows_split(self, parents: list[str], pieces: list[str]) -> None:
         """A windowed run's rows ``parents`` were split into the units ``pieces`` (their

@@ -122,6 +122,32 @@ def test_the_feed_reads_the_layer_off_the_main_thread_and_holds_batches_meanwhil
     assert feed.updater.counts() == {"running": 1, "finished": 1, "not_started": 4}
 
 
+def test_a_big_batch_goes_to_the_layer_in_slices_one_per_turn_and_in_order(
+    grid_layer, qtbot, monkeypatch
+):
+    """A 10,000-tile run's first event would hold the map for all of it at once: the
+    feed applies SLICE updates per turn of the event loop, the batches behind wait."""
+    from openeo_grid_jobs.ui.adapters import layer_feed
+
+    monkeypatch.setattr(layer_feed, "SLICE", 2)
+    applied = []
+    feed = layer_feed.LayerFeed(applied.append)
+    feed.follow(grid_layer)
+    ids = tile_ids(grid_layer)
+    big = [update(t, status="queued") for t in ids[:5]]
+    feed.add(big)
+    feed.add([update(ids[0], status="running")])  # behind the big one: after it
+    statuses = lambda: [f["status"] for f in grid_layer.getFeatures()]  # noqa: E731
+    assert statuses() == ["queued", "queued", *["not_started"] * 4]  # the first slice only
+    assert applied == []
+    qtbot.waitUntil(lambda: len(applied) == 2, timeout=5000)
+    assert applied[0] is big  # each batch said once, when all of it is on the layer
+    assert statuses() == ["running", *["queued"] * 4, "not_started"]
+    feed.add([update(ids[5], status="finished")])  # nothing waiting: at once
+    assert statuses()[5] == "finished"
+    assert len(applied) == 3
+
+
 def test_every_status_has_a_colour_and_the_status_follows_the_tile_fields():
     """What the style and the grid's fill rely on (written out here, not as asserts in
     the plugin's modules, which the plugin repository's scan refuses)."""
