@@ -128,10 +128,10 @@ def sliced_feed(layer) -> None:
     slices: list[float] = []
     apply = feed._apply  # timed as the event loop runs it, slice by slice
 
-    def timed(piece: list) -> bool:
+    def timed(piece: list, redraw: bool = True) -> bool:
         t0 = time.perf_counter()
         try:
-            return apply(piece)
+            return apply(piece, redraw)
         finally:
             slices.append(time.perf_counter() - t0)
 

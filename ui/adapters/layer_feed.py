@@ -15,8 +15,9 @@ from .unit_windows import UnitWindows
 
 #: tile updates applied to the layer in one turn of QGIS's event loop, at most: a bigger
 #: batch (the first event of a 10,000-tile run, a retry of thousands) is applied in
-#: slices, in order, one per turn, so the map never waits for all of it at once
-SLICE = 2000
+#: slices, in order, one per turn, so the map never waits for all of it at once; the
+#: map is redrawn after the last
+SLICE = 1000
 
 
 class LayerFeed(QObject):
@@ -109,18 +110,19 @@ class LayerFeed(QObject):
         if self.layer is None or sip.isdeleted(self.layer):
             self._slices.clear()
             return
-        if self._apply(piece) and batch is not None:
+        # the map is redrawn (and the legend recounted) once, after the last slice
+        if self._apply(piece, redraw=not self._slices) and batch is not None:
             self._applied(batch)
         if self._slices:
             self._next_slice.start(0)
 
-    def _apply(self, batch: list) -> bool:
+    def _apply(self, batch: list, redraw: bool = True) -> bool:
         """Apply ``batch`` to the layer; whether there was one to apply it to."""
         if self.updater is None:
             self.reindex()
         if self.updater is None:
             return False
-        self.updater.apply(self.windows.shown(batch, self.updater.fid_of))
+        self.updater.apply(self.windows.shown(batch, self.updater.fid_of), redraw)
         self.windows.write_progress(self.updater.layer, self.updater.fid_of)
         return True
 

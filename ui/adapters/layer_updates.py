@@ -46,9 +46,14 @@ class GridLayerUpdater:
         self.field_index = {name: fields.indexOf(name) for name in UPDATE_FIELDS}
         self._indexes = tuple(self.field_index[n] for n in UPDATE_FIELDS)
         self.fid_of, self.last = index if index is not None else read_index(layer, fields)
+        #: changes applied without a redraw (:meth:`apply`'s ``redraw``): whether any
+        #: was made, and whether one changed a status (the legend's counts)
+        self._unshown = self._unshown_status = False
 
-    def apply(self, updates: Iterable[TileUpdate]) -> int:
-        """Apply ``updates``; return how many features changed."""
+    def apply(self, updates: Iterable[TileUpdate], redraw: bool = True) -> int:
+        """Apply ``updates``; return how many features changed. ``redraw=False`` leaves
+        the legend's recount and the repaint to the next call that redraws (a batch
+        applied in slices redraws once, after its last one)."""
         fid_of, last, indexes = self.fid_of, self.last, self._indexes
         empty = (None,) * len(UPDATE_FIELDS)
         changes: dict[int, dict[int, object]] = {}
@@ -72,9 +77,13 @@ class GridLayerUpdater:
             present(self.layer.dataProvider(), "layer's data provider").changeAttributeValues(
                 changes
             )
-            if status_changed:
+        self._unshown = self._unshown or bool(changes)
+        self._unshown_status = self._unshown_status or status_changed
+        if redraw and self._unshown:
+            if self._unshown_status:
                 refresh_symbol_counts(self.layer)
             self.layer.triggerRepaint()
+            self._unshown = self._unshown_status = False
         return len(changes)
 
     def counts(self) -> dict[str, int]:

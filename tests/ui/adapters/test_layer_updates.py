@@ -126,7 +126,8 @@ def test_a_big_batch_goes_to_the_layer_in_slices_one_per_turn_and_in_order(
     grid_layer, qtbot, monkeypatch
 ):
     """A 10,000-tile run's first event would hold the map for all of it at once: the
-    feed applies SLICE updates per turn of the event loop, the batches behind wait."""
+    feed applies SLICE updates per turn of the event loop, the batches behind wait, and
+    the map is redrawn once all are on the layer."""
     from openeo_grid_jobs.ui.adapters import layer_feed
 
     monkeypatch.setattr(layer_feed, "SLICE", 2)
@@ -134,6 +135,9 @@ def test_a_big_batch_goes_to_the_layer_in_slices_one_per_turn_and_in_order(
     feed = layer_feed.LayerFeed(applied.append)
     feed.follow(grid_layer)
     ids = tile_ids(grid_layer)
+    repaints, recounts = [], []
+    grid_layer.repaintRequested.connect(lambda *_: repaints.append(1))
+    grid_layer.rendererChanged.connect(lambda: recounts.append(1))
     big = [update(t, status="queued") for t in ids[:5]]
     feed.add(big)
     feed.add([update(ids[0], status="running")])  # behind the big one: after it
@@ -143,6 +147,8 @@ def test_a_big_batch_goes_to_the_layer_in_slices_one_per_turn_and_in_order(
     qtbot.waitUntil(lambda: len(applied) == 2, timeout=5000)
     assert applied[0] is big  # each batch said once, when all of it is on the layer
     assert statuses() == ["running", *["queued"] * 4, "not_started"]
+    # the map redrawn and the legend recounted once, after the last slice
+    assert (len(repaints), len(recounts)) == (1, 1)
     feed.add([update(ids[5], status="finished")])  # nothing waiting: at once
     assert statuses()[5] == "finished"
     assert len(applied) == 3
