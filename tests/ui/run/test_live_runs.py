@@ -74,25 +74,26 @@ def test_the_dock_watches_and_stops_a_run_started_in_a_terminal(
 
 
 def test_two_docks_watch_one_run(panel, grid_layer, desktop, local_backend, qtbot):
-    local_backend.knobs(job_duration=1.0)
+    local_backend.knobs(job_duration=2.0)  # long enough for the second dock to attach
+    # each dock's end is recorded from its start: the run may end while the second
+    # dock is still attaching (a wait begun after that would miss it)
+    ends: dict[str, list] = {"first": [], "second": []}
+    panel.run_finished.connect(ends["first"].append)
     qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: engine_state(panel.job_db_path()).live, timeout=30_000)
     other = JobsPanel(desktop.iface)  # a second QGIS window on the same project
     qtbot.addWidget(other)
+    other.run_finished.connect(ends["second"].append)
     try:
         bar = desktop.iface.messageBar()
         with qtbot.waitSignal(other.job_db_opened, timeout=20_000, raising=False) as opened:
             other.open_job_db(panel.job_db_path())
         assert opened.signal_triggered, [bar.get_messages(level) for level in range(4)]
-        qtbot.waitUntil(other.is_running, timeout=10_000)
-        with (
-            qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as first,
-            qtbot.waitSignal(other.run_finished, timeout=RUN_TIMEOUT_MS) as second,
-        ):
-            pass
+        qtbot.waitUntil(other.is_running, timeout=10_000)  # watching it live
+        qtbot.waitUntil(lambda: all(ends.values()), timeout=RUN_TIMEOUT_MS)
         # (an empty count: the run's end was not seen; the message bar says why)
         said = [bar.get_messages(level) for level in range(4)]
-        assert first.args[0] == second.args[0] == {"finished": 6}, said
+        assert ends["first"] == ends["second"] == [{"finished": 6}], said
         assert "finished 6" in other.status.counts_label.text()
         assert "Run complete" in other.status.tracking_label.text()
     finally:
