@@ -94,12 +94,10 @@ class LayerFeed(QObject):
             if self._apply(batch):
                 self._applied(batch)
             return
-        starts = range(0, len(batch), SLICE)
-        for start in starts:
-            last = start == starts[-1]
-            self._slices.append((batch[start : start + SLICE], batch if last else None))
-        if not batch:
-            self._slices.append(([], batch))
+        pieces = [batch[start : start + SLICE] for start in range(0, len(batch), SLICE)] or [[]]
+        for piece in pieces[:-1]:
+            self._slices.append((piece, None))
+        self._slices.append((pieces[-1], batch))
         if not self._next_slice.isActive():
             self._apply_slice()
 
