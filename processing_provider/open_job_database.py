@@ -123,10 +123,9 @@ class OpenJobDatabaseAlgorithm(GridJobsAlgorithm):
         dest_id = copy_to_sink(self, parameters, self.OUTPUT, layer, context)
         style_on_load(context, dest_id, name)
         summary = count_text(opened.counts)
-        windowed = opened.template is not None and bool(opened.template.windows)
         counted = (
             self.tr("{count} jobs: {statuses}")  # (unit, window) rows
-            if windowed
+            if opened.windowed
             else self.tr("{count} tiles: {statuses}")
         )
         feedback.pushInfo(counted.format(count=len(opened.updates), statuses=summary))

@@ -200,7 +200,7 @@ def _watch(
 ) -> dict[str, Any]:
     """Follow the run to its ENDED event; Cancel stops it (the engine writes what it has)."""
     from ..core.engine.channel import LOST
-    from ..core.engine.events import Command, ErrorKind, EventKind, Outcome
+    from ..core.engine.events import Command, ErrorKind, EventKind, Outcome, hello_windowed
     from .run_inputs import keep_token
 
     progress = _Progress(feedback)
@@ -217,7 +217,7 @@ def _watch(
                 continue
             kind = message.get("kind")
             if kind == EventKind.HELLO:
-                progress.windowed = bool((message.get("template") or {}).get("windows"))
+                progress.windowed = hello_windowed(message)
             if kind in (EventKind.UPDATES, EventKind.HELLO):
                 progress(message["counts"])
             elif kind == EventKind.NOTICE:

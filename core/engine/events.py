@@ -90,6 +90,12 @@ def updates_from_rows(rows: list[list[Any]]) -> list[TileUpdate]:
     return [TileUpdate(*row) for row in rows]
 
 
+def hello_windowed(hello: dict[str, Any]) -> bool:
+    """Whether the run a HELLO describes has time windows: its rows are (unit, window)
+    jobs, counted as jobs rather than tiles."""
+    return bool((hello.get("template") or {}).get("windows"))
+
+
 def event(kind: EventKind, **values: Any) -> dict[str, Any]:
     return {"kind": str(kind), **values}
 

@@ -32,6 +32,11 @@ class OpenedRun:
     #: when its engine died without finishing (None: it did not; or it runs)
     died_at: float | None = None
 
+    @property
+    def windowed(self) -> bool:
+        """Whether its rows are (unit, window) jobs: its settings have time windows."""
+        return self.template is not None and bool(self.template.windows)
+
 
 def read_run(path: str, with_tiles: bool) -> OpenedRun:
     """Background: the job table's statuses and the run's saved settings."""

@@ -19,7 +19,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QTimer
 
 from ...core.definitions import LoginMethod
-from ...core.engine.events import updates_from_rows
+from ...core.engine.events import hello_windowed, updates_from_rows
 from ...core.engine.request import RunAction
 from ..i18n import translate
 
@@ -63,7 +63,7 @@ class RunLink:
         if not self._current():
             return
         panel = self.panel
-        panel.status.show_windowed(bool((message.get("template") or {}).get("windows")))
+        panel.status.show_windowed(hello_windowed(message))
         split = message.get("split")
         if split:
             panel.tiles_split(split["parents"], split["quarters"], split.get("gone"))

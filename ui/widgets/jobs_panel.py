@@ -274,7 +274,7 @@ class JobsPanel(QWidget):
         self.layer_feed.reindex()
         self.layer_feed.add(opened.updates)  # a windowed run's rows as their units
         show_run_mosaics(layer, results_dir(path))
-        self.status.show_windowed(opened.template is not None and bool(opened.template.windows))
+        self.status.show_windowed(opened.windowed)
         if opened.template is not None:
             self.form.show_template(opened.template)  # Run resumes with the run's settings
             self.run_page.show_budget(opened.budget)
