@@ -1305,6 +1305,10 @@ Outputs: the job database, the results folder, the NDVI mosaic of the finished t
 <context>
     <name>RunMessages</name>
     <message>
+        <source>The layer {layer} does not take the tiles&apos; statuses ({why}); is its file open in another program? The run goes on, and the map catches up as soon as the layer takes them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Retrying the failed tiles of {tiles} on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
         <translation type="unfinished"></translation>
     </message>

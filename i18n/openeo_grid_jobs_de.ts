@@ -1418,6 +1418,10 @@ Ausgaben: die Job-Datenbank, der Ergebnisordner, darin das NDVI-Mosaik der ferti
         <source>Retrying the failed jobs of {units} units × {windows} time windows on {backends}; kept in {job_db}. It runs on its own: you may close QGIS.</source>
         <translation>Die fehlgeschlagenen Jobs von {units} Einheiten × {windows} Zeitfenstern werden wiederholt, auf {backends}; gespeichert in {job_db}. Der Lauf arbeitet eigenständig: Sie können QGIS schließen.</translation>
     </message>
+    <message>
+        <source>The layer {layer} does not take the tiles&apos; statuses ({why}); is its file open in another program? The run goes on, and the map catches up as soon as the layer takes them.</source>
+        <translation>Der Layer {layer} nimmt die Status der Kacheln nicht an ({why}); ist seine Datei in einem anderen Programm geöffnet? Der Lauf geht weiter, und die Karte holt auf, sobald der Layer sie annimmt.</translation>
+    </message>
 </context>
 <context>
     <name>RunOpener</name>

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from qgis.core import QgsVectorLayer, QgsVectorLayerFeatureSource
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject, QTimer
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from .background import BackgroundCall
 from .layer_updates import GridLayerUpdater, LayerIndex, read_index
@@ -18,6 +18,10 @@ from .unit_windows import UnitWindows
 #: slices, in order, one per turn, so the map never waits for all of it at once; the
 #: map is redrawn after the last
 SLICE = 1000
+#: a write the layer refused (a GeoPackage another program holds locked) is tried again
+#: after this long, then twice as long each time, up to RETRY_MAX_MS
+RETRY_MS = 1000
+RETRY_MAX_MS = 30_000
 
 
 class LayerFeed(QObject):
@@ -31,7 +35,15 @@ class LayerFeed(QObject):
     slices, one per turn of the event loop, and the batches behind it wait their
     turn. ``applied(batch)`` follows each batch once all of it is applied (legend,
     mosaic, problems).
+
+    A write the layer refuses is not lost: it goes with the next batch, or is tried
+    again on its own (:data:`RETRY_MS`, doubling), and ``refused`` says why, once
+    until a write works again.
     """
+
+    #: the layer refused the statuses (why, in the provider's words); said once until
+    #: a write works again
+    refused = pyqtSignal(str)
 
     def __init__(self, applied: Callable[[list], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,12 +59,20 @@ class LayerFeed(QObject):
         self._next_slice = QTimer(self)
         self._next_slice.setSingleShot(True)
         self._next_slice.timeout.connect(self._apply_slice)
+        #: what waits for every batch added so far to be on the layer (:meth:`then`)
+        self._waiting: list[Callable[[], None]] = []
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._write_again)
+        self._retry_ms = RETRY_MS
 
     def follow(self, layer: QgsVectorLayer | None) -> None:
         """Feed ``layer`` from now on (its updater is made when first needed)."""
         self.layer, self.updater, self._held = layer, None, None
         self.windows = UnitWindows()
         self._slices.clear()
+        self._retry.stop()
+        self._flush_waiting()
 
     def reindex(self) -> None:
         """The layer's tiles changed (split): read it again, now."""
@@ -73,6 +93,8 @@ class LayerFeed(QObject):
             held, self._held = self._held or [], None
             for batch in held:
                 self.add(batch)
+            if not self._slices:
+                self._flush_waiting()
 
         self._call = BackgroundCall(
             lambda: read_index(source, fields), made, lambda _why: made(None), self
@@ -113,6 +135,21 @@ class LayerFeed(QObject):
             self._applied(batch)
         if self._slices:
             self._next_slice.start(0)
+        else:
+            self._flush_waiting()
+
+    def then(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once every batch added so far is on the layer (at once when
+        none waits): the end of a run is shown after its last statuses, not before."""
+        if self._held is None and not self._slices:
+            callback()
+        else:
+            self._waiting.append(callback)
+
+    def _flush_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
 
     def _apply(self, batch: list, redraw: bool = True) -> bool:
         """Apply ``batch`` to the layer; whether there was one to apply it to."""
@@ -120,9 +157,33 @@ class LayerFeed(QObject):
             self.reindex()
         if self.updater is None:
             return False
-        self.updater.apply(self.windows.shown(batch, self.updater.fid_of), redraw)
+        shown = self.windows.shown(batch, self.updater.fid_of)
+        if self._retry.isActive():  # the layer refuses writes: kept for the next try
+            self.updater.keep(shown)
+            return True
+        self.updater.apply(shown, redraw)
         self.windows.write_progress(self.updater.layer, self.updater.fid_of)
+        self._watch_refusals()
         return True
+
+    def _watch_refusals(self) -> None:
+        """After a write: when the layer refused it, say so (once until a write works)
+        and try again later, waiting longer each time."""
+        updater = self.updater
+        if updater is None or not updater.unwritten:
+            self._retry_ms = RETRY_MS  # writes work: the next refusal is news
+            return
+        if self._retry_ms == RETRY_MS:
+            self.refused.emit(updater.refusal)
+        self._retry.start(self._retry_ms)
+        self._retry_ms = min(2 * self._retry_ms, RETRY_MAX_MS)
+
+    def _write_again(self) -> None:
+        updater = self.updater
+        if updater is not None and not sip.isdeleted(updater.layer):
+            updater.retry()
+            self.windows.write_progress(updater.layer, updater.fid_of)
+            self._watch_refusals()
 
     def rows_split(self, parents: list[str], pieces: list[str]) -> None:
         """A windowed run's rows ``parents`` were split into the units ``pieces`` (their

@@ -49,34 +49,58 @@ class GridLayerUpdater:
         #: changes applied without a redraw (:meth:`apply`'s ``redraw``): whether any
         #: was made, and whether one changed a status (the legend's counts)
         self._unshown = self._unshown_status = False
+        #: values the layer's provider refused (feature id -> UPDATE_FIELDS values): a
+        #: GeoPackage another program holds locked, a read-only file. They go with the
+        #: next write (:meth:`retry`), so the layer catches up rather than stays behind
+        self.unwritten: dict[int, tuple] = {}
+        #: why the last write was refused (the provider's words); empty once one works
+        self.refusal = ""
 
     def apply(self, updates: Iterable[TileUpdate], redraw: bool = True) -> int:
         """Apply ``updates``; return how many features changed. ``redraw=False`` leaves
         the legend's recount and the repaint to the next call that redraws (a batch
-        applied in slices redraws once, after its last one)."""
-        fid_of, last, indexes = self.fid_of, self.last, self._indexes
+        applied in slices redraws once, after its last one). Values the provider
+        refused earlier go first; an update of the same tile replaces them."""
+        self.keep(updates)
+        wanted, self.unwritten = self.unwritten, {}
+        return self._write(wanted, redraw)
+
+    def keep(self, updates: Iterable[TileUpdate]) -> None:
+        """Hold ``updates`` for the next write, without asking the provider: while it
+        refuses writes, each refused write can hold QGIS for seconds (a locked
+        GeoPackage's wait)."""
+        fid_of, unwritten = self.fid_of, self.unwritten
+        for update in updates:
+            fid = fid_of.get(update.tile_id)
+            if fid is not None:
+                unwritten[fid] = _update_values(update)
+
+    def retry(self) -> int:
+        """Write what the provider refused before (see :attr:`unwritten`), and redraw."""
+        return self.apply((), redraw=True)
+
+    def _write(self, wanted: dict[int, tuple], redraw: bool) -> int:
+        last, indexes = self.last, self._indexes
         empty = (None,) * len(UPDATE_FIELDS)
         changes: dict[int, dict[int, object]] = {}
         status_changed = False
-        for update in updates:
-            fid = fid_of.get(update.tile_id)
-            if fid is None:
-                continue
-            new = _update_values(update)
+        for fid, new in wanted.items():
             old = last.get(fid, empty)
             if new == old:
                 continue
-            last[fid] = new
             status_changed = status_changed or new[STATUS] != old[STATUS]
-            changed = {i: v for i, v, b in zip(indexes, new, old) if v != b}
-            if fid in changes:
-                changes[fid].update(changed)
-            else:
-                changes[fid] = changed
+            changes[fid] = {i: v for i, v, b in zip(indexes, new, old) if v != b}
         if changes:
-            present(self.layer.dataProvider(), "layer's data provider").changeAttributeValues(
-                changes
-            )
+            provider = present(self.layer.dataProvider(), "layer's data provider")
+            if not provider.changeAttributeValues(changes):
+                # nothing of it is on the layer: kept for the next write
+                self.unwritten = {fid: wanted[fid] for fid in changes}
+                self.refusal = "; ".join(provider.errors()[-1:]) or "refused"
+                provider.clearErrors()
+                return 0
+            for fid in changes:
+                last[fid] = wanted[fid]
+        self.refusal = ""
         self._unshown = self._unshown or bool(changes)
         self._unshown_status = self._unshown_status or status_changed
         if redraw and self._unshown:

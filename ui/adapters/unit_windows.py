@@ -80,9 +80,11 @@ class UnitWindows:
         changes = {
             fid_of[u]: {index: self.progress.progress(u)} for u in self._changed if u in fid_of
         }
+        provider = present(layer.dataProvider(), "layer's data provider")
+        if changes and not provider.changeAttributeValues(changes):
+            return  # the layer refuses writes (a locked file): written with the next
         self._changed = set()
         if changes:
-            present(layer.dataProvider(), "layer's data provider").changeAttributeValues(changes)
             layer.triggerRepaint()
 
 

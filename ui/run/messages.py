@@ -37,6 +37,19 @@ class RunMessages:
             PLUGIN_NAME, text, level, 0 if level >= Qgis.MessageLevel.Warning else 8
         )
 
+    def layer_refused(self, layer: str, why: str) -> None:
+        """The grid layer did not take the run's statuses (its file locked by another
+        program, read-only): the run itself is not affected, only the map lags."""
+        self.say(
+            translate(
+                "RunMessages",
+                "The layer {layer} does not take the tiles' statuses ({why}); is its file "
+                "open in another program? The run goes on, and the map catches up as soon "
+                "as the layer takes them.",
+            ).format(layer=layer, why=why),
+            Qgis.MessageLevel.Warning,
+        )
+
     def started(self, request: RunRequest, tiles: int) -> None:
         """What was just started: a run (on which back-ends, kept where), a refresh."""
         if request.config is not None:

@@ -77,6 +77,9 @@ class JobsPanel(QWidget):
         self.desktop_notifier = DesktopNotifier(self)
         self.layer: QgsVectorLayer | None = None
         self.layer_feed = LayerFeed(self._applied, self)  # status batches into the layer
+        self.layer_feed.refused.connect(
+            lambda why: self.messages.layer_refused(self.layer.name() if self.layer else "", why)
+        )
         #: starts, watches and drives the run (its viewer)
         self.control = RunControl(self)
 

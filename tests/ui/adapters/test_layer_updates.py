@@ -8,7 +8,7 @@ import pytest
 from openeo_grid_jobs.core.grid.schema import JOB_FIELDS
 from openeo_grid_jobs.core.run.runner import TileUpdate
 from openeo_grid_jobs.ui.adapters.layer_updates import UPDATE_FIELDS, GridLayerUpdater
-from qgis.core import QgsCategorizedSymbolRenderer
+from qgis.core import QgsCategorizedSymbolRenderer, QgsProject
 from qgis.PyQt.QtGui import QColor
 
 
@@ -109,14 +109,18 @@ def test_the_feed_reads_the_layer_off_the_main_thread_and_holds_batches_meanwhil
     first, second = tile_ids(grid_layer)[:2]
     feed.add([update(first, status="queued"), update(second, status="queued")])
     feed.add([update(first, status="running")])
+    ended = []  # what a run's end sees: the statuses of every batch before it
+    feed.then(lambda: ended.append(sorted(f["status"] for f in grid_layer.getFeatures())))
     # nothing applied yet: the index arrives through the event loop
     assert feed.updater is None
+    assert ended == []
     assert {f["status"] for f in grid_layer.getFeatures()} == {"not_started"}
     qtbot.waitUntil(lambda: len(applied) == 2, timeout=5000)
     assert read_in
     assert QgsApplication.instance().thread() not in read_in
     statuses = {f["tile_id"]: f["status"] for f in grid_layer.getFeatures()}
     assert (statuses[first], statuses[second]) == ("running", "queued")
+    assert ended == [["not_started"] * 4 + ["queued", "running"]]
     feed.add([update(second, status="finished")])  # from now on, at once
     assert len(applied) == 3
     assert feed.updater.counts() == {"running": 1, "finished": 1, "not_started": 4}
@@ -144,7 +148,11 @@ def test_a_big_batch_goes_to_the_layer_in_slices_one_per_turn_and_in_order(
     statuses = lambda: [f["status"] for f in grid_layer.getFeatures()]  # noqa: E731
     assert statuses() == ["queued", "queued", *["not_started"] * 4]  # the first slice only
     assert applied == []
+    ended = []
+    feed.then(lambda: ended.append(statuses()))
+    assert ended == []
     qtbot.waitUntil(lambda: len(applied) == 2, timeout=5000)
+    assert ended == [["running", *["queued"] * 4, "not_started"]]
     assert applied[0] is big  # each batch said once, when all of it is on the layer
     assert statuses() == ["running", *["queued"] * 4, "not_started"]
     # the map redrawn and the legend recounted once, after the last slice
@@ -152,6 +160,54 @@ def test_a_big_batch_goes_to_the_layer_in_slices_one_per_turn_and_in_order(
     feed.add([update(ids[5], status="finished")])  # nothing waiting: at once
     assert statuses()[5] == "finished"
     assert len(applied) == 3
+    feed.then(lambda: ended.append("at once"))
+    assert ended[-1] == "at once"
+
+
+def test_statuses_a_locked_geopackage_refuses_are_written_once_it_takes_them_again(
+    grid_layer, tmp_path, qtbot, monkeypatch
+):
+    """A run's grid saved as a GeoPackage that another program holds locked (a second
+    QGIS, a database browser): the write fails. The statuses are kept and written when
+    the file can be written again, even with no batch after it (a run's last). The
+    user is told once, and the batches meanwhile are kept without trying the file
+    again (each try waits for the lock: QGIS would stall at every batch)."""
+    import sqlite3
+
+    from openeo_grid_jobs.ui.adapters import layer_feed
+    from openeo_grid_jobs.ui.adapters.project_runs import open_snapshot, write_snapshot
+
+    monkeypatch.setattr(layer_feed, "RETRY_MS", 50)
+    layer = open_snapshot(write_snapshot(grid_layer, tmp_path / "run.jobs.gpkg"))
+    QgsProject.instance().addMapLayer(layer)  # as a run's grid is (the project owns it)
+    applied, refusals = [], []
+    feed = layer_feed.LayerFeed(applied.append)
+    feed.refused.connect(refusals.append)
+    feed.follow(layer)
+    ids = tile_ids(layer)
+    statuses = lambda: [f["status"] for f in layer.getFeatures()]  # noqa: E731
+    lock = sqlite3.connect(tmp_path / "run.jobs.gpkg", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # as another program's write transaction holds it
+    try:
+        feed.add([update(t, status="finished", ended="2026-12-07T10:00:00Z") for t in ids])
+        tries = []  # the provider asked again (a spy: the write itself still happens)
+        write = feed.updater._write
+        monkeypatch.setattr(feed.updater, "_write", lambda *a: tries.append(1) or write(*a))
+        feed.add([update(ids[0], status="error", ended="2026-12-07T10:00:00Z")])  # kept
+        assert set(statuses()) == {"not_started"}
+        assert len(refusals) == 1
+        assert refusals[0]  # the provider's words
+        assert feed.updater.unwritten  # both batches, for the next try
+        assert not tries
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    qtbot.waitUntil(lambda: set(statuses()) == {"error", "finished"}, timeout=5000)
+    assert statuses().count("error") == 1
+    assert all(f["ended"] == "2026-12-07T10:00:00Z" for f in layer.getFeatures())
+    assert feed.updater.unwritten == {}
+    assert len(refusals) == 1
+    assert tries
 
 
 def test_every_status_has_a_colour_and_the_status_follows_the_tile_fields():

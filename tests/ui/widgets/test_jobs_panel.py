@@ -230,6 +230,15 @@ def test_unreachable_backend_is_reported(panel, desktop, qtbot):
     assert any("Cannot reach 127.0.0.1:9" in m for m in errors), errors
 
 
+def test_a_layer_that_refuses_the_statuses_is_named_in_the_bar(panel, grid_layer, desktop):
+    """What the feed says when the grid's file refuses writes (the refusal itself, with
+    a real locked GeoPackage: test_layer_updates.py) reaches the user, naming the layer."""
+    desktop.iface.messageBar().clear_messages()
+    panel.layer_feed.refused.emit("database is locked")
+    warnings = desktop.iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+    assert any(grid_layer.name() in m and "database is locked" in m for m in warnings), warnings
+
+
 def test_open_seed_tracker_shows_statuses_on_the_map(panel, desktop, qtbot, tmp_path):
     from tests.core.jobs.test_database import SEED_TRACKER
 
