@@ -24,6 +24,7 @@ from ...core.engine.request import RunAction
 from ..i18n import translate
 
 if TYPE_CHECKING:
+    from ..adapters.saved_run import OpenedRun
     from ..widgets.jobs_panel import JobsPanel
     from .viewer import RunViewer
 
@@ -51,6 +52,7 @@ class RunLink:
         viewer.token.connect(self.token)
         viewer.ended.connect(self.ended)
         viewer.lost.connect(self.lost)
+        viewer.missed_end.connect(self.missed_end)
         viewer.failed.connect(self.failed)
         viewer.notify.connect(panel.desktop_notifier.show)
 
@@ -144,6 +146,12 @@ class RunLink:
 
     # --- the end ---------------------------------------------------------------------------
     def ended(self, message: dict) -> None:
+        """The run ended: shown once its last statuses are on the map (a big last batch
+        goes in slices; the layer's index may still be being read)."""
+        if self._current():
+            self.panel.layer_feed.then(lambda: self._show_end(message))
+
+    def _show_end(self, message: dict) -> None:
         if not self._current():
             return
         panel = self.panel
@@ -163,6 +171,13 @@ class RunLink:
         panel.problems.refresh()
         panel.remember(counts)
         panel.run_finished.emit(counts)
+
+    def missed_end(self, opened: OpenedRun) -> None:
+        """The run ended as the dock was getting in: its end as its job table says,
+        shown as if heard, with the statuses it made meanwhile."""
+        if self._current():
+            self.panel.layer_feed.add(opened.updates)
+            self.ended({"counts": opened.counts, "summary": {"text": opened.summary}})
 
     def lost(self) -> None:
         """The engine went away without a word (killed, a crash, the machine rebooted)."""

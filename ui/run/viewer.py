@@ -59,6 +59,9 @@ class RunViewer(QObject):
     notify = pyqtSignal(str, str)
     #: the engine went away without a word (killed, crashed)
     lost = pyqtSignal()
+    #: the run ended cleanly, its last word unseen (it ended while this viewer was
+    #: getting in): its job table as read then (an OpenedRun)
+    missed_end = pyqtSignal(object)
     #: the run could not start: a message for the user
     failed = pyqtSignal(str)
     #: it needs an interactive login first: back-end name, why
@@ -145,9 +148,9 @@ class RunViewer(QObject):
 
         if not self.live or self.client is not None or self._try_attach():
             return
-        if not engine_state(self.job_db).live:  # it ended (or died) before we got in
-            self.live = False
-            self.lost.emit()
+        state = engine_state(self.job_db)
+        if not state.live:  # it ended (or died) before we got in
+            self._gone(state.died_at is not None)
             return
         self._attach_tries -= 1
         if self._attach_tries > 0:
@@ -229,11 +232,27 @@ class RunViewer(QObject):
         enabled, finds it free."""
         from ...core.engine.launch import engine_state
 
-        if tries > 0 and engine_state(self.job_db).live:
+        state = engine_state(self.job_db)
+        if tries > 0 and state.live:
             QTimer.singleShot(RELEASE_WAIT_MS, lambda: self._once_released(tries - 1))
             return
+        self._gone(state.live or state.died_at is not None)
+
+    def _gone(self, died: bool) -> None:
+        """The engine is gone and this viewer did not hear its end: it died (its lock
+        left behind, or never let go), or it ended cleanly (let go of its lock) as
+        this viewer was getting in: its end is read from its job table, in the
+        background."""
+        from ..adapters.saved_run import read_run
+
         self.live = False
-        self.lost.emit()
+        if died:
+            self.lost.emit()
+            return
+        job_db = self.job_db
+        self._call = BackgroundCall(
+            lambda: read_run(job_db, False), self.missed_end.emit, self.failed.emit, self
+        )
 
     def _ended(self, message: dict) -> None:
         error = message.get("error") or {}

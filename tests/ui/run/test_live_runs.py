@@ -101,6 +101,62 @@ def test_two_docks_watch_one_run(panel, grid_layer, desktop, local_backend, qtbo
     assert_one_job_per_tile([local_backend], JobDatabase(panel.job_db_path()).read())
 
 
+@pytest.mark.parametrize("how", ["ends", "is killed"])
+def test_a_run_that_ends_as_a_dock_gets_in(panel, grid_layer, desktop, local_backend, qtbot, how):
+    """A dock that gets to a run in the instant between its engine closing its channel
+    and letting go of its job database: a run that ended is shown complete, as its
+    job table says (not as an engine that stopped); one killed there as stopped."""
+    import subprocess
+    import sys
+
+    local_backend.knobs(job_duration=0.3)
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(panel.buttons.run, Qt.MouseButton.LeftButton)
+    job_db = panel.job_db_path()
+    # the engine's last moment: its channel closed, the job database still held
+    engine = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, job_db], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert engine.stdout.readline() == b"held\n"
+    other = JobsPanel(desktop.iface)  # a second QGIS window on the same project
+    qtbot.addWidget(other)
+    ends: list[dict] = []
+    other.run_finished.connect(ends.append)
+    try:
+        with qtbot.waitSignal(other.job_db_opened, timeout=20_000):
+            other.open_job_db(job_db)
+        assert other.is_running()  # held: taken as going on, watched once it lets in
+        if how == "ends":
+            engine.communicate(b"")  # lets go of the lock and exits
+        else:
+            engine.kill()  # SIGKILL: the lock file keeps its holder
+            engine.wait()
+        qtbot.waitUntil(lambda: bool(ends), timeout=10_000)
+        tracking = other.status.tracking_label.text()
+        if how == "ends":
+            assert ends == [{"finished": 6}]
+            assert "Run complete" in tracking
+            assert "finished 6" in other.status.counts_label.text()
+        else:
+            assert ends == [{}]
+            assert "Not running since" in tracking
+    finally:
+        other.shutdown()
+        engine.kill()
+
+
+#: a process that holds a job database's lock, as a run's engine does, until its stdin
+#: is closed
+HOLD_LOCK = """
+import sys
+from openeo_grid_jobs.core.jobs.db_lock import JobDatabaseLock
+lock = JobDatabaseLock(sys.argv[1], "openeo-grid-jobs engine").acquire()
+print("held", flush=True)
+sys.stdin.read()
+lock.release()
+"""
+
+
 def test_detach_and_attach_ten_times(panel, grid_layer, local_backend, qtbot):
     """The dock lets go of the run and takes it up again ten times while it goes on:
     each time it is shown what it missed, and at the end the layer is the job table."""
