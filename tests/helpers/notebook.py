@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -45,5 +46,26 @@ def notebook_tracker(tmp_path: Path, connection, started: int) -> Path:
         time.sleep(0.2)
         if pd.read_csv(path)["id"].notna().sum() >= started:
             break
-    manager.stop_job_thread(timeout_seconds=None)  # its thread done: the process can exit
+    stop_job_thread(manager)
     return path
+
+
+def stop_job_thread(manager) -> None:
+    """``manager.stop_job_thread``, its thread waited for (the process can exit then).
+
+    In openeo 0.53 that thread does not end by the stop flag while jobs are unfinished
+    (its loop condition reads ``unfinished or pending and not stopped``), and the
+    worker pool is dropped first: its next round ends it by an AttributeError on the
+    pool. That end is the client's own and expected here, so it is kept out of
+    pytest's warnings of thread exceptions; any other exception still goes there."""
+    thread, hook = manager._thread, threading.excepthook
+
+    def quiet(args) -> None:
+        if not (args.thread is thread and isinstance(args.exc_value, AttributeError)):
+            hook(args)
+
+    threading.excepthook = quiet
+    try:
+        manager.stop_job_thread(timeout_seconds=None)
+    finally:
+        threading.excepthook = hook
