@@ -3,13 +3,13 @@
 One poll per back-end at a time (a listing, all pages when a row's intent must be
 looked up or the back-end was never listed; ``describe`` for the active jobs it
 did not show), every poll interval, and in between when a job should have ended
-(its start plus the median time of the finished ones): a freed slot is refilled
-at once, not up to a poll interval later. A job found by its title is adopted by
-the row that had an intent (or by a tile not started yet); an intent whose job
-surely does not exist is released; a second job with a tile's title is canceled
-and deleted. A status only moves forward (:func:`~.tile_rules.moves_forward`); a
-failed job's reason, a finished one's costs, and an ended one's usage are asked for
-(:mod:`.statuses`).
+(by its own progress, :mod:`.job_ends`, else its start plus the median time of the
+finished ones): a freed slot is refilled at once, not up to a poll interval later.
+A job found by its title is adopted by the row that had an intent (or by a tile
+not started yet); an intent whose job surely does not exist is released; a second
+job with a tile's title is canceled and deleted. A status only moves forward
+(:func:`~.tile_rules.moves_forward`); a failed job's reason, a finished one's
+costs, and an ended one's usage are asked for (:mod:`.statuses`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ..definitions import FINAL_STATUSES, NOT_STARTED, TileStatus
 from ..jobs.rows import adopted_start, parse_time
 from .failures import Failure, FailureKind
 from .gateway import Listing
+from .job_ends import JobEnds
 from .scheduler import READ
 from .state import Call, RunState
 from .statuses import JobStatuses
@@ -62,6 +63,8 @@ class Poller:
         self._removed: set[str] = set()  # duplicate jobs already deleted
         #: wall time of each back-end's last poll
         self._polled_at: dict[str, float] = {}
+        #: running jobs' expected ends, from their progress
+        self.ends = JobEnds()
 
     def poll(self) -> None:
         """Send each back-end due for it one poll (see the module's docstring)."""
@@ -93,9 +96,13 @@ class Poller:
         if now - last < EARLY_GAP:
             return False
         took = statistics.median(state.durations) if state.durations else None
+        job_id = state.rows.job_id
         for i in active:
             started = state.started_at.get(i)
-            if started is not None and next_check(started, took, last) <= now:
+            if started is None:
+                continue
+            own = self.ends.took(job_id[i], started)  # its progress, before the run's times
+            if next_check(started, took if own is None else own, last) <= now:
                 return True
         return False
 
@@ -115,10 +122,15 @@ class Poller:
                 continue
             info = by_id[job_id]
             if info is None:
+                self.ends.forget(job_id)
                 state.fail(i, TileStatus.ERROR.value, "job deleted on the back-end")
             else:
-                if info.get("status") not in FINAL_STATUSES:
+                if info.get("status") in FINAL_STATUSES:
+                    self.ends.forget(job_id)
+                else:
                     state.seen_unfinished[i] = started
+                    progress = info.get("progress")
+                    self.ends.reading(job_id, state.started_at.get(i), started, progress)
                 self.statuses.apply(i, info.get("status"), info)
                 self.statuses.progress(i, info.get("progress"))
         self._match_titles(name, started, listing)

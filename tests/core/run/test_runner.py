@@ -532,6 +532,24 @@ def test_a_freed_slot_is_refilled_when_its_job_should_end_not_a_poll_later(local
     assert next_check(100.0, 3.0, 103.3) == pytest.approx(104.05)
 
 
+def test_before_any_job_has_ended_its_end_is_expected_from_its_progress(local_backend, tmp_path):
+    """One 5 s job, polled every 60 s: without a finished job's time, it would be looked
+    at ages 2, 4 and 8 s. Its progress at the look at 2 s (about 40 %) says it ends near
+    5 s: it is looked at then, not 3 s after it ended."""
+    from helpers.runs import RequestLog
+
+    local_backend.knobs(job_duration=5.0, queue_time=0.1)
+    log = RequestLog()
+    runner = make_runner(
+        tmp_path, [backend(local_backend.url, parallel=1, log=log)], small_grid(1, 1), poll=60.0
+    )
+    assert runner.run(threading.Event()) == {"finished": 1}
+    started = next(t for t, method, url in log.entries if url.endswith("/results"))
+    listings = [t - started for t, method, url in log.entries if "/jobs?" in url and t > started]
+    assert listings, log.entries
+    assert listings[-1] < 7.0, listings  # the listing that saw it finished: before age 8
+
+
 def test_a_jobs_end_is_narrowed_by_what_the_run_saw():
     """The back-end says 12:00:10 (the end is within that second); the run saw the job
     unfinished at :10.6 and learnt it had ended by :10.9: it ended about :10.75."""
