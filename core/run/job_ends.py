@@ -17,6 +17,14 @@ from typing import Any
 MIN_STEP = 0.5
 
 
+def reported_percent(reported: Any) -> float | None:
+    """A job's ``progress`` as its back-end reported it, as a percent within 0-100;
+    None when it is not a number (missing, text, a boolean)."""
+    if isinstance(reported, bool) or not isinstance(reported, (int, float)):
+        return None
+    return min(100.0, max(0.0, float(reported)))
+
+
 class JobEnds:
     """Each running job's first progress reading and its expected end (wall seconds),
     by job id."""
@@ -28,10 +36,8 @@ class JobEnds:
     def reading(self, job_id: str, started: float | None, seen: float, reported: Any) -> None:
         """The back-end said the job (started at ``started``, wall seconds) was
         ``reported`` percent done when asked at ``seen``."""
-        if isinstance(reported, bool) or not isinstance(reported, (int, float)):
-            return
-        done = float(reported)
-        if not 0.0 < done < 100.0:
+        done = reported_percent(reported)
+        if done is None or not 0.0 < done < 100.0:
             return
         first = self._first.setdefault(job_id, (seen, done))
         since, then = first

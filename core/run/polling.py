@@ -125,14 +125,15 @@ class Poller:
                 self.ends.forget(job_id)
                 state.fail(i, TileStatus.ERROR.value, "job deleted on the back-end")
             else:
-                if info.get("status") in FINAL_STATUSES:
+                final = info.get("status") in FINAL_STATUSES
+                if not final:
+                    state.seen_unfinished[i] = started
+                self.statuses.apply(i, info.get("status"), info)
+                progress = self.statuses.progress(i, info.get("progress"))
+                if final:
                     self.ends.forget(job_id)
                 else:
-                    state.seen_unfinished[i] = started
-                    progress = info.get("progress")
                     self.ends.reading(job_id, state.started_at.get(i), started, progress)
-                self.statuses.apply(i, info.get("status"), info)
-                self.statuses.progress(i, info.get("progress"))
         self._match_titles(name, started, listing)
         if listing.complete:
             state.listed.add(name)

@@ -15,6 +15,7 @@ from ..definitions import FINAL_STATUSES, TileStatus
 from ..jobs.rows import now_utc, parse_time
 from ..jobs.usage import usage_columns
 from .failures import Failure
+from .job_ends import reported_percent
 from .state import Call, RunState
 from .tile_rules import moves_forward
 
@@ -57,14 +58,15 @@ class JobStatuses:
         elif new == TileStatus.CANCELED and not state.has(i, "message"):
             state.set(i, message="canceled")
 
-    def progress(self, i: int, reported: Any) -> None:
+    def progress(self, i: int, reported: Any) -> float | None:
         """Keep the job's progress as its back-end reports it (the map labels running
-        tiles with it, the ETA reads it); a back-end without progress leaves it empty."""
-        if isinstance(reported, bool) or not isinstance(reported, (int, float)):
-            return
-        progress = min(100.0, max(0.0, float(reported)))
-        if self.state.rows.progress.get(i) != progress:  # the index: no table read
+        tiles with it, the ETA reads it); a back-end without progress leaves it empty.
+        Returns the progress kept (percent), None for none."""
+        progress = reported_percent(reported)
+        # compared with the row index, not the table: asked at every poll
+        if progress is not None and self.state.rows.progress.get(i) != progress:
             self.state.set(i, progress=progress)
+        return progress
 
     def _took(self, i: int, updated: Any, new: str) -> None:
         """A finished job's time from its start to its end, from which the run expects

@@ -179,11 +179,9 @@ class LayerFeed(QObject):
         self._retry_ms = min(2 * self._retry_ms, RETRY_MAX_MS)
 
     def _write_again(self) -> None:
-        updater = self.updater
-        if updater is not None and not sip.isdeleted(updater.layer):
-            updater.retry()
-            self.windows.write_progress(updater.layer, updater.fid_of)
-            self._watch_refusals()
+        """What the layer refused goes with a write of no new update."""
+        if self.layer is not None and not sip.isdeleted(self.layer):
+            self._apply([])
 
     def rows_split(self, parents: list[str], pieces: list[str]) -> None:
         """A windowed run's rows ``parents`` were split into the units ``pieces`` (their

@@ -51,7 +51,7 @@ class GridLayerUpdater:
         self._unshown = self._unshown_status = False
         #: values the layer's provider refused (feature id -> UPDATE_FIELDS values): a
         #: GeoPackage another program holds locked, a read-only file. They go with the
-        #: next write (:meth:`retry`), so the layer catches up rather than stays behind
+        #: next :meth:`apply`, so the layer catches up rather than stays behind
         self.unwritten: dict[int, tuple] = {}
         #: why the last write was refused (the provider's words); empty once one works
         self.refusal = ""
@@ -74,10 +74,6 @@ class GridLayerUpdater:
             fid = fid_of.get(update.tile_id)
             if fid is not None:
                 unwritten[fid] = _update_values(update)
-
-    def retry(self) -> int:
-        """Write what the provider refused before (see :attr:`unwritten`), and redraw."""
-        return self.apply((), redraw=True)
 
     def _write(self, wanted: dict[int, tuple], redraw: bool) -> int:
         last, indexes = self.last, self._indexes
