@@ -548,6 +548,7 @@ def test_before_any_job_has_ended_its_end_is_expected_from_its_progress(local_ba
     listings = [t - started for t, method, url in log.entries if "/jobs?" in url and t > started]
     assert listings, log.entries
     assert listings[-1] < 7.0, listings  # the listing that saw it finished: before age 8
+    assert_one_job_per_tile([local_backend], runner.frame)
 
 
 def test_a_jobs_end_is_narrowed_by_what_the_run_saw():

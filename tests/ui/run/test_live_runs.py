@@ -143,6 +143,7 @@ def test_a_run_that_ends_as_a_dock_gets_in(panel, grid_layer, desktop, local_bac
     finally:
         other.shutdown()
         engine.kill()
+    assert_one_job_per_tile([local_backend], JobDatabase(job_db).read())
 
 
 #: a process that holds a job database's lock, as a run's engine does, until its stdin
